@@ -1,0 +1,233 @@
+//! The engine facade: the one type an app (through the bindings), the
+//! simulator and the tests talk to.
+//!
+//! `Engine` is `Send + Sync`: every call takes an internal lock, so calls
+//! from several threads are serialised and each write is one SQLite
+//! transaction. Times always come from the inputs or from `tick(now)`; the
+//! engine never reads the wall clock.
+
+mod ctx;
+
+pub use ctx::IngestReport;
+
+use crate::config::EngineConfig;
+use crate::error::{Error, KairosError, Result};
+use crate::event::{Event, EventKind};
+use crate::location::LocationFix;
+use crate::policy;
+use crate::steps::{DaySummary, StepSample};
+use crate::store;
+use crate::time::Timestamp;
+use crate::visits::{Place, PlaceBook, StayParams, Visit};
+use ctx::{Ctx, EngineState, Settings};
+use rusqlite::Connection;
+use std::sync::{Mutex, MutexGuard};
+
+const STATE_KEY: &str = "engine_state";
+
+/// Result of every public engine call.
+pub type ApiResult<T> = std::result::Result<T, KairosError>;
+
+struct Inner {
+    conn: Connection,
+    st: EngineState,
+    places: PlaceBook,
+    set: Settings,
+    /// Events produced outside a call (at open), delivered by the next call.
+    pending: Vec<Event>,
+    /// Test hook: cut the next fix batch off after this many fixes.
+    fault_after: Option<usize>,
+}
+
+/// The Kairos engine over one profile database.
+pub struct Engine {
+    inner: Mutex<Inner>,
+}
+
+impl Engine {
+    /// Opens (or creates) the profile in `config.data_dir`.
+    ///
+    /// A corrupt database is moved aside and replaced by a fresh one; the
+    /// first call that returns events then reports
+    /// [`EventKind::DatabaseRecovered`].
+    pub fn open(config: EngineConfig) -> ApiResult<Engine> {
+        Ok(Self::open_inner(config)?)
+    }
+
+    fn open_inner(config: EngineConfig) -> Result<Engine> {
+        let tz = config.validate()?;
+        let opened = store::open(&config.data_dir)?;
+        let conn = opened.conn;
+        let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
+        let places = PlaceBook::new(store::profile::places(&conn)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let pending = opened
+            .recovered
+            .map(|r| {
+                vec![Event::new(
+                    st.clock.unwrap_or_default(),
+                    EventKind::DatabaseRecovered { moved_to: r.moved_to.display().to_string(), reason: r.reason },
+                )]
+            })
+            .unwrap_or_default();
+        let set = Settings {
+            tz,
+            stay: StayParams { radius_m: config.stay_radius_m, min_dwell_ms: config.min_dwell_ms, gap_ms: config.gap_threshold_ms },
+            step_goal: config.step_goal,
+            raw_fix_retention_ms: config.raw_fix_retention_ms,
+            sedentary_ms: config.sedentary_ms,
+            waking_hours: config.waking_hours,
+        };
+        Ok(Engine { inner: Mutex::new(Inner { conn, st, places, set, pending, fault_after: None }) })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves no half-applied state: the
+        // transaction rolled back and the state was restored or untouched.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one fix. An invalid fix is refused with
+    /// [`KairosError::InvalidFix`]; a duplicate or a held jump returns no
+    /// events.
+    pub fn record_location(&self, fix: LocationFix) -> ApiResult<Vec<Event>> {
+        fix.validate().map_err(|rejection| KairosError::InvalidFix { rejection })?;
+        let report = self.record_locations(&[fix])?;
+        if let Some(&(at, rejection)) = report.rejected.iter().find(|(at, _)| *at == fix.at) {
+            if report.events.is_empty() {
+                tracing::debug!(%at, %rejection, "fix refused");
+                return Err(KairosError::InvalidFix { rejection });
+            }
+        }
+        Ok(report.events)
+    }
+
+    /// Records a batch of fixes in one transaction. The batch is sorted by
+    /// time first; each fix is accepted, dropped as a duplicate, held as a
+    /// suspected jump, or rejected with a reason, as the report says.
+    pub fn record_locations(&self, fixes: &[LocationFix]) -> ApiResult<IngestReport> {
+        if fixes.len() > policy::MAX_BATCH_FIXES {
+            return Err(Error::BatchTooLarge { size: fixes.len(), limit: policy::MAX_BATCH_FIXES }.into());
+        }
+        let mut inner = self.lock();
+        let fault = inner.fault_after.take();
+        Ok(inner.write(|ctx| ctx.ingest_fixes(fixes, fault))?.into())
+    }
+
+    /// Records one step sample; see [`crate::steps`] for how samples are
+    /// counted.
+    pub fn record_steps(&self, sample: StepSample) -> ApiResult<Vec<Event>> {
+        self.record_step_samples(&[sample])
+    }
+
+    /// Records a burst of step samples in one transaction. If any sample is
+    /// invalid the whole burst is refused and nothing is recorded.
+    pub fn record_step_samples(&self, samples: &[StepSample]) -> ApiResult<Vec<Event>> {
+        for (i, s) in samples.iter().enumerate() {
+            s.validate().map_err(|m| Error::InvalidSteps(format!("sample {i}: {m}")))?;
+        }
+        let mut inner = self.lock();
+        Ok(inner.write(|ctx| ctx.ingest_steps(samples))?.into())
+    }
+
+    /// Advances engine time to `now` and returns the events due: retention
+    /// purges run, nudges fire. A `now` earlier than the engine's clock
+    /// (the device clock went back) changes nothing.
+    pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {
+        if !(policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&now.0) {
+            return Err(Error::InvalidConfig(format!("tick time {} ms is outside 2000..2100", now.0)).into());
+        }
+        let mut inner = self.lock();
+        Ok(inner.write(|ctx| ctx.advance(now))?.into())
+    }
+
+    /// Today's steps against the goal, in the device's time zone at `now`.
+    pub fn today(&self, now: Timestamp) -> ApiResult<DaySummary> {
+        let inner = self.lock();
+        let day = now.local_day(inner.set.tz).to_string();
+        let (steps, _) = store::steps::day(&inner.conn, &day)?;
+        Ok(DaySummary::new(day, steps, inner.set.step_goal, inner.st.activity.last_active_end))
+    }
+
+    /// Visits overlapping `[from, to)`, by arrival; a visit under way has
+    /// no departure.
+    pub fn visits(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<Visit>> {
+        let inner = self.lock();
+        Ok(store::profile::visits(&inner.conn, from, to)?)
+    }
+
+    /// Every learned place (all private).
+    pub fn places(&self) -> ApiResult<Vec<Place>> {
+        let inner = self.lock();
+        Ok(store::profile::places(&inner.conn)?)
+    }
+
+    /// Raw fixes held for `[from, to)` (only those within retention).
+    pub fn raw_fixes(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<LocationFix>> {
+        let inner = self.lock();
+        Ok(store::fixes::in_range(&inner.conn, from, to)?)
+    }
+
+    /// The engine's clock: the latest time seen from any input or tick.
+    pub fn clock(&self) -> Option<Timestamp> {
+        self.lock().st.clock
+    }
+
+    #[doc(hidden)]
+    /// Test hook: the next fix batch fails after writing `n` fixes, as if
+    /// the process died mid-batch.
+    pub fn inject_batch_fault(&self, n: usize) {
+        self.lock().fault_after = Some(n);
+    }
+}
+
+impl Inner {
+    /// Runs `f` in one transaction, saving the engine state with it. On any
+    /// error the transaction rolls back and the in-memory state is restored,
+    /// so memory and disk never disagree.
+    fn write<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<WithEvents<T>> {
+        let saved = (self.st.clone(), self.places.clone());
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            let mut ctx = Ctx { conn: &tx, st: &mut self.st, places: &mut self.places, set: &self.set, events: Vec::new() };
+            let value = f(&mut ctx)?;
+            let events = std::mem::take(&mut ctx.events);
+            store::state::save(&tx, STATE_KEY, &*ctx.st)?;
+            tx.commit()?;
+            Ok((value, events))
+        })();
+        match result {
+            Ok((value, mut events)) => {
+                if !self.pending.is_empty() {
+                    let mut all = std::mem::take(&mut self.pending);
+                    all.append(&mut events);
+                    events = all;
+                }
+                Ok(WithEvents { value, events })
+            }
+            Err(e) => {
+                (self.st, self.places) = saved;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A write's value and the events it caused.
+struct WithEvents<T> {
+    value: T,
+    events: Vec<Event>,
+}
+
+impl From<WithEvents<IngestReport>> for IngestReport {
+    fn from(w: WithEvents<IngestReport>) -> Self {
+        let mut r = w.value;
+        r.events = w.events;
+        r
+    }
+}
+
+impl From<WithEvents<()>> for Vec<Event> {
+    fn from(w: WithEvents<()>) -> Self {
+        w.events
+    }
+}

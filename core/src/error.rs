@@ -1,0 +1,109 @@
+//! Errors: an internal [`Error`] that keeps every source, and the public
+//! [`KairosError`] that every `Engine` method returns, shaped for the FFI
+//! (flat, typed, with a clear message and no foreign types).
+
+use crate::location::FixRejection;
+use std::path::PathBuf;
+
+/// The engine's internal error, with full sources, for use inside the crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A location fix failed validation.
+    #[error("invalid location fix: {0}")]
+    InvalidFix(FixRejection),
+    /// A step sample failed validation.
+    #[error("invalid step sample: {0}")]
+    InvalidSteps(String),
+    /// The configuration given at open is unusable.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    /// A batch larger than the policy allows.
+    #[error("batch of {size} items exceeds the limit of {limit}; split it")]
+    BatchTooLarge {
+        /// Items in the refused batch.
+        size: usize,
+        /// The policy limit.
+        limit: usize,
+    },
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error("i/o error on {path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Persisted engine state could not be decoded.
+    #[error("stored engine state is unreadable: {0}")]
+    State(#[from] serde_json::Error),
+    /// The database was written by a newer engine.
+    #[error("database schema version {found} is newer than this engine supports ({supported})")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Highest version this build knows.
+        supported: u32,
+    },
+    /// A fault injected by a test (never produced in normal operation).
+    #[error("injected fault: {0}")]
+    Injected(&'static str),
+}
+
+/// Result with the internal error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The public error of every [`crate::Engine`] call. It is flat and carries
+/// a human-readable message, so it maps directly onto a Kotlin exception or
+/// a Swift error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KairosError {
+    /// A location fix was refused; `rejection` says why.
+    #[error("invalid location fix: {rejection}")]
+    InvalidFix {
+        /// The typed reason.
+        rejection: FixRejection,
+    },
+    /// Some other input (a step sample, a batch, a configuration value) was
+    /// refused; nothing was recorded.
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The database could not be read or written. Nothing of the call was
+    /// recorded; earlier data is intact.
+    #[error("storage error: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// A bug or an impossible state; please report it.
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl From<Error> for KairosError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidFix(rejection) => KairosError::InvalidFix { rejection },
+            Error::InvalidSteps(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
+                KairosError::InvalidInput { reason: e.to_string() }
+            }
+            Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {
+                tracing::warn!(error = %e, "storage error");
+                KairosError::Storage { reason: e.to_string() }
+            }
+            Error::State(_) => {
+                tracing::error!(error = %e, "internal error");
+                KairosError::Internal { reason: e.to_string() }
+            }
+        }
+    }
+}

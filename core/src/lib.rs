@@ -1,0 +1,39 @@
+//! # kairos-core
+//!
+//! The Kairos on-device engine: a private local profile (steps, visits,
+//! places) kept in SQLite, built from the location fixes and step samples
+//! the platform delivers. No FFI types and no platform code live here; the
+//! `kairos-ffi` crate wraps [`Engine`] for Kotlin and Swift.
+//!
+//! | module | concern |
+//! | --- | --- |
+//! | [`engine`] | the facade: open, record, tick, query |
+//! | [`location`] | fixes, validation, the ordering/duplicate/jump filter |
+//! | [`visits`] | streaming stay detection, places, home and work |
+//! | [`steps`] | counter and interval samples, daily totals, inactivity |
+//! | [`store`] | the SQLite profile store and its migrations |
+//! | [`track`] | synthetic tracks with ground truth, CSV tracks |
+//! | [`policy`] | every limit and default, in one place |
+//! | [`error`] | the internal error and the public `KairosError` |
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod geo;
+pub mod location;
+pub mod policy;
+pub mod steps;
+pub mod store;
+pub mod time;
+pub mod track;
+pub mod visits;
+
+pub use config::EngineConfig;
+pub use engine::{ApiResult, Engine, IngestReport};
+pub use error::KairosError;
+pub use event::{Event, EventKind};
+pub use location::{FixRejection, LocationFix};
+pub use steps::{DaySummary, StepSample};
+pub use time::Timestamp;
+pub use visits::{Place, PlaceKind, Visit};

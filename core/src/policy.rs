@@ -1,0 +1,98 @@
+//! Every limit and default of the engine, in one place.
+//!
+//! Values a host app may tune are defaults of [`crate::EngineConfig`]; the
+//! rest are fixed rules of the engine, documented here so that a reviewer
+//! can see every threshold at once. `docs/policy.md` explains the choices.
+
+use crate::time::{DAY_MS, MINUTE_MS};
+
+// ---- Location fixes -------------------------------------------------------
+
+/// Fixes older than the newest accepted fix by at most this much are still
+/// accepted (stored, and used to refine an ongoing stay) but never cause a
+/// transition. Older ones are rejected with `FixRejection::OutOfOrder`.
+pub const REORDER_WINDOW_MS: i64 = 60_000;
+
+/// A fix implying a speed above this from the previous accepted fix (after
+/// both accuracies are subtracted from the distance) is held back as a
+/// suspected jump until the next fix confirms or refutes it. 100 m/s is
+/// 360 km/h: faster than any road or rail trip a phone makes.
+pub const MAX_PLAUSIBLE_SPEED_MPS: f64 = 100.0;
+
+/// A suspected jump must also cover at least this distance (after the
+/// accuracies are subtracted): short hops at high implied speed are noise.
+pub const MIN_JUMP_DISTANCE_M: f64 = 250.0;
+
+/// Time differences below this are treated as this, so that two fixes a few
+/// milliseconds apart do not imply an absurd speed.
+pub const MIN_SPEED_INTERVAL_MS: i64 = 1_000;
+
+/// How many recent fixes are remembered to drop exact duplicates.
+pub const DUPLICATE_MEMORY: usize = 32;
+
+/// Earliest instant accepted as input (2000-01-01T00:00:00Z).
+pub const MIN_INPUT_TIME_MS: i64 = 946_684_800_000;
+/// Latest instant accepted as input (2100-01-01T00:00:00Z).
+pub const MAX_INPUT_TIME_MS: i64 = 4_102_444_800_000;
+
+/// Accuracy radius above which a fix is refused outright (50 km): such a
+/// fix says nothing about where the phone is.
+pub const MAX_ACCURACY_M: f64 = 50_000.0;
+
+/// Default retention of raw fixes, purged by `tick`.
+pub const DEFAULT_RAW_FIX_RETENTION_MS: i64 = 7 * DAY_MS;
+
+// ---- Visits -----------------------------------------------------------------
+
+/// Default radius of a stay: fixes within it of the stay's centre belong to
+/// it (trackintel's default, 100 m).
+pub const DEFAULT_STAY_RADIUS_M: f64 = 100.0;
+/// Default dwell before a stay becomes a visit (trackintel's 5 minutes).
+pub const DEFAULT_MIN_DWELL_MS: i64 = 5 * MINUTE_MS;
+/// Default gap threshold (trackintel's 15 minutes): a silence longer than
+/// this is never counted as dwell.
+pub const DEFAULT_GAP_THRESHOLD_MS: i64 = 15 * MINUTE_MS;
+/// Consecutive usable fixes outside a stay that confirm a departure; a
+/// single stray fix never ends a visit.
+pub const DEPARTURE_CONFIRM_FIXES: u32 = 2;
+/// A visit whose centre lies within this distance of a known place's centre
+/// is a visit to that place; otherwise a new place is learned.
+pub const PLACE_MERGE_RADIUS_M: f64 = 100.0;
+/// Local hours counted as night for home inference: [22:00, 06:00).
+pub const NIGHT_HOURS: (u32, u32) = (22, 6);
+/// Local hours counted as working time on weekdays: [09:00, 17:00).
+pub const WORK_HOURS: (u32, u32) = (9, 17);
+/// Night minutes a place needs before it can be called home.
+pub const HOME_MIN_NIGHT_MINUTES: i64 = 4 * 60;
+/// Weekday working minutes a place needs before it can be called work.
+pub const WORK_MIN_MINUTES: i64 = 10 * 60;
+
+// ---- Steps ------------------------------------------------------------------
+
+/// Default daily step goal.
+pub const DEFAULT_STEP_GOAL: u32 = 7_500;
+/// Highest plausible cadence. A counter delta above this rate over its
+/// interval is clamped to it (documented correction), so a glitching sensor
+/// cannot invent a marathon.
+pub const MAX_STEPS_PER_MINUTE: u64 = 250;
+/// A minute with at least this many steps counts as active (ends a
+/// sedentary stretch).
+pub const ACTIVE_MINUTE_STEPS: u64 = 20;
+/// Default sedentary period before an inactivity nudge.
+pub const DEFAULT_SEDENTARY_MS: i64 = 60 * MINUTE_MS;
+/// Default waking hours (local) within which nudges may fire: [08:00, 21:00).
+pub const DEFAULT_WAKING_HOURS: (u32, u32) = (8, 21);
+/// No inactivity nudge while the last fix shows a speed above this
+/// (the shopper is in a vehicle).
+pub const DRIVING_SPEED_MPS: f64 = 7.0;
+/// Per-minute step buckets older than this are dropped by `tick`; daily
+/// totals are kept.
+pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;
+
+// ---- Store -----------------------------------------------------------------
+
+/// SQLite busy timeout.
+pub const BUSY_TIMEOUT_MS: u64 = 5_000;
+/// Most fixes accepted in one `record_locations` call; larger batches are
+/// refused with `Error::BatchTooLarge` (split them).
+pub const MAX_BATCH_FIXES: usize = 100_000;

@@ -1,0 +1,152 @@
+//! The profile store: one SQLite database (WAL, busy timeout, one writer
+//! connection) under the app's data directory.
+//!
+//! | file | holds |
+//! | --- | --- |
+//! | `schema.rs` | the schema and its `user_version` migrations |
+//! | `fixes.rs` | raw fixes and their retention |
+//! | `profile.rs` | places and visits |
+//! | `steps.rs` | per-minute steps and daily totals |
+//! | `state.rs` | the engine's persisted working state |
+//!
+//! At open, a database that SQLite cannot read or whose `quick_check`
+//! fails is moved aside as `kairos.db.corrupt-N` (never deleted) together
+//! with its WAL and shared-memory files, and a fresh one is created.
+
+pub mod fixes;
+pub mod profile;
+pub mod schema;
+pub mod state;
+pub mod steps;
+
+use crate::error::{Error, Result};
+use crate::policy;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// The database's file name inside the data directory.
+pub const DB_FILE: &str = "kairos.db";
+
+/// A database that was moved aside at open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recovery {
+    /// Where the unreadable database now lies.
+    pub moved_to: PathBuf,
+    /// What was wrong with it.
+    pub reason: String,
+}
+
+/// An open store, and the recovery that opening it needed, if any.
+pub struct Opened {
+    /// The one writer connection.
+    pub conn: Connection,
+    /// Set when a corrupt database was moved aside.
+    pub recovered: Option<Recovery>,
+}
+
+enum OpenFailure {
+    Corrupt(String),
+    Other(Error),
+}
+
+impl From<rusqlite::Error> for OpenFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => OpenFailure::Corrupt(e.to_string()),
+            _ => OpenFailure::Other(e.into()),
+        }
+    }
+}
+
+/// Opens (creating if needed) the database in `dir`, recovering from
+/// corruption as described in the module docs.
+pub fn open(dir: &Path) -> Result<Opened> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+    let path = dir.join(DB_FILE);
+    match try_open(&path) {
+        Ok(conn) => Ok(Opened { conn, recovered: None }),
+        Err(OpenFailure::Other(e)) => Err(e),
+        Err(OpenFailure::Corrupt(reason)) => {
+            tracing::error!(%reason, path = %path.display(), "profile database is corrupt; moving it aside");
+            let moved_to = move_aside(&path)?;
+            let conn = match try_open(&path) {
+                Ok(c) => c,
+                Err(OpenFailure::Other(e)) => return Err(e),
+                Err(OpenFailure::Corrupt(r)) => return Err(Error::Io { path, source: std::io::Error::other(r) }),
+            };
+            Ok(Opened { conn, recovered: Some(Recovery { moved_to, reason }) })
+        }
+    }
+}
+
+fn try_open(path: &Path) -> std::result::Result<Connection, OpenFailure> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_millis(policy::BUSY_TIMEOUT_MS))?;
+    // WAL survives an app kill with every committed transaction; NORMAL
+    // sync may lose the last commits on power loss but never corrupts.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(OpenFailure::Corrupt(format!("quick_check: {check}")));
+    }
+    schema::migrate(&mut conn).map_err(|e| match e {
+        Error::Sqlite(s) => OpenFailure::from(s),
+        other => OpenFailure::Other(other),
+    })?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Renames `path` and its `-wal` / `-shm` companions to the first free
+/// `.corrupt-N` name; returns the new database path.
+fn move_aside(path: &Path) -> Result<PathBuf> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Io { path: p, source }
+    };
+    let base = path.as_os_str().to_string_lossy().into_owned();
+    let mut n = 1;
+    while Path::new(&format!("{base}.corrupt-{n}")).exists() {
+        n += 1;
+    }
+    let target = PathBuf::from(format!("{base}.corrupt-{n}"));
+    std::fs::rename(path, &target).map_err(io(path))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{base}{suffix}"));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", target.display())).map_err(io(&side))?;
+        }
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_file_is_moved_aside_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(DB_FILE);
+        std::fs::write(&db, vec![0x42u8; 8192]).unwrap();
+        let opened = open(dir.path()).unwrap();
+        let rec = opened.recovered.expect("recovery reported");
+        assert_eq!(rec.moved_to, dir.path().join("kairos.db.corrupt-1"));
+        assert_eq!(std::fs::read(&rec.moved_to).unwrap(), vec![0x42u8; 8192], "kept, never deleted");
+        let v: u32 = opened.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, schema::VERSION);
+    }
+
+    #[test]
+    fn healthy_database_opens_in_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let opened = open(dir.path()).unwrap();
+        assert!(opened.recovered.is_none());
+        let mode: String = opened.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

@@ -1,0 +1,170 @@
+//! The profile database schema, kept with `PRAGMA user_version`.
+//!
+//! A new database is created directly at [`VERSION`] from [`CREATE`]; an
+//! older one is upgraded one step at a time by [`MIGRATIONS`]. A test checks
+//! that both paths give the same schema. To change the schema: bump
+//! `VERSION`, edit `CREATE`, and append one migration.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// The schema version this build writes.
+pub const VERSION: u32 = 3;
+
+/// The whole current schema, for a new database.
+const CREATE: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE fixes (
+    t INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    accuracy_m REAL NOT NULL,
+    speed_mps REAL
+);
+CREATE INDEX fixes_by_time ON fixes(t);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'other',
+    visit_count INTEGER NOT NULL DEFAULT 0,
+    total_minutes INTEGER NOT NULL DEFAULT 0,
+    night_minutes INTEGER NOT NULL DEFAULT 0,
+    work_minutes INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
+);
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    place_id INTEGER NOT NULL REFERENCES places(id),
+    arrived_at INTEGER NOT NULL,
+    departed_at INTEGER,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL
+);
+CREATE INDEX visits_by_arrival ON visits(arrived_at);
+CREATE TABLE step_minutes (minute INTEGER PRIMARY KEY, steps INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE step_days (
+    day TEXT PRIMARY KEY,
+    steps INTEGER NOT NULL,
+    goal_reached_at INTEGER
+) WITHOUT ROWID;
+";
+
+/// Step `i` upgrades a database from version `i + 1` to `i + 2`.
+/// (Version 1 is the first released schema, created by [`V1`].)
+const MIGRATIONS: &[&str] = &[
+    // 1 -> 2: places and visits.
+    "CREATE TABLE places (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'other',
+        visit_count INTEGER NOT NULL DEFAULT 0,
+        total_minutes INTEGER NOT NULL DEFAULT 0,
+        night_minutes INTEGER NOT NULL DEFAULT 0,
+        work_minutes INTEGER NOT NULL DEFAULT 0,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    );
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        place_id INTEGER NOT NULL REFERENCES places(id),
+        arrived_at INTEGER NOT NULL,
+        departed_at INTEGER,
+        lat REAL NOT NULL,
+        lon REAL NOT NULL
+    );
+    CREATE INDEX visits_by_arrival ON visits(arrived_at);",
+    // 2 -> 3: steps.
+    "CREATE TABLE step_minutes (minute INTEGER PRIMARY KEY, steps INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE step_days (day TEXT PRIMARY KEY, steps INTEGER NOT NULL, goal_reached_at INTEGER) WITHOUT ROWID;",
+];
+
+/// The first schema (version 1), kept to test the upgrade path.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) const V1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE fixes (t INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, accuracy_m REAL NOT NULL, speed_mps REAL);
+CREATE INDEX fixes_by_time ON fixes(t);
+PRAGMA user_version = 1;
+";
+
+/// Brings `conn` to [`VERSION`], in one transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > VERSION {
+        return Err(Error::SchemaTooNew { found, supported: VERSION });
+    }
+    if found == VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    if found == 0 {
+        tx.execute_batch(CREATE)?;
+    } else {
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize - 1) {
+            tracing::info!(from = i + 1, to = i + 2, "migrating profile database");
+            tx.execute_batch(step)?;
+        }
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every table's columns and every index's columns, normalised.
+    fn shape(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut st = conn
+            .prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+            .unwrap();
+        let objects: Vec<(String, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+        for (kind, name) in objects {
+            let pragma = if kind == "table" { "table_xinfo" } else { "index_xinfo" };
+            let mut cols = conn.prepare(&format!("SELECT * FROM pragma_{pragma}('{name}')")).unwrap();
+            let n = cols.column_count();
+            let rows: Vec<String> = cols
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join(","))
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            out.push(format!("{kind} {name}: {}", rows.join(" | ")));
+        }
+        out
+    }
+
+    #[test]
+    fn migrated_database_equals_fresh_one() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+
+        let mut old = Connection::open_in_memory().unwrap();
+        old.execute_batch(V1).unwrap();
+        old.execute("INSERT INTO fixes VALUES (1, 2.0, 3.0, 4.0, NULL)", []).unwrap();
+        migrate(&mut old).unwrap();
+
+        assert_eq!(shape(&fresh), shape(&old));
+        let v: u32 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, VERSION);
+        let kept: i64 = old.query_row("SELECT COUNT(*) FROM fixes", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1, "data survives the upgrade");
+    }
+
+    #[test]
+    fn newer_database_is_refused() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        assert!(matches!(migrate(&mut c), Err(Error::SchemaTooNew { .. })));
+    }
+}

@@ -1,0 +1,2 @@
+//! Tracks: synthetic ones with known ground truth, and recorded ones read
+//! from files.

@@ -1,0 +1,8 @@
+//! Visit detection: the streaming stay-point detector and the places that
+//! visits cluster into.
+
+mod detector;
+mod places;
+
+pub use detector::{StayDetector, StayEvent, StayParams};
+pub use places::{classify_minutes, Place, PlaceBook, PlaceKind, Visit};
