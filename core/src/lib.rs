@@ -20,6 +20,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod fences;
 pub mod geo;
 pub mod location;
 pub mod policy;
