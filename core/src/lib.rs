@@ -13,6 +13,7 @@
 //! | [`steps`] | counter and interval samples, daily totals, inactivity |
 //! | [`store`] | the SQLite profile store and its migrations |
 //! | [`track`] | synthetic tracks with ground truth, CSV tracks |
+//! | [`replay`] | the replay driver shared by the simulator and the apps |
 //! | [`policy`] | every limit and default, in one place |
 //! | [`error`] | the internal error and the public `KairosError` |
 
@@ -23,7 +24,9 @@ pub mod event;
 pub mod fences;
 pub mod geo;
 pub mod location;
+pub mod offers;
 pub mod policy;
+pub mod replay;
 pub mod steps;
 pub mod store;
 pub mod time;

@@ -1,0 +1,6 @@
+//! The offer engine: which catalog offer fires where and when, and what
+//! becomes of it.
+
+pub mod holdout;
+
+pub use crate::store::offers::{OfferInstance, OfferState};
