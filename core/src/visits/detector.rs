@@ -1,4 +1,7 @@
-//! A streaming stay-point detector, O(1) per fix.
+//! A streaming stay-point detector, O(1) per fix except for the dwell check
+//! of a stay not yet confirmed, which scans that stay's remembered fixes
+//! from both ends until it finds one in the core (at most
+//! [`crate::policy::STAY_CORE_MEMORY`]; usually a few).
 //!
 //! A stay is a run of usable fixes within `radius_m` of the run's running
 //! centre. It becomes a visit once it has lasted `min_dwell_ms`
