@@ -55,6 +55,17 @@ pub const DEFAULT_GAP_THRESHOLD_MS: i64 = 15 * MINUTE_MS;
 /// Consecutive usable fixes outside a stay that confirm a departure; a
 /// single stray fix never ends a visit.
 pub const DEPARTURE_CONFIRM_FIXES: u32 = 2;
+/// Dwell is measured between the first and the last fix of a stay that lie
+/// within this share of the stay radius of the stay's centre (its core), as
+/// judged when the dwell is checked. Walking into and out of a 100 m radius
+/// takes up to 2.5 minutes at 1.3 m/s, enough to make a 3-minute wait at a
+/// crossing look like a 5-minute visit; the core halves that lead-in and
+/// lead-out, as trackintel's first-point anchor does.
+pub const STAY_CORE_SHARE: f64 = 0.5;
+/// Most fixes a stay not yet confirmed remembers for the dwell check; when
+/// full, the older half is forgotten (only a phone pacing around a stay's
+/// edge for a long time can fill it).
+pub const STAY_CORE_MEMORY: usize = 4_096;
 /// A visit whose centre lies within this distance of a known place's centre
 /// is a visit to that place; otherwise a new place is learned.
 pub const PLACE_MERGE_RADIUS_M: f64 = 100.0;
