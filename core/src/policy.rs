@@ -107,3 +107,16 @@ pub const BUSY_TIMEOUT_MS: u64 = 5_000;
 /// Most fixes accepted in one `record_locations` call; larger batches are
 /// refused with `Error::BatchTooLarge` (split them).
 pub const MAX_BATCH_FIXES: usize = 100_000;
+
+// ---- Offers -----------------------------------------------------------------
+
+/// Default quiet hours (device local time), `[21:00, 08:00)`.
+pub const DEFAULT_QUIET_HOURS: (u32, u32) = (21, 8);
+/// Default cap on offers shown per local day, all merchants together.
+pub const DEFAULT_GLOBAL_OFFERS_PER_DAY: u32 = 4;
+/// Default minimum gap between any two offers shown (30 minutes).
+pub const DEFAULT_GLOBAL_MIN_GAP_MS: i64 = 30 * MINUTE_MS;
+/// Default cap on offers shown per merchant per local day.
+pub const DEFAULT_MERCHANT_OFFERS_PER_DAY: u32 = 2;
+/// Default silence of an offer after the shopper dismisses it (7 days).
+pub const DEFAULT_DISMISSAL_COOLDOWN_MS: i64 = 7 * DAY_MS;
