@@ -176,12 +176,15 @@ fn example_validates_against_the_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// A change made to a copy of the example document.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 /// Edits of the example that both the schema and the parser must refuse.
 #[test]
 fn schema_and_parser_refuse_the_same_bad_documents() {
     let validator = schema_validator();
     let base: Value = serde_json::from_slice(&read("tests/catalogs/example.json")).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "missing version",
             Box::new(|d| drop(d.as_object_mut().unwrap().remove("version"))),

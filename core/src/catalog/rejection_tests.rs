@@ -452,3 +452,17 @@ fn keys_must_be_ed25519_public_keys() {
         Err(CatalogError::InvalidKey { .. })
     ));
 }
+
+#[test]
+fn engine_errors_carry_catalog_errors_as_invalid_catalog() {
+    let refused = CatalogError::UnknownKey {
+        key_id: "k9".into(),
+    };
+    let public = crate::KairosError::from(crate::error::Error::from(refused));
+    assert_eq!(
+        public,
+        crate::KairosError::InvalidCatalog {
+            reason: "catalog signed with unknown key \"k9\"".into()
+        }
+    );
+}
