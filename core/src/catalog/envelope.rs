@@ -20,6 +20,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
+use serde_json::error::Category;
 use std::collections::BTreeMap;
 
 /// The only signature algorithm, as written in the envelope.
@@ -138,14 +139,13 @@ pub fn verify_and_parse(
             limit: MAX_CATALOG_ENVELOPE_BYTES,
         });
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(envelope_json).map_err(|e| CatalogError::NotJson {
-            reason: e.to_string(),
-        })?;
-    let envelope: SignedEnvelope =
-        serde_json::from_value(value).map_err(|e| CatalogError::MalformedEnvelope {
-            reason: e.to_string(),
-        })?;
+    let envelope: SignedEnvelope = serde_json::from_slice(envelope_json).map_err(|e| {
+        let reason = e.to_string();
+        match e.classify() {
+            Category::Data => CatalogError::MalformedEnvelope { reason },
+            Category::Syntax | Category::Eof | Category::Io => CatalogError::NotJson { reason },
+        }
+    })?;
     if envelope.algorithm != ED25519_ALGORITHM {
         return Err(CatalogError::UnsupportedAlgorithm {
             algorithm: envelope.algorithm,

@@ -29,7 +29,11 @@ mod wall_clock;
 mod wire_formats;
 
 #[cfg(test)]
-mod rejection_tests;
+mod document_rejection_tests;
+#[cfg(test)]
+mod envelope_rejection_tests;
+#[cfg(test)]
+mod test_fixtures;
 
 pub use document::{
     AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours,

@@ -9,6 +9,7 @@
 use super::document::{MerchantPlace, Offer, Schedule};
 use super::wall_clock::window_contains;
 use crate::time::{Timestamp, MINUTE_MS};
+use chrono::Datelike;
 use chrono_tz::Tz;
 
 impl Schedule {
@@ -25,7 +26,7 @@ impl Schedule {
         let days = self.days.as_deref();
         match &self.hours {
             Some(windows) => windows.iter().any(|w| w.contains(local, days)),
-            None => days.is_none_or(|ds| ds.contains(&chrono::Datelike::weekday(&local).into())),
+            None => days.is_none_or(|ds| ds.contains(&local.weekday().into())),
         }
     }
 }
