@@ -8,6 +8,7 @@
 //! | module | concern |
 //! | --- | --- |
 //! | [`engine`] | the facade: open, record, tick, query |
+//! | [`catalog`] | the signed offer catalog: format, verification, schedules, targeting |
 //! | [`location`] | fixes, validation, the ordering/duplicate/jump filter |
 //! | [`visits`] | streaming stay detection, places, home and work |
 //! | [`steps`] | counter and interval samples, daily totals, inactivity |
@@ -17,6 +18,7 @@
 //! | [`policy`] | every limit and default, in one place |
 //! | [`error`] | the internal error and the public `KairosError` |
 
+pub mod catalog;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -120,3 +120,55 @@ pub const DEFAULT_GLOBAL_MIN_GAP_MS: i64 = 30 * MINUTE_MS;
 pub const DEFAULT_MERCHANT_OFFERS_PER_DAY: u32 = 2;
 /// Default silence of an offer after the shopper dismisses it (7 days).
 pub const DEFAULT_DISMISSAL_COOLDOWN_MS: i64 = 7 * DAY_MS;
+// ---- Catalog ----------------------------------------------------------------
+
+/// Largest signed envelope accepted, in bytes (the document, base64-encoded,
+/// plus a little room for the other fields).
+pub const MAX_CATALOG_ENVELOPE_BYTES: usize = MAX_CATALOG_DOCUMENT_BYTES / 3 * 4 + 4_096;
+/// Largest catalog document accepted, in bytes (16 MiB).
+pub const MAX_CATALOG_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// A catalog whose `issued_at` is later than now by more than this is
+/// refused as not yet valid; less is accepted as clock skew.
+pub const MAX_CATALOG_ISSUE_SKEW_MS: i64 = DAY_MS;
+/// Most merchants in one catalog.
+pub const MAX_CATALOG_MERCHANTS: usize = 20_000;
+/// Most places in one catalog, all merchants together.
+pub const MAX_CATALOG_PLACES: usize = 100_000;
+/// Most offers in one catalog, all merchants together.
+pub const MAX_CATALOG_OFFERS: usize = 100_000;
+/// Most places of one merchant.
+pub const MAX_PLACES_PER_MERCHANT: usize = 5_000;
+/// Most offers of one merchant.
+pub const MAX_OFFERS_PER_MERCHANT: usize = 500;
+/// Most vertices in one polygon ring (exterior or hole).
+pub const MAX_POLYGON_VERTICES: usize = 1_000;
+/// Most holes in one polygon.
+pub const MAX_POLYGON_HOLES: usize = 32;
+/// Smallest circle radius, in metres.
+pub const MIN_CIRCLE_RADIUS_M: f64 = 1.0;
+/// Largest circle radius, in metres.
+pub const MAX_CIRCLE_RADIUS_M: f64 = 50_000.0;
+/// Largest `nearby` trigger radius, in metres: "on the way" means close.
+pub const MAX_NEARBY_RADIUS_M: f64 = 5_000.0;
+/// Longest dwell trigger, in minutes (one day).
+pub const MAX_DWELL_MINUTES: u32 = 24 * 60;
+/// Longest claim window, in minutes (30 days).
+pub const MAX_CLAIM_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+/// Most opening-hours rules of one place.
+pub const MAX_OPENING_HOURS_RULES: usize = 64;
+/// Most hour windows in one offer schedule.
+pub const MAX_SCHEDULE_WINDOWS: usize = 32;
+/// Most attributes of one merchant or offer.
+pub const MAX_ATTRIBUTES: usize = 64;
+/// Longest id (merchant, place, offer) or attribute name, in bytes.
+pub const MAX_CATALOG_ID_BYTES: usize = 128;
+/// Longest name, category, title or string attribute value, in bytes.
+pub const MAX_CATALOG_SHORT_TEXT_BYTES: usize = 256;
+/// Longest offer body, in bytes.
+pub const MAX_OFFER_BODY_BYTES: usize = 4_096;
+/// Deepest nesting of targeting rules (`all`/`any`/`not`).
+pub const MAX_RULE_DEPTH: usize = 16;
+/// Most predicates and combinators in one offer's targeting rule.
+pub const MAX_RULE_NODES: usize = 256;
+/// Longest look-back of a `visits` rule, in days (about ten years).
+pub const MAX_RULE_WITHIN_DAYS: u32 = 3_660;

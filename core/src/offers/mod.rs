@@ -2,5 +2,6 @@
 //! becomes of it.
 
 pub mod holdout;
+pub mod manners;
 
 pub use crate::store::offers::{OfferInstance, OfferState};
