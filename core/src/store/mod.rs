@@ -8,6 +8,7 @@
 //! | `profile.rs` | places and visits |
 //! | `steps.rs` | per-minute steps and daily totals |
 //! | `offers.rs` | offer instances and the history caps read |
+//! | `merchant_visits.rs` | visits matched to catalog merchants |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -15,6 +16,7 @@
 //! with its WAL and shared-memory files, and a fresh one is created.
 
 pub mod fixes;
+pub mod merchant_visits;
 pub mod offers;
 pub mod profile;
 pub mod schema;
