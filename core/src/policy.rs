@@ -100,6 +100,83 @@ pub const DRIVING_SPEED_MPS: f64 = 7.0;
 /// totals are kept.
 pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;
 
+// ---- Geofences ----------------------------------------------------------------
+//
+// `docs/geofencing.md` explains every rule below and why each number is what
+// it is. Distances are in metres, times in milliseconds.
+
+/// Largest fence accepted by `FenceIndex::build`: the radius of a circle, or
+/// the bounding radius of a polygon around its centre. A polygon is tested
+/// in a local flat projection, which stays within a fraction of a percent of
+/// the true distances at this size; a shop's fence is far smaller.
+pub const FENCE_MAX_RADIUS_M: f64 = 20_000.0;
+
+/// Smallest fence accepted: a circle's radius, or a polygon's (and each
+/// hole's) characteristic radius, 2 x area / perimeter. Anything thinner is
+/// a degenerate shape (a line, a sliver) that no fix could ever enter.
+pub const FENCE_MIN_RADIUS_M: f64 = 1.0;
+
+/// Polygons must lie within this latitude (degrees, north or south): the
+/// local projection degrades towards the poles. Circles have no such limit.
+pub const FENCE_POLYGON_MAX_ABS_LAT: f64 = 80.0;
+
+/// Relative slack added to a polygon's bounding radius and to a lookup's
+/// search radius, so that the flat projection's error (under 3% within
+/// [`FENCE_MAX_RADIUS_M`] + [`FENCE_LOOKUP_MAX_MARGIN_M`] of a polygon below
+/// [`FENCE_POLYGON_MAX_ABS_LAT`]) can never hide a fence from the index.
+pub const FENCE_PROJECTION_SLACK: f64 = 0.05;
+
+/// Absolute slack added with [`FENCE_PROJECTION_SLACK`], covering rounding.
+pub const FENCE_PROJECTION_SLACK_M: f64 = 1.0;
+
+/// Largest search margin `FenceIndex::lookup` honours; larger margins are
+/// clamped to it. Use `FenceIndex::nearest` to look further.
+pub const FENCE_LOOKUP_MAX_MARGIN_M: f64 = 10_000.0;
+
+/// A fix can enter a fence (or cancel a pending exit) only if its accuracy
+/// radius is at most this multiple of the fence's characteristic radius
+/// (the radius of a circle; 2 x area / perimeter for a polygon, which is the
+/// radius for a circle and the inscribed radius for a square). A fix less
+/// precise than the fence is wide cannot tell inside from outside.
+pub const FENCE_ENTER_MAX_ACCURACY_RATIO: f64 = 1.0;
+
+/// A fix enters a fence only if it lies at least this far inside it...
+pub const FENCE_ENTER_DEPTH_M: f64 = 5.0;
+
+/// ...or this fraction of the fence's characteristic radius, whichever is
+/// smaller, so that a tiny fence can still be entered.
+pub const FENCE_ENTER_DEPTH_MAX_FRACTION: f64 = 0.1;
+
+/// A fix counts as outside a fence it is in only if it lies beyond the
+/// boundary by at least this much, however good its accuracy: GPS noise of a
+/// few tens of metres along a boundary must never look like an exit.
+pub const FENCE_EXIT_MARGIN_FLOOR_M: f64 = 40.0;
+
+/// ...and by at least this multiple of its own accuracy radius (68%
+/// confidence): at 1.5 the fix is outside with about 93% confidence.
+pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
+
+/// An exit seen by one fix is pending; it is confirmed by a later fix that
+/// is also outside by its margin and taken at least this long after the
+/// first. Any usable fix inside the fence in between cancels it.
+pub const FENCE_EXIT_CONFIRM_MS: i64 = 10_000;
+
+/// After a silence of at least this long (no fix at all), a single fix that
+/// is decisively outside exits at once: no second fix is needed.
+pub const FENCE_EXIT_SILENCE_MS: i64 = 60_000;
+
+/// "Decisively outside": beyond the boundary by at least this multiple of
+/// the fix's exit margin (so at least 120 m for a good fix).
+pub const FENCE_EXIT_DECISIVE_FACTOR: f64 = 3.0;
+
+/// How many regions iOS lets an app monitor; the app registers this many
+/// nearest fences (`FenceIndex::nearest`) with CoreLocation to be woken.
+pub const FENCE_WAKE_REGIONS_IOS: usize = 20;
+
+/// How many geofences Android lets an app register; the app registers this
+/// many nearest fences with the fused provider to be woken.
+pub const FENCE_WAKE_REGIONS_ANDROID: usize = 100;
+
 // ---- Store -----------------------------------------------------------------
 
 /// SQLite busy timeout.
