@@ -28,6 +28,14 @@ pub struct EngineConfig {
     pub sedentary_ms: i64,
     /// Local waking hours `[start, end)` within which nudges may fire.
     pub waking_hours: (u32, u32),
+    /// Public keys that may sign catalogs, as `(key id, 32-byte Ed25519
+    /// public key)`; several allow key rotation.
+    pub catalog_keys: Vec<(String, Vec<u8>)>,
+    /// This install's id, for holdout buckets. When `None` the engine uses
+    /// the one it generated at first open (random, kept in the profile).
+    pub install_id: Option<String>,
+    /// Offer caps and manners.
+    pub offer_policy: crate::offers::OfferPolicy,
 }
 
 impl EngineConfig {
@@ -43,6 +51,9 @@ impl EngineConfig {
             gap_threshold_ms: policy::DEFAULT_GAP_THRESHOLD_MS,
             sedentary_ms: policy::DEFAULT_SEDENTARY_MS,
             waking_hours: policy::DEFAULT_WAKING_HOURS,
+            catalog_keys: Vec::new(),
+            install_id: None,
+            offer_policy: crate::offers::OfferPolicy::default(),
         }
     }
 
@@ -72,7 +83,26 @@ impl EngineConfig {
         if a > 23 || b > 24 || a >= b {
             return bad(format!("waking_hours must satisfy start < end <= 24, got {a}..{b}"));
         }
+        let (q0, q1) = self.offer_policy.quiet_hours;
+        if q0 > 23 || q1 > 24 {
+            return bad(format!("quiet_hours must be hours of the day, got {q0}..{q1}"));
+        }
+        if self.offer_policy.global_min_gap_ms < 0 || self.offer_policy.dismissal_cooldown_ms < 0 {
+            return bad("offer gaps and cooldowns must not be negative".into());
+        }
+        if self.install_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+            return bad("install_id must not be empty".into());
+        }
         Ok(tz)
+    }
+
+    /// The catalog keys as a key set, refusing malformed keys.
+    pub(crate) fn keys(&self) -> Result<crate::catalog::CatalogKeys> {
+        let mut keys = crate::catalog::CatalogKeys::new();
+        for (id, key) in &self.catalog_keys {
+            keys.insert(id, key).map_err(|e| Error::InvalidConfig(format!("catalog key {id:?}: {e}")))?;
+        }
+        Ok(keys)
     }
 }
 

@@ -49,6 +49,22 @@ pub enum Error {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// No offer instance has this id.
+    #[error("no offer instance with id {0}")]
+    UnknownOffer(i64),
+    /// A lifecycle call that the instance's state does not allow.
+    #[error("offer instance {id} cannot become {to}: {reason}")]
+    OfferTransition {
+        /// The instance.
+        id: i64,
+        /// The state asked for.
+        to: &'static str,
+        /// Why not.
+        reason: String,
+    },
+    /// A fence could not be indexed.
+    #[error("catalog fence: {0}")]
+    Fence(#[from] crate::fences::FenceError),
     /// A fault injected by a test (never produced in normal operation).
     #[error("injected fault: {0}")]
     Injected(&'static str),
@@ -92,6 +108,21 @@ pub enum KairosError {
         /// What was wrong, naming the offending value's path for documents.
         reason: String,
     },
+    /// No offer instance has this id.
+    #[error("no offer instance with id {instance_id}")]
+    UnknownOffer {
+        /// The id given.
+        instance_id: i64,
+    },
+    /// The offer instance's state does not allow the call (for example
+    /// redeeming an expired or dismissed offer).
+    #[error("offer {instance_id}: {reason}")]
+    InvalidOfferTransition {
+        /// The instance.
+        instance_id: i64,
+        /// What was wrong.
+        reason: String,
+    },
     /// A bug or an impossible state; please report it.
     #[error("internal error: {reason}")]
     Internal {
@@ -111,6 +142,9 @@ impl From<Error> for KairosError {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }
             }
+            Error::UnknownOffer(instance_id) => KairosError::UnknownOffer { instance_id },
+            Error::OfferTransition { id, .. } => KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() },
+            Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::State(_) => {
                 tracing::error!(error = %e, "internal error");

@@ -1,6 +1,7 @@
 //! Events: what the engine tells the app. Every call that records input or
 //! advances time returns the events it caused, in time order.
 
+use crate::offers::Suppression;
 use crate::time::Timestamp;
 use crate::visits::PlaceKind;
 use serde::Serialize;
@@ -65,6 +66,91 @@ pub enum EventKind {
         sedentary_since: Timestamp,
         /// Its length in minutes.
         minutes: i64,
+    },
+    /// The phone entered a catalog place's fence.
+    FenceEntered {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// The phone has stayed in a catalog place's fence for the shortest
+    /// dwell any of its offers asks for.
+    FenceDwelled {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        since: Timestamp,
+    },
+    /// The phone left a catalog place's fence (the time is when it was
+    /// first seen outside).
+    FenceExited {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        entered_at: Timestamp,
+    },
+    /// An offer fired: show it. It can be claimed until `expires_at`.
+    OfferTriggered {
+        /// Id of this instance, for `presented` / `dismissed` / `redeemed`.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place that triggered it.
+        place_id: String,
+        /// What triggered it: `enter`, `dwell`, `exit` or `nearby`.
+        trigger: String,
+        /// Headline to show.
+        title: String,
+        /// End of the claim window.
+        expires_at: Timestamp,
+    },
+    /// An offer could have fired but did not; `reason` says why.
+    OfferSuppressed {
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place involved.
+        place_id: String,
+        /// What would have triggered it.
+        trigger: String,
+        /// Why it did not fire.
+        #[serde(flatten)]
+        reason: Suppression,
+    },
+    /// An offer would have fired, but this install is in its holdout: it is
+    /// recorded (to measure lift) and never shown.
+    OfferHeldOut {
+        /// Id of the recorded instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// A triggered offer's claim window ended unused (the time is the end
+    /// of the window).
+    OfferExpired {
+        /// The instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+    },
+    /// A new catalog is in force.
+    CatalogLoaded {
+        /// Its version.
+        version: u64,
+        /// Offers it holds.
+        offers: u64,
+        /// Fences it holds.
+        fences: u64,
     },
     /// The profile database was unreadable at open; it was moved aside and
     /// the engine started with a fresh one.

@@ -249,3 +249,11 @@ pub const MAX_RULE_DEPTH: usize = 16;
 pub const MAX_RULE_NODES: usize = 256;
 /// Longest look-back of a `visits` rule, in days (about ten years).
 pub const MAX_RULE_WITHIN_DAYS: u32 = 3_660;
+/// A `nearby` offer needs the shopper moving at least this fast (m/s).
+pub const NEARBY_MIN_SPEED_MPS: f64 = 0.8;
+/// A `nearby` approach is over once the phone is this far beyond the
+/// offer's radius; the next approach may fire again (caps permitting).
+pub const NEARBY_RELEASE_M: f64 = 50.0;
+/// A visit whose centre is within this distance of a catalog place's fence
+/// counts as a visit to that merchant.
+pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;

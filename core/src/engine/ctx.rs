@@ -33,6 +33,13 @@ pub(crate) struct EngineState {
     pub open_visit: Option<OpenVisit>,
     pub counter: CounterState,
     pub activity: InactivityState,
+    /// Which catalog fences the phone is in, with hysteresis.
+    #[serde(default)]
+    pub fences: crate::fences::FenceTracker,
+    /// Fences the phone is passing near (for `nearby` offers), latched
+    /// until it moves away, so each approach counts once.
+    #[serde(default)]
+    pub near: std::collections::BTreeSet<crate::fences::FenceId>,
     /// Latest movement speed estimate `(at, m/s)`.
     pub motion: Option<(Timestamp, f64)>,
     /// The previous in-order fix, for speed estimates.
@@ -50,6 +57,7 @@ pub(crate) struct Settings {
     pub raw_fix_retention_ms: i64,
     pub sedentary_ms: i64,
     pub waking_hours: (u32, u32),
+    pub offer_policy: crate::offers::OfferPolicy,
 }
 
 /// Outcome of a batch of fixes.
@@ -72,11 +80,13 @@ pub(crate) struct Ctx<'a> {
     pub st: &'a mut EngineState,
     pub places: &'a mut PlaceBook,
     pub set: &'a Settings,
+    pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
+    pub install_id: &'a str,
     pub events: Vec<Event>,
 }
 
 impl Ctx<'_> {
-    fn emit(&mut self, at: Timestamp, kind: EventKind) {
+    pub(super) fn emit(&mut self, at: Timestamp, kind: EventKind) {
         self.events.push(Event::new(at, kind));
     }
 
@@ -102,6 +112,9 @@ impl Ctx<'_> {
                     for ev in stay_events.drain(..) {
                         self.on_stay(ev)?;
                     }
+                    if !late {
+                        self.offers_on_fix(&fix)?;
+                    }
                 }
                 FilterOutput::Duplicate => report.duplicates += 1,
                 FilterOutput::Rejected { at, reason } => report.rejected.push((at, reason)),
@@ -120,6 +133,16 @@ impl Ctx<'_> {
             self.advance(newest)?;
         }
         Ok(report)
+    }
+
+    /// The speed estimate at `now`, if fresh (at most two minutes old).
+    pub(super) fn speed_at(&self, now: Timestamp) -> Option<f64> {
+        self.st.motion.filter(|(t, _)| now.since(*t) <= 2 * MINUTE_MS).map(|(_, s)| s)
+    }
+
+    /// Whether the shopper moves at driving speed at `now`.
+    pub(super) fn driving(&self, now: Timestamp) -> bool {
+        self.speed_at(now).is_some_and(|s| s > policy::DRIVING_SPEED_MPS)
     }
 
     /// Keeps a speed estimate: the platform's when given, otherwise from
@@ -153,6 +176,7 @@ impl Ctx<'_> {
                     }
                 };
                 let visit_id = store::profile::insert_visit(self.conn, place_id, arrived_at, lat, lon)?;
+                self.match_merchant_visit(visit_id, place_id, lat, lon, arrived_at)?;
                 self.st.open_visit = Some(OpenVisit { visit_id, place_id, arrived_at });
                 self.emit(detected_at, EventKind::VisitStarted { visit_id, place_id, arrived_at });
             }
@@ -266,10 +290,8 @@ impl Ctx<'_> {
             }
             self.st.last_purge = Some(now);
         }
-        let driving = self
-            .st
-            .motion
-            .is_some_and(|(t, s)| now.since(t) <= 2 * MINUTE_MS && s > policy::DRIVING_SPEED_MPS);
+        self.offers_on_time(now)?;
+        let driving = self.driving(now);
         if let Some(n) = self.st.activity.check(now, self.set.tz, self.set.sedentary_ms, self.set.waking_hours, driving) {
             self.emit(now, EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes });
         }

@@ -7,8 +7,11 @@
 //! engine never reads the wall clock.
 
 mod ctx;
+mod offer_flow;
+mod offers_api;
 
 pub use ctx::IngestReport;
+pub use offers_api::{CatalogInfo, WakeRegion};
 
 use crate::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
@@ -20,10 +23,13 @@ use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
 use ctx::{Ctx, EngineState, Settings};
+use crate::catalog::CatalogKeys;
+use crate::offers::loaded::LoadedCatalog;
 use rusqlite::Connection;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
+const INSTALL_ID_KEY: &str = "install_id";
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -37,6 +43,12 @@ struct Inner {
     pending: Vec<Event>,
     /// Test hook: cut the next fix batch off after this many fixes.
     fault_after: Option<usize>,
+    /// The catalog in force.
+    catalog: Option<Arc<LoadedCatalog>>,
+    /// Keys that may sign catalogs.
+    keys: CatalogKeys,
+    /// This install's id (holdout buckets).
+    install_id: String,
 }
 
 /// The Kairos engine over one profile database.
@@ -56,8 +68,10 @@ impl Engine {
 
     fn open_inner(config: EngineConfig) -> Result<Engine> {
         let tz = config.validate()?;
+        let keys = config.keys()?;
         let opened = store::open(&config.data_dir)?;
         let conn = opened.conn;
+        let install_id = install_id(&conn, config.install_id.as_deref())?;
         let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
         let places = PlaceBook::new(store::profile::places(&conn)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
         let pending = opened
@@ -76,8 +90,11 @@ impl Engine {
             raw_fix_retention_ms: config.raw_fix_retention_ms,
             sedentary_ms: config.sedentary_ms,
             waking_hours: config.waking_hours,
+            offer_policy: config.offer_policy,
         };
-        Ok(Engine { inner: Mutex::new(Inner { conn, st, places, set, pending, fault_after: None }) })
+        let mut inner = Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id };
+        inner.catalog = inner.restore_catalog();
+        Ok(Engine { inner: Mutex::new(inner) })
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -186,9 +203,18 @@ impl Inner {
     /// so memory and disk never disagree.
     fn write<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<WithEvents<T>> {
         let saved = (self.st.clone(), self.places.clone());
+        let catalog = self.catalog.clone();
         let result = (|| {
             let tx = self.conn.transaction()?;
-            let mut ctx = Ctx { conn: &tx, st: &mut self.st, places: &mut self.places, set: &self.set, events: Vec::new() };
+            let mut ctx = Ctx {
+                conn: &tx,
+                st: &mut self.st,
+                places: &mut self.places,
+                set: &self.set,
+                catalog: catalog.as_deref(),
+                install_id: &self.install_id,
+                events: Vec::new(),
+            };
             let value = f(&mut ctx)?;
             let events = std::mem::take(&mut ctx.events);
             store::state::save(&tx, STATE_KEY, &*ctx.st)?;
@@ -210,6 +236,24 @@ impl Inner {
             }
         }
     }
+}
+
+/// The install id: the configured one (remembered), else the stored one,
+/// else a new random one (stored).
+fn install_id(conn: &Connection, configured: Option<&str>) -> Result<String> {
+    if let Some(id) = configured {
+        store::state::save(conn, INSTALL_ID_KEY, &id)?;
+        return Ok(id.to_string());
+    }
+    if let Some(id) = store::state::load::<String>(conn, INSTALL_ID_KEY)? {
+        return Ok(id);
+    }
+    let mut bytes = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| Error::InvalidConfig("the system random generator failed".into()))?;
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    store::state::save(conn, INSTALL_ID_KEY, &id)?;
+    Ok(id)
 }
 
 /// A write's value and the events it caused.

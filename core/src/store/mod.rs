@@ -4,6 +4,7 @@
 //! | file | holds |
 //! | --- | --- |
 //! | `schema.rs` | the schema and its `user_version` migrations |
+//! | `catalog.rs` | the catalog in force and stable fence ids |
 //! | `fixes.rs` | raw fixes and their retention |
 //! | `profile.rs` | places and visits |
 //! | `steps.rs` | per-minute steps and daily totals |
@@ -15,6 +16,7 @@
 //! fails is moved aside as `kairos.db.corrupt-N` (never deleted) together
 //! with its WAL and shared-memory files, and a fresh one is created.
 
+pub mod catalog;
 pub mod fixes;
 pub mod merchant_visits;
 pub mod offers;

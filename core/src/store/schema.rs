@@ -84,6 +84,7 @@ CREATE TABLE offer_instances (
 CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at);
 CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
 CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
+CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`.
@@ -149,7 +150,8 @@ CREATE TABLE offer_instances (
 );
 CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at);
 CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
-CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);",
+CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
+CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;",
 ];
 
 /// The first schema (version 1), kept to test the upgrade path.
