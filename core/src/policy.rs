@@ -202,8 +202,9 @@ pub const DEFAULT_DISMISSAL_COOLDOWN_MS: i64 = 7 * DAY_MS;
 /// Largest signed envelope accepted, in bytes (the document, base64-encoded,
 /// plus a little room for the other fields).
 pub const MAX_CATALOG_ENVELOPE_BYTES: usize = MAX_CATALOG_DOCUMENT_BYTES / 3 * 4 + 4_096;
-/// Largest catalog document accepted, in bytes (16 MiB).
-pub const MAX_CATALOG_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// Largest catalog document accepted, in bytes (64 MiB: a metropolitan
+/// catalog of 100,000 places and offers is about 30 MB of JSON).
+pub const MAX_CATALOG_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 /// A catalog whose `issued_at` is later than now by more than this is
 /// refused as not yet valid; less is accepted as clock skew.
 pub const MAX_CATALOG_ISSUE_SKEW_MS: i64 = DAY_MS;

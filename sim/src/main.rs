@@ -2,6 +2,7 @@
 //! prints what it did. Exit codes: 0 success, 1 a failed expectation, 2
 //! invalid input.
 
+mod bench;
 mod inputs;
 mod timeline;
 
@@ -34,6 +35,22 @@ enum Command {
         #[arg(long, default_value = "America/Los_Angeles")]
         tz: String,
         /// Print one JSON object per event line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure the engine on a synthetic catalog of N circular fences over a
+    /// K x K km square and a drive of N fixes across it.
+    Bench {
+        /// Fences (one offer each).
+        #[arg(long, default_value_t = 100_000)]
+        offers: usize,
+        /// Fixes in the drive (one per second).
+        #[arg(long, default_value_t = 200_000)]
+        fixes: usize,
+        /// Side of the square, km.
+        #[arg(long, default_value_t = 30.0)]
+        area_km: f64,
+        /// Print one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -70,6 +87,24 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Replay { track, steps, tz, json } => replay_track(&track, steps.as_deref(), &tz, json),
+        Command::Bench { offers, fixes, area_km, json } => {
+            if offers == 0 || fixes == 0 || !(area_km > 0.0) {
+                return Err("--offers and --fixes must be positive, and --area-km above 0".into());
+            }
+            let f = bench::run(offers, fixes, area_km)?;
+            if json {
+                println!("{}", serde_json::to_string(&f).map_err(|e| e.to_string())?);
+            } else {
+                println!("catalog: {} fences over {} x {} km; drive: {} fixes", f.offers, f.area_km, f.area_km, f.fixes);
+                println!("catalog load      {:>12.1} ms", f.catalog_load_ms);
+                println!("eval p50          {:>12} ns", f.eval_p50_ns);
+                println!("eval p99          {:>12} ns", f.eval_p99_ns);
+                println!("mean hits/fix     {:>12.3}", f.mean_hits_per_fix);
+                println!("engine throughput {:>12.0} fixes/s", f.fixes_per_sec);
+                println!("peak RSS          {:>12.1} MB", f.peak_rss_bytes as f64 / 1e6);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate { seed, start, visits, out, steps_out } => {
             let start = Timestamp::parse_rfc3339(&start).ok_or(format!("--start {start:?} is not an RFC 3339 time"))?;
             let day = synth::random_day(seed, start, 34.0522, -118.2437, visits, synth::NoiseModel::noisy());

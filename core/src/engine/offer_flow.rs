@@ -42,10 +42,8 @@ impl Ctx<'_> {
     /// Runs one in-order fix through the catalog's fences and offers.
     pub(super) fn offers_on_fix(&mut self, fix: &LocationFix) -> Result<()> {
         let Some(cat) = self.catalog else { return Ok(()) };
-        let mut hits = Vec::new();
-        cat.index.lookup(fix.lat, fix.lon, cat.max_nearby_m, &mut hits);
-        let mut transitions = Vec::new();
-        self.st.fences.update_with_hits(&cat.index, fix, &hits, |f| cat.fences.get(&f).and_then(|e| e.dwell_ms), &mut transitions);
+        let (mut hits, mut transitions) = (Vec::new(), Vec::new());
+        cat.track(&mut self.st.fences, fix, &mut hits, &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &hits, &mut candidates);
         self.nearby_candidates(cat, fix, &hits, &mut candidates);

@@ -110,6 +110,22 @@ impl LoadedCatalog {
             .flat_map(|(m, p, e)| e.offers.iter().map(move |&i| (m, p, &m.offers[i])))
     }
 
+    /// One fix through the fences: looks it up (with the nearby margin),
+    /// updates `tracker`, and leaves the fences near the fix in `hits` and
+    /// the transitions it caused in `transitions`. This is the per-fix hot
+    /// path of offer evaluation; the engine runs it on every in-order fix.
+    pub fn track(
+        &self,
+        tracker: &mut crate::fences::FenceTracker,
+        fix: &crate::location::LocationFix,
+        hits: &mut Vec<crate::fences::FenceHit>,
+        transitions: &mut Vec<crate::fences::FenceEvent>,
+    ) {
+        hits.clear();
+        self.index.lookup(fix.lat, fix.lon, self.max_nearby_m, hits);
+        tracker.update_with_hits(&self.index, fix, hits, |f| self.fences.get(&f).and_then(|e| e.dwell_ms), transitions);
+    }
+
     /// Number of offers in the catalog.
     pub fn offer_count(&self) -> usize {
         self.catalog.merchants.iter().map(|m| m.offers.len()).sum()

@@ -1,0 +1,170 @@
+//! `kairos-sim bench`: the engine on a synthetic metropolitan catalog.
+//!
+//! Builds and signs a catalog of `offers` circular fences (radius 50–300 m,
+//! one offer each) spread uniformly over a `area_km` square, and a random
+//! drive of `fixes` fixes one second apart at city speeds across it. Then:
+//! * `catalog_load_ms`: `Engine::load_catalog` (verify, parse, index, persist);
+//! * `eval_p50_ns` / `eval_p99_ns`: per-fix evaluation, the fence lookup and
+//!   transition tracking the engine runs on every fix
+//!   ([`kairos_core::offers::loaded::LoadedCatalog::track`]), timed per fix;
+//! * `fixes_per_sec`: the whole engine path, `Engine::record_locations` in
+//!   batches of 1,000 (validation, visits, fences, offers, persistence);
+//! * `mean_hits_per_fix`: fences containing each fix, on average;
+//! * `peak_rss_bytes`: the process's peak resident memory (VmHWM).
+
+use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, sign, Catalog};
+use kairos_core::fences::FenceTracker;
+use kairos_core::geo::LocalFrame;
+use kairos_core::offers::loaded::LoadedCatalog;
+use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
+use rand::{RngExt, SeedableRng};
+use serde_json::json;
+use std::time::Instant;
+
+/// The figures `bench` prints.
+#[derive(Debug, serde::Serialize)]
+pub struct Figures {
+    /// Whole-engine throughput.
+    pub fixes_per_sec: f64,
+    /// Median per-fix evaluation time.
+    pub eval_p50_ns: u64,
+    /// 99th percentile per-fix evaluation time.
+    pub eval_p99_ns: u64,
+    /// Mean number of fences containing a fix.
+    pub mean_hits_per_fix: f64,
+    /// Time to load the signed catalog into the engine.
+    pub catalog_load_ms: f64,
+    /// Peak resident memory of the process.
+    pub peak_rss_bytes: u64,
+    /// Fences in the catalog.
+    pub offers: usize,
+    /// Fixes replayed.
+    pub fixes: usize,
+    /// Side of the area in km.
+    pub area_km: f64,
+}
+
+const ORIGIN: (f64, f64) = (34.05, -118.25);
+const START_MS: i64 = 1_795_600_800_000; // 2026-11-24T08:00:00Z
+
+/// Places per merchant: the catalog is made of chains, as a metropolitan
+/// catalog is (and as the catalog's merchant limit requires).
+const PLACES_PER_MERCHANT: usize = 10;
+
+fn catalog_doc(offers: usize, area_m: f64, rng: &mut impl rand::Rng) -> serde_json::Value {
+    let frame = LocalFrame::new(ORIGIN.0, ORIGIN.1);
+    let merchants: Vec<_> = (0..offers.div_ceil(PLACES_PER_MERCHANT))
+        .map(|m| {
+            let ids = (m * PLACES_PER_MERCHANT)..((m + 1) * PLACES_PER_MERCHANT).min(offers);
+            let places: Vec<_> = ids
+                .clone()
+                .map(|i| {
+                    let (lat, lon) = frame.to_lat_lon(rng.random_range(0.0..area_m), rng.random_range(0.0..area_m));
+                    let r: f64 = rng.random_range(50.0..300.0);
+                    json!({"id": format!("p{i}"), "fence": {"type": "circle", "lat": (lat * 1e6).round() / 1e6,
+                           "lon": (lon * 1e6).round() / 1e6, "radius_m": r.round()}})
+                })
+                .collect();
+            let offers: Vec<_> = ids
+                .map(|i| json!({"id": format!("o{i}"), "title": "10% off", "trigger": {"type": "enter"},
+                                "claim_window_minutes": 60, "places": [format!("p{i}")]}))
+                .collect();
+            json!({"id": format!("m{m}"), "name": format!("Chain {m}"), "category": "retail",
+                   "time_zone": "America/Los_Angeles", "places": places, "offers": offers})
+        })
+        .collect();
+    json!({"version": 1, "issued_at": "2026-11-20T00:00:00Z", "expires_at": "2027-11-20T00:00:00Z", "merchants": merchants})
+}
+
+/// A drive across the square: straight legs between random waypoints at
+/// 8–17 m/s, one fix per second.
+fn drive(fixes: usize, area_m: f64, rng: &mut impl rand::Rng) -> Vec<LocationFix> {
+    let frame = LocalFrame::new(ORIGIN.0, ORIGIN.1);
+    let mut pos = (rng.random_range(0.0..area_m), rng.random_range(0.0..area_m));
+    let mut out = Vec::with_capacity(fixes);
+    while out.len() < fixes {
+        let to = (rng.random_range(0.0..area_m), rng.random_range(0.0..area_m));
+        let speed = rng.random_range(8.0..17.0);
+        let len = ((to.0 - pos.0).powi(2) + (to.1 - pos.1).powi(2)).sqrt();
+        let steps = (len / speed).ceil().max(1.0) as usize;
+        for s in 1..=steps {
+            if out.len() == fixes {
+                break;
+            }
+            let f = s as f64 / steps as f64;
+            let (lat, lon) = frame.to_lat_lon(pos.0 + (to.0 - pos.0) * f, pos.1 + (to.1 - pos.1) * f);
+            let mut fix = LocationFix::new(Timestamp(START_MS + out.len() as i64 * 1000), lat, lon, 10.0);
+            fix.speed_mps = Some(speed);
+            out.push(fix);
+        }
+        pos = to;
+    }
+    out
+}
+
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Runs the benchmark.
+pub fn run(offers: usize, fixes: usize, area_km: f64) -> Result<Figures, String> {
+    let area_m = area_km * 1000.0;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    let doc = serde_json::to_vec(&catalog_doc(offers, area_m, &mut rng)).map_err(|e| e.to_string())?;
+    let track = drive(fixes, area_m, &mut rng);
+    let (pkcs8, public) = generate_keypair().map_err(|e| e.to_string())?;
+    let envelope = sign(&doc, "bench", &keypair_from_pkcs8(&pkcs8).map_err(|e| e.to_string())?);
+    drop(doc);
+
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut cfg = EngineConfig::new(dir.path(), "America/Los_Angeles");
+    cfg.catalog_keys = vec![("bench".into(), public.clone())];
+    let engine = Engine::open(cfg).map_err(|e| e.to_string())?;
+    let now = Timestamp(START_MS);
+    let t0 = Instant::now();
+    engine.load_catalog(&envelope, now).map_err(|e| e.to_string())?;
+    let catalog_load_ms = t0.elapsed().as_secs_f64() * 1e3;
+
+    // Per-fix evaluation: the engine's fence step, timed fix by fix.
+    let mut keys = kairos_core::catalog::CatalogKeys::new();
+    keys.insert("bench", &public).map_err(|e| e.to_string())?;
+    let catalog: Catalog = kairos_core::catalog::verify_and_parse(&envelope, &keys, now).map_err(|e| e.to_string())?;
+    let loaded = LoadedCatalog::build(catalog, Vec::new(), |p| p[1..].parse().expect("p<i>")).map_err(|e| e.to_string())?;
+    let mut tracker = FenceTracker::new();
+    let (mut hits, mut transitions) = (Vec::new(), Vec::new());
+    let mut samples = Vec::with_capacity(track.len());
+    let mut inside_total = 0usize;
+    for fix in &track {
+        let t = Instant::now();
+        loaded.track(&mut tracker, fix, &mut hits, &mut transitions);
+        samples.push(t.elapsed().as_nanos() as u64);
+        inside_total += hits.iter().filter(|h| h.distance_m <= 0.0).count();
+        transitions.clear();
+    }
+    samples.sort_unstable();
+    let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
+    drop(loaded);
+
+    // The whole engine path.
+    let t0 = Instant::now();
+    for batch in track.chunks(1000) {
+        engine.record_locations(batch).map_err(|e| e.to_string())?;
+    }
+    let fixes_per_sec = track.len() as f64 / t0.elapsed().as_secs_f64();
+
+    Ok(Figures {
+        fixes_per_sec,
+        eval_p50_ns: pct(0.50),
+        eval_p99_ns: pct(0.99),
+        mean_hits_per_fix: inside_total as f64 / track.len().max(1) as f64,
+        catalog_load_ms,
+        peak_rss_bytes: peak_rss_bytes(),
+        offers,
+        fixes: track.len(),
+        area_km,
+    })
+}
