@@ -38,10 +38,19 @@ pub(crate) fn chord_for(distance_m: f64) -> f64 {
 }
 
 /// The great-circle distance, in metres, spanned by a unit-sphere chord.
+#[inline]
 pub(crate) fn metres_for(chord: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * (chord / 2.0).clamp(0.0, 1.0).asin()
 }
 
+/// Signed distance in metres from `q` to the circle of `radius_m` around
+/// `centre`: exact on the sphere.
+#[inline]
+pub(crate) fn circle_distance(q: &Xyz, centre: &Xyz, radius_m: f64) -> f64 {
+    metres_for(chord_between(q, centre)) - radius_m
+}
+
+#[inline]
 fn chord_between(a: &Xyz, b: &Xyz) -> f64 {
     let (dx, dy, dz) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     (dx * dx + dy * dy + dz * dz).sqrt()
@@ -272,9 +281,7 @@ impl Geometry {
     #[inline]
     pub fn signed_distance(&self, q: &Query) -> f64 {
         match self {
-            Geometry::Circle { centre, radius_m } => {
-                metres_for(chord_between(&q.xyz, centre)) - radius_m
-            }
+            Geometry::Circle { centre, radius_m } => circle_distance(&q.xyz, centre, *radius_m),
             Geometry::Polygon(p) => {
                 let (x, y) = p.frame.to_xy(q.lat, q.lon);
                 let pt = Point::new(x, y);
@@ -298,6 +305,14 @@ impl Geometry {
         match self {
             Geometry::Circle { radius_m, .. } => *radius_m,
             Geometry::Polygon(p) => p.radius_m,
+        }
+    }
+
+    /// A circle's radius; `None` for a polygon.
+    pub fn circle_radius(&self) -> Option<f64> {
+        match self {
+            Geometry::Circle { radius_m, .. } => Some(*radius_m),
+            Geometry::Polygon(_) => None,
         }
     }
 
