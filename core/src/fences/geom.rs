@@ -236,7 +236,7 @@ impl Geometry {
         for (i, hole) in interiors.iter().enumerate() {
             let h = Polygon::new(hole.clone(), vec![]);
             let r = characteristic_radius(h.unsigned_area(), Euclidean.length(h.exterior()));
-            if !(r >= policy::FENCE_MIN_RADIUS_M) {
+            if r.is_nan() || r < policy::FENCE_MIN_RADIUS_M {
                 return Err(FenceError::TooThin {
                     fence,
                     ring: i + 1,
@@ -258,7 +258,7 @@ impl Geometry {
             .map(|h| Polygon::new(h.clone(), vec![]).unsigned_area())
             .sum();
         let radius_m = characteristic_radius(outer - holes, perimeter);
-        if !(radius_m >= policy::FENCE_MIN_RADIUS_M) {
+        if radius_m.is_nan() || radius_m < policy::FENCE_MIN_RADIUS_M {
             return Err(FenceError::TooThin {
                 fence,
                 ring: 0,
@@ -334,7 +334,7 @@ impl Geometry {
                 };
                 std::mem::size_of::<PolygonFence>()
                     + ring(p.shape.exterior())
-                    + p.shape.interiors().len() * std::mem::size_of::<LineString<f64>>()
+                    + std::mem::size_of_val(p.shape.interiors())
                     + p.shape.interiors().iter().map(ring).sum::<usize>()
             }
         }
