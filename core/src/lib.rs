@@ -10,6 +10,7 @@
 //! | [`engine`] | the facade: open, record, tick, query |
 //! | [`catalog`] | the signed offer catalog: format, verification, schedules, targeting |
 //! | [`location`] | fixes, validation, the ordering/duplicate/jump filter |
+//! | [`fences`] | geofences: the R-tree index over every fence, enter/dwell/exit tracking |
 //! | [`visits`] | streaming stay detection, places, home and work |
 //! | [`steps`] | counter and interval samples, daily totals, inactivity |
 //! | [`store`] | the SQLite profile store and its migrations |

@@ -152,8 +152,9 @@ pub const FENCE_ENTER_DEPTH_MAX_FRACTION: f64 = 0.1;
 /// few tens of metres along a boundary must never look like an exit.
 pub const FENCE_EXIT_MARGIN_FLOOR_M: f64 = 40.0;
 
-/// ...and by at least this multiple of its own accuracy radius (68%
-/// confidence): at 1.5 the fix is outside with about 93% confidence.
+/// ...and by at least this multiple of its own accuracy radius (the 68%
+/// radius): for a Gaussian error, a fix 1.5 x accuracy beyond the boundary
+/// has the phone outside with about 99% probability.
 pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
 
 /// An exit seen by one fix is pending; it is confirmed by a later fix that

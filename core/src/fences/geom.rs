@@ -38,10 +38,19 @@ pub(crate) fn chord_for(distance_m: f64) -> f64 {
 }
 
 /// The great-circle distance, in metres, spanned by a unit-sphere chord.
+#[inline]
 pub(crate) fn metres_for(chord: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * (chord / 2.0).clamp(0.0, 1.0).asin()
 }
 
+/// Signed distance in metres from `q` to the circle of `radius_m` around
+/// `centre`: exact on the sphere.
+#[inline]
+pub(crate) fn circle_distance(q: &Xyz, centre: &Xyz, radius_m: f64) -> f64 {
+    metres_for(chord_between(q, centre)) - radius_m
+}
+
+#[inline]
 fn chord_between(a: &Xyz, b: &Xyz) -> f64 {
     let (dx, dy, dz) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     (dx * dx + dy * dy + dz * dz).sqrt()
@@ -227,7 +236,7 @@ impl Geometry {
         for (i, hole) in interiors.iter().enumerate() {
             let h = Polygon::new(hole.clone(), vec![]);
             let r = characteristic_radius(h.unsigned_area(), Euclidean.length(h.exterior()));
-            if !(r >= policy::FENCE_MIN_RADIUS_M) {
+            if r.is_nan() || r < policy::FENCE_MIN_RADIUS_M {
                 return Err(FenceError::TooThin {
                     fence,
                     ring: i + 1,
@@ -249,7 +258,7 @@ impl Geometry {
             .map(|h| Polygon::new(h.clone(), vec![]).unsigned_area())
             .sum();
         let radius_m = characteristic_radius(outer - holes, perimeter);
-        if !(radius_m >= policy::FENCE_MIN_RADIUS_M) {
+        if radius_m.is_nan() || radius_m < policy::FENCE_MIN_RADIUS_M {
             return Err(FenceError::TooThin {
                 fence,
                 ring: 0,
@@ -272,9 +281,7 @@ impl Geometry {
     #[inline]
     pub fn signed_distance(&self, q: &Query) -> f64 {
         match self {
-            Geometry::Circle { centre, radius_m } => {
-                metres_for(chord_between(&q.xyz, centre)) - radius_m
-            }
+            Geometry::Circle { centre, radius_m } => circle_distance(&q.xyz, centre, *radius_m),
             Geometry::Polygon(p) => {
                 let (x, y) = p.frame.to_xy(q.lat, q.lon);
                 let pt = Point::new(x, y);
@@ -301,6 +308,14 @@ impl Geometry {
         }
     }
 
+    /// A circle's radius; `None` for a polygon.
+    pub fn circle_radius(&self) -> Option<f64> {
+        match self {
+            Geometry::Circle { radius_m, .. } => Some(*radius_m),
+            Geometry::Polygon(_) => None,
+        }
+    }
+
     /// A centre and a great-circle radius enclosing the whole fence.
     pub fn bounding_cap(&self) -> (Xyz, f64) {
         match self {
@@ -319,7 +334,7 @@ impl Geometry {
                 };
                 std::mem::size_of::<PolygonFence>()
                     + ring(p.shape.exterior())
-                    + p.shape.interiors().len() * std::mem::size_of::<LineString<f64>>()
+                    + std::mem::size_of_val(p.shape.interiors())
                     + p.shape.interiors().iter().map(ring).sum::<usize>()
             }
         }

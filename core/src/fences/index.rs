@@ -10,7 +10,7 @@
 //! great-circle distance does, so `nearest` can use the tree's own
 //! nearest-neighbour iterator.
 
-use super::geom::{chord_for, metres_for, Geometry, Query, Xyz};
+use super::geom::{chord_for, circle_distance, metres_for, Geometry, Query, Xyz};
 use super::{FenceId, FenceShape};
 use crate::policy;
 use rstar::{PointDistance, RTree, RTreeNode, RTreeObject, AABB};
@@ -111,15 +111,40 @@ pub enum FenceError {
     },
 }
 
-/// A leaf of the tree: a fence's box and its slot in `FenceIndex::fences`.
+/// A leaf of the tree: the box of a ball enclosing a fence. A circle is
+/// tested right here, from the same centre and radius as in the fence
+/// table (so both give bit-identical distances), without touching the
+/// table: one cache miss less per candidate. A polygon is tested through
+/// its slot in the table.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     env: AABB<Xyz>,
+    /// A circle's centre (unused for a polygon).
+    centre: Xyz,
+    /// A circle's radius in metres; NaN for a polygon.
+    radius_m: f64,
+    id: FenceId,
+    /// The fence's slot in `FenceIndex::fences`.
     slot: u32,
+}
+
+impl Entry {
+    #[inline]
+    fn hit(&self, index: &FenceIndex, q: &Query) -> FenceHit {
+        if self.radius_m.is_nan() {
+            return index.hit_at(self.slot as usize, q);
+        }
+        FenceHit {
+            fence: self.id,
+            distance_m: circle_distance(&q.xyz, &self.centre, self.radius_m),
+            radius_m: self.radius_m,
+        }
+    }
 }
 
 impl RTreeObject for Entry {
     type Envelope = AABB<Xyz>;
+    #[inline]
     fn envelope(&self) -> Self::Envelope {
         self.env
     }
@@ -149,14 +174,6 @@ pub struct FenceIndex {
     fences: Vec<Fence>,
 }
 
-fn envelope_of(centre: Xyz, radius_m: f64) -> AABB<Xyz> {
-    let h = chord_for(radius_m);
-    AABB::from_corners(
-        [centre[0] - h, centre[1] - h, centre[2] - h],
-        [centre[0] + h, centre[1] + h, centre[2] + h],
-    )
-}
-
 impl FenceIndex {
     /// Checks and indexes `fences`. Fails on the first degenerate shape or
     /// repeated id, naming the fence; an empty list gives an empty index.
@@ -180,9 +197,17 @@ impl FenceIndex {
             .iter()
             .enumerate()
             .map(|(slot, f)| {
-                let (centre, radius) = f.geom.bounding_cap();
+                let (centre, bound_m) = f.geom.bounding_cap();
+                let h = chord_for(bound_m);
+                let c = centre;
                 Entry {
-                    env: envelope_of(centre, radius),
+                    env: AABB::from_corners(
+                        [c[0] - h, c[1] - h, c[2] - h],
+                        [c[0] + h, c[1] + h, c[2] + h],
+                    ),
+                    centre,
+                    radius_m: f.geom.circle_radius().unwrap_or(f64::NAN),
+                    id: f.id,
                     slot: slot as u32,
                 }
             })
@@ -235,8 +260,14 @@ impl FenceIndex {
         if !(lat.is_finite() && lon.is_finite() && !margin_m.is_nan()) || self.fences.is_empty() {
             return;
         }
+        self.lookup_query(&Query::new(lat, lon), margin_m, out);
+    }
+
+    /// [`FenceIndex::lookup`] for a prepared point (finite, index not empty,
+    /// margin not NaN).
+    pub(crate) fn lookup_query(&self, q: &Query, margin_m: f64, out: &mut Vec<FenceHit>) {
+        out.clear();
         let margin = margin_m.min(policy::FENCE_LOOKUP_MAX_MARGIN_M);
-        let q = Query::new(lat, lon);
         // Search a little wider than the margin: polygon distances are
         // measured in a flat frame, which may read a few percent short.
         let reach = margin.max(0.0) * (1.0 + policy::FENCE_PROJECTION_SLACK)
@@ -250,7 +281,7 @@ impl FenceIndex {
         let _ = self
             .tree
             .locate_in_envelope_intersecting_int(&env, |e: &Entry| {
-                let hit = self.hit_at(e.slot as usize, &q);
+                let hit = e.hit(self, q);
                 if hit.distance_m <= margin {
                     out.push(hit);
                 }
@@ -280,8 +311,28 @@ impl FenceIndex {
     /// The hit for one fence at `(lat, lon)`, wherever the point is; `None`
     /// if the index has no such fence.
     pub fn hit(&self, fence: FenceId, lat: f64, lon: f64) -> Option<FenceHit> {
-        let slot = self.slot_of(fence)?;
-        Some(self.hit_at(slot, &Query::new(lat, lon)))
+        self.hit_query(fence, &mut 0, &Query::new(lat, lon))
+    }
+
+    /// As [`FenceIndex::hit`], for a point already prepared (the tracker
+    /// prepares a fix once for all the fences it is in). `slot_hint` is
+    /// where the fence was last found: checked first, updated if wrong, so
+    /// that a fence the phone stays in is not searched for on every fix.
+    pub(crate) fn hit_query(
+        &self,
+        fence: FenceId,
+        slot_hint: &mut u32,
+        q: &Query,
+    ) -> Option<FenceHit> {
+        let slot = match self.fences.get(*slot_hint as usize) {
+            Some(f) if f.id == fence => *slot_hint as usize,
+            _ => {
+                let slot = self.slot_of(fence)?;
+                *slot_hint = slot as u32;
+                slot
+            }
+        };
+        Some(self.hit_at(slot, q))
     }
 
     /// The `n` fences nearest to `(lat, lon)`, as `(fence, signed distance
@@ -313,7 +364,7 @@ impl FenceIndex {
                     break;
                 }
             }
-            let hit = self.hit_at(e.slot as usize, &q);
+            let hit = e.hit(self, &q);
             let at = best.partition_point(|&(id, d)| (d, id) <= (hit.distance_m, hit.fence));
             if at < n {
                 best.insert(at, (hit.fence, hit.distance_m));

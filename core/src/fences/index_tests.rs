@@ -135,6 +135,45 @@ fn polygon_across_the_antimeridian() {
 }
 
 #[test]
+fn walking_across_the_antimeridian_enters_and_exits_once() {
+    let shape = FenceShape::Polygon {
+        exterior: vec![
+            [-0.001, 179.999],
+            [-0.001, -179.999],
+            [0.001, -179.999],
+            [0.001, 179.999],
+        ],
+        holes: vec![],
+    };
+    let index = FenceIndex::build(vec![(1, shape)]).unwrap();
+    let mut tracker = FenceTracker::new();
+    let mut events = Vec::new();
+    // West to east along the equator, 1.5 m/s, from 179.997 E to 179.997 W.
+    for s in 0..500 {
+        let mut lon = 179.997 + 1.5 * s as f64 / 111_195.0;
+        if lon > 180.0 {
+            lon -= 360.0;
+        }
+        let fix = crate::LocationFix::new(
+            crate::Timestamp(1_767_225_600_000 + 1_000 * s),
+            0.0,
+            lon,
+            5.0,
+        );
+        tracker.update(&index, &fix, |_| None, &mut events);
+    }
+    let kinds: Vec<_> = events.iter().map(|e| (e.fence(), e.rank())).collect();
+    assert_eq!(kinds, vec![(1, 1), (1, 0)], "{events:?}");
+}
+
+#[test]
+fn the_index_can_be_shared_between_threads() {
+    fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<FenceIndex>();
+    is_send_sync::<FenceTracker>();
+}
+
+#[test]
 fn circle_across_the_antimeridian() {
     let index = FenceIndex::build(vec![(
         5,

@@ -25,6 +25,7 @@
 //! State is kept only for the fences the phone is in, and is serialisable so
 //! that a stay survives an app restart.
 
+use super::geom::Query;
 use super::{FenceHit, FenceId, FenceIndex};
 use crate::location::LocationFix;
 use crate::policy;
@@ -113,6 +114,9 @@ struct Stay {
     /// Whether this stay's `Dwelled` has fired.
     #[serde(default)]
     dwelled: bool,
+    /// Where the fence was last found in the index (a cache, not state).
+    #[serde(skip)]
+    slot_hint: u32,
 }
 
 /// What one fix means for one fence the phone is in.
@@ -145,6 +149,7 @@ impl Stay {
             outside_since: None,
             exit_pending_since: None,
             dwelled: false,
+            slot_hint: 0,
         }
     }
 
@@ -267,9 +272,14 @@ impl FenceTracker {
         if !self.accepts(fix) {
             return;
         }
+        let query = Query::new(fix.lat, fix.lon);
         let mut hits = std::mem::take(&mut self.hits);
-        index.lookup(fix.lat, fix.lon, 0.0, &mut hits);
-        self.apply(index, fix, &hits, &dwell_ms_for, out);
+        if index.is_empty() {
+            hits.clear();
+        } else {
+            index.lookup_query(&query, 0.0, &mut hits);
+        }
+        self.apply(index, fix, &hits, Some(query), &dwell_ms_for, out);
         self.hits = hits;
     }
 
@@ -286,7 +296,7 @@ impl FenceTracker {
         out: &mut Vec<FenceEvent>,
     ) {
         if self.accepts(fix) {
-            self.apply(index, fix, hits, &dwell_ms_for, out);
+            self.apply(index, fix, hits, None, &dwell_ms_for, out);
         }
     }
 
@@ -317,6 +327,7 @@ impl FenceTracker {
         index: &FenceIndex,
         fix: &LocationFix,
         hits: &[FenceHit],
+        mut query: Option<Query>,
         dwell_ms_for: &impl Fn(FenceId) -> Option<i64>,
         out: &mut Vec<FenceEvent>,
     ) {
@@ -327,11 +338,10 @@ impl FenceTracker {
 
         // Fences the phone is in: exit, dwell, or nothing.
         self.stays.retain(|&id, stay| {
-            let hit = hits
-                .iter()
-                .find(|h| h.fence == id)
-                .copied()
-                .or_else(|| index.hit(id, fix.lat, fix.lon));
+            let hit = hits.iter().find(|h| h.fence == id).copied().or_else(|| {
+                let q = query.get_or_insert_with(|| Query::new(fix.lat, fix.lon));
+                index.hit_query(id, &mut stay.slot_hint, q)
+            });
             let Some(hit) = hit else {
                 // The fence is gone from the catalog: the stay ends now.
                 out.push(FenceEvent::Exited {
