@@ -3,8 +3,8 @@
 //! goes into the app's `CatalogKeys` under the same id.
 
 use kairos_core::catalog::{
-    generate_keypair, keypair_from_pkcs8, parse_document, public_key_base64, sign,
-    verify_and_parse, CatalogError, CatalogKeys,
+    generate_keypair, keypair_from_pkcs8, parse_document, public_key_base64, sign, verify_and_parse, CatalogError,
+    CatalogKeys,
 };
 use std::fs;
 use std::io::Write;
@@ -23,9 +23,7 @@ pub enum BackendError {
         source: std::io::Error,
     },
     /// A key file that would be written already exists.
-    #[error(
-        "{path} already exists; refusing to overwrite a key (pick another --key-id or --out-dir)"
-    )]
+    #[error("{path} already exists; refusing to overwrite a key (pick another --key-id or --out-dir)")]
     KeyExists {
         /// The existing file.
         path: PathBuf,
@@ -75,15 +73,11 @@ pub struct SignOutput {
 pub fn check_key_id(key_id: &str) -> Result<(), BackendError> {
     let ok = (1..=64).contains(&key_id.len())
         && !key_id.starts_with('.')
-        && key_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        && key_id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if ok {
         Ok(())
     } else {
-        Err(BackendError::BadKeyId {
-            key_id: key_id.to_owned(),
-        })
+        Err(BackendError::BadKeyId { key_id: key_id.to_owned() })
     }
 }
 
@@ -105,16 +99,8 @@ pub fn keygen(out_dir: &Path, key_id: &str) -> Result<KeygenOutput, BackendError
     let pair = keypair_from_pkcs8(&pkcs8).map_err(catalog(&private_key_path))?;
     let public_key_base64 = public_key_base64(&pair);
     write_new(&private_key_path, &pkcs8, true)?;
-    write_new(
-        &public_key_path,
-        format!("{public_key_base64}\n").as_bytes(),
-        false,
-    )?;
-    Ok(KeygenOutput {
-        private_key_path,
-        public_key_path,
-        public_key_base64,
-    })
+    write_new(&public_key_path, format!("{public_key_base64}\n").as_bytes(), false)?;
+    Ok(KeygenOutput { private_key_path, public_key_path, public_key_base64 })
 }
 
 /// Validates the catalog document `in_path`, signs it with the private key
@@ -135,8 +121,7 @@ pub fn sign_catalog(
     let envelope = sign(&document, key_id, &pair);
 
     let mut keys = CatalogKeys::new();
-    keys.insert_base64(key_id, &public_key_base64(&pair))
-        .map_err(catalog(key_path))?;
+    keys.insert_base64(key_id, &public_key_base64(&pair)).map_err(catalog(key_path))?;
     verify_and_parse(&envelope, &keys, parsed.issued_at).map_err(catalog(out_path))?;
 
     fs::write(out_path, &envelope).map_err(io(out_path))?;
@@ -164,17 +149,11 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), BackendErro
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> BackendError + '_ {
-    move |source| BackendError::Io {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| BackendError::Io { path: path.to_owned(), source }
 }
 
 fn catalog(path: &Path) -> impl Fn(CatalogError) -> BackendError + '_ {
-    move |source| BackendError::Catalog {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| BackendError::Catalog { path: path.to_owned(), source }
 }
 
 #[cfg(test)]
@@ -183,9 +162,7 @@ mod tests {
     use kairos_core::time::Timestamp;
 
     fn example_path(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/catalogs")
-            .join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs").join(name)
     }
 
     fn canonical_morning() -> Timestamp {
@@ -199,35 +176,22 @@ mod tests {
         let pkcs8 = fs::read(&out.private_key_path).unwrap();
         let public = fs::read_to_string(&out.public_key_path).unwrap();
         assert_eq!(public.trim(), out.public_key_base64);
-        assert_eq!(
-            public_key_base64(&keypair_from_pkcs8(&pkcs8).unwrap()),
-            out.public_key_base64
-        );
+        assert_eq!(public_key_base64(&keypair_from_pkcs8(&pkcs8).unwrap()), out.public_key_base64);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&out.private_key_path)
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = fs::metadata(&out.private_key_path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "private key readable by others: {mode:o}");
         }
         let again = keygen(&dir.path().join("keys"), "k1").unwrap_err();
         assert!(matches!(again, BackendError::KeyExists { .. }), "{again}");
-        assert_eq!(
-            fs::read(&out.private_key_path).unwrap(),
-            pkcs8,
-            "the key was overwritten"
-        );
+        assert_eq!(fs::read(&out.private_key_path).unwrap(), pkcs8, "the key was overwritten");
     }
 
     #[test]
     fn key_ids_must_be_file_names() {
         for bad in ["", "../k", "a/b", ".hidden", "k 1", &"k".repeat(65)] {
-            assert!(
-                matches!(check_key_id(bad), Err(BackendError::BadKeyId { .. })),
-                "{bad:?}"
-            );
+            assert!(matches!(check_key_id(bad), Err(BackendError::BadKeyId { .. })), "{bad:?}");
         }
         for good in ["k1", "prod-2026.11", "test-key", "K_2"] {
             assert!(check_key_id(good).is_ok(), "{good}");
@@ -239,20 +203,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = keygen(dir.path(), "k7").unwrap();
         let out = dir.path().join("example.signed.json");
-        let report = sign_catalog(
-            &key.private_key_path,
-            "k7",
-            &example_path("example.json"),
-            &out,
-        )
-        .unwrap();
+        let report = sign_catalog(&key.private_key_path, "k7", &example_path("example.json"), &out).unwrap();
         assert_eq!((report.version, report.merchants, report.offers), (1, 3, 3));
 
         let mut keys = CatalogKeys::new();
-        keys.insert_base64("k7", &fs::read_to_string(&key.public_key_path).unwrap())
-            .unwrap();
-        let verified =
-            verify_and_parse(&fs::read(&out).unwrap(), &keys, canonical_morning()).unwrap();
+        keys.insert_base64("k7", &fs::read_to_string(&key.public_key_path).unwrap()).unwrap();
+        let verified = verify_and_parse(&fs::read(&out).unwrap(), &keys, canonical_morning()).unwrap();
         let original = parse_document(&fs::read(example_path("example.json")).unwrap()).unwrap();
         assert_eq!(verified, original);
         // Another key does not verify it.
@@ -271,26 +227,15 @@ mod tests {
         let key = keygen(dir.path(), "k1").unwrap();
         let text = fs::read_to_string(example_path("example.json")).unwrap();
         let bad = dir.path().join("bad.json");
-        fs::write(
-            &bad,
-            text.replacen("\"close\": \"21:00\"", "\"close\": \"25:00\"", 1),
-        )
-        .unwrap();
+        fs::write(&bad, text.replacen("\"close\": \"21:00\"", "\"close\": \"25:00\"", 1)).unwrap();
         let out = dir.path().join("bad.signed.json");
         let e = sign_catalog(&key.private_key_path, "k1", &bad, &out).unwrap_err();
         let message = e.to_string();
         assert!(
-            message
-                .contains("merchants[0].places[0].opening_hours[0].close: \"25:00\" is not a time"),
+            message.contains("merchants[0].places[0].opening_hours[0].close: \"25:00\" is not a time"),
             "{message}"
         );
-        assert!(matches!(
-            e,
-            BackendError::Catalog {
-                source: CatalogError::InvalidDocument { .. },
-                ..
-            }
-        ));
+        assert!(matches!(e, BackendError::Catalog { source: CatalogError::InvalidDocument { .. }, .. }));
         assert!(!out.exists());
     }
 
@@ -299,30 +244,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = keygen(dir.path(), "k1").unwrap();
         let out = dir.path().join("x.json");
-        let e = sign_catalog(
-            &key.public_key_path,
-            "k1",
-            &example_path("example.json"),
-            &out,
-        )
-        .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                BackendError::Catalog {
-                    source: CatalogError::InvalidKey { .. },
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        let e = sign_catalog(
-            &dir.path().join("missing.pk8"),
-            "k1",
-            &example_path("example.json"),
-            &out,
-        )
-        .unwrap_err();
+        let e = sign_catalog(&key.public_key_path, "k1", &example_path("example.json"), &out).unwrap_err();
+        assert!(matches!(e, BackendError::Catalog { source: CatalogError::InvalidKey { .. }, .. }), "{e}");
+        let e = sign_catalog(&dir.path().join("missing.pk8"), "k1", &example_path("example.json"), &out).unwrap_err();
         assert!(matches!(e, BackendError::Io { .. }), "{e}");
     }
 }

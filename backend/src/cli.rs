@@ -56,12 +56,7 @@ pub fn run(cli: Cli) -> Result<String, BackendError> {
                 out.public_key_base64
             ))
         }
-        Command::SignCatalog {
-            key,
-            key_id,
-            input,
-            out,
-        } => {
+        Command::SignCatalog { key, key_id, input, out } => {
             let report = sign_catalog(&key, &key_id, &input, &out)?;
             Ok(format!(
                 "signed catalog version {} ({} merchants, {} offers) with key {key_id} into {}",
@@ -95,19 +90,8 @@ mod tests {
             "env.json",
         ])
         .unwrap();
-        let Command::SignCatalog {
-            key,
-            key_id,
-            input,
-            out,
-        } = cli.command
-        else {
-            panic!("not sign-catalog")
-        };
-        assert_eq!(
-            (key, key_id.as_str(), input, out),
-            ("k.pk8".into(), "k2", "doc.json".into(), "env.json".into())
-        );
+        let Command::SignCatalog { key, key_id, input, out } = cli.command else { panic!("not sign-catalog") };
+        assert_eq!((key, key_id.as_str(), input, out), ("k.pk8".into(), "k2", "doc.json".into(), "env.json".into()));
         assert!(Cli::try_parse_from(["kairos-backend", "sign-catalog", "--key", "k.pk8"]).is_err());
     }
 
@@ -115,19 +99,9 @@ mod tests {
     fn runs_keygen_then_sign() {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
-        let printed = run(Cli {
-            command: Command::Keygen {
-                out_dir: keys.clone(),
-                key_id: "ci".into(),
-            },
-        })
-        .unwrap();
-        assert!(
-            printed.contains("ci.pk8") && printed.contains("public key ci: "),
-            "{printed}"
-        );
-        let example =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.json");
+        let printed = run(Cli { command: Command::Keygen { out_dir: keys.clone(), key_id: "ci".into() } }).unwrap();
+        assert!(printed.contains("ci.pk8") && printed.contains("public key ci: "), "{printed}");
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.json");
         let out = dir.path().join("signed.json");
         let printed = run(Cli {
             command: Command::SignCatalog {
@@ -138,10 +112,7 @@ mod tests {
             },
         })
         .unwrap();
-        assert!(
-            printed.starts_with("signed catalog version 1 (3 merchants, 3 offers) with key ci"),
-            "{printed}"
-        );
+        assert!(printed.starts_with("signed catalog version 1 (3 merchants, 3 offers) with key ci"), "{printed}");
         assert!(out.exists());
     }
 }

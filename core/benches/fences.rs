@@ -68,10 +68,7 @@ fn catalog(n: usize, seed: u64) -> Vec<(FenceId, FenceShape)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n as FenceId)
         .map(|id| {
-            let (x, y) = (
-                rng.random_range(-HALF_SIDE_M..HALF_SIDE_M),
-                rng.random_range(-HALF_SIDE_M..HALF_SIDE_M),
-            );
+            let (x, y) = (rng.random_range(-HALF_SIDE_M..HALF_SIDE_M), rng.random_range(-HALF_SIDE_M..HALF_SIDE_M));
             let (lat, lon) = frame.to_lat_lon(x, y);
             let radius_m = rng.random_range(50.0..300.0);
             (id, FenceShape::Circle { lat, lon, radius_m })
@@ -89,26 +86,16 @@ fn drive(n: usize, seed: u64) -> Vec<LocationFix> {
     let mut fixes = Vec::with_capacity(n);
     let mut t = T0;
     while fixes.len() < n {
-        let to = (
-            rng.random_range(-HALF_SIDE_M..HALF_SIDE_M),
-            rng.random_range(-HALF_SIDE_M..HALF_SIDE_M),
-        );
+        let to = (rng.random_range(-HALF_SIDE_M..HALF_SIDE_M), rng.random_range(-HALF_SIDE_M..HALF_SIDE_M));
         let speed = rng.random_range(5.0..17.0);
         let dist = (to.0 - pos.0).hypot(to.1 - pos.1);
         let secs = (dist / speed).ceil() as usize;
-        let stop = if rng.random_bool(1.0 / 3.0) {
-            rng.random_range(20..90)
-        } else {
-            0
-        };
+        let stop = if rng.random_bool(1.0 / 3.0) { rng.random_range(20..90) } else { 0 };
         for k in 1..=secs + stop {
             let f = (k as f64 / secs as f64).min(1.0);
             let p = (pos.0 + f * (to.0 - pos.0), pos.1 + f * (to.1 - pos.1));
             let acc = rng.random_range(5.0..20.0);
-            let (a, d) = (
-                rng.random_range(0.0..std::f64::consts::TAU),
-                rng.random_range(0.0..acc),
-            );
+            let (a, d) = (rng.random_range(0.0..std::f64::consts::TAU), rng.random_range(0.0..acc));
             let (lat, lon) = frame.to_lat_lon(p.0 + d * a.cos(), p.1 + d * a.sin());
             t += 1_000;
             let mut fix = LocationFix::new(Timestamp(t), lat, lon, acc);
@@ -139,20 +126,14 @@ fn rss_kib() -> Option<u64> {
 fn report() {
     let cat = catalog(FENCES, 1);
     let fixes = drive(FIXES, 2);
-    println!(
-        "== Geofences: {FENCES} circles (50-300 m) over 30 x 30 km, {FIXES} drive fixes at 1 s =="
-    );
+    println!("== Geofences: {FENCES} circles (50-300 m) over 30 x 30 km, {FIXES} drive fixes at 1 s ==");
 
     // (d) Memory: the first build, measured from a clean heap, then (a)
     // build time over five more.
     let (rss0, live0) = (rss_kib(), LIVE.load(Ordering::Relaxed));
     PEAK.store(live0, Ordering::Relaxed);
     let index = FenceIndex::build(cat.iter().map(|(id, s)| (*id, s))).unwrap();
-    let (rss1, live1, peak) = (
-        rss_kib(),
-        LIVE.load(Ordering::Relaxed),
-        PEAK.load(Ordering::Relaxed),
-    );
+    let (rss1, live1, peak) = (rss_kib(), LIVE.load(Ordering::Relaxed), PEAK.load(Ordering::Relaxed));
     let mut builds = Vec::new();
     for _ in 0..5 {
         let start = Instant::now();
@@ -161,19 +142,14 @@ fn report() {
         black_box(again.len());
     }
     builds.sort();
-    println!(
-        "build: median {:.1} ms, best {:.1} ms (5 runs)",
-        ms(builds[2]),
-        ms(builds[0])
-    );
+    println!("build: median {:.1} ms, best {:.1} ms (5 runs)", ms(builds[2]), ms(builds[0]));
     println!(
         "memory: {:.1} MiB held by the index (allocator count), {:.1} MiB by its own estimate \
          (heap_bytes), {:.1} MiB peak during build; RSS +{:.1} MiB",
         mib(live1 - live0),
         mib(index.heap_bytes()),
         mib(peak - live0),
-        rss0.zip(rss1)
-            .map_or(f64::NAN, |(a, b)| (b.saturating_sub(a)) as f64 / 1024.0)
+        rss0.zip(rss1).map_or(f64::NAN, |(a, b)| (b.saturating_sub(a)) as f64 / 1024.0)
     );
 
     // (b) Per fix: lookup + tracker update through the index.
@@ -249,10 +225,7 @@ fn report() {
         for fix in &fixes[..1_000] {
             black_box(index.nearest(fix.lat, fix.lon, n));
         }
-        println!(
-            "nearest({n}): {:.1} µs per call",
-            start.elapsed().as_secs_f64() * 1e6 / 1_000.0
-        );
+        println!("nearest({n}): {:.1} µs per call", start.elapsed().as_secs_f64() * 1e6 / 1_000.0);
     }
     println!();
 }
@@ -270,9 +243,7 @@ fn benches(c: &mut Criterion) {
     let fixes = drive(20_000, 2);
     let index = FenceIndex::build(cat.iter().map(|(id, s)| (*id, s))).unwrap();
     let mut g = c.benchmark_group("fences");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5));
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
     g.bench_function("build_100k", |b| {
         b.iter_batched(
             || (),

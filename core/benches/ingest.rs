@@ -24,24 +24,15 @@ const MIN_FIXES: usize = 200_000;
 /// the noisy model's jitter and poor fixes and a silence about every 40
 /// minutes.
 fn track() -> SynthTrack {
-    let noise = NoiseModel {
-        gap_probability: 0.0004,
-        ..NoiseModel::noisy()
-    };
+    let noise = NoiseModel { gap_probability: 0.0004, ..NoiseModel::noisy() };
     let first = Timestamp::parse_rfc3339("2026-11-23T07:00:00-08:00").unwrap();
     let mut all = SynthTrack::default();
     for day in 0..DAYS {
         let start = first.plus_millis(day as i64 * DAY_MS);
-        let b = TrackBuilder::new(day, start, 34.0522, -118.2437)
-            .interval_ms(1_000)
-            .noise(noise);
+        let b = TrackBuilder::new(day, start, 34.0522, -118.2437).interval_ms(1_000).noise(noise);
         all.append(b.random_day(VISITS_PER_DAY).build());
     }
-    assert!(
-        all.fixes.len() >= MIN_FIXES,
-        "only {} fixes",
-        all.fixes.len()
-    );
+    assert!(all.fixes.len() >= MIN_FIXES, "only {} fixes", all.fixes.len());
     all
 }
 
@@ -68,16 +59,8 @@ fn check_workload(track: &SynthTrack) {
     let end = track.fixes.last().unwrap().at.plus_millis(MINUTE_MS);
     let visits = engine.visits(track.fixes[0].at, end).unwrap();
     assert_eq!(accepted, track.fixes.len());
-    assert_eq!(
-        visits.len(),
-        track.truth.len(),
-        "detected visits against ground truth"
-    );
-    eprintln!(
-        "ingest workload: {} fixes, {} visits over {DAYS} days",
-        track.fixes.len(),
-        visits.len()
-    );
+    assert_eq!(visits.len(), track.truth.len(), "detected visits against ground truth");
+    eprintln!("ingest workload: {} fixes, {} visits over {DAYS} days", track.fixes.len(), visits.len());
 }
 
 fn bench_ingest(c: &mut Criterion) {

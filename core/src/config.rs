@@ -108,6 +108,7 @@ impl EngineConfig {
 
 /// Parses an IANA time zone name with a clear error.
 pub(crate) fn parse_tz(name: &str) -> Result<Tz> {
-    name.parse::<Tz>()
-        .map_err(|_| Error::InvalidConfig(format!("unknown time zone {name:?} (expected an IANA name such as Europe/Paris)")))
+    name.parse::<Tz>().map_err(|_| {
+        Error::InvalidConfig(format!("unknown time zone {name:?} (expected an IANA name such as Europe/Paris)"))
+    })
 }

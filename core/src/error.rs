@@ -143,7 +143,9 @@ impl From<Error> for KairosError {
                 KairosError::Storage { reason: e.to_string() }
             }
             Error::UnknownOffer(instance_id) => KairosError::UnknownOffer { instance_id },
-            Error::OfferTransition { id, .. } => KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() },
+            Error::OfferTransition { id, .. } => {
+                KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() }
+            }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::State(_) => {

@@ -53,15 +53,11 @@ impl Timestamp {
     }
     /// Parses an RFC 3339 instant such as `2026-11-24T10:30:00-08:00`.
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(s.trim())
-            .ok()
-            .map(|d| Timestamp(d.timestamp_millis()))
+        DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| Timestamp(d.timestamp_millis()))
     }
     /// The instant as a UTC date-time.
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
     /// The instant in the given time zone.
     pub fn in_tz(self, tz: Tz) -> DateTime<Tz> {
@@ -73,8 +69,7 @@ impl Timestamp {
     }
     /// RFC 3339 in UTC with millisecond precision when needed.
     pub fn to_rfc3339(self) -> String {
-        self.to_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     }
     /// This instant plus `ms` milliseconds (saturating).
     pub const fn plus_millis(self, ms: i64) -> Self {

@@ -86,7 +86,9 @@ fn implausible_jump_is_rejected_unless_confirmed() {
     // 40 km in 10 s: held, then refuted by the next fix back home.
     assert!(e.record_location(fix_xy(t0.plus_millis(10_000), 40_000.0, 0.0)).unwrap().is_empty());
     let r = e.record_locations(&[fix_xy(t0.plus_millis(20_000), 5.0, 0.0)]).unwrap();
-    assert!(matches!(r.rejected[..], [(_, FixRejection::ImplausibleJump { implied_speed_mps })] if implied_speed_mps > 1000.0));
+    assert!(
+        matches!(r.rejected[..], [(_, FixRejection::ImplausibleJump { implied_speed_mps })] if implied_speed_mps > 1000.0)
+    );
     assert_eq!(r.accepted, 1);
     let held = e.raw_fixes(t0, t0.plus_millis(60_000)).unwrap();
     assert!(held.iter().all(|f| f.lat < 34.1), "the jump was never stored");
@@ -98,7 +100,10 @@ fn invalid_fixes_are_typed_and_the_engine_goes_on() {
     let t0 = t("2026-11-24T09:00:00-08:00");
     let mut bad = fix_xy(t0, 0.0, 0.0);
     bad.lat = f64::NAN;
-    assert!(matches!(e.record_location(bad), Err(KairosError::InvalidFix { rejection: FixRejection::NonFiniteCoordinate })));
+    assert!(matches!(
+        e.record_location(bad),
+        Err(KairosError::InvalidFix { rejection: FixRejection::NonFiniteCoordinate })
+    ));
     bad.lat = 123.0;
     let r = e.record_locations(&[bad, fix_xy(t0, 0.0, 0.0)]).unwrap();
     assert_eq!(r.accepted, 1);
@@ -188,10 +193,13 @@ fn home_is_learned_from_nights_and_is_private() {
 #[test]
 fn corrupt_database_is_moved_aside_and_reported() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kairos.db"), b"this is not a database, it is a sentence that is long enough").unwrap();
+    std::fs::write(dir.path().join("kairos.db"), b"this is not a database, it is a sentence that is long enough")
+        .unwrap();
     let e = Engine::open(EngineConfig::new(dir.path(), common::TZ)).unwrap();
     let ev = e.tick(t("2026-11-24T09:00:00-08:00")).unwrap();
-    assert!(matches!(&ev[0].kind, EventKind::DatabaseRecovered { moved_to, .. } if moved_to.ends_with("kairos.db.corrupt-1")));
+    assert!(
+        matches!(&ev[0].kind, EventKind::DatabaseRecovered { moved_to, .. } if moved_to.ends_with("kairos.db.corrupt-1"))
+    );
     assert!(dir.path().join("kairos.db.corrupt-1").exists());
     // Reported once only.
     assert!(e.tick(t("2026-11-24T09:01:00-08:00")).unwrap().is_empty());
@@ -217,8 +225,12 @@ fn engine_is_shared_across_threads() {
             std::thread::spawn(move || {
                 for i in 0..50 {
                     let m = t0.plus_millis((k * 50 + i) * 60_000);
-                    e.record_steps(kairos_core::StepSample::Interval { start: m, end: m.plus_millis(60_000), steps: 10 })
-                        .unwrap();
+                    e.record_steps(kairos_core::StepSample::Interval {
+                        start: m,
+                        end: m.plus_millis(60_000),
+                        steps: 10,
+                    })
+                    .unwrap();
                     e.today(m).unwrap();
                 }
             })

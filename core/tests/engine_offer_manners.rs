@@ -37,10 +37,14 @@ fn triggered(offer: &str) -> Vec<(String, String, String)> {
 #[test]
 fn global_min_gap_suppresses_the_second_shop_a_minute_later() {
     let (e, _d) = engine_and_catalog(
-        vec![merchant("boutique", 0.0, vec![offer("o1", json!({}))]), merchant("food", 100.0, vec![offer("o2", json!({}))])],
+        vec![
+            merchant("boutique", 0.0, vec![offer("o1", json!({}))]),
+            merchant("food", 100.0, vec![offer("o2", json!({}))]),
+        ],
         None,
     );
-    let ev = offer_events(&e.record_locations(&walk(t("2026-11-24T10:32:00-08:00"), -200.0, 300.0, 1.3)).unwrap().events);
+    let ev =
+        offer_events(&e.record_locations(&walk(t("2026-11-24T10:32:00-08:00"), -200.0, 300.0, 1.3)).unwrap().events);
     assert_eq!(ev[0], triggered("o1")[0]);
     assert_eq!(ev[1], suppressed("global_min_gap", "o2")[0]);
     // The timeline can say why, in words.
@@ -54,10 +58,8 @@ fn global_min_gap_suppresses_the_second_shop_a_minute_later() {
 
 #[test]
 fn outside_opening_hours_and_schedule() {
-    let (e, _d) = engine_and_catalog(
-        vec![merchant("b", 0.0, vec![offer("o1", json!({"schedule": {"days": ["tue"]}}))])],
-        None,
-    );
+    let (e, _d) =
+        engine_and_catalog(vec![merchant("b", 0.0, vec![offer("o1", json!({"schedule": {"days": ["tue"]}}))])], None);
     assert_eq!(pass(&e, "2026-11-24T09:30:00-08:00", 0.0), suppressed("outside_schedule", "o1"), "closed before 10:00");
     assert_eq!(pass(&e, "2026-11-24T12:00:00-08:00", 0.0), triggered("o1"));
     assert_eq!(pass(&e, "2026-11-25T12:00:00-08:00", 0.0), suppressed("outside_schedule", "o1"), "Wednesday");
@@ -95,7 +97,10 @@ fn quiet_hours() {
 #[test]
 fn driving_past_unless_the_offer_allows_it() {
     let (e, _d) = engine_and_catalog(
-        vec![merchant("b", 0.0, vec![offer("o1", json!({}))]), merchant("drive", 3000.0, vec![offer("o2", json!({"allow_while_driving": true}))])],
+        vec![
+            merchant("b", 0.0, vec![offer("o1", json!({}))]),
+            merchant("drive", 3000.0, vec![offer("o2", json!({"allow_while_driving": true}))]),
+        ],
         None,
     );
     let track = walk(t("2026-11-24T12:00:00-08:00"), -500.0, 3500.0, 15.0);
@@ -137,7 +142,10 @@ fn merchant_and_global_daily_caps() {
     );
     let first = pass(&e, "2026-11-24T12:00:00-08:00", 0.0);
     assert_eq!(first[0], triggered("a1")[0], "{first:?}");
-    assert_eq!(pass(&e, "2026-11-24T13:00:00-08:00", 0.0), vec![suppressed("merchant_daily_cap", "a1")[0].clone(), suppressed("merchant_daily_cap", "a2")[0].clone()]);
+    assert_eq!(
+        pass(&e, "2026-11-24T13:00:00-08:00", 0.0),
+        vec![suppressed("merchant_daily_cap", "a1")[0].clone(), suppressed("merchant_daily_cap", "a2")[0].clone()]
+    );
     assert_eq!(pass(&e, "2026-11-24T14:00:00-08:00", 1000.0), triggered("b1"));
     assert_eq!(pass(&e, "2026-11-24T15:00:00-08:00", 2000.0), suppressed("global_daily_cap", "c1"));
     assert_eq!(pass(&e, "2026-11-25T12:00:00-08:00", 2000.0), triggered("c1"), "a new local day");

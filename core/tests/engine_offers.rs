@@ -16,11 +16,17 @@ fn pass_the_shop(e: &Engine, start: &str) -> Vec<kairos_core::Event> {
 fn enter_triggers_once_and_the_lifecycle_is_checked() {
     let (dir, k) = (tempfile::tempdir().unwrap(), key());
     let e = engine_with(dir.path(), &k);
-    let info = e.load_catalog(&signed(&catalog(1, vec![merchant("boutique", 0.0, vec![offer("o20", json!({}))])]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
+    let info = e
+        .load_catalog(
+            &signed(&catalog(1, vec![merchant("boutique", 0.0, vec![offer("o20", json!({}))])]), &k),
+            t("2026-11-24T09:00:00-08:00"),
+        )
+        .unwrap();
     assert_eq!((info.version, info.offers, info.fences), (1, 1, 1));
     let events = pass_the_shop(&e, "2026-11-24T10:30:00-08:00");
     assert_eq!(offer_events(&events), vec![("offer_triggered".into(), "o20".into(), String::new())]);
-    let kinds: Vec<_> = events.iter().map(|e| serde_json::to_value(e).unwrap()["kind"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<_> =
+        events.iter().map(|e| serde_json::to_value(e).unwrap()["kind"].as_str().unwrap().to_string()).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "fence_entered").count(), 1);
     assert_eq!(kinds.iter().filter(|k| *k == "fence_exited").count(), 1);
 
@@ -61,7 +67,10 @@ fn claim_window_expires_at_the_right_instant_across_a_restart() {
     let ev = e.tick(expires.plus_millis(-1)).unwrap();
     assert!(offer_events(&ev).is_empty());
     let ev = e.tick(expires.plus_millis(30_000)).unwrap();
-    let expired: Vec<_> = ev.iter().filter(|e| matches!(e.kind, EventKind::OfferExpired { instance_id, .. } if instance_id == id)).collect();
+    let expired: Vec<_> = ev
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::OfferExpired { instance_id, .. } if instance_id == id))
+        .collect();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].at, expires, "reported at the end of the window, not at the tick");
     assert!(matches!(e.redeemed(id, expires), Err(KairosError::InvalidOfferTransition { .. })));
@@ -72,7 +81,8 @@ fn claim_window_ends_early_with_the_offer() {
     let (dir, k) = (tempfile::tempdir().unwrap(), key());
     let e = engine_with(dir.path(), &k);
     let o = offer("o20", json!({"schedule": {"valid_until": "2026-11-24T11:00:00-08:00"}}));
-    e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![o])]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
+    e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![o])]), &k), t("2026-11-24T09:00:00-08:00"))
+        .unwrap();
     pass_the_shop(&e, "2026-11-24T10:30:00-08:00");
     let open = e.offers(t("2026-11-24T10:40:00-08:00")).unwrap();
     assert_eq!(open[0].expires_at, t("2026-11-24T11:00:00-08:00"));
@@ -86,7 +96,8 @@ fn bad_catalogs_are_refused_whole_and_the_old_one_stays() {
     e.load_catalog(&signed(&catalog(2, vec![merchant("b", 0.0, vec![offer("o", json!({}))])]), &k), now).unwrap();
     let other = key();
     let mut tampered: serde_json::Value = serde_json::from_slice(&signed(&catalog(3, vec![]), &k)).unwrap();
-    tampered["payload"] = json!(base64_of(&serde_json::to_vec(&catalog(3, vec![merchant("evil", 0.0, vec![])])).unwrap()));
+    tampered["payload"] =
+        json!(base64_of(&serde_json::to_vec(&catalog(3, vec![merchant("evil", 0.0, vec![])])).unwrap()));
     let mut expired = catalog(3, vec![]);
     expired["expires_at"] = json!("2026-11-01T00:00:00Z");
     let mut bad_tz = catalog(3, vec![merchant("b", 0.0, vec![])]);
@@ -131,7 +142,8 @@ fn a_held_out_install_never_sees_the_offer_but_it_is_recorded() {
     let (dir, k) = (tempfile::tempdir().unwrap(), key());
     let e = engine_with(dir.path(), &k);
     let o = offer("o20", json!({"holdout_percent": 100.0}));
-    e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![o])]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
+    e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![o])]), &k), t("2026-11-24T09:00:00-08:00"))
+        .unwrap();
     let ev = pass_the_shop(&e, "2026-11-24T10:30:00-08:00");
     assert_eq!(offer_events(&ev), vec![("offer_held_out".into(), "o20".into(), String::new())]);
     assert!(e.offers(t("2026-11-24T10:40:00-08:00")).unwrap().is_empty());
@@ -148,7 +160,10 @@ fn the_higher_priority_offer_wins_and_the_other_is_outranked() {
     let ev = pass_the_shop(&e, "2026-11-24T10:30:00-08:00");
     assert_eq!(
         offer_events(&ev),
-        vec![("offer_triggered".into(), "high".into(), String::new()), ("offer_suppressed".into(), "low".into(), "outranked".into())]
+        vec![
+            ("offer_triggered".into(), "high".into(), String::new()),
+            ("offer_suppressed".into(), "low".into(), "outranked".into())
+        ]
     );
 }
 
@@ -192,7 +207,8 @@ fn a_catalog_signed_by_a_key_the_engine_does_not_know_is_refused_at_open_too() {
     let (dir, k) = (tempfile::tempdir().unwrap(), key());
     {
         let e = engine_with(dir.path(), &k);
-        e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![])]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
+        e.load_catalog(&signed(&catalog(1, vec![merchant("b", 0.0, vec![])]), &k), t("2026-11-24T09:00:00-08:00"))
+            .unwrap();
     }
     // The app rotated its keys away from k1: the stored catalog is not used.
     let mut cfg = EngineConfig::new(dir.path(), TZ);

@@ -88,7 +88,11 @@ fn whole_day(day: &str, hours: i64) {
     let (a, b) = kairos_core::time::local_day_bounds(start.local_day(tz), tz);
     assert_eq!(b.since(a), hours * 3_600_000, "{day} has {hours} hours");
     let samples: Vec<_> = (0..hours)
-        .map(|h| StepSample::Interval { start: a.plus_millis(h * 3_600_000), end: a.plus_millis((h + 1) * 3_600_000), steps: 100 })
+        .map(|h| StepSample::Interval {
+            start: a.plus_millis(h * 3_600_000),
+            end: a.plus_millis((h + 1) * 3_600_000),
+            steps: 100,
+        })
         .collect();
     e.record_step_samples(&samples).unwrap();
     assert_eq!(e.today(a.plus_millis(3_600_000)).unwrap().steps, 100 * hours as u64);
@@ -131,7 +135,8 @@ fn inactivity_nudge_after_an_hour_seated_once() {
     let mut nudges = Vec::new();
     for minute in 0..=90 {
         let now = t("2026-11-24T09:30:00-08:00").plus_millis(minute * 60_000);
-        nudges.extend(e.tick(now).unwrap().into_iter().filter(|ev| matches!(ev.kind, EventKind::InactivityNudge { .. })));
+        nudges
+            .extend(e.tick(now).unwrap().into_iter().filter(|ev| matches!(ev.kind, EventKind::InactivityNudge { .. })));
     }
     assert_eq!(nudges.len(), 1, "{nudges:?}");
     assert_eq!(nudges[0].at, t("2026-11-24T10:30:00-08:00"));

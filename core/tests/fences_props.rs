@@ -16,12 +16,7 @@ const T0: i64 = 1_767_225_600_000;
 
 /// Places the fences are generated around: a city, the antimeridian on the
 /// equator, the southern hemisphere, and far north.
-const BASES: [(f64, f64); 4] = [
-    (34.05, -118.25),
-    (0.0, 179.999),
-    (-33.87, 151.21),
-    (60.0, 10.0),
-];
+const BASES: [(f64, f64); 4] = [(34.05, -118.25), (0.0, 179.999), (-33.87, 151.21), (60.0, 10.0)];
 
 #[derive(Debug, Clone)]
 enum FenceSpec {
@@ -66,24 +61,11 @@ impl FenceSpec {
         match self {
             FenceSpec::Circle { e, n, r } => {
                 let (lat, lon) = frame.to_lat_lon(*e, *n);
-                FenceShape::Circle {
-                    lat,
-                    lon,
-                    radius_m: *r,
-                }
+                FenceShape::Circle { lat, lon, radius_m: *r }
             }
-            FenceSpec::Polygon {
-                e,
-                n,
-                vertices,
-                hole,
-            } => FenceShape::Polygon {
+            FenceSpec::Polygon { e, n, vertices, hole } => FenceShape::Polygon {
                 exterior: to_deg(Self::ring(*e, *n, vertices, 1.0)),
-                holes: if *hole {
-                    vec![to_deg(Self::ring(*e, *n, vertices, 0.3))]
-                } else {
-                    vec![]
-                },
+                holes: if *hole { vec![to_deg(Self::ring(*e, *n, vertices, 0.3))] } else { vec![] },
             },
         }
     }
@@ -98,13 +80,8 @@ impl FenceSpec {
             }
             FenceSpec::Polygon { e, n, vertices, .. } => {
                 let ring = Self::ring(*e, *n, vertices, 1.0);
-                let edges: Vec<_> = (0..ring.len())
-                    .map(|i| (ring[i], ring[(i + 1) % ring.len()]))
-                    .collect();
-                let total: f64 = edges
-                    .iter()
-                    .map(|(a, b)| (b.0 - a.0).hypot(b.1 - a.1))
-                    .sum();
+                let edges: Vec<_> = (0..ring.len()).map(|i| (ring[i], ring[(i + 1) % ring.len()])).collect();
+                let total: f64 = edges.iter().map(|(a, b)| (b.0 - a.0).hypot(b.1 - a.1)).sum();
                 let mut s = s.rem_euclid(total);
                 for (a, b) in &edges {
                     let len = (b.0 - a.0).hypot(b.1 - a.1);
@@ -134,10 +111,7 @@ impl FenceSpec {
             FenceSpec::Polygon { e, n, vertices, .. } => {
                 let (u, r) = vertices[0];
                 let a = u * TAU / vertices.len() as f64;
-                (
-                    (e + 0.65 * r * a.cos(), n + 0.65 * r * a.sin()),
-                    (a.cos(), a.sin()),
-                )
+                ((e + 0.65 * r * a.cos(), n + 0.65 * r * a.sin()), (a.cos(), a.sin()))
             }
         }
     }
@@ -145,37 +119,17 @@ impl FenceSpec {
 
 fn fence_spec(span: f64) -> impl Strategy<Value = FenceSpec> {
     prop_oneof![
-        (-span..span, -span..span, 30.0..300.0f64).prop_map(|(e, n, r)| FenceSpec::Circle {
-            e,
-            n,
-            r
-        }),
-        (
-            -span..span,
-            -span..span,
-            prop::collection::vec((0.0..0.4f64, 40.0..300.0f64), 3..9),
-            any::<bool>()
-        )
-            .prop_map(|(e, n, vertices, hole)| FenceSpec::Polygon {
-                e,
-                n,
-                vertices,
-                hole
-            }),
+        (-span..span, -span..span, 30.0..300.0f64).prop_map(|(e, n, r)| FenceSpec::Circle { e, n, r }),
+        (-span..span, -span..span, prop::collection::vec((0.0..0.4f64, 40.0..300.0f64), 3..9), any::<bool>())
+            .prop_map(|(e, n, vertices, hole)| FenceSpec::Polygon { e, n, vertices, hole }),
     ]
 }
 
 fn build(base: usize, specs: &[FenceSpec]) -> (LocalFrame, FenceIndex) {
     let frame = LocalFrame::new(BASES[base].0, BASES[base].1);
-    let fences: Vec<(FenceId, FenceShape)> = specs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (10 + i as FenceId, s.shape(&frame)))
-        .collect();
-    (
-        frame,
-        FenceIndex::build(fences).expect("generated fences are valid"),
-    )
+    let fences: Vec<(FenceId, FenceShape)> =
+        specs.iter().enumerate().map(|(i, s)| (10 + i as FenceId, s.shape(&frame))).collect();
+    (frame, FenceIndex::build(fences).expect("generated fences are valid"))
 }
 
 fn fix_at(frame: &LocalFrame, ms: i64, (x, y): (f64, f64), acc: f64) -> LocationFix {
@@ -185,10 +139,7 @@ fn fix_at(frame: &LocalFrame, ms: i64, (x, y): (f64, f64), acc: f64) -> Location
 
 /// A uniform offset within a disc of radius `r`.
 fn jitter(rng: &mut ChaCha8Rng, r: f64) -> (f64, f64) {
-    let (a, d) = (
-        rng.random_range(0.0..TAU),
-        r * rng.random_range(0.0..1.0f64).sqrt(),
-    );
+    let (a, d) = (rng.random_range(0.0..TAU), r * rng.random_range(0.0..1.0f64).sqrt());
     (d * a.cos(), d * a.sin())
 }
 
@@ -210,24 +161,12 @@ fn check_alternation(events: &[FenceEvent], closed: bool) -> Result<(), TestCase
                     dwelled = false;
                 }
                 FenceEvent::Dwelled { at, since, .. } => {
-                    prop_assert_eq!(
-                        entered,
-                        Some(since),
-                        "fence {}: dwell outside a stay: {:?}",
-                        fence,
-                        evs
-                    );
+                    prop_assert_eq!(entered, Some(since), "fence {}: dwell outside a stay: {:?}", fence, evs);
                     prop_assert!(!dwelled && at >= since, "fence {fence}: {evs:?}");
                     dwelled = true;
                 }
                 FenceEvent::Exited { at, entered_at, .. } => {
-                    prop_assert_eq!(
-                        entered,
-                        Some(entered_at),
-                        "fence {}: exit without entry: {:?}",
-                        fence,
-                        evs
-                    );
+                    prop_assert_eq!(entered, Some(entered_at), "fence {}: exit without entry: {:?}", fence, evs);
                     prop_assert!(at >= entered_at, "fence {fence}: {evs:?}");
                     entered = None;
                 }
@@ -263,18 +202,16 @@ fn leg() -> impl Strategy<Value = Leg> {
         any::<bool>(),
         any::<u64>(),
     )
-        .prop_map(
-            |(to, speed, interval_s, accuracy, jitter, silence_s, late_fix, seed)| Leg {
-                to,
-                speed,
-                interval_s,
-                accuracy,
-                jitter,
-                silence_s,
-                late_fix,
-                seed,
-            },
-        )
+        .prop_map(|(to, speed, interval_s, accuracy, jitter, silence_s, late_fix, seed)| Leg {
+            to,
+            speed,
+            interval_s,
+            accuracy,
+            jitter,
+            silence_s,
+            late_fix,
+            seed,
+        })
 }
 
 proptest! {

@@ -44,7 +44,8 @@ pub fn shop_place(id: &str, x: f64) -> Value {
 /// An offer with an enter trigger and a 3-hour claim window; `extra`
 /// fields override.
 pub fn offer(id: &str, extra: Value) -> Value {
-    let mut o = json!({"id": id, "title": format!("{id} title"), "trigger": {"type": "enter"}, "claim_window_minutes": 180});
+    let mut o =
+        json!({"id": id, "title": format!("{id} title"), "trigger": {"type": "enter"}, "claim_window_minutes": 180});
     if let (Value::Object(o), Value::Object(e)) = (&mut o, extra) {
         o.extend(e);
     }

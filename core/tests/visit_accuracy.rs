@@ -30,34 +30,10 @@ struct Phone {
 }
 
 const PHONES: [Phone; 4] = [
-    Phone {
-        seed: 11,
-        home: (34.0522, -118.2437),
-        interval_ms: 5_000,
-        days: 5,
-        visits_per_day: 12,
-    },
-    Phone {
-        seed: 22,
-        home: (34.1478, -118.1445),
-        interval_ms: 10_000,
-        days: 5,
-        visits_per_day: 12,
-    },
-    Phone {
-        seed: 33,
-        home: (33.7701, -118.1937),
-        interval_ms: 15_000,
-        days: 5,
-        visits_per_day: 12,
-    },
-    Phone {
-        seed: 44,
-        home: (34.0195, -118.4912),
-        interval_ms: 30_000,
-        days: 5,
-        visits_per_day: 12,
-    },
+    Phone { seed: 11, home: (34.0522, -118.2437), interval_ms: 5_000, days: 5, visits_per_day: 12 },
+    Phone { seed: 22, home: (34.1478, -118.1445), interval_ms: 10_000, days: 5, visits_per_day: 12 },
+    Phone { seed: 33, home: (33.7701, -118.1937), interval_ms: 15_000, days: 5, visits_per_day: 12 },
+    Phone { seed: 44, home: (34.0195, -118.4912), interval_ms: 30_000, days: 5, visits_per_day: 12 },
 ];
 
 /// Monday 2026-11-23, 08:00 in Los Angeles.
@@ -70,18 +46,13 @@ fn first_morning() -> Timestamp {
 /// silences of up to 10 minutes.
 fn track(phone: &Phone) -> SynthTrack {
     let noise = NoiseModel::noisy();
-    assert_eq!(
-        (noise.jitter_m, noise.poor_fraction, noise.poor_accuracy_m),
-        (15.0, 0.1, 100.0)
-    );
+    assert_eq!((noise.jitter_m, noise.poor_fraction, noise.poor_accuracy_m), (15.0, 0.1, 100.0));
     assert!(noise.gap_probability > 0.0);
     let mut all = SynthTrack::default();
     for day in 0..phone.days {
         let start = first_morning().plus_millis(day as i64 * DAY_MS);
         let seed = phone.seed * 1_000 + day;
-        let b = TrackBuilder::new(seed, start, phone.home.0, phone.home.1)
-            .interval_ms(phone.interval_ms)
-            .noise(noise);
+        let b = TrackBuilder::new(seed, start, phone.home.0, phone.home.1).interval_ms(phone.interval_ms).noise(noise);
         all.append(b.random_day(phone.visits_per_day).build());
     }
     all
@@ -94,22 +65,14 @@ fn detect(track: &SynthTrack) -> Vec<(Visit, Timestamp)> {
     let engine = Engine::open(EngineConfig::new(dir.path(), "America/Los_Angeles")).unwrap();
     for batch in track.fixes.chunks(BATCH) {
         let report = engine.record_locations(batch).unwrap();
-        assert!(
-            report.rejected.is_empty(),
-            "synthetic fixes are all plausible: {:?}",
-            report.rejected
-        );
+        assert!(report.rejected.is_empty(), "synthetic fixes are all plausible: {:?}", report.rejected);
     }
     let last = track.fixes.last().unwrap().at;
     engine.tick(last.plus_millis(MINUTE_MS)).unwrap();
     let clock = engine.clock().unwrap();
     let from = track.fixes[0].at.plus_millis(-DAY_MS);
     let visits = engine.visits(from, clock.plus_millis(DAY_MS)).unwrap();
-    visits
-        .into_iter()
-        .map(|v| (v.departed_at.unwrap_or(clock), v))
-        .map(|(end, v)| (v, end))
-        .collect()
+    visits.into_iter().map(|v| (v.departed_at.unwrap_or(clock), v)).map(|(end, v)| (v, end)).collect()
 }
 
 fn overlap_ms(a: (Timestamp, Timestamp), b: (Timestamp, Timestamp)) -> i64 {
@@ -139,8 +102,7 @@ fn pair(truth: &[TruthVisit], detected: &[(Visit, Timestamp)]) -> (usize, Vec<us
         }
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let (mut truth_paired, mut detected_paired) =
-        (vec![false; truth.len()], vec![false; detected.len()]);
+    let (mut truth_paired, mut detected_paired) = (vec![false; truth.len()], vec![false; detected.len()]);
     let mut pairs = 0;
     for (_, i, j) in candidates {
         if !truth_paired[i] && !detected_paired[j] {
@@ -148,14 +110,7 @@ fn pair(truth: &[TruthVisit], detected: &[(Visit, Timestamp)]) -> (usize, Vec<us
             pairs += 1;
         }
     }
-    let unpaired = |paired: Vec<bool>| {
-        paired
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !**p)
-            .map(|(i, _)| i)
-            .collect()
-    };
+    let unpaired = |paired: Vec<bool>| paired.iter().enumerate().filter(|(_, p)| !**p).map(|(i, _)| i).collect();
     (pairs, unpaired(truth_paired), unpaired(detected_paired))
 }
 
@@ -177,17 +132,11 @@ fn detected_visits_match_ground_truth() {
         );
         for &i in &missed {
             let t = &track.truth[i];
-            println!(
-                "  missed   {} .. {} at {:.5},{:.5}",
-                t.arrived_at, t.departed_at, t.lat, t.lon
-            );
+            println!("  missed   {} .. {} at {:.5},{:.5}", t.arrived_at, t.departed_at, t.lat, t.lon);
         }
         for &j in &spurious {
             let (v, end) = &detected[j];
-            println!(
-                "  spurious {} .. {} at {:.5},{:.5}",
-                v.arrived_at, end, v.lat, v.lon
-            );
+            println!("  spurious {} .. {} at {:.5},{:.5}", v.arrived_at, end, v.lat, v.lon);
         }
         n_truth += track.truth.len();
         n_detected += detected.len();
@@ -200,22 +149,14 @@ fn detected_visits_match_ground_truth() {
          precision {precision:.3} ({n_pairs}/{n_detected}), recall {recall:.3} ({n_pairs}/{n_truth})"
     );
     assert!(n_truth >= 200, "only {n_truth} true visits");
-    assert!(
-        precision >= REQUIRED,
-        "precision {precision:.3} below {REQUIRED}"
-    );
+    assert!(precision >= REQUIRED, "precision {precision:.3} below {REQUIRED}");
     assert!(recall >= REQUIRED, "recall {recall:.3} below {REQUIRED}");
 }
 
 #[test]
 fn matching_rules_refuse_far_or_barely_overlapping_visits() {
     let t0 = first_morning();
-    let truth = TruthVisit {
-        lat: 34.0,
-        lon: -118.0,
-        arrived_at: t0,
-        departed_at: t0.plus_millis(20 * MINUTE_MS),
-    };
+    let truth = TruthVisit { lat: 34.0, lon: -118.0, arrived_at: t0, departed_at: t0.plus_millis(20 * MINUTE_MS) };
     let visit = |lat: f64, from_min: i64, to_min: i64| {
         let v = Visit {
             id: 1,
@@ -229,18 +170,9 @@ fn matching_rules_refuse_far_or_barely_overlapping_visits() {
     };
     // 0.0008 degrees of latitude is about 89 m; 0.001 about 111 m.
     assert!(matches(&truth, &visit(34.0008, 2, 22)).is_some());
-    assert!(
-        matches(&truth, &visit(34.001, 2, 22)).is_none(),
-        "centres too far apart"
-    );
-    assert!(
-        matches(&truth, &visit(34.0, 10, 30)).is_some(),
-        "10 of 20 minutes is half"
-    );
-    assert!(
-        matches(&truth, &visit(34.0, 14, 30)).is_none(),
-        "6 of 16 minutes is under half"
-    );
+    assert!(matches(&truth, &visit(34.001, 2, 22)).is_none(), "centres too far apart");
+    assert!(matches(&truth, &visit(34.0, 10, 30)).is_some(), "10 of 20 minutes is half");
+    assert!(matches(&truth, &visit(34.0, 14, 30)).is_none(), "6 of 16 minutes is under half");
     // One truth split in two detections pairs with one of them only.
     let (pairs, missed, spurious) = pair(&[truth], &[visit(34.0, 0, 12), visit(34.0, 12, 20)]);
     assert_eq!((pairs, missed, spurious), (1, vec![], vec![1]));

@@ -66,8 +66,10 @@ fn catalog_doc(offers: usize, area_m: f64, rng: &mut impl rand::Rng) -> serde_js
                 })
                 .collect();
             let offers: Vec<_> = ids
-                .map(|i| json!({"id": format!("o{i}"), "title": "10% off", "trigger": {"type": "enter"},
-                                "claim_window_minutes": 60, "places": [format!("p{i}")]}))
+                .map(|i| {
+                    json!({"id": format!("o{i}"), "title": "10% off", "trigger": {"type": "enter"},
+                                "claim_window_minutes": 60, "places": [format!("p{i}")]})
+                })
                 .collect();
             json!({"id": format!("m{m}"), "name": format!("Chain {m}"), "category": "retail",
                    "time_zone": "America/Los_Angeles", "places": places, "offers": offers})
@@ -133,7 +135,8 @@ pub fn run(offers: usize, fixes: usize, area_km: f64) -> Result<Figures, String>
     let mut keys = kairos_core::catalog::CatalogKeys::new();
     keys.insert("bench", &public).map_err(|e| e.to_string())?;
     let catalog: Catalog = kairos_core::catalog::verify_and_parse(&envelope, &keys, now).map_err(|e| e.to_string())?;
-    let loaded = LoadedCatalog::build(catalog, Vec::new(), |p| p[1..].parse().expect("p<i>")).map_err(|e| e.to_string())?;
+    let loaded =
+        LoadedCatalog::build(catalog, Vec::new(), |p| p[1..].parse().expect("p<i>")).map_err(|e| e.to_string())?;
     let mut tracker = FenceTracker::new();
     let (mut hits, mut transitions) = (Vec::new(), Vec::new());
     let mut samples = Vec::with_capacity(track.len());

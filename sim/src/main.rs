@@ -95,7 +95,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if json {
                 println!("{}", serde_json::to_string(&f).map_err(|e| e.to_string())?);
             } else {
-                println!("catalog: {} fences over {} x {} km; drive: {} fixes", f.offers, f.area_km, f.area_km, f.fixes);
+                println!(
+                    "catalog: {} fences over {} x {} km; drive: {} fixes",
+                    f.offers, f.area_km, f.area_km, f.fixes
+                );
                 println!("catalog load      {:>12.1} ms", f.catalog_load_ms);
                 println!("eval p50          {:>12} ns", f.eval_p50_ns);
                 println!("eval p99          {:>12} ns", f.eval_p99_ns);
@@ -111,13 +114,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let write = |p: &PathBuf, s: String| std::fs::write(p, s).map_err(|e| format!("{}: {e}", p.display()));
             write(&out, kairos_core::track::csv::write_csv(&day.fixes))?;
             write(&steps_out, inputs::write_steps(&day.steps))?;
-            eprintln!("wrote {} fixes, {} step samples, {} true visits", day.fixes.len(), day.steps.len(), day.truth.len());
+            eprintln!(
+                "wrote {} fixes, {} step samples, {} true visits",
+                day.fixes.len(),
+                day.steps.len(),
+                day.truth.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn replay_track(track: &std::path::Path, steps: Option<&std::path::Path>, tz_name: &str, json: bool) -> Result<ExitCode, String> {
+fn replay_track(
+    track: &std::path::Path,
+    steps: Option<&std::path::Path>,
+    tz_name: &str,
+    json: bool,
+) -> Result<ExitCode, String> {
     let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| format!("--tz {tz_name:?} is not an IANA time zone"))?;
     let fixes = inputs::read_track(track).map_err(|e| e.to_string())?;
     let samples = match steps {
@@ -145,10 +158,7 @@ fn replay_track(track: &std::path::Path, steps: Option<&std::path::Path>, tz_nam
             println!("  place {:>3}  {} – {}", v.place_id, v.arrived_at.in_tz(tz).format("%a %H:%M"), end);
         }
         let today = engine.today(last.at).map_err(|e| e.to_string())?;
-        println!(
-            "steps on {}: {} of {} goal, {} to go",
-            today.day, today.steps, today.goal, today.remaining
-        );
+        println!("steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
     }
     Ok(ExitCode::SUCCESS)
 }

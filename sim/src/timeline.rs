@@ -57,7 +57,10 @@ mod tests {
     fn json_line_has_t_kind_and_fields() {
         let ev = Event::new(
             Timestamp::parse_rfc3339("2026-11-24T18:30:00Z").unwrap(),
-            EventKind::InactivityNudge { sedentary_since: Timestamp::parse_rfc3339("2026-11-24T17:30:00Z").unwrap(), minutes: 60 },
+            EventKind::InactivityNudge {
+                sedentary_since: Timestamp::parse_rfc3339("2026-11-24T17:30:00Z").unwrap(),
+                minutes: 60,
+            },
         );
         let tz: Tz = "America/Los_Angeles".parse().unwrap();
         let line = render(&ev, Format::Json, tz);

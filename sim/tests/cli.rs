@@ -37,7 +37,8 @@ fn json_lines_have_t_and_kind() {
 fn bad_input_exits_2_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "timestamp,lat,lon\n2026-11-24T08:00:00Z,34.0,-118.0\n2026-11-24T08:00:10Z,NaN,-118.0\n").unwrap();
+    std::fs::write(&bad, "timestamp,lat,lon\n2026-11-24T08:00:00Z,34.0,-118.0\n2026-11-24T08:00:10Z,NaN,-118.0\n")
+        .unwrap();
     let out = sim(&["replay", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();

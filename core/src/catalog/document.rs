@@ -153,18 +153,10 @@ pub enum Trigger {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
     /// First instant the offer may fire (RFC 3339, inclusive).
-    #[serde(
-        default,
-        with = "rfc3339_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "rfc3339_option", skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<Timestamp>,
     /// Instant the offer ends (RFC 3339, exclusive); claims end then too.
-    #[serde(
-        default,
-        with = "rfc3339_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "rfc3339_option", skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Timestamp>,
     /// Local days the offer runs on; every day when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,13 +176,7 @@ fn default_true() -> bool {
 
 impl Default for Schedule {
     fn default() -> Self {
-        Schedule {
-            valid_from: None,
-            valid_until: None,
-            days: None,
-            hours: None,
-            during_opening_hours: true,
-        }
+        Schedule { valid_from: None, valid_until: None, days: None, hours: None, during_opening_hours: true }
     }
 }
 
@@ -277,10 +263,9 @@ impl Catalog {
     /// version is accepted (a re-fetch of the catalog in force).
     pub fn check_may_replace(&self, current: Option<&Catalog>) -> Result<(), CatalogError> {
         match current {
-            Some(c) if self.is_older_than(c) => Err(CatalogError::Rollback {
-                offered: self.version,
-                current: c.version,
-            }),
+            Some(c) if self.is_older_than(c) => {
+                Err(CatalogError::Rollback { offered: self.version, current: c.version })
+            }
             _ => Ok(()),
         }
     }

@@ -60,36 +60,24 @@ impl CatalogKeys {
     /// Adds (or replaces) the raw 32-byte Ed25519 public key `key_id`.
     pub fn insert(&mut self, key_id: &str, public_key: &[u8]) -> Result<(), CatalogError> {
         if key_id.is_empty() {
-            return Err(CatalogError::InvalidKey {
-                reason: "the key id is empty".into(),
-            });
+            return Err(CatalogError::InvalidKey { reason: "the key id is empty".into() });
         }
-        let key: [u8; ED25519_PUBLIC_KEY_LEN] =
-            public_key
-                .try_into()
-                .map_err(|_| CatalogError::InvalidKey {
-                    reason: format!(
+        let key: [u8; ED25519_PUBLIC_KEY_LEN] = public_key.try_into().map_err(|_| CatalogError::InvalidKey {
+            reason: format!(
                 "key {key_id:?} is {} bytes; an Ed25519 public key is {ED25519_PUBLIC_KEY_LEN}",
                 public_key.len()
             ),
-                })?;
+        })?;
         self.keys.insert(key_id.to_owned(), key);
         Ok(())
     }
 
     /// Adds (or replaces) key `key_id` given as base64 (as in a `.pub` file;
     /// surrounding whitespace is ignored).
-    pub fn insert_base64(
-        &mut self,
-        key_id: &str,
-        public_key_base64: &str,
-    ) -> Result<(), CatalogError> {
-        let bytes =
-            BASE64
-                .decode(public_key_base64.trim())
-                .map_err(|e| CatalogError::InvalidKey {
-                    reason: format!("key {key_id:?} is not base64: {e}"),
-                })?;
+    pub fn insert_base64(&mut self, key_id: &str, public_key_base64: &str) -> Result<(), CatalogError> {
+        let bytes = BASE64
+            .decode(public_key_base64.trim())
+            .map_err(|e| CatalogError::InvalidKey { reason: format!("key {key_id:?} is not base64: {e}") })?;
         self.insert(key_id, &bytes)
     }
 
@@ -127,11 +115,7 @@ impl CatalogKeys {
 /// dates: refused once `now >= expires_at`, or when `issued_at` is more than
 /// a day after `now`. Rollback to a lower version is the caller's check,
 /// with [`Catalog::check_may_replace`].
-pub fn verify_and_parse(
-    envelope_json: &[u8],
-    keys: &CatalogKeys,
-    now: Timestamp,
-) -> Result<Catalog, CatalogError> {
+pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
     if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge {
             what: "envelope",
@@ -147,41 +131,27 @@ pub fn verify_and_parse(
         }
     })?;
     if envelope.algorithm != ED25519_ALGORITHM {
-        return Err(CatalogError::UnsupportedAlgorithm {
-            algorithm: envelope.algorithm,
-        });
+        return Err(CatalogError::UnsupportedAlgorithm { algorithm: envelope.algorithm });
     }
     let Some(public_key) = keys.keys.get(&envelope.key_id) else {
-        return Err(CatalogError::UnknownKey {
-            key_id: envelope.key_id,
-        });
+        return Err(CatalogError::UnknownKey { key_id: envelope.key_id });
     };
     let decode = |field: &str, text: &str| {
         BASE64
             .decode(text)
-            .map_err(|e| CatalogError::MalformedEnvelope {
-                reason: format!("{field} is not base64: {e}"),
-            })
+            .map_err(|e| CatalogError::MalformedEnvelope { reason: format!("{field} is not base64: {e}") })
     };
     let payload = decode("payload", &envelope.payload)?;
     let signature = decode("signature", &envelope.signature)?;
     UnparsedPublicKey::new(&ED25519, public_key)
         .verify(&payload, &signature)
-        .map_err(|_| CatalogError::BadSignature {
-            key_id: envelope.key_id.clone(),
-        })?;
+        .map_err(|_| CatalogError::BadSignature { key_id: envelope.key_id.clone() })?;
     let catalog = parse_document(&payload)?;
     if now >= catalog.expires_at {
-        return Err(CatalogError::Expired {
-            expires_at: catalog.expires_at,
-            now,
-        });
+        return Err(CatalogError::Expired { expires_at: catalog.expires_at, now });
     }
     if catalog.issued_at.since(now) > MAX_CATALOG_ISSUE_SKEW_MS {
-        return Err(CatalogError::NotYetValid {
-            issued_at: catalog.issued_at,
-            now,
-        });
+        return Err(CatalogError::NotYetValid { issued_at: catalog.issued_at, now });
     }
     Ok(catalog)
 }
@@ -196,8 +166,7 @@ pub fn sign(document_json: &[u8], key_id: &str, key: &Ed25519KeyPair) -> Vec<u8>
         payload: BASE64.encode(document_json),
         signature: BASE64.encode(key.sign(document_json).as_ref()),
     };
-    let mut out = serde_json::to_vec_pretty(&envelope)
-        .expect("an envelope of four strings always serialises");
+    let mut out = serde_json::to_vec_pretty(&envelope).expect("an envelope of four strings always serialises");
     out.push(b'\n');
     out
 }
@@ -207,9 +176,8 @@ pub fn sign(document_json: &[u8], key_id: &str, key: &Ed25519KeyPair) -> Vec<u8>
 /// raw 32-byte public key (give it to [`CatalogKeys::insert`]).
 pub fn generate_keypair() -> Result<(Vec<u8>, Vec<u8>), CatalogError> {
     let rng = ring::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| CatalogError::InvalidKey {
-        reason: "the system random number generator failed".into(),
-    })?;
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
+        .map_err(|_| CatalogError::InvalidKey { reason: "the system random number generator failed".into() })?;
     let pair = keypair_from_pkcs8(pkcs8.as_ref())?;
     Ok((pkcs8.as_ref().to_vec(), pair.public_key().as_ref().to_vec()))
 }
@@ -217,9 +185,8 @@ pub fn generate_keypair() -> Result<(Vec<u8>, Vec<u8>), CatalogError> {
 /// Loads a private key from PKCS#8 v2 bytes (as written by
 /// [`generate_keypair`]).
 pub fn keypair_from_pkcs8(pkcs8: &[u8]) -> Result<Ed25519KeyPair, CatalogError> {
-    Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|e| CatalogError::InvalidKey {
-        reason: format!("not an Ed25519 PKCS#8 v2 private key: {e}"),
-    })
+    Ed25519KeyPair::from_pkcs8(pkcs8)
+        .map_err(|e| CatalogError::InvalidKey { reason: format!("not an Ed25519 PKCS#8 v2 private key: {e}") })
 }
 
 /// The raw public key of `key`, as base64 (the form of a `.pub` file).

@@ -24,9 +24,7 @@ pub enum CatalogError {
         reason: String,
     },
     /// The envelope names a signature algorithm other than `ed25519`.
-    #[error(
-        "unsupported catalog signature algorithm {algorithm:?} (only \"ed25519\" is supported)"
-    )]
+    #[error("unsupported catalog signature algorithm {algorithm:?} (only \"ed25519\" is supported)")]
     UnsupportedAlgorithm {
         /// The algorithm the envelope named.
         algorithm: String,
@@ -102,11 +100,7 @@ impl CatalogError {
     pub(crate) fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
         let path = path.into();
         CatalogError::InvalidDocument {
-            path: if path.is_empty() {
-                "(document)".into()
-            } else {
-                path
-            },
+            path: if path.is_empty() { "(document)".into() } else { path },
             reason: reason.into(),
         }
     }

@@ -9,9 +9,7 @@
 
 use super::CatalogError;
 use crate::fences::FenceShape;
-use crate::policy::{
-    MAX_CIRCLE_RADIUS_M, MAX_POLYGON_HOLES, MAX_POLYGON_VERTICES, MIN_CIRCLE_RADIUS_M,
-};
+use crate::policy::{MAX_CIRCLE_RADIUS_M, MAX_POLYGON_HOLES, MAX_POLYGON_VERTICES, MIN_CIRCLE_RADIUS_M};
 
 /// The ring with continuous longitudes: each vertex's longitude is moved by
 /// a multiple of 360° so that every edge spans at most 180°, and the first
@@ -40,9 +38,7 @@ pub(crate) fn check_fence(fence: &FenceShape, path: &str) -> Result<(), CatalogE
     match fence {
         FenceShape::Circle { lat, lon, radius_m } => {
             check_point(*lat, *lon, path)?;
-            if !(radius_m.is_finite()
-                && (MIN_CIRCLE_RADIUS_M..=MAX_CIRCLE_RADIUS_M).contains(radius_m))
-            {
+            if !(radius_m.is_finite() && (MIN_CIRCLE_RADIUS_M..=MAX_CIRCLE_RADIUS_M).contains(radius_m)) {
                 return Err(CatalogError::at(
                     path,
                     format!("radius_m {radius_m} is outside {MIN_CIRCLE_RADIUS_M}..={MAX_CIRCLE_RADIUS_M} m"),
@@ -55,10 +51,7 @@ pub(crate) fn check_fence(fence: &FenceShape, path: &str) -> Result<(), CatalogE
             if holes.len() > MAX_POLYGON_HOLES {
                 return Err(CatalogError::at(
                     path,
-                    format!(
-                        "{} holes, more than the limit of {MAX_POLYGON_HOLES}",
-                        holes.len()
-                    ),
+                    format!("{} holes, more than the limit of {MAX_POLYGON_HOLES}", holes.len()),
                 ));
             }
             for (i, hole) in holes.iter().enumerate() {
@@ -71,16 +64,10 @@ pub(crate) fn check_fence(fence: &FenceShape, path: &str) -> Result<(), CatalogE
 
 fn check_point(lat: f64, lon: f64, path: &str) -> Result<(), CatalogError> {
     if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-        return Err(CatalogError::at(
-            path,
-            format!("latitude {lat} is outside -90..=90"),
-        ));
+        return Err(CatalogError::at(path, format!("latitude {lat} is outside -90..=90")));
     }
     if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-        return Err(CatalogError::at(
-            path,
-            format!("longitude {lon} is outside -180..=180"),
-        ));
+        return Err(CatalogError::at(path, format!("longitude {lon} is outside -180..=180")));
     }
     Ok(())
 }
@@ -91,10 +78,7 @@ fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
     if ring.len() > MAX_POLYGON_VERTICES {
         return Err(CatalogError::at(
             path,
-            format!(
-                "{} vertices, more than the limit of {MAX_POLYGON_VERTICES}",
-                ring.len()
-            ),
+            format!("{} vertices, more than the limit of {MAX_POLYGON_VERTICES}", ring.len()),
         ));
     }
     for (i, &[lat, lon]) in ring.iter().enumerate() {
@@ -105,19 +89,13 @@ fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
         [first, .., last] if first == last => &ring[..ring.len() - 1],
         _ => ring,
     };
-    let mut distinct: Vec<(u64, u64)> = open
-        .iter()
-        .map(|[a, b]| (a.to_bits(), b.to_bits()))
-        .collect();
+    let mut distinct: Vec<(u64, u64)> = open.iter().map(|[a, b]| (a.to_bits(), b.to_bits())).collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 3 {
         return Err(CatalogError::at(
             path,
-            format!(
-                "a ring needs at least 3 distinct points, this one has {}",
-                distinct.len()
-            ),
+            format!("a ring needs at least 3 distinct points, this one has {}", distinct.len()),
         ));
     }
     let unwrapped = unwrap_ring_longitudes(open, open[0][1]);
@@ -138,10 +116,7 @@ fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
         })
         .sum();
     if twice_area.abs() < 1e-12 {
-        return Err(CatalogError::at(
-            path,
-            "the ring has no area (its points are collinear)".to_string(),
-        ));
+        return Err(CatalogError::at(path, "the ring has no area (its points are collinear)".to_string()));
     }
     Ok(())
 }
@@ -151,10 +126,7 @@ mod tests {
     use super::*;
 
     fn polygon(exterior: Vec<[f64; 2]>) -> FenceShape {
-        FenceShape::Polygon {
-            exterior,
-            holes: vec![],
-        }
+        FenceShape::Polygon { exterior, holes: vec![] }
     }
 
     fn reason(fence: &FenceShape) -> String {
@@ -166,112 +138,51 @@ mod tests {
 
     #[test]
     fn unwraps_across_the_antimeridian() {
-        let ring = [
-            [-17.0, 179.5],
-            [-17.0, -179.5],
-            [-18.0, -179.5],
-            [-18.0, 179.5],
-        ];
+        let ring = [[-17.0, 179.5], [-17.0, -179.5], [-18.0, -179.5], [-18.0, 179.5]];
         let u = unwrap_ring_longitudes(&ring, 179.5);
-        assert_eq!(
-            u,
-            vec![
-                [-17.0, 179.5],
-                [-17.0, 180.5],
-                [-18.0, 180.5],
-                [-18.0, 179.5]
-            ]
-        );
+        assert_eq!(u, vec![[-17.0, 179.5], [-17.0, 180.5], [-18.0, 180.5], [-18.0, 179.5]]);
         // A hole unwrapped against the exterior's first longitude joins its frame.
-        let hole =
-            unwrap_ring_longitudes(&[[-17.5, -179.9], [-17.5, -179.8], [-17.6, -179.8]], 179.5);
+        let hole = unwrap_ring_longitudes(&[[-17.5, -179.9], [-17.5, -179.8], [-17.6, -179.8]], 179.5);
         assert!((hole[0][1] - 180.1).abs() < 1e-9, "{hole:?}");
         assert!(check_fence(&polygon(ring.to_vec()), "f").is_ok());
     }
 
     #[test]
     fn accepts_valid_shapes() {
-        assert!(check_fence(
-            &FenceShape::Circle {
-                lat: 37.0,
-                lon: -122.0,
-                radius_m: 1.0
-            },
-            "f"
-        )
-        .is_ok());
-        assert!(check_fence(
-            &FenceShape::Circle {
-                lat: 37.0,
-                lon: -122.0,
-                radius_m: 50_000.0
-            },
-            "f"
-        )
-        .is_ok());
+        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 1.0 }, "f").is_ok());
+        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 50_000.0 }, "f").is_ok());
         let closed = vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
         let square_hole = vec![[0.1, 0.5], [0.1, 0.6], [0.2, 0.6]];
-        assert!(check_fence(
-            &FenceShape::Polygon {
-                exterior: closed,
-                holes: vec![square_hole]
-            },
-            "f"
-        )
-        .is_ok());
+        assert!(check_fence(&FenceShape::Polygon { exterior: closed, holes: vec![square_hole] }, "f").is_ok());
     }
 
     #[test]
     fn refuses_bad_circles() {
         for r in [0.0, 0.5, 50_000.5, f64::NAN, f64::INFINITY] {
-            let e = reason(&FenceShape::Circle {
-                lat: 0.0,
-                lon: 0.0,
-                radius_m: r,
-            });
+            let e = reason(&FenceShape::Circle { lat: 0.0, lon: 0.0, radius_m: r });
             assert!(e.starts_with("f: radius_m"), "{r}: {e}");
         }
-        let e = reason(&FenceShape::Circle {
-            lat: 91.0,
-            lon: 0.0,
-            radius_m: 10.0,
-        });
+        let e = reason(&FenceShape::Circle { lat: 91.0, lon: 0.0, radius_m: 10.0 });
         assert_eq!(e, "f: latitude 91 is outside -90..=90");
     }
 
     #[test]
     fn refuses_bad_polygons() {
         let e = reason(&polygon(vec![[0.0, 0.0], [0.0, 1.0], [0.0, 0.0]]));
-        assert_eq!(
-            e,
-            "f.exterior: a ring needs at least 3 distinct points, this one has 2"
-        );
-        let e = reason(&polygon(vec![
-            [0.0, 0.0],
-            [0.0, 1.0],
-            [0.0, 1.0],
-            [0.0, 0.0],
-        ]));
+        assert_eq!(e, "f.exterior: a ring needs at least 3 distinct points, this one has 2");
+        let e = reason(&polygon(vec![[0.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 0.0]]));
         assert!(e.contains("at least 3 distinct points"), "{e}");
         let e = reason(&polygon(vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]));
-        assert_eq!(
-            e,
-            "f.exterior: the ring has no area (its points are collinear)"
-        );
+        assert_eq!(e, "f.exterior: the ring has no area (its points are collinear)");
         let e = reason(&polygon(vec![[0.0, 0.0], [0.0, 181.0], [1.0, 1.0]]));
         assert_eq!(e, "f.exterior[1]: longitude 181 is outside -180..=180");
         // A band around the north pole: longitudes keep going one way.
         let e = reason(&polygon(vec![[80.0, 0.0], [80.0, 120.0], [80.0, -120.0]]));
         assert!(e.contains("winds around a pole"), "{e}");
         let hole = vec![[0.1, 0.5], [0.1, 0.5], [0.2, 0.6]];
-        let e = reason(&FenceShape::Polygon {
-            exterior: vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
-            holes: vec![hole],
-        });
+        let e = reason(&FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]], holes: vec![hole] });
         assert!(e.starts_with("f.holes[0]: a ring needs at least 3"), "{e}");
-        let many = (0..=MAX_POLYGON_VERTICES)
-            .map(|i| [0.0, i as f64 * 1e-4])
-            .collect();
+        let many = (0..=MAX_POLYGON_VERTICES).map(|i| [0.0, i as f64 * 1e-4]).collect();
         assert!(reason(&polygon(many)).contains("more than the limit"));
     }
 }

@@ -36,19 +36,16 @@ mod envelope_rejection_tests;
 mod test_fixtures;
 
 pub use document::{
-    AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours,
-    Schedule, Trigger,
+    AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger,
 };
 pub use envelope::{
-    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, CatalogKeys,
-    SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, CatalogKeys, SignedEnvelope,
+    ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
 };
 pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
-pub use rule::{
-    AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule,
-};
+pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
 pub use targeting::{Scope, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

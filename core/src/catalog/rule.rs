@@ -201,12 +201,7 @@ impl TryFrom<ScopedRuleForm> for VisitsRule {
     fn try_from(f: ScopedRuleForm) -> Result<Self, String> {
         let scope = f.scope()?;
         let within_days = f.within_days.ok_or("missing field `within_days`")?;
-        Ok(VisitsRule {
-            scope,
-            within_days,
-            min: f.min,
-            max: f.max,
-        })
+        Ok(VisitsRule { scope, within_days, min: f.min, max: f.max })
     }
 }
 
@@ -225,19 +220,13 @@ impl TryFrom<ScopedRuleForm> for RoutineOverdueRule {
     type Error = String;
 
     fn try_from(f: ScopedRuleForm) -> Result<Self, String> {
-        Ok(RoutineOverdueRule {
-            scope: f.scope()?,
-            min_days: f.min_days,
-        })
+        Ok(RoutineOverdueRule { scope: f.scope()?, min_days: f.min_days })
     }
 }
 
 impl From<RoutineOverdueRule> for ScopedRuleForm {
     fn from(r: RoutineOverdueRule) -> Self {
-        ScopedRuleForm {
-            min_days: r.min_days,
-            ..ScopedRuleForm::with_scope(r.scope)
-        }
+        ScopedRuleForm { min_days: r.min_days, ..ScopedRuleForm::with_scope(r.scope) }
     }
 }
 
@@ -259,18 +248,11 @@ mod tests {
             {"attribute": {"name": "friends_visited", "op": ">=", "value": 3}}
         ]}"#;
         let rule: Rule = serde_json::from_str(json).unwrap();
-        let Rule::All(parts) = &rule else {
-            panic!("not all: {rule:?}")
-        };
+        let Rule::All(parts) = &rule else { panic!("not all: {rule:?}") };
         assert_eq!(parts.len(), 6);
         assert_eq!(
             parts[0],
-            Rule::Visits(VisitsRule {
-                scope: ScopeRef::ThisMerchant,
-                within_days: 3650,
-                min: None,
-                max: Some(0)
-            })
+            Rule::Visits(VisitsRule { scope: ScopeRef::ThisMerchant, within_days: 3650, min: None, max: Some(0) })
         );
         assert_eq!(
             parts[5],
@@ -302,9 +284,6 @@ mod tests {
     #[test]
     fn unknown_kind_and_bad_operator_are_errors() {
         assert!(serde_json::from_str::<Rule>(r#"{"weather": {}}"#).is_err());
-        assert!(serde_json::from_str::<Rule>(
-            r#"{"attribute": {"name": "a", "op": "=~", "value": 1}}"#
-        )
-        .is_err());
+        assert!(serde_json::from_str::<Rule>(r#"{"attribute": {"name": "a", "op": "=~", "value": 1}}"#).is_err());
     }
 }

@@ -17,9 +17,7 @@ impl Schedule {
     /// the instant `at`, with days and hours in zone `tz`. Opening hours are
     /// not considered here; see [`Offer::is_scheduled`].
     pub fn is_active(&self, at: Timestamp, tz: Tz) -> bool {
-        if self.valid_from.is_some_and(|from| at < from)
-            || self.valid_until.is_some_and(|until| at >= until)
-        {
+        if self.valid_from.is_some_and(|from| at < from) || self.valid_until.is_some_and(|until| at >= until) {
             return false;
         }
         let local = at.in_tz(tz).naive_local();
@@ -40,9 +38,7 @@ impl MerchantPlace {
             return true;
         }
         let local = at.in_tz(tz).naive_local();
-        self.opening_hours
-            .iter()
-            .any(|h| window_contains(h.open, h.close, Some(&h.days), local))
+        self.opening_hours.iter().any(|h| window_contains(h.open, h.close, Some(&h.days), local))
     }
 }
 
@@ -84,20 +80,13 @@ mod tests {
     }
 
     fn window(start: &str, end: &str) -> TimeWindow {
-        TimeWindow {
-            start: start.parse().unwrap(),
-            end: end.parse().unwrap(),
-        }
+        TimeWindow { start: start.parse().unwrap(), end: end.parse().unwrap() }
     }
 
     fn place(hours: Vec<OpeningHours>) -> MerchantPlace {
         MerchantPlace {
             id: "p".into(),
-            fence: FenceShape::Circle {
-                lat: 37.0,
-                lon: -122.0,
-                radius_m: 50.0,
-            },
+            fence: FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 50.0 },
             opening_hours: hours,
         }
     }
@@ -108,11 +97,7 @@ mod tests {
     }
 
     fn hours(days: Vec<DayOfWeek>, open: &str, close: &str) -> OpeningHours {
-        OpeningHours {
-            days,
-            open: open.parse().unwrap(),
-            close: close.parse().unwrap(),
-        }
+        OpeningHours { days, open: open.parse().unwrap(), close: close.parse().unwrap() }
     }
 
     fn offer(schedule: Schedule) -> Offer {
@@ -124,11 +109,7 @@ mod tests {
     }
 
     fn hours_only(w: TimeWindow) -> Schedule {
-        Schedule {
-            hours: Some(vec![w]),
-            during_opening_hours: false,
-            ..Schedule::default()
-        }
+        Schedule { hours: Some(vec![w]), during_opening_hours: false, ..Schedule::default() }
     }
 
     #[test]
@@ -149,10 +130,7 @@ mod tests {
     fn days_are_local_days_of_the_merchant() {
         // 2026-11-24 is a Tuesday. 23:30 Tuesday in Los Angeles is already
         // Wednesday in UTC and in Paris.
-        let s = Schedule {
-            days: Some(vec![DayOfWeek::Tue]),
-            ..Schedule::default()
-        };
+        let s = Schedule { days: Some(vec![DayOfWeek::Tue]), ..Schedule::default() };
         let at = ts("2026-11-24T23:30:00-08:00");
         assert!(s.is_active(at, tz("America/Los_Angeles")));
         assert!(!s.is_active(at, tz("Europe/Paris")));
@@ -160,10 +138,7 @@ mod tests {
 
     /// Minutes in `[from, from + hours)` at which `active` holds.
     fn minutes_where(from: Timestamp, hours: i64, active: impl Fn(Timestamp) -> bool) -> usize {
-        (0..hours * 60)
-            .map(|m| from.plus_millis(m * MINUTE_MS))
-            .filter(|&t| active(t))
-            .count()
+        (0..hours * 60).map(|m| from.plus_millis(m * MINUTE_MS)).filter(|&t| active(t)).count()
     }
 
     #[test]
@@ -172,25 +147,14 @@ mod tests {
         // 2026-03-29 in Paris: a 02:00-03:00 window never matches that day,
         // and lasts its full hour the day before.
         let s = hours_only(window("02:00", "03:00"));
-        for (zone, (y, m, d)) in [
-            ("America/Los_Angeles", (2026, 3, 8)),
-            ("Europe/Paris", (2026, 3, 29)),
-        ] {
+        for (zone, (y, m, d)) in [("America/Los_Angeles", (2026, 3, 8)), ("Europe/Paris", (2026, 3, 29))] {
             let zone = tz(zone);
             let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
             let (start, end) = local_day_bounds(day, zone);
             assert_eq!(end.since(start), 23 * HOUR_MS);
-            assert_eq!(
-                minutes_where(start, 23, |t| s.is_active(t, zone)),
-                0,
-                "{zone}"
-            );
+            assert_eq!(minutes_where(start, 23, |t| s.is_active(t, zone)), 0, "{zone}");
             let (before, _) = local_day_bounds(day.pred_opt().unwrap(), zone);
-            assert_eq!(
-                minutes_where(before, 24, |t| s.is_active(t, zone)),
-                60,
-                "{zone} day before"
-            );
+            assert_eq!(minutes_where(before, 24, |t| s.is_active(t, zone)), 60, "{zone} day before");
         }
     }
 
@@ -209,10 +173,7 @@ mod tests {
         assert!(s.is_active(ts("2026-10-25T02:30:00+01:00"), paris));
         // So the window lasts two hours of real time that day.
         let start = ts("2026-10-24T22:00:00Z");
-        let hits = (0..12 * 60)
-            .map(|m| start.plus_millis(m * 60_000))
-            .filter(|&t| s.is_active(t, paris))
-            .count();
+        let hits = (0..12 * 60).map(|m| start.plus_millis(m * 60_000)).filter(|&t| s.is_active(t, paris)).count();
         assert_eq!(hits, 120);
     }
 
@@ -239,28 +200,14 @@ mod tests {
         // hour is missing: four hours.
         let p = place(vec![hours(every_day(), "22:00", "03:00")]);
         for (zone, ordinary, fall_back, spring_forward) in [
-            (
-                "America/Los_Angeles",
-                "2026-11-10T04:00:00Z",
-                "2026-11-01T03:00:00Z",
-                "2026-03-08T04:00:00Z",
-            ),
-            (
-                "Europe/Paris",
-                "2026-11-10T19:00:00Z",
-                "2026-10-24T18:00:00Z",
-                "2026-03-28T19:00:00Z",
-            ),
+            ("America/Los_Angeles", "2026-11-10T04:00:00Z", "2026-11-01T03:00:00Z", "2026-03-08T04:00:00Z"),
+            ("Europe/Paris", "2026-11-10T19:00:00Z", "2026-10-24T18:00:00Z", "2026-03-28T19:00:00Z"),
         ] {
             let zone = tz(zone);
             let open_minutes = |from: &str| minutes_where(ts(from), 10, |t| p.is_open(t, zone));
             assert_eq!(open_minutes(ordinary), 5 * 60, "{zone} ordinary");
             assert_eq!(open_minutes(fall_back), 6 * 60, "{zone} fall back");
-            assert_eq!(
-                open_minutes(spring_forward),
-                4 * 60,
-                "{zone} spring forward"
-            );
+            assert_eq!(open_minutes(spring_forward), 4 * 60, "{zone} spring forward");
         }
     }
 
@@ -275,10 +222,7 @@ mod tests {
         o.schedule.during_opening_hours = false;
         assert!(o.is_scheduled(ts("2026-11-24T09:59:00-08:00"), la, &store));
         // Both the schedule's hours and the opening hours must allow it.
-        o.schedule = Schedule {
-            hours: Some(vec![window("08:00", "11:00")]),
-            ..Schedule::default()
-        };
+        o.schedule = Schedule { hours: Some(vec![window("08:00", "11:00")]), ..Schedule::default() };
         assert!(!o.is_scheduled(ts("2026-11-24T09:00:00-08:00"), la, &store));
         assert!(o.is_scheduled(ts("2026-11-24T10:30:00-08:00"), la, &store));
         assert!(!o.is_scheduled(ts("2026-11-24T11:00:00-08:00"), la, &store));

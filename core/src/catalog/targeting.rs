@@ -53,12 +53,7 @@ pub trait TargetingContext {
 impl Rule {
     /// Whether the rule holds now for `offer` of `merchant`, as `ctx` sees
     /// the shopper. Local times and days are the merchant's.
-    pub fn eval<C: TargetingContext + ?Sized>(
-        &self,
-        ctx: &C,
-        merchant: &Merchant,
-        offer: &Offer,
-    ) -> bool {
+    pub fn eval<C: TargetingContext + ?Sized>(&self, ctx: &C, merchant: &Merchant, offer: &Offer) -> bool {
         match self {
             Rule::All(rules) => rules.iter().all(|r| r.eval(ctx, merchant, offer)),
             Rule::Any(rules) => rules.iter().any(|r| r.eval(ctx, merchant, offer)),
@@ -67,19 +62,15 @@ impl Rule {
                 let n = ctx.visits(&v.scope.resolve(&merchant.id), v.within_days);
                 within(n, v.min, v.max)
             }
-            Rule::RoutineOverdue(r) => {
-                match ctx.routine_overdue_days(&r.scope.resolve(&merchant.id)) {
-                    Some(days) => match r.min_days {
-                        Some(min) => days >= min,
-                        None => days > 0.0,
-                    },
-                    None => false,
-                }
-            }
+            Rule::RoutineOverdue(r) => match ctx.routine_overdue_days(&r.scope.resolve(&merchant.id)) {
+                Some(days) => match r.min_days {
+                    Some(min) => days >= min,
+                    None => days > 0.0,
+                },
+                None => false,
+            },
             Rule::StepsToday(s) => within(ctx.steps_today(), s.min, s.max),
-            Rule::LocalTime(w) => {
-                w.contains(ctx.now().in_tz(merchant.time_zone).naive_local(), None)
-            }
+            Rule::LocalTime(w) => w.contains(ctx.now().in_tz(merchant.time_zone).naive_local(), None),
             Rule::DaysOfWeek(days) => {
                 let today = DayOfWeek::from(ctx.now().in_tz(merchant.time_zone).weekday());
                 days.contains(&today)
@@ -103,19 +94,13 @@ fn within<T: PartialOrd>(n: T, min: Option<T>, max: Option<T>) -> bool {
 /// rule's value. Missing attributes and values of different types are
 /// false, whatever the operator; booleans only compare for (in)equality.
 fn attribute_holds(rule: &AttributeRule, merchant: &Merchant, offer: &Offer) -> bool {
-    let Some(actual) = merchant
-        .attributes
-        .get(&rule.name)
-        .or_else(|| offer.attributes.get(&rule.name))
-    else {
+    let Some(actual) = merchant.attributes.get(&rule.name).or_else(|| offer.attributes.get(&rule.name)) else {
         return false;
     };
     let ordering = match (actual, &rule.value) {
         (AttributeValue::Number(a), AttributeValue::Number(b)) => a.partial_cmp(b),
         (AttributeValue::Text(a), AttributeValue::Text(b)) => Some(a.cmp(b)),
-        (AttributeValue::Bool(a), AttributeValue::Bool(b)) if !rule.op.is_ordering() => {
-            Some(a.cmp(b))
-        }
+        (AttributeValue::Bool(a), AttributeValue::Bool(b)) if !rule.op.is_ordering() => Some(a.cmp(b)),
         _ => None,
     };
     let Some(ordering) = ordering else {
@@ -154,10 +139,7 @@ mod tests {
             chrono_tz::America::Los_Angeles
         }
         fn visits(&self, scope: &Scope, within_days: u32) -> u32 {
-            self.visits
-                .get(&(scope.clone(), within_days))
-                .copied()
-                .unwrap_or(0)
+            self.visits.get(&(scope.clone(), within_days)).copied().unwrap_or(0)
         }
         fn routine_overdue_days(&self, scope: &Scope) -> Option<f64> {
             self.overdue.get(scope).copied()
@@ -202,11 +184,7 @@ mod tests {
     }
 
     fn holds(r: serde_json::Value, ctx: &FakeProfile) -> bool {
-        rule(r).eval(
-            ctx,
-            &merchant("America/Los_Angeles", json!({})),
-            &offer(json!({})),
-        )
+        rule(r).eval(ctx, &merchant("America/Los_Angeles", json!({})), &offer(json!({})))
     }
 
     #[test]
@@ -228,28 +206,14 @@ mod tests {
         let mut ctx = profile();
         let never = json!({"visits": {"merchant": "self", "within_days": 3650, "max": 0}});
         assert!(holds(never.clone(), &ctx));
-        ctx.visits
-            .insert((Scope::Merchant("boutique".into()), 3650), 1);
+        ctx.visits.insert((Scope::Merchant("boutique".into()), 3650), 1);
         assert!(!holds(never, &ctx));
-        ctx.visits
-            .insert((Scope::Category("grocery".into()), 30), 4);
-        assert!(holds(
-            json!({"visits": {"category": "grocery", "within_days": 30, "min": 4, "max": 6}}),
-            &ctx
-        ));
-        assert!(!holds(
-            json!({"visits": {"category": "grocery", "within_days": 30, "min": 5}}),
-            &ctx
-        ));
+        ctx.visits.insert((Scope::Category("grocery".into()), 30), 4);
+        assert!(holds(json!({"visits": {"category": "grocery", "within_days": 30, "min": 4, "max": 6}}), &ctx));
+        assert!(!holds(json!({"visits": {"category": "grocery", "within_days": 30, "min": 5}}), &ctx));
         // The window length is passed through as given.
-        assert!(!holds(
-            json!({"visits": {"category": "grocery", "within_days": 7, "min": 1}}),
-            &ctx
-        ));
-        assert!(!holds(
-            json!({"visits": {"merchant": "cafe", "within_days": 30, "min": 1}}),
-            &ctx
-        ));
+        assert!(!holds(json!({"visits": {"category": "grocery", "within_days": 7, "min": 1}}), &ctx));
+        assert!(!holds(json!({"visits": {"merchant": "cafe", "within_days": 30, "min": 1}}), &ctx));
     }
 
     #[test]
@@ -275,21 +239,15 @@ mod tests {
         let ctx = profile();
         assert!(holds(json!({"steps_today": {"max": 1430}}), &ctx));
         assert!(!holds(json!({"steps_today": {"max": 1429}}), &ctx));
-        assert!(holds(
-            json!({"steps_today": {"min": 1430, "max": 7500}}),
-            &ctx
-        ));
+        assert!(holds(json!({"steps_today": {"min": 1430, "max": 7500}}), &ctx));
         assert!(!holds(json!({"steps_today": {"min": 7500}}), &ctx));
     }
 
     #[test]
     fn local_time_and_days_are_in_the_merchants_zone() {
         let ctx = profile();
-        let (o, la, paris) = (
-            offer(json!({})),
-            merchant("America/Los_Angeles", json!({})),
-            merchant("Europe/Paris", json!({})),
-        );
+        let (o, la, paris) =
+            (offer(json!({})), merchant("America/Los_Angeles", json!({})), merchant("Europe/Paris", json!({})));
         let morning = rule(json!({"local_time": {"start": "10:00", "end": "12:00"}}));
         assert!(morning.eval(&ctx, &la, &o));
         assert!(!morning.eval(&ctx, &paris, &o));
@@ -299,10 +257,7 @@ mod tests {
         let tuesday = rule(json!({"days_of_week": ["tue"]}));
         assert!(tuesday.eval(&ctx, &la, &o));
         // 23:30 Tuesday in Los Angeles is Wednesday in Paris.
-        let late = FakeProfile {
-            now: Timestamp::parse_rfc3339("2026-11-24T23:30:00-08:00").unwrap(),
-            ..profile()
-        };
+        let late = FakeProfile { now: Timestamp::parse_rfc3339("2026-11-24T23:30:00-08:00").unwrap(), ..profile() };
         assert!(tuesday.eval(&late, &la, &o));
         assert!(!tuesday.eval(&late, &paris, &o));
         assert!(rule(json!({"days_of_week": ["wed", "thu"]})).eval(&late, &paris, &o));
@@ -316,25 +271,16 @@ mod tests {
         assert!(!holds(json!({"speed": {"min_mps": 7.0}}), &ctx));
         ctx.speed = Some(13.0);
         assert!(!holds(walking.clone(), &ctx));
-        assert!(holds(
-            json!({"speed": {"min_mps": 7.0, "max_mps": 40.0}}),
-            &ctx
-        ));
+        assert!(holds(json!({"speed": {"min_mps": 7.0, "max_mps": 40.0}}), &ctx));
         ctx.speed = None;
         assert!(!holds(walking.clone(), &ctx));
-        assert!(!holds(
-            json!({"not": {"speed": {"max_mps": 2.0}}}),
-            &profile()
-        ));
+        assert!(!holds(json!({"not": {"speed": {"max_mps": 2.0}}}), &profile()));
     }
 
     #[test]
     fn attributes_merchant_first_then_offer() {
         let ctx = profile();
-        let m = merchant(
-            "UTC",
-            json!({"friends_visited": 3, "tier": "gold", "premium": true}),
-        );
+        let m = merchant("UTC", json!({"friends_visited": 3, "tier": "gold", "premium": true}));
         let o = offer(json!({"friends_visited": 0, "discount": 20, "tier": 5}));
         let check = |name: &str, op: &str, value: serde_json::Value| {
             rule(json!({"attribute": {"name": name, "op": op, "value": value}})).eval(&ctx, &m, &o)
@@ -370,8 +316,7 @@ mod tests {
         let m = merchant("America/Los_Angeles", json!({"friends_visited": 3}));
         let mut ctx = profile();
         assert!(rule(r.clone()).eval(&ctx, &m, &offer(json!({}))));
-        ctx.visits
-            .insert((Scope::Merchant("boutique".into()), 3650), 2);
+        ctx.visits.insert((Scope::Merchant("boutique".into()), 3650), 2);
         assert!(!rule(r).eval(&ctx, &m, &offer(json!({}))));
     }
 }

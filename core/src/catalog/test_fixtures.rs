@@ -43,10 +43,7 @@ pub(super) fn signer() -> Signer {
     let (pkcs8, public) = generate_keypair().unwrap();
     let mut keys = CatalogKeys::new();
     keys.insert("k1", &public).unwrap();
-    Signer {
-        keys,
-        pair: keypair_from_pkcs8(&pkcs8).unwrap(),
-    }
+    Signer { keys, pair: keypair_from_pkcs8(&pkcs8).unwrap() }
 }
 
 impl Signer {

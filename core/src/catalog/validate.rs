@@ -23,10 +23,7 @@ pub fn parse_document(document_json: &[u8]) -> Result<Catalog, CatalogError> {
     let mut de = serde_json::Deserializer::from_slice(document_json);
     let catalog: Catalog = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        CatalogError::at(
-            if path == "." { String::new() } else { path },
-            e.into_inner().to_string(),
-        )
+        CatalogError::at(if path == "." { String::new() } else { path }, e.into_inner().to_string())
     })?;
     de.end().map_err(|e| CatalogError::at("", e.to_string()))?;
     validate(&catalog)?;
@@ -39,24 +36,15 @@ pub fn validate(catalog: &Catalog) -> Result<(), CatalogError> {
     if catalog.issued_at >= catalog.expires_at {
         return Err(CatalogError::at(
             "expires_at",
-            format!(
-                "{} is not after issued_at {}",
-                catalog.expires_at, catalog.issued_at
-            ),
+            format!("{} is not after issued_at {}", catalog.expires_at, catalog.issued_at),
         ));
     }
     limit("merchants", catalog.merchants.len(), MAX_CATALOG_MERCHANTS)?;
     let places: usize = catalog.merchants.iter().map(|m| m.places.len()).sum();
     let offers: usize = catalog.merchants.iter().map(|m| m.offers.len()).sum();
-    for (what, count, max) in [
-        ("places", places, MAX_CATALOG_PLACES),
-        ("offers", offers, MAX_CATALOG_OFFERS),
-    ] {
+    for (what, count, max) in [("places", places, MAX_CATALOG_PLACES), ("offers", offers, MAX_CATALOG_OFFERS)] {
         if count > max {
-            return Err(CatalogError::at(
-                "merchants",
-                format!("{count} {what} in all, more than the limit of {max}"),
-            ));
+            return Err(CatalogError::at("merchants", format!("{count} {what} in all, more than the limit of {max}")));
         }
     }
 
@@ -71,10 +59,7 @@ pub fn validate(catalog: &Catalog) -> Result<(), CatalogError> {
             ));
         }
         if !merchant_ids.insert(m.id.as_str()) {
-            return Err(CatalogError::at(
-                format!("{path}.id"),
-                format!("duplicate merchant id {:?}", m.id),
-            ));
+            return Err(CatalogError::at(format!("{path}.id"), format!("duplicate merchant id {:?}", m.id)));
         }
     }
     let mut place_ids = HashSet::new();
@@ -93,10 +78,7 @@ pub fn validate(catalog: &Catalog) -> Result<(), CatalogError> {
         for (j, o) in m.offers.iter().enumerate() {
             let path = format!("{path}.offers[{j}]");
             if !offer_ids.insert(o.id.as_str()) {
-                return Err(CatalogError::at(
-                    format!("{path}.id"),
-                    format!("duplicate offer id {:?}", o.id),
-                ));
+                return Err(CatalogError::at(format!("{path}.id"), format!("duplicate offer id {:?}", o.id)));
             }
             check_offer(o, m, &merchant_ids, &path)?;
         }
@@ -105,38 +87,16 @@ pub fn validate(catalog: &Catalog) -> Result<(), CatalogError> {
 }
 
 fn check_merchant(m: &Merchant, path: &str) -> Result<(), CatalogError> {
-    check_text(
-        &m.name,
-        &format!("{path}.name"),
-        MAX_CATALOG_SHORT_TEXT_BYTES,
-        false,
-    )?;
-    check_text(
-        &m.category,
-        &format!("{path}.category"),
-        MAX_CATALOG_SHORT_TEXT_BYTES,
-        false,
-    )?;
+    check_text(&m.name, &format!("{path}.name"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
+    check_text(&m.category, &format!("{path}.category"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
     check_attributes(&m.attributes, &format!("{path}.attributes"))?;
-    limit(
-        &format!("{path}.places"),
-        m.places.len(),
-        MAX_PLACES_PER_MERCHANT,
-    )?;
-    limit(
-        &format!("{path}.offers"),
-        m.offers.len(),
-        MAX_OFFERS_PER_MERCHANT,
-    )?;
+    limit(&format!("{path}.places"), m.places.len(), MAX_PLACES_PER_MERCHANT)?;
+    limit(&format!("{path}.offers"), m.offers.len(), MAX_OFFERS_PER_MERCHANT)?;
     for (j, p) in m.places.iter().enumerate() {
         let path = format!("{path}.places[{j}]");
         check_id(&p.id, &format!("{path}.id"))?;
         check_fence(&p.fence, &format!("{path}.fence"))?;
-        limit(
-            &format!("{path}.opening_hours"),
-            p.opening_hours.len(),
-            MAX_OPENING_HOURS_RULES,
-        )?;
+        limit(&format!("{path}.opening_hours"), p.opening_hours.len(), MAX_OPENING_HOURS_RULES)?;
         for (k, h) in p.opening_hours.iter().enumerate() {
             let path = format!("{path}.opening_hours[{k}]");
             check_days(&h.days, &format!("{path}.days"))?;
@@ -146,19 +106,9 @@ fn check_merchant(m: &Merchant, path: &str) -> Result<(), CatalogError> {
     Ok(())
 }
 
-fn check_offer(
-    o: &Offer,
-    m: &Merchant,
-    merchant_ids: &HashSet<&str>,
-    path: &str,
-) -> Result<(), CatalogError> {
+fn check_offer(o: &Offer, m: &Merchant, merchant_ids: &HashSet<&str>, path: &str) -> Result<(), CatalogError> {
     check_id(&o.id, &format!("{path}.id"))?;
-    check_text(
-        &o.title,
-        &format!("{path}.title"),
-        MAX_CATALOG_SHORT_TEXT_BYTES,
-        false,
-    )?;
+    check_text(&o.title, &format!("{path}.title"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
     check_text(&o.body, &format!("{path}.body"), MAX_OFFER_BODY_BYTES, true)?;
     match o.trigger {
         Trigger::Dwell { minutes } if !(1..=MAX_DWELL_MINUTES).contains(&minutes) => {
@@ -167,9 +117,7 @@ fn check_offer(
                 format!("dwell of {minutes} minutes is outside 1..={MAX_DWELL_MINUTES}"),
             ));
         }
-        Trigger::Nearby { radius_m }
-            if !(radius_m.is_finite() && (1.0..=MAX_NEARBY_RADIUS_M).contains(&radius_m)) =>
-        {
+        Trigger::Nearby { radius_m } if !(radius_m.is_finite() && (1.0..=MAX_NEARBY_RADIUS_M).contains(&radius_m)) => {
             return Err(CatalogError::at(
                 format!("{path}.trigger.radius_m"),
                 format!("nearby radius {radius_m} is outside 1..={MAX_NEARBY_RADIUS_M} m"),
@@ -181,20 +129,11 @@ fn check_offer(
     if !(1..=MAX_CLAIM_WINDOW_MINUTES).contains(&o.claim_window_minutes) {
         return Err(CatalogError::at(
             format!("{path}.claim_window_minutes"),
-            format!(
-                "{} is outside 1..={MAX_CLAIM_WINDOW_MINUTES}",
-                o.claim_window_minutes
-            ),
+            format!("{} is outside 1..={MAX_CLAIM_WINDOW_MINUTES}", o.claim_window_minutes),
         ));
     }
     let mut nodes = 0;
-    check_rule(
-        &o.targeting,
-        merchant_ids,
-        &format!("{path}.targeting"),
-        1,
-        &mut nodes,
-    )?;
+    check_rule(&o.targeting, merchant_ids, &format!("{path}.targeting"), 1, &mut nodes)?;
     for (name, cap) in [("total", o.caps.total), ("per_day", o.caps.per_day)] {
         if cap == Some(0) {
             return Err(CatalogError::at(
@@ -213,16 +152,10 @@ fn check_offer(
     for (k, place) in o.places.iter().enumerate() {
         let at = format!("{path}.places[{k}]");
         if m.place(place).is_none() {
-            return Err(CatalogError::at(
-                at,
-                format!("{place:?} is not a place of merchant {:?}", m.id),
-            ));
+            return Err(CatalogError::at(at, format!("{place:?} is not a place of merchant {:?}", m.id)));
         }
         if !seen.insert(place) {
-            return Err(CatalogError::at(
-                at,
-                format!("place {place:?} is listed twice"),
-            ));
+            return Err(CatalogError::at(at, format!("place {place:?} is listed twice")));
         }
     }
     check_attributes(&o.attributes, &format!("{path}.attributes"))
@@ -249,12 +182,7 @@ fn check_schedule(s: &Schedule, path: &str) -> Result<(), CatalogError> {
         }
         limit(&format!("{path}.hours"), hours.len(), MAX_SCHEDULE_WINDOWS)?;
         for (i, w) in hours.iter().enumerate() {
-            check_window(
-                w.start,
-                w.end,
-                ("start", "end"),
-                &format!("{path}.hours[{i}]"),
-            )?;
+            check_window(w.start, w.end, ("start", "end"), &format!("{path}.hours[{i}]"))?;
         }
     }
     Ok(())
@@ -269,49 +197,29 @@ fn check_rule(
 ) -> Result<(), CatalogError> {
     *nodes += 1;
     if *nodes > MAX_RULE_NODES {
-        return Err(CatalogError::at(
-            path,
-            format!("the rule has more than {MAX_RULE_NODES} parts"),
-        ));
+        return Err(CatalogError::at(path, format!("the rule has more than {MAX_RULE_NODES} parts")));
     }
     if depth > MAX_RULE_DEPTH {
-        return Err(CatalogError::at(
-            path,
-            format!("rules nest deeper than {MAX_RULE_DEPTH} levels"),
-        ));
+        return Err(CatalogError::at(path, format!("rules nest deeper than {MAX_RULE_DEPTH} levels")));
     }
     let check_scope = |scope: &ScopeRef, what: &str| match scope {
         ScopeRef::Merchant(id) if !merchant_ids.contains(id.as_str()) => Err(CatalogError::at(
             format!("{path}.{what}.merchant"),
             format!("{id:?} is not a merchant of this catalog"),
         )),
-        ScopeRef::Category(c) if c.is_empty() => Err(CatalogError::at(
-            format!("{path}.{what}.category"),
-            "must not be empty",
-        )),
+        ScopeRef::Category(c) if c.is_empty() => {
+            Err(CatalogError::at(format!("{path}.{what}.category"), "must not be empty"))
+        }
         _ => Ok(()),
     };
     match rule {
         Rule::All(rules) | Rule::Any(rules) => {
-            let kind = if matches!(rule, Rule::All(_)) {
-                "all"
-            } else {
-                "any"
-            };
+            let kind = if matches!(rule, Rule::All(_)) { "all" } else { "any" };
             if rules.is_empty() && kind == "any" {
-                return Err(CatalogError::at(
-                    format!("{path}.any"),
-                    "an empty \"any\" is never true",
-                ));
+                return Err(CatalogError::at(format!("{path}.any"), "an empty \"any\" is never true"));
             }
             for (i, r) in rules.iter().enumerate() {
-                check_rule(
-                    r,
-                    merchant_ids,
-                    &format!("{path}.{kind}[{i}]"),
-                    depth + 1,
-                    nodes,
-                )?;
+                check_rule(r, merchant_ids, &format!("{path}.{kind}[{i}]"), depth + 1, nodes)?;
             }
         }
         Rule::Not(r) => check_rule(r, merchant_ids, &format!("{path}.not"), depth + 1, nodes)?,
@@ -335,20 +243,12 @@ fn check_rule(
             }
         }
         Rule::StepsToday(s) => check_bounds(s.min, s.max, &format!("{path}.steps_today"))?,
-        Rule::LocalTime(w) => check_window(
-            w.start,
-            w.end,
-            ("start", "end"),
-            &format!("{path}.local_time"),
-        )?,
+        Rule::LocalTime(w) => check_window(w.start, w.end, ("start", "end"), &format!("{path}.local_time"))?,
         Rule::DaysOfWeek(days) => check_days(days, &format!("{path}.days_of_week"))?,
         Rule::Speed(s) => {
             for v in [s.min_mps, s.max_mps].into_iter().flatten() {
                 if !(v.is_finite() && v >= 0.0) {
-                    return Err(CatalogError::at(
-                        format!("{path}.speed"),
-                        format!("speed {v} is not 0 or more"),
-                    ));
+                    return Err(CatalogError::at(format!("{path}.speed"), format!("speed {v} is not 0 or more")));
                 }
             }
             check_bounds(s.min_mps, s.max_mps, &format!("{path}.speed"))?;
@@ -357,10 +257,7 @@ fn check_rule(
             let path = format!("{path}.attribute");
             check_id(&a.name, &format!("{path}.name"))?;
             if matches!(a.value, AttributeValue::Bool(_)) && a.op.is_ordering() {
-                return Err(CatalogError::at(
-                    format!("{path}.op"),
-                    "booleans only compare with == or !=",
-                ));
+                return Err(CatalogError::at(format!("{path}.op"), "booleans only compare with == or !="));
             }
         }
     }
@@ -375,44 +272,27 @@ fn check_bounds<T: PartialOrd + std::fmt::Display>(
 ) -> Result<(), CatalogError> {
     match (min, max) {
         (None, None) => Err(CatalogError::at(path, "give min, max or both")),
-        (Some(a), Some(b)) if a > b => Err(CatalogError::at(
-            path,
-            format!("min {a} is greater than max {b}"),
-        )),
+        (Some(a), Some(b)) if a > b => Err(CatalogError::at(path, format!("min {a} is greater than max {b}"))),
         _ => Ok(()),
     }
 }
 
 fn check_days(days: &[DayOfWeek], path: &str) -> Result<(), CatalogError> {
     if days.is_empty() {
-        return Err(CatalogError::at(
-            path,
-            "an empty list of days never matches",
-        ));
+        return Err(CatalogError::at(path, "an empty list of days never matches"));
     }
     Ok(())
 }
 
 /// A window of local hours: `names` are its field names in the document.
-fn check_window(
-    start: LocalTime,
-    end: LocalTime,
-    names: (&str, &str),
-    path: &str,
-) -> Result<(), CatalogError> {
+fn check_window(start: LocalTime, end: LocalTime, names: (&str, &str), path: &str) -> Result<(), CatalogError> {
     if start.is_end_of_day() {
-        return Err(CatalogError::at(
-            path,
-            format!("{} 24:00 is only allowed as {}", names.0, names.1),
-        ));
+        return Err(CatalogError::at(path, format!("{} 24:00 is only allowed as {}", names.0, names.1)));
     }
     if start == end {
         return Err(CatalogError::at(
             path,
-            format!(
-                "{} and {} are both {start}; use 00:00 to 24:00 for all day",
-                names.0, names.1
-            ),
+            format!("{} and {} are both {start}; use 00:00 to 24:00 for all day", names.0, names.1),
         ));
     }
     Ok(())
@@ -422,20 +302,12 @@ fn check_id(id: &str, path: &str) -> Result<(), CatalogError> {
     check_text(id, path, MAX_CATALOG_ID_BYTES, false)
 }
 
-fn check_text(
-    text: &str,
-    path: &str,
-    max_bytes: usize,
-    may_be_empty: bool,
-) -> Result<(), CatalogError> {
+fn check_text(text: &str, path: &str, max_bytes: usize, may_be_empty: bool) -> Result<(), CatalogError> {
     if !may_be_empty && text.trim().is_empty() {
         return Err(CatalogError::at(path, "must not be empty"));
     }
     if text.len() > max_bytes {
-        return Err(CatalogError::at(
-            path,
-            format!("{} bytes, more than the limit of {max_bytes}", text.len()),
-        ));
+        return Err(CatalogError::at(path, format!("{} bytes, more than the limit of {max_bytes}", text.len())));
     }
     Ok(())
 }
@@ -454,10 +326,7 @@ fn check_attributes(attributes: &Attributes, path: &str) -> Result<(), CatalogEr
 
 fn limit(path: &str, count: usize, max: usize) -> Result<(), CatalogError> {
     if count > max {
-        return Err(CatalogError::at(
-            path,
-            format!("{count} entries, more than the limit of {max}"),
-        ));
+        return Err(CatalogError::at(path, format!("{count} entries, more than the limit of {max}")));
     }
     Ok(())
 }

@@ -32,9 +32,7 @@ impl LocalTime {
     /// exactly `24:00`).
     pub fn from_hm(hour: u32, minute: u32) -> Option<Self> {
         if (hour < 24 && minute < 60) || (hour == 24 && minute == 0) {
-            Some(LocalTime {
-                minutes: (hour * 60 + minute) as u16,
-            })
+            Some(LocalTime { minutes: (hour * 60 + minute) as u16 })
         } else {
             None
         }
@@ -190,10 +188,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
     }
 
     fn t(s: &str) -> LocalTime {
@@ -206,9 +201,7 @@ mod tests {
         assert_eq!(t("24:00"), LocalTime::END_OF_DAY);
         assert_eq!(t("09:05").minutes(), 545);
         assert_eq!(t("23:59").to_string(), "23:59");
-        for bad in [
-            "25:00", "24:01", "9:00", "09:60", "0900", "09:00 ", "ab:cd", "",
-        ] {
+        for bad in ["25:00", "24:01", "9:00", "09:60", "0900", "09:00 ", "ab:cd", ""] {
             let e = bad.parse::<LocalTime>().unwrap_err();
             assert!(e.contains("is not a time"), "{bad}: {e}");
         }
@@ -226,10 +219,7 @@ mod tests {
 
     #[test]
     fn plain_window_is_half_open() {
-        let w = TimeWindow {
-            start: t("10:00"),
-            end: t("18:00"),
-        };
+        let w = TimeWindow { start: t("10:00"), end: t("18:00") };
         // 2026-11-24 is a Tuesday.
         assert!(!w.contains(at(2026, 11, 24, 9, 59), None));
         assert!(w.contains(at(2026, 11, 24, 10, 0), None));
@@ -241,10 +231,7 @@ mod tests {
 
     #[test]
     fn window_past_midnight_belongs_to_its_opening_day() {
-        let w = TimeWindow {
-            start: t("22:00"),
-            end: t("02:00"),
-        };
+        let w = TimeWindow { start: t("22:00"), end: t("02:00") };
         let fri = Some(&[DayOfWeek::Fri][..]);
         // Friday 2026-11-27 23:00 and Saturday 01:00 are inside Friday's window.
         assert!(w.contains(at(2026, 11, 27, 23, 0), fri));
@@ -258,10 +245,7 @@ mod tests {
 
     #[test]
     fn end_of_day_closes_at_midnight() {
-        let w = TimeWindow {
-            start: t("06:00"),
-            end: t("24:00"),
-        };
+        let w = TimeWindow { start: t("06:00"), end: t("24:00") };
         assert!(w.contains(at(2026, 11, 24, 23, 59), None));
         assert!(!w.contains(at(2026, 11, 25, 0, 0), Some(&[DayOfWeek::Tue])));
     }

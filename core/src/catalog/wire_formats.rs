@@ -8,9 +8,7 @@ use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
 
 fn parse_instant<E: serde::de::Error>(s: &str) -> Result<Timestamp, E> {
     Timestamp::parse_rfc3339(s).ok_or_else(|| {
-        E::custom(format!(
-            "{s:?} is not an RFC 3339 date-time (expected e.g. 2026-11-24T10:30:00-08:00)"
-        ))
+        E::custom(format!("{s:?} is not an RFC 3339 date-time (expected e.g. 2026-11-24T10:30:00-08:00)"))
     })
 }
 
@@ -38,12 +36,8 @@ pub(crate) mod rfc3339_option {
         }
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Timestamp>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| parse_instant(&s))
-            .transpose()
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Option::<String>::deserialize(d)?.map(|s| parse_instant(&s)).transpose()
     }
 }
 
@@ -58,9 +52,7 @@ pub(crate) mod tz_name {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
         let name = String::deserialize(d)?;
         name.parse::<Tz>().map_err(|_| {
-            D::Error::custom(format!(
-                "{name:?} is not an IANA time zone (expected e.g. America/Los_Angeles)"
-            ))
+            D::Error::custom(format!("{name:?} is not an IANA time zone (expected e.g. America/Los_Angeles)"))
         })
     }
 }

@@ -206,8 +206,11 @@ impl Ctx<'_> {
                         minutes,
                     },
                 );
-                let (home, work) =
-                    store::profile::infer_home_work(self.conn, policy::HOME_MIN_NIGHT_MINUTES, policy::WORK_MIN_MINUTES)?;
+                let (home, work) = store::profile::infer_home_work(
+                    self.conn,
+                    policy::HOME_MIN_NIGHT_MINUTES,
+                    policy::WORK_MIN_MINUTES,
+                )?;
                 for (place_id, place_kind) in store::profile::apply_kinds(self.conn, home, work)? {
                     self.emit(detected_at, EventKind::PlaceClassified { place_id, place_kind });
                 }
@@ -292,7 +295,8 @@ impl Ctx<'_> {
         }
         self.offers_on_time(now)?;
         let driving = self.driving(now);
-        if let Some(n) = self.st.activity.check(now, self.set.tz, self.set.sedentary_ms, self.set.waking_hours, driving) {
+        if let Some(n) = self.st.activity.check(now, self.set.tz, self.set.sedentary_ms, self.set.waking_hours, driving)
+        {
             self.emit(now, EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes });
         }
         Ok(())

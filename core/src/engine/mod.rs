@@ -13,18 +13,18 @@ mod offers_api;
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
 
+use crate::catalog::CatalogKeys;
 use crate::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::event::{Event, EventKind};
 use crate::location::LocationFix;
+use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
 use crate::steps::{DaySummary, StepSample};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
 use ctx::{Ctx, EngineState, Settings};
-use crate::catalog::CatalogKeys;
-use crate::offers::loaded::LoadedCatalog;
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -85,7 +85,11 @@ impl Engine {
             .unwrap_or_default();
         let set = Settings {
             tz,
-            stay: StayParams { radius_m: config.stay_radius_m, min_dwell_ms: config.min_dwell_ms, gap_ms: config.gap_threshold_ms },
+            stay: StayParams {
+                radius_m: config.stay_radius_m,
+                min_dwell_ms: config.min_dwell_ms,
+                gap_ms: config.gap_threshold_ms,
+            },
             step_goal: config.step_goal,
             raw_fix_retention_ms: config.raw_fix_retention_ms,
             sedentary_ms: config.sedentary_ms,

@@ -54,7 +54,10 @@ impl Ctx<'_> {
     pub(super) fn offers_on_time(&mut self, now: Timestamp) -> Result<()> {
         for expired in store::offers::due_expiries(self.conn, now)? {
             store::offers::set_state(self.conn, expired.id, OfferState::Expired, expired.expires_at)?;
-            self.emit(expired.expires_at, EventKind::OfferExpired { instance_id: expired.id, offer_id: expired.offer_id });
+            self.emit(
+                expired.expires_at,
+                EventKind::OfferExpired { instance_id: expired.id, offer_id: expired.offer_id },
+            );
         }
         let Some(cat) = self.catalog else { return Ok(()) };
         let mut transitions = Vec::new();
@@ -171,7 +174,11 @@ impl Ctx<'_> {
                 },
             )?;
             let kind = if held_out {
-                EventKind::OfferHeldOut { instance_id, offer_id: c.offer.id.clone(), merchant_id: c.merchant.id.clone() }
+                EventKind::OfferHeldOut {
+                    instance_id,
+                    offer_id: c.offer.id.clone(),
+                    merchant_id: c.merchant.id.clone(),
+                }
             } else {
                 EventKind::OfferTriggered {
                     instance_id,
@@ -201,7 +208,14 @@ impl Ctx<'_> {
     }
 
     /// Records which catalog merchants' places a new visit is at.
-    pub(super) fn match_merchant_visit(&mut self, visit_id: i64, place_id: i64, lat: f64, lon: f64, at: Timestamp) -> Result<()> {
+    pub(super) fn match_merchant_visit(
+        &mut self,
+        visit_id: i64,
+        place_id: i64,
+        lat: f64,
+        lon: f64,
+        at: Timestamp,
+    ) -> Result<()> {
         let Some(cat) = self.catalog else { return Ok(()) };
         let mut hits = Vec::new();
         cat.index.lookup(lat, lon, policy::MERCHANT_VISIT_MARGIN_M, &mut hits);

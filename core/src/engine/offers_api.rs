@@ -56,7 +56,8 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
 }
 
 fn prepare(conn: &rusqlite::Connection, catalog: Catalog, envelope: Vec<u8>) -> Result<LoadedCatalog> {
-    let ids = store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))?;
+    let ids =
+        store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))?;
     Ok(LoadedCatalog::build(catalog, envelope, |p| ids[p])?)
 }
 
@@ -181,7 +182,13 @@ impl Engine {
             .filter_map(|(fence, distance_m)| {
                 let (_, place, entry) = cat.place(fence)?;
                 let (clat, clon, radius_m) = entry.region;
-                Some(WakeRegion { place_id: place.id.clone(), lat: clat, lon: clon, radius_m, distance_m: distance_m.max(0.0) })
+                Some(WakeRegion {
+                    place_id: place.id.clone(),
+                    lat: clat,
+                    lon: clon,
+                    radius_m,
+                    distance_m: distance_m.max(0.0),
+                })
             })
             .collect())
     }

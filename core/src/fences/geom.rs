@@ -66,11 +66,7 @@ pub(crate) struct Query {
 
 impl Query {
     pub fn new(lat: f64, lon: f64) -> Self {
-        Query {
-            lat,
-            lon,
-            xyz: unit_vector(lat, lon),
-        }
+        Query { lat, lon, xyz: unit_vector(lat, lon) }
     }
 }
 
@@ -98,11 +94,7 @@ pub(crate) struct PolygonFence {
 }
 
 fn check_point(fence: FenceId, lat: f64, lon: f64) -> Result<(), FenceError> {
-    if lat.is_finite()
-        && lon.is_finite()
-        && (-90.0..=90.0).contains(&lat)
-        && (-180.0..=180.0).contains(&lon)
-    {
+    if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
         Ok(())
     } else {
         Err(FenceError::InvalidCoordinate { fence, lat, lon })
@@ -111,12 +103,7 @@ fn check_point(fence: FenceId, lat: f64, lon: f64) -> Result<(), FenceError> {
 
 /// Drops the closing vertex and repeated vertices; unwraps longitudes so
 /// that each edge spans at most 180 degrees, starting near `lon_ref`.
-fn clean_ring(
-    fence: FenceId,
-    ring: &[[f64; 2]],
-    ring_no: usize,
-    lon_ref: f64,
-) -> Result<Vec<[f64; 2]>, FenceError> {
+fn clean_ring(fence: FenceId, ring: &[[f64; 2]], ring_no: usize, lon_ref: f64) -> Result<Vec<[f64; 2]>, FenceError> {
     let mut out: Vec<[f64; 2]> = Vec::with_capacity(ring.len());
     for &[lat, lon] in ring {
         check_point(fence, lat, lon)?;
@@ -142,11 +129,7 @@ fn clean_ring(
         out.pop();
     }
     if out.len() < 3 {
-        return Err(FenceError::TooFewVertices {
-            fence,
-            ring: ring_no,
-            count: out.len(),
-        });
+        return Err(FenceError::TooFewVertices { fence, ring: ring_no, count: out.len() });
     }
     Ok(out)
 }
@@ -169,15 +152,10 @@ impl Geometry {
             FenceShape::Circle { lat, lon, radius_m } => {
                 check_point(fence, *lat, *lon)?;
                 let r = *radius_m;
-                if !(r.is_finite()
-                    && (policy::FENCE_MIN_RADIUS_M..=policy::FENCE_MAX_RADIUS_M).contains(&r))
-                {
+                if !(r.is_finite() && (policy::FENCE_MIN_RADIUS_M..=policy::FENCE_MAX_RADIUS_M).contains(&r)) {
                     return Err(FenceError::InvalidRadius { fence, radius_m: r });
                 }
-                Ok(Geometry::Circle {
-                    centre: unit_vector(*lat, *lon),
-                    radius_m: r,
-                })
+                Ok(Geometry::Circle { centre: unit_vector(*lat, *lon), radius_m: r })
             }
             FenceShape::Polygon { exterior, holes } => {
                 let first_lon = exterior.first().map_or(0.0, |p| p[1]);
@@ -192,10 +170,7 @@ impl Geometry {
         }
     }
 
-    fn compile_polygon(
-        fence: FenceId,
-        rings: &[Vec<[f64; 2]>],
-    ) -> Result<PolygonFence, FenceError> {
+    fn compile_polygon(fence: FenceId, rings: &[Vec<[f64; 2]>]) -> Result<PolygonFence, FenceError> {
         let (mut lat_lo, mut lat_hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let (mut lon_lo, mut lon_hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for &[lat, lon] in &rings[0] {
@@ -225,53 +200,27 @@ impl Geometry {
         };
         let exterior = project(&rings[0]);
         let interiors: Vec<LineString<f64>> = rings[1..].iter().map(&mut project).collect();
-        let bound_m =
-            far * (1.0 + policy::FENCE_PROJECTION_SLACK) + policy::FENCE_PROJECTION_SLACK_M;
+        let bound_m = far * (1.0 + policy::FENCE_PROJECTION_SLACK) + policy::FENCE_PROJECTION_SLACK_M;
         if bound_m > policy::FENCE_MAX_RADIUS_M {
-            return Err(FenceError::TooLarge {
-                fence,
-                radius_m: bound_m,
-            });
+            return Err(FenceError::TooLarge { fence, radius_m: bound_m });
         }
         for (i, hole) in interiors.iter().enumerate() {
             let h = Polygon::new(hole.clone(), vec![]);
             let r = characteristic_radius(h.unsigned_area(), Euclidean.length(h.exterior()));
             if r.is_nan() || r < policy::FENCE_MIN_RADIUS_M {
-                return Err(FenceError::TooThin {
-                    fence,
-                    ring: i + 1,
-                    radius_m: r,
-                });
+                return Err(FenceError::TooThin { fence, ring: i + 1, radius_m: r });
             }
         }
         let shape = Polygon::new(exterior, interiors);
-        let perimeter = Euclidean.length(shape.exterior())
-            + shape
-                .interiors()
-                .iter()
-                .map(|h| Euclidean.length(h))
-                .sum::<f64>();
+        let perimeter =
+            Euclidean.length(shape.exterior()) + shape.interiors().iter().map(|h| Euclidean.length(h)).sum::<f64>();
         let outer = Polygon::new(shape.exterior().clone(), vec![]).unsigned_area();
-        let holes: f64 = shape
-            .interiors()
-            .iter()
-            .map(|h| Polygon::new(h.clone(), vec![]).unsigned_area())
-            .sum();
+        let holes: f64 = shape.interiors().iter().map(|h| Polygon::new(h.clone(), vec![]).unsigned_area()).sum();
         let radius_m = characteristic_radius(outer - holes, perimeter);
         if radius_m.is_nan() || radius_m < policy::FENCE_MIN_RADIUS_M {
-            return Err(FenceError::TooThin {
-                fence,
-                ring: 0,
-                radius_m,
-            });
+            return Err(FenceError::TooThin { fence, ring: 0, radius_m });
         }
-        Ok(PolygonFence {
-            frame,
-            shape,
-            centre: unit_vector(frame.lat0, frame.lon0),
-            bound_m,
-            radius_m,
-        })
+        Ok(PolygonFence { frame, shape, centre: unit_vector(frame.lat0, frame.lon0), bound_m, radius_m })
     }
 
     /// Signed distance in metres from the query point to the boundary:
@@ -329,9 +278,7 @@ impl Geometry {
         match self {
             Geometry::Circle { .. } => 0,
             Geometry::Polygon(p) => {
-                let ring = |ls: &LineString<f64>| {
-                    ls.0.capacity() * std::mem::size_of::<::geo::Coord<f64>>()
-                };
+                let ring = |ls: &LineString<f64>| ls.0.capacity() * std::mem::size_of::<::geo::Coord<f64>>();
                 std::mem::size_of::<PolygonFence>()
                     + ring(p.shape.exterior())
                     + std::mem::size_of_val(p.shape.interiors())
@@ -352,24 +299,13 @@ mod tests {
     #[test]
     fn chord_and_metres_are_inverse() {
         for m in [0.0, 1.0, 50.0, 3_000.0, 1_000_000.0] {
-            assert!(
-                (metres_for(chord_for(m)) - m).abs() < 1e-6 * m.max(1.0),
-                "{m}"
-            );
+            assert!((metres_for(chord_for(m)) - m).abs() < 1e-6 * m.max(1.0), "{m}");
         }
     }
 
     #[test]
     fn circle_distance_matches_haversine() {
-        let g = Geometry::compile(
-            1,
-            &FenceShape::Circle {
-                lat: 34.05,
-                lon: -118.25,
-                radius_m: 100.0,
-            },
-        )
-        .unwrap();
+        let g = Geometry::compile(1, &FenceShape::Circle { lat: 34.05, lon: -118.25, radius_m: 100.0 }).unwrap();
         let d = g.signed_distance(&q(34.052, -118.25));
         let expected = crate::geo::distance_m(34.05, -118.25, 34.052, -118.25) - 100.0;
         assert!((d - expected).abs() < 0.01, "{d} vs {expected}");
@@ -392,64 +328,19 @@ mod tests {
 
     #[test]
     fn degenerate_shapes_are_refused() {
-        let c = |r| FenceShape::Circle {
-            lat: 1.0,
-            lon: 2.0,
-            radius_m: r,
-        };
+        let c = |r| FenceShape::Circle { lat: 1.0, lon: 2.0, radius_m: r };
         for r in [0.0, -5.0, f64::NAN, f64::INFINITY, 50_000.0] {
-            assert!(
-                matches!(
-                    Geometry::compile(7, &c(r)),
-                    Err(FenceError::InvalidRadius { fence: 7, .. })
-                ),
-                "{r}"
-            );
+            assert!(matches!(Geometry::compile(7, &c(r)), Err(FenceError::InvalidRadius { fence: 7, .. })), "{r}");
         }
-        let bad = FenceShape::Circle {
-            lat: 95.0,
-            lon: 0.0,
-            radius_m: 10.0,
-        };
-        assert!(matches!(
-            Geometry::compile(7, &bad),
-            Err(FenceError::InvalidCoordinate { .. })
-        ));
-        let two = FenceShape::Polygon {
-            exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.0]],
-            holes: vec![],
-        };
-        assert!(matches!(
-            Geometry::compile(7, &two),
-            Err(FenceError::TooFewVertices {
-                fence: 7,
-                ring: 0,
-                count: 2
-            })
-        ));
-        let line = FenceShape::Polygon {
-            exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.002]],
-            holes: vec![],
-        };
-        assert!(matches!(
-            Geometry::compile(7, &line),
-            Err(FenceError::TooThin { ring: 0, .. })
-        ));
-        let huge = FenceShape::Polygon {
-            exterior: vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
-            holes: vec![],
-        };
-        assert!(matches!(
-            Geometry::compile(7, &huge),
-            Err(FenceError::TooLarge { .. })
-        ));
-        let polar = FenceShape::Polygon {
-            exterior: vec![[85.0, 0.0], [85.0, 0.01], [85.01, 0.0]],
-            holes: vec![],
-        };
-        assert!(matches!(
-            Geometry::compile(7, &polar),
-            Err(FenceError::TooCloseToPole { .. })
-        ));
+        let bad = FenceShape::Circle { lat: 95.0, lon: 0.0, radius_m: 10.0 };
+        assert!(matches!(Geometry::compile(7, &bad), Err(FenceError::InvalidCoordinate { .. })));
+        let two = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.0]], holes: vec![] };
+        assert!(matches!(Geometry::compile(7, &two), Err(FenceError::TooFewVertices { fence: 7, ring: 0, count: 2 })));
+        let line = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.002]], holes: vec![] };
+        assert!(matches!(Geometry::compile(7, &line), Err(FenceError::TooThin { ring: 0, .. })));
+        let huge = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]], holes: vec![] };
+        assert!(matches!(Geometry::compile(7, &huge), Err(FenceError::TooLarge { .. })));
+        let polar = FenceShape::Polygon { exterior: vec![[85.0, 0.0], [85.0, 0.01], [85.01, 0.0]], holes: vec![] };
+        assert!(matches!(Geometry::compile(7, &polar), Err(FenceError::TooCloseToPole { .. })));
     }
 }

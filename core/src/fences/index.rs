@@ -88,10 +88,7 @@ pub enum FenceError {
         radius_m: f64,
     },
     /// A polygon is larger than the index accepts.
-    #[error(
-        "fence {fence}: bounding radius {radius_m:.0} m exceeds {} m",
-        policy::FENCE_MAX_RADIUS_M
-    )]
+    #[error("fence {fence}: bounding radius {radius_m:.0} m exceeds {} m", policy::FENCE_MAX_RADIUS_M)]
     TooLarge {
         /// The fence.
         fence: FenceId,
@@ -99,10 +96,7 @@ pub enum FenceError {
         radius_m: f64,
     },
     /// A polygon vertex lies too close to a pole.
-    #[error(
-        "fence {fence}: polygon vertex at latitude {lat} is beyond ±{}",
-        policy::FENCE_POLYGON_MAX_ABS_LAT
-    )]
+    #[error("fence {fence}: polygon vertex at latitude {lat} is beyond ±{}", policy::FENCE_POLYGON_MAX_ABS_LAT)]
     TooCloseToPole {
         /// The fence.
         fence: FenceId,
@@ -177,16 +171,11 @@ pub struct FenceIndex {
 impl FenceIndex {
     /// Checks and indexes `fences`. Fails on the first degenerate shape or
     /// repeated id, naming the fence; an empty list gives an empty index.
-    pub fn build<S: Borrow<FenceShape>>(
-        fences: impl IntoIterator<Item = (FenceId, S)>,
-    ) -> Result<Self, FenceError> {
+    pub fn build<S: Borrow<FenceShape>>(fences: impl IntoIterator<Item = (FenceId, S)>) -> Result<Self, FenceError> {
         let iter = fences.into_iter();
         let mut compiled = Vec::with_capacity(iter.size_hint().0);
         for (id, shape) in iter {
-            compiled.push(Fence {
-                id,
-                geom: Geometry::compile(id, shape.borrow())?,
-            });
+            compiled.push(Fence { id, geom: Geometry::compile(id, shape.borrow())? });
         }
         compiled.sort_unstable_by_key(|f| f.id);
         if let Some(w) = compiled.windows(2).find(|w| w[0].id == w[1].id) {
@@ -201,10 +190,7 @@ impl FenceIndex {
                 let h = chord_for(bound_m);
                 let c = centre;
                 Entry {
-                    env: AABB::from_corners(
-                        [c[0] - h, c[1] - h, c[2] - h],
-                        [c[0] + h, c[1] + h, c[2] + h],
-                    ),
+                    env: AABB::from_corners([c[0] - h, c[1] - h, c[2] - h], [c[0] + h, c[1] + h, c[2] + h]),
                     centre,
                     radius_m: f.geom.circle_radius().unwrap_or(f64::NAN),
                     id: f.id,
@@ -212,10 +198,7 @@ impl FenceIndex {
                 }
             })
             .collect();
-        Ok(FenceIndex {
-            tree: RTree::bulk_load(entries),
-            fences: compiled,
-        })
+        Ok(FenceIndex { tree: RTree::bulk_load(entries), fences: compiled })
     }
 
     /// Number of fences.
@@ -240,11 +223,7 @@ impl FenceIndex {
     #[inline]
     fn hit_at(&self, slot: usize, q: &Query) -> FenceHit {
         let f = &self.fences[slot];
-        FenceHit {
-            fence: f.id,
-            distance_m: f.geom.signed_distance(q),
-            radius_m: f.geom.radius_m(),
-        }
+        FenceHit { fence: f.id, distance_m: f.geom.signed_distance(q), radius_m: f.geom.radius_m() }
     }
 
     /// Clears `out` and fills it with every fence whose signed distance from
@@ -270,23 +249,17 @@ impl FenceIndex {
         let margin = margin_m.min(policy::FENCE_LOOKUP_MAX_MARGIN_M);
         // Search a little wider than the margin: polygon distances are
         // measured in a flat frame, which may read a few percent short.
-        let reach = margin.max(0.0) * (1.0 + policy::FENCE_PROJECTION_SLACK)
-            + policy::FENCE_PROJECTION_SLACK_M;
+        let reach = margin.max(0.0) * (1.0 + policy::FENCE_PROJECTION_SLACK) + policy::FENCE_PROJECTION_SLACK_M;
         let h = chord_for(reach);
         let p = q.xyz;
-        let env = AABB::from_corners(
-            [p[0] - h, p[1] - h, p[2] - h],
-            [p[0] + h, p[1] + h, p[2] + h],
-        );
-        let _ = self
-            .tree
-            .locate_in_envelope_intersecting_int(&env, |e: &Entry| {
-                let hit = e.hit(self, q);
-                if hit.distance_m <= margin {
-                    out.push(hit);
-                }
-                ControlFlow::<()>::Continue(())
-            });
+        let env = AABB::from_corners([p[0] - h, p[1] - h, p[2] - h], [p[0] + h, p[1] + h, p[2] + h]);
+        let _ = self.tree.locate_in_envelope_intersecting_int(&env, |e: &Entry| {
+            let hit = e.hit(self, q);
+            if hit.distance_m <= margin {
+                out.push(hit);
+            }
+            ControlFlow::<()>::Continue(())
+        });
     }
 
     /// The same result as [`FenceIndex::lookup`] (possibly in another
@@ -318,12 +291,7 @@ impl FenceIndex {
     /// prepares a fix once for all the fences it is in). `slot_hint` is
     /// where the fence was last found: checked first, updated if wrong, so
     /// that a fence the phone stays in is not searched for on every fix.
-    pub(crate) fn hit_query(
-        &self,
-        fence: FenceId,
-        slot_hint: &mut u32,
-        q: &Query,
-    ) -> Option<FenceHit> {
+    pub(crate) fn hit_query(&self, fence: FenceId, slot_hint: &mut u32, q: &Query) -> Option<FenceHit> {
         let slot = match self.fences.get(*slot_hint as usize) {
             Some(f) if f.id == fence => *slot_hint as usize,
             _ => {
@@ -357,10 +325,7 @@ impl FenceIndex {
             if best.len() == n {
                 let worst = best[n - 1].1.max(0.0);
                 let bound = metres_for(e.distance_2(&q.xyz).sqrt());
-                if bound
-                    > worst * (1.0 + policy::FENCE_PROJECTION_SLACK)
-                        + policy::FENCE_PROJECTION_SLACK_M
-                {
+                if bound > worst * (1.0 + policy::FENCE_PROJECTION_SLACK) + policy::FENCE_PROJECTION_SLACK_M {
                     break;
                 }
             }
@@ -395,10 +360,6 @@ impl FenceIndex {
         }
         node_bytes(self.tree.root().children())
             + self.fences.capacity() * std::mem::size_of::<Fence>()
-            + self
-                .fences
-                .iter()
-                .map(|f| f.geom.heap_bytes())
-                .sum::<usize>()
+            + self.fences.iter().map(|f| f.geom.heap_bytes()).sum::<usize>()
     }
 }

@@ -29,28 +29,14 @@ fn rect(lat0: f64, lon0: f64, east: f64, north: f64, w: f64, h: f64) -> Vec<[f64
 fn random_catalog(rng: &mut ChaCha8Rng, n: u32, span_m: f64) -> Vec<(FenceId, FenceShape)> {
     (0..n)
         .map(|id| {
-            let (e, no) = (
-                rng.random_range(-span_m..span_m),
-                rng.random_range(-span_m..span_m),
-            );
+            let (e, no) = (rng.random_range(-span_m..span_m), rng.random_range(-span_m..span_m));
             let shape = if rng.random_bool(0.7) {
                 let (lat, lon) = at(LAT0, LON0, e, no);
-                FenceShape::Circle {
-                    lat,
-                    lon,
-                    radius_m: rng.random_range(20.0..300.0),
-                }
+                FenceShape::Circle { lat, lon, radius_m: rng.random_range(20.0..300.0) }
             } else {
                 let (w, h) = (rng.random_range(40.0..400.0), rng.random_range(40.0..400.0));
-                let holes = if rng.random_bool(0.3) {
-                    vec![rect(LAT0, LON0, e, no, w / 3.0, h / 3.0)]
-                } else {
-                    vec![]
-                };
-                FenceShape::Polygon {
-                    exterior: rect(LAT0, LON0, e, no, w, h),
-                    holes,
-                }
+                let holes = if rng.random_bool(0.3) { vec![rect(LAT0, LON0, e, no, w / 3.0, h / 3.0)] } else { vec![] };
+                FenceShape::Polygon { exterior: rect(LAT0, LON0, e, no, w, h), holes }
             };
             (id * 3 + 1, shape)
         })
@@ -88,13 +74,7 @@ fn inside_a_hole_is_outside() {
 fn polygon_across_the_antimeridian() {
     // About 220 m x 220 m at the equator, from 179.999 E to 179.999 W.
     let shape = FenceShape::Polygon {
-        exterior: vec![
-            [-0.001, 179.999],
-            [-0.001, -179.999],
-            [0.001, -179.999],
-            [0.001, 179.999],
-            [-0.001, 179.999],
-        ],
+        exterior: vec![[-0.001, 179.999], [-0.001, -179.999], [0.001, -179.999], [0.001, 179.999], [-0.001, 179.999]],
         holes: vec![],
     };
     let index = FenceIndex::build(vec![(1, shape)]).unwrap();
@@ -110,39 +90,23 @@ fn polygon_across_the_antimeridian() {
         assert!(out.is_empty(), "lon {lon}: {out:?}");
     }
     // 50 m beyond the eastern (-179.999) side.
-    let d = index
-        .hit(1, 0.0, -179.999 + 50.0 / 111_195.0)
-        .unwrap()
-        .distance_m;
+    let d = index.hit(1, 0.0, -179.999 + 50.0 / 111_195.0).unwrap().distance_m;
     assert!((d - 50.0).abs() < 0.5, "{d}");
     // The same polygon listed from the western side first is the same fence.
     let flipped = FenceShape::Polygon {
-        exterior: vec![
-            [-0.001, -179.999],
-            [0.001, -179.999],
-            [0.001, 179.999],
-            [-0.001, 179.999],
-        ],
+        exterior: vec![[-0.001, -179.999], [0.001, -179.999], [0.001, 179.999], [-0.001, 179.999]],
         holes: vec![],
     };
     let index2 = FenceIndex::build(vec![(1, flipped)]).unwrap();
     assert!(
-        (index2.hit(1, 0.0, 180.0).unwrap().distance_m
-            - index.hit(1, 0.0, 180.0).unwrap().distance_m)
-            .abs()
-            < 1e-6
+        (index2.hit(1, 0.0, 180.0).unwrap().distance_m - index.hit(1, 0.0, 180.0).unwrap().distance_m).abs() < 1e-6
     );
 }
 
 #[test]
 fn walking_across_the_antimeridian_enters_and_exits_once() {
     let shape = FenceShape::Polygon {
-        exterior: vec![
-            [-0.001, 179.999],
-            [-0.001, -179.999],
-            [0.001, -179.999],
-            [0.001, 179.999],
-        ],
+        exterior: vec![[-0.001, 179.999], [-0.001, -179.999], [0.001, -179.999], [0.001, 179.999]],
         holes: vec![],
     };
     let index = FenceIndex::build(vec![(1, shape)]).unwrap();
@@ -154,12 +118,7 @@ fn walking_across_the_antimeridian_enters_and_exits_once() {
         if lon > 180.0 {
             lon -= 360.0;
         }
-        let fix = crate::LocationFix::new(
-            crate::Timestamp(1_767_225_600_000 + 1_000 * s),
-            0.0,
-            lon,
-            5.0,
-        );
+        let fix = crate::LocationFix::new(crate::Timestamp(1_767_225_600_000 + 1_000 * s), 0.0, lon, 5.0);
         tracker.update(&index, &fix, |_| None, &mut events);
     }
     let kinds: Vec<_> = events.iter().map(|e| (e.fence(), e.rank())).collect();
@@ -175,15 +134,7 @@ fn the_index_can_be_shared_between_threads() {
 
 #[test]
 fn circle_across_the_antimeridian() {
-    let index = FenceIndex::build(vec![(
-        5,
-        FenceShape::Circle {
-            lat: 10.0,
-            lon: 179.9995,
-            radius_m: 200.0,
-        },
-    )])
-    .unwrap();
+    let index = FenceIndex::build(vec![(5, FenceShape::Circle { lat: 10.0, lon: 179.9995, radius_m: 200.0 })]).unwrap();
     let mut out = Vec::new();
     // 0.001 degrees of longitude at 10 N is about 109.5 m.
     index.lookup(10.0, -179.9995, 0.0, &mut out);
@@ -204,12 +155,7 @@ fn lookup_matches_a_linear_scan() {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut total = 0;
     for _ in 0..500 {
-        let (lat, lon) = at(
-            LAT0,
-            LON0,
-            rng.random_range(-5_500.0..5_500.0),
-            rng.random_range(-5_500.0..5_500.0),
-        );
+        let (lat, lon) = at(LAT0, LON0, rng.random_range(-5_500.0..5_500.0), rng.random_range(-5_500.0..5_500.0));
         let margin = [0.0, 10.0, 150.0, 2_000.0][rng.random_range(0..4)];
         index.lookup(lat, lon, margin, &mut a);
         index.lookup_scan(lat, lon, margin, &mut b);
@@ -228,26 +174,16 @@ fn nearest_is_ordered_and_matches_brute_force() {
     let index = FenceIndex::build(catalog).unwrap();
     let mut all = Vec::new();
     for _ in 0..30 {
-        let (lat, lon) = at(
-            LAT0,
-            LON0,
-            rng.random_range(-25_000.0..25_000.0),
-            rng.random_range(-25_000.0..25_000.0),
-        );
+        let (lat, lon) = at(LAT0, LON0, rng.random_range(-25_000.0..25_000.0), rng.random_range(-25_000.0..25_000.0));
         index.lookup_scan(lat, lon, f64::INFINITY, &mut all);
         // lookup_scan clamps its margin: compute every distance directly.
-        let mut brute: Vec<(FenceId, f64)> = index
-            .ids()
-            .map(|id| (id, index.hit(id, lat, lon).unwrap().distance_m))
-            .collect();
+        let mut brute: Vec<(FenceId, f64)> =
+            index.ids().map(|id| (id, index.hit(id, lat, lon).unwrap().distance_m)).collect();
         brute.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
         for n in [1, 20, 100] {
             let got = index.nearest(lat, lon, n);
             assert_eq!(got.len(), n);
-            assert!(
-                got.windows(2).all(|w| w[0].1 <= w[1].1),
-                "not ordered: {got:?}"
-            );
+            assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "not ordered: {got:?}");
             assert_eq!(got, brute[..n].to_vec(), "n = {n} at ({lat}, {lon})");
         }
     }
@@ -259,30 +195,9 @@ fn nearest_is_ordered_and_matches_brute_force() {
 fn nearest_puts_containing_fences_first() {
     let (lat, lon) = at(LAT0, LON0, 500.0, 0.0);
     let index = FenceIndex::build(vec![
-        (
-            1,
-            FenceShape::Circle {
-                lat: LAT0,
-                lon: LON0,
-                radius_m: 2_000.0,
-            },
-        ),
-        (
-            2,
-            FenceShape::Circle {
-                lat,
-                lon,
-                radius_m: 50.0,
-            },
-        ),
-        (
-            3,
-            FenceShape::Circle {
-                lat: LAT0,
-                lon: LON0,
-                radius_m: 100.0,
-            },
-        ),
+        (1, FenceShape::Circle { lat: LAT0, lon: LON0, radius_m: 2_000.0 }),
+        (2, FenceShape::Circle { lat, lon, radius_m: 50.0 }),
+        (3, FenceShape::Circle { lat: LAT0, lon: LON0, radius_m: 100.0 }),
     ])
     .unwrap();
     let got = index.nearest(lat, lon, 3);
@@ -293,31 +208,16 @@ fn nearest_puts_containing_fences_first() {
 
 #[test]
 fn build_refuses_duplicates_and_names_the_fence() {
-    let c = FenceShape::Circle {
-        lat: 1.0,
-        lon: 1.0,
-        radius_m: 50.0,
-    };
+    let c = FenceShape::Circle { lat: 1.0, lon: 1.0, radius_m: 50.0 };
     let err = FenceIndex::build(vec![(4, c.clone()), (2, c.clone()), (4, c.clone())]).unwrap_err();
     assert_eq!(err, FenceError::DuplicateId { fence: 4 });
     assert!(err.to_string().contains("fence 4"));
-    let bad = FenceShape::Circle {
-        lat: 1.0,
-        lon: 1.0,
-        radius_m: 0.0,
-    };
+    let bad = FenceShape::Circle { lat: 1.0, lon: 1.0, radius_m: 0.0 };
     let err = FenceIndex::build(vec![(1, c), (8, bad)]).unwrap_err();
-    assert!(
-        matches!(err, FenceError::InvalidRadius { fence: 8, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, FenceError::InvalidRadius { fence: 8, .. }), "{err}");
     let empty = FenceIndex::build(Vec::<(FenceId, FenceShape)>::new()).unwrap();
     assert!(empty.is_empty());
-    let mut out = vec![FenceHit {
-        fence: 1,
-        distance_m: 0.0,
-        radius_m: 1.0,
-    }];
+    let mut out = vec![FenceHit { fence: 1, distance_m: 0.0, radius_m: 1.0 }];
     empty.lookup(0.0, 0.0, 100.0, &mut out);
     assert!(out.is_empty());
     assert!(empty.nearest(0.0, 0.0, 5).is_empty());
@@ -325,15 +225,7 @@ fn build_refuses_duplicates_and_names_the_fence() {
 
 #[test]
 fn odd_inputs_find_nothing_and_do_not_panic() {
-    let index = FenceIndex::build(vec![(
-        1,
-        FenceShape::Circle {
-            lat: 0.0,
-            lon: 0.0,
-            radius_m: 50.0,
-        },
-    )])
-    .unwrap();
+    let index = FenceIndex::build(vec![(1, FenceShape::Circle { lat: 0.0, lon: 0.0, radius_m: 50.0 })]).unwrap();
     let mut out = Vec::new();
     index.lookup(f64::NAN, 0.0, 10.0, &mut out);
     assert!(out.is_empty());
@@ -354,28 +246,14 @@ fn memory_per_fence_is_small() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let catalog: Vec<(FenceId, FenceShape)> = (0..20_000)
         .map(|id| {
-            let (lat, lon) = at(
-                LAT0,
-                LON0,
-                rng.random_range(-15_000.0..15_000.0),
-                rng.random_range(-15_000.0..15_000.0),
-            );
-            (
-                id,
-                FenceShape::Circle {
-                    lat,
-                    lon,
-                    radius_m: rng.random_range(50.0..300.0),
-                },
-            )
+            let (lat, lon) =
+                at(LAT0, LON0, rng.random_range(-15_000.0..15_000.0), rng.random_range(-15_000.0..15_000.0));
+            (id, FenceShape::Circle { lat, lon, radius_m: rng.random_range(50.0..300.0) })
         })
         .collect();
     let index = FenceIndex::build(catalog).unwrap();
     let per_fence = index.heap_bytes() as f64 / index.len() as f64;
     // 100,000 fences must stay well under 64 MB: 640 bytes each at most.
     assert!(per_fence < 200.0, "{per_fence} bytes per fence");
-    assert!(
-        per_fence > 48.0,
-        "the estimate must count the tree and the table: {per_fence}"
-    );
+    assert!(per_fence > 48.0, "the estimate must count the tree and the table: {per_fence}");
 }

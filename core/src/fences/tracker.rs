@@ -83,9 +83,7 @@ impl FenceEvent {
     /// The event's time.
     pub fn at(&self) -> Timestamp {
         match *self {
-            FenceEvent::Entered { at, .. }
-            | FenceEvent::Dwelled { at, .. }
-            | FenceEvent::Exited { at, .. } => at,
+            FenceEvent::Entered { at, .. } | FenceEvent::Dwelled { at, .. } | FenceEvent::Exited { at, .. } => at,
         }
     }
 
@@ -133,8 +131,7 @@ fn enter_depth(radius_m: f64) -> f64 {
 
 /// Inside evidence: deep enough inside, and accurate enough for the fence.
 fn is_inside_evidence(hit: &FenceHit, accuracy_m: f64) -> bool {
-    accuracy_m <= policy::FENCE_ENTER_MAX_ACCURACY_RATIO * hit.radius_m
-        && hit.distance_m <= -enter_depth(hit.radius_m)
+    accuracy_m <= policy::FENCE_ENTER_MAX_ACCURACY_RATIO * hit.radius_m && hit.distance_m <= -enter_depth(hit.radius_m)
 }
 
 /// How far outside a fix with this accuracy must be to count as outside.
@@ -144,13 +141,7 @@ fn exit_margin(accuracy_m: f64) -> f64 {
 
 impl Stay {
     fn new(at: Timestamp) -> Self {
-        Stay {
-            entered_at: at,
-            outside_since: None,
-            exit_pending_since: None,
-            dwelled: false,
-            slot_hint: 0,
-        }
+        Stay { entered_at: at, outside_since: None, exit_pending_since: None, dwelled: false, slot_hint: 0 }
     }
 
     /// Applies one fix; `after_silence` is true when no fix came for
@@ -167,9 +158,7 @@ impl Stay {
         } else if d >= margin {
             let first_outside = self.outside_since.unwrap_or(fix.at);
             match self.exit_pending_since {
-                Some(p) if fix.at.since(p) >= policy::FENCE_EXIT_CONFIRM_MS => {
-                    return Step::Exit(first_outside)
-                }
+                Some(p) if fix.at.since(p) >= policy::FENCE_EXIT_CONFIRM_MS => return Step::Exit(first_outside),
                 Some(_) => {}
                 None if after_silence && d >= policy::FENCE_EXIT_DECISIVE_FACTOR * margin => {
                     return Step::Exit(first_outside)
@@ -186,24 +175,14 @@ impl Stay {
 
     /// Fires `Dwelled` if the stay has lasted `dwell_ms` by `now`, no exit is
     /// pending and the latest fix was not outside.
-    fn maybe_dwell(
-        &mut self,
-        fence: FenceId,
-        now: Timestamp,
-        dwell_ms: Option<i64>,
-        out: &mut Vec<FenceEvent>,
-    ) {
+    fn maybe_dwell(&mut self, fence: FenceId, now: Timestamp, dwell_ms: Option<i64>, out: &mut Vec<FenceEvent>) {
         if self.dwelled || self.exit_pending_since.is_some() || self.outside_since.is_some() {
             return;
         }
         if let Some(n) = dwell_ms {
             if now.since(self.entered_at) >= n {
                 self.dwelled = true;
-                out.push(FenceEvent::Dwelled {
-                    fence,
-                    at: now,
-                    since: self.entered_at,
-                });
+                out.push(FenceEvent::Dwelled { fence, at: now, since: self.entered_at });
             }
         }
     }
@@ -331,9 +310,7 @@ impl FenceTracker {
         dwell_ms_for: &impl Fn(FenceId) -> Option<i64>,
         out: &mut Vec<FenceEvent>,
     ) {
-        let after_silence = self
-            .last_fix_at
-            .is_none_or(|t| fix.at.since(t) >= policy::FENCE_EXIT_SILENCE_MS);
+        let after_silence = self.last_fix_at.is_none_or(|t| fix.at.since(t) >= policy::FENCE_EXIT_SILENCE_MS);
         self.last_fix_at = Some(fix.at);
 
         // Fences the phone is in: exit, dwell, or nothing.
@@ -344,20 +321,12 @@ impl FenceTracker {
             });
             let Some(hit) = hit else {
                 // The fence is gone from the catalog: the stay ends now.
-                out.push(FenceEvent::Exited {
-                    fence: id,
-                    at: fix.at,
-                    entered_at: stay.entered_at,
-                });
+                out.push(FenceEvent::Exited { fence: id, at: fix.at, entered_at: stay.entered_at });
                 return false;
             };
             match stay.step(&hit, fix, after_silence) {
                 Step::Exit(at) => {
-                    out.push(FenceEvent::Exited {
-                        fence: id,
-                        at,
-                        entered_at: stay.entered_at,
-                    });
+                    out.push(FenceEvent::Exited { fence: id, at, entered_at: stay.entered_at });
                     false
                 }
                 Step::Stay => {
@@ -372,10 +341,7 @@ impl FenceTracker {
         for hit in hits {
             if is_inside_evidence(hit, fix.accuracy_m) && !self.stays.contains_key(&hit.fence) {
                 let mut stay = Stay::new(fix.at);
-                out.push(FenceEvent::Entered {
-                    fence: hit.fence,
-                    at: fix.at,
-                });
+                out.push(FenceEvent::Entered { fence: hit.fence, at: fix.at });
                 stay.maybe_dwell(hit.fence, fix.at, dwell_ms_for(hit.fence), out);
                 self.stays.insert(hit.fence, stay);
             }

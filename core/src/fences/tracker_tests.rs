@@ -26,32 +26,16 @@ fn entered(fence: FenceId, at: f64) -> FenceEvent {
 }
 
 fn exited(fence: FenceId, at: f64, entered_at: f64) -> FenceEvent {
-    FenceEvent::Exited {
-        fence,
-        at: t(at),
-        entered_at: t(entered_at),
-    }
+    FenceEvent::Exited { fence, at: t(at), entered_at: t(entered_at) }
 }
 
 fn dwelled(fence: FenceId, at: f64, since: f64) -> FenceEvent {
-    FenceEvent::Dwelled {
-        fence,
-        at: t(at),
-        since: t(since),
-    }
+    FenceEvent::Dwelled { fence, at: t(at), since: t(since) }
 }
 
 /// One circle of radius 100 m (id 1) at the origin.
 fn one_circle() -> FenceIndex {
-    FenceIndex::build(vec![(
-        1,
-        FenceShape::Circle {
-            lat: LAT0,
-            lon: LON0,
-            radius_m: 100.0,
-        },
-    )])
-    .unwrap()
+    FenceIndex::build(vec![(1, FenceShape::Circle { lat: LAT0, lon: LON0, radius_m: 100.0 })]).unwrap()
 }
 
 fn no_dwell(_: FenceId) -> Option<i64> {
@@ -59,12 +43,7 @@ fn no_dwell(_: FenceId) -> Option<i64> {
 }
 
 /// Feeds fixes, returns every event.
-fn run(
-    tracker: &mut FenceTracker,
-    index: &FenceIndex,
-    fixes: &[LocationFix],
-    dwell: Option<i64>,
-) -> Vec<FenceEvent> {
+fn run(tracker: &mut FenceTracker, index: &FenceIndex, fixes: &[LocationFix], dwell: Option<i64>) -> Vec<FenceEvent> {
     let mut out = Vec::new();
     for f in fixes {
         tracker.update(index, f, |_| dwell, &mut out);
@@ -77,9 +56,7 @@ fn walking_through_enters_once_and_exits_once_dated_first_outside() {
     let index = one_circle();
     let mut tr = FenceTracker::new();
     // From 300 m west to 300 m east at 1.5 m/s, one fix a second.
-    let fixes: Vec<_> = (0..=400)
-        .map(|s| fix(s as f64, -300.0 + 1.5 * s as f64, 8.0))
-        .collect();
+    let fixes: Vec<_> = (0..=400).map(|s| fix(s as f64, -300.0 + 1.5 * s as f64, 8.0)).collect();
     let ev = run(&mut tr, &index, &fixes, None);
     // Entered at the first fix 5 m deep: x >= -95, s = 137 (x = -94.5).
     // First outside: x > 100, s = 267 (x = 100.5). Outside evidence needs
@@ -89,23 +66,14 @@ fn walking_through_enters_once_and_exits_once_dated_first_outside() {
     let cut = fixes.iter().position(|f| f.at == t(303.0)).unwrap();
     run(&mut tr2, &index, &fixes[..=cut], None);
     assert!(tr2.is_inside(1), "not yet confirmed at 303 s");
-    assert_eq!(
-        run(&mut tr2, &index, &fixes[cut + 1..cut + 2], None).len(),
-        1,
-        "confirmed at 304 s"
-    );
+    assert_eq!(run(&mut tr2, &index, &fixes[cut + 1..cut + 2], None).len(), 1, "confirmed at 304 s");
 }
 
 #[test]
 fn a_fix_less_accurate_than_the_fence_cannot_enter() {
     let index = one_circle();
     let mut tr = FenceTracker::new();
-    let ev = run(
-        &mut tr,
-        &index,
-        &[fix(0.0, 0.0, 150.0), fix(10.0, 0.0, 101.0)],
-        None,
-    );
+    let ev = run(&mut tr, &index, &[fix(0.0, 0.0, 150.0), fix(10.0, 0.0, 101.0)], None);
     assert!(ev.is_empty(), "{ev:?}");
     assert_eq!(tr.inside().count(), 0);
     let ev = run(&mut tr, &index, &[fix(20.0, 0.0, 100.0)], None);
@@ -132,24 +100,10 @@ fn single_outside_fixes_are_cancelled_by_inside_fixes() {
     let ev = run(&mut tr, &index, &fixes, None);
     assert_eq!(ev, vec![entered(1, 0.0)]);
     // Two outside fixes less than 10 s apart, then inside: no exit either.
-    let ev = run(
-        &mut tr,
-        &index,
-        &[
-            fix(700.0, 200.0, 5.0),
-            fix(709.0, 200.0, 5.0),
-            fix(710.0, 0.0, 5.0),
-        ],
-        None,
-    );
+    let ev = run(&mut tr, &index, &[fix(700.0, 200.0, 5.0), fix(709.0, 200.0, 5.0), fix(710.0, 0.0, 5.0)], None);
     assert!(ev.is_empty(), "{ev:?}");
     // Outside evidence 10 s apart confirms, dated at the first.
-    let ev = run(
-        &mut tr,
-        &index,
-        &[fix(800.0, 200.0, 5.0), fix(810.0, 210.0, 5.0)],
-        None,
-    );
+    let ev = run(&mut tr, &index, &[fix(800.0, 200.0, 5.0), fix(810.0, 210.0, 5.0)], None);
     assert_eq!(ev, vec![exited(1, 800.0, 0.0)]);
 }
 
@@ -167,12 +121,7 @@ fn the_exit_margin_grows_with_the_fix_accuracy() {
     assert!(tr.is_inside(1));
     // Good fixes at the same place are: pending, then confirmed. The exit
     // is dated at the first fix of the outside run (1 s).
-    let ev = run(
-        &mut tr,
-        &index,
-        &[fix(610.0, 150.0, 8.0), fix(620.0, 150.0, 8.0)],
-        None,
-    );
+    let ev = run(&mut tr, &index, &[fix(610.0, 150.0, 8.0), fix(620.0, 150.0, 8.0)], None);
     assert_eq!(ev, vec![exited(1, 1.0, 0.0)]);
 }
 
@@ -185,12 +134,7 @@ fn after_a_long_silence_one_far_fix_exits_at_once() {
     assert_eq!(ev, vec![exited(1, 1800.0, 0.0)]);
     // Without the silence, the same far fix only makes the exit pending.
     let mut tr = FenceTracker::new();
-    run(
-        &mut tr,
-        &index,
-        &[fix(0.0, 0.0, 10.0), fix(1.0, 0.0, 10.0)],
-        None,
-    );
+    run(&mut tr, &index, &[fix(0.0, 0.0, 10.0), fix(1.0, 0.0, 10.0)], None);
     assert!(run(&mut tr, &index, &[fix(2.0, 5_000.0, 30.0)], None).is_empty());
     let ev = run(&mut tr, &index, &[fix(12.0, 5_000.0, 30.0)], None);
     assert_eq!(ev, vec![exited(1, 2.0, 0.0)]);
@@ -199,10 +143,7 @@ fn after_a_long_silence_one_far_fix_exits_at_once() {
     let mut tr = FenceTracker::new();
     run(&mut tr, &index, &[fix(0.0, 0.0, 10.0)], None);
     assert!(run(&mut tr, &index, &[fix(600.0, 200.0, 10.0)], None).is_empty());
-    assert_eq!(
-        run(&mut tr, &index, &[fix(610.0, 200.0, 10.0)], None).len(),
-        1
-    );
+    assert_eq!(run(&mut tr, &index, &[fix(610.0, 200.0, 10.0)], None).len(), 1);
 }
 
 #[test]
@@ -215,12 +156,7 @@ fn dwell_fires_once_and_never_while_an_exit_is_pending() {
     assert_eq!(ev, vec![entered(1, 0.0), dwelled(1, 300.0, 0.0),]);
     // A pending exit holds the dwell back until a fix inside cancels it.
     let mut tr = FenceTracker::new();
-    let fixes = [
-        fix(0.0, 0.0, 10.0),
-        fix(290.0, 160.0, 10.0),
-        fix(305.0, 130.0, 30.0),
-        fix(320.0, 0.0, 10.0),
-    ];
+    let fixes = [fix(0.0, 0.0, 10.0), fix(290.0, 160.0, 10.0), fix(305.0, 130.0, 30.0), fix(320.0, 0.0, 10.0)];
     let ev = run(&mut tr, &index, &fixes, five);
     assert_eq!(ev, vec![entered(1, 0.0), dwelled(1, 320.0, 0.0),]);
     // And a latest fix outside the fence (even without evidence) holds it back.
@@ -247,12 +183,7 @@ fn dwell_by_time_alone_and_cancelled_by_leaving() {
     // Leave after 3 minutes: no dwell, however long after.
     let mut tr = FenceTracker::new();
     let mut out = Vec::new();
-    for f in [
-        fix(0.0, 0.0, 10.0),
-        fix(180.0, 0.0, 10.0),
-        fix(190.0, 200.0, 10.0),
-        fix(200.0, 250.0, 10.0),
-    ] {
+    for f in [fix(0.0, 0.0, 10.0), fix(180.0, 0.0, 10.0), fix(190.0, 200.0, 10.0), fix(200.0, 250.0, 10.0)] {
         tr.update(&index, &f, five, &mut out);
     }
     tr.advance(t(3_600.0), five, &mut out);
@@ -278,20 +209,10 @@ fn late_and_invalid_fixes_are_ignored() {
     let index = one_circle();
     let mut tr = FenceTracker::new();
     run(&mut tr, &index, &[fix(100.0, 500.0, 10.0)], None);
-    assert!(
-        run(&mut tr, &index, &[fix(50.0, 0.0, 10.0)], None).is_empty(),
-        "late"
-    );
-    assert!(
-        run(&mut tr, &index, &[fix(101.0, 0.0, f64::NAN)], None).is_empty(),
-        "invalid"
-    );
+    assert!(run(&mut tr, &index, &[fix(50.0, 0.0, 10.0)], None).is_empty(), "late");
+    assert!(run(&mut tr, &index, &[fix(101.0, 0.0, f64::NAN)], None).is_empty(), "invalid");
     assert_eq!(tr.last_fix_at(), Some(t(100.0)));
-    assert_eq!(
-        run(&mut tr, &index, &[fix(100.0, 0.0, 10.0)], None).len(),
-        1,
-        "same time is not late"
-    );
+    assert_eq!(run(&mut tr, &index, &[fix(100.0, 0.0, 10.0)], None).len(), 1, "same time is not late");
     let mut out = Vec::new();
     tr.advance(t(10.0), |_| Some(0), &mut out);
     assert!(out.is_empty(), "advance into the past");
@@ -330,15 +251,7 @@ fn a_fence_removed_from_the_catalog_is_exited() {
     let index = one_circle();
     let mut tr = FenceTracker::new();
     run(&mut tr, &index, &[fix(0.0, 0.0, 10.0)], None);
-    let other = FenceIndex::build(vec![(
-        2,
-        FenceShape::Circle {
-            lat: LAT0,
-            lon: LON0,
-            radius_m: 50.0,
-        },
-    )])
-    .unwrap();
+    let other = FenceIndex::build(vec![(2, FenceShape::Circle { lat: LAT0, lon: LON0, radius_m: 50.0 })]).unwrap();
     let ev = run(&mut tr, &other, &[fix(5.0, 0.0, 10.0)], None);
     assert_eq!(ev, vec![exited(1, 5.0, 0.0), entered(2, 5.0),]);
 }
@@ -347,21 +260,10 @@ fn a_fence_removed_from_the_catalog_is_exited() {
 fn several_fences_report_in_id_order_and_update_with_hits_agrees() {
     let shapes: Vec<(FenceId, FenceShape)> = [9, 3, 6]
         .iter()
-        .map(|&id| {
-            (
-                id,
-                FenceShape::Circle {
-                    lat: LAT0,
-                    lon: LON0,
-                    radius_m: 50.0 * id as f64,
-                },
-            )
-        })
+        .map(|&id| (id, FenceShape::Circle { lat: LAT0, lon: LON0, radius_m: 50.0 * id as f64 }))
         .collect();
     let index = FenceIndex::build(shapes).unwrap();
-    let fixes: Vec<_> = (0..300)
-        .map(|s| fix(s as f64, -600.0 + 4.0 * s as f64, 10.0))
-        .collect();
+    let fixes: Vec<_> = (0..300).map(|s| fix(s as f64, -600.0 + 4.0 * s as f64, 10.0)).collect();
     let mut a = FenceTracker::new();
     let ev = run(&mut a, &index, &fixes, None);
     let order: Vec<_> = ev.iter().map(|e| (e.fence(), e.rank())).collect();
@@ -387,14 +289,8 @@ fn a_polygon_hole_is_not_entered() {
             })
             .collect()
     };
-    let index = FenceIndex::build(vec![(
-        4,
-        FenceShape::Polygon {
-            exterior: ring(200.0),
-            holes: vec![ring(80.0)],
-        },
-    )])
-    .unwrap();
+    let index =
+        FenceIndex::build(vec![(4, FenceShape::Polygon { exterior: ring(200.0), holes: vec![ring(80.0)] })]).unwrap();
     let mut tr = FenceTracker::new();
     // Stand in the hole, then walk east into the band and on out.
     let mut fixes: Vec<_> = (0..60).map(|s| fix(s as f64, 0.0, 5.0)).collect();

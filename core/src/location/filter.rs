@@ -110,7 +110,10 @@ impl FixFilter {
                 out.push(FilterOutput::Rejected { at: fix.at, reason: FixRejection::OutOfOrder { behind_ms } });
             } else if let Err(implied_speed_mps) = plausible(&fix, &newest) {
                 // A late fix cannot be confirmed by a later one: refuse it now.
-                out.push(FilterOutput::Rejected { at: fix.at, reason: FixRejection::ImplausibleJump { implied_speed_mps } });
+                out.push(FilterOutput::Rejected {
+                    at: fix.at,
+                    reason: FixRejection::ImplausibleJump { implied_speed_mps },
+                });
             } else {
                 out.push(FilterOutput::Accepted { fix, late: true });
             }
@@ -190,7 +193,10 @@ mod tests {
         assert!(matches!(out[1], FilterOutput::Accepted { late: true, .. }));
         assert_eq!(
             out[2],
-            FilterOutput::Rejected { at: Timestamp(T0 + 10_000), reason: FixRejection::OutOfOrder { behind_ms: 90_000 } }
+            FilterOutput::Rejected {
+                at: Timestamp(T0 + 10_000),
+                reason: FixRejection::OutOfOrder { behind_ms: 90_000 }
+            }
         );
     }
 

@@ -105,9 +105,7 @@ impl LoadedCatalog {
 
     /// The offers of a fence, with their merchant.
     pub fn offers_at(&self, fence: FenceId) -> impl Iterator<Item = (&Merchant, &MerchantPlace, &Offer)> {
-        self.place(fence)
-            .into_iter()
-            .flat_map(|(m, p, e)| e.offers.iter().map(move |&i| (m, p, &m.offers[i])))
+        self.place(fence).into_iter().flat_map(|(m, p, e)| e.offers.iter().map(move |&i| (m, p, &m.offers[i])))
     }
 
     /// One fix through the fences: looks it up (with the nearby margin),

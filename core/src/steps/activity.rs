@@ -71,7 +71,14 @@ impl InactivityState {
     }
 
     /// Decides whether to nudge at `now`; marks the stretch as nudged.
-    pub fn check(&mut self, now: Timestamp, tz: Tz, sedentary_ms: i64, waking: (u32, u32), driving: bool) -> Option<Nudge> {
+    pub fn check(
+        &mut self,
+        now: Timestamp,
+        tz: Tz,
+        sedentary_ms: i64,
+        waking: (u32, u32),
+        driving: bool,
+    ) -> Option<Nudge> {
         if driving {
             return None;
         }

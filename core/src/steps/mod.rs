@@ -47,7 +47,9 @@ impl StepSample {
     pub fn validate(&self) -> Result<(), String> {
         let ok_time = |t: Timestamp| (policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&t.0);
         match *self {
-            StepSample::Counter { at, .. } if !ok_time(at) => Err(format!("counter time {} ms is outside 2000..2100", at.0)),
+            StepSample::Counter { at, .. } if !ok_time(at) => {
+                Err(format!("counter time {} ms is outside 2000..2100", at.0))
+            }
             StepSample::Interval { start, end, .. } if !ok_time(start) || !ok_time(end) => {
                 Err("interval time is outside 2000..2100".into())
             }
@@ -149,10 +151,7 @@ pub fn spread(start: Timestamp, end: Timestamp, steps: u64) -> Vec<(i64, u64)> {
     let (m0, k) = minute_span(start, end);
     let k = k as u64;
     let (base, rem) = (steps / k, steps % k);
-    (0..k)
-        .map(|i| (m0 + i as i64 * MINUTE_MS, base + u64::from(i < rem)))
-        .filter(|&(_, s)| s > 0)
-        .collect()
+    (0..k).map(|i| (m0 + i as i64 * MINUTE_MS, base + u64::from(i < rem))).filter(|&(_, s)| s > 0).collect()
 }
 
 #[cfg(test)]
@@ -165,7 +164,10 @@ mod tests {
     fn counter_baseline_delta_reset_repeat() {
         let mut c = CounterState::default();
         assert_eq!(c.advance(Timestamp(T0), 1000), CounterDelta::Baseline);
-        assert!(matches!(c.advance(Timestamp(T0 + 60_000), 1100), CounterDelta::Steps { steps: 100, reset: false, .. }));
+        assert!(matches!(
+            c.advance(Timestamp(T0 + 60_000), 1100),
+            CounterDelta::Steps { steps: 100, reset: false, .. }
+        ));
         assert_eq!(c.advance(Timestamp(T0 + 60_000), 1100), CounterDelta::Repeat);
         // Reboot: the counter starts again from zero.
         assert!(matches!(c.advance(Timestamp(T0 + 120_000), 40), CounterDelta::Steps { steps: 40, reset: true, .. }));
@@ -177,7 +179,9 @@ mod tests {
         let mut c = CounterState::default();
         c.advance(Timestamp(T0), 0);
         let d = c.advance(Timestamp(T0 + 60_000), 1_000_000);
-        assert!(matches!(d, CounterDelta::Steps { clamped: true, steps, .. } if steps <= 2 * policy::MAX_STEPS_PER_MINUTE));
+        assert!(
+            matches!(d, CounterDelta::Steps { clamped: true, steps, .. } if steps <= 2 * policy::MAX_STEPS_PER_MINUTE)
+        );
     }
 
     #[test]

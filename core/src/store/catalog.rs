@@ -23,7 +23,10 @@ pub fn load(conn: &Connection) -> Result<Option<Vec<u8>>> {
 
 /// The fence id of every place id, assigning new ids to places not seen
 /// before (ids are never reused).
-pub fn fence_ids<'a>(conn: &Connection, place_ids: impl Iterator<Item = &'a str>) -> Result<std::collections::HashMap<String, FenceId>> {
+pub fn fence_ids<'a>(
+    conn: &Connection,
+    place_ids: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, FenceId>> {
     let mut known = std::collections::HashMap::new();
     {
         let mut st = conn.prepare_cached("SELECT place_id, fence_id FROM fence_ids")?;

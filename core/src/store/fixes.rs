@@ -7,7 +7,8 @@ use rusqlite::{params, Connection};
 
 /// Appends fixes (inside the caller's transaction).
 pub fn insert(conn: &Connection, fixes: &[LocationFix]) -> Result<()> {
-    let mut st = conn.prepare_cached("INSERT INTO fixes (t, lat, lon, accuracy_m, speed_mps) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut st =
+        conn.prepare_cached("INSERT INTO fixes (t, lat, lon, accuracy_m, speed_mps) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for f in fixes {
         st.execute(params![f.at.0, f.lat, f.lon, f.accuracy_m, f.speed_mps])?;
     }

@@ -104,7 +104,8 @@ pub struct NewInstance<'a> {
     pub body: &'a str,
 }
 
-const COLUMNS: &str = "id, offer_id, merchant_id, catalog_place_id, title, body, triggered_at, expires_at, state, state_at";
+const COLUMNS: &str =
+    "id, offer_id, merchant_id, catalog_place_id, title, body, triggered_at, expires_at, state, state_at";
 
 fn instance(r: &Row<'_>) -> rusqlite::Result<OfferInstance> {
     Ok(OfferInstance {
@@ -154,8 +155,11 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OfferInstance>> {
 
 /// Moves an instance to `state` at `at`.
 pub fn set_state(conn: &Connection, id: i64, state: OfferState, at: Timestamp) -> Result<()> {
-    conn.prepare_cached("UPDATE offer_instances SET state = ?2, state_at = ?3 WHERE id = ?1")?
-        .execute(params![id, state.as_str(), at.0])?;
+    conn.prepare_cached("UPDATE offer_instances SET state = ?2, state_at = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        state.as_str(),
+        at.0
+    ])?;
     Ok(())
 }
 
@@ -273,7 +277,10 @@ mod tests {
         assert_eq!(due_expiries(&c, Timestamp(1150)).unwrap()[0].id, a);
         set_state(&c, a, OfferState::Dismissed, Timestamp(150)).unwrap();
         let h = offer_history(&c, "o1", "2026-11-24").unwrap();
-        assert_eq!((h.total, h.today, h.last_at, h.last_dismissed_at, h.redeemed), (2, 2, Some(Timestamp(200)), Some(Timestamp(150)), false));
+        assert_eq!(
+            (h.total, h.today, h.last_at, h.last_dismissed_at, h.redeemed),
+            (2, 2, Some(Timestamp(200)), Some(Timestamp(150)), false)
+        );
         assert_eq!(shown_counts(&c, "2026-11-24", "m1").unwrap(), (2, 2, Some(Timestamp(300))));
     }
 }

@@ -42,8 +42,12 @@ pub struct VisitClose {
 /// Closes a visit and folds it into its place (the place's centre becomes
 /// the running mean of its visits' centres). Returns the new centre.
 pub fn close_visit(conn: &Connection, c: &VisitClose) -> Result<(f64, f64)> {
-    conn.prepare_cached("UPDATE visits SET departed_at = ?2, lat = ?3, lon = ?4 WHERE id = ?1")?
-        .execute(params![c.visit_id, c.departed.0, c.lat, c.lon])?;
+    conn.prepare_cached("UPDATE visits SET departed_at = ?2, lat = ?3, lon = ?4 WHERE id = ?1")?.execute(params![
+        c.visit_id,
+        c.departed.0,
+        c.lat,
+        c.lon
+    ])?;
     conn.prepare_cached(
         "UPDATE places SET
             lat = (lat * visit_count + ?2) / (visit_count + 1),

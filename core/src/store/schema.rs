@@ -204,10 +204,7 @@ mod tests {
             let n = cols.column_count();
             let rows: Vec<String> = cols
                 .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join(","))
+                    Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(","))
                 })
                 .unwrap()
                 .map(|r| r.unwrap())

@@ -8,10 +8,8 @@ use serde::{de::DeserializeOwned, Serialize};
 
 /// Reads the value stored under `key`, if any.
 pub fn load<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>> {
-    let raw: Option<String> = conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+    let raw: Option<String> =
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
     Ok(match raw {
         Some(s) => Some(serde_json::from_str(&s)?),
         None => None,
@@ -21,7 +19,9 @@ pub fn load<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<
 /// Stores `value` under `key`.
 pub fn save<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
     let s = serde_json::to_string(value)?;
-    conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-        .execute(rusqlite::params![key, s])?;
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(rusqlite::params![key, s])?;
     Ok(())
 }

@@ -17,7 +17,12 @@ pub fn sum_minutes(conn: &Connection, m0: i64, m1: i64) -> Result<u64> {
 /// Adds per-minute counts, and each to the local day (in `tz`) of its
 /// minute. Returns the minutes whose new count is at least
 /// `active_threshold`, and the days touched.
-pub fn add_minutes(conn: &Connection, minutes: &[(i64, u64)], tz: Tz, active_threshold: u64) -> Result<(Vec<i64>, Vec<String>)> {
+pub fn add_minutes(
+    conn: &Connection,
+    minutes: &[(i64, u64)],
+    tz: Tz,
+    active_threshold: u64,
+) -> Result<(Vec<i64>, Vec<String>)> {
     let mut add_min = conn.prepare_cached(
         "INSERT INTO step_minutes (minute, steps) VALUES (?1, ?2)
          ON CONFLICT(minute) DO UPDATE SET steps = steps + excluded.steps RETURNING steps",

@@ -30,9 +30,7 @@ mod day;
 #[cfg(test)]
 mod tests;
 
-pub use day::{
-    random_day, DAY_RADIUS_M, HOP_M, MAX_WALKED_HOP_M, SHORT_STOP_MINUTES, VISIT_MINUTES,
-};
+pub use day::{random_day, DAY_RADIUS_M, HOP_M, MAX_WALKED_HOP_M, SHORT_STOP_MINUTES, VISIT_MINUTES};
 
 /// A stationary stretch at least this long is a ground-truth visit (the
 /// engine's default dwell, 5 minutes).
@@ -209,11 +207,7 @@ impl TrackBuilder {
         self.still_since.get_or_insert(self.now);
         // Fidgeting: a few steps a minute at most.
         let cadence = self.rng.random_range(0.0..0.08);
-        self.run(Segment {
-            duration_ms,
-            velocity: (0.0, 0.0),
-            cadence,
-        });
+        self.run(Segment { duration_ms, velocity: (0.0, 0.0), cadence });
         self
     }
 
@@ -247,11 +241,7 @@ impl TrackBuilder {
                 steps,
             })
             .collect();
-        SynthTrack {
-            fixes: self.fixes,
-            steps,
-            truth: self.truth,
-        }
+        SynthTrack { fixes: self.fixes, steps, truth: self.truth }
     }
 
     fn move_to(&mut self, lat: f64, lon: f64, speed_mps: f64, cadence: f64) {
@@ -264,11 +254,7 @@ impl TrackBuilder {
         self.close_stay();
         let duration_ms = (dist / speed_mps * 1000.0).round() as i64;
         let velocity = (dx / dist * speed_mps, dy / dist * speed_mps);
-        self.run(Segment {
-            duration_ms,
-            velocity,
-            cadence,
-        });
+        self.run(Segment { duration_ms, velocity, cadence });
         self.pos = (x, y);
     }
 
@@ -294,20 +280,14 @@ impl TrackBuilder {
         while self.next_fix < t1 {
             let t = self.next_fix;
             let dt_s = (t - t0) as f64 / 1000.0;
-            let true_xy = (
-                self.pos.0 + seg.velocity.0 * dt_s,
-                self.pos.1 + seg.velocity.1 * dt_s,
-            );
+            let true_xy = (self.pos.0 + seg.velocity.0 * dt_s, self.pos.1 + seg.velocity.1 * dt_s);
             let fix = self.observe(t, true_xy, speed);
             self.fixes.push(fix);
             self.next_fix = t + self.next_spacing(t, t1);
         }
         self.add_steps(t0, t1, seg.cadence);
         let dt_s = seg.duration_ms as f64 / 1000.0;
-        self.pos = (
-            self.pos.0 + seg.velocity.0 * dt_s,
-            self.pos.1 + seg.velocity.1 * dt_s,
-        );
+        self.pos = (self.pos.0 + seg.velocity.0 * dt_s, self.pos.1 + seg.velocity.1 * dt_s);
         self.now = t1;
     }
 
@@ -316,19 +296,9 @@ impl TrackBuilder {
     fn next_spacing(&mut self, t: i64, segment_end: i64) -> i64 {
         let room = segment_end - self.interval_ms - t;
         let n = self.noise;
-        if n.gap_probability > 0.0
-            && room > self.interval_ms
-            && self.rng.random::<f64>() < n.gap_probability
-        {
-            let (lo, hi) = (
-                n.gap_ms.0.max(self.interval_ms),
-                n.gap_ms.1.min(MAX_SILENCE_MS),
-            );
-            let gap = if lo < hi {
-                self.rng.random_range(lo..=hi)
-            } else {
-                hi.max(self.interval_ms)
-            };
+        if n.gap_probability > 0.0 && room > self.interval_ms && self.rng.random::<f64>() < n.gap_probability {
+            let (lo, hi) = (n.gap_ms.0.max(self.interval_ms), n.gap_ms.1.min(MAX_SILENCE_MS));
+            let gap = if lo < hi { self.rng.random_range(lo..=hi) } else { hi.max(self.interval_ms) };
             return gap.min(room).max(self.interval_ms);
         }
         self.interval_ms
@@ -338,20 +308,11 @@ impl TrackBuilder {
     fn observe(&mut self, t: i64, xy: (f64, f64), speed: f64) -> LocationFix {
         let n = self.noise;
         let poor = n.poor_fraction > 0.0 && self.rng.random::<f64>() < n.poor_fraction;
-        let (radius, accuracy_m, speed_mps) = if poor {
-            (n.poor_accuracy_m, n.poor_accuracy_m, None)
-        } else {
-            (n.jitter_m, n.accuracy_m, Some(speed))
-        };
+        let (radius, accuracy_m, speed_mps) =
+            if poor { (n.poor_accuracy_m, n.poor_accuracy_m, None) } else { (n.jitter_m, n.accuracy_m, Some(speed)) };
         let (dx, dy) = self.in_disc(radius);
         let (lat, lon) = self.frame.to_lat_lon(xy.0 + dx, xy.1 + dy);
-        LocationFix {
-            at: Timestamp(t),
-            lat,
-            lon,
-            accuracy_m,
-            speed_mps,
-        }
+        LocationFix { at: Timestamp(t), lat, lon, accuracy_m, speed_mps }
     }
 
     /// A point uniformly distributed in a disc of `radius` metres.
@@ -373,8 +334,7 @@ impl TrackBuilder {
         while t < t1 {
             let minute = t.div_euclid(MINUTE_MS) * MINUTE_MS;
             let until = (minute + MINUTE_MS).min(t1);
-            *self.steps_per_minute.entry(minute).or_default() +=
-                cadence * (until - t) as f64 / 1000.0;
+            *self.steps_per_minute.entry(minute).or_default() += cadence * (until - t) as f64 / 1000.0;
             t = until;
         }
     }

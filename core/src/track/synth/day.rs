@@ -28,10 +28,7 @@ pub fn random_day(
     visits: usize,
     noise: NoiseModel,
 ) -> SynthTrack {
-    TrackBuilder::new(seed, start, origin_lat, origin_lon)
-        .noise(noise)
-        .random_day(visits)
-        .build()
+    TrackBuilder::new(seed, start, origin_lat, origin_lon).noise(noise).random_day(visits).build()
 }
 
 impl TrackBuilder {
@@ -80,23 +77,14 @@ impl TrackBuilder {
         let walk = dist <= MAX_WALKED_HOP_M;
         // Stops sit in the middle of the hop, in separate windows, so that
         // none is within 100 m of a visit or of another stop.
-        let windows: &[(f64, f64)] = if walk {
-            &[(0.3, 0.7)]
-        } else {
-            &[(0.25, 0.45), (0.55, 0.75)]
-        };
+        let windows: &[(f64, f64)] = if walk { &[(0.3, 0.7)] } else { &[(0.25, 0.45), (0.55, 0.75)] };
         for &(a, b) in windows {
             if self.rng.random::<f64>() < 0.5 {
                 continue;
             }
             let f = self.rng.random_range(a..b);
-            self = self.go(
-                (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f),
-                walk,
-            );
-            let minutes = self
-                .rng
-                .random_range(SHORT_STOP_MINUTES.0..SHORT_STOP_MINUTES.1);
+            self = self.go((from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f), walk);
+            let minutes = self.rng.random_range(SHORT_STOP_MINUTES.0..SHORT_STOP_MINUTES.1);
             self = self.stay(minutes);
         }
         self.go(to, walk)
