@@ -1,27 +1,20 @@
 //! Instants cross the boundary as `SystemTime` (Kotlin `java.time.Instant`,
 //! Swift `Date`); the core counts milliseconds since the Unix epoch.
-//! Sub-millisecond parts are dropped on the way in.
+//! Sub-millisecond parts are rounded away on the way in.
 
 use kairos_core::Timestamp;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The core timestamp of `t`, in whole milliseconds (towards the past for
-/// instants before 1970), saturating at the ends of `i64`.
+/// The core timestamp of `t`, rounded to the nearest millisecond (Swift's
+/// `Date` is a `Double`, so a whole millisecond may arrive as 0.999...),
+/// saturating at the ends of `i64`.
 pub fn to_core(t: SystemTime) -> Timestamp {
-    let ms = match t.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
-        Err(before) => {
-            let d = before.duration();
-            let whole = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-            // Round towards the past so that ordering is kept.
-            if d.subsec_nanos() % 1_000_000 == 0 {
-                -whole
-            } else {
-                -whole.saturating_add(1)
-            }
-        }
+    let nanos: i128 = match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_nanos() as i128,
+        Err(before) => -(before.duration().as_nanos() as i128),
     };
-    Timestamp::from_millis(ms)
+    let ms = (nanos + 500_000).div_euclid(1_000_000);
+    Timestamp::from_millis(i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX }))
 }
 
 /// The `SystemTime` of a core timestamp. Every timestamp the core hands out
@@ -50,10 +43,13 @@ mod tests {
     }
 
     #[test]
-    fn sub_millisecond_parts_are_dropped_towards_the_past() {
-        let t = UNIX_EPOCH + Duration::from_micros(1_500);
-        assert_eq!(to_core(t).millis(), 1);
-        let t = UNIX_EPOCH - Duration::from_micros(1_500);
-        assert_eq!(to_core(t).millis(), -2);
+    fn sub_millisecond_parts_round_to_the_nearest_millisecond() {
+        let after = |us| to_core(UNIX_EPOCH + Duration::from_micros(us)).millis();
+        let before = |us| to_core(UNIX_EPOCH - Duration::from_micros(us)).millis();
+        assert_eq!(
+            (after(1_499), after(1_500), after(10_249_999)),
+            (1, 2, 10_250)
+        );
+        assert_eq!((before(1_499), before(1_500), before(1_501)), (-1, -1, -2));
     }
 }

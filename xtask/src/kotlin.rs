@@ -6,7 +6,7 @@
 //! `~/.m2` makes later runs use `-o` (offline), so they need no network.
 
 use crate::bindings;
-use crate::cmd::{apt_install, command, on_path, root, run, target_dir};
+use crate::cmd::{apt_install, command, on_path, root, run, target_dir, xunit_counts};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,9 +28,11 @@ pub fn test() -> Result<(), String> {
         mvn.arg("-o");
     }
     mvn.arg("test");
+    let reports = build_dir.join("surefire-reports");
+    let _ = std::fs::remove_dir_all(&reports);
     let started = Instant::now();
     let result = run(&mut mvn);
-    let (passed, failed) = surefire_counts(&build_dir.join("surefire-reports"));
+    let (passed, failed) = surefire_counts(&reports);
     eprintln!("kotlin tests took {:.1} s", started.elapsed().as_secs_f64());
     println!("kotlin: {passed} passed, {failed} failed");
     result?;
@@ -55,35 +57,12 @@ fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
 
 /// Passed and failed test counts from Surefire's XML reports.
 fn surefire_counts(dir: &Path) -> (u64, u64) {
-    let attr = |tag: &str, name: &str| -> u64 {
-        let key = format!(" {name}=\"");
-        tag.find(&key)
-            .and_then(|i| tag[i + key.len()..].split('"').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    let (mut passed, mut failed) = (0, 0);
+    let mut total = (0, 0);
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if !path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("TEST-"))
-        {
-            continue;
+        if entry.file_name().to_string_lossy().starts_with("TEST-") {
+            let (passed, failed) = xunit_counts(&entry.path());
+            total = (total.0 + passed, total.1 + failed);
         }
-        let Ok(xml) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let Some(tag) = xml
-            .find("<testsuite")
-            .map(|i| &xml[i..])
-            .and_then(|t| t.split('>').next())
-        else {
-            continue;
-        };
-        let bad = attr(tag, "failures") + attr(tag, "errors");
-        passed += attr(tag, "tests").saturating_sub(bad + attr(tag, "skipped"));
-        failed += bad;
     }
-    (passed, failed)
+    total
 }

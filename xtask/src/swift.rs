@@ -8,7 +8,7 @@
 //! target directory bind-mounted in a private mount namespace.
 
 use crate::bindings;
-use crate::cmd::{command, copy_file, root, run, target_dir};
+use crate::cmd::{command, copy_if_changed, root, run, run_echoing_stdout, target_dir};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,11 +27,11 @@ pub fn test() -> Result<(), String> {
     let package = root().join("bindings/swift");
     // SwiftPM compiles only files inside the package: copy the generated
     // ones in (they are git-ignored).
-    copy_file(
+    copy_if_changed(
         &built.swift.join("Kairos.swift"),
         &package.join("Sources/Kairos/Kairos.swift"),
     )?;
-    copy_file(
+    copy_if_changed(
         &built.swift.join("KairosFFI.h"),
         &package.join("Sources/KairosFFI/KairosFFI.h"),
     )?;
@@ -47,12 +47,36 @@ pub fn test() -> Result<(), String> {
         .strip_prefix(target_dir())
         .map_err(|_| "the library is outside the target directory")?;
     let started = Instant::now();
-    let result = run(command("bash", &[])
-        .arg(scripts.join("swift-test.sh"))
-        .arg(&toolchain)
-        .arg(root())
-        .arg(target_dir())
-        .arg(lib_dir));
+    let mut summary = None;
+    let result = run_echoing_stdout(
+        command("bash", &[])
+            .arg(scripts.join("swift-test.sh"))
+            .arg(&toolchain)
+            .arg(root())
+            .arg(target_dir())
+            .arg(lib_dir),
+        |line| {
+            // XCTest's last "Executed N tests, with M failures" is the total.
+            if let Some(counts) = executed_counts(line) {
+                summary = Some(counts);
+            }
+        },
+    );
+    let (passed, failed) = summary.unwrap_or((0, 0));
     eprintln!("swift tests took {:.1} s", started.elapsed().as_secs_f64());
-    result
+    println!("swift: {passed} passed, {failed} failed");
+    result?;
+    if passed == 0 {
+        return Err("no Swift test ran".into());
+    }
+    Ok(())
+}
+
+/// `(passed, failed)` from an XCTest line `Executed N tests, with M failures ...`.
+fn executed_counts(line: &str) -> Option<(u64, u64)> {
+    let rest = line.trim().strip_prefix("Executed ")?;
+    let (tests, rest) = rest.split_once(" test")?;
+    let failures = rest.split_once("with ")?.1.split(' ').next()?;
+    let (tests, failures): (u64, u64) = (tests.parse().ok()?, failures.parse().ok()?);
+    Some((tests.saturating_sub(failures), failures))
 }
