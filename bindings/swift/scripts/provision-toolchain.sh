@@ -24,12 +24,13 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-# Unmounts anything left mounted below ROOT by an interrupted run.
-unmount_all() {
-    if [ -d "$ROOT" ]; then
-        grep -o " $ROOT/[^ ]*" /proc/mounts | sort -r | while read -r m; do
-            umount -l "$m" || true
-        done
+# Refuses to go on while anything is mounted below ROOT (an older run of
+# this script mounted /proc and /dev there): never delete through a mount.
+check_no_mounts() {
+    if grep -q " $ROOT/" /proc/mounts; then
+        echo "provision-toolchain: something is mounted below $ROOT; unmount it first:" >&2
+        grep " $ROOT/" /proc/mounts >&2
+        exit 1
     fi
 }
 
@@ -40,7 +41,7 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 fi
 
 if [ ! -x "$ROOT/usr/bin/apt-get" ] || [ ! -f "$ROOT/.kairos-debootstrap-done" ]; then
-    unmount_all
+    check_no_mounts
     rm -rf "$ROOT"
     mkdir -p "$ROOT"
     echo "provision-toolchain: debootstrap $SUITE into $ROOT (a few minutes)" >&2
@@ -49,15 +50,19 @@ if [ ! -x "$ROOT/usr/bin/apt-get" ] || [ ! -f "$ROOT/.kairos-debootstrap-done" ]
 fi
 
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
-mount --bind /proc "$ROOT/proc"
-mount --bind /dev "$ROOT/dev"
-trap 'umount -l "$ROOT/dev" || true; umount -l "$ROOT/proc" || true' EXIT
-
 echo "provision-toolchain: installing $PACKAGES (about 3 GB)" >&2
-chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get update -q
-chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PACKAGES
-chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get clean
-chroot "$ROOT" /usr/bin/env PATH=/usr/libexec/swift/bin:/usr/bin:/bin swift --version >&2
+# /proc and /dev are mounted in a private mount namespace: they vanish with
+# it, however this script ends.
+export ROOT PACKAGES
+unshare --mount --propagation private -- bash -euo pipefail -c '
+    mount --bind /proc "$ROOT/proc"
+    mount --bind /dev "$ROOT/dev"
+    in_root() { chroot "$ROOT" /usr/bin/env -i DEBIAN_FRONTEND=noninteractive PATH=/usr/libexec/swift/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+    in_root apt-get update -q
+    in_root apt-get install -y -q --no-install-recommends $PACKAGES
+    in_root apt-get clean
+    in_root swift --version >&2
+'
 
 touch "$READY"
 echo "provision-toolchain: ready at $ROOT" >&2
