@@ -2,6 +2,7 @@
 //! [`KairosError`] that every `Engine` method returns, shaped for the FFI
 //! (flat, typed, with a clear message and no foreign types).
 
+use crate::catalog::CatalogError;
 use crate::location::FixRejection;
 use std::path::PathBuf;
 
@@ -51,6 +52,9 @@ pub enum Error {
     /// A fault injected by a test (never produced in normal operation).
     #[error("injected fault: {0}")]
     Injected(&'static str),
+    /// A catalog was refused.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
 }
 
 /// Result with the internal error.
@@ -81,6 +85,13 @@ pub enum KairosError {
         /// What failed.
         reason: String,
     },
+    /// A catalog was refused (bad signature, invalid document, expired,
+    /// older than the one in force…); the previous catalog stays in force.
+    #[error("invalid catalog: {reason}")]
+    InvalidCatalog {
+        /// What was wrong, naming the offending value's path for documents.
+        reason: String,
+    },
     /// A bug or an impossible state; please report it.
     #[error("internal error: {reason}")]
     Internal {
@@ -100,6 +111,7 @@ impl From<Error> for KairosError {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }
             }
+            Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::State(_) => {
                 tracing::error!(error = %e, "internal error");
                 KairosError::Internal { reason: e.to_string() }

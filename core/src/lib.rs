@@ -8,14 +8,17 @@
 //! | module | concern |
 //! | --- | --- |
 //! | [`engine`] | the facade: open, record, tick, query |
+//! | [`catalog`] | the signed offer catalog: format, verification, schedules, targeting |
 //! | [`location`] | fixes, validation, the ordering/duplicate/jump filter |
 //! | [`visits`] | streaming stay detection, places, home and work |
 //! | [`steps`] | counter and interval samples, daily totals, inactivity |
 //! | [`store`] | the SQLite profile store and its migrations |
 //! | [`track`] | synthetic tracks with ground truth, CSV tracks |
+//! | [`replay`] | the replay driver shared by the simulator and the apps |
 //! | [`policy`] | every limit and default, in one place |
 //! | [`error`] | the internal error and the public `KairosError` |
 
+pub mod catalog;
 pub mod config;
 pub mod engine;
 pub mod error;
@@ -23,7 +26,9 @@ pub mod event;
 pub mod fences;
 pub mod geo;
 pub mod location;
+pub mod offers;
 pub mod policy;
+pub mod replay;
 pub mod steps;
 pub mod store;
 pub mod time;

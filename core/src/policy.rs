@@ -55,6 +55,17 @@ pub const DEFAULT_GAP_THRESHOLD_MS: i64 = 15 * MINUTE_MS;
 /// Consecutive usable fixes outside a stay that confirm a departure; a
 /// single stray fix never ends a visit.
 pub const DEPARTURE_CONFIRM_FIXES: u32 = 2;
+/// Dwell is measured between the first and the last fix of a stay that lie
+/// within this share of the stay radius of the stay's centre (its core), as
+/// judged when the dwell is checked. Walking into and out of a 100 m radius
+/// takes up to 2.5 minutes at 1.3 m/s, enough to make a 3-minute wait at a
+/// crossing look like a 5-minute visit; the core halves that lead-in and
+/// lead-out, as trackintel's first-point anchor does.
+pub const STAY_CORE_SHARE: f64 = 0.5;
+/// Most fixes a stay not yet confirmed remembers for the dwell check; when
+/// full, the older half is forgotten (only a phone pacing around a stay's
+/// edge for a long time can fill it).
+pub const STAY_CORE_MEMORY: usize = 4_096;
 /// A visit whose centre lies within this distance of a known place's centre
 /// is a visit to that place; otherwise a new place is learned.
 pub const PLACE_MERGE_RADIUS_M: f64 = 100.0;
@@ -89,6 +100,83 @@ pub const DRIVING_SPEED_MPS: f64 = 7.0;
 /// totals are kept.
 pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;
 
+// ---- Geofences ----------------------------------------------------------------
+//
+// `docs/geofencing.md` explains every rule below and why each number is what
+// it is. Distances are in metres, times in milliseconds.
+
+/// Largest fence accepted by `FenceIndex::build`: the radius of a circle, or
+/// the bounding radius of a polygon around its centre. A polygon is tested
+/// in a local flat projection, which stays within a fraction of a percent of
+/// the true distances at this size; a shop's fence is far smaller.
+pub const FENCE_MAX_RADIUS_M: f64 = 20_000.0;
+
+/// Smallest fence accepted: a circle's radius, or a polygon's (and each
+/// hole's) characteristic radius, 2 x area / perimeter. Anything thinner is
+/// a degenerate shape (a line, a sliver) that no fix could ever enter.
+pub const FENCE_MIN_RADIUS_M: f64 = 1.0;
+
+/// Polygons must lie within this latitude (degrees, north or south): the
+/// local projection degrades towards the poles. Circles have no such limit.
+pub const FENCE_POLYGON_MAX_ABS_LAT: f64 = 80.0;
+
+/// Relative slack added to a polygon's bounding radius and to a lookup's
+/// search radius, so that the flat projection's error (under 3% within
+/// [`FENCE_MAX_RADIUS_M`] + [`FENCE_LOOKUP_MAX_MARGIN_M`] of a polygon below
+/// [`FENCE_POLYGON_MAX_ABS_LAT`]) can never hide a fence from the index.
+pub const FENCE_PROJECTION_SLACK: f64 = 0.05;
+
+/// Absolute slack added with [`FENCE_PROJECTION_SLACK`], covering rounding.
+pub const FENCE_PROJECTION_SLACK_M: f64 = 1.0;
+
+/// Largest search margin `FenceIndex::lookup` honours; larger margins are
+/// clamped to it. Use `FenceIndex::nearest` to look further.
+pub const FENCE_LOOKUP_MAX_MARGIN_M: f64 = 10_000.0;
+
+/// A fix can enter a fence (or cancel a pending exit) only if its accuracy
+/// radius is at most this multiple of the fence's characteristic radius
+/// (the radius of a circle; 2 x area / perimeter for a polygon, which is the
+/// radius for a circle and the inscribed radius for a square). A fix less
+/// precise than the fence is wide cannot tell inside from outside.
+pub const FENCE_ENTER_MAX_ACCURACY_RATIO: f64 = 1.0;
+
+/// A fix enters a fence only if it lies at least this far inside it...
+pub const FENCE_ENTER_DEPTH_M: f64 = 5.0;
+
+/// ...or this fraction of the fence's characteristic radius, whichever is
+/// smaller, so that a tiny fence can still be entered.
+pub const FENCE_ENTER_DEPTH_MAX_FRACTION: f64 = 0.1;
+
+/// A fix counts as outside a fence it is in only if it lies beyond the
+/// boundary by at least this much, however good its accuracy: GPS noise of a
+/// few tens of metres along a boundary must never look like an exit.
+pub const FENCE_EXIT_MARGIN_FLOOR_M: f64 = 40.0;
+
+/// ...and by at least this multiple of its own accuracy radius (68%
+/// confidence): at 1.5 the fix is outside with about 93% confidence.
+pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
+
+/// An exit seen by one fix is pending; it is confirmed by a later fix that
+/// is also outside by its margin and taken at least this long after the
+/// first. Any usable fix inside the fence in between cancels it.
+pub const FENCE_EXIT_CONFIRM_MS: i64 = 10_000;
+
+/// After a silence of at least this long (no fix at all), a single fix that
+/// is decisively outside exits at once: no second fix is needed.
+pub const FENCE_EXIT_SILENCE_MS: i64 = 60_000;
+
+/// "Decisively outside": beyond the boundary by at least this multiple of
+/// the fix's exit margin (so at least 120 m for a good fix).
+pub const FENCE_EXIT_DECISIVE_FACTOR: f64 = 3.0;
+
+/// How many regions iOS lets an app monitor; the app registers this many
+/// nearest fences (`FenceIndex::nearest`) with CoreLocation to be woken.
+pub const FENCE_WAKE_REGIONS_IOS: usize = 20;
+
+/// How many geofences Android lets an app register; the app registers this
+/// many nearest fences with the fused provider to be woken.
+pub const FENCE_WAKE_REGIONS_ANDROID: usize = 100;
+
 // ---- Store -----------------------------------------------------------------
 
 /// SQLite busy timeout.
@@ -96,3 +184,68 @@ pub const BUSY_TIMEOUT_MS: u64 = 5_000;
 /// Most fixes accepted in one `record_locations` call; larger batches are
 /// refused with `Error::BatchTooLarge` (split them).
 pub const MAX_BATCH_FIXES: usize = 100_000;
+
+// ---- Offers -----------------------------------------------------------------
+
+/// Default quiet hours (device local time), `[21:00, 08:00)`.
+pub const DEFAULT_QUIET_HOURS: (u32, u32) = (21, 8);
+/// Default cap on offers shown per local day, all merchants together.
+pub const DEFAULT_GLOBAL_OFFERS_PER_DAY: u32 = 4;
+/// Default minimum gap between any two offers shown (30 minutes).
+pub const DEFAULT_GLOBAL_MIN_GAP_MS: i64 = 30 * MINUTE_MS;
+/// Default cap on offers shown per merchant per local day.
+pub const DEFAULT_MERCHANT_OFFERS_PER_DAY: u32 = 2;
+/// Default silence of an offer after the shopper dismisses it (7 days).
+pub const DEFAULT_DISMISSAL_COOLDOWN_MS: i64 = 7 * DAY_MS;
+// ---- Catalog ----------------------------------------------------------------
+
+/// Largest signed envelope accepted, in bytes (the document, base64-encoded,
+/// plus a little room for the other fields).
+pub const MAX_CATALOG_ENVELOPE_BYTES: usize = MAX_CATALOG_DOCUMENT_BYTES / 3 * 4 + 4_096;
+/// Largest catalog document accepted, in bytes (16 MiB).
+pub const MAX_CATALOG_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+/// A catalog whose `issued_at` is later than now by more than this is
+/// refused as not yet valid; less is accepted as clock skew.
+pub const MAX_CATALOG_ISSUE_SKEW_MS: i64 = DAY_MS;
+/// Most merchants in one catalog.
+pub const MAX_CATALOG_MERCHANTS: usize = 20_000;
+/// Most places in one catalog, all merchants together.
+pub const MAX_CATALOG_PLACES: usize = 100_000;
+/// Most offers in one catalog, all merchants together.
+pub const MAX_CATALOG_OFFERS: usize = 100_000;
+/// Most places of one merchant.
+pub const MAX_PLACES_PER_MERCHANT: usize = 5_000;
+/// Most offers of one merchant.
+pub const MAX_OFFERS_PER_MERCHANT: usize = 500;
+/// Most vertices in one polygon ring (exterior or hole).
+pub const MAX_POLYGON_VERTICES: usize = 1_000;
+/// Most holes in one polygon.
+pub const MAX_POLYGON_HOLES: usize = 32;
+/// Smallest circle radius, in metres.
+pub const MIN_CIRCLE_RADIUS_M: f64 = 1.0;
+/// Largest circle radius, in metres.
+pub const MAX_CIRCLE_RADIUS_M: f64 = 50_000.0;
+/// Largest `nearby` trigger radius, in metres: "on the way" means close.
+pub const MAX_NEARBY_RADIUS_M: f64 = 5_000.0;
+/// Longest dwell trigger, in minutes (one day).
+pub const MAX_DWELL_MINUTES: u32 = 24 * 60;
+/// Longest claim window, in minutes (30 days).
+pub const MAX_CLAIM_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+/// Most opening-hours rules of one place.
+pub const MAX_OPENING_HOURS_RULES: usize = 64;
+/// Most hour windows in one offer schedule.
+pub const MAX_SCHEDULE_WINDOWS: usize = 32;
+/// Most attributes of one merchant or offer.
+pub const MAX_ATTRIBUTES: usize = 64;
+/// Longest id (merchant, place, offer) or attribute name, in bytes.
+pub const MAX_CATALOG_ID_BYTES: usize = 128;
+/// Longest name, category, title or string attribute value, in bytes.
+pub const MAX_CATALOG_SHORT_TEXT_BYTES: usize = 256;
+/// Longest offer body, in bytes.
+pub const MAX_OFFER_BODY_BYTES: usize = 4_096;
+/// Deepest nesting of targeting rules (`all`/`any`/`not`).
+pub const MAX_RULE_DEPTH: usize = 16;
+/// Most predicates and combinators in one offer's targeting rule.
+pub const MAX_RULE_NODES: usize = 256;
+/// Longest look-back of a `visits` rule, in days (about ten years).
+pub const MAX_RULE_WITHIN_DAYS: u32 = 3_660;

@@ -7,10 +7,33 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// An instant, in milliseconds since 1970-01-01T00:00:00Z.
-#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
-#[serde(transparent)]
+/// An instant, in milliseconds since 1970-01-01T00:00:00Z. In JSON it is
+/// an RFC 3339 string in UTC (`2026-11-24T18:30:00Z`); an integer number of
+/// milliseconds is also accepted when reading.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(pub i64);
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Millis(i64),
+            Text(String),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Millis(ms) => Ok(Timestamp(ms)),
+            Repr::Text(s) => Timestamp::parse_rfc3339(&s)
+                .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time"))),
+        }
+    }
+}
 
 /// One minute in milliseconds.
 pub const MINUTE_MS: i64 = 60_000;
@@ -110,6 +133,16 @@ mod tests {
         assert_eq!(b.since(a), 23 * HOUR_MS);
         let (a, b) = local_day_bounds(fall, tz);
         assert_eq!(b.since(a), 25 * HOUR_MS);
+    }
+
+    #[test]
+    fn json_is_rfc3339_and_reads_both_forms() {
+        let t = Timestamp(1_795_631_400_123);
+        let j = serde_json::to_string(&t).unwrap();
+        assert_eq!(j, "\"2026-11-25T18:30:00.123Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&j).unwrap(), t);
+        assert_eq!(serde_json::from_str::<Timestamp>("1795631400123").unwrap(), t);
+        assert!(serde_json::from_str::<Timestamp>("\"soon\"").is_err());
     }
 
     #[test]

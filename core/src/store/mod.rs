@@ -7,6 +7,8 @@
 //! | `fixes.rs` | raw fixes and their retention |
 //! | `profile.rs` | places and visits |
 //! | `steps.rs` | per-minute steps and daily totals |
+//! | `offers.rs` | offer instances and the history caps read |
+//! | `merchant_visits.rs` | visits matched to catalog merchants |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -14,6 +16,8 @@
 //! with its WAL and shared-memory files, and a fresh one is created.
 
 pub mod fixes;
+pub mod merchant_visits;
+pub mod offers;
 pub mod profile;
 pub mod schema;
 pub mod state;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The whole current schema, for a new database.
 const CREATE: &str = "
@@ -32,7 +32,8 @@ CREATE TABLE places (
     night_minutes INTEGER NOT NULL DEFAULT 0,
     work_minutes INTEGER NOT NULL DEFAULT 0,
     first_seen INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL
+    last_seen INTEGER NOT NULL,
+    merchant_id TEXT
 );
 CREATE TABLE visits (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,6 +50,40 @@ CREATE TABLE step_days (
     steps INTEGER NOT NULL,
     goal_reached_at INTEGER
 ) WITHOUT ROWID;
+CREATE TABLE catalog (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    envelope BLOB NOT NULL,
+    loaded_at INTEGER NOT NULL
+);
+CREATE TABLE merchant_visits (
+    visit_id INTEGER NOT NULL REFERENCES visits(id),
+    merchant_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    catalog_place_id TEXT NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    PRIMARY KEY (visit_id, merchant_id)
+) WITHOUT ROWID;
+CREATE INDEX merchant_visits_by_merchant ON merchant_visits(merchant_id, arrived_at);
+CREATE INDEX merchant_visits_by_category ON merchant_visits(category, arrived_at);
+CREATE TABLE offer_instances (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    offer_id TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    catalog_place_id TEXT NOT NULL,
+    catalog_version INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    triggered_at INTEGER NOT NULL,
+    local_day TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    state_at INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at);
+CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
+CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`.
@@ -79,6 +114,42 @@ const MIGRATIONS: &[&str] = &[
     // 2 -> 3: steps.
     "CREATE TABLE step_minutes (minute INTEGER PRIMARY KEY, steps INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE step_days (day TEXT PRIMARY KEY, steps INTEGER NOT NULL, goal_reached_at INTEGER) WITHOUT ROWID;",
+    // 3 -> 4: the catalog, merchant visits and offer lifecycle.
+    "ALTER TABLE places ADD COLUMN merchant_id TEXT;
+CREATE TABLE catalog (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    envelope BLOB NOT NULL,
+    loaded_at INTEGER NOT NULL
+);
+CREATE TABLE merchant_visits (
+    visit_id INTEGER NOT NULL REFERENCES visits(id),
+    merchant_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    catalog_place_id TEXT NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    PRIMARY KEY (visit_id, merchant_id)
+) WITHOUT ROWID;
+CREATE INDEX merchant_visits_by_merchant ON merchant_visits(merchant_id, arrived_at);
+CREATE INDEX merchant_visits_by_category ON merchant_visits(category, arrived_at);
+CREATE TABLE offer_instances (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    offer_id TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    catalog_place_id TEXT NOT NULL,
+    catalog_version INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    triggered_at INTEGER NOT NULL,
+    local_day TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    state_at INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at);
+CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
+CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);",
 ];
 
 /// The first schema (version 1), kept to test the upgrade path.

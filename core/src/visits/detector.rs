@@ -1,8 +1,14 @@
-//! A streaming stay-point detector, O(1) per fix.
+//! A streaming stay-point detector, O(1) per fix except for the dwell check
+//! of a stay not yet confirmed, which scans that stay's remembered fixes
+//! from both ends until it finds one in the core (at most
+//! [`crate::policy::STAY_CORE_MEMORY`]; usually a few).
 //!
 //! A stay is a run of usable fixes within `radius_m` of the run's running
 //! centre. It becomes a visit once it has lasted `min_dwell_ms`
-//! ([`StayEvent::Started`]); it ends when [`crate::policy::DEPARTURE_CONFIRM_FIXES`]
+//! ([`StayEvent::Started`]), counting only the time between its first and
+//! last fixes within [`crate::policy::STAY_CORE_SHARE`] of the radius of its
+//! current centre, so that walking in and out of the radius is not dwell;
+//! it ends when [`crate::policy::DEPARTURE_CONFIRM_FIXES`]
 //! consecutive usable fixes fall outside it, never on one stray fix
 //! ([`StayEvent::Ended`], with the departure at the last fix inside).
 //!
@@ -86,6 +92,11 @@ struct Stay {
     last_inside: Timestamp,
     confirmed: bool,
     outside: Option<Outside>,
+    /// In-order inside fixes `(ms, x, y)` of a stay not yet confirmed, for
+    /// the dwell check; emptied on confirmation. (A stay restored from an
+    /// older state starts with none and measures dwell from its next fix.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unconfirmed: Vec<(i64, f64, f64)>,
 }
 
 impl Stay {
@@ -99,6 +110,7 @@ impl Stay {
             last_inside: f.at,
             confirmed: false,
             outside: None,
+            unconfirmed: vec![(f.at.0, 0.0, 0.0)],
         }
     }
     fn centre_xy(&self) -> (f64, f64) {
@@ -112,6 +124,16 @@ impl Stay {
         let (x, y) = self.frame.to_xy(f.lat, f.lon);
         let (cx, cy) = self.centre_xy();
         (x, y, ((x - cx).powi(2) + (y - cy).powi(2)).sqrt())
+    }
+    /// Time between the first and the last remembered fix within
+    /// `core_radius_m` of the current centre.
+    fn core_span_ms(&self, core_radius_m: f64) -> i64 {
+        let (cx, cy) = self.centre_xy();
+        let in_core = |&&(_, x, y): &&(i64, f64, f64)| (x - cx).hypot(y - cy) <= core_radius_m;
+        match (self.unconfirmed.iter().find(in_core), self.unconfirmed.iter().rfind(in_core)) {
+            (Some(first), Some(last)) => last.0 - first.0,
+            _ => 0,
+        }
     }
     fn ended(&self, detected_at: Timestamp) -> StayEvent {
         let (lat, lon) = self.centre();
@@ -193,8 +215,18 @@ impl StayDetector {
             stay.n += 1;
             stay.last_inside = stay.last_inside.max(fix.at);
             stay.outside = None;
-            if !stay.confirmed && stay.last_inside.since(stay.start) >= p.min_dwell_ms {
+            if stay.confirmed {
+                return;
+            }
+            if stay.unconfirmed.len() >= policy::STAY_CORE_MEMORY {
+                stay.unconfirmed.drain(..policy::STAY_CORE_MEMORY / 2);
+            }
+            stay.unconfirmed.push((fix.at.0, x, y));
+            if stay.last_inside.since(stay.start) >= p.min_dwell_ms
+                && stay.core_span_ms(p.radius_m * policy::STAY_CORE_SHARE) >= p.min_dwell_ms
+            {
                 stay.confirmed = true;
+                stay.unconfirmed = Vec::new();
                 let (lat, lon) = stay.centre();
                 out.push(StayEvent::Started { arrived_at: stay.start, lat, lon, detected_at: fix.at });
             }
@@ -255,6 +287,33 @@ mod tests {
         let mut fixes: Vec<_> = (0..=240).step_by(20).map(|s| fx(s, 0.0, 0.0)).collect();
         fixes.extend((1..=10).map(|i| fx(240 + i * 20, i as f64 * 40.0, 0.0)));
         assert!(feed(&mut d, &fixes).is_empty());
+    }
+
+    /// Walks east at 1.3 m/s from -300 m to the origin, waits there for
+    /// `wait_s`, and walks on to +300 m; a fix every 5 s.
+    fn walk_wait_walk(wait_s: i64) -> Vec<LocationFix> {
+        let walk_s = (300.0 / 1.3) as i64;
+        let x_at = |s: i64| match s {
+            s if s < walk_s => -300.0 + 1.3 * s as f64,
+            s if s < walk_s + wait_s => 0.0,
+            s => 1.3 * (s - walk_s - wait_s) as f64,
+        };
+        (0..=2 * walk_s + wait_s).step_by(5).map(|s| fx(s, x_at(s), 0.0)).collect()
+    }
+
+    #[test]
+    fn walking_in_and_out_is_not_dwell() {
+        // A 3.5-minute wait: the run within 100 m of the centre lasts about
+        // 6 minutes, but the phone was still for less than 5.
+        let mut d = StayDetector::default();
+        assert!(feed(&mut d, &walk_wait_walk(210)).is_empty());
+        // A 6-minute wait is a visit, from the first fix of the stay.
+        let mut d = StayDetector::default();
+        let ev = feed(&mut d, &walk_wait_walk(360));
+        assert_eq!(ev.len(), 2, "{ev:?}");
+        let StayEvent::Ended { arrived_at, departed_at, .. } = ev[1] else { panic!("{ev:?}") };
+        let minutes = departed_at.since(arrived_at) as f64 / 60_000.0;
+        assert!(minutes > 7.5, "walking in and out still belongs to the visit: {minutes}");
     }
 
     #[test]

@@ -1,0 +1,228 @@
+//! The signed envelope around a catalog document, and the keys that verify
+//! it.
+//!
+//! ```json
+//! { "key_id": "k1", "algorithm": "ed25519",
+//!   "payload": "<base64 of the document's JSON bytes>",
+//!   "signature": "<base64 of the Ed25519 signature over those bytes>" }
+//! ```
+//!
+//! The signature covers the payload bytes exactly as decoded from base64,
+//! so no JSON canonicalisation is involved. Base64 is the standard alphabet
+//! with padding (RFC 4648 §4).
+
+use super::document::Catalog;
+use super::validate::parse_document;
+use super::CatalogError;
+use crate::policy::{MAX_CATALOG_ENVELOPE_BYTES, MAX_CATALOG_ISSUE_SKEW_MS};
+use crate::time::Timestamp;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use serde::{Deserialize, Serialize};
+use serde_json::error::Category;
+use std::collections::BTreeMap;
+
+/// The only signature algorithm, as written in the envelope.
+pub const ED25519_ALGORITHM: &str = "ed25519";
+
+/// Length of an Ed25519 public key, in bytes.
+pub const ED25519_PUBLIC_KEY_LEN: usize = 32;
+
+/// A signed catalog as it travels: the document's bytes in base64 and a
+/// signature over them. Fields this engine does not know are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedEnvelope {
+    /// Id of the key that signed, looked up in [`CatalogKeys`].
+    pub key_id: String,
+    /// Signature algorithm; only `"ed25519"`.
+    pub algorithm: String,
+    /// The document's JSON bytes, base64.
+    pub payload: String,
+    /// The Ed25519 signature over the payload bytes, base64.
+    pub signature: String,
+}
+
+/// The public keys a catalog may be signed with, by key id. Holding several
+/// lets the backend rotate keys: ship the new public key in an app release,
+/// then start signing with it, then drop the old one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogKeys {
+    keys: BTreeMap<String, [u8; ED25519_PUBLIC_KEY_LEN]>,
+}
+
+impl CatalogKeys {
+    /// No keys (every catalog is then refused with `UnknownKey`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the raw 32-byte Ed25519 public key `key_id`.
+    pub fn insert(&mut self, key_id: &str, public_key: &[u8]) -> Result<(), CatalogError> {
+        if key_id.is_empty() {
+            return Err(CatalogError::InvalidKey {
+                reason: "the key id is empty".into(),
+            });
+        }
+        let key: [u8; ED25519_PUBLIC_KEY_LEN] =
+            public_key
+                .try_into()
+                .map_err(|_| CatalogError::InvalidKey {
+                    reason: format!(
+                "key {key_id:?} is {} bytes; an Ed25519 public key is {ED25519_PUBLIC_KEY_LEN}",
+                public_key.len()
+            ),
+                })?;
+        self.keys.insert(key_id.to_owned(), key);
+        Ok(())
+    }
+
+    /// Adds (or replaces) key `key_id` given as base64 (as in a `.pub` file;
+    /// surrounding whitespace is ignored).
+    pub fn insert_base64(
+        &mut self,
+        key_id: &str,
+        public_key_base64: &str,
+    ) -> Result<(), CatalogError> {
+        let bytes =
+            BASE64
+                .decode(public_key_base64.trim())
+                .map_err(|e| CatalogError::InvalidKey {
+                    reason: format!("key {key_id:?} is not base64: {e}"),
+                })?;
+        self.insert(key_id, &bytes)
+    }
+
+    /// Removes key `key_id`; returns whether it was there.
+    pub fn remove(&mut self, key_id: &str) -> bool {
+        self.keys.remove(key_id).is_some()
+    }
+
+    /// Whether key `key_id` is known.
+    pub fn contains(&self, key_id: &str) -> bool {
+        self.keys.contains_key(key_id)
+    }
+
+    /// The known key ids, in order.
+    pub fn key_ids(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+
+    /// How many keys are known.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no key is known.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Verifies a signed envelope with `keys` and returns the catalog inside,
+/// validated and current at `now`.
+///
+/// Checks, in order: size, envelope shape, algorithm, key id, base64,
+/// signature, the document (with the path of the first problem), then the
+/// dates: refused once `now >= expires_at`, or when `issued_at` is more than
+/// a day after `now`. Rollback to a lower version is the caller's check,
+/// with [`Catalog::check_may_replace`].
+pub fn verify_and_parse(
+    envelope_json: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+) -> Result<Catalog, CatalogError> {
+    if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
+        return Err(CatalogError::TooLarge {
+            what: "envelope",
+            size: envelope_json.len(),
+            limit: MAX_CATALOG_ENVELOPE_BYTES,
+        });
+    }
+    let envelope: SignedEnvelope = serde_json::from_slice(envelope_json).map_err(|e| {
+        let reason = e.to_string();
+        match e.classify() {
+            Category::Data => CatalogError::MalformedEnvelope { reason },
+            Category::Syntax | Category::Eof | Category::Io => CatalogError::NotJson { reason },
+        }
+    })?;
+    if envelope.algorithm != ED25519_ALGORITHM {
+        return Err(CatalogError::UnsupportedAlgorithm {
+            algorithm: envelope.algorithm,
+        });
+    }
+    let Some(public_key) = keys.keys.get(&envelope.key_id) else {
+        return Err(CatalogError::UnknownKey {
+            key_id: envelope.key_id,
+        });
+    };
+    let decode = |field: &str, text: &str| {
+        BASE64
+            .decode(text)
+            .map_err(|e| CatalogError::MalformedEnvelope {
+                reason: format!("{field} is not base64: {e}"),
+            })
+    };
+    let payload = decode("payload", &envelope.payload)?;
+    let signature = decode("signature", &envelope.signature)?;
+    UnparsedPublicKey::new(&ED25519, public_key)
+        .verify(&payload, &signature)
+        .map_err(|_| CatalogError::BadSignature {
+            key_id: envelope.key_id.clone(),
+        })?;
+    let catalog = parse_document(&payload)?;
+    if now >= catalog.expires_at {
+        return Err(CatalogError::Expired {
+            expires_at: catalog.expires_at,
+            now,
+        });
+    }
+    if catalog.issued_at.since(now) > MAX_CATALOG_ISSUE_SKEW_MS {
+        return Err(CatalogError::NotYetValid {
+            issued_at: catalog.issued_at,
+            now,
+        });
+    }
+    Ok(catalog)
+}
+
+/// Signs `document_json` with `key` under `key_id` and returns the envelope
+/// as pretty-printed JSON (ending with a newline). Does not validate the
+/// document; call [`parse_document`] first.
+pub fn sign(document_json: &[u8], key_id: &str, key: &Ed25519KeyPair) -> Vec<u8> {
+    let envelope = SignedEnvelope {
+        key_id: key_id.to_owned(),
+        algorithm: ED25519_ALGORITHM.to_owned(),
+        payload: BASE64.encode(document_json),
+        signature: BASE64.encode(key.sign(document_json).as_ref()),
+    };
+    let mut out = serde_json::to_vec_pretty(&envelope)
+        .expect("an envelope of four strings always serialises");
+    out.push(b'\n');
+    out
+}
+
+/// Generates a new Ed25519 key pair: the private key as a PKCS#8 v2
+/// document (keep it secret; load it with [`keypair_from_pkcs8`]) and the
+/// raw 32-byte public key (give it to [`CatalogKeys::insert`]).
+pub fn generate_keypair() -> Result<(Vec<u8>, Vec<u8>), CatalogError> {
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| CatalogError::InvalidKey {
+        reason: "the system random number generator failed".into(),
+    })?;
+    let pair = keypair_from_pkcs8(pkcs8.as_ref())?;
+    Ok((pkcs8.as_ref().to_vec(), pair.public_key().as_ref().to_vec()))
+}
+
+/// Loads a private key from PKCS#8 v2 bytes (as written by
+/// [`generate_keypair`]).
+pub fn keypair_from_pkcs8(pkcs8: &[u8]) -> Result<Ed25519KeyPair, CatalogError> {
+    Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|e| CatalogError::InvalidKey {
+        reason: format!("not an Ed25519 PKCS#8 v2 private key: {e}"),
+    })
+}
+
+/// The raw public key of `key`, as base64 (the form of a `.pub` file).
+pub fn public_key_base64(key: &Ed25519KeyPair) -> String {
+    BASE64.encode(key.public_key().as_ref())
+}

@@ -1,0 +1,54 @@
+//! The offer catalog: a signed, versioned JSON document of merchants, their
+//! places (fences and opening hours) and their offers (trigger, schedule,
+//! claim window, targeting, caps).
+//!
+//! | module | holds |
+//! | --- | --- |
+//! | `document` | the document's types, as read from JSON |
+//! | `rule` | targeting rules, as read from JSON |
+//! | `wall_clock` | local times of day, days of the week, hour windows |
+//! | `validate` | reading a document and checking it whole |
+//! | `fence_checks` | fence geometry checks, antimeridian handling |
+//! | `envelope` | the signed envelope, keys, signing and verifying |
+//! | `schedule` | when an offer may fire, until when it can be claimed |
+//! | `targeting` | evaluating rules against the private profile |
+//!
+//! A catalog is accepted whole or not at all: [`verify_and_parse`] returns
+//! either a valid, current [`Catalog`] or a [`CatalogError`] saying
+//! precisely what was wrong. `docs/catalog.md` documents the format.
+
+mod document;
+mod envelope;
+mod error;
+mod fence_checks;
+mod rule;
+mod schedule;
+mod targeting;
+mod validate;
+mod wall_clock;
+mod wire_formats;
+
+#[cfg(test)]
+mod document_rejection_tests;
+#[cfg(test)]
+mod envelope_rejection_tests;
+#[cfg(test)]
+mod test_fixtures;
+
+pub use document::{
+    AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours,
+    Schedule, Trigger,
+};
+pub use envelope::{
+    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, CatalogKeys,
+    SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+};
+pub use error::CatalogError;
+pub use fence_checks::unwrap_ring_longitudes;
+pub use ring::signature::Ed25519KeyPair;
+pub use rule::{
+    AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule,
+};
+pub use targeting::{Scope, TargetingContext};
+pub use validate::{parse_document, validate};
+pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

@@ -1,0 +1,19 @@
+//! The offer engine: which catalog offer fires where and when, and what
+//! becomes of it.
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `loaded.rs` | a catalog in force, prepared for evaluation (fence index, offers per fence) |
+//! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
+//! | `manners.rs` | caps and manners, and every suppression reason |
+//! | `holdout.rs` | deterministic per-install holdout buckets |
+//! | `profile.rs` | the private profile as targeting sees it |
+
+pub mod decide;
+pub mod holdout;
+pub mod loaded;
+pub mod manners;
+pub mod profile;
+
+pub use crate::store::offers::{OfferInstance, OfferState};
+pub use manners::{OfferPolicy, Suppression};

@@ -1,0 +1,74 @@
+//! The private profile as offer targeting sees it: a [`TargetingContext`]
+//! answering a few questions from the store, never exposing the profile.
+
+use crate::catalog::{Scope, TargetingContext};
+use crate::store;
+use crate::time::{Timestamp, DAY_MS};
+use chrono_tz::Tz;
+use rusqlite::Connection;
+use std::cell::RefCell;
+
+/// Answers targeting questions at one instant from the profile store.
+pub struct ProfileView<'a> {
+    /// The store.
+    pub conn: &'a Connection,
+    /// The instant of evaluation.
+    pub now: Timestamp,
+    /// The device's zone.
+    pub tz: Tz,
+    /// Current speed estimate, if fresh.
+    pub speed_mps: Option<f64>,
+    /// The first store error met while answering, if any.
+    error: RefCell<Option<crate::error::Error>>,
+}
+
+impl<'a> ProfileView<'a> {
+    /// A view of the profile at `now`.
+    pub fn new(conn: &'a Connection, now: Timestamp, tz: Tz, speed_mps: Option<f64>) -> Self {
+        ProfileView { conn, now, tz, speed_mps, error: RefCell::new(None) }
+    }
+
+    /// Fails with the first store error met while answering: a targeting
+    /// decision made on a failed read must not stand.
+    pub fn check(&self) -> crate::error::Result<()> {
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn answer<T: Default>(&self, r: crate::error::Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            self.error.borrow_mut().get_or_insert(e);
+            T::default()
+        })
+    }
+}
+
+impl TargetingContext for ProfileView<'_> {
+    fn now(&self) -> Timestamp {
+        self.now
+    }
+    fn device_tz(&self) -> Tz {
+        self.tz
+    }
+    fn visits(&self, scope: &Scope, within_days: u32) -> u32 {
+        let since = self.now.plus_millis(-(i64::from(within_days) * DAY_MS));
+        let r = match scope {
+            Scope::Merchant(id) => store::merchant_visits::count_merchant(self.conn, id, since),
+            Scope::Category(c) => store::merchant_visits::count_category(self.conn, c, since),
+        };
+        self.answer(r)
+    }
+    fn routine_overdue_days(&self, _scope: &Scope) -> Option<f64> {
+        // Routines are not learned yet: no shopper has one.
+        None
+    }
+    fn steps_today(&self) -> u64 {
+        let day = self.now.local_day(self.tz).to_string();
+        self.answer(store::steps::day(self.conn, &day).map(|(s, _)| s))
+    }
+    fn speed_mps(&self) -> Option<f64> {
+        self.speed_mps
+    }
+}

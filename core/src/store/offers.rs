@@ -1,0 +1,279 @@
+//! Offer instances: each time an offer triggers (or would have, for a
+//! held-out install), one row that then moves through its lifecycle.
+
+use crate::error::Result;
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+/// Where an offer instance is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferState {
+    /// Triggered and claimable; the app has not shown it yet.
+    Triggered,
+    /// Shown to the shopper; still claimable.
+    Presented,
+    /// Redeemed (final).
+    Redeemed,
+    /// Dismissed by the shopper (final; starts the cooldown).
+    Dismissed,
+    /// The claim window ended unused (final).
+    Expired,
+    /// Would have triggered, but this install is in the offer's holdout
+    /// (final; recorded to measure lift, never shown).
+    HeldOut,
+}
+
+impl OfferState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferState::Triggered => "triggered",
+            OfferState::Presented => "presented",
+            OfferState::Redeemed => "redeemed",
+            OfferState::Dismissed => "dismissed",
+            OfferState::Expired => "expired",
+            OfferState::HeldOut => "held_out",
+        }
+    }
+    fn parse(s: &str) -> OfferState {
+        match s {
+            "triggered" => OfferState::Triggered,
+            "presented" => OfferState::Presented,
+            "redeemed" => OfferState::Redeemed,
+            "dismissed" => OfferState::Dismissed,
+            "held_out" => OfferState::HeldOut,
+            _ => OfferState::Expired,
+        }
+    }
+    /// Whether the shopper can still claim it.
+    pub fn is_open(self) -> bool {
+        matches!(self, OfferState::Triggered | OfferState::Presented)
+    }
+}
+
+/// One triggered offer, as the app lists and acts on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferInstance {
+    /// Id of this instance (pass it to `presented`, `dismissed`, `redeemed`).
+    pub id: i64,
+    /// The catalog offer.
+    pub offer_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// The merchant place whose fence triggered it.
+    pub place_id: String,
+    /// Offer title, from the catalog.
+    pub title: String,
+    /// Offer body, from the catalog.
+    pub body: String,
+    /// When it triggered.
+    pub triggered_at: Timestamp,
+    /// End of the claim window.
+    pub expires_at: Timestamp,
+    /// Lifecycle state.
+    pub state: OfferState,
+    /// When it entered that state.
+    pub state_at: Timestamp,
+}
+
+/// A new instance to record.
+pub struct NewInstance<'a> {
+    /// The catalog offer.
+    pub offer_id: &'a str,
+    /// Its merchant.
+    pub merchant_id: &'a str,
+    /// The place that triggered it.
+    pub place_id: &'a str,
+    /// Catalog version in force.
+    pub catalog_version: u64,
+    /// Trigger kind (`enter`, `dwell`, `exit`, `nearby`).
+    pub trigger: &'a str,
+    /// When it triggered.
+    pub at: Timestamp,
+    /// Local day of `at` on the device.
+    pub local_day: &'a str,
+    /// End of the claim window.
+    pub expires_at: Timestamp,
+    /// `Triggered` or `HeldOut`.
+    pub state: OfferState,
+    /// Title.
+    pub title: &'a str,
+    /// Body.
+    pub body: &'a str,
+}
+
+const COLUMNS: &str = "id, offer_id, merchant_id, catalog_place_id, title, body, triggered_at, expires_at, state, state_at";
+
+fn instance(r: &Row<'_>) -> rusqlite::Result<OfferInstance> {
+    Ok(OfferInstance {
+        id: r.get(0)?,
+        offer_id: r.get(1)?,
+        merchant_id: r.get(2)?,
+        place_id: r.get(3)?,
+        title: r.get(4)?,
+        body: r.get(5)?,
+        triggered_at: Timestamp(r.get(6)?),
+        expires_at: Timestamp(r.get(7)?),
+        state: OfferState::parse(&r.get::<_, String>(8)?),
+        state_at: Timestamp(r.get(9)?),
+    })
+}
+
+/// Records a new instance; returns its id.
+pub fn insert(conn: &Connection, n: &NewInstance<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO offer_instances (offer_id, merchant_id, catalog_place_id, catalog_version, trigger,
+             triggered_at, local_day, expires_at, state, state_at, title, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6, ?10, ?11)",
+    )?
+    .execute(params![
+        n.offer_id,
+        n.merchant_id,
+        n.place_id,
+        n.catalog_version as i64,
+        n.trigger,
+        n.at.0,
+        n.local_day,
+        n.expires_at.0,
+        n.state.as_str(),
+        n.title,
+        n.body
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// One instance by id.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<OfferInstance>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM offer_instances WHERE id = ?1"))?
+        .query_row([id], instance)
+        .optional()?)
+}
+
+/// Moves an instance to `state` at `at`.
+pub fn set_state(conn: &Connection, id: i64, state: OfferState, at: Timestamp) -> Result<()> {
+    conn.prepare_cached("UPDATE offer_instances SET state = ?2, state_at = ?3 WHERE id = ?1")?
+        .execute(params![id, state.as_str(), at.0])?;
+    Ok(())
+}
+
+/// Open instances whose claim window ends after `now`, soonest first.
+pub fn claimable(conn: &Connection, now: Timestamp) -> Result<Vec<OfferInstance>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM offer_instances
+         WHERE state IN ('triggered', 'presented') AND expires_at > ?1 ORDER BY expires_at, id"
+    ))?;
+    let rows = st.query_map([now.0], instance)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Open instances whose claim window has ended by `now`, in order.
+pub fn due_expiries(conn: &Connection, now: Timestamp) -> Result<Vec<OfferInstance>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM offer_instances
+         WHERE state IN ('triggered', 'presented') AND expires_at <= ?1 ORDER BY expires_at, id"
+    ))?;
+    let rows = st.query_map([now.0], instance)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every instance triggered in `[from, to)`, in order (for export and
+/// summaries).
+pub fn in_range(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec<OfferInstance>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM offer_instances WHERE triggered_at >= ?1 AND triggered_at < ?2 ORDER BY triggered_at, id"
+    ))?;
+    let rows = st.query_map([from.0, to.0], instance)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The history the caps look at for one offer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfferHistory {
+    /// Instances ever recorded (shown or held out).
+    pub total: u32,
+    /// Instances on the given local day.
+    pub today: u32,
+    /// Latest trigger.
+    pub last_at: Option<Timestamp>,
+    /// Latest dismissal.
+    pub last_dismissed_at: Option<Timestamp>,
+    /// Whether it was ever redeemed.
+    pub redeemed: bool,
+}
+
+/// Cap history of `offer_id`, with `day` as today.
+pub fn offer_history(conn: &Connection, offer_id: &str, day: &str) -> Result<OfferHistory> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(local_day = ?2), 0),
+                    MAX(triggered_at),
+                    MAX(CASE WHEN state = 'dismissed' THEN state_at END),
+                    COALESCE(MAX(state = 'redeemed'), 0)
+             FROM offer_instances WHERE offer_id = ?1",
+        )?
+        .query_row(params![offer_id, day], |r| {
+            Ok(OfferHistory {
+                total: r.get(0)?,
+                today: r.get(1)?,
+                last_at: r.get::<_, Option<i64>>(2)?.map(Timestamp),
+                last_dismissed_at: r.get::<_, Option<i64>>(3)?.map(Timestamp),
+                redeemed: r.get::<_, i64>(4)? != 0,
+            })
+        })?)
+}
+
+/// Offers shown (not held out) on local day `day`, in all and for
+/// `merchant_id`, and the latest shown offer's trigger time overall.
+pub fn shown_counts(conn: &Connection, day: &str, merchant_id: &str) -> Result<(u32, u32, Option<Timestamp>)> {
+    let (all, merchant): (u32, u32) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM(merchant_id = ?2), 0) FROM offer_instances
+             WHERE local_day = ?1 AND state != 'held_out'",
+        )?
+        .query_row(params![day, merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let last: Option<i64> = conn
+        .prepare_cached("SELECT MAX(triggered_at) FROM offer_instances WHERE state != 'held_out'")?
+        .query_row([], |r| r.get(0))?;
+    Ok((all, merchant, last.map(Timestamp)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema;
+
+    fn new<'a>(offer: &'a str, at: i64, state: OfferState) -> NewInstance<'a> {
+        NewInstance {
+            offer_id: offer,
+            merchant_id: "m1",
+            place_id: "p1",
+            catalog_version: 1,
+            trigger: "enter",
+            at: Timestamp(at),
+            local_day: "2026-11-24",
+            expires_at: Timestamp(at + 1000),
+            state,
+            title: "t",
+            body: "b",
+        }
+    }
+
+    #[test]
+    fn lifecycle_and_history() {
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut c).unwrap();
+        let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
+        insert(&c, &new("o1", 200, OfferState::HeldOut)).unwrap();
+        insert(&c, &new("o2", 300, OfferState::Triggered)).unwrap();
+        assert_eq!(claimable(&c, Timestamp(1150)).unwrap().len(), 1);
+        assert_eq!(due_expiries(&c, Timestamp(1150)).unwrap()[0].id, a);
+        set_state(&c, a, OfferState::Dismissed, Timestamp(150)).unwrap();
+        let h = offer_history(&c, "o1", "2026-11-24").unwrap();
+        assert_eq!((h.total, h.today, h.last_at, h.last_dismissed_at, h.redeemed), (2, 2, Some(Timestamp(200)), Some(Timestamp(150)), false));
+        assert_eq!(shown_counts(&c, "2026-11-24", "m1").unwrap(), (2, 2, Some(Timestamp(300))));
+    }
+}

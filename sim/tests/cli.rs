@@ -1,0 +1,47 @@
+//! The simulator's command line, run as a QA engineer runs it.
+
+use std::process::Command;
+
+fn sim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kairos-sim"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("kairos-sim runs")
+}
+
+#[test]
+fn replay_of_the_bundled_day_prints_visits_and_steps() {
+    let out = sim(&["replay", "tests/tracks/sample-day.csv", "--steps", "tests/tracks/sample-day-steps.csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("visit_started").count(), 5, "{text}");
+    assert_eq!(text.matches("visit_ended").count(), 4, "{text}");
+    assert!(text.contains("steps on 2026-11-24: 2582 of 7500 goal, 4918 to go"), "{text}");
+}
+
+#[test]
+fn json_lines_have_t_and_kind() {
+    let out = sim(&["replay", "tests/tracks/sample-day.csv", "--json"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.len() >= 9);
+    for l in &lines {
+        assert!(kairos_core::Timestamp::parse_rfc3339(l["t"].as_str().unwrap()).is_some());
+        assert!(l["kind"].as_str().unwrap().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    }
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "timestamp,lat,lon\n2026-11-24T08:00:00Z,34.0,-118.0\n2026-11-24T08:00:10Z,NaN,-118.0\n").unwrap();
+    let out = sim(&["replay", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.csv") && err.contains("line 3"), "{err}");
+    let out = sim(&["replay", "does-not-exist.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}
