@@ -40,6 +40,13 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
     },
+    /// A catalog was refused (bad signature, invalid document, expired, older
+    /// than the one in force); the previous catalog stays in force.
+    #[error("{reason}")]
+    InvalidCatalog {
+        /// What was wrong, naming the offending value's path for documents.
+        reason: String,
+    },
     /// The profile database could not be read or written.
     #[error("{reason}")]
     Storage {
@@ -73,6 +80,9 @@ impl From<kairos_core::KairosError> for KairosError {
                 rejection: rejection.into(),
             },
             kairos_core::KairosError::InvalidInput { .. } => KairosError::InvalidInput { reason },
+            kairos_core::KairosError::InvalidCatalog { .. } => {
+                KairosError::InvalidCatalog { reason }
+            }
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
             kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
         }
