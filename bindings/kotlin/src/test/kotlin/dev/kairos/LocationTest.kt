@@ -61,7 +61,7 @@ class LocationTest {
         val e = assertFailsWith<KairosException.InvalidFix> { engine.recordLocation(bad) }
         assertEquals(FixRejection.LatitudeOutOfRange(lat = 91.0), e.rejection)
         assertEquals("invalid location fix: latitude 91 is outside [-90, 90]", e.reason)
-        assertContains(e.message!!, "latitude 91 is outside [-90, 90]")
+        assertContains(e.message, "latitude 91 is outside [-90, 90]")
         val speed = assertFailsWith<KairosException.InvalidFix> { engine.recordLocation(Fixtures.fix(start, 0.0, 0.0, speedMps = -2.0)) }
         assertEquals(FixRejection.InvalidSpeed(speedMps = -2.0), speed.rejection)
     }
