@@ -10,7 +10,8 @@
 #
 # Everything is mounted in a private mount namespace (unshare), so nothing
 # stays mounted on the host when this exits, however it exits. SwiftPM's
-# build directory is TARGET_DIR/swift.
+# build directory is TARGET_DIR/swift. A run longer than 30 minutes (a
+# deadlock) is killed.
 set -euo pipefail
 
 ROOT="${1:?usage: swift-test.sh ROOT WORKSPACE TARGET_DIR LIB_SUBDIR}"
@@ -37,5 +38,5 @@ exec unshare --mount --propagation private -- bash -euo pipefail -c '
         PATH=/usr/libexec/swift/bin:/usr/local/bin:/usr/bin:/bin \
         LD_LIBRARY_PATH="$LIB" \
         TMPDIR=/tmp \
-        /bin/bash -euc "cd /kairos/workspace/bindings/swift && exec swift test --scratch-path /kairos/target/swift --disable-swift-testing -Xlinker -L$LIB \"\$@\"" swift-test "$@"
+        /bin/bash -euc "cd /kairos/workspace/bindings/swift && exec timeout --kill-after=30 1800 swift test --scratch-path /kairos/target/swift --disable-swift-testing -Xlinker -L$LIB \"\$@\"" swift-test "$@"
 ' kairos-swift-test "$@"
