@@ -52,26 +52,17 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
     fn try_from(c: EngineConfig) -> Result<Self, KairosError> {
         let non_negative = |name: &str, v: i32| {
             u32::try_from(v).map_err(|_| {
-                KairosError::invalid_input(format!(
-                    "invalid configuration: {name} must not be negative, got {v}"
-                ))
+                KairosError::invalid_input(format!("invalid configuration: {name} must not be negative, got {v}"))
             })
         };
         let mut core = kairos_core::EngineConfig::new(c.data_dir, c.time_zone);
         core.step_goal = non_negative("step_goal", c.step_goal)?;
-        core.raw_fix_retention_ms = i64::from(non_negative(
-            "raw_fix_retention_days",
-            c.raw_fix_retention_days,
-        )?) * DAY_MS;
+        core.raw_fix_retention_ms =
+            i64::from(non_negative("raw_fix_retention_days", c.raw_fix_retention_days)?) * DAY_MS;
         core.stay_radius_m = c.stay_radius_m;
-        core.min_dwell_ms =
-            i64::from(non_negative("min_dwell_minutes", c.min_dwell_minutes)?) * MINUTE_MS;
-        core.gap_threshold_ms = i64::from(non_negative(
-            "gap_threshold_minutes",
-            c.gap_threshold_minutes,
-        )?) * MINUTE_MS;
-        core.sedentary_ms =
-            i64::from(non_negative("sedentary_minutes", c.sedentary_minutes)?) * MINUTE_MS;
+        core.min_dwell_ms = i64::from(non_negative("min_dwell_minutes", c.min_dwell_minutes)?) * MINUTE_MS;
+        core.gap_threshold_ms = i64::from(non_negative("gap_threshold_minutes", c.gap_threshold_minutes)?) * MINUTE_MS;
+        core.sedentary_ms = i64::from(non_negative("sedentary_minutes", c.sedentary_minutes)?) * MINUTE_MS;
         core.waking_hours = (
             non_negative("waking_hours_start", c.waking_hours_start)?,
             non_negative("waking_hours_end", c.waking_hours_end)?,
@@ -91,10 +82,7 @@ mod tests {
         let mut out = BTreeMap::new();
         let mut pending: Option<f64> = None;
         for line in include_str!("config.rs").lines().map(str::trim) {
-            if let Some(v) = line
-                .strip_prefix("#[uniffi(default = ")
-                .and_then(|r| r.strip_suffix(")]"))
-            {
+            if let Some(v) = line.strip_prefix("#[uniffi(default = ").and_then(|r| r.strip_suffix(")]")) {
                 pending = Some(v.parse().unwrap());
             } else if let (Some(v), Some(rest)) = (pending, line.strip_prefix("pub ")) {
                 out.insert(rest.split(':').next().unwrap().to_string(), v);
@@ -110,31 +98,13 @@ mod tests {
     fn foreign_defaults_equal_the_core_policy() {
         let expected: BTreeMap<String, f64> = [
             ("step_goal", f64::from(policy::DEFAULT_STEP_GOAL)),
-            (
-                "raw_fix_retention_days",
-                (policy::DEFAULT_RAW_FIX_RETENTION_MS / DAY_MS) as f64,
-            ),
+            ("raw_fix_retention_days", (policy::DEFAULT_RAW_FIX_RETENTION_MS / DAY_MS) as f64),
             ("stay_radius_m", policy::DEFAULT_STAY_RADIUS_M),
-            (
-                "min_dwell_minutes",
-                (policy::DEFAULT_MIN_DWELL_MS / MINUTE_MS) as f64,
-            ),
-            (
-                "gap_threshold_minutes",
-                (policy::DEFAULT_GAP_THRESHOLD_MS / MINUTE_MS) as f64,
-            ),
-            (
-                "sedentary_minutes",
-                (policy::DEFAULT_SEDENTARY_MS / MINUTE_MS) as f64,
-            ),
-            (
-                "waking_hours_start",
-                f64::from(policy::DEFAULT_WAKING_HOURS.0),
-            ),
-            (
-                "waking_hours_end",
-                f64::from(policy::DEFAULT_WAKING_HOURS.1),
-            ),
+            ("min_dwell_minutes", (policy::DEFAULT_MIN_DWELL_MS / MINUTE_MS) as f64),
+            ("gap_threshold_minutes", (policy::DEFAULT_GAP_THRESHOLD_MS / MINUTE_MS) as f64),
+            ("sedentary_minutes", (policy::DEFAULT_SEDENTARY_MS / MINUTE_MS) as f64),
+            ("waking_hours_start", f64::from(policy::DEFAULT_WAKING_HOURS.0)),
+            ("waking_hours_end", f64::from(policy::DEFAULT_WAKING_HOURS.1)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -175,9 +145,7 @@ mod tests {
         let e = kairos_core::EngineConfig::try_from(config(-5)).unwrap_err();
         assert_eq!(
             e,
-            KairosError::invalid_input(
-                "invalid configuration: sedentary_minutes must not be negative, got -5"
-            )
+            KairosError::invalid_input("invalid configuration: sedentary_minutes must not be negative, got -5")
         );
     }
 }

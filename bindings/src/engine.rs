@@ -59,10 +59,7 @@ impl Engine {
     pub fn open(config: EngineConfig) -> Result<Arc<Self>, KairosError> {
         guard(|| {
             let core = kairos_core::Engine::open(config.try_into()?)?;
-            Ok(Arc::new(Engine {
-                core: Arc::new(core),
-                listeners: Arc::default(),
-            }))
+            Ok(Arc::new(Engine { core: Arc::new(core), listeners: Arc::default() }))
         })
     }
 
@@ -89,10 +86,7 @@ impl Engine {
     /// `recordLocations` without blocking the caller: a Kotlin `suspend`
     /// function, a Swift `async` method. The work runs on a Kairos thread,
     /// where listeners are called too.
-    pub async fn record_locations_async(
-        self: Arc<Self>,
-        fixes: Vec<LocationFix>,
-    ) -> Result<IngestReport, KairosError> {
+    pub async fn record_locations_async(self: Arc<Self>, fixes: Vec<LocationFix>) -> Result<IngestReport, KairosError> {
         run_blocking(move || self.record_locations(fixes)).await
     }
 
@@ -104,14 +98,9 @@ impl Engine {
     /// Records a burst of step samples in one transaction. If any sample is
     /// invalid the whole burst is refused (`InvalidInput`) and nothing is
     /// recorded.
-    pub fn record_step_samples(
-        &self,
-        samples: Vec<StepSample>,
-    ) -> Result<Vec<KairosEvent>, KairosError> {
-        let samples = samples
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<kairos_core::StepSample>, _>>()?;
+    pub fn record_step_samples(&self, samples: Vec<StepSample>) -> Result<Vec<KairosEvent>, KairosError> {
+        let samples =
+            samples.into_iter().map(TryInto::try_into).collect::<Result<Vec<kairos_core::StepSample>, _>>()?;
         let events = self.core_call(|core| core.record_step_samples(&samples))?;
         Ok(self.publish(events))
     }
@@ -126,8 +115,7 @@ impl Engine {
 
     /// The steps of the local day containing `now`, against the goal.
     pub fn today(&self, now: SystemTime) -> Result<DaySummary, KairosError> {
-        self.core_call(|core| core.today(to_core(now)))
-            .map(Into::into)
+        self.core_call(|core| core.today(to_core(now))).map(Into::into)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has no
@@ -145,11 +133,7 @@ impl Engine {
 
     /// Raw fixes held for `[from, to)`: only those within the retention
     /// window.
-    pub fn raw_fixes(
-        &self,
-        from: SystemTime,
-        to: SystemTime,
-    ) -> Result<Vec<LocationFix>, KairosError> {
+    pub fn raw_fixes(&self, from: SystemTime, to: SystemTime) -> Result<Vec<LocationFix>, KairosError> {
         let fixes = self.core_call(|core| core.raw_fixes(to_core(from), to_core(to)))?;
         Ok(fixes.into_iter().map(Into::into).collect())
     }

@@ -47,6 +47,23 @@ pub enum KairosError {
         /// What was wrong, naming the offending value's path for documents.
         reason: String,
     },
+    /// No offer instance has this id.
+    #[error("{reason}")]
+    UnknownOffer {
+        /// What was wrong.
+        reason: String,
+        /// The id given.
+        instance_id: i64,
+    },
+    /// The offer's state does not allow the call (for example redeeming an
+    /// expired, dismissed or already redeemed offer).
+    #[error("{reason}")]
+    InvalidOfferTransition {
+        /// What was wrong, e.g. `offer 3 cannot become redeemed: its claim window ended at ...`.
+        reason: String,
+        /// The instance.
+        instance_id: i64,
+    },
     /// The profile database could not be read or written.
     #[error("{reason}")]
     Storage {
@@ -65,9 +82,7 @@ pub enum KairosError {
 impl KairosError {
     /// An [`KairosError::InvalidInput`] with `reason`.
     pub(crate) fn invalid_input(reason: impl Into<String>) -> Self {
-        KairosError::InvalidInput {
-            reason: reason.into(),
-        }
+        KairosError::InvalidInput { reason: reason.into() }
     }
 }
 
@@ -75,13 +90,14 @@ impl From<kairos_core::KairosError> for KairosError {
     fn from(e: kairos_core::KairosError) -> Self {
         let reason = e.to_string();
         match e {
-            kairos_core::KairosError::InvalidFix { rejection } => KairosError::InvalidFix {
-                reason,
-                rejection: rejection.into(),
-            },
+            kairos_core::KairosError::InvalidFix { rejection } => {
+                KairosError::InvalidFix { reason, rejection: rejection.into() }
+            }
             kairos_core::KairosError::InvalidInput { .. } => KairosError::InvalidInput { reason },
-            kairos_core::KairosError::InvalidCatalog { .. } => {
-                KairosError::InvalidCatalog { reason }
+            kairos_core::KairosError::InvalidCatalog { .. } => KairosError::InvalidCatalog { reason },
+            kairos_core::KairosError::UnknownOffer { instance_id } => KairosError::UnknownOffer { reason, instance_id },
+            kairos_core::KairosError::InvalidOfferTransition { instance_id, .. } => {
+                KairosError::InvalidOfferTransition { reason, instance_id }
             }
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
             kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
@@ -96,9 +112,7 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KairosError>) -> Result<T, 
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         let what = panic_message(payload.as_ref());
         tracing::error!(panic = %what, "panic caught at the FFI boundary");
-        Err(KairosError::Internal {
-            reason: format!("internal error: kairos panicked: {what}"),
-        })
+        Err(KairosError::Internal { reason: format!("internal error: kairos panicked: {what}") })
     })
 }
 
@@ -142,22 +156,12 @@ mod tests {
         };
         match KairosError::from(core) {
             KairosError::InvalidFix { reason, rejection } => {
-                assert_eq!(
-                    reason,
-                    "invalid location fix: latitude 91 is outside [-90, 90]"
-                );
+                assert_eq!(reason, "invalid location fix: latitude 91 is outside [-90, 90]");
                 assert_eq!(rejection, FixRejection::LatitudeOutOfRange { lat: 91.0 });
             }
             other => panic!("{other:?}"),
         }
-        let core = kairos_core::KairosError::Storage {
-            reason: "disk full".into(),
-        };
-        assert_eq!(
-            KairosError::from(core),
-            KairosError::Storage {
-                reason: "storage error: disk full".into()
-            }
-        );
+        let core = kairos_core::KairosError::Storage { reason: "disk full".into() };
+        assert_eq!(KairosError::from(core), KairosError::Storage { reason: "storage error: disk full".into() });
     }
 }

@@ -39,13 +39,7 @@ impl From<LocationFix> for kairos_core::LocationFix {
 
 impl From<kairos_core::LocationFix> for LocationFix {
     fn from(f: kairos_core::LocationFix) -> Self {
-        LocationFix {
-            at: from_core(f.at),
-            lat: f.lat,
-            lon: f.lon,
-            accuracy_m: f.accuracy_m,
-            speed_mps: f.speed_mps,
-        }
+        LocationFix { at: from_core(f.at), lat: f.lat, lon: f.lon, accuracy_m: f.accuracy_m, speed_mps: f.speed_mps }
     }
 }
 
@@ -104,9 +98,7 @@ impl From<kairos_core::FixRejection> for FixRejection {
             C::InvalidSpeed { speed_mps } => FixRejection::InvalidSpeed { speed_mps },
             C::TimestampOutOfRange { at_ms } => FixRejection::TimestampOutOfRange { at_ms },
             C::OutOfOrder { behind_ms } => FixRejection::OutOfOrder { behind_ms },
-            C::ImplausibleJump { implied_speed_mps } => {
-                FixRejection::ImplausibleJump { implied_speed_mps }
-            }
+            C::ImplausibleJump { implied_speed_mps } => FixRejection::ImplausibleJump { implied_speed_mps },
         }
     }
 }
@@ -147,10 +139,7 @@ impl From<kairos_core::IngestReport> for IngestReport {
             rejected: r
                 .rejected
                 .into_iter()
-                .map(|(at, why)| RejectedFix {
-                    at: from_core(at),
-                    rejection: why.into(),
-                })
+                .map(|(at, why)| RejectedFix { at: from_core(at), rejection: why.into() })
                 .collect(),
             held: count(r.held),
         }

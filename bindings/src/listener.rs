@@ -76,10 +76,7 @@ impl Listeners {
     pub(crate) fn add(self: &Arc<Self>, listener: Arc<dyn EventListener>) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.live().push((id, listener));
-        Subscription {
-            id,
-            hub: Arc::downgrade(self),
-        }
+        Subscription { id, hub: Arc::downgrade(self) }
     }
 
     fn remove(&self, id: u64) {
@@ -102,9 +99,7 @@ impl Listeners {
             if !self.contains(id) {
                 continue; // cancelled while earlier listeners ran
             }
-            if let Err(payload) =
-                catch_unwind(AssertUnwindSafe(|| listener.on_events(events.to_vec())))
-            {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| listener.on_events(events.to_vec()))) {
                 tracing::warn!(listener = id, error = %panic_message(payload.as_ref()), "event listener failed");
             }
         }
@@ -132,12 +127,7 @@ mod tests {
     }
 
     fn event() -> KairosEvent {
-        KairosEvent::StepGoalReached {
-            at: UNIX_EPOCH,
-            day: "1970-01-01".into(),
-            steps: 1,
-            goal: 1,
-        }
+        KairosEvent::StepGoalReached { at: UNIX_EPOCH, day: "1970-01-01".into(), steps: 1, goal: 1 }
     }
 
     #[test]
@@ -152,10 +142,7 @@ mod tests {
         hub.deliver(&[event()]);
         drop(sb);
         hub.deliver(&[event()]);
-        assert_eq!(
-            (a.0.lock().unwrap().len(), b.0.lock().unwrap().len()),
-            (1, 2)
-        );
+        assert_eq!((a.0.lock().unwrap().len(), b.0.lock().unwrap().len()), (1, 2));
         sa.cancel(); // idempotent
     }
 

@@ -38,14 +38,8 @@ where
     match RUNTIME.spawn_blocking(f).await {
         Ok(result) => result,
         Err(join) => {
-            let what = if join.is_panic() {
-                panic_message(join.into_panic().as_ref())
-            } else {
-                join.to_string()
-            };
-            Err(KairosError::Internal {
-                reason: format!("internal error: kairos worker failed: {what}"),
-            })
+            let what = if join.is_panic() { panic_message(join.into_panic().as_ref()) } else { join.to_string() };
+            Err(KairosError::Internal { reason: format!("internal error: kairos worker failed: {what}") })
         }
     }
 }
@@ -77,18 +71,13 @@ mod tests {
     #[test]
     fn runs_off_the_callers_thread_without_its_runtime() {
         let caller = std::thread::current().id();
-        let other = block_on(run_blocking(move || {
-            Ok(std::thread::current().id() != caller)
-        }));
+        let other = block_on(run_blocking(move || Ok(std::thread::current().id() != caller)));
         assert_eq!(other, Ok(true));
     }
 
     #[test]
     fn a_panic_in_blocking_work_is_an_internal_error() {
         let r: Result<(), _> = block_on(run_blocking(|| panic!("worker boom")));
-        assert!(
-            matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("worker boom")),
-            "{r:?}"
-        );
+        assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("worker boom")), "{r:?}");
     }
 }

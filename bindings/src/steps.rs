@@ -34,15 +34,11 @@ impl TryFrom<StepSample> for kairos_core::StepSample {
 
     fn try_from(s: StepSample) -> Result<Self, KairosError> {
         let count = |name: &str, n: i64| {
-            u64::try_from(n).map_err(|_| {
-                KairosError::invalid_input(format!("invalid step sample: {name} {n} is negative"))
-            })
+            u64::try_from(n)
+                .map_err(|_| KairosError::invalid_input(format!("invalid step sample: {name} {n} is negative")))
         };
         Ok(match s {
-            StepSample::Counter {
-                at,
-                count_since_boot,
-            } => kairos_core::StepSample::Counter {
+            StepSample::Counter { at, count_since_boot } => kairos_core::StepSample::Counter {
                 at: to_core(at),
                 count_since_boot: count("count_since_boot", count_since_boot)?,
             },

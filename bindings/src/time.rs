@@ -23,11 +23,7 @@ pub fn to_core(t: SystemTime) -> Timestamp {
 pub fn from_core(t: Timestamp) -> SystemTime {
     let ms = t.millis();
     let d = Duration::from_millis(ms.unsigned_abs());
-    let out = if ms >= 0 {
-        UNIX_EPOCH.checked_add(d)
-    } else {
-        UNIX_EPOCH.checked_sub(d)
-    };
+    let out = if ms >= 0 { UNIX_EPOCH.checked_add(d) } else { UNIX_EPOCH.checked_sub(d) };
     out.unwrap_or(UNIX_EPOCH)
 }
 
@@ -46,10 +42,7 @@ mod tests {
     fn sub_millisecond_parts_round_to_the_nearest_millisecond() {
         let after = |us| to_core(UNIX_EPOCH + Duration::from_micros(us)).millis();
         let before = |us| to_core(UNIX_EPOCH - Duration::from_micros(us)).millis();
-        assert_eq!(
-            (after(1_499), after(1_500), after(10_249_999)),
-            (1, 2, 10_250)
-        );
+        assert_eq!((after(1_499), after(1_500), after(10_249_999)), (1, 2, 10_250));
         assert_eq!((before(1_499), before(1_500), before(1_501)), (-1, -1, -2));
     }
 }

@@ -3,8 +3,7 @@
 //! and `bindings/swift`.
 
 use kairos_ffi::{
-    Engine, EngineConfig, EventListener, FixRejection, KairosError, KairosEvent, LocationFix,
-    StepSample,
+    Engine, EngineConfig, EventListener, FixRejection, KairosError, KairosEvent, LocationFix, StepSample,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -30,13 +29,7 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
 }
 
 fn fix(at: SystemTime, lat: f64) -> LocationFix {
-    LocationFix {
-        at,
-        lat,
-        lon: -118.25,
-        accuracy_m: 10.0,
-        speed_mps: None,
-    }
+    LocationFix { at, lat, lon: -118.25, accuracy_m: 10.0, speed_mps: None }
 }
 
 #[derive(Default)]
@@ -54,9 +47,7 @@ fn a_stay_becomes_a_visit_and_listeners_see_the_same_events() {
     let seen = Arc::new(Collect::default());
     let _sub = engine.subscribe(seen.clone());
     // 20 minutes still, one fix every 30 s.
-    let fixes: Vec<_> = (0..=40)
-        .map(|i| fix(nine_am() + Duration::from_secs(i * 30), 34.05))
-        .collect();
+    let fixes: Vec<_> = (0..=40).map(|i| fix(nine_am() + Duration::from_secs(i * 30), 34.05)).collect();
     let report = engine.record_locations(fixes).unwrap();
     assert_eq!(report.accepted, 41);
     assert!(
@@ -65,9 +56,7 @@ fn a_stay_becomes_a_visit_and_listeners_see_the_same_events() {
         report.events
     );
     assert_eq!(*seen.0.lock().unwrap(), report.events);
-    let visits = engine
-        .visits(nine_am(), nine_am() + Duration::from_secs(3600))
-        .unwrap();
+    let visits = engine.visits(nine_am(), nine_am() + Duration::from_secs(3600)).unwrap();
     assert_eq!((visits.len(), visits[0].departed_at), (1, None));
 }
 
@@ -82,27 +71,9 @@ fn steps_reach_the_goal_once() {
     };
     assert!(engine.record_steps(sample(0, 600)).unwrap().is_empty());
     let events = engine.record_steps(sample(10, 600)).unwrap();
-    assert!(
-        matches!(
-            events.as_slice(),
-            [KairosEvent::StepGoalReached {
-                steps: 1200,
-                goal: 1000,
-                ..
-            }]
-        ),
-        "{events:?}"
-    );
+    assert!(matches!(events.as_slice(), [KairosEvent::StepGoalReached { steps: 1200, goal: 1000, .. }]), "{events:?}");
     let today = engine.today(nine_am()).unwrap();
-    assert_eq!(
-        (
-            today.day.as_str(),
-            today.steps,
-            today.remaining,
-            today.goal_reached
-        ),
-        ("2026-11-24", 1200, 0, true)
-    );
+    assert_eq!((today.day.as_str(), today.steps, today.remaining, today.goal_reached), ("2026-11-24", 1200, 0, true));
 }
 
 #[test]
@@ -110,25 +81,17 @@ fn invalid_inputs_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(&dir)).unwrap();
     match engine.record_location(fix(nine_am(), 91.0)) {
-        Err(KairosError::InvalidFix {
-            rejection: FixRejection::LatitudeOutOfRange { lat },
-            reason,
-        }) => {
+        Err(KairosError::InvalidFix { rejection: FixRejection::LatitudeOutOfRange { lat }, reason }) => {
             assert_eq!(lat, 91.0);
             assert!(reason.contains("latitude 91"), "{reason}");
         }
         other => panic!("{other:?}"),
     }
-    let negative = StepSample::Counter {
-        at: nine_am(),
-        count_since_boot: -3,
-    };
+    let negative = StepSample::Counter { at: nine_am(), count_since_boot: -3 };
     assert!(
         matches!(engine.record_steps(negative), Err(KairosError::InvalidInput { reason }) if reason.contains("negative"))
     );
     let mut bad = config(&dir);
     bad.time_zone = "Mars/Olympus".into();
-    assert!(
-        matches!(Engine::open(bad), Err(KairosError::InvalidInput { reason }) if reason.contains("Mars/Olympus"))
-    );
+    assert!(matches!(Engine::open(bad), Err(KairosError::InvalidInput { reason }) if reason.contains("Mars/Olympus")));
 }

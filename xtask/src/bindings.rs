@@ -23,22 +23,9 @@ pub fn generate(release: bool) -> Result<Built, String> {
     // built next (the app's, without `cli`) is the one left in place.
     run(&mut command(
         "cargo",
-        &[
-            "build",
-            "--locked",
-            "-q",
-            "-p",
-            "kairos-ffi",
-            "--features",
-            "cli",
-            "--bin",
-            "uniffi-bindgen",
-        ],
+        &["build", "--locked", "-q", "-p", "kairos-ffi", "--features", "cli", "--bin", "uniffi-bindgen"],
     ))?;
-    let mut lib = command(
-        "cargo",
-        &["build", "--locked", "-q", "-p", "kairos-ffi", "--lib"],
-    );
+    let mut lib = command("cargo", &["build", "--locked", "-q", "-p", "kairos-ffi", "--lib"]);
     if release {
         lib.arg("--release");
     }
@@ -46,31 +33,16 @@ pub fn generate(release: bool) -> Result<Built, String> {
 
     let target = target_dir();
     let lib_dir = target.join(if release { "release" } else { "debug" });
-    let library = lib_dir.join(format!(
-        "{}kairos_ffi{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ));
+    let library = lib_dir.join(format!("{}kairos_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
     let out = target.join("bindings");
-    let built = Built {
-        lib_dir,
-        kotlin: out.join("kotlin"),
-        swift: out.join("swift"),
-    };
+    let built = Built { lib_dir, kotlin: out.join("kotlin"), swift: out.join("swift") };
     for (language, dir) in [("kotlin", &built.kotlin), ("swift", &built.swift)] {
         if dir.exists() {
-            std::fs::remove_dir_all(dir)
-                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+            std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
         }
         let mut generate = command(
             target.join("debug").join("uniffi-bindgen"),
-            &[
-                "generate",
-                "--no-format",
-                "--language",
-                language,
-                "--out-dir",
-            ],
+            &["generate", "--no-format", "--language", language, "--out-dir"],
         );
         generate.arg(dir).arg(&library);
         run(&mut generate)?;

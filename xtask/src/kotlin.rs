@@ -46,9 +46,7 @@ pub fn test() -> Result<(), String> {
 fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
     let text = std::fs::read(pom).map_err(|e| format!("cannot read {}: {e}", pom.display()))?;
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
     let dir = Path::new(&home).join(".m2/repository/.kairos-offline");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

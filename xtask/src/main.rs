@@ -50,15 +50,9 @@ fn main() {
 
 /// Every test suite, in order; stops at the first failure.
 fn test() -> Result<(), String> {
-    run(&mut command(
-        "cargo",
-        &["test", "--workspace", "--locked", "--all-targets"],
-    ))?;
+    run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
-    run(&mut command(
-        "cargo",
-        &["test", "--workspace", "--locked", "--doc"],
-    ))?;
+    run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
     kotlin::test()?;
     swift::test()
 }

@@ -27,25 +27,15 @@ pub fn test() -> Result<(), String> {
     let package = root().join("bindings/swift");
     // SwiftPM compiles only files inside the package: copy the generated
     // ones in (they are git-ignored).
-    copy_if_changed(
-        &built.swift.join("Kairos.swift"),
-        &package.join("Sources/Kairos/Kairos.swift"),
-    )?;
-    copy_if_changed(
-        &built.swift.join("KairosFFI.h"),
-        &package.join("Sources/KairosFFI/KairosFFI.h"),
-    )?;
+    copy_if_changed(&built.swift.join("Kairos.swift"), &package.join("Sources/Kairos/Kairos.swift"))?;
+    copy_if_changed(&built.swift.join("KairosFFI.h"), &package.join("Sources/KairosFFI/KairosFFI.h"))?;
 
     let toolchain = toolchain_root()?;
     let scripts = package.join("scripts");
-    run(command("bash", &[])
-        .arg(scripts.join("provision-toolchain.sh"))
-        .arg(&toolchain))?;
+    run(command("bash", &[]).arg(scripts.join("provision-toolchain.sh")).arg(&toolchain))?;
 
-    let lib_dir = built
-        .lib_dir
-        .strip_prefix(target_dir())
-        .map_err(|_| "the library is outside the target directory")?;
+    let lib_dir =
+        built.lib_dir.strip_prefix(target_dir()).map_err(|_| "the library is outside the target directory")?;
     let started = Instant::now();
     let mut summary = None;
     let result = run_echoing_stdout(
