@@ -29,6 +29,7 @@ pub mod geo;
 pub mod location;
 pub mod offers;
 pub mod policy;
+pub mod privacy;
 pub mod replay;
 pub mod steps;
 pub mod store;

@@ -82,6 +82,7 @@ pub(crate) struct Ctx<'a> {
     pub set: &'a Settings,
     pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
     pub install_id: &'a str,
+    pub sealer: &'a crate::privacy::seal::Sealer,
     pub events: Vec<Event>,
 }
 
@@ -124,10 +125,10 @@ impl Ctx<'_> {
         report.held = u32::from(self.st.filter.pending().is_some());
         match fault_after {
             Some(n) if n < accepted.len() => {
-                store::fixes::insert(self.conn, &accepted[..n])?;
+                store::fixes::insert(self.conn, self.sealer, &accepted[..n])?;
                 return Err(Error::Injected("batch cut off"));
             }
-            _ => store::fixes::insert(self.conn, &accepted)?,
+            _ => store::fixes::insert(self.conn, self.sealer, &accepted)?,
         }
         if let Some(newest) = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max() {
             self.advance(newest)?;
@@ -170,12 +171,12 @@ impl Ctx<'_> {
                 let place_id = match self.places.nearest(lat, lon) {
                     Some(id) => id,
                     None => {
-                        let id = store::profile::insert_place(self.conn, lat, lon, arrived_at)?;
+                        let id = store::profile::insert_place(self.conn, self.sealer, lat, lon, arrived_at)?;
                         self.places.upsert(id, lat, lon);
                         id
                     }
                 };
-                let visit_id = store::profile::insert_visit(self.conn, place_id, arrived_at, lat, lon)?;
+                let visit_id = store::profile::insert_visit(self.conn, self.sealer, place_id, arrived_at, lat, lon)?;
                 self.match_merchant_visit(visit_id, place_id, lat, lon, arrived_at)?;
                 self.st.open_visit = Some(OpenVisit { visit_id, place_id, arrived_at });
                 self.emit(detected_at, EventKind::VisitStarted { visit_id, place_id, arrived_at });
@@ -194,7 +195,7 @@ impl Ctx<'_> {
                     night_minutes,
                     work_minutes,
                 };
-                let (plat, plon) = store::profile::close_visit(self.conn, &close)?;
+                let (plat, plon) = store::profile::close_visit(self.conn, self.sealer, &close)?;
                 self.places.upsert(open.place_id, plat, plon);
                 self.emit(
                     detected_at,

@@ -20,6 +20,7 @@ use crate::event::{Event, EventKind};
 use crate::location::LocationFix;
 use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
+use crate::privacy::seal::Sealer;
 use crate::steps::{DaySummary, StepSample};
 use crate::store;
 use crate::time::Timestamp;
@@ -49,6 +50,8 @@ struct Inner {
     keys: CatalogKeys,
     /// This install's id (holdout buckets).
     install_id: String,
+    /// Seals raw fixes and coordinates at rest.
+    sealer: Arc<Sealer>,
 }
 
 /// The Kairos engine over one profile database.
@@ -69,11 +72,13 @@ impl Engine {
     fn open_inner(config: EngineConfig) -> Result<Engine> {
         let tz = config.validate()?;
         let keys = config.keys()?;
-        let opened = store::open(&config.data_dir)?;
+        let sealer = Arc::new(Sealer::new(&config.sealing_key)?);
+        let opened = store::open(&config.data_dir, &sealer)?;
         let conn = opened.conn;
         let install_id = install_id(&conn, config.install_id.as_deref())?;
         let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
-        let places = PlaceBook::new(store::profile::places(&conn)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let places =
+            PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
         let pending = opened
             .recovered
             .map(|r| {
@@ -96,7 +101,8 @@ impl Engine {
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
         };
-        let mut inner = Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id };
+        let mut inner =
+            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer };
         inner.catalog = inner.restore_catalog();
         Ok(Engine { inner: Mutex::new(inner) })
     }
@@ -173,19 +179,19 @@ impl Engine {
     /// no departure.
     pub fn visits(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<Visit>> {
         let inner = self.lock();
-        Ok(store::profile::visits(&inner.conn, from, to)?)
+        Ok(store::profile::visits(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// Every learned place (all private).
     pub fn places(&self) -> ApiResult<Vec<Place>> {
         let inner = self.lock();
-        Ok(store::profile::places(&inner.conn)?)
+        Ok(store::profile::places(&inner.conn, &inner.sealer)?)
     }
 
     /// Raw fixes held for `[from, to)` (only those within retention).
     pub fn raw_fixes(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<LocationFix>> {
         let inner = self.lock();
-        Ok(store::fixes::in_range(&inner.conn, from, to)?)
+        Ok(store::fixes::in_range(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// The engine's clock: the latest time seen from any input or tick.
@@ -217,6 +223,7 @@ impl Inner {
                 set: &self.set,
                 catalog: catalog.as_deref(),
                 install_id: &self.install_id,
+                sealer: &self.sealer,
                 events: Vec::new(),
             };
             let value = f(&mut ctx)?;

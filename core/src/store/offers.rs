@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn lifecycle_and_history() {
         let mut c = Connection::open_in_memory().unwrap();
-        schema::migrate(&mut c).unwrap();
+        schema::migrate(&mut c, &crate::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
         let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
         insert(&c, &new("o1", 200, OfferState::HeldOut)).unwrap();
         insert(&c, &new("o2", 300, OfferState::Triggered)).unwrap();
