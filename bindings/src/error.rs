@@ -64,6 +64,14 @@ pub enum KairosError {
         /// The instance.
         instance_id: i64,
     },
+    /// The sealing key given at open does not open this profile. Nothing was
+    /// read or changed; open again with the right key (from the Keychain or
+    /// Keystore).
+    #[error("{reason}")]
+    WrongKey {
+        /// What was wrong.
+        reason: String,
+    },
     /// The profile database could not be read or written.
     #[error("{reason}")]
     Storage {
@@ -99,6 +107,7 @@ impl From<kairos_core::KairosError> for KairosError {
             kairos_core::KairosError::InvalidOfferTransition { instance_id, .. } => {
                 KairosError::InvalidOfferTransition { reason, instance_id }
             }
+            kairos_core::KairosError::WrongKey => KairosError::WrongKey { reason },
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
             kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
         }
