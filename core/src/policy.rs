@@ -259,3 +259,14 @@ pub const NEARBY_RELEASE_M: f64 = 50.0;
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;
+
+// ---- Privacy ----------------------------------------------------------------
+
+/// Most summaries waiting in the outbox; beyond it the oldest are dropped
+/// (and counted).
+pub const MAX_OUTBOX_ITEMS: usize = 1_000;
+/// Summaries older than this are dropped from the outbox (and counted).
+pub const MAX_OUTBOX_AGE_MS: i64 = 30 * DAY_MS;
+/// Most local days closed (summarised) at once, after a long silence or a
+/// clock jump; earlier days are skipped.
+pub const MAX_DAYS_CLOSED_AT_ONCE: i64 = 31;

@@ -46,6 +46,12 @@ pub(crate) struct EngineState {
     pub prev_fix: Option<LocationFix>,
     /// Last retention purge.
     pub last_purge: Option<Timestamp>,
+    /// The latest local day whose summaries were built.
+    #[serde(default)]
+    pub last_closed_day: Option<chrono::NaiveDate>,
+    /// Summaries dropped from the outbox by its limits, ever.
+    #[serde(default)]
+    pub outbox_dropped: u64,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -295,10 +301,51 @@ impl Ctx<'_> {
             self.st.last_purge = Some(now);
         }
         self.offers_on_time(now)?;
+        self.close_days(now)?;
         let driving = self.driving(now);
         if let Some(n) = self.st.activity.check(now, self.set.tz, self.set.sedentary_ms, self.set.waking_hours, driving)
         {
             self.emit(now, EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes });
+        }
+        Ok(())
+    }
+
+    /// Builds the summaries of every local day that has closed since the
+    /// last call, for each purpose consented now, into the outbox (in the
+    /// caller's transaction). The first day the engine sees is not
+    /// summarised backwards; after a long silence at most
+    /// [`policy::MAX_DAYS_CLOSED_AT_ONCE`] days are.
+    fn close_days(&mut self, now: Timestamp) -> Result<()> {
+        let today = now.local_day(self.set.tz);
+        let Some(yesterday) = today.pred_opt() else { return Ok(()) };
+        let Some(last) = self.st.last_closed_day else {
+            self.st.last_closed_day = Some(yesterday);
+            return Ok(());
+        };
+        if last >= yesterday {
+            return Ok(());
+        }
+        let first =
+            (last + chrono::Duration::days(1)).max(today - chrono::Duration::days(policy::MAX_DAYS_CLOSED_AT_ONCE));
+        let consents = store::privacy::consents(self.conn)?;
+        let mut day = first;
+        while day <= yesterday {
+            for purpose in crate::privacy::Purpose::ALL.into_iter().filter(|p| consents.is_granted(*p)) {
+                if let Some(payload) =
+                    crate::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
+                {
+                    let d = day.to_string();
+                    store::privacy::enqueue(self.conn, "summary", Some(purpose), Some(&d), &payload.to_string(), now)?;
+                }
+            }
+            day += chrono::Duration::days(1);
+        }
+        self.st.last_closed_day = Some(yesterday);
+        let dropped =
+            store::privacy::enforce_limits(self.conn, now, policy::MAX_OUTBOX_ITEMS, policy::MAX_OUTBOX_AGE_MS)?;
+        if dropped > 0 {
+            tracing::warn!(dropped, "outbox limits reached: oldest summaries dropped");
+            self.st.outbox_dropped += dropped as u64;
         }
         Ok(())
     }

@@ -9,9 +9,11 @@
 mod ctx;
 mod offer_flow;
 mod offers_api;
+mod privacy_api;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
+pub use privacy_api::ConsentChange;
 
 use crate::catalog::CatalogKeys;
 use crate::config::EngineConfig;

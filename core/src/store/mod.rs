@@ -10,6 +10,7 @@
 //! | `steps.rs` | per-minute steps and daily totals |
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
+//! | `privacy.rs` | the consent ledger and the outbox |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -20,6 +21,7 @@ pub mod catalog;
 pub mod fixes;
 pub mod merchant_visits;
 pub mod offers;
+pub mod privacy;
 pub mod profile;
 pub mod schema;
 pub mod state;
@@ -135,6 +137,12 @@ fn check_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
     } else {
         conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;")?;
     }
+    set_key_check(conn, sealer)
+}
+
+/// Records the check value of `sealer`'s key (at first open, and when the
+/// key is rotated).
+pub fn set_key_check(conn: &Connection, sealer: &Sealer) -> Result<()> {
     let sealed = sealer.seal(KEY_CHECK.as_bytes(), KEY_CHECK_PLAIN)?;
     state::save(conn, KEY_CHECK, &encode_hex(&sealed))
 }
