@@ -33,6 +33,7 @@ pub mod privacy;
 pub mod replay;
 pub mod steps;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod track;
 pub mod visits;

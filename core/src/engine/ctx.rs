@@ -52,6 +52,9 @@ pub(crate) struct EngineState {
     /// Summaries dropped from the outbox by its limits, ever.
     #[serde(default)]
     pub outbox_dropped: u64,
+    /// When sync may try again.
+    #[serde(default)]
+    pub sync_backoff: crate::sync::Backoff,
 }
 
 /// Settings the write path needs, fixed at open.

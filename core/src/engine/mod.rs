@@ -27,7 +27,8 @@ use crate::steps::{DaySummary, StepSample};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
-use ctx::{Ctx, EngineState, Settings};
+pub(crate) use ctx::EngineState;
+use ctx::{Ctx, Settings};
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -199,6 +200,28 @@ impl Engine {
     /// The engine's clock: the latest time seen from any input or tick.
     pub fn clock(&self) -> Option<Timestamp> {
         self.lock().st.clock
+    }
+
+    /// Runs `f` on the store and state under the lock (reads).
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&Connection, &EngineState, &str) -> Result<T>) -> Result<T> {
+        let inner = self.lock();
+        f(&inner.conn, &inner.st, &inner.install_id)
+    }
+
+    /// Runs `f` in one write transaction.
+    pub(crate) fn with_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.conn))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
+    }
+
+    /// Changes the engine state in one write transaction.
+    pub(crate) fn with_write_state<T>(&self, f: impl FnOnce(&mut EngineState) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.st))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
     }
 
     #[doc(hidden)]

@@ -43,6 +43,8 @@ pub struct OutboxItem {
     pub payload: String,
     /// When it was queued.
     pub created_at: Timestamp,
+    /// The idempotency key of the batch it was first sent in, if any.
+    pub batch_key: Option<String>,
 }
 
 /// Queues an item.
@@ -61,7 +63,8 @@ pub fn enqueue(
 
 /// Every queued item, oldest first.
 pub fn outbox(conn: &Connection) -> Result<Vec<OutboxItem>> {
-    let mut st = conn.prepare_cached("SELECT id, kind, purpose, day, payload, created_at FROM outbox ORDER BY id")?;
+    let mut st =
+        conn.prepare_cached("SELECT id, kind, purpose, day, payload, created_at, batch_key FROM outbox ORDER BY id")?;
     let rows = st.query_map([], |r| {
         Ok(OutboxItem {
             id: r.get(0)?,
@@ -70,9 +73,19 @@ pub fn outbox(conn: &Connection) -> Result<Vec<OutboxItem>> {
             day: r.get(3)?,
             payload: r.get(4)?,
             created_at: Timestamp(r.get(5)?),
+            batch_key: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives items the idempotency key of the batch they are about to be sent in.
+pub fn set_batch_key(conn: &Connection, ids: &[i64], key: &str) -> Result<()> {
+    let mut st = conn.prepare_cached("UPDATE outbox SET batch_key = ?2 WHERE id = ?1")?;
+    for id in ids {
+        st.execute(params![id, key])?;
+    }
+    Ok(())
 }
 
 /// Removes items by id (delivered, or dropped).

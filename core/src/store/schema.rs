@@ -92,7 +92,8 @@ CREATE TABLE outbox (
     purpose TEXT,
     day TEXT,
     payload TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    batch_key TEXT
 );
 ";
 
@@ -185,7 +186,8 @@ CREATE TABLE outbox (
     purpose TEXT,
     day TEXT,
     payload TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    batch_key TEXT
 );
 ";
 
