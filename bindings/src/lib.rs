@@ -9,10 +9,12 @@
 //! | module | what crosses the boundary |
 //! | --- | --- |
 //! | [`engine`] | the `Engine` object and its methods |
-//! | [`config`] | `EngineConfig`, with defaults on the foreign side |
+//! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
 //! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
 //! | [`steps`] | `StepSample`, `DaySummary` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
+//! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind |
 //! | [`listener`] | the foreign `EventListener` and its `Subscription` |
 //! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
@@ -39,16 +41,20 @@ pub mod error;
 pub mod event;
 pub mod fix;
 pub mod listener;
+pub mod offers;
+pub mod replay;
 pub mod runtime;
 pub mod steps;
 pub mod time;
 pub mod visits;
 
-pub use config::EngineConfig;
+pub use config::{CatalogKey, EngineConfig};
 pub use engine::Engine;
 pub use error::KairosError;
 pub use event::KairosEvent;
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, Subscription};
+pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
+pub use replay::{parse_track_csv, ReplaySummary};
 pub use steps::{DaySummary, StepSample};
 pub use visits::{Place, PlaceKind, Visit};
