@@ -279,7 +279,7 @@ impl Engine {
     /// Everything replayed becomes the profile's history (visits, steps,
     /// offers): for QA, open a separate engine on its own data directory,
     /// load the catalog into it, and replay there.
-    #[uniffi::method(default(window_ms = 60000, until = None))]
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
     pub fn replay(
         &self,
         fixes: Vec<LocationFix>,
@@ -302,7 +302,7 @@ impl Engine {
     /// Swift `async` method, so a demo app can replay a day at full speed
     /// while its UI follows the events. The replay runs on a Kairos thread,
     /// where listeners are called too.
-    #[uniffi::method(default(window_ms = 60000, until = None))]
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
     pub async fn replay_async(
         self: Arc<Self>,
         fixes: Vec<LocationFix>,

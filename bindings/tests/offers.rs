@@ -30,8 +30,8 @@ fn nov24(hh: u64, mm: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_795_507_200 + hh * 3600 + mm * 60)
 }
 
-fn open(dir: &tempfile::TempDir) -> Arc<Engine> {
-    Engine::open(EngineConfig {
+fn config(dir: &tempfile::TempDir) -> EngineConfig {
+    EngineConfig {
         data_dir: dir.path().to_str().unwrap().into(),
         time_zone: "America/Los_Angeles".into(),
         step_goal: 7500,
@@ -50,8 +50,11 @@ fn open(dir: &tempfile::TempDir) -> Arc<Engine> {
         min_minutes_between_offers: 30,
         offers_per_merchant_per_day: 2,
         dismissal_cooldown_days: 7,
-    })
-    .unwrap()
+    }
+}
+
+fn open(dir: &tempfile::TempDir) -> Arc<Engine> {
+    Engine::open(config(dir)).unwrap()
 }
 
 /// The boutique's polygon spans latitudes 37.32555..37.32580 and
@@ -183,4 +186,40 @@ fn replaying_a_csv_walk_produces_the_offer_for_listeners() {
         })
         .collect();
     assert_eq!(names, ["triggered maison-lumiere-20-off", "expired maison-lumiere-20-off"]);
+}
+
+#[test]
+fn before_opening_hours_the_offer_is_suppressed_with_a_reason_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    engine.load_catalog(envelope(), nov24(9, 0)).unwrap();
+    let events = engine.record_locations(walk(nov24(9, 45))).unwrap().events;
+    let suppressed: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            KairosEvent::OfferSuppressed { offer_id, reason, explanation, .. } => {
+                Some((offer_id.as_str(), reason.as_str(), explanation.as_str()))
+            }
+            KairosEvent::OfferTriggered { .. } => panic!("{events:?}"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{events:?}");
+    assert_eq!(suppressed[0].0, "maison-lumiere-20-off");
+    assert_eq!(suppressed[0].1, "outside_schedule");
+    assert_eq!(suppressed[0].2, "outside the offer's schedule or the store's opening hours");
+}
+
+#[test]
+fn without_catalog_keys_every_catalog_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&dir);
+    config.catalog_keys.clear();
+    let engine = Engine::open(config).unwrap();
+    let e = engine.load_catalog(envelope(), nov24(10, 0)).unwrap_err();
+    assert!(
+        matches!(&e, KairosError::InvalidCatalog { reason } if reason.contains("unknown key \"test-key\"")),
+        "{e:?}"
+    );
+    assert_eq!(engine.catalog_info().unwrap(), None);
 }
