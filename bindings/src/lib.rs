@@ -28,7 +28,9 @@
 //! 2. Add the method to the `#[uniffi::export] impl Engine` block in
 //!    [`engine`]: run the core call through `Engine::core_call` (panic guard and
 //!    error mapping), and pass any events through `Engine::publish` so listeners
-//!    see them.
+//!    see them. A core call that returns a value rather than events (such as
+//!    `load_catalog`) leaves its events pending in the core: follow it with
+//!    `Engine::publish_pending`.
 //! 3. For I/O that may take long (network), write an `async fn` that awaits
 //!    [`runtime::run_blocking`] or a future spawned on [`runtime`].
 //! 4. Cover it in `bindings/kotlin` and `bindings/swift` tests.
