@@ -91,7 +91,7 @@ class OffersTest {
             val e = assertFailsWith<KairosException.InvalidOfferTransition> { engine.redeemed(id, Mall.at("11:06")) }
             assertEquals(id, e.instanceId)
             assertEquals("offer instance $id cannot become redeemed: it is already redeemed", e.reason)
-            assertContains(e.message!!, e.reason)
+            assertContains(e.message, e.reason)
             assertEquals(emptyList(), engine.offers(Mall.at("11:06")))
             assertEquals(listOf(redeemed), engine.offerHistory(Mall.at("00:00"), Mall.at("23:59")))
         }
