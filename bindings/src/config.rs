@@ -6,6 +6,21 @@
 use crate::error::KairosError;
 use kairos_core::time::{DAY_MS, MINUTE_MS};
 
+/// A public key that may sign offer catalogs (Ed25519). The backend names
+/// its signing key in every catalog envelope (`key_id`); the engine accepts
+/// a catalog only if a key given here under that id verifies it. Give
+/// several to rotate keys.
+///
+/// Kotlin: `CatalogKey("2026-11", Base64.getDecoder().decode(pub))`.
+/// Swift: `CatalogKey(keyId: "2026-11", publicKey: Data(base64Encoded: pub)!)`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CatalogKey {
+    /// The key's id, as catalog envelopes name it (`"key_id"`).
+    pub key_id: String,
+    /// The raw 32-byte Ed25519 public key (not base64, not DER).
+    pub public_key: Vec<u8>,
+}
+
 /// Everything the engine needs to open.
 ///
 /// Kotlin: `EngineConfig(dataDir = context.filesDir.path + "/kairos", timeZone = ZoneId.systemDefault().id)`.
@@ -43,6 +58,35 @@ pub struct EngineConfig {
     /// Local hour (1–24) from which nudges stop, after `waking_hours_start`.
     #[uniffi(default = 21)]
     pub waking_hours_end: i32,
+    /// Keys that may sign catalogs. Without any, every catalog is refused
+    /// (`InvalidCatalog`); a malformed key fails `open` with `InvalidInput`.
+    #[uniffi(default = [])]
+    pub catalog_keys: Vec<CatalogKey>,
+    /// This install's id, for the deterministic holdout of offers that
+    /// measure lift. `nil`/`null`: the engine generates a random one at the
+    /// first open and keeps it in the profile. Not blank.
+    #[uniffi(default = None)]
+    pub install_id: Option<String>,
+    /// First local hour (0–23) of the quiet hours, in which no offer fires.
+    /// Quiet hours may wrap midnight (21 to 8 is 21:00–08:00); equal start
+    /// and end mean none.
+    #[uniffi(default = 21)]
+    pub quiet_hours_start: i32,
+    /// Local hour (0–24) at which the quiet hours end.
+    #[uniffi(default = 8)]
+    pub quiet_hours_end: i32,
+    /// Most offers shown per local day, all merchants together.
+    #[uniffi(default = 4)]
+    pub offers_per_day: i32,
+    /// Fewest minutes between any two offers shown.
+    #[uniffi(default = 30)]
+    pub min_minutes_between_offers: i32,
+    /// Most offers shown per merchant per local day.
+    #[uniffi(default = 2)]
+    pub offers_per_merchant_per_day: i32,
+    /// After the shopper dismisses an offer, it stays silent this many days.
+    #[uniffi(default = 7)]
+    pub dismissal_cooldown_days: i32,
 }
 
 impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
@@ -67,6 +111,20 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
             non_negative("waking_hours_start", c.waking_hours_start)?,
             non_negative("waking_hours_end", c.waking_hours_end)?,
         );
+        core.catalog_keys = c.catalog_keys.into_iter().map(|k| (k.key_id, k.public_key)).collect();
+        core.install_id = c.install_id;
+        core.offer_policy = kairos_core::offers::OfferPolicy {
+            quiet_hours: (
+                non_negative("quiet_hours_start", c.quiet_hours_start)?,
+                non_negative("quiet_hours_end", c.quiet_hours_end)?,
+            ),
+            global_per_day: non_negative("offers_per_day", c.offers_per_day)?,
+            global_min_gap_ms: i64::from(non_negative("min_minutes_between_offers", c.min_minutes_between_offers)?)
+                * MINUTE_MS,
+            merchant_per_day: non_negative("offers_per_merchant_per_day", c.offers_per_merchant_per_day)?,
+            dismissal_cooldown_ms: i64::from(non_negative("dismissal_cooldown_days", c.dismissal_cooldown_days)?)
+                * DAY_MS,
+        };
         Ok(core)
     }
 }
@@ -77,15 +135,16 @@ mod tests {
     use kairos_core::policy;
     use std::collections::BTreeMap;
 
-    /// The `#[uniffi(default = ...)]` literals of this file, by field name.
-    fn attribute_defaults() -> BTreeMap<String, f64> {
+    /// The `#[uniffi(default = ...)]` literals of this file, by field name,
+    /// as written.
+    fn attribute_defaults() -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        let mut pending: Option<f64> = None;
+        let mut pending: Option<&str> = None;
         for line in include_str!("config.rs").lines().map(str::trim) {
             if let Some(v) = line.strip_prefix("#[uniffi(default = ").and_then(|r| r.strip_suffix(")]")) {
-                pending = Some(v.parse().unwrap());
+                pending = Some(v);
             } else if let (Some(v), Some(rest)) = (pending, line.strip_prefix("pub ")) {
-                out.insert(rest.split(':').next().unwrap().to_string(), v);
+                out.insert(rest.split(':').next().unwrap().to_string(), v.to_string());
                 pending = None;
             }
         }
@@ -96,7 +155,11 @@ mod tests {
     /// the foreign-side defaults equal to the core's policy.
     #[test]
     fn foreign_defaults_equal_the_core_policy() {
-        let expected: BTreeMap<String, f64> = [
+        let core = kairos_core::EngineConfig::new("/d", "UTC");
+        assert!(core.catalog_keys.is_empty() && core.install_id.is_none());
+        let offers = kairos_core::offers::OfferPolicy::default();
+        assert_eq!(offers, core.offer_policy);
+        let numeric: BTreeMap<&str, f64> = [
             ("step_goal", f64::from(policy::DEFAULT_STEP_GOAL)),
             ("raw_fix_retention_days", (policy::DEFAULT_RAW_FIX_RETENTION_MS / DAY_MS) as f64),
             ("stay_radius_m", policy::DEFAULT_STAY_RADIUS_M),
@@ -105,11 +168,41 @@ mod tests {
             ("sedentary_minutes", (policy::DEFAULT_SEDENTARY_MS / MINUTE_MS) as f64),
             ("waking_hours_start", f64::from(policy::DEFAULT_WAKING_HOURS.0)),
             ("waking_hours_end", f64::from(policy::DEFAULT_WAKING_HOURS.1)),
+            ("quiet_hours_start", f64::from(offers.quiet_hours.0)),
+            ("quiet_hours_end", f64::from(offers.quiet_hours.1)),
+            ("offers_per_day", f64::from(offers.global_per_day)),
+            ("min_minutes_between_offers", (offers.global_min_gap_ms / MINUTE_MS) as f64),
+            ("offers_per_merchant_per_day", f64::from(offers.merchant_per_day)),
+            ("dismissal_cooldown_days", (offers.dismissal_cooldown_ms / DAY_MS) as f64),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
         .collect();
-        assert_eq!(attribute_defaults(), expected);
+        let mut expected: BTreeMap<String, String> =
+            numeric.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        // The empty key list and the absent install id of `EngineConfig::new`.
+        expected.insert("catalog_keys".into(), "[]".into());
+        expected.insert("install_id".into(), "None".into());
+        let actual: BTreeMap<String, String> = attribute_defaults()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = v.parse::<f64>().map_or(v, |n| n.to_string());
+                (k, v)
+            })
+            .collect();
+        assert_eq!(actual, expected);
+        // And the defaults convert to exactly the core's configuration.
+        let defaults = EngineConfig {
+            catalog_keys: Vec::new(),
+            install_id: None,
+            quiet_hours_start: 21,
+            quiet_hours_end: 8,
+            offers_per_day: 4,
+            min_minutes_between_offers: 30,
+            offers_per_merchant_per_day: 2,
+            dismissal_cooldown_days: 7,
+            ..config(60)
+        };
+        assert_eq!(kairos_core::EngineConfig::try_from(defaults).unwrap().offer_policy, core.offer_policy);
     }
 
     fn config(sedentary_minutes: i32) -> EngineConfig {
@@ -124,6 +217,14 @@ mod tests {
             sedentary_minutes,
             waking_hours_start: 7,
             waking_hours_end: 22,
+            catalog_keys: vec![CatalogKey { key_id: "k1".into(), public_key: vec![7; 32] }],
+            install_id: Some("install-1".into()),
+            quiet_hours_start: 22,
+            quiet_hours_end: 7,
+            offers_per_day: 3,
+            min_minutes_between_offers: 45,
+            offers_per_merchant_per_day: 1,
+            dismissal_cooldown_days: 14,
         }
     }
 
@@ -138,6 +239,11 @@ mod tests {
             (4 * MINUTE_MS, 10 * MINUTE_MS, 45 * MINUTE_MS)
         );
         assert_eq!(c.waking_hours, (7, 22));
+        assert_eq!(c.catalog_keys, vec![("k1".to_string(), vec![7; 32])]);
+        assert_eq!(c.install_id.as_deref(), Some("install-1"));
+        let p = c.offer_policy;
+        assert_eq!((p.quiet_hours, p.global_per_day, p.merchant_per_day), ((22, 7), 3, 1));
+        assert_eq!((p.global_min_gap_ms, p.dismissal_cooldown_ms), (45 * MINUTE_MS, 14 * DAY_MS));
     }
 
     #[test]
@@ -147,5 +253,7 @@ mod tests {
             e,
             KairosError::invalid_input("invalid configuration: sedentary_minutes must not be negative, got -5")
         );
+        let e = kairos_core::EngineConfig::try_from(EngineConfig { offers_per_day: -1, ..config(60) }).unwrap_err();
+        assert_eq!(e, KairosError::invalid_input("invalid configuration: offers_per_day must not be negative, got -1"));
     }
 }

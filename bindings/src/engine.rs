@@ -9,6 +9,8 @@ use crate::error::{guard, KairosError};
 use crate::event::KairosEvent;
 use crate::fix::{IngestReport, LocationFix};
 use crate::listener::{EventListener, Listeners, Subscription};
+use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
+use crate::replay::ReplaySummary;
 use crate::runtime::run_blocking;
 use crate::steps::{DaySummary, StepSample};
 use crate::time::{from_core, to_core};
@@ -45,6 +47,25 @@ impl Engine {
         let events: Vec<KairosEvent> = events.into_iter().map(KairosEvent::from).collect();
         self.listeners.deliver(&events);
         events
+    }
+
+    /// Delivers the events the core keeps for the next call (those of calls
+    /// that return a value instead of events: `load_catalog`, the offer
+    /// lifecycle calls), so that listeners see them at once.
+    fn publish_pending(&self) -> Result<(), KairosError> {
+        let events = guard(|| Ok(self.core.take_pending_events()))?;
+        self.publish(events);
+        Ok(())
+    }
+
+    /// Runs an offer lifecycle call and publishes what it left pending.
+    fn offer_transition(
+        &self,
+        f: impl FnOnce(&kairos_core::Engine) -> kairos_core::ApiResult<kairos_core::offers::OfferInstance>,
+    ) -> Result<OfferInstance, KairosError> {
+        let instance = self.core_call(f)?;
+        self.publish_pending()?;
+        Ok(instance.into())
     }
 }
 
@@ -149,5 +170,146 @@ impl Engine {
     /// the subscription: dropping it ends delivery.
     pub fn subscribe(&self, listener: Arc<dyn EventListener>) -> Arc<Subscription> {
         Arc::new(self.listeners.add(listener))
+    }
+
+    // ---- Offers -------------------------------------------------------------
+
+    /// Verifies a signed catalog envelope (the bytes the backend serves, as
+    /// they are) with the `catalogKeys` given at open, and puts it in force
+    /// at `now`, atomically. Listeners receive `CatalogLoaded`.
+    ///
+    /// Throws `InvalidCatalog` for an envelope that is not signed by a known
+    /// key, a document that is invalid (the reason names the offending
+    /// value's path), expired, not yet valid, or older than the catalog in
+    /// force; the catalog in force then stays, unchanged. The catalog is
+    /// kept in the profile and restored at the next open.
+    ///
+    /// Verifying a large catalog takes a while: prefer `loadCatalogAsync`
+    /// off the main thread.
+    pub fn load_catalog(&self, envelope: Vec<u8>, now: SystemTime) -> Result<CatalogInfo, KairosError> {
+        let info = self.core_call(|core| core.load_catalog(&envelope, to_core(now)))?;
+        self.publish_pending()?;
+        Ok(info.into())
+    }
+
+    /// `loadCatalog` without blocking the caller: a Kotlin `suspend`
+    /// function, a Swift `async` method. Verification runs on a Kairos
+    /// thread, where listeners are called too.
+    pub async fn load_catalog_async(
+        self: Arc<Self>,
+        envelope: Vec<u8>,
+        now: SystemTime,
+    ) -> Result<CatalogInfo, KairosError> {
+        run_blocking(move || self.load_catalog(envelope, now)).await
+    }
+
+    /// The catalog in force, or `nil`/`null` before the first is loaded.
+    pub fn catalog_info(&self) -> Result<Option<CatalogInfo>, KairosError> {
+        self.core_call(|core| Ok(core.catalog_info().map(Into::into)))
+    }
+
+    /// The offers the shopper can claim at `now` (triggered or presented,
+    /// claim window not over), soonest expiry first. Show these.
+    pub fn offers(&self, now: SystemTime) -> Result<Vec<OfferInstance>, KairosError> {
+        let offers = self.core_call(|core| core.offers(to_core(now)))?;
+        Ok(offers.into_iter().map(Into::into).collect())
+    }
+
+    /// Every offer instance triggered in `[from, to)`, whatever its state
+    /// (including expired, dismissed and held-out ones), by trigger time.
+    pub fn offer_history(&self, from: SystemTime, to: SystemTime) -> Result<Vec<OfferInstance>, KairosError> {
+        let offers = self.core_call(|core| core.offer_history(to_core(from), to_core(to)))?;
+        Ok(offers.into_iter().map(Into::into).collect())
+    }
+
+    /// The app showed the offer to the shopper. Allowed while the offer is
+    /// claimable; repeating it is harmless. Returns the updated instance.
+    ///
+    /// Throws `UnknownOffer` for an id no instance has, and
+    /// `InvalidOfferTransition` when the offer is no longer open (redeemed,
+    /// dismissed, expired, held out) or `now` is outside its claim window.
+    pub fn presented(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.presented(instance_id, to_core(now)))
+    }
+
+    /// The shopper dismissed the offer: it closes, and the same offer stays
+    /// silent for `dismissalCooldownDays`. Throws as `presented` does.
+    pub fn dismissed(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.dismissed(instance_id, to_core(now)))
+    }
+
+    /// The shopper redeemed the offer (at the till, online...), within its
+    /// claim window; it closes for good. Throws as `presented` does:
+    /// redeeming twice is an `InvalidOfferTransition` ("... it is already
+    /// redeemed").
+    pub fn redeemed(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.redeemed(instance_id, to_core(now)))
+    }
+
+    /// The `n` catalog places nearest to (`lat`, `lon`), nearest first, as
+    /// circles to register with the OS so that it wakes the app near them:
+    /// iOS monitors at most 20 regions per app, Android up to 100
+    /// geofences. Call it again when the phone has moved (for example on a
+    /// wake-up) and replace the registered set. Empty without a catalog.
+    /// Throws `InvalidFix` for an impossible position and `InvalidInput`
+    /// for a negative `n`.
+    pub fn wake_regions(&self, lat: f64, lon: f64, n: i32) -> Result<Vec<WakeRegion>, KairosError> {
+        let n = u32::try_from(n).map_err(|_| {
+            KairosError::invalid_input(format!("invalid wake region count: n must not be negative, got {n}"))
+        })?;
+        let regions = self.core_call(|core| core.wake_regions(lat, lon, n))?;
+        Ok(regions.into_iter().map(Into::into).collect())
+    }
+
+    // ---- Replay (QA) --------------------------------------------------------
+
+    /// Replays a recorded or synthetic track (and step samples) through this
+    /// engine as a phone would deliver it: inputs sorted by time, fed in
+    /// windows of `windowMs` milliseconds (at least 1 s; default 60 s), the
+    /// engine ticked at the end of each window, and, when `until` is later
+    /// than the last input, ticked on to `until` (to let claim windows
+    /// expire or nudges fire). This is the code `kairos-sim` runs.
+    ///
+    /// Listeners receive each event as the replay produces it, window by
+    /// window, in time order within a window (one `onEvents` call per
+    /// event); the summary counts them. Refused fixes are counted, not
+    /// thrown. A failure (storage) stops the replay with what was fed so
+    /// far recorded.
+    ///
+    /// Everything replayed becomes the profile's history (visits, steps,
+    /// offers): for QA, open a separate engine on its own data directory,
+    /// load the catalog into it, and replay there.
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
+    pub fn replay(
+        &self,
+        fixes: Vec<LocationFix>,
+        steps: Vec<StepSample>,
+        window_ms: i64,
+        until: Option<SystemTime>,
+    ) -> Result<ReplaySummary, KairosError> {
+        let fixes: Vec<kairos_core::LocationFix> = fixes.into_iter().map(Into::into).collect();
+        let steps = steps.into_iter().map(TryInto::try_into).collect::<Result<Vec<kairos_core::StepSample>, _>>()?;
+        let options = kairos_core::replay::ReplayOptions { window_ms, until: until.map(to_core) };
+        let summary = self.core_call(|core| {
+            kairos_core::replay::replay(core, &fixes, &steps, options, |event| {
+                self.publish(vec![event.clone()]);
+            })
+        })?;
+        Ok(summary.into())
+    }
+
+    /// `replay` without blocking the caller: a Kotlin `suspend` function, a
+    /// Swift `async` method, so a demo app can replay a day at full speed
+    /// while its UI follows the events. The replay runs on a Kairos thread,
+    /// where listeners are called too.
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
+    pub async fn replay_async(
+        self: Arc<Self>,
+        fixes: Vec<LocationFix>,
+        steps: Vec<StepSample>,
+        window_ms: i64,
+        until: Option<SystemTime>,
+    ) -> Result<ReplaySummary, KairosError> {
+        run_blocking(move || self.replay(fixes, steps, window_ms, until)).await
     }
 }

@@ -59,7 +59,7 @@ pub enum KairosError {
     /// expired, dismissed or already redeemed offer).
     #[error("{reason}")]
     InvalidOfferTransition {
-        /// What was wrong, e.g. `offer 3 cannot become redeemed: its claim window ended at ...`.
+        /// What was wrong, e.g. `offer instance 3 cannot become redeemed: it is already redeemed`.
         reason: String,
         /// The instance.
         instance_id: i64,
@@ -104,8 +104,9 @@ impl From<kairos_core::KairosError> for KairosError {
             kairos_core::KairosError::InvalidInput { .. } => KairosError::InvalidInput { reason },
             kairos_core::KairosError::InvalidCatalog { .. } => KairosError::InvalidCatalog { reason },
             kairos_core::KairosError::UnknownOffer { instance_id } => KairosError::UnknownOffer { reason, instance_id },
-            kairos_core::KairosError::InvalidOfferTransition { instance_id, .. } => {
-                KairosError::InvalidOfferTransition { reason, instance_id }
+            // The core's own sentence; its display would name the instance twice.
+            kairos_core::KairosError::InvalidOfferTransition { instance_id, reason: detail } => {
+                KairosError::InvalidOfferTransition { reason: detail, instance_id }
             }
             kairos_core::KairosError::WrongKey => KairosError::WrongKey { reason },
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },

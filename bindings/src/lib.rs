@@ -9,10 +9,12 @@
 //! | module | what crosses the boundary |
 //! | --- | --- |
 //! | [`engine`] | the `Engine` object and its methods |
-//! | [`config`] | `EngineConfig`, with defaults on the foreign side |
+//! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
 //! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
 //! | [`steps`] | `StepSample`, `DaySummary` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
+//! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind |
 //! | [`listener`] | the foreign `EventListener` and its `Subscription` |
 //! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
@@ -26,7 +28,9 @@
 //! 2. Add the method to the `#[uniffi::export] impl Engine` block in
 //!    [`engine`]: run the core call through `Engine::core_call` (panic guard and
 //!    error mapping), and pass any events through `Engine::publish` so listeners
-//!    see them.
+//!    see them. A core call that returns a value rather than events (such as
+//!    `load_catalog`) leaves its events pending in the core: follow it with
+//!    `Engine::publish_pending`.
 //! 3. For I/O that may take long (network), write an `async fn` that awaits
 //!    [`runtime::run_blocking`] or a future spawned on [`runtime`].
 //! 4. Cover it in `bindings/kotlin` and `bindings/swift` tests.
@@ -39,16 +43,20 @@ pub mod error;
 pub mod event;
 pub mod fix;
 pub mod listener;
+pub mod offers;
+pub mod replay;
 pub mod runtime;
 pub mod steps;
 pub mod time;
 pub mod visits;
 
-pub use config::EngineConfig;
+pub use config::{CatalogKey, EngineConfig};
 pub use engine::Engine;
 pub use error::KairosError;
 pub use event::KairosEvent;
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, Subscription};
+pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
+pub use replay::{parse_track_csv, ReplaySummary};
 pub use steps::{DaySummary, StepSample};
 pub use visits::{Place, PlaceKind, Visit};

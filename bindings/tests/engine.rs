@@ -25,6 +25,14 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
         sedentary_minutes: 60,
         waking_hours_start: 8,
         waking_hours_end: 21,
+        catalog_keys: Vec::new(),
+        install_id: None,
+        quiet_hours_start: 21,
+        quiet_hours_end: 8,
+        offers_per_day: 4,
+        min_minutes_between_offers: 30,
+        offers_per_merchant_per_day: 2,
+        dismissal_cooldown_days: 7,
     }
 }
 

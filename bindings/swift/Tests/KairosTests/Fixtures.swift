@@ -90,6 +90,14 @@ extension KairosEvent {
         case let .placeClassified(at, _, _): return at
         case let .stepGoalReached(at, _, _, _): return at
         case let .inactivityNudge(at, _, _): return at
+        case let .fenceEntered(at, _, _): return at
+        case let .fenceDwelled(at, _, _, _): return at
+        case let .fenceExited(at, _, _, _): return at
+        case let .offerTriggered(at, _, _, _, _, _, _, _): return at
+        case let .offerSuppressed(at, _, _, _, _, _, _): return at
+        case let .offerHeldOut(at, _, _, _): return at
+        case let .offerExpired(at, _, _): return at
+        case let .catalogLoaded(at, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at
         }
     }

@@ -74,5 +74,13 @@ val KairosEvent.time: Instant
         is KairosEvent.PlaceClassified -> at
         is KairosEvent.StepGoalReached -> at
         is KairosEvent.InactivityNudge -> at
+        is KairosEvent.FenceEntered -> at
+        is KairosEvent.FenceDwelled -> at
+        is KairosEvent.FenceExited -> at
+        is KairosEvent.OfferTriggered -> at
+        is KairosEvent.OfferSuppressed -> at
+        is KairosEvent.OfferHeldOut -> at
+        is KairosEvent.OfferExpired -> at
+        is KairosEvent.CatalogLoaded -> at
         is KairosEvent.DatabaseRecovered -> at
     }
