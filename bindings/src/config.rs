@@ -23,8 +23,8 @@ pub struct CatalogKey {
 
 /// Everything the engine needs to open.
 ///
-/// Kotlin: `EngineConfig(dataDir = context.filesDir.path + "/kairos", timeZone = ZoneId.systemDefault().id)`.
-/// Swift: `EngineConfig(dataDir: appSupport.path, timeZone: TimeZone.current.identifier)`.
+/// Kotlin: `EngineConfig(dataDir = context.filesDir.path + "/kairos", timeZone = ZoneId.systemDefault().id, sealingKey = keyFromKeystore)`.
+/// Swift: `EngineConfig(dataDir: appSupport.path, timeZone: TimeZone.current.identifier, sealingKey: keyFromKeychain)`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct EngineConfig {
     /// Directory that holds the profile database (created if missing). Use
@@ -33,6 +33,11 @@ pub struct EngineConfig {
     /// The device's IANA time zone, e.g. `America/Los_Angeles`. Cuts local
     /// days for steps and judges night and waking hours.
     pub time_zone: String,
+    /// The 32-byte key that seals raw fixes and place coordinates at rest.
+    /// Generate it once with a secure random generator and keep it in the
+    /// Keychain (iOS) or the Android Keystore; opening with another key
+    /// throws `WrongKey` and changes nothing.
+    pub sealing_key: Vec<u8>,
     /// Daily step goal (positive).
     #[uniffi(default = 7500)]
     pub step_goal: i32,
@@ -100,6 +105,12 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
             })
         };
         let mut core = kairos_core::EngineConfig::new(c.data_dir, c.time_zone);
+        core.sealing_key = c.sealing_key.as_slice().try_into().map_err(|_| {
+            KairosError::invalid_input(format!(
+                "invalid configuration: sealing_key must be 32 bytes, got {}",
+                c.sealing_key.len()
+            ))
+        })?;
         core.step_goal = non_negative("step_goal", c.step_goal)?;
         core.raw_fix_retention_ms =
             i64::from(non_negative("raw_fix_retention_days", c.raw_fix_retention_days)?) * DAY_MS;
@@ -209,6 +220,7 @@ mod tests {
         EngineConfig {
             data_dir: "/d".into(),
             time_zone: "UTC".into(),
+            sealing_key: vec![7; 32],
             step_goal: 8000,
             raw_fix_retention_days: 2,
             stay_radius_m: 80.0,

@@ -17,6 +17,7 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
     EngineConfig {
         data_dir: dir.path().to_str().unwrap().into(),
         time_zone: "America/Los_Angeles".into(),
+        sealing_key: vec![7; 32],
         step_goal: 1000,
         raw_fix_retention_days: 7,
         stay_radius_m: 100.0,

@@ -5,6 +5,8 @@ import XCTest
 /// Shared test data: times, places and tracks around an origin in Los Angeles.
 enum Fixtures {
     static let timeZone = "America/Los_Angeles"
+    /// A test sealing key (apps keep theirs in the Keychain).
+    static let key = Data(repeating: 7, count: 32)
     static let originLat = 34.05
     static let originLon = -118.25
     static let metresPerDegree = 111_320.0
@@ -21,7 +23,7 @@ enum Fixtures {
 
     /// Opens an engine in `dir` with every default but the step goal.
     static func open(_ dir: URL, stepGoal: Int32 = 7500) throws -> Engine {
-        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, stepGoal: stepGoal))
+        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, sealingKey: Fixtures.key, stepGoal: stepGoal))
     }
 
     /// A fix `x` metres east and `y` metres north of the origin.

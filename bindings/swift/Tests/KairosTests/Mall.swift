@@ -45,7 +45,7 @@ enum Mall {
 
     /// An engine in `dir` trusting `keys`, with a fixed install id.
     static func open(_ dir: URL, keys: [CatalogKey] = [key]) throws -> Engine {
-        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone, catalogKeys: keys, installId: "swift-tests"))
+        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key, catalogKeys: keys, installId: "swift-tests"))
     }
 
     /// An engine with the catalog loaded at 10:00.

@@ -5,7 +5,7 @@ import XCTest
 /// Offers: loading the signed catalog, triggering, listing, the lifecycle, wake regions.
 final class OffersTests: EngineTestCase {
     func testOfferPolicyAndCatalogSettingsHaveTheDocumentedDefaults() {
-        let c = EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone)
+        let c = EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key)
         XCTAssertEqual(c.catalogKeys, [])
         XCTAssertNil(c.installId)
         XCTAssertEqual([c.quietHoursStart, c.quietHoursEnd], [21, 8])

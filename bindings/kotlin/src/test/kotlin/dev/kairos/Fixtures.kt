@@ -10,6 +10,9 @@ import kotlin.math.cos
 /** Shared test data: times, places and tracks around an origin in Los Angeles. */
 object Fixtures {
     const val TZ = "America/Los_Angeles"
+
+    /** A test sealing key (apps keep theirs in the Keystore). */
+    val KEY: ByteArray = ByteArray(32) { 7 }
     private const val ORIGIN_LAT = 34.05
     private const val ORIGIN_LON = -118.25
     private const val METRES_PER_DEGREE = 111_320.0
@@ -22,7 +25,7 @@ object Fixtures {
 
     /** Opens an engine in [dir] with every default but the step goal. */
     fun open(dir: Path, stepGoal: Int = 7500): Engine =
-        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = TZ, stepGoal = stepGoal))
+        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = TZ, sealingKey = Fixtures.KEY, stepGoal = stepGoal))
 
     /** A fix [x] metres east and [y] metres north of the origin. */
     fun fix(at: Instant, x: Double, y: Double, speedMps: Double? = null): LocationFix {

@@ -41,7 +41,7 @@ object Mall {
 
     /** An engine in [dir] trusting [keys], with a fixed install id. */
     fun open(dir: Path, keys: List<CatalogKey> = listOf(key)): Engine =
-        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = Fixtures.TZ, catalogKeys = keys, installId = "kotlin-tests"))
+        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = Fixtures.TZ, sealingKey = Fixtures.KEY, catalogKeys = keys, installId = "kotlin-tests"))
 
     /** An engine with the catalog loaded at 10:00. */
     fun openLoaded(dir: Path): Engine = open(dir).also { it.loadCatalog(envelope, at("10:00")) }

@@ -18,7 +18,7 @@ class OffersTest {
 
     @Test
     fun `the offer policy and catalog settings have the documented defaults`() {
-        val c = EngineConfig(dataDir = dir.toString(), timeZone = Fixtures.TZ)
+        val c = EngineConfig(dataDir = dir.toString(), timeZone = Fixtures.TZ, sealingKey = Fixtures.KEY)
         assertEquals(emptyList(), c.catalogKeys)
         assertNull(c.installId)
         assertEquals(21 to 8, c.quietHoursStart to c.quietHoursEnd)
