@@ -10,6 +10,7 @@
 //! | `steps.rs` | per-minute steps and daily totals |
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
+//! | `routines.rs` | routines per learned place and catalog category |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -21,6 +22,7 @@ pub mod fixes;
 pub mod merchant_visits;
 pub mod offers;
 pub mod profile;
+pub mod routines;
 pub mod schema;
 pub mod state;
 pub mod steps;

@@ -138,15 +138,30 @@ pub fn visits(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec<V
          WHERE arrived_at < ?2 AND (departed_at IS NULL OR departed_at >= ?1)
          ORDER BY arrived_at, id",
     )?;
-    let rows = st.query_map([from.0, to.0], |r| {
-        Ok(Visit {
-            id: r.get(0)?,
-            place_id: r.get(1)?,
-            arrived_at: Timestamp(r.get(2)?),
-            departed_at: r.get::<_, Option<i64>>(3)?.map(Timestamp),
-            lat: r.get(4)?,
-            lon: r.get(5)?,
-        })
-    })?;
+    let rows = st.query_map([from.0, to.0], visit)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn visit(r: &Row<'_>) -> rusqlite::Result<Visit> {
+    Ok(Visit {
+        id: r.get(0)?,
+        place_id: r.get(1)?,
+        arrived_at: Timestamp(r.get(2)?),
+        departed_at: r.get::<_, Option<i64>>(3)?.map(Timestamp),
+        lat: r.get(4)?,
+        lon: r.get(5)?,
+    })
+}
+
+/// Visits that overlap `[from, to)` strictly (one that departed exactly at
+/// `from` does not), an open visit overlapping everything after its
+/// arrival; by arrival.
+pub fn overlapping(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec<Visit>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, place_id, arrived_at, departed_at, lat, lon FROM visits
+         WHERE arrived_at < ?2 AND (departed_at IS NULL OR departed_at > ?1)
+         ORDER BY arrived_at, id",
+    )?;
+    let rows = st.query_map([from.0, to.0], visit)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

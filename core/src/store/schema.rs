@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The whole current schema, for a new database.
 const CREATE: &str = "
@@ -85,6 +85,15 @@ CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at)
 CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
 CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
 CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;
+CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`.
@@ -152,6 +161,17 @@ CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at)
 CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
 CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
 CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;",
+    // 4 -> 5: routines (a window of recent occasions and the fitted routine
+    // per learned place and per catalog category).
+    "CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);",
 ];
 
 /// The first schema (version 1), kept to test the upgrade path.
