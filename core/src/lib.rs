@@ -44,6 +44,6 @@ pub use error::KairosError;
 pub use event::{Event, EventKind};
 pub use location::{FixRejection, LocationFix};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
-pub use steps::{DaySummary, StepSample};
+pub use steps::{DaySummary, StepSample, WeekSummary};
 pub use time::Timestamp;
 pub use visits::{Place, PlaceKind, Visit};

@@ -9,6 +9,9 @@
 mod ctx;
 mod offer_flow;
 mod offers_api;
+mod reminders;
+mod routine_flow;
+mod routines_api;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
@@ -20,7 +23,7 @@ use crate::event::{Event, EventKind};
 use crate::location::LocationFix;
 use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
-use crate::steps::{DaySummary, StepSample};
+use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
@@ -167,6 +170,14 @@ impl Engine {
         let day = now.local_day(inner.set.tz).to_string();
         let (steps, _) = store::steps::day(&inner.conn, &day)?;
         Ok(DaySummary::new(day, steps, inner.set.step_goal, inner.st.activity.last_active_end))
+    }
+
+    /// Steps per local day for the seven local days ending with today (in
+    /// the device's zone at `now`), oldest first, with the week's total and
+    /// the days the current goal was met.
+    pub fn week(&self, now: Timestamp) -> ApiResult<WeekSummary> {
+        let inner = self.lock();
+        Ok(WeekSummary::read(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has

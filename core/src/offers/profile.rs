@@ -2,6 +2,7 @@
 //! answering a few questions from the store, never exposing the profile.
 
 use crate::catalog::{Scope, TargetingContext};
+use crate::routines::RoutineSubject;
 use crate::store;
 use crate::time::{Timestamp, DAY_MS};
 use chrono_tz::Tz;
@@ -60,9 +61,20 @@ impl TargetingContext for ProfileView<'_> {
         };
         self.answer(r)
     }
-    fn routine_overdue_days(&self, _scope: &Scope) -> Option<f64> {
-        // Routines are not learned yet: no shopper has one.
-        None
+    /// Local calendar days the routine is overdue (see [`crate::Routine::days_overdue`]):
+    /// positive once overdue, zero or negative before; `None` without a
+    /// routine or when it has lapsed. A category is its category routine; a
+    /// merchant is the routines of its learned places, the least overdue
+    /// of them (the shopper keeps the routine if any branch is on track).
+    fn routine_overdue_days(&self, scope: &Scope) -> Option<f64> {
+        let tracks = match scope {
+            Scope::Merchant(id) => self.answer(store::routines::at_merchant(self.conn, id)),
+            Scope::Category(c) => self
+                .answer(store::routines::load(self.conn, &RoutineSubject::Category { category: c.clone() }.id()))
+                .into_iter()
+                .collect(),
+        };
+        tracks.iter().filter_map(|t| t.overdue_days(self.now, self.tz)).min().map(f64::from)
     }
     fn steps_today(&self) -> u64 {
         let day = self.now.local_day(self.tz).to_string();

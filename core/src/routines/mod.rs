@@ -26,5 +26,4 @@ mod track;
 pub(crate) mod wall;
 
 pub use model::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
-pub(crate) use track::CatchUp;
 pub use track::{overdue_tolerance_days, RoutineTrack, VisitEffect};

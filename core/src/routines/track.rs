@@ -160,6 +160,22 @@ impl RoutineTrack {
             .then(|| wall::instant(Self::overdue_wall(c, self.alerts), tz))
     }
 
+    /// Calendar days overdue at `now` (see [`Routine::days_overdue`]), or
+    /// `None` without a routine or once it has lapsed: what targeting sees.
+    pub(crate) fn overdue_days(&self, now: Timestamp, tz: Tz) -> Option<i32> {
+        let c = self.cycle.as_ref()?;
+        let missed = Self::missed_at(c, now, tz);
+        (missed < policy::ROUTINE_LAPSE_MISSED_CYCLES).then(|| Self::days_overdue(c, now, tz, missed))
+    }
+
+    /// The instants of the routine, if the track holds one: the expected
+    /// visit, overdue from, lapsed from.
+    pub(crate) fn schedule(&self, tz: Tz) -> Option<(Timestamp, Timestamp, Timestamp)> {
+        let c = self.cycle.as_ref()?;
+        let lapse = Self::overdue_wall(c, policy::ROUTINE_LAPSE_MISSED_CYCLES - 1);
+        Some((wall::instant(c.next_wall, tz), wall::instant(Self::overdue_wall(c, 0), tz), wall::instant(lapse, tz)))
+    }
+
     /// Applies the time rules at `now`: returns the cycles newly missed.
     pub(crate) fn catch_up(&mut self, now: Timestamp, tz: Tz) -> Option<CatchUp> {
         let c = self.cycle.as_ref()?;
