@@ -9,9 +9,11 @@
 //! period). For each candidate the phase that puts the most occasions on
 //! the cycle is found, then period and phase are refined twice by least
 //! squares over the occasions on the cycle. The candidate with the best
-//! `hits² / cycles` wins (ties: the smaller timing error): it prefers many
-//! occasions on the cycle (against multiples of the period) and few empty
-//! cycles (against fractions of it).
+//! `hits² / cycles × (1 − (rms / τ)²)` wins (ties: the smaller timing
+//! error): it prefers many occasions on the cycle (against multiples of the
+//! period), few empty cycles (against fractions of it), and a tight fit
+//! (against a slightly wrong period whose drifting lattice still catches an
+//! extra visit).
 //!
 //! The winner is a routine only if it passes every test of
 //! [`crate::policy`]: enough occasions on the cycle, a large enough share of
@@ -223,7 +225,8 @@ pub(crate) fn fit(days: &[f64]) -> Option<Fit> {
         let cycles = (best[best.len() - 1].0 - best[0].0 + 1) as u32;
         let hits = best.len() as u32;
         let rms = (best.iter().map(|(_, _, e)| e * e).sum::<f64>() / f64::from(hits)).sqrt();
-        let score = f64::from(hits * hits) / f64::from(cycles);
+        let spread = rms / tolerance(period);
+        let score = f64::from(hits * hits) / f64::from(cycles) * (1.0 - spread * spread);
         if winner.as_ref().is_some_and(|(s, r, _)| score < *s || (score == *s && rms >= *r)) {
             continue;
         }

@@ -10,9 +10,11 @@
 //! within 0.2 days of a whole number of days it is moved to the usual time
 //! of day (by at most 12 hours). All of this is local wall-clock time.
 //!
-//! **Overdue.** The tolerance is `max(1 day, 0.2 P)`. Missed cycle `j`
-//! (0, 1, 2, …) is overdue from the instant the device's wall clock shows
-//! `expected + j P + tolerance`, inclusive. The routine lapses at the third.
+//! **Overdue.** The tolerance is `max(1 day, 0.2 P)`, to the minute. Missed
+//! cycle `j` (0, 1, 2, …) is overdue from the instant the device's wall
+//! clock shows `expected + j S + tolerance`, inclusive, where the step `S`
+//! is `P` rounded to whole days when the expected visit was moved to the
+//! usual time (else `P`). The routine lapses at the third.
 
 use super::fit::{self, Fit};
 use super::model::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
@@ -81,9 +83,22 @@ pub(crate) struct CatchUp {
     pub period_days: f64,
 }
 
-/// The overdue tolerance for a period, in days.
+/// The overdue tolerance for a period, in days: `max(1 day, 20% of the
+/// period)`, to the minute.
 pub fn overdue_tolerance_days(period_days: f64) -> f64 {
-    (period_days * policy::ROUTINE_OVERDUE_TOLERANCE_SHARE).max(policy::ROUTINE_OVERDUE_TOLERANCE_MIN_DAYS)
+    let days = (period_days * policy::ROUTINE_OVERDUE_TOLERANCE_SHARE).max(policy::ROUTINE_OVERDUE_TOLERANCE_MIN_DAYS);
+    (days * 1440.0).round() / 1440.0
+}
+
+/// How far apart the expected visits of successive cycles are, in days: the
+/// period, or for a period within [`policy::ROUTINE_SNAP_WHOLE_DAYS`] of
+/// whole days, those whole days (the visits stay at the usual time).
+fn cycle_step_days(period_days: f64) -> f64 {
+    if (period_days - period_days.round()).abs() <= policy::ROUTINE_SNAP_WHOLE_DAYS {
+        period_days.round()
+    } else {
+        period_days
+    }
 }
 
 impl RoutineTrack {
@@ -134,7 +149,7 @@ impl RoutineTrack {
 
     fn overdue_wall(c: &Cycle, missed: u32) -> i64 {
         let tol = overdue_tolerance_days(c.period_days);
-        c.next_wall + wall::from_days(f64::from(missed) * c.period_days + tol)
+        c.next_wall + wall::from_days(f64::from(missed) * cycle_step_days(c.period_days) + tol)
     }
 
     fn missed_at(c: &Cycle, now: Timestamp, tz: Tz) -> u32 {
