@@ -24,17 +24,15 @@ fn canonical_day_grocery_is_two_days_overdue_and_reminds_once_near_the_store() {
     let morning = e.tick(t("2026-11-28T08:00:00-08:00")).unwrap();
     let mut due = overdue(&morning);
     due.sort();
-    let place_id = match &e.routines(t("2026-11-28T08:00:00-08:00")).unwrap()[..] {
-        rs => rs
-            .iter()
-            .find_map(|r| match r.subject {
-                RoutineSubject::Place { place_id } if r.merchant_id.as_deref() == Some("fresh-market") => {
-                    Some(place_id)
-                }
-                _ => None,
-            })
-            .expect("a routine at the store's place"),
-    };
+    let place_id = e
+        .routines(t("2026-11-28T08:00:00-08:00"))
+        .unwrap()
+        .iter()
+        .find_map(|r| match r.subject {
+            RoutineSubject::Place { place_id } if r.merchant_id.as_deref() == Some("fresh-market") => Some(place_id),
+            _ => None,
+        })
+        .expect("a routine at the store's place");
     let at = t("2026-11-28T03:36:00-08:00");
     assert_eq!(due, vec![("category:grocery".to_string(), at, 2), (format!("place:{place_id}"), at, 2)]);
 

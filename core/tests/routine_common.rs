@@ -60,8 +60,7 @@ pub fn gauss(rng: &mut ChaCha8Rng) -> f64 {
 pub fn history(rng: &mut ChaCha8Rng, habit: Habit, start: NaiveDate, hour: u32, tz: Tz) -> Vec<Timestamp> {
     let base = start.and_hms_opt(hour, 0, 0).unwrap();
     let mut walls: Vec<NaiveDateTime> = Vec::new();
-    let span_days;
-    match habit.period {
+    let span_days = match habit.period {
         Some(p) => {
             for k in 0..habit.cycles {
                 if k > 0 && k + 1 < habit.cycles && rng.random::<f64>() < habit.missed {
@@ -77,7 +76,7 @@ pub fn history(rng: &mut ChaCha8Rng, habit: Habit, start: NaiveDate, hour: u32, 
                 let minutes = (gauss(rng) * habit.time_sd_min).round() as i64;
                 walls.push(base + Duration::days(day) + Duration::minutes(minutes));
             }
-            span_days = i64::from(habit.cycles * p);
+            i64::from(habit.cycles * p)
         }
         None => {
             // Random days (gaps of 1 to 12 days, mostly short), random hours.
@@ -89,9 +88,9 @@ pub fn history(rng: &mut ChaCha8Rng, habit: Habit, start: NaiveDate, hour: u32, 
                 let minutes = rng.random_range(8 * 60..21 * 60) - i64::from(hour) * 60;
                 walls.push(base + Duration::days(day) + Duration::minutes(minutes));
             }
-            span_days = day;
+            day
         }
-    }
+    };
     let extras = (walls.len() as f64 * habit.extras).round() as usize;
     for _ in 0..extras {
         let minutes = rng.random_range(0..span_days.max(1) * 24 * 60);

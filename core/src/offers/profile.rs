@@ -84,3 +84,52 @@ impl TargetingContext for ProfileView<'_> {
         self.speed_mps
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routines::RoutineTrack;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    /// A weekly track whose last visit is `last` (six weeks at 18:00).
+    fn weekly(last: &str, tz: Tz) -> RoutineTrack {
+        let mut track = RoutineTrack::default();
+        for k in (0..6).rev() {
+            track.add_visit(t(last).plus_millis(-k * 7 * DAY_MS), tz);
+        }
+        track
+    }
+
+    #[test]
+    fn routine_overdue_days_by_category_and_by_merchant_branches() {
+        let tz: Tz = "America/Los_Angeles".parse().unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
+        store::schema::migrate(&mut conn).unwrap();
+        let at = t("2026-10-01T00:00:00Z");
+        let (a, b) = (
+            store::profile::insert_place(&conn, 34.0, -118.0, at).unwrap(),
+            store::profile::insert_place(&conn, 34.1, -118.0, at).unwrap(),
+        );
+        conn.execute("UPDATE places SET merchant_id = 'grocer'", []).unwrap();
+        // Branch a: last Thursday 19 November; branch b: last Monday 23.
+        let (ta, tb) = (weekly("2026-11-19T18:00:00-08:00", tz), weekly("2026-11-23T18:00:00-08:00", tz));
+        store::routines::save(&conn, "place:1", Some(a), None, &ta, None).unwrap();
+        store::routines::save(&conn, "place:2", Some(b), None, &tb, None).unwrap();
+        store::routines::save(&conn, "category:grocery", None, Some("grocery"), &ta, None).unwrap();
+        let view = |now: &str| ProfileView::new(&conn, t(now), tz, None);
+        let saturday = view("2026-11-28T11:15:00-08:00");
+        let (merchant, category) = (Scope::Merchant("grocer".into()), Scope::Category("grocery".into()));
+        assert_eq!(saturday.routine_overdue_days(&category), Some(2.0));
+        // Branch b is on track (-2: due Monday 30), so the merchant is too.
+        assert_eq!(saturday.routine_overdue_days(&merchant), Some(-2.0));
+        assert_eq!(saturday.routine_overdue_days(&Scope::Category("fashion".into())), None);
+        assert_eq!(saturday.routine_overdue_days(&Scope::Merchant("other".into())), None);
+        // Before the tolerance runs out it is not positive; once lapsed, no routine.
+        assert_eq!(view("2026-11-27T12:00:00-08:00").routine_overdue_days(&category), Some(0.0));
+        assert_eq!(view("2026-12-20T12:00:00-08:00").routine_overdue_days(&category), None);
+        saturday.check().unwrap();
+    }
+}
