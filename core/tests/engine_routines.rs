@@ -185,3 +185,21 @@ fn routines_and_their_clock_survive_a_restart() {
     let drive = trip(t("2026-11-28T11:15:00-08:00"), (0.0, 0.0), HOME, 13.0);
     assert_eq!(reminders(&e.record_locations(&drive).unwrap().events).len(), 1, "the watch list was restored");
 }
+
+#[test]
+fn after_a_move_to_new_york_overdue_follows_the_new_zone() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    drop(engine_with_history(dir.path(), &k, HOME, vec![]));
+    let mut cfg = kairos_core::EngineConfig::new(dir.path(), "America/New_York");
+    cfg.catalog_keys = vec![("k1".into(), k.public.clone())];
+    let e = kairos_core::Engine::open(cfg).unwrap();
+    // Thursday 18:00 + 1.4 days is Saturday 03:36 on the New York wall clock.
+    let due = t("2026-11-28T03:36:00-05:00");
+    assert!(overdue(&e.tick(due.plus_millis(-1)).unwrap()).is_empty());
+    let ev = overdue(&e.tick(due).unwrap());
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    assert!(ev.iter().all(|(_, at, days)| *at == due && *days == 2));
+    let r = e.routines(due).unwrap();
+    let g = r.iter().find(|r| r.id == "category:grocery").unwrap();
+    assert_eq!(g.next_expected_at, t("2026-11-26T18:00:00-05:00"));
+}

@@ -33,6 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
 const INSTALL_ID_KEY: &str = "install_id";
+/// The device zone the routines' instants were last computed in.
+const ROUTINES_ZONE_KEY: &str = "routines_zone";
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -101,6 +103,15 @@ impl Engine {
         };
         let mut inner = Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id };
         inner.catalog = inner.restore_catalog();
+        let zone = inner.set.tz.name().to_string();
+        if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
+            // Routines are kept on the wall clock; their instants follow the
+            // device into its new zone.
+            inner.write(|ctx| {
+                ctx.rezone_routines()?;
+                store::state::save(ctx.conn, ROUTINES_ZONE_KEY, &zone)
+            })?;
+        }
         Ok(Engine { inner: Mutex::new(inner) })
     }
 

@@ -88,6 +88,15 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// After the device's zone changed: the next checks and the watch list
+    /// are instants, recomputed from the wall-clock routines in the new zone.
+    pub(super) fn rezone_routines(&mut self) -> Result<()> {
+        for row in store::routines::all(self.conn)? {
+            store::routines::set_next_check(self.conn, &row.id, row.track.next_check(self.set.tz))?;
+        }
+        self.refresh_watch()
+    }
+
     /// Rebuilds the reminder's watch list: routines over catalog places (a
     /// place routine at a merchant's place, or a category routine), with
     /// their overdue and lapse instants, and home's centre.

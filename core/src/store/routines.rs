@@ -51,6 +51,13 @@ pub fn save(
     Ok(())
 }
 
+/// Sets routine `id`'s next check.
+pub fn set_next_check(conn: &Connection, id: &str, next_check_at: Option<Timestamp>) -> Result<()> {
+    conn.prepare_cached("UPDATE routines SET next_check_at = ?2 WHERE id = ?1")?
+        .execute(params![id, next_check_at.map(|t| t.0)])?;
+    Ok(())
+}
+
 /// Routines with a time rule due at or before `now`.
 pub fn due(conn: &Connection, now: Timestamp) -> Result<Vec<(String, RoutineTrack)>> {
     let mut st = conn.prepare_cached(
