@@ -107,10 +107,13 @@ impl Engine {
         if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
             // Routines are kept on the wall clock; their instants follow the
             // device into its new zone.
-            inner.write(|ctx| {
+            let written = inner.write(|ctx| {
                 ctx.rezone_routines()?;
                 store::state::save(ctx.conn, ROUTINES_ZONE_KEY, &zone)
             })?;
+            // The write handed over the pending events (a recovery): keep
+            // them for the first call.
+            inner.pending = written.events;
         }
         Ok(Engine { inner: Mutex::new(inner) })
     }
