@@ -309,7 +309,8 @@ impl Ctx<'_> {
     }
 
     /// Moves the engine clock to `now` (never back) and runs the rules
-    /// that depend only on time: retention and the inactivity nudge.
+    /// that depend only on time: retention, routines falling overdue, offer
+    /// expiry and dwell, and the inactivity nudge.
     pub fn advance(&mut self, now: Timestamp) -> Result<()> {
         if self.st.clock.is_some_and(|c| now < c) {
             return Ok(());

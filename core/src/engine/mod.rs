@@ -168,7 +168,7 @@ impl Engine {
     }
 
     /// Advances engine time to `now` and returns the events due: retention
-    /// purges run, nudges fire. A `now` earlier than the engine's clock
+    /// purges run, routines fall overdue, nudges fire. A `now` earlier than the engine's clock
     /// (the device clock went back) changes nothing.
     pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {
         if !(policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&now.0) {
