@@ -85,7 +85,7 @@ pub fn batch_body(index: u64, installs: usize) -> Vec<u8> {
     let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date") + Days::new(index / installs as u64);
     let day = day.to_string();
     json!({"batch": [
-        {"purpose": "activity", "day": day, "data": {"steps": 1400 + 100 * (index % 50), "goal_met": index % 3 == 0}},
+        {"purpose": "activity", "day": day, "data": {"steps": 1400 + 100 * (index % 50), "goal_met": matches!(index % 3, 0)}},
         {"purpose": "visits", "day": day, "data": {"merchants": [
             {"merchant_id": "maison-lumiere", "visits": 1, "minutes": 30},
             {"merchant_id": format!("merchant-{}", index % 40), "visits": 2, "minutes": 45}]}},

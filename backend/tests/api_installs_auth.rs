@@ -63,13 +63,16 @@ async fn registration_refuses_bad_bodies() {
     server.shutdown().await.unwrap();
 }
 
+/// A method, a path, its other headers and a body.
+type Endpoint = (Method, &'static str, &'static [(&'static str, &'static str)], String);
+
 #[tokio::test]
 async fn every_v1_endpoint_needs_a_valid_bearer_token() {
     for b in backends().await {
         let server = start(&b.storage, None).await;
         let addr = server.addr();
         let api = Api::register(addr).await;
-        let endpoints: [(Method, &str, &[(&str, &str)], String); 3] = [
+        let endpoints: [Endpoint; 3] = [
             (
                 Method::POST,
                 "/v1/summaries",
