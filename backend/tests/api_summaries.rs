@@ -276,3 +276,34 @@ async fn unknown_routes_and_methods_answer_json_errors() {
     assert_eq!(reply.header("allow"), Some("GET,HEAD"));
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_cut_off_while_reading() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let b = common::sqlite();
+    let server = start(&b.storage, None).await;
+    let api = Api::register(server.addr()).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let head = format!(
+        "POST /v1/summaries HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\n\
+         idempotency-key: chunked\r\ntransfer-encoding: chunked\r\n\r\n",
+        api.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = format!("2000\r\n{}\r\n", " ".repeat(0x2000));
+    // Nine chunks of 8 KiB: over the limit without any Content-Length. The
+    // server may answer and close before all are written.
+    for _ in 0..9 {
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"code\":\"body_too_large\""), "{answer}");
+    assert_eq!(b.storage.held_by(api.install_id.clone()).await.unwrap().idempotency_keys, 0);
+    server.shutdown().await.unwrap();
+}
