@@ -6,9 +6,9 @@
 # Installs Debian's `postgresql` if no server binaries are found, creates a
 # cluster in a temporary directory (as the `postgres` user when run as root,
 # since PostgreSQL refuses to run as root), starts it on a free loopback
-# port, runs the command with KAIROS_TEST_PG_URL (and KAIROS_POSTGRES_URL)
-# set to it, then stops the server and removes the directory, whatever the
-# command's outcome. Exits with the command's status.
+# port, runs the command with KAIROS_TEST_PG_URL set to it, then stops the
+# server and removes the directory, whatever the command's outcome. Exits
+# with the command's status.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -83,7 +83,6 @@ fi
 
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U kairos kairos_test
 export KAIROS_TEST_PG_URL="postgres://kairos@127.0.0.1:$PORT/kairos_test"
-export KAIROS_POSTGRES_URL="$KAIROS_TEST_PG_URL"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $KAIROS_TEST_PG_URL" >&2
 
 set +e

@@ -31,7 +31,7 @@ pub struct StorageArgs {
     pub db: PathBuf,
     /// Use this PostgreSQL database instead of SQLite
     /// (`postgres://user:password@host:port/db`; no TLS).
-    #[arg(long, env = "KAIROS_POSTGRES_URL", conflicts_with = "db", hide_env_values = true)]
+    #[arg(long, conflicts_with = "db")]
     pub postgres: Option<String>,
 }
 
@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
         /// Load into this PostgreSQL database instead.
-        #[arg(long, env = "KAIROS_POSTGRES_URL", conflicts_with = "db", hide_env_values = true)]
+        #[arg(long, conflicts_with = "db")]
         postgres: Option<String>,
         /// Batches to send.
         #[arg(long, default_value_t = LoadConfig::default().batches)]
