@@ -4,9 +4,9 @@
 //!
 //! Why tokio-postgres rather than sqlx: it is the async driver sqlx's own
 //! PostgreSQL support competes with, smaller to build, with no compile-time
-//! query checking to feed, and it pipelines statements natively. Each batch
-//! is a handful of statements whatever its size: rows go in as arrays
-//! through `UNNEST`.
+//! query checking to feed. Each batch is one statement whatever its size
+//! (rows go in as arrays through `UNNEST`, in data-modifying CTEs), so one
+//! round trip to the database.
 
 use super::postgres_schema::migrate;
 use super::types::{
@@ -17,6 +17,36 @@ use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, S
 use chrono::NaiveDate;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
+
+/// A whole batch in one statement (one round trip, one implicit
+/// transaction): claim the idempotency key, and only if this statement
+/// claimed it, upsert every row. A concurrent statement with the same key
+/// waits on the key's primary key until the first commits, then claims
+/// nothing and so writes nothing.
+const INGEST: &str = "
+WITH claim AS (
+    INSERT INTO idempotency_keys (install_id, key, fingerprint, stored, received_on)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (install_id, key) DO NOTHING
+    RETURNING 1
+), activity AS (
+    INSERT INTO activity_days (install_id, day, steps, goal_met)
+    SELECT $1, a.* FROM UNNEST($6::date[], $7::int[], $8::bool[]) AS a WHERE EXISTS (SELECT 1 FROM claim)
+    ON CONFLICT (install_id, day) DO UPDATE SET steps = excluded.steps, goal_met = excluded.goal_met
+), visits AS (
+    INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes)
+    SELECT $1, v.* FROM UNNEST($9::date[], $10::text[], $11::int[], $12::int[]) AS v
+    WHERE EXISTS (SELECT 1 FROM claim)
+    ON CONFLICT (install_id, day, merchant_id) DO UPDATE SET visits = excluded.visits, minutes = excluded.minutes
+), offers AS (
+    INSERT INTO offer_outcomes (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out)
+    SELECT $1, o.* FROM UNNEST($13::date[], $14::text[], $15::int[], $16::int[], $17::int[], $18::int[], $19::int[])
+        AS o
+    WHERE EXISTS (SELECT 1 FROM claim)
+    ON CONFLICT (install_id, day, offer_id) DO UPDATE
+    SET triggered = excluded.triggered, presented = excluded.presented, redeemed = excluded.redeemed,
+        dismissed = excluded.dismissed, held_out = excluded.held_out
+)
+SELECT EXISTS (SELECT 1 FROM claim)";
 
 /// Default pool size: connections per server process.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
@@ -103,34 +133,8 @@ impl Storage for PostgresStorage {
 
     fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome> {
         Box::pin(async move {
-            let mut client = self.client().await?;
-            let tx = client.transaction().await?;
+            let client = self.client().await?;
             let stored = count(ingest.batch.items.len() as u32);
-            // A concurrent request with the same key waits here until the
-            // first commits, then finds its row.
-            let claim = tx
-                .prepare_cached(
-                    "INSERT INTO idempotency_keys (install_id, key, fingerprint, stored, received_on)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (install_id, key) DO NOTHING",
-                )
-                .await?;
-            let claimed = tx
-                .execute(&claim, &[&ingest.install_id, &ingest.key, &&ingest.fingerprint[..], &stored, &ingest.today])
-                .await?;
-            if claimed == 0 {
-                let row = tx
-                    .query_one(
-                        "SELECT fingerprint, stored FROM idempotency_keys WHERE install_id = $1 AND key = $2",
-                        &[&ingest.install_id, &ingest.key],
-                    )
-                    .await?;
-                let fingerprint: Option<Vec<u8>> = row.get(0);
-                let first: i32 = row.get(1);
-                return Ok(match fingerprint {
-                    Some(f) if f != ingest.fingerprint => IngestOutcome::KeyReused,
-                    _ => IngestOutcome::Duplicate(first as u32),
-                });
-            }
             let mut activity = (Vec::new(), Vec::new(), Vec::new());
             let mut visits = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let mut offers: (Vec<NaiveDate>, Vec<&str>, [Vec<i32>; 5]) = (Vec::new(), Vec::new(), Default::default());
@@ -162,47 +166,50 @@ impl Storage for PostgresStorage {
                     }
                 }
             }
-            let install = &ingest.install_id;
-            if !activity.0.is_empty() {
-                let statement = tx
-                    .prepare_cached(
-                        "INSERT INTO activity_days (install_id, day, steps, goal_met)
-                         SELECT $1, * FROM UNNEST($2::date[], $3::int[], $4::bool[])
-                         ON CONFLICT (install_id, day) DO UPDATE
-                         SET steps = excluded.steps, goal_met = excluded.goal_met",
-                    )
-                    .await?;
-                tx.execute(&statement, &[install, &activity.0, &activity.1, &activity.2]).await?;
+            let statement = client.prepare_cached(INGEST).await?;
+            let [t, p, r, d, h] = &offers.2;
+            let claimed: bool = client
+                .query_one(
+                    &statement,
+                    &[
+                        &ingest.install_id,
+                        &ingest.key,
+                        &&ingest.fingerprint[..],
+                        &stored,
+                        &ingest.today,
+                        &activity.0,
+                        &activity.1,
+                        &activity.2,
+                        &visits.0,
+                        &visits.1,
+                        &visits.2,
+                        &visits.3,
+                        &offers.0,
+                        &offers.1,
+                        t,
+                        p,
+                        r,
+                        d,
+                        h,
+                    ],
+                )
+                .await?
+                .get(0);
+            if claimed {
+                return Ok(IngestOutcome::Stored(stored as u32));
             }
-            if !visits.0.is_empty() {
-                let statement = tx
-                    .prepare_cached(
-                        "INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes)
-                         SELECT $1, * FROM UNNEST($2::date[], $3::text[], $4::int[], $5::int[])
-                         ON CONFLICT (install_id, day, merchant_id) DO UPDATE
-                         SET visits = excluded.visits, minutes = excluded.minutes",
-                    )
-                    .await?;
-                tx.execute(&statement, &[install, &visits.0, &visits.1, &visits.2, &visits.3]).await?;
-            }
-            if !offers.0.is_empty() {
-                let statement = tx
-                    .prepare_cached(
-                        "INSERT INTO offer_outcomes
-                         (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out)
-                         SELECT $1, * FROM UNNEST($2::date[], $3::text[], $4::int[], $5::int[], $6::int[],
-                                                  $7::int[], $8::int[])
-                         ON CONFLICT (install_id, day, offer_id) DO UPDATE
-                         SET triggered = excluded.triggered, presented = excluded.presented,
-                             redeemed = excluded.redeemed, dismissed = excluded.dismissed,
-                             held_out = excluded.held_out",
-                    )
-                    .await?;
-                let [t, p, r, d, h] = &offers.2;
-                tx.execute(&statement, &[install, &offers.0, &offers.1, t, p, r, d, h]).await?;
-            }
-            tx.commit().await?;
-            Ok(IngestOutcome::Stored(stored as u32))
+            let row = client
+                .query_one(
+                    "SELECT fingerprint, stored FROM idempotency_keys WHERE install_id = $1 AND key = $2",
+                    &[&ingest.install_id, &ingest.key],
+                )
+                .await?;
+            let fingerprint: Option<Vec<u8>> = row.get(0);
+            let first: i32 = row.get(1);
+            Ok(match fingerprint {
+                Some(f) if f != ingest.fingerprint => IngestOutcome::KeyReused,
+                _ => IngestOutcome::Duplicate(first as u32),
+            })
         })
     }
 
