@@ -115,10 +115,13 @@ pub async fn run_load(storage: Arc<dyn Storage>, config: LoadConfig) -> Result<L
     let server = ServerBuilder::new(storage).bind("127.0.0.1:0").await.map_err(|e| LoadError::Setup(e.to_string()))?;
     let addr = server.addr();
 
+    // Fresh installs and keys on every run, so that a run against a
+    // database a previous run filled measures storing, not duplicates.
+    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
     let mut setup = Connection::open(addr).await.map_err(|e| LoadError::Setup(e.to_string()))?;
     let mut tokens = Vec::with_capacity(config.installs);
     for i in 0..config.installs {
-        let install_id = format!("{:032x}", 0x4c4f_4144_u128 << 64 | i as u128);
+        let install_id = format!("{:016x}{:016x}", run, i);
         let reply = setup
             .send(
                 Method::POST,
@@ -166,7 +169,7 @@ pub async fn run_load(storage: Arc<dyn Storage>, config: LoadConfig) -> Result<L
                     errors.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
-                let key = format!("load-{i}");
+                let key = format!("load-{run:x}-{i}");
                 let mut headers = vec![
                     ("content-type", "application/json"),
                     ("authorization", tokens[(i % installs as u64) as usize].as_str()),
