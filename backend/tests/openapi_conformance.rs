@@ -362,7 +362,8 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
     let spec = spec();
     let batch = validator(&spec, &json!({"$ref": "#/components/schemas/SummaryBatch"}));
     assert!(batch.is_valid(&canonical_batch()), "{:?}", errors_of(&batch, &canonical_batch()));
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = (&'static str, Box<dyn Fn(&mut Value)>);
+    let edits: Vec<Edit> = vec![
         ("steps not a multiple of 100", Box::new(|v| v["batch"][0]["data"]["steps"] = json!(1430))),
         ("a timestamp for a day", Box::new(|v| v["batch"][0]["day"] = json!("2026-11-24T10:32:00Z"))),
         ("not a date", Box::new(|v| v["batch"][0]["day"] = json!("2026-02-30"))),

@@ -48,9 +48,6 @@ WITH claim AS (
 )
 SELECT EXISTS (SELECT 1 FROM claim)";
 
-/// Default pool size: connections per server process.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
-
 /// The PostgreSQL storage. Cheap to clone (shares its pool).
 #[derive(Clone)]
 pub struct PostgresStorage {
@@ -58,12 +55,15 @@ pub struct PostgresStorage {
 }
 
 impl PostgresStorage {
+    /// Default pool size: connections per server process.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
     /// Connects to `url` (`postgres://user:password@host:port/db`, or
-    /// key=value pairs), with [`DEFAULT_MAX_CONNECTIONS`], and brings the
+    /// key=value pairs), with [`PostgresStorage::DEFAULT_MAX_CONNECTIONS`], and brings the
     /// schema up to date. No TLS: run it on a trusted network or a socket.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let config: tokio_postgres::Config = url.parse()?;
-        Self::with_config(config, DEFAULT_MAX_CONNECTIONS).await
+        Self::with_config(config, Self::DEFAULT_MAX_CONNECTIONS).await
     }
 
     /// Like [`PostgresStorage::connect`], from a parsed configuration
