@@ -53,6 +53,12 @@ fn test() -> Result<(), String> {
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
+    // The backend's PostgreSQL storage, against a real server on loopback
+    // (the script installs and starts one, then removes it).
+    run(&mut command(
+        "bash",
+        &["backend/scripts/with-postgres.sh", "cargo", "test", "-p", "kairos-backend", "--locked", "--all-targets"],
+    ))?;
     kotlin::test()?;
     swift::test()
 }
