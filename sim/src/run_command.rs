@@ -76,12 +76,9 @@ fn header(sc: &Scenario) {
         sc.window_ms / 1000
     );
     match &sc.catalog {
-        Some(c) => println!(
-            "  catalog v{}: {} merchants, from {}",
-            c.catalog.version,
-            c.catalog.merchants.len(),
-            c.source
-        ),
+        Some(c) => {
+            println!("  catalog v{}: {} merchants, from {}", c.catalog.version, c.catalog.merchants.len(), c.source)
+        }
         None => println!("  no catalog"),
     }
     if !sc.history.is_empty() {
@@ -117,6 +114,7 @@ fn footer(sc: &Scenario, out: &RunOutput) -> String {
         let name = out
             .lines
             .iter()
+            .rev()
             .find(|l| l.field("place_id").and_then(|p| p.as_i64()) == Some(v.place_id) && l.place_label.is_some())
             .and_then(|l| l.place_label.clone())
             .unwrap_or_else(|| format!("place {} [{kind}]", v.place_id));

@@ -68,7 +68,8 @@ impl Line {
         match format {
             Format::Json => self.json().to_string(),
             Format::Human => {
-                let local = self.at.in_tz(tz).format("%a %H:%M:%S");
+                // History spans weeks: its lines carry the date.
+                let local = self.at.in_tz(tz).format(if self.history { "%a %Y-%m-%d %H:%M" } else { "%a %H:%M:%S" });
                 format!("{local}  {:<18} {}", self.kind, self.words(tz)).trim_end().to_string()
             }
         }
@@ -100,7 +101,11 @@ impl Line {
                 format!("{} at {} on {}: {}", s("offer_id"), s("place_id"), s("trigger"), self.reason_words(tz))
             }
             "offer_held_out" => {
-                format!("{} #{}: this install is in the offer's holdout (recorded, not shown)", s("offer_id"), s("instance_id"))
+                format!(
+                    "{} #{}: this install is in the offer's holdout (recorded, not shown)",
+                    s("offer_id"),
+                    s("instance_id")
+                )
             }
             "offer_expired" => format!("{} #{}: claim window ended unused", s("offer_id"), s("instance_id")),
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),

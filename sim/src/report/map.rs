@@ -75,7 +75,9 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
         .flat_map(|c| c.catalog.merchants.iter())
         .flat_map(|m| m.places.iter().map(move |p| (p.id.clone(), m.name.clone(), p.fence.clone())))
         .collect();
-    let near = |lat: f64, lon: f64| points.is_empty() || points.iter().any(|p| kairos_core::geo::distance_m(p.0, p.1, lat, lon) < 5_000.0);
+    let near = |lat: f64, lon: f64| {
+        points.is_empty() || points.iter().any(|p| kairos_core::geo::distance_m(p.0, p.1, lat, lon) < 5_000.0)
+    };
     let fences: Vec<_> = fences
         .into_iter()
         .filter(|(_, _, f)| match f {
@@ -106,7 +108,11 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
             FenceShape::Circle { lat, lon, radius_m } => {
                 let (x, y) = v.px(*lat, *lon);
                 let r = (radius_m * v.scale).max(2.0);
-                let _ = writeln!(s, r##"<circle class="fence circle" data-place="{}" cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="#7fb3d5" fill-opacity="0.35" stroke="#2e86c1"/>"##, esc(id));
+                let _ = writeln!(
+                    s,
+                    r##"<circle class="fence circle" data-place="{}" cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="#7fb3d5" fill-opacity="0.35" stroke="#2e86c1"/>"##,
+                    esc(id)
+                );
                 (x, y - r - 4.0)
             }
             FenceShape::Polygon { exterior, holes } => {
@@ -115,31 +121,63 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
                     d.push(' ');
                     d.push_str(&ring_path(&v, h));
                 }
-                let _ = writeln!(s, r##"<path class="fence polygon" data-place="{}" d="{d}" fill="#7fb3d5" fill-opacity="0.35" fill-rule="evenodd" stroke="#2e86c1"/>"##, esc(id));
-                let top = exterior.iter().map(|p| v.px(p[0], p[1])).fold((0.0, f64::MAX), |a, b| if b.1 < a.1 { b } else { a });
+                let _ = writeln!(
+                    s,
+                    r##"<path class="fence polygon" data-place="{}" d="{d}" fill="#7fb3d5" fill-opacity="0.35" fill-rule="evenodd" stroke="#2e86c1"/>"##,
+                    esc(id)
+                );
+                let top =
+                    exterior
+                        .iter()
+                        .map(|p| v.px(p[0], p[1]))
+                        .fold((0.0, f64::MAX), |a, b| if b.1 < a.1 { b } else { a });
                 (top.0, top.1 - 4.0)
             }
         };
-        let _ = writeln!(s, r##"<text class="fence-label" x="{lx:.1}" y="{ly:.1}" font-size="11" fill="#1b4f72" text-anchor="middle">{}</text>"##, esc(name));
+        let _ = writeln!(
+            s,
+            r##"<text class="fence-label" x="{lx:.1}" y="{ly:.1}" font-size="11" fill="#1b4f72" text-anchor="middle">{}</text>"##,
+            esc(name)
+        );
     }
     s.push_str("</g>\n<g class=\"places\">\n");
     for (name, &(lat, lon)) in &sc.places {
         let (x, y) = v.px(lat, lon);
-        let _ = writeln!(s, r##"<rect class="named-place" x="{:.1}" y="{:.1}" width="6" height="6" fill="#666"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#444">{}</text>"##, x - 3.0, y - 3.0, x + 6.0, y + 12.0, esc(name));
+        let _ = writeln!(
+            s,
+            r##"<rect class="named-place" x="{:.1}" y="{:.1}" width="6" height="6" fill="#666"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#444">{}</text>"##,
+            x - 3.0,
+            y - 3.0,
+            x + 6.0,
+            y + 12.0,
+            esc(name)
+        );
     }
     s.push_str("</g>\n");
     let pts: Vec<String> = fixes.iter().map(|f| v.px(f.lat, f.lon)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-    let _ = writeln!(s, r##"<polyline class="track" points="{}" fill="none" stroke="#c0392b" stroke-width="1.5" stroke-opacity="0.8"/>"##, pts.join(" "));
+    let _ = writeln!(
+        s,
+        r##"<polyline class="track" points="{}" fill="none" stroke="#c0392b" stroke-width="1.5" stroke-opacity="0.8"/>"##,
+        pts.join(" ")
+    );
     s.push_str("<g class=\"visits\">\n");
     let tz = sc.tz;
     for visit in &out.visits {
         let (x, y) = v.px(visit.lat, visit.lon);
         let end = visit.departed_at.map_or("…".to_string(), |d| d.in_tz(tz).format("%H:%M").to_string());
         let label = format!("visit {} – {}", visit.arrived_at.in_tz(tz).format("%H:%M"), end);
-        let _ = writeln!(s, r##"<circle class="visit" cx="{x:.1}" cy="{y:.1}" r="7" fill="#27ae60" fill-opacity="0.7" stroke="#145a32"/><text class="visit-label" x="{:.1}" y="{:.1}" font-size="11" fill="#145a32">{}</text>"##, x + 9.0, y + 4.0, esc(&label));
+        let _ = writeln!(
+            s,
+            r##"<circle class="visit" cx="{x:.1}" cy="{y:.1}" r="7" fill="#27ae60" fill-opacity="0.7" stroke="#145a32"/><text class="visit-label" x="{:.1}" y="{:.1}" font-size="11" fill="#145a32">{}</text>"##,
+            x + 9.0,
+            y + 4.0,
+            esc(&label)
+        );
     }
     s.push_str("</g>\n<g class=\"triggers\">\n");
-    for (k, l) in out.lines.iter().filter(|l| !l.history && l.kind.starts_with("offer_") && l.kind != "offer_expired").enumerate() {
+    for (k, l) in
+        out.lines.iter().filter(|l| !l.history && l.kind.starts_with("offer_") && l.kind != "offer_expired").enumerate()
+    {
         let Some(f) = fix_at(&fixes, l) else { continue };
         let (x, y) = v.px(f.lat, f.lon);
         let fired = l.kind == "offer_triggered";
@@ -148,12 +186,25 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
         let what = if fired { "triggered" } else { "suppressed" };
         let label = format!("{} {} {offer} {what}", l.at.in_tz(tz).format("%H:%M"), if fired { "★" } else { "✕" });
         let dy = -10.0 - 13.0 * (k % 3) as f64;
-        let _ = writeln!(s, r##"<g class="trigger {what}"><path d="M{x:.1},{:.1} l5,9 h-10 z" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="{colour}">{}</text></g>"##, y - 5.0, x + 8.0, y + dy, esc(&label));
+        let _ = writeln!(
+            s,
+            r##"<g class="trigger {what}"><path d="M{x:.1},{:.1} l5,9 h-10 z" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="{colour}">{}</text></g>"##,
+            y - 5.0,
+            x + 8.0,
+            y + dy,
+            esc(&label)
+        );
     }
     s.push_str("</g>\n");
     // A 100 m scale bar.
     let bar = 100.0 * v.scale;
-    let _ = writeln!(s, r##"<g class="scale"><line x1="20" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#333" stroke-width="2"/><text x="20" y="{:.1}" font-size="10">100 m</text></g>"##, 20.0 + bar, H - 21.0, y = H - 15.0);
+    let _ = writeln!(
+        s,
+        r##"<g class="scale"><line x1="20" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#333" stroke-width="2"/><text x="20" y="{:.1}" font-size="10">100 m</text></g>"##,
+        20.0 + bar,
+        H - 21.0,
+        y = H - 15.0
+    );
     s.push_str("</svg>\n");
     s
 }

@@ -64,7 +64,11 @@ pub fn render(sc: &Scenario, out: &RunOutput, verdicts: &[Verdict]) -> String {
             h,
             "<tr><td>place {} {}</td><td>{}</td><td>{}</td></tr>",
             v.place_id,
-            kind.map(|k| format!("[{}]", serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())).unwrap_or_default(),
+            kind.map(|k| format!(
+                "[{}]",
+                serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            ))
+            .unwrap_or_default(),
             v.arrived_at.in_tz(tz).format("%H:%M:%S"),
             v.departed_at.map_or("(under way)".into(), |d| d.in_tz(tz).format("%H:%M:%S").to_string())
         );

@@ -28,15 +28,30 @@ pub fn svg(out: &RunOutput, goal: u32, tz: Tz) -> String {
         r#"<svg id="steps" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="steps against the goal">"#
     );
     s.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#fbfbf8\"/>\n");
-    let _ = writeln!(s, r##"<line class="axis" x1="{LEFT}" y1="{b}" x2="{}" y2="{b}" stroke="#888"/><line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{b}" stroke="#888"/>"##, W - RIGHT, b = H - BOTTOM);
+    let _ = writeln!(
+        s,
+        r##"<line class="axis" x1="{LEFT}" y1="{b}" x2="{}" y2="{b}" stroke="#888"/><line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{b}" stroke="#888"/>"##,
+        W - RIGHT,
+        b = H - BOTTOM
+    );
     let gy = y(f64::from(goal));
-    let _ = writeln!(s, r##"<line class="goal" x1="{LEFT}" y1="{gy:.1}" x2="{}" y2="{gy:.1}" stroke="#27ae60" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" font-size="11" fill="#27ae60" text-anchor="end">goal {goal}</text>"##, W - RIGHT, W - RIGHT, gy - 4.0);
+    let _ = writeln!(
+        s,
+        r##"<line class="goal" x1="{LEFT}" y1="{gy:.1}" x2="{}" y2="{gy:.1}" stroke="#27ae60" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" font-size="11" fill="#27ae60" text-anchor="end">goal {goal}</text>"##,
+        W - RIGHT,
+        W - RIGHT,
+        gy - 4.0
+    );
     // One polyline per local day (the count starts again at midnight).
     let mut day = String::new();
     let mut pts: Vec<String> = Vec::new();
     let flush = |pts: &mut Vec<String>, s: &mut String| {
         if !pts.is_empty() {
-            let _ = writeln!(s, r##"<polyline class="steps" points="{}" fill="none" stroke="#2e86c1" stroke-width="2"/>"##, pts.join(" "));
+            let _ = writeln!(
+                s,
+                r##"<polyline class="steps" points="{}" fill="none" stroke="#2e86c1" stroke-width="2"/>"##,
+                pts.join(" ")
+            );
             pts.clear();
         }
     };
@@ -55,11 +70,27 @@ pub fn svg(out: &RunOutput, goal: u32, tz: Tz) -> String {
     for h in (start_hour..).step_by(step as usize).take_while(|h| (*h as f64) * 3_600_000.0 <= t1) {
         let t = h as f64 * 3_600_000.0;
         let label = kairos_core::Timestamp(t as i64).in_tz(tz).format("%H:%M");
-        let _ = writeln!(s, r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#555">{label}</text>"##, x(t), H - 12.0);
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle" fill="#555">{label}</text>"##,
+            x(t),
+            H - 12.0
+        );
     }
-    let _ = writeln!(s, r##"<text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#555">{}</text>"##, LEFT - 4.0, y(0.0), 0);
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{:.1}" font-size="10" text-anchor="end" fill="#555">{}</text>"##,
+        LEFT - 4.0,
+        y(0.0),
+        0
+    );
     let last_steps = last.2;
-    let _ = writeln!(s, r##"<text class="steps-now" x="{:.1}" y="{:.1}" font-size="11" fill="#2e86c1" text-anchor="end">{last_steps} steps</text>"##, x(last.0 .0 as f64), y(last_steps as f64) - 6.0);
+    let _ = writeln!(
+        s,
+        r##"<text class="steps-now" x="{:.1}" y="{:.1}" font-size="11" fill="#2e86c1" text-anchor="end">{last_steps} steps</text>"##,
+        x(last.0 .0 as f64),
+        y(last_steps as f64) - 6.0
+    );
     s.push_str("</svg>\n");
     s
 }

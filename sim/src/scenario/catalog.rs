@@ -76,7 +76,9 @@ pub fn resolve(c: &CatalogFile, dir: &Path, load_at: Option<kairos_core::Timesta
 }
 
 fn decode_key(b64: &str) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| format!("[catalog] public_key is not base64: {e}"))
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| format!("[catalog] public_key is not base64: {e}"))
 }
 
 /// Verifies an envelope's signature and reads its document, whatever its

@@ -102,13 +102,15 @@ fn line_brief(l: &Line, tz: Tz, start: Timestamp) -> String {
 
 fn judge_one(tz: Tz, start: Timestamp, e: &Expectation, lines: &[Line]) -> Verdict {
     let what = describe(e, tz, start);
-    let hits: Vec<&Line> = lines.iter().filter(|l| l.kind == e.kind && in_window(e, l) && matches_fields(e, l)).collect();
+    let hits: Vec<&Line> =
+        lines.iter().filter(|l| l.kind == e.kind && in_window(e, l) && matches_fields(e, l)).collect();
     match e.polarity {
         Polarity::Never => {
             if hits.is_empty() {
                 return Verdict { holds: true, what, detail: Vec::new() };
             }
-            let detail = hits.iter().take(NEAREST_SHOWN).map(|l| format!("but: {}", line_brief(l, tz, start))).collect();
+            let detail =
+                hits.iter().take(NEAREST_SHOWN).map(|l| format!("but: {}", line_brief(l, tz, start))).collect();
             Verdict { holds: false, what, detail }
         }
         Polarity::Expect => {
@@ -145,7 +147,14 @@ fn judge_one(tz: Tz, start: Timestamp, e: &Expectation, lines: &[Line]) -> Verdi
                     let mut why = mismatches(e, l, tz);
                     if !in_window(e, l) {
                         let off = l.at.since(centre) as f64 / 60_000.0;
-                        why.insert(0, format!("{:.1} min {} the expected time", off.abs(), if off < 0.0 { "before" } else { "after" }));
+                        why.insert(
+                            0,
+                            format!(
+                                "{:.1} min {} the expected time",
+                                off.abs(),
+                                if off < 0.0 { "before" } else { "after" }
+                            ),
+                        );
                     }
                     detail.push(format!("  {}", line_brief(l, tz, start)));
                     detail.push(format!("    differs: {}", why.join("; ")));

@@ -40,9 +40,15 @@ impl Matcher {
                 instant: clock.parse(s).ok(),
                 shown: format!("{s:?}"),
             }),
-            toml::Value::Integer(i) => Ok(Matcher::Equals { value: Value::from(*i), instant: None, shown: i.to_string() }),
-            toml::Value::Float(f) => Ok(Matcher::Equals { value: Value::from(*f), instant: None, shown: f.to_string() }),
-            toml::Value::Boolean(b) => Ok(Matcher::Equals { value: Value::Bool(*b), instant: None, shown: b.to_string() }),
+            toml::Value::Integer(i) => {
+                Ok(Matcher::Equals { value: Value::from(*i), instant: None, shown: i.to_string() })
+            }
+            toml::Value::Float(f) => {
+                Ok(Matcher::Equals { value: Value::from(*f), instant: None, shown: f.to_string() })
+            }
+            toml::Value::Boolean(b) => {
+                Ok(Matcher::Equals { value: Value::Bool(*b), instant: None, shown: b.to_string() })
+            }
             toml::Value::Table(t) => {
                 let keys: Vec<&str> = t.keys().map(String::as_str).collect();
                 let num = |k: &str| -> Result<Option<f64>, String> {
@@ -99,9 +105,9 @@ impl Matcher {
             },
             Matcher::Near { at, tolerance_ms, .. } => instant().is_some_and(|x| (x.since(*at)).abs() <= *tolerance_ms),
             Matcher::AfterT { ms } => instant().is_some_and(|x| (x.since(t) - ms).abs() < 1_000),
-            Matcher::Range { min, max } => v
-                .and_then(Value::as_f64)
-                .is_some_and(|x| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m)),
+            Matcher::Range { min, max } => {
+                v.and_then(Value::as_f64).is_some_and(|x| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m))
+            }
             Matcher::Contains(s) => v.and_then(Value::as_str).is_some_and(|x| x.contains(s.as_str())),
         }
     }

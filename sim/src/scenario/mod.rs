@@ -253,7 +253,12 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     }
     let catalog = match &f.catalog {
         Some(c) => {
-            let load_at = c.load_at.as_deref().map(|t| clock.parse(t)).transpose().map_err(|e| format!("[catalog] load_at: {e}"))?;
+            let load_at = c
+                .load_at
+                .as_deref()
+                .map(|t| clock.parse(t))
+                .transpose()
+                .map_err(|e| format!("[catalog] load_at: {e}"))?;
             Some(catalog::resolve(c, &dir, load_at)?)
         }
         None => None,
@@ -279,12 +284,15 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     for (i, t) in f.track.iter().enumerate() {
         match &t.file {
             Some(name) => {
-                if t.from.is_some() || t.at.is_some() || !t.segments.is_empty() || t.seed.is_some() || t.noise.is_some() {
+                if t.from.is_some() || t.at.is_some() || !t.segments.is_empty() || t.seed.is_some() || t.noise.is_some()
+                {
                     return Err(format!("[[track]] {}: give file, or from/at/segments, not both", i + 1));
                 }
                 let p = dir.join(name);
                 let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                fixes.extend(kairos_core::track::parse_track(&p.display().to_string(), &text).map_err(|e| e.to_string())?);
+                fixes.extend(
+                    kairos_core::track::parse_track(&p.display().to_string(), &text).map_err(|e| e.to_string())?,
+                );
             }
             None => {
                 let track = segments::generate(&r, t, i)?;
@@ -297,7 +305,11 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         steps.extend(step_entry(&r, s, &dir).map_err(|e| format!("[[steps]] {}: {e}", i + 1))?);
     }
     if let Some(early) = fixes.iter().map(|f| f.at).chain(steps.iter().map(|s| s.end())).filter(|t| *t < start).min() {
-        return Err(format!("an input at {} is before start {}: put the past in [history]", r.show(early), r.show(start)));
+        return Err(format!(
+            "an input at {} is before start {}: put the past in [history]",
+            r.show(early),
+            r.show(start)
+        ));
     }
 
     let mut actions = Vec::new();
@@ -314,7 +326,11 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
                 return Err(format!("{what}: offer {:?} is not in the catalog", a.offer));
             }
         }
-        actions.push(Action { at: r.time(&a.at).map_err(|e| format!("{what}: at: {e}"))?, act, offer_id: a.offer.clone() });
+        actions.push(Action {
+            at: r.time(&a.at).map_err(|e| format!("{what}: at: {e}"))?,
+            act,
+            offer_id: a.offer.clone(),
+        });
     }
     actions.sort_by_key(|a| a.at);
 
@@ -322,7 +338,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     let end = until.unwrap_or(last_input).max(last_input);
     let mut expectations = Vec::new();
     for (i, e) in f.expect.iter().enumerate() {
-        expectations.push(expect_entry(&r, e, start, end).map_err(|m| format!("[[expect]] {} ({}): {m}", i + 1, e.kind))?);
+        expectations
+            .push(expect_entry(&r, e, start, end).map_err(|m| format!("[[expect]] {} ({}): {m}", i + 1, e.kind))?);
     }
     for (i, n) in f.never.iter().enumerate() {
         let what = format!("[[never]] {} ({})", i + 1, n.kind);
@@ -380,7 +397,12 @@ fn fields(t: &toml::Table, clock: &Clock) -> Result<Vec<(String, Matcher)>, Stri
     t.iter().map(|(k, v)| Ok((k.clone(), Matcher::parse(v, clock).map_err(|e| format!("fields.{k}: {e}"))?))).collect()
 }
 
-fn expect_entry(r: &Resolver<'_>, e: &file::ExpectFile, start: Timestamp, end: Timestamp) -> Result<Expectation, String> {
+fn expect_entry(
+    r: &Resolver<'_>,
+    e: &file::ExpectFile,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Expectation, String> {
     check_kind(&e.kind)?;
     let at = e.at.as_deref().map(|t| r.time(t)).transpose().map_err(|m| format!("at: {m}"))?;
     let from = e.from.as_deref().map(|t| r.time(t)).transpose().map_err(|m| format!("from: {m}"))?;

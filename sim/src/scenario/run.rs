@@ -59,7 +59,9 @@ pub fn run(sc: &Scenario, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, S
     if let Some(c) = &sc.catalog {
         let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
         let at = c.load_at.unwrap_or(first);
-        engine.load_catalog(&c.envelope, at).map_err(|e| format!("the catalog was refused at {}: {e}", show(sc, at)))?;
+        engine
+            .load_catalog(&c.envelope, at)
+            .map_err(|e| format!("the catalog was refused at {}: {e}", show(sc, at)))?;
         let pending = engine.take_pending_events();
         r.emit(&pending, at < sc.start);
     }
@@ -248,10 +250,7 @@ impl Run<'_> {
 
     fn place(&mut self, at: Timestamp, (lat, lon): (f64, f64)) -> Result<(), String> {
         let places = self.engine.places().map_err(|e| e.to_string())?;
-        let nearest = places
-            .iter()
-            .map(|p| (p, distance_m(lat, lon, p.lat, p.lon)))
-            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let nearest = places.iter().map(|p| (p, distance_m(lat, lon, p.lat, p.lon))).min_by(|a, b| a.1.total_cmp(&b.1));
         let mut fields = Map::new();
         fields.insert("lat".into(), json!(lat));
         fields.insert("lon".into(), json!(lon));

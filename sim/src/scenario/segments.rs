@@ -53,7 +53,8 @@ fn segment(
     what: &str,
     restart: &mut dyn FnMut(TrackBuilder, Timestamp, f64, f64) -> TrackBuilder,
 ) -> Result<TrackBuilder, String> {
-    let given = [s.stay.is_some(), s.stay_until.is_some(), s.walk_to.is_some(), s.drive_to.is_some(), s.silent_to.is_some()];
+    let given =
+        [s.stay.is_some(), s.stay_until.is_some(), s.walk_to.is_some(), s.drive_to.is_some(), s.silent_to.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(format!("{what}: give exactly one of stay, stay_until, walk_to, drive_to, silent_to"));
     }
@@ -73,7 +74,11 @@ fn segment(
         let until = r.time(until).map_err(|e| format!("{what}: stay_until: {e}"))?;
         let ms = until.since(b.now());
         if ms <= 0 {
-            return Err(format!("{what}: stay_until {} is not after the track's time {}", r.show(until), r.show(b.now())));
+            return Err(format!(
+                "{what}: stay_until {} is not after the track's time {}",
+                r.show(until),
+                r.show(b.now())
+            ));
         }
         return Ok(b.stay(ms as f64 / 60_000.0));
     }
@@ -101,7 +106,11 @@ fn segment(
             let arrive = r.time(arrive).map_err(|e| format!("{what}: arrive: {e}"))?;
             let secs = arrive.since(b.now()) as f64 / 1000.0;
             if secs <= 0.0 {
-                return Err(format!("{what}: arrive {} is not after the track's time {}", r.show(arrive), r.show(b.now())));
+                return Err(format!(
+                    "{what}: arrive {} is not after the track's time {}",
+                    r.show(arrive),
+                    r.show(b.now())
+                ));
             }
             Some(dist / secs)
         }
@@ -128,7 +137,10 @@ fn noise(n: Option<&NoiseFile>) -> Result<NoiseModel, String> {
             m.accuracy_m = t.accuracy_m.unwrap_or(m.accuracy_m);
             m.poor_fraction = t.poor_fraction.unwrap_or(m.poor_fraction);
             m.poor_accuracy_m = t.poor_accuracy_m.unwrap_or(m.poor_accuracy_m);
-            if !(m.jitter_m >= 0.0 && m.accuracy_m > 0.0 && (0.0..=1.0).contains(&m.poor_fraction) && m.poor_accuracy_m > 0.0)
+            if !(m.jitter_m >= 0.0
+                && m.accuracy_m > 0.0
+                && (0.0..=1.0).contains(&m.poor_fraction)
+                && m.poor_accuracy_m > 0.0)
             {
                 return Err("jitter_m >= 0, accuracy_m > 0, poor_fraction in 0..1 and poor_accuracy_m > 0".into());
             }
