@@ -64,8 +64,45 @@ fn fix_at<'f>(fixes: &'f [LocationFix], line: &Line) -> Option<&'f LocationFix> 
     fixes.iter().min_by_key(|f| f.at.since(line.at).abs())
 }
 
-/// Draws the map.
-pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
+/// The points a detail map should frame: the fences the day entered, when they lie far smaller than the whole run.
+pub fn detail_focus(sc: &Scenario, out: &RunOutput) -> Option<Vec<(f64, f64)>> {
+    let catalog = &sc.catalog.as_ref()?.catalog;
+    let mentioned: Vec<&str> = out
+        .lines
+        .iter()
+        .filter(|l| !l.history && (l.kind == "fence_entered" || l.kind == "offer_triggered"))
+        .filter_map(|l| l.field("place_id").and_then(|p| p.as_str()))
+        .collect();
+    let mut pts = Vec::new();
+    for p in catalog.merchants.iter().flat_map(|m| m.places.iter()).filter(|p| mentioned.contains(&p.id.as_str())) {
+        match &p.fence {
+            FenceShape::Circle { lat, lon, radius_m } => {
+                let frame = LocalFrame::new(*lat, *lon);
+                pts.push(frame.to_lat_lon(-radius_m - 60.0, -radius_m - 60.0));
+                pts.push(frame.to_lat_lon(radius_m + 60.0, radius_m + 60.0));
+            }
+            FenceShape::Polygon { exterior, .. } => {
+                for q in exterior {
+                    let frame = LocalFrame::new(q[0], q[1]);
+                    pts.push(frame.to_lat_lon(-60.0, -60.0));
+                    pts.push(frame.to_lat_lon(60.0, 60.0));
+                }
+            }
+        }
+    }
+    let span = |pts: &[(f64, f64)]| {
+        let f = LocalFrame::new(pts[0].0, pts[0].1);
+        let xy: Vec<(f64, f64)> = pts.iter().map(|p| f.to_xy(p.0, p.1)).collect();
+        let w = xy.iter().map(|p| p.0).fold(f64::MIN, f64::max) - xy.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        let h = xy.iter().map(|p| p.1).fold(f64::MIN, f64::max) - xy.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+        w.max(h)
+    };
+    let all: Vec<(f64, f64)> = sc.fixes.iter().map(|f| (f.lat, f.lon)).collect();
+    (!pts.is_empty() && !all.is_empty() && span(&pts) * 3.0 < span(&all)).then_some(pts)
+}
+
+/// Draws the map as `<svg id="{id}">`, framing `focus` (or the whole run).
+pub fn svg(sc: &Scenario, out: &RunOutput, id: &str, focus: Option<&[(f64, f64)]>) -> String {
     let mut fixes = sc.fixes.clone();
     fixes.sort_by_key(|f| f.at);
     let mut points: Vec<(f64, f64)> = fixes.iter().map(|f| (f.lat, f.lon)).collect();
@@ -96,11 +133,11 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
         }
     }
     points.extend(sc.places.values().copied());
-    let v = View::fit(&points);
+    let v = View::fit(focus.unwrap_or(&points));
     let mut s = String::new();
     let _ = writeln!(
         s,
-        r#"<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="map of the run">"#
+        r#"<svg id="{id}" class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="map of the run">"#
     );
     s.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#f7f7f2\"/>\n<g class=\"fences\">\n");
     for (id, name, f) in &fences {
@@ -162,8 +199,9 @@ pub fn svg(sc: &Scenario, out: &RunOutput) -> String {
     );
     s.push_str("<g class=\"visits\">\n");
     let tz = sc.tz;
-    for visit in &out.visits {
+    for (k, visit) in out.visits.iter().enumerate() {
         let (x, y) = v.px(visit.lat, visit.lon);
+        let y = y + 13.0 * out.visits[..k].iter().filter(|o| o.place_id == visit.place_id).count() as f64;
         let end = visit.departed_at.map_or("…".to_string(), |d| d.in_tz(tz).format("%H:%M").to_string());
         let label = format!("visit {} – {}", visit.arrived_at.in_tz(tz).format("%H:%M"), end);
         let _ = writeln!(

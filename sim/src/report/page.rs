@@ -42,7 +42,11 @@ pub fn render(sc: &Scenario, out: &RunOutput, verdicts: &[Verdict]) -> String {
         }
     );
     h.push_str("<h2>Map</h2>\n");
-    h.push_str(&map::svg(sc, out));
+    h.push_str(&map::svg(sc, out, "map", None));
+    if let Some(focus) = map::detail_focus(sc, out) {
+        h.push_str("<h2>Map: where the offers happened</h2>\n");
+        h.push_str(&map::svg(sc, out, "map-detail", Some(&focus)));
+    }
     h.push_str("<h2>Expectations</h2>\n<ul id=\"verdicts\" class=\"verdicts\">\n");
     for v in verdicts {
         let (class, mark) = if v.holds { ("ok", "✓") } else { ("fail", "✗") };

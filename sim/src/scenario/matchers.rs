@@ -161,7 +161,7 @@ mod tests {
         assert!(m("{ contains = \"20%\" }").matches(Some(&v("\"20% off\"")), t));
         assert!(m("{ not = \"x\" }").matches(Some(&v("\"y\"")), t));
         assert!(m("{ not = \"x\" }").matches(None, t));
-        assert_eq!(m("{ near = \"10:40\", within_minutes = 3 }").to_string(), "\"10:40\" ± 3 min");
+        assert_eq!(m("{ near = \"10:40\", within_minutes = 3 }").to_string(), "10:40 ± 3 min");
         let bad: toml::Table = toml::from_str("v = { around = 1 }").unwrap();
         assert!(Matcher::parse(&bad["v"], &clock()).unwrap_err().starts_with("unknown matcher {around}"));
     }
