@@ -52,7 +52,17 @@ fn generate_writes_gpx_that_replays_like_the_csv() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
     let out = sim(&[
-        "generate", "--seed", "3", "--visits", "3", "--out", &p("d.csv"), "--steps-out", &p("s.csv"), "--gpx-out", &p("d.gpx"),
+        "generate",
+        "--seed",
+        "3",
+        "--visits",
+        "3",
+        "--out",
+        &p("d.csv"),
+        "--steps-out",
+        &p("s.csv"),
+        "--gpx-out",
+        &p("d.gpx"),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let gpx = std::fs::read_to_string(p("d.gpx")).unwrap();
@@ -64,7 +74,17 @@ fn generate_writes_gpx_that_replays_like_the_csv() {
     };
     assert_eq!(count(&p("d.gpx")), count(&p("d.csv")));
     assert!(count(&p("d.csv")) >= 3);
-    let out = sim(&["generate", "--out", &p("e.csv"), "--steps-out", &p("e-s.csv"), "--gpx-out", &p("e.gpx"), "--gpx-as", "waypoints"]);
+    let out = sim(&[
+        "generate",
+        "--out",
+        &p("e.csv"),
+        "--steps-out",
+        &p("e-s.csv"),
+        "--gpx-out",
+        &p("e.gpx"),
+        "--gpx-as",
+        "waypoints",
+    ]);
     assert!(out.status.success());
     assert!(std::fs::read_to_string(p("e.gpx")).unwrap().contains("<wpt lat="));
 }

@@ -73,7 +73,9 @@ fn the_report_renders_its_map_chart_and_timeline_in_chromium() {
     }
 
     if !ensure_chromium() {
-        eprintln!("\n*** SKIPPED: chromium is not installed and cannot be installed here; the report was not opened. ***\n");
+        eprintln!(
+            "\n*** SKIPPED: chromium is not installed and cannot be installed here; the report was not opened. ***\n"
+        );
         return;
     }
     let url = format!("file://{}", html.display());

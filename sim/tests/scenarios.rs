@@ -70,7 +70,12 @@ fn canonical_with(edit: impl Fn(&str) -> String, name: &str) -> Output {
 #[test]
 fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
     let out = canonical_with(
-        |b| b.replace("fields = { steps = 1430, goal = 7500, remaining = 6070 }", "fields = { steps = 1500, goal = 7500, remaining = 6000 }"),
+        |b| {
+            b.replace(
+                "fields = { steps = 1430, goal = 7500, remaining = 6070 }",
+                "fields = { steps = 1500, goal = 7500, remaining = 6000 }",
+            )
+        },
         "wrong-steps",
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -79,7 +84,10 @@ fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
     assert!(t.contains("differs: remaining = 6070 (expected 6000); steps = 1430 (expected 1500)"), "{t}");
     assert!(t.contains("FAILED: 1 of 13 expectations do not hold."), "{t}");
 
-    let out = canonical_with(|b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"), "wrong-time");
+    let out = canonical_with(
+        |b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"),
+        "wrong-time",
+    );
     assert_eq!(out.status.code(), Some(1));
     let t = text(&out);
     assert!(t.contains("✗ offer_triggered with") && t.contains("at 10:50:00 ± 2 min"), "{t}");
@@ -96,7 +104,8 @@ fn json_lines_and_verdicts_on_stderr() {
     for k in ["visit_started", "offer_triggered", "offer_suppressed", "inactivity_nudge", "app_action", "today"] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
-    let trig = lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
+    let trig =
+        lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
     assert_eq!(trig["t"], "2026-11-28T18:32:30Z");
     assert_eq!(trig["expires_at"], "2026-11-28T21:32:30Z");
     assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 13 expectations hold."));
@@ -145,7 +154,11 @@ fn validate_checks_catalogs_and_tracks() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let dir = tempfile::tempdir().unwrap();
     let gpx = dir.path().join("t.gpx");
-    std::fs::write(&gpx, "<gpx version=\"1.1\" creator=\"x\"><trk><trkseg><trkpt lat=\"1\" lon=\"2\"></trkpt></trkseg></trk></gpx>").unwrap();
+    std::fs::write(
+        &gpx,
+        "<gpx version=\"1.1\" creator=\"x\"><trk><trkseg><trkpt lat=\"1\" lon=\"2\"></trkpt></trkseg></trk></gpx>",
+    )
+    .unwrap();
     let out = sim(&["validate", gpx.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("t.gpx: line 1: trk[1]/trkseg[1]/trkpt[1]: has no <time>"), "{}", text(&out));
