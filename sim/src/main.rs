@@ -142,7 +142,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Replay { track, steps, tz, json } => replay_track(&track, steps.as_deref(), &tz, json),
         Command::Bench { offers, fixes, area_km, json } => {
-            if offers == 0 || fixes == 0 || !(area_km > 0.0) {
+            if offers == 0 || fixes == 0 || area_km.is_nan() || area_km <= 0.0 {
                 return Err("--offers and --fixes must be positive, and --area-km above 0".into());
             }
             let f = bench::run(offers, fixes, area_km)?;
