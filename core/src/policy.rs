@@ -259,3 +259,30 @@ pub const NEARBY_RELEASE_M: f64 = 50.0;
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;
+
+// ---- Privacy ----------------------------------------------------------------
+
+/// Most summaries waiting in the outbox; beyond it the oldest are dropped
+/// (and counted).
+pub const MAX_OUTBOX_ITEMS: usize = 1_000;
+/// Summaries older than this are dropped from the outbox (and counted).
+pub const MAX_OUTBOX_AGE_MS: i64 = 30 * DAY_MS;
+/// Most local days closed (summarised) at once, after a long silence or a
+/// clock jump; earlier days are skipped.
+pub const MAX_DAYS_CLOSED_AT_ONCE: i64 = 31;
+
+// ---- Sync -------------------------------------------------------------------
+
+/// Largest compressed request body of one summary batch.
+pub const SYNC_MAX_BATCH_BYTES: usize = 64 * 1024;
+/// Timeout of one sync request.
+pub const SYNC_REQUEST_TIMEOUT_MS: u64 = 30_000;
+/// Backoff after a failed sync: a uniformly random delay in
+/// `[0, min(cap, base × 2^failures))` ("full jitter").
+pub const SYNC_BACKOFF_BASE_MS: i64 = 30_000;
+/// Upper bound of the backoff delay (6 hours).
+pub const SYNC_BACKOFF_CAP_MS: i64 = 6 * 60 * MINUTE_MS;
+/// The catalog is fetched when the last fetch is older than this...
+pub const CATALOG_REFRESH_MS: i64 = DAY_MS;
+/// ...or when the catalog in force expires within this.
+pub const CATALOG_EXPIRY_MARGIN_MS: i64 = 2 * DAY_MS;

@@ -46,6 +46,15 @@ pub(crate) struct EngineState {
     pub prev_fix: Option<LocationFix>,
     /// Last retention purge.
     pub last_purge: Option<Timestamp>,
+    /// The latest local day whose summaries were built.
+    #[serde(default)]
+    pub last_closed_day: Option<chrono::NaiveDate>,
+    /// Summaries dropped from the outbox by its limits, ever.
+    #[serde(default)]
+    pub outbox_dropped: u64,
+    /// When sync may try again.
+    #[serde(default)]
+    pub sync_backoff: crate::sync::Backoff,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -82,6 +91,7 @@ pub(crate) struct Ctx<'a> {
     pub set: &'a Settings,
     pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
     pub install_id: &'a str,
+    pub sealer: &'a crate::privacy::seal::Sealer,
     pub events: Vec<Event>,
 }
 
@@ -124,10 +134,10 @@ impl Ctx<'_> {
         report.held = u32::from(self.st.filter.pending().is_some());
         match fault_after {
             Some(n) if n < accepted.len() => {
-                store::fixes::insert(self.conn, &accepted[..n])?;
+                store::fixes::insert(self.conn, self.sealer, &accepted[..n])?;
                 return Err(Error::Injected("batch cut off"));
             }
-            _ => store::fixes::insert(self.conn, &accepted)?,
+            _ => store::fixes::insert(self.conn, self.sealer, &accepted)?,
         }
         if let Some(newest) = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max() {
             self.advance(newest)?;
@@ -170,12 +180,12 @@ impl Ctx<'_> {
                 let place_id = match self.places.nearest(lat, lon) {
                     Some(id) => id,
                     None => {
-                        let id = store::profile::insert_place(self.conn, lat, lon, arrived_at)?;
+                        let id = store::profile::insert_place(self.conn, self.sealer, lat, lon, arrived_at)?;
                         self.places.upsert(id, lat, lon);
                         id
                     }
                 };
-                let visit_id = store::profile::insert_visit(self.conn, place_id, arrived_at, lat, lon)?;
+                let visit_id = store::profile::insert_visit(self.conn, self.sealer, place_id, arrived_at, lat, lon)?;
                 self.match_merchant_visit(visit_id, place_id, lat, lon, arrived_at)?;
                 self.st.open_visit = Some(OpenVisit { visit_id, place_id, arrived_at });
                 self.emit(detected_at, EventKind::VisitStarted { visit_id, place_id, arrived_at });
@@ -194,7 +204,7 @@ impl Ctx<'_> {
                     night_minutes,
                     work_minutes,
                 };
-                let (plat, plon) = store::profile::close_visit(self.conn, &close)?;
+                let (plat, plon) = store::profile::close_visit(self.conn, self.sealer, &close)?;
                 self.places.upsert(open.place_id, plat, plon);
                 self.emit(
                     detected_at,
@@ -294,10 +304,51 @@ impl Ctx<'_> {
             self.st.last_purge = Some(now);
         }
         self.offers_on_time(now)?;
+        self.close_days(now)?;
         let driving = self.driving(now);
         if let Some(n) = self.st.activity.check(now, self.set.tz, self.set.sedentary_ms, self.set.waking_hours, driving)
         {
             self.emit(now, EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes });
+        }
+        Ok(())
+    }
+
+    /// Builds the summaries of every local day that has closed since the
+    /// last call, for each purpose consented now, into the outbox (in the
+    /// caller's transaction). The first day the engine sees is not
+    /// summarised backwards; after a long silence at most
+    /// [`policy::MAX_DAYS_CLOSED_AT_ONCE`] days are.
+    fn close_days(&mut self, now: Timestamp) -> Result<()> {
+        let today = now.local_day(self.set.tz);
+        let Some(yesterday) = today.pred_opt() else { return Ok(()) };
+        let Some(last) = self.st.last_closed_day else {
+            self.st.last_closed_day = Some(yesterday);
+            return Ok(());
+        };
+        if last >= yesterday {
+            return Ok(());
+        }
+        let first =
+            (last + chrono::Duration::days(1)).max(today - chrono::Duration::days(policy::MAX_DAYS_CLOSED_AT_ONCE));
+        let consents = store::privacy::consents(self.conn)?;
+        let mut day = first;
+        while day <= yesterday {
+            for purpose in crate::privacy::Purpose::ALL.into_iter().filter(|p| consents.is_granted(*p)) {
+                if let Some(payload) =
+                    crate::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
+                {
+                    let d = day.to_string();
+                    store::privacy::enqueue(self.conn, "summary", Some(purpose), Some(&d), &payload.to_string(), now)?;
+                }
+            }
+            day += chrono::Duration::days(1);
+        }
+        self.st.last_closed_day = Some(yesterday);
+        let dropped =
+            store::privacy::enforce_limits(self.conn, now, policy::MAX_OUTBOX_ITEMS, policy::MAX_OUTBOX_AGE_MS)?;
+        if dropped > 0 {
+            tracing::warn!(dropped, "outbox limits reached: oldest summaries dropped");
+            self.st.outbox_dropped += dropped as u64;
         }
         Ok(())
     }

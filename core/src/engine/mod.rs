@@ -9,9 +9,11 @@
 mod ctx;
 mod offer_flow;
 mod offers_api;
+mod privacy_api;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
+pub use privacy_api::ConsentChange;
 
 use crate::catalog::CatalogKeys;
 use crate::config::EngineConfig;
@@ -20,11 +22,13 @@ use crate::event::{Event, EventKind};
 use crate::location::LocationFix;
 use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
+use crate::privacy::seal::Sealer;
 use crate::steps::{DaySummary, StepSample};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
-use ctx::{Ctx, EngineState, Settings};
+pub(crate) use ctx::EngineState;
+use ctx::{Ctx, Settings};
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -49,6 +53,8 @@ struct Inner {
     keys: CatalogKeys,
     /// This install's id (holdout buckets).
     install_id: String,
+    /// Seals raw fixes and coordinates at rest.
+    sealer: Arc<Sealer>,
 }
 
 /// The Kairos engine over one profile database.
@@ -69,11 +75,13 @@ impl Engine {
     fn open_inner(config: EngineConfig) -> Result<Engine> {
         let tz = config.validate()?;
         let keys = config.keys()?;
-        let opened = store::open(&config.data_dir)?;
+        let sealer = Arc::new(Sealer::new(&config.sealing_key)?);
+        let opened = store::open(&config.data_dir, &sealer)?;
         let conn = opened.conn;
         let install_id = install_id(&conn, config.install_id.as_deref())?;
         let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
-        let places = PlaceBook::new(store::profile::places(&conn)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let places =
+            PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
         let pending = opened
             .recovered
             .map(|r| {
@@ -96,7 +104,8 @@ impl Engine {
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
         };
-        let mut inner = Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id };
+        let mut inner =
+            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer };
         inner.catalog = inner.restore_catalog();
         Ok(Engine { inner: Mutex::new(inner) })
     }
@@ -173,24 +182,46 @@ impl Engine {
     /// no departure.
     pub fn visits(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<Visit>> {
         let inner = self.lock();
-        Ok(store::profile::visits(&inner.conn, from, to)?)
+        Ok(store::profile::visits(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// Every learned place (all private).
     pub fn places(&self) -> ApiResult<Vec<Place>> {
         let inner = self.lock();
-        Ok(store::profile::places(&inner.conn)?)
+        Ok(store::profile::places(&inner.conn, &inner.sealer)?)
     }
 
     /// Raw fixes held for `[from, to)` (only those within retention).
     pub fn raw_fixes(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<LocationFix>> {
         let inner = self.lock();
-        Ok(store::fixes::in_range(&inner.conn, from, to)?)
+        Ok(store::fixes::in_range(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// The engine's clock: the latest time seen from any input or tick.
     pub fn clock(&self) -> Option<Timestamp> {
         self.lock().st.clock
+    }
+
+    /// Runs `f` on the store and state under the lock (reads).
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&Connection, &EngineState, &str) -> Result<T>) -> Result<T> {
+        let inner = self.lock();
+        f(&inner.conn, &inner.st, &inner.install_id)
+    }
+
+    /// Runs `f` in one write transaction.
+    pub(crate) fn with_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.conn))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
+    }
+
+    /// Changes the engine state in one write transaction.
+    pub(crate) fn with_write_state<T>(&self, f: impl FnOnce(&mut EngineState) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.st))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
     }
 
     #[doc(hidden)]
@@ -217,6 +248,7 @@ impl Inner {
                 set: &self.set,
                 catalog: catalog.as_deref(),
                 install_id: &self.install_id,
+                sealer: &self.sealer,
                 events: Vec::new(),
             };
             let value = f(&mut ctx)?;

@@ -16,9 +16,14 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     Ok(())
 }
 
-/// The stored envelope, if a catalog was ever loaded.
-pub fn load(conn: &Connection) -> Result<Option<Vec<u8>>> {
-    Ok(conn.query_row("SELECT envelope FROM catalog WHERE id = 1", [], |r| r.get(0)).optional()?)
+/// The stored envelope and when it was loaded, if a catalog was ever
+/// loaded.
+pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
+    Ok(conn
+        .query_row("SELECT envelope, loaded_at FROM catalog WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, Timestamp(r.get(1)?)))
+        })
+        .optional()?)
 }
 
 /// The fence id of every place id, assigning new ids to places not seen
