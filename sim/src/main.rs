@@ -48,7 +48,8 @@ enum Command {
         /// Also write a self-contained HTML report with a map.
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
-        /// Run the nightly sync against a backend (not available yet).
+        /// After the replay (at the scenario's sync_at), sync with the
+        /// backend at URL through Engine::sync and print what it did.
         #[arg(long, value_name = "URL")]
         sync: Option<String>,
     },
@@ -129,12 +130,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Run { scenario, json, report, sync } => {
-            if let Some(url) = sync {
-                return Err(format!(
-                    "--sync {url}: sync is not available yet (the engine has no sync API); run without --sync"
-                ));
-            }
-            run_command::run(&scenario, json, report.as_deref())
+            run_command::run(&scenario, json, report.as_deref(), sync.as_deref())
         }
         Command::Validate { file } => {
             println!("{}", validate_command::validate(&file)?);

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs the scenario at `path`. `Err` is invalid input (exit 2).
-pub fn run(path: &Path, json: bool, report: Option<&Path>) -> Result<ExitCode, String> {
+pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -> Result<ExitCode, String> {
     let sc = scenario::load(path)?;
     let format = if json { Format::Json } else { Format::Human };
     if !json {
@@ -22,7 +22,7 @@ pub fn run(path: &Path, json: bool, report: Option<&Path>) -> Result<ExitCode, S
         let indent = if l.history && !json { "  " } else { "" };
         println!("{indent}{}", l.render(format, sc.tz));
     };
-    let out = scenario::run::run(&sc, &mut print)?;
+    let out = scenario::run::run(&sc, sync, &mut print)?;
     let verdicts = expect::judge(&sc, &out.lines);
     if let Some(report) = report {
         let html = crate::report::render(&sc, &out, &verdicts);

@@ -114,6 +114,38 @@ impl Line {
                 Some(e) => format!("app {}s {}: refused: {}", s("action"), s("offer_id"), text(e, tz)),
                 None => format!("app {}s {} #{}: now {}", s("action"), s("offer_id"), s("instance_id"), s("state")),
             },
+            "consent" => format!(
+                "{} {} (policy {})",
+                s("purpose"),
+                if self.fields.get("granted") == Some(&Value::Bool(true)) { "granted" } else { "refused" },
+                s("policy_version")
+            ),
+            "outbox" => format!(
+                "{} items waiting to leave the device: {} summaries ({}), {} deletion requests",
+                s("items"),
+                s("summaries"),
+                s("purposes"),
+                s("deletions")
+            ),
+            "sync" => {
+                let mut t = format!(
+                    "{} summaries sent in {} batches, {} dropped, {} deferred, {} deletion requests sent{}",
+                    s("sent"),
+                    s("batches"),
+                    s("dropped"),
+                    s("deferred"),
+                    s("deletions_sent"),
+                    if self.fields.get("catalog_updated") == Some(&Value::Bool(true)) {
+                        ", new catalog loaded"
+                    } else {
+                        ""
+                    }
+                );
+                if !s("problems").is_empty() {
+                    t.push_str(&format!("; problems: {}", s("problems")));
+                }
+                t
+            }
             "today" => format!("{}: {} of {} steps, {} to go", s("day"), s("steps"), s("goal"), s("remaining")),
             "place" => match self.fields.get("place_id") {
                 Some(Value::Null) | None => "no learned place".to_string(),

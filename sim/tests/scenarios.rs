@@ -82,7 +82,7 @@ fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
     let t = text(&out);
     assert!(t.contains("✗ today with goal = 7500, remaining = 6000, steps = 1500 at 10:30:00"), "{t}");
     assert!(t.contains("differs: remaining = 6070 (expected 6000); steps = 1430 (expected 1500)"), "{t}");
-    assert!(t.contains("FAILED: 1 of 13 expectations do not hold."), "{t}");
+    assert!(t.contains("FAILED: 1 of 14 expectations do not hold."), "{t}");
 
     let out = canonical_with(
         |b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"),
@@ -108,7 +108,7 @@ fn json_lines_and_verdicts_on_stderr() {
         lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
     assert_eq!(trig["t"], "2026-11-28T18:32:30Z");
     assert_eq!(trig["expires_at"], "2026-11-28T21:32:30Z");
-    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 13 expectations hold."));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 14 expectations hold."));
 }
 
 #[test]
@@ -140,9 +140,27 @@ fn invalid_input_exits_2_with_the_reason() {
             assert!(err.contains("bad.toml") && err.contains(want), "{cmd}: {err} should say {want}");
         }
     }
-    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--sync", "http://127.0.0.1:9"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("sync is not available yet"));
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--sync", "ftp://127.0.0.1/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported scheme \"ftp\""), "{}", text(&out));
+}
+
+#[test]
+fn sync_with_an_unreachable_backend_defers_and_says_why() {
+    // Nothing listens on the discard port: the engine keeps the summaries
+    // for later and the sync line says so; the expectations still hold.
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--json", "--sync", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let sync: serde_json::Value = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["kind"] == "sync")
+        .unwrap();
+    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night");
+    assert_eq!(sync["sent"], 0);
+    assert!(sync["deferred"].as_u64().unwrap() > 0, "{sync}");
+    assert!(sync["problems"].as_str().unwrap().contains("127.0.0.1:9"), "{sync}");
 }
 
 #[test]

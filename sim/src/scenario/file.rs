@@ -28,6 +28,10 @@ pub struct ScenarioFile {
     /// Engine settings overrides.
     #[serde(default)]
     pub settings: SettingsFile,
+    /// The shopper's consent choices, recorded before anything else.
+    pub consent: Option<ConsentFile>,
+    /// When `run --sync URL` syncs (default: the end of the replay).
+    pub sync_at: Option<String>,
     /// The catalog to load, if any.
     pub catalog: Option<CatalogFile>,
     /// Named points used by tracks, history and expectations.
@@ -93,6 +97,22 @@ pub struct SettingsFile {
     pub offer_gap_minutes: Option<i64>,
     pub merchant_offers_per_day: Option<u32>,
     pub dismissal_cooldown_days: Option<i64>,
+}
+
+/// `[consent]`: the shopper's choice per purpose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentFile {
+    /// The privacy policy version the shopper saw.
+    pub policy_version: String,
+    /// When the choices were made (default: before the first input).
+    pub at: Option<String>,
+    /// Daily steps.
+    pub activity: Option<bool>,
+    /// Visits per catalog merchant.
+    pub visits: Option<bool>,
+    /// Offer outcomes.
+    pub offers: Option<bool>,
 }
 
 /// `[catalog]`: a document signed at run time, or a signed envelope.

@@ -26,6 +26,7 @@ use catalog::CatalogPlan;
 use chrono_tz::Tz;
 use clock::Clock;
 use file::{PlaceRef, ScenarioFile};
+use kairos_core::privacy::Purpose;
 use kairos_core::{EngineConfig, LocationFix, StepSample, Timestamp};
 use matchers::Matcher;
 use std::collections::BTreeMap;
@@ -52,6 +53,10 @@ pub struct Scenario {
     pub config: EngineConfig,
     /// The catalog, if any.
     pub catalog: Option<CatalogPlan>,
+    /// Consent choices: `(purpose, granted)`, the policy version, and when.
+    pub consent: Option<(Vec<(Purpose, bool)>, String, Option<Timestamp>)>,
+    /// When `--sync` syncs, if given.
+    pub sync_at: Option<Timestamp>,
     /// Named places.
     pub places: BTreeMap<String, (f64, f64)>,
     /// Prior visits, in time order.
@@ -148,12 +153,12 @@ impl Expectation {
     /// Whether this expectation is answered by a probe of the engine at
     /// its time (`today`, `place`) rather than by events.
     pub fn is_probe(&self) -> bool {
-        matches!(self.kind.as_str(), "today" | "place")
+        matches!(self.kind.as_str(), "today" | "place" | "outbox")
     }
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 3] = ["app_action", "today", "place"];
+pub const SIM_KINDS: [&str; 6] = ["app_action", "today", "place", "outbox", "consent", "sync"];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -264,6 +269,25 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         None => None,
     };
     let r = Resolver { clock, places: &places, catalog: catalog.as_ref() };
+    let consent = match &f.consent {
+        Some(c) => {
+            if c.policy_version.trim().is_empty() {
+                return Err("[consent] policy_version must name the policy the shopper saw".into());
+            }
+            let at = c.at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("[consent] at: {e}"))?;
+            let choices: Vec<(Purpose, bool)> =
+                [(Purpose::Activity, c.activity), (Purpose::Visits, c.visits), (Purpose::Offers, c.offers)]
+                    .into_iter()
+                    .filter_map(|(p, g)| g.map(|g| (p, g)))
+                    .collect();
+            if choices.is_empty() {
+                return Err("[consent] gives no choice: set activity, visits or offers".into());
+            }
+            Some((choices, c.policy_version.clone(), at))
+        }
+        None => None,
+    };
+    let sync_at = f.sync_at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("sync_at: {e}"))?;
 
     let mut history = Vec::new();
     for (i, v) in f.history.visit.iter().enumerate() {
@@ -376,6 +400,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         window_ms,
         config,
         catalog,
+        consent,
+        sync_at,
         places,
         history,
         fixes,
@@ -413,7 +439,7 @@ fn expect_entry(
     if e.within_minutes.is_some() && at.is_none() {
         return Err("within_minutes goes with at".into());
     }
-    let probe = matches!(e.kind.as_str(), "today" | "place");
+    let probe = matches!(e.kind.as_str(), "today" | "place" | "outbox");
     if probe && at.is_none() {
         return Err(format!("a {} check needs at (when to look)", e.kind));
     }

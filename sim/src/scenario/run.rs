@@ -8,6 +8,7 @@ use crate::timeline::Line;
 use kairos_core::engine::CatalogInfo;
 use kairos_core::geo::distance_m;
 use kairos_core::replay::{ReplayOptions, ReplaySummary, Replayer};
+use kairos_core::sync::SyncOptions;
 use kairos_core::track::synth::{NoiseModel, TrackBuilder};
 use kairos_core::{Engine, Event, Place, Timestamp, Visit};
 use serde_json::{json, Map, Value};
@@ -41,23 +42,37 @@ pub struct RunOutput {
 }
 
 /// Something to do at an exact time during the replay.
+#[derive(PartialEq)]
 enum Scheduled {
     Action(usize),
     Today,
     Place((f64, f64)),
+    Outbox,
 }
 
-/// Runs `sc`, calling `on_line` as each line happens. An `Err` is an input
-/// the engine refused (exit 2); failed expectations are judged afterwards.
-pub fn run(sc: &Scenario, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, String> {
+/// Runs `sc`, calling `on_line` as each line happens, and syncs with the
+/// backend at `sync_url` at the end when given. An `Err` is an input the
+/// engine refused (exit 2); failed expectations are judged afterwards.
+pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
     let mut config = sc.config.clone();
     config.data_dir = dir.path().to_path_buf();
     let engine = Engine::open(config).map_err(|e| e.to_string())?;
     let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line };
 
+    let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
+    if let Some((choices, policy, at)) = &sc.consent {
+        let at = at.unwrap_or(first);
+        for (purpose, granted) in choices {
+            engine.set_consent(*purpose, *granted, policy, at).map_err(|e| format!("[consent]: {e}"))?;
+            let fields = json!({"purpose": purpose.as_str(), "granted": granted, "policy_version": policy});
+            let Value::Object(fields) = fields else { unreachable!("an object") };
+            let mut line = Line::sim(at, "consent", fields);
+            line.history = at < sc.start;
+            r.push(line);
+        }
+    }
     if let Some(c) = &sc.catalog {
-        let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
         let at = c.load_at.unwrap_or(first);
         engine
             .load_catalog(&c.envelope, at)
@@ -83,12 +98,13 @@ pub fn run(sc: &Scenario, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, S
         sc.actions.iter().enumerate().map(|(i, a)| (a.at, Scheduled::Action(i))).collect();
     for e in sc.expectations.iter().filter(|e| e.is_probe()) {
         let at = e.at.expect("probes have a time");
-        match e.place {
-            Some(p) => schedule.push((at, Scheduled::Place(p))),
-            None if !schedule.iter().any(|(t, s)| *t == at && matches!(s, Scheduled::Today)) => {
-                schedule.push((at, Scheduled::Today))
-            }
-            None => {}
+        let item = match (e.kind.as_str(), e.place) {
+            ("place", Some(p)) => Scheduled::Place(p),
+            ("outbox", _) => Scheduled::Outbox,
+            _ => Scheduled::Today,
+        };
+        if !schedule.iter().any(|(t, s)| *t == at && *s == item) {
+            schedule.push((at, item));
         }
     }
     schedule.sort_by_key(|(t, _)| *t);
@@ -117,6 +133,7 @@ pub fn run(sc: &Scenario, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, S
                 }
                 Scheduled::Today => r.today(at)?,
                 Scheduled::Place(p) => r.place(at, p)?,
+                Scheduled::Outbox => r.outbox(at)?,
             }
             end = end.max(at);
             continue;
@@ -126,6 +143,15 @@ pub fn run(sc: &Scenario, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, S
         let today = engine.today(t).map_err(|e| e.to_string())?;
         curve.push((t, today.day, today.steps));
         end = end.max(t);
+    }
+    if let Some(url) = sync_url {
+        let at = sc.sync_at.unwrap_or(end).max(end);
+        if at > end {
+            let events = engine.tick(at).map_err(|e| e.to_string())?;
+            r.emit(&events, false);
+        }
+        r.sync(url, at)?;
+        end = at;
     }
     let visits = engine.visits(sc.start, end.plus_millis(1)).map_err(|e| e.to_string())?;
     let places = engine.places().map_err(|e| e.to_string())?;
@@ -245,6 +271,53 @@ impl Run<'_> {
                             "goal_reached": d.goal_reached});
         let Value::Object(fields) = fields else { unreachable!("an object") };
         self.push(Line::sim(at, "today", fields));
+        Ok(())
+    }
+
+    /// What waits to leave the device.
+    fn outbox(&mut self, at: Timestamp) -> Result<(), String> {
+        let items = self.engine.outbox().map_err(|e| e.to_string())?;
+        let mut purposes: Vec<&str> = items.iter().filter_map(|i| i.purpose.map(|p| p.as_str())).collect();
+        purposes.sort_unstable();
+        purposes.dedup();
+        let mut days: Vec<&str> = items.iter().filter_map(|i| i.day.as_deref()).collect();
+        days.sort_unstable();
+        days.dedup();
+        let fields = json!({
+            "items": items.len(),
+            "summaries": items.iter().filter(|i| i.kind == "summary").count(),
+            "deletions": items.iter().filter(|i| i.kind == "deletion").count(),
+            "purposes": purposes.join(","),
+            "days": days.join(","),
+            "payloads": items.iter().map(|i| i.payload.as_str()).collect::<Vec<_>>().join("\n"),
+        });
+        let Value::Object(fields) = fields else { unreachable!("an object") };
+        self.push(Line::sim(at, "outbox", fields));
+        Ok(())
+    }
+
+    /// `Engine::sync` against the backend at `url`, at `at`.
+    fn sync(&mut self, url: &str, at: Timestamp) -> Result<(), String> {
+        let opts = SyncOptions { base_url: url.to_string(), allow_insecure_loopback: true, fetch_catalog: true };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the sync runtime: {e}"))?;
+        let report = rt.block_on(self.engine.sync(&opts, at)).map_err(|e| format!("--sync {url}: {e}"))?;
+        let fields = json!({
+            "sent": report.sent,
+            "batches": report.batches,
+            "dropped": report.dropped,
+            "deferred": report.deferred,
+            "deletions_sent": report.deletions_sent,
+            "catalog_updated": report.catalog_updated,
+            "problems": report.problems.join("; "),
+            "next_attempt_at": report.next_attempt_at.map(|t| t.to_rfc3339()),
+        });
+        let Value::Object(fields) = fields else { unreachable!("an object") };
+        self.push(Line::sim(at, "sync", fields));
+        let pending = self.engine.take_pending_events();
+        self.emit(&pending, false);
         Ok(())
     }
 
