@@ -53,8 +53,8 @@ pub struct Scenario {
     pub config: EngineConfig,
     /// The catalog, if any.
     pub catalog: Option<CatalogPlan>,
-    /// Consent choices: `(purpose, granted)`, the policy version, and when.
-    pub consent: Option<(Vec<(Purpose, bool)>, String, Option<Timestamp>)>,
+    /// The shopper's consent choices, if given.
+    pub consent: Option<Consent>,
     /// When `--sync` syncs, if given.
     pub sync_at: Option<Timestamp>,
     /// Named places.
@@ -69,6 +69,17 @@ pub struct Scenario {
     pub actions: Vec<Action>,
     /// What must and must not happen.
     pub expectations: Vec<Expectation>,
+}
+
+/// `[consent]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Consent {
+    /// `(purpose, granted)` for each purpose given.
+    pub choices: Vec<(Purpose, bool)>,
+    /// The policy version the shopper saw.
+    pub policy_version: String,
+    /// When they chose, if given.
+    pub at: Option<Timestamp>,
 }
 
 /// A prior stay, replayed before the day.
@@ -283,7 +294,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
             if choices.is_empty() {
                 return Err("[consent] gives no choice: set activity, visits or offers".into());
             }
-            Some((choices, c.policy_version.clone(), at))
+            Some(Consent { choices, policy_version: c.policy_version.clone(), at })
         }
         None => None,
     };

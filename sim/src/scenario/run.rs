@@ -61,9 +61,9 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
     let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line };
 
     let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
-    if let Some((choices, policy, at)) = &sc.consent {
-        let at = at.unwrap_or(first);
-        for (purpose, granted) in choices {
+    if let Some(c) = &sc.consent {
+        let (at, policy) = (c.at.unwrap_or(first), &c.policy_version);
+        for (purpose, granted) in &c.choices {
             engine.set_consent(*purpose, *granted, policy, at).map_err(|e| format!("[consent]: {e}"))?;
             let fields = json!({"purpose": purpose.as_str(), "granted": granted, "policy_version": policy});
             let Value::Object(fields) = fields else { unreachable!("an object") };
