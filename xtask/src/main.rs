@@ -66,17 +66,6 @@ fn test() -> Result<(), String> {
 fn main_job() -> Result<(), String> {
     run(&mut command(
         "cargo",
-        &[
-            "run",
-            "--release",
-            "--locked",
-            "-p",
-            "kairos-sim",
-            "--",
-            "replay",
-            "tests/tracks/sample-day.csv",
-            "--steps",
-            "tests/tracks/sample-day-steps.csv",
-        ],
+        &["run", "--release", "--locked", "-p", "kairos-sim", "--", "run", "tests/scenarios/canonical-day.toml"],
     ))
 }
