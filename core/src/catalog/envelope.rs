@@ -21,6 +21,7 @@ use base64::Engine as _;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The only signature algorithm, as written in the envelope.
@@ -41,6 +42,20 @@ pub struct SignedEnvelope {
     pub payload: String,
     /// The Ed25519 signature over the payload bytes, base64.
     pub signature: String,
+}
+
+/// [`SignedEnvelope`] as read for verifying: the strings borrowed from the
+/// envelope's bytes when they hold no escapes (a payload is tens of MB).
+#[derive(Deserialize)]
+struct EnvelopeFields<'a> {
+    #[serde(borrow)]
+    key_id: Cow<'a, str>,
+    #[serde(borrow)]
+    algorithm: Cow<'a, str>,
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
+    #[serde(borrow)]
+    signature: Cow<'a, str>,
 }
 
 /// The public keys a catalog may be signed with, by key id. Holding several
@@ -123,7 +138,7 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
             limit: MAX_CATALOG_ENVELOPE_BYTES,
         });
     }
-    let envelope: SignedEnvelope = serde_json::from_slice(envelope_json).map_err(|e| {
+    let envelope: EnvelopeFields<'_> = serde_json::from_slice(envelope_json).map_err(|e| {
         let reason = e.to_string();
         match e.classify() {
             Category::Data => CatalogError::MalformedEnvelope { reason },
@@ -131,10 +146,10 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
         }
     })?;
     if envelope.algorithm != ED25519_ALGORITHM {
-        return Err(CatalogError::UnsupportedAlgorithm { algorithm: envelope.algorithm });
+        return Err(CatalogError::UnsupportedAlgorithm { algorithm: envelope.algorithm.into_owned() });
     }
-    let Some(public_key) = keys.keys.get(&envelope.key_id) else {
-        return Err(CatalogError::UnknownKey { key_id: envelope.key_id });
+    let Some(public_key) = keys.keys.get(&*envelope.key_id) else {
+        return Err(CatalogError::UnknownKey { key_id: envelope.key_id.into_owned() });
     };
     let decode = |field: &str, text: &str| {
         BASE64
@@ -145,8 +160,10 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
     let signature = decode("signature", &envelope.signature)?;
     UnparsedPublicKey::new(&ED25519, public_key)
         .verify(&payload, &signature)
-        .map_err(|_| CatalogError::BadSignature { key_id: envelope.key_id.clone() })?;
+        .map_err(|_| CatalogError::BadSignature { key_id: envelope.key_id.to_string() })?;
+    drop(envelope);
     let catalog = parse_document(&payload)?;
+    drop(payload);
     if now >= catalog.expires_at {
         return Err(CatalogError::Expired { expires_at: catalog.expires_at, now });
     }

@@ -8,6 +8,7 @@
 //! | `rule` | targeting rules, as read from JSON |
 //! | `wall_clock` | local times of day, days of the week, hour windows |
 //! | `validate` | reading a document and checking it whole |
+//! | `doc_path` | paths of values in a document, written only for an error |
 //! | `fence_checks` | fence geometry checks, antimeridian handling |
 //! | `envelope` | the signed envelope, keys, signing and verifying |
 //! | `schedule` | when an offer may fire, until when it can be claimed |
@@ -17,6 +18,7 @@
 //! either a valid, current [`Catalog`] or a [`CatalogError`] saying
 //! precisely what was wrong. `docs/catalog.md` documents the format.
 
+mod doc_path;
 mod document;
 mod envelope;
 mod error;
