@@ -135,8 +135,8 @@ pub fn run(offers: usize, fixes: usize, area_km: f64) -> Result<Figures, String>
     let mut keys = kairos_core::catalog::CatalogKeys::new();
     keys.insert("bench", &public).map_err(|e| e.to_string())?;
     let catalog: Catalog = kairos_core::catalog::verify_and_parse(&envelope, &keys, now).map_err(|e| e.to_string())?;
-    let loaded =
-        LoadedCatalog::build(catalog, Vec::new(), |p| p[1..].parse().expect("p<i>")).map_err(|e| e.to_string())?;
+    let ids: Vec<u32> = (1..=offers as u32).collect();
+    let loaded = LoadedCatalog::build(catalog, &ids).map_err(|e| e.to_string())?;
     let mut tracker = FenceTracker::new();
     let (mut hits, mut transitions) = (Vec::new(), Vec::new());
     let mut samples = Vec::with_capacity(track.len());

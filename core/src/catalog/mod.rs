@@ -48,6 +48,7 @@ pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
 pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
-pub use targeting::{Scope, TargetingContext};
+pub use schedule::is_open;
+pub use targeting::{Scope, Subject, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

@@ -83,6 +83,8 @@ pub(crate) struct Ctx<'a> {
     pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
     pub install_id: &'a str,
     pub events: Vec<Event>,
+    /// Buffers the offer path reuses from fix to fix.
+    pub scratch: super::offer_flow::Scratch,
 }
 
 impl Ctx<'_> {

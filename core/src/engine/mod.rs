@@ -218,6 +218,7 @@ impl Inner {
                 catalog: catalog.as_deref(),
                 install_id: &self.install_id,
                 events: Vec::new(),
+                scratch: Default::default(),
             };
             let value = f(&mut ctx)?;
             let events = std::mem::take(&mut ctx.events);

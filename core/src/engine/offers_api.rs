@@ -46,19 +46,21 @@ pub struct WakeRegion {
 
 fn info(c: &LoadedCatalog) -> CatalogInfo {
     CatalogInfo {
-        version: c.catalog.version,
-        issued_at: c.catalog.issued_at,
-        expires_at: c.catalog.expires_at,
-        merchants: c.catalog.merchants.len() as u64,
+        version: c.version,
+        issued_at: c.issued_at,
+        expires_at: c.expires_at,
+        merchants: c.merchant_count() as u64,
         offers: c.offer_count() as u64,
         fences: c.index.len() as u64,
     }
 }
 
-fn prepare(conn: &rusqlite::Connection, catalog: Catalog, envelope: Vec<u8>) -> Result<LoadedCatalog> {
+/// Gives the catalog's places their fence ids and builds what evaluation
+/// needs; the document itself is not kept.
+fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
     let ids =
         store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))?;
-    Ok(LoadedCatalog::build(catalog, envelope, |p| ids[p])?)
+    Ok(LoadedCatalog::build(catalog, &ids)?)
 }
 
 impl Inner {
@@ -69,7 +71,7 @@ impl Inner {
         let envelope = store::catalog::load(&self.conn).ok()??;
         let now = self.st.clock.unwrap_or(Timestamp(crate::policy::MIN_INPUT_TIME_MS));
         match verify_and_parse(&envelope, &self.keys, now) {
-            Ok(catalog) => match prepare(&self.conn, catalog, envelope) {
+            Ok(catalog) => match prepare(&self.conn, catalog) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
                     tracing::warn!(error = %e, "stored catalog could not be prepared");
@@ -93,11 +95,10 @@ impl Engine {
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
         let catalog = verify_and_parse(envelope, &inner.keys, now).map_err(Error::from)?;
-        catalog.check_may_replace(inner.catalog.as_deref().map(|c| &c.catalog)).map_err(Error::from)?;
-        let envelope = envelope.to_vec();
+        catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
         let written = inner.write(|ctx| {
-            let loaded = prepare(ctx.conn, catalog, envelope)?;
-            store::catalog::save(ctx.conn, loaded.catalog.version, &loaded.envelope, now)?;
+            let loaded = prepare(ctx.conn, catalog)?;
+            store::catalog::save(ctx.conn, loaded.version, envelope, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
@@ -180,10 +181,10 @@ impl Engine {
             .nearest(lat, lon, n as usize)
             .into_iter()
             .filter_map(|(fence, distance_m)| {
-                let (_, place, entry) = cat.place(fence)?;
-                let (clat, clon, radius_m) = entry.region;
+                let place = cat.place(fence)?;
+                let (clat, clon, radius_m) = place.region();
                 Some(WakeRegion {
-                    place_id: place.id.clone(),
+                    place_id: place.id().to_owned(),
                     lat: clat,
                     lon: clon,
                     radius_m,
