@@ -55,12 +55,36 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
     }
 }
 
+/// The stable fence id of each of the catalog's places, in document order.
+fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate::fences::FenceId>> {
+    store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))
+}
+
 /// Gives the catalog's places their fence ids and builds what evaluation
 /// needs; the document itself is not kept.
 fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
-    let ids =
-        store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))?;
+    let ids = fence_ids(conn, &catalog)?;
     Ok(LoadedCatalog::build(catalog, &ids)?)
+}
+
+/// [`prepare`], and stores `envelope` as the catalog in force: the build
+/// (CPU only) runs on a second thread while this one writes the envelope,
+/// tens of MB, to the database.
+fn prepare_and_save(
+    conn: &rusqlite::Connection,
+    catalog: Catalog,
+    envelope: &[u8],
+    now: Timestamp,
+) -> Result<LoadedCatalog> {
+    let ids = fence_ids(conn, &catalog)?;
+    let version = catalog.version;
+    std::thread::scope(|s| {
+        let build = s.spawn(move || LoadedCatalog::build(catalog, &ids));
+        let saved = store::catalog::save(conn, version, envelope, now);
+        let built = build.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        saved?;
+        Ok(built?)
+    })
 }
 
 impl Inner {
@@ -97,8 +121,7 @@ impl Engine {
         let catalog = verify_and_parse(envelope, &inner.keys, now).map_err(Error::from)?;
         catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
         let written = inner.write(|ctx| {
-            let loaded = prepare(ctx.conn, catalog)?;
-            store::catalog::save(ctx.conn, loaded.version, envelope, now)?;
+            let loaded = prepare_and_save(ctx.conn, catalog, envelope, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)

@@ -266,7 +266,7 @@ impl LoadedCatalog {
         if !per_place {
             self.place_offers.extend(first_offer..first_offer + m.offers.len() as u32);
         }
-        let position: std::collections::HashMap<&str, usize> = if per_place && m.places.len() > 16 {
+        let position: foldhash::HashMap<&str, usize> = if per_place && m.places.len() > 16 {
             m.places.iter().enumerate().map(|(j, p)| (p.id.as_str(), j)).collect()
         } else {
             Default::default()

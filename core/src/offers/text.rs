@@ -3,7 +3,7 @@
 //! holds a few hundred thousand short strings, and one heap allocation
 //! each would cost more than the text.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// A string in a [`TextArena`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

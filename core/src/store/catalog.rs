@@ -4,9 +4,9 @@
 use crate::error::Result;
 use crate::fences::FenceId;
 use crate::time::Timestamp;
+use foldhash::HashMap;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashMap;
 
 /// Stores the envelope of the catalog now in force.
 pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> Result<()> {
