@@ -129,7 +129,9 @@ impl CatalogKeys {
 /// signature, the document (with the path of the first problem), then the
 /// dates: refused once `now >= expires_at`, or when `issued_at` is more than
 /// a day after `now`. Rollback to a lower version is the caller's check,
-/// with [`Catalog::check_may_replace`].
+/// with [`Catalog::check_may_replace`]. (The document is read while the
+/// signature is checked, on a second thread, but is neither used nor
+/// reported on unless the signature holds.)
 pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
     if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge {
@@ -158,12 +160,19 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
     };
     let payload = decode("payload", &envelope.payload)?;
     let signature = decode("signature", &envelope.signature)?;
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(&payload, &signature)
-        .map_err(|_| CatalogError::BadSignature { key_id: envelope.key_id.to_string() })?;
-    drop(envelope);
-    let catalog = parse_document(&payload)?;
-    drop(payload);
+    // The document is read on a second thread while this one checks the
+    // signature (hashing tens of MB); nothing read is used, and no document
+    // error is reported, unless the signature holds.
+    let (signed, parsed) = std::thread::scope(|s| {
+        let parse = s.spawn(|| parse_document(&payload));
+        let signed = UnparsedPublicKey::new(&ED25519, public_key).verify(&payload, &signature).is_ok();
+        (signed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    if !signed {
+        return Err(CatalogError::BadSignature { key_id: envelope.key_id.into_owned() });
+    }
+    drop((envelope, payload));
+    let catalog = parsed?;
     if now >= catalog.expires_at {
         return Err(CatalogError::Expired { expires_at: catalog.expires_at, now });
     }
