@@ -51,11 +51,13 @@ pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a 
         }
     }
     drop(position);
-    let mut new: Vec<usize> = (0..place_ids.len()).filter(|&i| ids[i] == 0).collect();
+    let mut new: Vec<(&str, usize)> =
+        (0..place_ids.len()).filter(|&i| ids[i] == 0).map(|i| (place_ids[i], i)).collect();
     if new.is_empty() {
         return Ok(ids);
     }
-    new.sort_unstable_by_key(|&i| place_ids[i]);
+    new.sort_unstable();
+    let new: Vec<usize> = new.into_iter().map(|(_, i)| i).collect();
     // Many rows per statement: one statement step per row costs more than
     // the B-tree inserts themselves.
     let mut chunks = new.chunks_exact(FENCE_ID_ROWS_PER_INSERT);
