@@ -1,1 +1,62 @@
+//! # kairos-ffi
+//!
+//! The Kotlin and Swift API of Kairos: a thin layer over [`kairos_core`],
+//! exported with uniffi proc-macros (no UDL). Every type here mirrors a core
+//! type in the shape a Kotlin or Swift developer expects (timestamps as
+//! `java.time.Instant` / `Date`, signed integers, typed errors), and converts
+//! to or from it with `From` / `TryFrom`. The core knows nothing of uniffi.
+//!
+//! | module | what crosses the boundary |
+//! | --- | --- |
+//! | [`engine`] | the `Engine` object and its methods |
+//! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
+//! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
+//! | [`steps`] | `StepSample`, `DaySummary` |
+//! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
+//! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
+//! | [`event`] | `KairosEvent`, one variant per event kind |
+//! | [`listener`] | the foreign `EventListener` and its `Subscription` |
+//! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
+//! | [`runtime`] | where async methods run (the one place that decides) |
+//! | [`time`] | `SystemTime` to and from the core's millisecond timestamps |
+//!
+//! ## Adding a feature of the core to the FFI
+//! 1. Mirror each new core type in a small file here: a `#[derive(uniffi::Record)]`
+//!    or `#[derive(uniffi::Enum)]` with a doc comment on every field, and a
+//!    `From` (output) or `TryFrom` (input, refusing negative numbers) conversion.
+//! 2. Add the method to the `#[uniffi::export] impl Engine` block in
+//!    [`engine`]: run the core call through `Engine::core_call` (panic guard and
+//!    error mapping), and pass any events through `Engine::publish` so listeners
+//!    see them. A core call that returns a value rather than events (such as
+//!    `load_catalog`) leaves its events pending in the core: follow it with
+//!    `Engine::publish_pending`.
+//! 3. For I/O that may take long (network), write an `async fn` that awaits
+//!    [`runtime::run_blocking`] or a future spawned on [`runtime`].
+//! 4. Cover it in `bindings/kotlin` and `bindings/swift` tests.
 
+uniffi::setup_scaffolding!();
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod fix;
+pub mod listener;
+pub mod offers;
+pub mod replay;
+pub mod runtime;
+pub mod steps;
+pub mod time;
+pub mod visits;
+
+pub use config::{CatalogKey, EngineConfig};
+pub use engine::Engine;
+pub use error::KairosError;
+pub use event::KairosEvent;
+pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
+pub use listener::{EventListener, Subscription};
+pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
+pub use replay::{parse_track_csv, ReplaySummary};
+pub use steps::{DaySummary, StepSample};
+pub use visits::{Place, PlaceKind, Visit};

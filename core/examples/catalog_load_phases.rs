@@ -157,7 +157,8 @@ fn main() {
             time("verify_and_parse (whole)", || kairos_core::catalog::verify_and_parse(&envelope, &keys, now).unwrap());
         println!("  heap held by the Catalog: {:.1} MiB", live_mb() - base);
         let dir = tempfile::tempdir().unwrap();
-        let conn = kairos_core::store::open(dir.path()).unwrap().conn;
+        let sealer = kairos_core::privacy::seal::Sealer::new(&[7; 32]).unwrap();
+        let conn = kairos_core::store::open(dir.path(), &sealer).unwrap().conn;
         let ids = time("fence_ids (fresh db)", || {
             let tx = conn.unchecked_transaction().unwrap();
             let ids = kairos_core::store::catalog::fence_ids(

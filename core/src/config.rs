@@ -36,6 +36,11 @@ pub struct EngineConfig {
     pub install_id: Option<String>,
     /// Offer caps and manners.
     pub offer_policy: crate::offers::OfferPolicy,
+    /// The 32-byte key that seals raw fixes and place coordinates at rest.
+    /// Apps generate it once and keep it in the Keychain or Keystore; the
+    /// bindings require it. [`EngineConfig::new`] sets an all-zero key,
+    /// which is for tests and the simulator only.
+    pub sealing_key: [u8; 32],
 }
 
 impl EngineConfig {
@@ -54,6 +59,7 @@ impl EngineConfig {
             catalog_keys: Vec::new(),
             install_id: None,
             offer_policy: crate::offers::OfferPolicy::default(),
+            sealing_key: [0; 32],
         }
     }
 

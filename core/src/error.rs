@@ -15,6 +15,9 @@ pub enum Error {
     /// A step sample failed validation.
     #[error("invalid step sample: {0}")]
     InvalidSteps(String),
+    /// A visit given by the app was refused.
+    #[error("invalid visit: {0}")]
+    InvalidVisit(String),
     /// The configuration given at open is unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -65,6 +68,12 @@ pub enum Error {
     /// A fence could not be indexed.
     #[error("catalog fence: {0}")]
     Fence(#[from] crate::fences::FenceError),
+    /// Sealing or opening a sealed value failed.
+    #[error("sealed storage: {0}")]
+    Sealing(String),
+    /// The key given at open is not the key the profile was sealed with.
+    #[error("the sealing key does not open this profile (nothing was changed)")]
+    WrongKey,
     /// A fault injected by a test (never produced in normal operation).
     #[error("injected fault: {0}")]
     Injected(&'static str),
@@ -123,6 +132,10 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
     },
+    /// The key given at open does not open this profile. Nothing was read
+    /// or changed: open again with the right key.
+    #[error("the sealing key does not open this profile; nothing was changed")]
+    WrongKey,
     /// A bug or an impossible state; please report it.
     #[error("internal error: {reason}")]
     Internal {
@@ -135,7 +148,7 @@ impl From<Error> for KairosError {
     fn from(e: Error) -> Self {
         match e {
             Error::InvalidFix(rejection) => KairosError::InvalidFix { rejection },
-            Error::InvalidSteps(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
+            Error::InvalidSteps(_) | Error::InvalidVisit(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
                 KairosError::InvalidInput { reason: e.to_string() }
             }
             Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {
@@ -147,6 +160,8 @@ impl From<Error> for KairosError {
                 KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() }
             }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
+            Error::WrongKey => KairosError::WrongKey,
+            Error::Sealing(_) => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::State(_) => {
                 tracing::error!(error = %e, "internal error");

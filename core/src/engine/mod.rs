@@ -9,9 +9,14 @@
 mod ctx;
 mod offer_flow;
 mod offers_api;
+mod privacy_api;
+mod reminders;
+mod routine_flow;
+mod routines_api;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
+pub use privacy_api::ConsentChange;
 
 use crate::catalog::CatalogKeys;
 use crate::config::EngineConfig;
@@ -20,16 +25,20 @@ use crate::event::{Event, EventKind};
 use crate::location::LocationFix;
 use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
-use crate::steps::{DaySummary, StepSample};
+use crate::privacy::seal::Sealer;
+use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
-use ctx::{Ctx, EngineState, Settings};
+pub(crate) use ctx::EngineState;
+use ctx::{Ctx, Settings};
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
 const INSTALL_ID_KEY: &str = "install_id";
+/// The device zone the routines' instants were last computed in.
+const ROUTINES_ZONE_KEY: &str = "routines_zone";
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -49,6 +58,8 @@ struct Inner {
     keys: CatalogKeys,
     /// This install's id (holdout buckets).
     install_id: String,
+    /// Seals raw fixes and coordinates at rest.
+    sealer: Arc<Sealer>,
 }
 
 /// The Kairos engine over one profile database.
@@ -69,11 +80,13 @@ impl Engine {
     fn open_inner(config: EngineConfig) -> Result<Engine> {
         let tz = config.validate()?;
         let keys = config.keys()?;
-        let opened = store::open(&config.data_dir)?;
+        let sealer = Arc::new(Sealer::new(&config.sealing_key)?);
+        let opened = store::open(&config.data_dir, &sealer)?;
         let conn = opened.conn;
         let install_id = install_id(&conn, config.install_id.as_deref())?;
         let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
-        let places = PlaceBook::new(store::profile::places(&conn)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let places =
+            PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
         let pending = opened
             .recovered
             .map(|r| {
@@ -96,8 +109,21 @@ impl Engine {
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
         };
-        let mut inner = Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id };
+        let mut inner =
+            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer };
         inner.catalog = inner.restore_catalog();
+        let zone = inner.set.tz.name().to_string();
+        if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
+            // Routines are kept on the wall clock; their instants follow the
+            // device into its new zone.
+            let written = inner.write(|ctx| {
+                ctx.rezone_routines()?;
+                store::state::save(ctx.conn, ROUTINES_ZONE_KEY, &zone)
+            })?;
+            // The write handed over the pending events (a recovery): keep
+            // them for the first call.
+            inner.pending = written.events;
+        }
         Ok(Engine { inner: Mutex::new(inner) })
     }
 
@@ -151,7 +177,7 @@ impl Engine {
     }
 
     /// Advances engine time to `now` and returns the events due: retention
-    /// purges run, nudges fire. A `now` earlier than the engine's clock
+    /// purges run, routines fall overdue, nudges fire. A `now` earlier than the engine's clock
     /// (the device clock went back) changes nothing.
     pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {
         if !(policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&now.0) {
@@ -169,28 +195,58 @@ impl Engine {
         Ok(DaySummary::new(day, steps, inner.set.step_goal, inner.st.activity.last_active_end))
     }
 
+    /// Steps per local day for the seven local days ending with today (in
+    /// the device's zone at `now`), oldest first, with the week's total and
+    /// the days the current goal was met.
+    pub fn week(&self, now: Timestamp) -> ApiResult<WeekSummary> {
+        let inner = self.lock();
+        Ok(WeekSummary::read(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
+    }
+
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has
     /// no departure.
     pub fn visits(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<Visit>> {
         let inner = self.lock();
-        Ok(store::profile::visits(&inner.conn, from, to)?)
+        Ok(store::profile::visits(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// Every learned place (all private).
     pub fn places(&self) -> ApiResult<Vec<Place>> {
         let inner = self.lock();
-        Ok(store::profile::places(&inner.conn)?)
+        Ok(store::profile::places(&inner.conn, &inner.sealer)?)
     }
 
     /// Raw fixes held for `[from, to)` (only those within retention).
     pub fn raw_fixes(&self, from: Timestamp, to: Timestamp) -> ApiResult<Vec<LocationFix>> {
         let inner = self.lock();
-        Ok(store::fixes::in_range(&inner.conn, from, to)?)
+        Ok(store::fixes::in_range(&inner.conn, &inner.sealer, from, to)?)
     }
 
     /// The engine's clock: the latest time seen from any input or tick.
     pub fn clock(&self) -> Option<Timestamp> {
         self.lock().st.clock
+    }
+
+    /// Runs `f` on the store and state under the lock (reads).
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&Connection, &EngineState, &str) -> Result<T>) -> Result<T> {
+        let inner = self.lock();
+        f(&inner.conn, &inner.st, &inner.install_id)
+    }
+
+    /// Runs `f` in one write transaction.
+    pub(crate) fn with_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.conn))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
+    }
+
+    /// Changes the engine state in one write transaction.
+    pub(crate) fn with_write_state<T>(&self, f: impl FnOnce(&mut EngineState) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.st))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
     }
 
     #[doc(hidden)]
@@ -217,6 +273,7 @@ impl Inner {
                 set: &self.set,
                 catalog: catalog.as_deref(),
                 install_id: &self.install_id,
+                sealer: &self.sealer,
                 events: Vec::new(),
                 scratch: Default::default(),
             };

@@ -92,8 +92,10 @@ impl Inner {
     /// verifies (keys rotated away) or has expired is not used; offers then
     /// wait for the next catalog.
     pub(super) fn restore_catalog(&mut self) -> Option<Arc<LoadedCatalog>> {
-        let envelope = store::catalog::load(&self.conn).ok()??;
-        let now = self.st.clock.unwrap_or(Timestamp(crate::policy::MIN_INPUT_TIME_MS));
+        let (envelope, loaded_at) = store::catalog::load(&self.conn).ok()??;
+        // Judge its dates at the later of the engine clock and when it was
+        // loaded (the clock may not have moved since).
+        let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
         match verify_and_parse(&envelope, &self.keys, now) {
             Ok(catalog) => match prepare(&self.conn, catalog) {
                 Ok(c) => Some(Arc::new(c)),

@@ -84,6 +84,12 @@ impl<'c> LoadedPlace<'c> {
         &self.cat.opening_hours[self.rec.hours.0 as usize..self.rec.hours.1 as usize]
     }
 
+    /// Whether the place is open at `at`, in its merchant's zone (see
+    /// [`crate::catalog::MerchantPlace::is_open`]).
+    pub fn is_open(self, at: Timestamp) -> bool {
+        crate::catalog::is_open(self.opening_hours(), at, self.merchant().time_zone())
+    }
+
     /// The offers that apply here, in the merchant's order.
     pub fn offers(self) -> impl Iterator<Item = LoadedOffer<'c>> + 'c {
         let cat = self.cat;

@@ -100,6 +100,28 @@ pub enum Suppression {
     },
 }
 
+impl Suppression {
+    /// The stable snake_case code of the reason (as in JSON's `reason`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Suppression::OutsideSchedule => "outside_schedule",
+            Suppression::NotTargeted => "not_targeted",
+            Suppression::CatalogExpired => "catalog_expired",
+            Suppression::AlreadyRedeemed => "already_redeemed",
+            Suppression::DismissedRecently { .. } => "dismissed_recently",
+            Suppression::OfferTotalCap { .. } => "offer_total_cap",
+            Suppression::OfferDailyCap { .. } => "offer_daily_cap",
+            Suppression::OfferMinGap { .. } => "offer_min_gap",
+            Suppression::MerchantDailyCap { .. } => "merchant_daily_cap",
+            Suppression::GlobalDailyCap { .. } => "global_daily_cap",
+            Suppression::GlobalMinGap { .. } => "global_min_gap",
+            Suppression::QuietHours => "quiet_hours",
+            Suppression::WhileDriving => "while_driving",
+            Suppression::Outranked { .. } => "outranked",
+        }
+    }
+}
+
 impl fmt::Display for Suppression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -194,4 +216,33 @@ pub fn check(
         return Err(Suppression::WhileDriving);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_json_reason() {
+        let t = Timestamp(0);
+        for s in [
+            Suppression::OutsideSchedule,
+            Suppression::NotTargeted,
+            Suppression::CatalogExpired,
+            Suppression::AlreadyRedeemed,
+            Suppression::DismissedRecently { until: t },
+            Suppression::OfferTotalCap { cap: 1 },
+            Suppression::OfferDailyCap { cap: 1 },
+            Suppression::OfferMinGap { until: t },
+            Suppression::MerchantDailyCap { cap: 1 },
+            Suppression::GlobalDailyCap { cap: 1 },
+            Suppression::GlobalMinGap { minutes: 30, until: t },
+            Suppression::QuietHours,
+            Suppression::WhileDriving,
+            Suppression::Outranked { by_offer_id: "x".into() },
+        ] {
+            assert_eq!(serde_json::to_value(&s).unwrap()["reason"], s.code());
+            assert!(!s.to_string().is_empty());
+        }
+    }
 }

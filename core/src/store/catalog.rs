@@ -18,9 +18,14 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     Ok(())
 }
 
-/// The stored envelope, if a catalog was ever loaded.
-pub fn load(conn: &Connection) -> Result<Option<Vec<u8>>> {
-    Ok(conn.query_row("SELECT envelope FROM catalog WHERE id = 1", [], |r| r.get(0)).optional()?)
+/// The stored envelope and when it was loaded, if a catalog was ever
+/// loaded.
+pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
+    Ok(conn
+        .query_row("SELECT envelope, loaded_at FROM catalog WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, Timestamp(r.get(1)?)))
+        })
+        .optional()?)
 }
 
 /// The fence id of each of `place_ids`, in the same order, assigning new
@@ -113,7 +118,8 @@ mod tests {
     #[test]
     fn fence_ids_are_stable_and_never_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::store::open(dir.path()).unwrap().conn;
+        let sealer = crate::privacy::seal::Sealer::new(&[7; 32]).unwrap();
+        let conn = crate::store::open(dir.path(), &sealer).unwrap().conn;
         let first: Vec<String> = (0..1_234).map(|i| format!("p{i}")).collect();
         let a = fence_ids(&conn, first.iter().map(String::as_str)).unwrap();
         let mut sorted = a.clone();

@@ -1,16 +1,21 @@
-//! Raw fixes, kept only for the retention window.
+//! Raw fixes, kept only for the retention window and sealed at rest: only
+//! the time is in the clear (for retention); position, accuracy and speed
+//! are one sealed blob per fix.
 
 use crate::error::Result;
 use crate::location::LocationFix;
+use crate::privacy::seal::Sealer;
 use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 
+const LABEL: &[u8] = b"fixes";
+
 /// Appends fixes (inside the caller's transaction).
-pub fn insert(conn: &Connection, fixes: &[LocationFix]) -> Result<()> {
-    let mut st =
-        conn.prepare_cached("INSERT INTO fixes (t, lat, lon, accuracy_m, speed_mps) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+pub fn insert(conn: &Connection, sealer: &Sealer, fixes: &[LocationFix]) -> Result<()> {
+    let mut st = conn.prepare_cached("INSERT INTO fixes (t, sealed) VALUES (?1, ?2)")?;
     for f in fixes {
-        st.execute(params![f.at.0, f.lat, f.lon, f.accuracy_m, f.speed_mps])?;
+        let sealed = sealer.seal_f64s(LABEL, &[f.lat, f.lon, f.accuracy_m, f.speed_mps.unwrap_or(f64::NAN)])?;
+        st.execute(params![f.at.0, sealed])?;
     }
     Ok(())
 }
@@ -21,20 +26,29 @@ pub fn purge_before(conn: &Connection, before: Timestamp) -> Result<usize> {
 }
 
 /// Fixes taken in `[from, to)`, in time order.
-pub fn in_range(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec<LocationFix>> {
-    let mut st = conn.prepare_cached(
-        "SELECT t, lat, lon, accuracy_m, speed_mps FROM fixes WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid",
-    )?;
-    let rows = st.query_map([from.0, to.0], |r| {
-        Ok(LocationFix {
-            at: Timestamp(r.get(0)?),
-            lat: r.get(1)?,
-            lon: r.get(2)?,
-            accuracy_m: r.get(3)?,
-            speed_mps: r.get(4)?,
+pub fn in_range(conn: &Connection, sealer: &Sealer, from: Timestamp, to: Timestamp) -> Result<Vec<LocationFix>> {
+    let mut st = conn.prepare_cached("SELECT t, sealed FROM fixes WHERE t >= ?1 AND t < ?2 ORDER BY t, rowid")?;
+    let rows: Vec<(i64, Vec<u8>)> =
+        st.query_map([from.0, to.0], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(t, sealed)| {
+            let [lat, lon, accuracy_m, speed] = sealer.open_f64s::<4>(LABEL, &sealed)?;
+            Ok(LocationFix { at: Timestamp(t), lat, lon, accuracy_m, speed_mps: (!speed.is_nan()).then_some(speed) })
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect()
+}
+
+/// Re-seals every fix under `new` (key rotation, inside a transaction).
+pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
+    let rows: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT rowid, sealed FROM fixes")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare("UPDATE fixes SET sealed = ?2 WHERE rowid = ?1")?;
+    for (rowid, sealed) in rows {
+        st.execute(params![rowid, new.seal(LABEL, &old.open(LABEL, &sealed)?)?])?;
+    }
+    Ok(())
 }
 
 /// Number of raw fixes held.

@@ -10,6 +10,8 @@
 //! | `steps.rs` | per-minute steps and daily totals |
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
+//! | `privacy.rs` | the consent ledger and the outbox |
+//! | `routines.rs` | routines per learned place and catalog category |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -20,13 +22,16 @@ pub mod catalog;
 pub mod fixes;
 pub mod merchant_visits;
 pub mod offers;
+pub mod privacy;
 pub mod profile;
+pub mod routines;
 pub mod schema;
 pub mod state;
 pub mod steps;
 
 use crate::error::{Error, Result};
 use crate::policy;
+use crate::privacy::seal::Sealer;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -66,16 +71,16 @@ impl From<rusqlite::Error> for OpenFailure {
 
 /// Opens (creating if needed) the database in `dir`, recovering from
 /// corruption as described in the module docs.
-pub fn open(dir: &Path) -> Result<Opened> {
+pub fn open(dir: &Path, sealer: &Sealer) -> Result<Opened> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
     let path = dir.join(DB_FILE);
-    match try_open(&path) {
+    match try_open(&path, sealer) {
         Ok(conn) => Ok(Opened { conn, recovered: None }),
         Err(OpenFailure::Other(e)) => Err(e),
         Err(OpenFailure::Corrupt(reason)) => {
             tracing::error!(%reason, path = %path.display(), "profile database is corrupt; moving it aside");
             let moved_to = move_aside(&path)?;
-            let conn = match try_open(&path) {
+            let conn = match try_open(&path, sealer) {
                 Ok(c) => c,
                 Err(OpenFailure::Other(e)) => return Err(e),
                 Err(OpenFailure::Corrupt(r)) => return Err(Error::Io { path, source: std::io::Error::other(r) }),
@@ -85,7 +90,7 @@ pub fn open(dir: &Path) -> Result<Opened> {
     }
 }
 
-fn try_open(path: &Path) -> std::result::Result<Connection, OpenFailure> {
+fn try_open(path: &Path, sealer: &Sealer) -> std::result::Result<Connection, OpenFailure> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_millis(policy::BUSY_TIMEOUT_MS))?;
@@ -94,16 +99,62 @@ fn try_open(path: &Path) -> std::result::Result<Connection, OpenFailure> {
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Deleted content is overwritten, so erased data does not linger in
+    // free pages.
+    conn.pragma_update(None, "secure_delete", true)?;
     let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
         return Err(OpenFailure::Corrupt(format!("quick_check: {check}")));
     }
-    schema::migrate(&mut conn).map_err(|e| match e {
+    check_key(&conn, sealer).map_err(|e| match e {
+        Error::Sqlite(s) => OpenFailure::from(s),
+        other => OpenFailure::Other(other),
+    })?;
+    schema::migrate(&mut conn, sealer).map_err(|e| match e {
         Error::Sqlite(s) => OpenFailure::from(s),
         other => OpenFailure::Other(other),
     })?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+const KEY_CHECK: &str = "key_check";
+const KEY_CHECK_PLAIN: &[u8] = b"kairos profile key check v1";
+
+/// Refuses a key that does not open this profile ([`Error::WrongKey`]),
+/// before anything is read or written; a new profile records a check value.
+fn check_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let has_meta: bool =
+        conn.query_row("SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| {
+            r.get(0)
+        })?;
+    if has_meta {
+        if let Some(hex) = state::load::<String>(conn, KEY_CHECK)? {
+            let sealed = decode_hex(&hex).ok_or(Error::WrongKey)?;
+            return match sealer.open(KEY_CHECK.as_bytes(), &sealed) {
+                Ok(plain) if plain == KEY_CHECK_PLAIN => Ok(()),
+                _ => Err(Error::WrongKey),
+            };
+        }
+    } else {
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;")?;
+    }
+    set_key_check(conn, sealer)
+}
+
+/// Records the check value of `sealer`'s key (at first open, and when the
+/// key is rotated).
+pub fn set_key_check(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let sealed = sealer.seal(KEY_CHECK.as_bytes(), KEY_CHECK_PLAIN)?;
+    state::save(conn, KEY_CHECK, &encode_hex(&sealed))
+}
+
+fn encode_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
 /// Renames `path` and its `-wal` / `-shm` companions to the first free
@@ -138,7 +189,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(DB_FILE);
         std::fs::write(&db, vec![0x42u8; 8192]).unwrap();
-        let opened = open(dir.path()).unwrap();
+        let opened = open(dir.path(), &Sealer::new(&[5; 32]).unwrap()).unwrap();
         let rec = opened.recovered.expect("recovery reported");
         assert_eq!(rec.moved_to, dir.path().join("kairos.db.corrupt-1"));
         assert_eq!(std::fs::read(&rec.moved_to).unwrap(), vec![0x42u8; 8192], "kept, never deleted");
@@ -147,10 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_key_is_refused_and_destroys_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path(), &Sealer::new(&[5; 32]).unwrap()).unwrap());
+        let before = std::fs::read(dir.path().join(DB_FILE)).unwrap();
+        assert!(matches!(open(dir.path(), &Sealer::new(&[6; 32]).unwrap()), Err(Error::WrongKey)));
+        assert_eq!(std::fs::read(dir.path().join(DB_FILE)).unwrap(), before);
+        assert!(!dir.path().join("kairos.db.corrupt-1").exists());
+        assert!(open(dir.path(), &Sealer::new(&[5; 32]).unwrap()).unwrap().recovered.is_none());
+    }
+
+    #[test]
     fn healthy_database_opens_in_wal() {
         let dir = tempfile::tempdir().unwrap();
-        drop(open(dir.path()).unwrap());
-        let opened = open(dir.path()).unwrap();
+        drop(open(dir.path(), &Sealer::new(&[5; 32]).unwrap()).unwrap());
+        let opened = open(dir.path(), &Sealer::new(&[5; 32]).unwrap()).unwrap();
         assert!(opened.recovered.is_none());
         let mode: String = opened.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");

@@ -153,13 +153,15 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OfferInstance>> {
         .optional()?)
 }
 
-/// Moves an instance to `state` at `at`.
+/// Moves an instance to `state` at `at` (and remembers when it was first
+/// presented).
 pub fn set_state(conn: &Connection, id: i64, state: OfferState, at: Timestamp) -> Result<()> {
-    conn.prepare_cached("UPDATE offer_instances SET state = ?2, state_at = ?3 WHERE id = ?1")?.execute(params![
-        id,
-        state.as_str(),
-        at.0
-    ])?;
+    conn.prepare_cached(
+        "UPDATE offer_instances SET state = ?2, state_at = ?3,
+             presented_at = CASE WHEN ?2 = 'presented' THEN COALESCE(presented_at, ?3) ELSE presented_at END
+         WHERE id = ?1",
+    )?
+    .execute(params![id, state.as_str(), at.0])?;
     Ok(())
 }
 
@@ -269,7 +271,7 @@ mod tests {
     #[test]
     fn lifecycle_and_history() {
         let mut c = Connection::open_in_memory().unwrap();
-        schema::migrate(&mut c).unwrap();
+        schema::migrate(&mut c, &crate::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
         let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
         insert(&c, &new("o1", 200, OfferState::HeldOut)).unwrap();
         insert(&c, &new("o2", 300, OfferState::Triggered)).unwrap();

@@ -6,26 +6,19 @@
 //! `VERSION`, edit `CREATE`, and append one migration.
 
 use crate::error::{Error, Result};
+use crate::privacy::seal::Sealer;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The whole current schema, for a new database.
 const CREATE: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE fixes (
-    t INTEGER NOT NULL,
-    lat REAL NOT NULL,
-    lon REAL NOT NULL,
-    accuracy_m REAL NOT NULL,
-    speed_mps REAL
-);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE fixes (t INTEGER NOT NULL, sealed BLOB NOT NULL);
 CREATE INDEX fixes_by_time ON fixes(t);
 CREATE TABLE places (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    lat REAL NOT NULL,
-    lon REAL NOT NULL,
     kind TEXT NOT NULL DEFAULT 'other',
     visit_count INTEGER NOT NULL DEFAULT 0,
     total_minutes INTEGER NOT NULL DEFAULT 0,
@@ -33,15 +26,15 @@ CREATE TABLE places (
     work_minutes INTEGER NOT NULL DEFAULT 0,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
-    merchant_id TEXT
+    merchant_id TEXT,
+    sealed BLOB NOT NULL DEFAULT x''
 );
 CREATE TABLE visits (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     place_id INTEGER NOT NULL REFERENCES places(id),
     arrived_at INTEGER NOT NULL,
     departed_at INTEGER,
-    lat REAL NOT NULL,
-    lon REAL NOT NULL
+    sealed BLOB NOT NULL DEFAULT x''
 );
 CREATE INDEX visits_by_arrival ON visits(arrived_at);
 CREATE TABLE step_minutes (minute INTEGER PRIMARY KEY, steps INTEGER NOT NULL) WITHOUT ROWID;
@@ -79,15 +72,42 @@ CREATE TABLE offer_instances (
     state TEXT NOT NULL,
     state_at INTEGER NOT NULL,
     title TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    presented_at INTEGER
 );
 CREATE INDEX offer_instances_by_offer ON offer_instances(offer_id, triggered_at);
 CREATE INDEX offer_instances_by_day ON offer_instances(local_day);
 CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
 CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;
+CREATE TABLE consent_ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    purpose TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    policy_version TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    purpose TEXT,
+    day TEXT,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    batch_key TEXT
+);
+CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);
 ";
 
-/// Step `i` upgrades a database from version `i + 1` to `i + 2`.
+/// Step `i` upgrades a database from version `i + 1` to `i + 2`, up to
+/// version 4; version 5 needs the key (see [`migrate`]).
 /// (Version 1 is the first released schema, created by [`V1`].)
 const MIGRATIONS: &[&str] = &[
     // 1 -> 2: places and visits.
@@ -154,6 +174,75 @@ CREATE INDEX offer_instances_open ON offer_instances(state, expires_at);
 CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNIQUE) WITHOUT ROWID;",
 ];
 
+/// 4 -> 5, before the sealing pass: coordinates move into sealed blobs;
+/// consent ledger, outbox and routines.
+const V5_BEFORE_SEAL: &str = "
+ALTER TABLE fixes RENAME TO fixes_plain;
+CREATE TABLE fixes (t INTEGER NOT NULL, sealed BLOB NOT NULL);
+ALTER TABLE places ADD COLUMN sealed BLOB NOT NULL DEFAULT x'';
+ALTER TABLE visits ADD COLUMN sealed BLOB NOT NULL DEFAULT x'';
+ALTER TABLE offer_instances ADD COLUMN presented_at INTEGER;
+CREATE TABLE consent_ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    purpose TEXT NOT NULL,
+    granted INTEGER NOT NULL,
+    policy_version TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    purpose TEXT,
+    day TEXT,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    batch_key TEXT
+);
+CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);
+";
+
+/// 4 -> 5, after the sealing pass: the plaintext goes.
+const V5_AFTER_SEAL: &str = "
+DROP INDEX fixes_by_time;
+DROP TABLE fixes_plain;
+CREATE INDEX fixes_by_time ON fixes(t);
+ALTER TABLE places DROP COLUMN lat;
+ALTER TABLE places DROP COLUMN lon;
+ALTER TABLE visits DROP COLUMN lat;
+ALTER TABLE visits DROP COLUMN lon;
+";
+
+/// Seals the plaintext coordinates of a version-4 database.
+fn v5_seal(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let rows: Vec<(i64, f64, f64, f64, Option<f64>)> = conn
+        .prepare("SELECT t, lat, lon, accuracy_m, speed_mps FROM fixes_plain ORDER BY rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (t, lat, lon, acc, speed) in rows {
+        let f = crate::LocationFix { at: crate::Timestamp(t), lat, lon, accuracy_m: acc, speed_mps: speed };
+        super::fixes::insert(conn, sealer, &[f])?;
+    }
+    for table in ["places", "visits"] {
+        let rows: Vec<(i64, f64, f64)> = conn
+            .prepare(&format!("SELECT id, lat, lon FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, lat, lon) in rows {
+            let sealed = sealer.seal_f64s(table.as_bytes(), &[lat, lon])?;
+            conn.execute(&format!("UPDATE {table} SET sealed = ?2 WHERE id = ?1"), rusqlite::params![id, sealed])?;
+        }
+    }
+    Ok(())
+}
+
 /// The first schema (version 1), kept to test the upgrade path.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const V1: &str = "
@@ -164,7 +253,7 @@ PRAGMA user_version = 1;
 ";
 
 /// Brings `conn` to [`VERSION`], in one transaction.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<()> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
         return Err(Error::SchemaTooNew { found, supported: VERSION });
@@ -179,6 +268,12 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize - 1) {
             tracing::info!(from = i + 1, to = i + 2, "migrating profile database");
             tx.execute_batch(step)?;
+        }
+        if found < 5 {
+            tracing::info!(from = 4, to = 5, "migrating profile database: sealing coordinates");
+            tx.execute_batch(V5_BEFORE_SEAL)?;
+            v5_seal(&tx, sealer)?;
+            tx.execute_batch(V5_AFTER_SEAL)?;
         }
     }
     tx.pragma_update(None, "user_version", VERSION)?;
@@ -217,12 +312,12 @@ mod tests {
     #[test]
     fn migrated_database_equals_fresh_one() {
         let mut fresh = Connection::open_in_memory().unwrap();
-        migrate(&mut fresh).unwrap();
+        migrate(&mut fresh, &Sealer::new(&[3; 32]).unwrap()).unwrap();
 
         let mut old = Connection::open_in_memory().unwrap();
         old.execute_batch(V1).unwrap();
         old.execute("INSERT INTO fixes VALUES (1, 2.0, 3.0, 4.0, NULL)", []).unwrap();
-        migrate(&mut old).unwrap();
+        migrate(&mut old, &Sealer::new(&[3; 32]).unwrap()).unwrap();
 
         assert_eq!(shape(&fresh), shape(&old));
         let v: u32 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
@@ -235,6 +330,6 @@ mod tests {
     fn newer_database_is_refused() {
         let mut c = Connection::open_in_memory().unwrap();
         c.pragma_update(None, "user_version", VERSION + 1).unwrap();
-        assert!(matches!(migrate(&mut c), Err(Error::SchemaTooNew { .. })));
+        assert!(matches!(migrate(&mut c, &Sealer::new(&[3; 32]).unwrap()), Err(Error::SchemaTooNew { .. })));
     }
 }

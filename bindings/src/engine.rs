@@ -1,0 +1,315 @@
+//! The `Engine` object: the whole API of Kairos for Kotlin and Swift.
+//!
+//! Every method is a thin wrapper: convert the arguments, run the core call
+//! through [`Engine::core_call`] (panic guard, error mapping), convert the
+//! result, and hand any events to the listeners through [`Engine::publish`].
+
+use crate::config::EngineConfig;
+use crate::error::{guard, KairosError};
+use crate::event::KairosEvent;
+use crate::fix::{IngestReport, LocationFix};
+use crate::listener::{EventListener, Listeners, Subscription};
+use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
+use crate::replay::ReplaySummary;
+use crate::runtime::run_blocking;
+use crate::steps::{DaySummary, StepSample};
+use crate::time::{from_core, to_core};
+use crate::visits::{Place, Visit};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The Kairos engine over one profile database.
+///
+/// Thread-safe: share one instance across the app; calls from several
+/// threads are serialised. Each call blocks briefly on SQLite, so call it
+/// from a background dispatcher or queue, or use the `async` variants.
+/// Times always come from the inputs or from `tick(now)`: the engine never
+/// reads the clock. Every method throws `KairosError` (Kotlin:
+/// `KairosException`), never crashes the app.
+#[derive(uniffi::Object)]
+pub struct Engine {
+    core: Arc<kairos_core::Engine>,
+    listeners: Arc<Listeners>,
+}
+
+impl Engine {
+    /// Runs `f` on the core engine with the panic guard, mapping core errors.
+    fn core_call<T>(
+        &self,
+        f: impl FnOnce(&kairos_core::Engine) -> kairos_core::ApiResult<T>,
+    ) -> Result<T, KairosError> {
+        guard(|| f(&self.core).map_err(KairosError::from))
+    }
+
+    /// Converts the core's events, delivers them to the listeners and
+    /// returns them.
+    fn publish(&self, events: Vec<kairos_core::Event>) -> Vec<KairosEvent> {
+        let events: Vec<KairosEvent> = events.into_iter().map(KairosEvent::from).collect();
+        self.listeners.deliver(&events);
+        events
+    }
+
+    /// Delivers the events the core keeps for the next call (those of calls
+    /// that return a value instead of events: `load_catalog`, the offer
+    /// lifecycle calls), so that listeners see them at once.
+    fn publish_pending(&self) -> Result<(), KairosError> {
+        let events = guard(|| Ok(self.core.take_pending_events()))?;
+        self.publish(events);
+        Ok(())
+    }
+
+    /// Runs an offer lifecycle call and publishes what it left pending.
+    fn offer_transition(
+        &self,
+        f: impl FnOnce(&kairos_core::Engine) -> kairos_core::ApiResult<kairos_core::offers::OfferInstance>,
+    ) -> Result<OfferInstance, KairosError> {
+        let instance = self.core_call(f)?;
+        self.publish_pending()?;
+        Ok(instance.into())
+    }
+}
+
+#[uniffi::export]
+impl Engine {
+    /// Opens (or creates) the profile in `config.dataDir`. Throws
+    /// `InvalidInput` for an unusable configuration (for example an unknown
+    /// time zone) and `Storage` when the directory cannot be used. A corrupt
+    /// database is moved aside and replaced; the first call that returns
+    /// events then reports `DatabaseRecovered`.
+    #[uniffi::constructor]
+    pub fn open(config: EngineConfig) -> Result<Arc<Self>, KairosError> {
+        guard(|| {
+            let core = kairos_core::Engine::open(config.try_into()?)?;
+            Ok(Arc::new(Engine { core: Arc::new(core), listeners: Arc::default() }))
+        })
+    }
+
+    /// Records one fix and returns the events it caused. Throws `InvalidFix`
+    /// for a fix that is invalid on its own or refused by the filter (too
+    /// old, an unconfirmed jump); a duplicate returns no events.
+    pub fn record_location(&self, fix: LocationFix) -> Result<Vec<KairosEvent>, KairosError> {
+        let events = self.core_call(|core| core.record_location(fix.into()))?;
+        Ok(self.publish(events))
+    }
+
+    /// Records a batch of fixes (any order; up to 100,000) in one
+    /// transaction. Invalid fixes do not fail the batch: the report lists
+    /// them with their reason.
+    pub fn record_locations(&self, fixes: Vec<LocationFix>) -> Result<IngestReport, KairosError> {
+        let fixes: Vec<kairos_core::LocationFix> = fixes.into_iter().map(Into::into).collect();
+        let mut report = self.core_call(|core| core.record_locations(&fixes))?;
+        let events = std::mem::take(&mut report.events);
+        let mut report = IngestReport::from(report);
+        report.events = self.publish(events);
+        Ok(report)
+    }
+
+    /// `recordLocations` without blocking the caller: a Kotlin `suspend`
+    /// function, a Swift `async` method. The work runs on a Kairos thread,
+    /// where listeners are called too.
+    pub async fn record_locations_async(self: Arc<Self>, fixes: Vec<LocationFix>) -> Result<IngestReport, KairosError> {
+        run_blocking(move || self.record_locations(fixes)).await
+    }
+
+    /// Records one step sample and returns the events it caused.
+    pub fn record_steps(&self, sample: StepSample) -> Result<Vec<KairosEvent>, KairosError> {
+        self.record_step_samples(vec![sample])
+    }
+
+    /// Records a burst of step samples in one transaction. If any sample is
+    /// invalid the whole burst is refused (`InvalidInput`) and nothing is
+    /// recorded.
+    pub fn record_step_samples(&self, samples: Vec<StepSample>) -> Result<Vec<KairosEvent>, KairosError> {
+        let samples =
+            samples.into_iter().map(TryInto::try_into).collect::<Result<Vec<kairos_core::StepSample>, _>>()?;
+        let events = self.core_call(|core| core.record_step_samples(&samples))?;
+        Ok(self.publish(events))
+    }
+
+    /// Advances engine time to `now` and returns the events due (inactivity
+    /// nudges; retention purges run). Call it from a periodic background
+    /// task. A `now` earlier than the engine's clock changes nothing.
+    pub fn tick(&self, now: SystemTime) -> Result<Vec<KairosEvent>, KairosError> {
+        let events = self.core_call(|core| core.tick(to_core(now)))?;
+        Ok(self.publish(events))
+    }
+
+    /// The steps of the local day containing `now`, against the goal.
+    pub fn today(&self, now: SystemTime) -> Result<DaySummary, KairosError> {
+        self.core_call(|core| core.today(to_core(now))).map(Into::into)
+    }
+
+    /// Visits overlapping `[from, to)`, by arrival; a visit under way has no
+    /// departure.
+    pub fn visits(&self, from: SystemTime, to: SystemTime) -> Result<Vec<Visit>, KairosError> {
+        let visits = self.core_call(|core| core.visits(to_core(from), to_core(to)))?;
+        Ok(visits.into_iter().map(Into::into).collect())
+    }
+
+    /// Every learned place (all private to the device).
+    pub fn places(&self) -> Result<Vec<Place>, KairosError> {
+        let places = self.core_call(|core| core.places())?;
+        Ok(places.into_iter().map(Into::into).collect())
+    }
+
+    /// Raw fixes held for `[from, to)`: only those within the retention
+    /// window.
+    pub fn raw_fixes(&self, from: SystemTime, to: SystemTime) -> Result<Vec<LocationFix>, KairosError> {
+        let fixes = self.core_call(|core| core.raw_fixes(to_core(from), to_core(to)))?;
+        Ok(fixes.into_iter().map(Into::into).collect())
+    }
+
+    /// The engine's clock: the latest time seen from any input or tick, or
+    /// `nil`/`null` before the first.
+    pub fn clock(&self) -> Result<Option<SystemTime>, KairosError> {
+        self.core_call(|core| Ok(core.clock().map(from_core)))
+    }
+
+    /// Registers `listener` to receive every event any call of this engine
+    /// returns, until the returned subscription is cancelled or freed. Keep
+    /// the subscription: dropping it ends delivery.
+    pub fn subscribe(&self, listener: Arc<dyn EventListener>) -> Arc<Subscription> {
+        Arc::new(self.listeners.add(listener))
+    }
+
+    // ---- Offers -------------------------------------------------------------
+
+    /// Verifies a signed catalog envelope (the bytes the backend serves, as
+    /// they are) with the `catalogKeys` given at open, and puts it in force
+    /// at `now`, atomically. Listeners receive `CatalogLoaded`.
+    ///
+    /// Throws `InvalidCatalog` for an envelope that is not signed by a known
+    /// key, a document that is invalid (the reason names the offending
+    /// value's path), expired, not yet valid, or older than the catalog in
+    /// force; the catalog in force then stays, unchanged. The catalog is
+    /// kept in the profile and restored at the next open.
+    ///
+    /// Verifying a large catalog takes a while: prefer `loadCatalogAsync`
+    /// off the main thread.
+    pub fn load_catalog(&self, envelope: Vec<u8>, now: SystemTime) -> Result<CatalogInfo, KairosError> {
+        let info = self.core_call(|core| core.load_catalog(&envelope, to_core(now)))?;
+        self.publish_pending()?;
+        Ok(info.into())
+    }
+
+    /// `loadCatalog` without blocking the caller: a Kotlin `suspend`
+    /// function, a Swift `async` method. Verification runs on a Kairos
+    /// thread, where listeners are called too.
+    pub async fn load_catalog_async(
+        self: Arc<Self>,
+        envelope: Vec<u8>,
+        now: SystemTime,
+    ) -> Result<CatalogInfo, KairosError> {
+        run_blocking(move || self.load_catalog(envelope, now)).await
+    }
+
+    /// The catalog in force, or `nil`/`null` before the first is loaded.
+    pub fn catalog_info(&self) -> Result<Option<CatalogInfo>, KairosError> {
+        self.core_call(|core| Ok(core.catalog_info().map(Into::into)))
+    }
+
+    /// The offers the shopper can claim at `now` (triggered or presented,
+    /// claim window not over), soonest expiry first. Show these.
+    pub fn offers(&self, now: SystemTime) -> Result<Vec<OfferInstance>, KairosError> {
+        let offers = self.core_call(|core| core.offers(to_core(now)))?;
+        Ok(offers.into_iter().map(Into::into).collect())
+    }
+
+    /// Every offer instance triggered in `[from, to)`, whatever its state
+    /// (including expired, dismissed and held-out ones), by trigger time.
+    pub fn offer_history(&self, from: SystemTime, to: SystemTime) -> Result<Vec<OfferInstance>, KairosError> {
+        let offers = self.core_call(|core| core.offer_history(to_core(from), to_core(to)))?;
+        Ok(offers.into_iter().map(Into::into).collect())
+    }
+
+    /// The app showed the offer to the shopper. Allowed while the offer is
+    /// claimable; repeating it is harmless. Returns the updated instance.
+    ///
+    /// Throws `UnknownOffer` for an id no instance has, and
+    /// `InvalidOfferTransition` when the offer is no longer open (redeemed,
+    /// dismissed, expired, held out) or `now` is outside its claim window.
+    pub fn presented(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.presented(instance_id, to_core(now)))
+    }
+
+    /// The shopper dismissed the offer: it closes, and the same offer stays
+    /// silent for `dismissalCooldownDays`. Throws as `presented` does.
+    pub fn dismissed(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.dismissed(instance_id, to_core(now)))
+    }
+
+    /// The shopper redeemed the offer (at the till, online...), within its
+    /// claim window; it closes for good. Throws as `presented` does:
+    /// redeeming twice is an `InvalidOfferTransition` ("... it is already
+    /// redeemed").
+    pub fn redeemed(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {
+        self.offer_transition(|core| core.redeemed(instance_id, to_core(now)))
+    }
+
+    /// The `n` catalog places nearest to (`lat`, `lon`), nearest first, as
+    /// circles to register with the OS so that it wakes the app near them:
+    /// iOS monitors at most 20 regions per app, Android up to 100
+    /// geofences. Call it again when the phone has moved (for example on a
+    /// wake-up) and replace the registered set. Empty without a catalog.
+    /// Throws `InvalidFix` for an impossible position and `InvalidInput`
+    /// for a negative `n`.
+    pub fn wake_regions(&self, lat: f64, lon: f64, n: i32) -> Result<Vec<WakeRegion>, KairosError> {
+        let n = u32::try_from(n).map_err(|_| {
+            KairosError::invalid_input(format!("invalid wake region count: n must not be negative, got {n}"))
+        })?;
+        let regions = self.core_call(|core| core.wake_regions(lat, lon, n))?;
+        Ok(regions.into_iter().map(Into::into).collect())
+    }
+
+    // ---- Replay (QA) --------------------------------------------------------
+
+    /// Replays a recorded or synthetic track (and step samples) through this
+    /// engine as a phone would deliver it: inputs sorted by time, fed in
+    /// windows of `windowMs` milliseconds (at least 1 s; default 60 s), the
+    /// engine ticked at the end of each window, and, when `until` is later
+    /// than the last input, ticked on to `until` (to let claim windows
+    /// expire or nudges fire). This is the code `kairos-sim` runs.
+    ///
+    /// Listeners receive each event as the replay produces it, window by
+    /// window, in time order within a window (one `onEvents` call per
+    /// event); the summary counts them. Refused fixes are counted, not
+    /// thrown. A failure (storage) stops the replay with what was fed so
+    /// far recorded.
+    ///
+    /// Everything replayed becomes the profile's history (visits, steps,
+    /// offers): for QA, open a separate engine on its own data directory,
+    /// load the catalog into it, and replay there.
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
+    pub fn replay(
+        &self,
+        fixes: Vec<LocationFix>,
+        steps: Vec<StepSample>,
+        window_ms: i64,
+        until: Option<SystemTime>,
+    ) -> Result<ReplaySummary, KairosError> {
+        let fixes: Vec<kairos_core::LocationFix> = fixes.into_iter().map(Into::into).collect();
+        let steps = steps.into_iter().map(TryInto::try_into).collect::<Result<Vec<kairos_core::StepSample>, _>>()?;
+        let options = kairos_core::replay::ReplayOptions { window_ms, until: until.map(to_core) };
+        let summary = self.core_call(|core| {
+            kairos_core::replay::replay(core, &fixes, &steps, options, |event| {
+                self.publish(vec![event.clone()]);
+            })
+        })?;
+        Ok(summary.into())
+    }
+
+    /// `replay` without blocking the caller: a Kotlin `suspend` function, a
+    /// Swift `async` method, so a demo app can replay a day at full speed
+    /// while its UI follows the events. The replay runs on a Kairos thread,
+    /// where listeners are called too.
+    #[uniffi::method(default(steps = [], window_ms = 60000, until = None))]
+    pub async fn replay_async(
+        self: Arc<Self>,
+        fixes: Vec<LocationFix>,
+        steps: Vec<StepSample>,
+        window_ms: i64,
+        until: Option<SystemTime>,
+    ) -> Result<ReplaySummary, KairosError> {
+        run_blocking(move || self.replay(fixes, steps, window_ms, until)).await
+    }
+}

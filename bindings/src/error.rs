@@ -1,0 +1,177 @@
+//! The one error type of the API, and the guard that keeps Rust panics out
+//! of the host app.
+//!
+//! Kotlin sees `KairosException` (uniffi renames a trailing `Error`), a sealed
+//! class with one subclass per variant; Swift sees `KairosError`, an enum
+//! conforming to `Error`, thrown by every `Engine` method.
+//!
+//! ## Panics
+//! uniffi wraps every exported call in `catch_unwind`: a panic that escapes
+//! becomes Kotlin's `InternalException` and, in Swift, a thrown
+//! `UniffiInternalError.rustPanic` from a `throws` function but a `try!`
+//! crash from a non-throwing one. So that no panic can crash an app, and so
+//! that apps handle a single error type, every `Engine` method `throws` and
+//! runs its core call through [`guard`], which turns a panic into
+//! [`KairosError::Internal`]. Listener calls are guarded the same way (see
+//! `listener.rs`). This relies on `panic = "unwind"`, Rust's default, which
+//! app builds must keep.
+
+use crate::fix::FixRejection;
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Why a call failed. Nothing of a failed call was recorded; earlier data is
+/// intact. Each variant's `reason` is a complete, human-readable sentence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum KairosError {
+    /// A location fix was refused; `rejection` says why, typed.
+    #[error("{reason}")]
+    InvalidFix {
+        /// What was wrong, e.g. `invalid location fix: latitude 91 is outside [-90, 90]`.
+        reason: String,
+        /// The typed reason, for apps that react to particular cases (for
+        /// example, ignore `OutOfOrder`).
+        rejection: FixRejection,
+    },
+    /// Some other input (a configuration value, a step sample, a batch, a
+    /// time) was refused.
+    #[error("{reason}")]
+    InvalidInput {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A catalog was refused (bad signature, invalid document, expired, older
+    /// than the one in force); the previous catalog stays in force.
+    #[error("{reason}")]
+    InvalidCatalog {
+        /// What was wrong, naming the offending value's path for documents.
+        reason: String,
+    },
+    /// No offer instance has this id.
+    #[error("{reason}")]
+    UnknownOffer {
+        /// What was wrong.
+        reason: String,
+        /// The id given.
+        instance_id: i64,
+    },
+    /// The offer's state does not allow the call (for example redeeming an
+    /// expired, dismissed or already redeemed offer).
+    #[error("{reason}")]
+    InvalidOfferTransition {
+        /// What was wrong, e.g. `offer instance 3 cannot become redeemed: it is already redeemed`.
+        reason: String,
+        /// The instance.
+        instance_id: i64,
+    },
+    /// The sealing key given at open does not open this profile. Nothing was
+    /// read or changed; open again with the right key (from the Keychain or
+    /// Keystore).
+    #[error("{reason}")]
+    WrongKey {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The profile database could not be read or written.
+    #[error("{reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// A bug in Kairos (including a caught panic); please report it with the
+    /// reason. The engine stays usable.
+    #[error("{reason}")]
+    Internal {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl KairosError {
+    /// An [`KairosError::InvalidInput`] with `reason`.
+    pub(crate) fn invalid_input(reason: impl Into<String>) -> Self {
+        KairosError::InvalidInput { reason: reason.into() }
+    }
+}
+
+impl From<kairos_core::KairosError> for KairosError {
+    fn from(e: kairos_core::KairosError) -> Self {
+        let reason = e.to_string();
+        match e {
+            kairos_core::KairosError::InvalidFix { rejection } => {
+                KairosError::InvalidFix { reason, rejection: rejection.into() }
+            }
+            kairos_core::KairosError::InvalidInput { .. } => KairosError::InvalidInput { reason },
+            kairos_core::KairosError::InvalidCatalog { .. } => KairosError::InvalidCatalog { reason },
+            kairos_core::KairosError::UnknownOffer { instance_id } => KairosError::UnknownOffer { reason, instance_id },
+            // The core's own sentence; its display would name the instance twice.
+            kairos_core::KairosError::InvalidOfferTransition { instance_id, reason: detail } => {
+                KairosError::InvalidOfferTransition { reason: detail, instance_id }
+            }
+            kairos_core::KairosError::WrongKey => KairosError::WrongKey { reason },
+            kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
+            kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into [`KairosError::Internal`] so that it never
+/// reaches uniffi's own handler (which would crash a Swift app on a
+/// non-throwing call).
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KairosError>) -> Result<T, KairosError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = panic_message(payload.as_ref());
+        tracing::error!(panic = %what, "panic caught at the FFI boundary");
+        Err(KairosError::Internal { reason: format!("internal error: kairos panicked: {what}") })
+    })
+}
+
+/// The text of a panic payload (`panic!` with a literal or a format).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_with_its_message() {
+        let r: Result<(), _> = guard(|| panic!("boom {}", 42));
+        match r {
+            Err(KairosError::Internal { reason }) => {
+                assert!(reason.contains("boom 42"), "{reason}")
+            }
+            other => panic!("expected Internal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_and_values_pass_through_the_guard() {
+        assert_eq!(guard(|| Ok(7)), Ok(7));
+        let e = KairosError::invalid_input("no");
+        assert_eq!(guard::<()>(|| Err(e.clone())), Err(e));
+    }
+
+    #[test]
+    fn core_errors_keep_their_message_and_type() {
+        let core = kairos_core::KairosError::InvalidFix {
+            rejection: kairos_core::FixRejection::LatitudeOutOfRange { lat: 91.0 },
+        };
+        match KairosError::from(core) {
+            KairosError::InvalidFix { reason, rejection } => {
+                assert_eq!(reason, "invalid location fix: latitude 91 is outside [-90, 90]");
+                assert_eq!(rejection, FixRejection::LatitudeOutOfRange { lat: 91.0 });
+            }
+            other => panic!("{other:?}"),
+        }
+        let core = kairos_core::KairosError::Storage { reason: "disk full".into() };
+        assert_eq!(KairosError::from(core), KairosError::Storage { reason: "storage error: disk full".into() });
+    }
+}

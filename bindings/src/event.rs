@@ -1,0 +1,326 @@
+//! Events: what the engine tells the app. Every call that records input or
+//! advances time returns the events it caused, in time order, and delivers
+//! them to every live listener.
+
+use crate::time::from_core;
+use crate::visits::PlaceKind;
+use kairos_core::EventKind;
+use std::time::SystemTime;
+
+/// One thing that happened. Every variant carries `at`: the engine time it
+/// happened (an input's time, or `tick`'s `now`).
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum KairosEvent {
+    /// A stay reached the dwell threshold: the shopper is visiting a place.
+    VisitStarted {
+        /// When it happened.
+        at: SystemTime,
+        /// The visit.
+        visit_id: i64,
+        /// Where.
+        place_id: i64,
+        /// First fix of the stay.
+        arrived_at: SystemTime,
+    },
+    /// A visit's departure was confirmed.
+    VisitEnded {
+        /// When it happened.
+        at: SystemTime,
+        /// The visit.
+        visit_id: i64,
+        /// Where.
+        place_id: i64,
+        /// First fix of the stay.
+        arrived_at: SystemTime,
+        /// Last fix inside the stay.
+        departed_at: SystemTime,
+        /// Length in whole minutes.
+        minutes: i64,
+    },
+    /// A place was recognised as home or work (or stopped being one).
+    PlaceClassified {
+        /// When it happened.
+        at: SystemTime,
+        /// The place.
+        place_id: i64,
+        /// Its new kind.
+        place_kind: PlaceKind,
+    },
+    /// The day's step goal was reached (once per local day).
+    StepGoalReached {
+        /// When it happened.
+        at: SystemTime,
+        /// The local day, `YYYY-MM-DD`.
+        day: String,
+        /// Steps counted.
+        steps: i64,
+        /// The goal.
+        goal: i32,
+    },
+    /// The shopper has been sitting for the sedentary period: time for a
+    /// nudge.
+    InactivityNudge {
+        /// When it happened.
+        at: SystemTime,
+        /// Start of the sedentary stretch.
+        sedentary_since: SystemTime,
+        /// Its length in minutes.
+        minutes: i64,
+    },
+    /// The phone entered a catalog place's fence.
+    FenceEntered {
+        /// When it happened.
+        at: SystemTime,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// The phone has stayed in a catalog place's fence for the shortest dwell
+    /// any of its offers asks for.
+    FenceDwelled {
+        /// When it happened.
+        at: SystemTime,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        since: SystemTime,
+    },
+    /// The phone left a catalog place's fence (`at` is when it was first seen
+    /// outside).
+    FenceExited {
+        /// When it happened.
+        at: SystemTime,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        entered_at: SystemTime,
+    },
+    /// An offer fired: show it. It can be claimed until `expires_at`; pass
+    /// `instance_id` to `presented`, `dismissed` and `redeemed`.
+    OfferTriggered {
+        /// When it happened.
+        at: SystemTime,
+        /// Id of this instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place that triggered it.
+        place_id: String,
+        /// What triggered it: `enter`, `dwell`, `exit` or `nearby`.
+        trigger: String,
+        /// Headline to show.
+        title: String,
+        /// End of the claim window.
+        expires_at: SystemTime,
+    },
+    /// An offer could have fired but did not; `reason` is a stable code
+    /// (`global_min_gap`, `quiet_hours`, `not_targeted`, ...) and
+    /// `explanation` says it in words.
+    OfferSuppressed {
+        /// When it happened.
+        at: SystemTime,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place involved.
+        place_id: String,
+        /// What would have triggered it.
+        trigger: String,
+        /// Stable snake_case code of the reason.
+        reason: String,
+        /// The reason in words.
+        explanation: String,
+    },
+    /// An offer would have fired, but this install is in its holdout: it is
+    /// recorded to measure lift and never shown.
+    OfferHeldOut {
+        /// When it happened.
+        at: SystemTime,
+        /// Id of the recorded instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// A triggered offer's claim window ended unused (`at` is the end of the
+    /// window).
+    OfferExpired {
+        /// When it happened.
+        at: SystemTime,
+        /// The instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+    },
+    /// A routine's expected visit is overdue by its tolerance (once per
+    /// missed cycle).
+    RoutineOverdue {
+        /// When it happened.
+        at: SystemTime,
+        /// The routine (`place:<id>` or `category:<name>`).
+        routine_id: String,
+        /// When the missed visit was expected.
+        expected_at: SystemTime,
+        /// Consecutive cycles missed.
+        cycles_missed: i32,
+        /// Local calendar days from the expected visit's day to the event's.
+        days_overdue: i32,
+        /// The routine's period in days.
+        period_days: f64,
+    },
+    /// A visit served an overdue routine: it is back on track.
+    RoutineResumed {
+        /// When it happened.
+        at: SystemTime,
+        /// The routine.
+        routine_id: String,
+        /// Cycles that had been missed.
+        cycles_missed: i32,
+        /// When the next visit is now expected.
+        next_expected_at: SystemTime,
+    },
+    /// The shopper is heading towards a catalog place that serves an overdue
+    /// routine: remind them.
+    OnTheWayReminder {
+        /// When it happened.
+        at: SystemTime,
+        /// The overdue routines the place serves.
+        routine_ids: Vec<String>,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// Distance to the place's fence, metres.
+        distance_m: f64,
+        /// Days the most overdue routine is overdue.
+        days_overdue: i32,
+    },
+    /// A new catalog is in force.
+    CatalogLoaded {
+        /// When it happened.
+        at: SystemTime,
+        /// Its version.
+        version: i64,
+        /// Offers it holds.
+        offers: i64,
+        /// Fences it holds.
+        fences: i64,
+    },
+    /// The profile database was unreadable at open; it was moved aside and
+    /// the engine started with a fresh one.
+    DatabaseRecovered {
+        /// When it happened.
+        at: SystemTime,
+        /// Where the unreadable file now lies.
+        moved_to: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl From<kairos_core::Event> for KairosEvent {
+    fn from(e: kairos_core::Event) -> Self {
+        let at = from_core(e.at);
+        match e.kind {
+            EventKind::VisitStarted { visit_id, place_id, arrived_at } => {
+                KairosEvent::VisitStarted { at, visit_id, place_id, arrived_at: from_core(arrived_at) }
+            }
+            EventKind::VisitEnded { visit_id, place_id, arrived_at, departed_at, minutes } => KairosEvent::VisitEnded {
+                at,
+                visit_id,
+                place_id,
+                arrived_at: from_core(arrived_at),
+                departed_at: from_core(departed_at),
+                minutes,
+            },
+            EventKind::PlaceClassified { place_id, place_kind } => {
+                KairosEvent::PlaceClassified { at, place_id, place_kind: place_kind.into() }
+            }
+            EventKind::StepGoalReached { day, steps, goal } => KairosEvent::StepGoalReached {
+                at,
+                day,
+                steps: i64::try_from(steps).unwrap_or(i64::MAX),
+                goal: i32::try_from(goal).unwrap_or(i32::MAX),
+            },
+            EventKind::InactivityNudge { sedentary_since, minutes } => {
+                KairosEvent::InactivityNudge { at, sedentary_since: from_core(sedentary_since), minutes }
+            }
+            EventKind::FenceEntered { place_id, merchant_id } => {
+                KairosEvent::FenceEntered { at, place_id, merchant_id }
+            }
+            EventKind::FenceDwelled { place_id, merchant_id, since } => {
+                KairosEvent::FenceDwelled { at, place_id, merchant_id, since: from_core(since) }
+            }
+            EventKind::FenceExited { place_id, merchant_id, entered_at } => {
+                KairosEvent::FenceExited { at, place_id, merchant_id, entered_at: from_core(entered_at) }
+            }
+            EventKind::OfferTriggered { instance_id, offer_id, merchant_id, place_id, trigger, title, expires_at } => {
+                KairosEvent::OfferTriggered {
+                    at,
+                    instance_id,
+                    offer_id,
+                    merchant_id,
+                    place_id,
+                    trigger,
+                    title,
+                    expires_at: from_core(expires_at),
+                }
+            }
+            EventKind::OfferSuppressed { offer_id, merchant_id, place_id, trigger, reason } => {
+                let code = reason.code().to_string();
+                KairosEvent::OfferSuppressed {
+                    at,
+                    offer_id,
+                    merchant_id,
+                    place_id,
+                    trigger,
+                    reason: code,
+                    explanation: reason.to_string(),
+                }
+            }
+            EventKind::OfferHeldOut { instance_id, offer_id, merchant_id } => {
+                KairosEvent::OfferHeldOut { at, instance_id, offer_id, merchant_id }
+            }
+            EventKind::OfferExpired { instance_id, offer_id } => {
+                KairosEvent::OfferExpired { at, instance_id, offer_id }
+            }
+            EventKind::RoutineOverdue { routine_id, expected_at, cycles_missed, days_overdue, period_days } => {
+                KairosEvent::RoutineOverdue {
+                    at,
+                    routine_id,
+                    expected_at: from_core(expected_at),
+                    cycles_missed: i32::try_from(cycles_missed).unwrap_or(i32::MAX),
+                    days_overdue,
+                    period_days,
+                }
+            }
+            EventKind::RoutineResumed { routine_id, cycles_missed, next_expected_at } => KairosEvent::RoutineResumed {
+                at,
+                routine_id,
+                cycles_missed: i32::try_from(cycles_missed).unwrap_or(i32::MAX),
+                next_expected_at: from_core(next_expected_at),
+            },
+            EventKind::OnTheWayReminder { routine_ids, place_id, merchant_id, distance_m, days_overdue } => {
+                KairosEvent::OnTheWayReminder { at, routine_ids, place_id, merchant_id, distance_m, days_overdue }
+            }
+            EventKind::CatalogLoaded { version, offers, fences } => KairosEvent::CatalogLoaded {
+                at,
+                version: i64::try_from(version).unwrap_or(i64::MAX),
+                offers: i64::try_from(offers).unwrap_or(i64::MAX),
+                fences: i64::try_from(fences).unwrap_or(i64::MAX),
+            },
+            EventKind::DatabaseRecovered { moved_to, reason } => {
+                KairosEvent::DatabaseRecovered { at, moved_to, reason }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Step samples going in, and the day's summary coming out.
+
+use crate::error::KairosError;
+use crate::time::{from_core, to_core};
+use std::time::SystemTime;
+
+/// One reading from the platform's pedometer (see docs/bindings.md for
+/// `TYPE_STEP_COUNTER` and `CMPedometer`).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Enum)]
+pub enum StepSample {
+    /// A cumulative counter reading, as Android's `TYPE_STEP_COUNTER` gives:
+    /// steps since the last boot. The first reading only sets the baseline;
+    /// a lower value than the previous one means the phone rebooted.
+    Counter {
+        /// When the reading was taken.
+        at: SystemTime,
+        /// Steps since the last boot (not negative).
+        count_since_boot: i64,
+    },
+    /// Steps over an interval, as a `CMPedometer` query gives. Overlapping
+    /// intervals never count a step twice.
+    Interval {
+        /// Start of the interval.
+        start: SystemTime,
+        /// End of the interval, after `start`.
+        end: SystemTime,
+        /// Steps taken in the interval (not negative).
+        steps: i64,
+    },
+}
+
+impl TryFrom<StepSample> for kairos_core::StepSample {
+    type Error = KairosError;
+
+    fn try_from(s: StepSample) -> Result<Self, KairosError> {
+        let count = |name: &str, n: i64| {
+            u64::try_from(n)
+                .map_err(|_| KairosError::invalid_input(format!("invalid step sample: {name} {n} is negative")))
+        };
+        Ok(match s {
+            StepSample::Counter { at, count_since_boot } => kairos_core::StepSample::Counter {
+                at: to_core(at),
+                count_since_boot: count("count_since_boot", count_since_boot)?,
+            },
+            StepSample::Interval { start, end, steps } => kairos_core::StepSample::Interval {
+                start: to_core(start),
+                end: to_core(end),
+                steps: count("steps", steps)?,
+            },
+        })
+    }
+}
+
+/// A day's steps against the goal, as `Engine.today` reports it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DaySummary {
+    /// The local day in the engine's time zone, `YYYY-MM-DD`.
+    pub day: String,
+    /// Steps counted for the day.
+    pub steps: i64,
+    /// The daily goal.
+    pub goal: i32,
+    /// Steps still needed to reach the goal (0 once reached).
+    pub remaining: i64,
+    /// Whether the goal is reached.
+    pub goal_reached: bool,
+    /// End of the last active minute, if any is known.
+    pub last_active_at: Option<SystemTime>,
+}
+
+impl From<kairos_core::DaySummary> for DaySummary {
+    fn from(d: kairos_core::DaySummary) -> Self {
+        DaySummary {
+            day: d.day,
+            steps: i64::try_from(d.steps).unwrap_or(i64::MAX),
+            goal: i32::try_from(d.goal).unwrap_or(i32::MAX),
+            remaining: i64::try_from(d.remaining).unwrap_or(i64::MAX),
+            goal_reached: d.goal_reached,
+            last_active_at: d.last_active_at.map(from_core),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The privacy half of the public API: consent, the outbox, export, erase
+//! and key rotation.
+
+use super::{ApiResult, Engine, Inner};
+use crate::error::{Error, Result};
+use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::privacy::seal::Sealer;
+use crate::store::{self, privacy::OutboxItem};
+use crate::time::Timestamp;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// What `set_consent` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentChange {
+    /// The consents after the change.
+    pub consents: Consents,
+    /// Summaries of the purpose removed from the outbox (withdrawal).
+    pub purged: u64,
+    /// Whether a deletion request for the purpose was queued (withdrawal).
+    pub deletion_queued: bool,
+}
+
+impl Engine {
+    /// Records the shopper's choice for `purpose` in the consent ledger
+    /// (appended, never rewritten). Withdrawing a granted purpose deletes
+    /// what was queued for it and queues a deletion request for it.
+    pub fn set_consent(
+        &self,
+        purpose: Purpose,
+        granted: bool,
+        policy_version: &str,
+        now: Timestamp,
+    ) -> ApiResult<ConsentChange> {
+        if policy_version.trim().is_empty() {
+            return Err(Error::InvalidConfig("policy_version must name the policy the shopper saw".into()).into());
+        }
+        let mut inner = self.lock();
+        let written = inner.write(|ctx| {
+            let was = store::privacy::consents(ctx.conn)?.is_granted(purpose);
+            let entry = ConsentEntry { purpose, granted, policy_version: policy_version.to_string(), at: now };
+            store::privacy::append_consent(ctx.conn, &entry)?;
+            let (mut purged, mut deletion_queued) = (0, false);
+            if was && !granted {
+                purged = store::privacy::remove_summaries_of(ctx.conn, purpose)? as u64;
+                let payload = json!({ "purpose": purpose.as_str() }).to_string();
+                store::privacy::enqueue(ctx.conn, "deletion", Some(purpose), None, &payload, now)?;
+                deletion_queued = true;
+            }
+            Ok(ConsentChange { consents: store::privacy::consents(ctx.conn)?, purged, deletion_queued })
+        })?;
+        inner.pending.extend(written.events);
+        Ok(written.value)
+    }
+
+    /// The current choice per purpose and the whole ledger, for the app to
+    /// show or export as proof.
+    pub fn consents(&self) -> ApiResult<Consents> {
+        Ok(store::privacy::consents(&self.lock().conn)?)
+    }
+
+    /// Everything waiting to leave the device, oldest first: exactly the
+    /// payloads `sync` will send.
+    pub fn outbox(&self) -> ApiResult<Vec<OutboxItem>> {
+        Ok(store::privacy::outbox(&self.lock().conn)?)
+    }
+
+    /// Summaries dropped by the outbox limits, ever.
+    pub fn outbox_dropped(&self) -> u64 {
+        self.lock().st.outbox_dropped
+    }
+
+    /// One JSON document of everything the engine holds about the shopper
+    /// (`docs/privacy.md` describes it): consents, places, visits, merchant
+    /// visits, daily steps, offers, the outbox, and the raw fixes still
+    /// within retention (unsealed: the export is the shopper's own copy).
+    pub fn export_profile(&self) -> ApiResult<String> {
+        let inner = self.lock();
+        Ok(inner.export().map(|v| serde_json::to_string_pretty(&v).expect("JSON values serialise"))?)
+    }
+
+    /// Erases everything held about the shopper: every row of the profile,
+    /// the outbox included, with SQLite's `secure_delete`, then a WAL
+    /// checkpoint that truncates and a `VACUUM`, so nothing is recoverable
+    /// from the database, WAL or shared-memory files. A deletion request
+    /// for everything is then queued, so the backend forgets too. The
+    /// catalog in force (not personal) stays.
+    pub fn erase_all(&self, now: Timestamp) -> ApiResult<()> {
+        let mut inner = self.lock();
+        inner.write(|ctx| {
+            for table in [
+                "fixes",
+                "merchant_visits",
+                "visits",
+                "places",
+                "step_minutes",
+                "step_days",
+                "offer_instances",
+                "consent_ledger",
+                "outbox",
+                "routines",
+            ] {
+                ctx.conn.execute(&format!("DELETE FROM {table}"), [])?;
+            }
+            let keep_clock = ctx.st.clock;
+            *ctx.st = Default::default();
+            ctx.st.clock = keep_clock;
+            ctx.places.clear();
+            store::privacy::enqueue(ctx.conn, "deletion", None, None, &json!({}).to_string(), now)?;
+            Ok(())
+        })?;
+        inner.pending.clear();
+        inner
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(Error::from)?;
+        Ok(())
+    }
+
+    /// Re-seals everything sealed under `new_key` (32 bytes), in one
+    /// transaction; afterwards only `new_key` opens the profile.
+    pub fn rotate_key(&self, new_key: &[u8]) -> ApiResult<()> {
+        let new = Arc::new(Sealer::new(new_key)?);
+        let mut inner = self.lock();
+        let old = inner.sealer.clone();
+        inner.write(|ctx| {
+            store::fixes::reseal(ctx.conn, &old, &new)?;
+            store::profile::reseal(ctx.conn, &old, &new)?;
+            store::set_key_check(ctx.conn, &new)
+        })?;
+        inner.sealer = new;
+        Ok(())
+    }
+}
+
+impl Inner {
+    fn export(&self) -> Result<Value> {
+        let c = &self.conn;
+        let all = (Timestamp(i64::MIN / 2), Timestamp(i64::MAX / 2));
+        let step_days: Vec<Value> = c
+            .prepare("SELECT day, steps, goal_reached_at FROM step_days ORDER BY day")?
+            .query_map([], |r| {
+                Ok(json!({"day": r.get::<_, String>(0)?, "steps": r.get::<_, i64>(1)?,
+                          "goal_reached_at": r.get::<_, Option<i64>>(2)?.map(|t| Timestamp(t).to_rfc3339())}))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let merchant_visits: Vec<Value> = c
+            .prepare("SELECT visit_id, merchant_id, category, catalog_place_id, arrived_at FROM merchant_visits ORDER BY arrived_at")?
+            .query_map([], |r| {
+                Ok(json!({"visit_id": r.get::<_, i64>(0)?, "merchant_id": r.get::<_, String>(1)?,
+                          "category": r.get::<_, String>(2)?, "catalog_place_id": r.get::<_, String>(3)?,
+                          "arrived_at": Timestamp(r.get(4)?).to_rfc3339()}))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let outbox: Vec<Value> = store::privacy::outbox(c)?
+            .into_iter()
+            .map(|o| {
+                json!({"kind": o.kind, "purpose": o.purpose.map(Purpose::as_str), "day": o.day,
+                       "payload": serde_json::from_str::<Value>(&o.payload).unwrap_or(Value::Null),
+                       "queued_at": o.created_at.to_rfc3339()})
+            })
+            .collect();
+        let routines: Vec<Value> = c
+            .prepare("SELECT id, track FROM routines ORDER BY id")?
+            .query_map([], |r| {
+                let track: String = r.get(1)?;
+                Ok(json!({"id": r.get::<_, String>(0)?, "track": serde_json::from_str::<Value>(&track).unwrap_or(Value::Null)}))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(json!({
+            "format": "kairos-export/1",
+            "install_id": self.install_id,
+            "consents": store::privacy::consents(c)?,
+            "places": store::profile::places(c, &self.sealer)?,
+            "visits": store::profile::visits(c, &self.sealer, all.0, all.1)?,
+            "merchant_visits": merchant_visits,
+            "step_days": step_days,
+            "offers": store::offers::in_range(c, all.0, all.1)?,
+            "outbox": outbox,
+            "raw_fixes": store::fixes::in_range(c, &self.sealer, all.0, all.1)?,
+            "routines": routines,
+        }))
+    }
+}

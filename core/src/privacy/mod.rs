@@ -1,0 +1,15 @@
+//! Privacy: sealing at rest, consent, the daily summaries that may leave
+//! the device, and the outbox that holds them (export and erase are engine
+//! calls, in `engine/privacy_api.rs`). `docs/privacy.md` is the inventory.
+//!
+//! | file | concern |
+//! | --- | --- |
+//! | `seal.rs` | AES-256-GCM sealing of raw fixes and place coordinates |
+//! | `consent.rs` | purposes, the consent ledger's entries |
+//! | `summaries.rs` | the per-day summaries of each purpose |
+
+pub mod consent;
+pub mod seal;
+pub mod summaries;
+
+pub use consent::{ConsentEntry, Consents, Purpose};

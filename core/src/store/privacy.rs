@@ -1,0 +1,119 @@
+//! The consent ledger and the outbox of summaries and deletion requests.
+
+use crate::error::Result;
+use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection};
+
+/// Appends a consent choice.
+pub fn append_consent(conn: &Connection, e: &ConsentEntry) -> Result<()> {
+    conn.prepare_cached("INSERT INTO consent_ledger (purpose, granted, policy_version, at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![e.purpose.as_str(), e.granted, e.policy_version, e.at.0])?;
+    Ok(())
+}
+
+/// The ledger and the current choice per purpose.
+pub fn consents(conn: &Connection) -> Result<Consents> {
+    let mut st = conn.prepare_cached("SELECT purpose, granted, policy_version, at FROM consent_ledger ORDER BY id")?;
+    let ledger: Vec<ConsentEntry> = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .filter_map(|row| {
+            row.map(|(p, granted, policy_version, at): (String, bool, String, i64)| {
+                Purpose::parse(&p).map(|purpose| ConsentEntry { purpose, granted, policy_version, at: Timestamp(at) })
+            })
+            .transpose()
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    let current = Purpose::ALL.iter().filter_map(|p| ledger.iter().rev().find(|e| e.purpose == *p).cloned()).collect();
+    Ok(Consents { current, ledger })
+}
+
+/// One item waiting to leave the device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// `summary` or `deletion`.
+    pub kind: String,
+    /// The purpose (`None` for a deletion of everything).
+    pub purpose: Option<Purpose>,
+    /// The local day a summary is about.
+    pub day: Option<String>,
+    /// The JSON payload, exactly as it will be sent.
+    pub payload: String,
+    /// When it was queued.
+    pub created_at: Timestamp,
+    /// The idempotency key of the batch it was first sent in, if any.
+    pub batch_key: Option<String>,
+}
+
+/// Queues an item.
+pub fn enqueue(
+    conn: &Connection,
+    kind: &str,
+    purpose: Option<Purpose>,
+    day: Option<&str>,
+    payload: &str,
+    at: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO outbox (kind, purpose, day, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![kind, purpose.map(Purpose::as_str), day, payload, at.0])?;
+    Ok(())
+}
+
+/// Every queued item, oldest first.
+pub fn outbox(conn: &Connection) -> Result<Vec<OutboxItem>> {
+    let mut st =
+        conn.prepare_cached("SELECT id, kind, purpose, day, payload, created_at, batch_key FROM outbox ORDER BY id")?;
+    let rows = st.query_map([], |r| {
+        Ok(OutboxItem {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            purpose: r.get::<_, Option<String>>(2)?.as_deref().and_then(Purpose::parse),
+            day: r.get(3)?,
+            payload: r.get(4)?,
+            created_at: Timestamp(r.get(5)?),
+            batch_key: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives items the idempotency key of the batch they are about to be sent in.
+pub fn set_batch_key(conn: &Connection, ids: &[i64], key: &str) -> Result<()> {
+    let mut st = conn.prepare_cached("UPDATE outbox SET batch_key = ?2 WHERE id = ?1")?;
+    for id in ids {
+        st.execute(params![id, key])?;
+    }
+    Ok(())
+}
+
+/// Removes items by id (delivered, or dropped).
+pub fn remove(conn: &Connection, ids: &[i64]) -> Result<()> {
+    let mut st = conn.prepare_cached("DELETE FROM outbox WHERE id = ?1")?;
+    for id in ids {
+        st.execute([id])?;
+    }
+    Ok(())
+}
+
+/// Removes the queued summaries of `purpose`; returns how many.
+pub fn remove_summaries_of(conn: &Connection, purpose: Purpose) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM outbox WHERE kind = 'summary' AND purpose = ?1")?
+        .execute([purpose.as_str()])?)
+}
+
+/// Enforces the outbox limits: drops items older than `max_age_ms` and
+/// then the oldest beyond `max_items`; returns how many were dropped.
+pub fn enforce_limits(conn: &Connection, now: Timestamp, max_items: usize, max_age_ms: i64) -> Result<usize> {
+    let old = conn
+        .prepare_cached("DELETE FROM outbox WHERE kind = 'summary' AND created_at < ?1")?
+        .execute([now.0 - max_age_ms])?;
+    let over = conn
+        .prepare_cached(
+            "DELETE FROM outbox WHERE kind = 'summary' AND id IN (SELECT id FROM outbox ORDER BY id DESC LIMIT -1 OFFSET ?1)",
+        )?
+        .execute([max_items as i64])?;
+    Ok(old + over)
+}

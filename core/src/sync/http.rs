@@ -1,0 +1,112 @@
+//! The HTTP side of sync: one client, requests, and the classification of
+//! every outcome (2xx done; 4xx other than 408 and 429 dropped; 408, 429,
+//! 5xx, timeouts and broken connections retried later).
+
+use crate::error::{Error, Result};
+use crate::policy;
+use std::time::Duration;
+
+/// What became of one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// 2xx, with the body.
+    Done(Vec<u8>),
+    /// 304 Not Modified.
+    NotModified,
+    /// A 4xx the server will never accept (other than 401, 408, 429).
+    Rejected(u16),
+    /// The credential was refused (401): register again.
+    Unauthorized,
+    /// Try later: 408, 429, 5xx, a timeout or a broken connection;
+    /// `retry_after_ms` when the server said how long.
+    Retry {
+        /// Why, for the report.
+        reason: String,
+        /// The server's `Retry-After`, in ms.
+        retry_after_ms: Option<i64>,
+    },
+}
+
+/// Checks the base URL: `https://`, or `http://` to a loopback address when
+/// `allow_insecure_loopback` is set (tests, the simulator's embedded
+/// backend). Returns it without a trailing slash.
+pub fn check_base_url(url: &str, allow_insecure_loopback: bool) -> Result<String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::InvalidConfig(format!("sync URL {url:?}: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure_loopback && loopback => {}
+        "http" => {
+            return Err(Error::InvalidConfig(format!(
+                "sync URL {url:?}: plain http is allowed only to a loopback address with allow_insecure_loopback"
+            )))
+        }
+        other => return Err(Error::InvalidConfig(format!("sync URL {url:?}: unsupported scheme {other:?}"))),
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// A client with the sync timeouts.
+pub fn client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_millis(policy::SYNC_REQUEST_TIMEOUT_MS))
+        .connect_timeout(Duration::from_millis(policy::SYNC_REQUEST_TIMEOUT_MS / 3))
+        .build()
+        .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))
+}
+
+fn retry_after_ms(h: &reqwest::header::HeaderMap) -> Option<i64> {
+    let v = h.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<i64>().ok().map(|s| s.clamp(0, 86_400) * 1000)
+}
+
+/// Sends `req` and classifies the answer.
+pub async fn send(req: reqwest::RequestBuilder) -> Outcome {
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return Outcome::Retry { reason: format!("request failed: {e}"), retry_after_ms: None },
+    };
+    let status = resp.status().as_u16();
+    let retry_after = retry_after_ms(resp.headers());
+    match status {
+        200..=299 => match resp.bytes().await {
+            Ok(b) => Outcome::Done(b.to_vec()),
+            Err(e) => Outcome::Retry { reason: format!("response cut off: {e}"), retry_after_ms: None },
+        },
+        304 => Outcome::NotModified,
+        401 => Outcome::Unauthorized,
+        408 | 429 | 500..=599 => {
+            Outcome::Retry { reason: format!("server answered {status}"), retry_after_ms: retry_after }
+        }
+        _ => Outcome::Rejected(status),
+    }
+}
+
+/// Gzips `body`.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(body).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_explicit_loopback_http() {
+        assert!(check_base_url("https://api.example.com/", false).is_ok());
+        assert!(check_base_url("http://127.0.0.1:8787", false).is_err());
+        assert_eq!(check_base_url("http://127.0.0.1:8787/", true).unwrap(), "http://127.0.0.1:8787");
+        assert!(check_base_url("http://[::1]:80", true).is_ok());
+        assert!(check_base_url("http://10.0.0.2:8787", true).is_err());
+        assert!(check_base_url("ftp://localhost", true).is_err());
+        assert!(check_base_url("not a url", true).is_err());
+    }
+}

@@ -1,0 +1,66 @@
+//! `cargo xtask test-kotlin`: the Kotlin tests in `bindings/kotlin` (Maven,
+//! JUnit 5) against the generated bindings and the host-built library.
+//!
+//! Maven keeps its artifacts in the default `~/.m2`. The first run for a
+//! given `pom.xml` resolves them online; once it has passed, a stamp in
+//! `~/.m2` makes later runs use `-o` (offline), so they need no network.
+
+use crate::bindings;
+use crate::cmd::{apt_install, command, on_path, root, run, target_dir, xunit_counts};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Generates the bindings, then builds and runs the Kotlin tests.
+pub fn test() -> Result<(), String> {
+    let built = bindings::generate(false)?;
+    if !on_path("mvn") || !on_path("java") {
+        apt_install(&["maven", "default-jdk-headless"])?;
+    }
+    let pom = root().join("bindings/kotlin/pom.xml");
+    let build_dir = target_dir().join("kotlin");
+    let stamp = offline_stamp(&pom)?;
+    let mut mvn = command("mvn", &["-B", "-q", "-f"]);
+    mvn.arg(&pom)
+        .arg(format!("-Dkairos.bindings.dir={}", built.kotlin.display()))
+        .arg(format!("-Dkairos.lib.dir={}", built.lib_dir.display()))
+        .arg(format!("-Dkairos.build.dir={}", build_dir.display()));
+    if stamp.exists() {
+        mvn.arg("-o");
+    }
+    mvn.arg("test");
+    let reports = build_dir.join("surefire-reports");
+    let _ = std::fs::remove_dir_all(&reports);
+    let started = Instant::now();
+    let result = run(&mut mvn);
+    let (passed, failed) = surefire_counts(&reports);
+    eprintln!("kotlin tests took {:.1} s", started.elapsed().as_secs_f64());
+    println!("kotlin: {passed} passed, {failed} failed");
+    result?;
+    if passed == 0 {
+        return Err("no Kotlin test ran".into());
+    }
+    std::fs::write(&stamp, b"").map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
+/// The stamp that says `pom`, as it is now, has resolved online before.
+fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
+    let text = std::fs::read(pom).map_err(|e| format!("cannot read {}: {e}", pom.display()))?;
+    // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+    let dir = Path::new(&home).join(".m2/repository/.kairos-offline");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir.join(format!("{hash:016x}")))
+}
+
+/// Passed and failed test counts from Surefire's XML reports.
+fn surefire_counts(dir: &Path) -> (u64, u64) {
+    let mut total = (0, 0);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("TEST-") {
+            let (passed, failed) = xunit_counts(&entry.path());
+            total = (total.0 + passed, total.1 + failed);
+        }
+    }
+    total
+}
