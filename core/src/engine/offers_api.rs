@@ -2,7 +2,7 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::catalog::{verify_and_parse, Catalog};
+use crate::catalog::{verify_for_storage, verify_stored, Catalog};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
 use crate::offers::loaded::LoadedCatalog;
@@ -67,20 +67,21 @@ fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalo
     Ok(LoadedCatalog::build(catalog, &ids)?)
 }
 
-/// [`prepare`], and stores `envelope` as the catalog in force: the build
-/// (CPU only) runs on a second thread while this one writes the envelope,
+/// [`prepare`], and stores `stored` (the signed catalog, as
+/// [`verify_for_storage`] gives it) as the catalog in force: the build (CPU
+/// only) runs on a second thread while this one writes the signed bytes,
 /// tens of MB, to the database.
 fn prepare_and_save(
     conn: &rusqlite::Connection,
     catalog: Catalog,
-    envelope: &[u8],
+    stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let ids = fence_ids(conn, &catalog)?;
     let version = catalog.version;
     std::thread::scope(|s| {
         let build = s.spawn(move || LoadedCatalog::build(catalog, &ids));
-        let saved = store::catalog::save(conn, version, envelope, now);
+        let saved = store::catalog::save(conn, version, stored, now);
         let built = build.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         saved?;
         Ok(built?)
@@ -92,11 +93,11 @@ impl Inner {
     /// verifies (keys rotated away) or has expired is not used; offers then
     /// wait for the next catalog.
     pub(super) fn restore_catalog(&mut self) -> Option<Arc<LoadedCatalog>> {
-        let (envelope, loaded_at) = store::catalog::load(&self.conn).ok()??;
+        let (stored, loaded_at) = store::catalog::load(&self.conn).ok()??;
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        match verify_and_parse(&envelope, &self.keys, now) {
+        match verify_stored(&stored, &self.keys, now) {
             Ok(catalog) => match prepare(&self.conn, catalog) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
@@ -120,10 +121,10 @@ impl Engine {
     /// catalog keeps.
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
-        let catalog = verify_and_parse(envelope, &inner.keys, now).map_err(Error::from)?;
+        let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
         catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
         let written = inner.write(|ctx| {
-            let loaded = prepare_and_save(ctx.conn, catalog, envelope, now)?;
+            let loaded = prepare_and_save(ctx.conn, catalog, &stored, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)

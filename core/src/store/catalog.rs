@@ -1,4 +1,5 @@
-//! The catalog in force (its signed envelope, so a restart reloads it) and
+//! The catalog in force (its signed bytes, so a restart reloads and
+//! verifies it again; see [`crate::catalog::verify_stored`]) and
 //! the stable fence id of every catalog place.
 
 use crate::error::Result;
@@ -8,7 +9,8 @@ use foldhash::HashMap;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Stores the envelope of the catalog now in force.
+/// Stores the signed bytes of the catalog now in force (the column keeps
+/// its first name, `envelope`).
 pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO catalog (id, version, envelope, loaded_at) VALUES (1, ?1, ?2, ?3)
@@ -18,7 +20,7 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     Ok(())
 }
 
-/// The stored envelope and when it was loaded, if a catalog was ever
+/// The stored signed bytes and when they were loaded, if a catalog was ever
 /// loaded.
 pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
     Ok(conn
