@@ -178,8 +178,10 @@ fn main() {
             mib(loaded.heap_bytes()),
             mib(loaded.index.heap_bytes())
         );
+        let (_, stored) = kairos_core::catalog::verify_for_storage(&envelope, &keys, now).unwrap();
+        println!("  stored form {:.1} MB", stored.len() as f64 / 1e6);
         let tx = conn.unchecked_transaction().unwrap();
-        time("store::catalog::save", || kairos_core::store::catalog::save(&tx, 1, &envelope, now).unwrap());
+        time("store::catalog::save", || kairos_core::store::catalog::save(&tx, 1, &stored, now).unwrap());
         time("  commit (with the WAL checkpoint)", || tx.commit().unwrap());
         drop(loaded);
         let mut cfg = EngineConfig::new(dir.path().join("engine"), "America/Los_Angeles");
