@@ -21,9 +21,9 @@ enum Fixtures {
         return dir
     }
 
-    /// Opens an engine in `dir` with every default but the step goal.
-    static func open(_ dir: URL, stepGoal: Int32 = 7500) throws -> Engine {
-        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, sealingKey: Fixtures.key, stepGoal: stepGoal))
+    /// Opens an engine in `dir` with every default but the step goal (and the sealing key).
+    static func open(_ dir: URL, stepGoal: Int32 = 7500, key: Data = Fixtures.key) throws -> Engine {
+        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, sealingKey: key, stepGoal: stepGoal))
     }
 
     /// A fix `x` metres east and `y` metres north of the origin.
