@@ -1,8 +1,18 @@
 //! The `kairos-backend` command line.
 
+use crate::catalog_publishing::{self, PublishError, Published};
 use crate::catalog_signing::{keygen, sign_catalog, BackendError};
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use crate::faults::FaultConfig;
+use crate::limits::{DEFAULT_MIN_INSTALLS, IDEMPOTENCY_RETENTION_DAYS};
+use crate::load::{run_load, LoadConfig, LoadError};
+use crate::report::{visit_report, ReportError};
+use crate::server::ServerBuilder;
+use crate::storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
+use crate::today_utc;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The Kairos reference backend.
 #[derive(Debug, Parser)]
@@ -11,6 +21,52 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where the server's data lives: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// The SQLite database file (created if missing).
+    #[arg(long, default_value = "kairos-backend.db")]
+    pub db: PathBuf,
+    /// Use this PostgreSQL database instead of SQLite
+    /// (`postgres://user:password@host:port/db`; no TLS).
+    #[arg(long, conflicts_with = "db")]
+    pub postgres: Option<String>,
+}
+
+/// Fault injection for client tests (off by default).
+#[derive(Debug, Clone, Args)]
+pub struct FaultArgs {
+    /// `none`, `flaky` (all kinds), or a comma-separated list of
+    /// `error-before`, `error-after`, `throttle`, `drop`, `slow`.
+    #[arg(long, default_value = "none")]
+    pub fault_mode: String,
+    /// Probability that a /v1 request gets a fault.
+    #[arg(long, default_value_t = 0.3)]
+    pub fault_rate: f64,
+    /// Seed of the fault generator.
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
+    /// Most faults injected; later requests are served normally.
+    #[arg(long, default_value_t = 100)]
+    pub fault_max: u64,
+    /// `Retry-After` of throttled answers, in seconds.
+    #[arg(long, default_value_t = 1)]
+    pub fault_retry_after: u64,
+}
+
+impl FaultArgs {
+    /// The fault configuration, or `None` for `--fault-mode none`.
+    pub fn config(&self) -> Result<Option<FaultConfig>, CliError> {
+        let Some(kinds) = FaultConfig::parse_mode(&self.fault_mode).map_err(CliError::Usage)? else { return Ok(None) };
+        let config = FaultConfig { kinds, ..FaultConfig::flaky(self.fault_seed) }
+            .rate(self.fault_rate)
+            .max_faults(self.fault_max)
+            .retry_after_secs(self.fault_retry_after);
+        config.check().map_err(CliError::Usage)?;
+        Ok(Some(config))
+    }
 }
 
 /// The subcommands.
@@ -42,10 +98,107 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run the sync server until interrupted (Ctrl-C or SIGTERM).
+    Serve {
+        /// Where the data lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: String,
+        /// Publish this signed catalog envelope at start (as `set-catalog`).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Check the catalog's signature with this base64 public key file.
+        #[arg(long, requires = "catalog")]
+        catalog_public_key: Option<PathBuf>,
+        /// Fault injection (tests only).
+        #[command(flatten)]
+        faults: FaultArgs,
+    },
+    /// Publish a signed catalog envelope: GET /v1/catalog serves it from
+    /// then on. A lower version than the current one is refused.
+    SetCatalog {
+        /// Where the data lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Check the signature with this base64 public key file.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+        /// The signed envelope (as written by `sign-catalog`).
+        file: PathBuf,
+    },
+    /// Merchant visits per merchant and day, over all installs, as CSV;
+    /// a cell with fewer distinct installs than --min-installs is left out.
+    Report {
+        /// Where the data lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Fewest distinct installs a cell must have to be shown (at least 2).
+        #[arg(long, default_value_t = DEFAULT_MIN_INSTALLS)]
+        min_installs: u32,
+        /// Print one JSON object instead of CSV.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure ingestion: send a bounded number of batches to an in-process
+    /// server on 127.0.0.1 and report batches per second.
+    Load {
+        /// SQLite file to load into (default: a temporary file, removed after).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Load into this PostgreSQL database instead.
+        #[arg(long, conflicts_with = "db")]
+        postgres: Option<String>,
+        /// Batches to send.
+        #[arg(long, default_value_t = LoadConfig::default().batches)]
+        batches: u64,
+        /// Connections sending at once.
+        #[arg(long, default_value_t = LoadConfig::default().concurrency)]
+        concurrency: usize,
+        /// Installs the batches are spread over.
+        #[arg(long, default_value_t = LoadConfig::default().installs)]
+        installs: usize,
+        /// Send bodies uncompressed.
+        #[arg(long)]
+        no_gzip: bool,
+        /// Stop sending after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        max_seconds: u64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A catalog tool failed.
+    #[error(transparent)]
+    Catalog(#[from] BackendError),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A catalog could not be published.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// The report could not be made.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The load run failed.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A file or socket failed.
+    #[error("{0}")]
+    Io(String),
+    /// The arguments do not make sense together.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Runs a parsed command line; returns what to print on success.
-pub fn run(cli: Cli) -> Result<String, BackendError> {
+pub fn run(cli: Cli) -> Result<String, CliError> {
     match cli.command {
         Command::Keygen { out_dir, key_id } => {
             let out = keygen(&out_dir, &key_id)?;
@@ -66,53 +219,176 @@ pub fn run(cli: Cli) -> Result<String, BackendError> {
                 report.out.display()
             ))
         }
+        Command::Serve { storage, addr, catalog, catalog_public_key, faults } => {
+            let faults = faults.config()?;
+            runtime()?.block_on(serve(storage, addr, catalog, catalog_public_key, faults))
+        }
+        Command::SetCatalog { storage, public_key, file } => runtime()?.block_on(async move {
+            let storage = open_storage(&storage).await?;
+            set_catalog(storage.as_ref(), &file, public_key.as_deref()).await
+        }),
+        Command::Report { storage, min_installs, json } => runtime()?.block_on(async move {
+            let storage = open_storage(&storage).await?;
+            let report = visit_report(storage.as_ref(), min_installs).await?;
+            eprintln!(
+                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                report.cells.len(),
+                report.suppressed
+            );
+            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
+        }),
+        Command::Load { db, postgres, batches, concurrency, installs, no_gzip, max_seconds, json } => {
+            let config = LoadConfig {
+                batches,
+                concurrency,
+                installs,
+                gzip: !no_gzip,
+                max_duration: Duration::from_secs(max_seconds),
+            };
+            runtime()?.block_on(load(db, postgres, config, json))
+        }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| CliError::Io(e.to_string()))
+}
+
+/// Opens the storage the arguments name.
+pub async fn open_storage(args: &StorageArgs) -> Result<Arc<dyn Storage>, CliError> {
+    Ok(match &args.postgres {
+        Some(url) => Arc::new(PostgresStorage::connect(url).await?),
+        None => Arc::new(SqliteStorage::open(&args.db)?),
+    })
+}
+
+fn describe(args: &StorageArgs) -> String {
+    match args.postgres {
+        Some(_) => "postgres".to_owned(),
+        None => format!("sqlite {}", args.db.display()),
+    }
+}
+
+async fn set_catalog(storage: &dyn Storage, file: &Path, public_key: Option<&Path>) -> Result<String, CliError> {
+    let envelope = std::fs::read(file).map_err(|e| CliError::Io(format!("{}: {e}", file.display())))?;
+    let key = match public_key {
+        Some(path) => {
+            Some(std::fs::read_to_string(path).map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?)
+        }
+        None => None,
+    };
+    let record = catalog_publishing::prepare(&envelope, key.as_deref())?;
+    Ok(match catalog_publishing::publish(storage, record).await? {
+        Published::New(r) => {
+            format!("published catalog version {} ({} bytes), ETag {}", r.version, r.body.len(), r.etag)
+        }
+        Published::Unchanged(r) => format!("catalog version {} is already published, ETag {}", r.version, r.etag),
+    })
+}
+
+async fn serve(
+    storage_args: StorageArgs,
+    addr: String,
+    catalog: Option<PathBuf>,
+    catalog_public_key: Option<PathBuf>,
+    faults: Option<FaultConfig>,
+) -> Result<String, CliError> {
+    let storage = open_storage(&storage_args).await?;
+    if let Some(file) = catalog {
+        println!("{}", set_catalog(storage.as_ref(), &file, catalog_public_key.as_deref()).await?);
+    }
+    let mut builder = ServerBuilder::new(storage.clone());
+    if let Some(config) = &faults {
+        builder = builder.faults(config.clone());
+    }
+    let mut server = builder.bind(addr.as_str()).await.map_err(|e| CliError::Io(format!("{addr}: {e}")))?;
+    println!("kairos-backend: serving on {} (storage {})", server.url(), describe(&storage_args));
+    if let Some(config) = &faults {
+        let kinds: Vec<&str> = config.kinds.iter().map(|k| k.as_str()).collect();
+        println!(
+            "kairos-backend: FAULT INJECTION ON: {} at rate {}, seed {}, at most {} faults",
+            kinds.join(","),
+            config.rate,
+            config.seed,
+            config.max_faults
+        );
+    }
+    let pruner = tokio::spawn(prune_idempotency_keys(storage));
+    let stop = server.stopper();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        drop(stop);
+    });
+    let result = server.wait().await;
+    pruner.abort();
+    result.map_err(|e| CliError::Io(e.to_string()))?;
+    Ok("kairos-backend: stopped".to_owned())
+}
+
+/// Forgets idempotency keys older than the retention, now and hourly.
+async fn prune_idempotency_keys(storage: Arc<dyn Storage>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = today_utc() - chrono::Days::new(u64::from(IDEMPOTENCY_RETENTION_DAYS));
+        if let Err(e) = storage.prune_idempotency_keys(before).await {
+            eprintln!("kairos-backend: pruning idempotency keys failed: {e}");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn load(
+    db: Option<PathBuf>,
+    postgres: Option<String>,
+    config: LoadConfig,
+    json: bool,
+) -> Result<String, CliError> {
+    let temporary = match (&db, &postgres) {
+        (None, None) => {
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            Some(std::env::temp_dir().join(format!("kairos-load-{}-{nanos}.db", std::process::id())))
+        }
+        _ => None,
+    };
+    let storage: Arc<dyn Storage> = match (&postgres, db.as_ref().or(temporary.as_ref())) {
+        (Some(url), _) => Arc::new(PostgresStorage::connect(url).await?),
+        (None, Some(path)) => Arc::new(SqliteStorage::open(path)?),
+        (None, None) => unreachable!("a temporary file is chosen when no storage is named"),
+    };
+    let figures = run_load(storage, config).await;
+    if let Some(path) = temporary {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+    let figures = figures?;
+    Ok(if json { figures.to_json().to_string() } else { figures.to_text() })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_both_subcommands() {
-        let cli = Cli::try_parse_from(["kairos-backend", "keygen", "--out-dir", "keys"]).unwrap();
-        assert!(matches!(cli.command, Command::Keygen { ref key_id, .. } if key_id == "k1"));
-        let cli = Cli::try_parse_from([
-            "kairos-backend",
-            "sign-catalog",
-            "--key",
-            "k.pk8",
-            "--key-id",
-            "k2",
-            "--in",
-            "doc.json",
-            "--out",
-            "env.json",
-        ])
-        .unwrap();
-        let Command::SignCatalog { key, key_id, input, out } = cli.command else { panic!("not sign-catalog") };
-        assert_eq!((key, key_id.as_str(), input, out), ("k.pk8".into(), "k2", "doc.json".into(), "env.json".into()));
-        assert!(Cli::try_parse_from(["kairos-backend", "sign-catalog", "--key", "k.pk8"]).is_err());
-    }
-
-    #[test]
-    fn runs_keygen_then_sign() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = dir.path().join("keys");
-        let printed = run(Cli { command: Command::Keygen { out_dir: keys.clone(), key_id: "ci".into() } }).unwrap();
-        assert!(printed.contains("ci.pk8") && printed.contains("public key ci: "), "{printed}");
-        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.json");
-        let out = dir.path().join("signed.json");
-        let printed = run(Cli {
-            command: Command::SignCatalog {
-                key: keys.join("ci.pk8"),
-                key_id: "ci".into(),
-                input: example,
-                out: out.clone(),
-            },
-        })
-        .unwrap();
-        assert!(printed.starts_with("signed catalog version 1 (3 merchants, 3 offers) with key ci"), "{printed}");
-        assert!(out.exists());
-    }
-}
+#[path = "cli_tests.rs"]
+mod tests;

@@ -1,10 +1,37 @@
 //! # kairos-backend
 //!
-//! The Kairos reference backend. For now it holds the catalog tools: key
-//! generation and catalog signing, driven by the `kairos-backend` binary
-//! ([`cli`]) and usable as a library ([`catalog_signing`]).
+//! The Kairos reference backend: the sync server the engine uploads its
+//! consented daily summaries to and fetches signed catalogs from, and the
+//! admin tools around it. `backend/README.md` maps the files to concerns;
+//! `docs/openapi.yaml` is the API and `docs/protocol.md` how the engine
+//! uses it.
+//!
+//! - [`api`]: the routes and handlers (axum), [`server`] to run them.
+//! - [`summaries`]: the upload format and its strict validation.
+//! - [`storage`]: the [`storage::Storage`] trait, on SQLite or PostgreSQL.
+//! - [`faults`]: seeded fault injection for client tests.
+//! - [`catalog_signing`], [`catalog_publishing`]: catalog keys, signing, publishing.
+//! - [`report`]: the small-cell-suppressed visits aggregate.
+//! - [`load`] and [`client`]: the load generator and its HTTP client.
+//! - [`cli`]: the `kairos-backend` command line.
 
+pub mod api;
+pub mod catalog_publishing;
 pub mod catalog_signing;
 pub mod cli;
+pub mod client;
+pub mod faults;
+pub mod limits;
+pub mod load;
+pub mod report;
+pub mod server;
+pub mod storage;
+pub mod summaries;
 
 pub use catalog_signing::{keygen, sign_catalog, BackendError, KeygenOutput, SignOutput};
+
+/// The server's current day in UTC: the only date the server itself
+/// records (with idempotency keys, registrations and deletion requests).
+pub fn today_utc() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

@@ -161,6 +161,49 @@ pub enum KairosEvent {
         /// The catalog offer.
         offer_id: String,
     },
+    /// A routine's expected visit is overdue by its tolerance (once per
+    /// missed cycle).
+    RoutineOverdue {
+        /// When it happened.
+        at: SystemTime,
+        /// The routine (`place:<id>` or `category:<name>`).
+        routine_id: String,
+        /// When the missed visit was expected.
+        expected_at: SystemTime,
+        /// Consecutive cycles missed.
+        cycles_missed: i32,
+        /// Local calendar days from the expected visit's day to the event's.
+        days_overdue: i32,
+        /// The routine's period in days.
+        period_days: f64,
+    },
+    /// A visit served an overdue routine: it is back on track.
+    RoutineResumed {
+        /// When it happened.
+        at: SystemTime,
+        /// The routine.
+        routine_id: String,
+        /// Cycles that had been missed.
+        cycles_missed: i32,
+        /// When the next visit is now expected.
+        next_expected_at: SystemTime,
+    },
+    /// The shopper is heading towards a catalog place that serves an overdue
+    /// routine: remind them.
+    OnTheWayReminder {
+        /// When it happened.
+        at: SystemTime,
+        /// The overdue routines the place serves.
+        routine_ids: Vec<String>,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// Distance to the place's fence, metres.
+        distance_m: f64,
+        /// Days the most overdue routine is overdue.
+        days_overdue: i32,
+    },
     /// A new catalog is in force.
     CatalogLoaded {
         /// When it happened.
@@ -249,6 +292,25 @@ impl From<kairos_core::Event> for KairosEvent {
             }
             EventKind::OfferExpired { instance_id, offer_id } => {
                 KairosEvent::OfferExpired { at, instance_id, offer_id }
+            }
+            EventKind::RoutineOverdue { routine_id, expected_at, cycles_missed, days_overdue, period_days } => {
+                KairosEvent::RoutineOverdue {
+                    at,
+                    routine_id,
+                    expected_at: from_core(expected_at),
+                    cycles_missed: i32::try_from(cycles_missed).unwrap_or(i32::MAX),
+                    days_overdue,
+                    period_days,
+                }
+            }
+            EventKind::RoutineResumed { routine_id, cycles_missed, next_expected_at } => KairosEvent::RoutineResumed {
+                at,
+                routine_id,
+                cycles_missed: i32::try_from(cycles_missed).unwrap_or(i32::MAX),
+                next_expected_at: from_core(next_expected_at),
+            },
+            EventKind::OnTheWayReminder { routine_ids, place_id, merchant_id, distance_m, days_overdue } => {
+                KairosEvent::OnTheWayReminder { at, routine_ids, place_id, merchant_id, distance_m, days_overdue }
             }
             EventKind::CatalogLoaded { version, offers, fences } => KairosEvent::CatalogLoaded {
                 at,

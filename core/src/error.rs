@@ -15,6 +15,9 @@ pub enum Error {
     /// A step sample failed validation.
     #[error("invalid step sample: {0}")]
     InvalidSteps(String),
+    /// A visit given by the app was refused.
+    #[error("invalid visit: {0}")]
+    InvalidVisit(String),
     /// The configuration given at open is unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -145,7 +148,7 @@ impl From<Error> for KairosError {
     fn from(e: Error) -> Self {
         match e {
             Error::InvalidFix(rejection) => KairosError::InvalidFix { rejection },
-            Error::InvalidSteps(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
+            Error::InvalidSteps(_) | Error::InvalidVisit(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
                 KairosError::InvalidInput { reason: e.to_string() }
             }
             Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {

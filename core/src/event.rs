@@ -143,6 +143,48 @@ pub enum EventKind {
         /// The catalog offer.
         offer_id: String,
     },
+    /// A routine's expected visit is past its tolerance (see
+    /// `docs/routines.md`): fires once per missed cycle, at the instant it
+    /// became overdue (`expected + tolerance` on the device's wall clock),
+    /// from `tick` or any input that moves the clock past it. Not for home
+    /// or work.
+    RoutineOverdue {
+        /// The routine (`place:<id>` or `category:<name>`).
+        routine_id: String,
+        /// When the missed visit was expected.
+        expected_at: Timestamp,
+        /// Consecutive cycles missed (1, then 2; the third lapses the
+        /// routine silently).
+        cycles_missed: u32,
+        /// Local calendar days from the expected visit's day to the event's.
+        days_overdue: i32,
+        /// The routine's period in days.
+        period_days: f64,
+    },
+    /// A visit served an overdue (or lapsed) routine: it is back on track.
+    RoutineResumed {
+        /// The routine.
+        routine_id: String,
+        /// Cycles that had been missed.
+        cycles_missed: u32,
+        /// When the next visit is now expected.
+        next_expected_at: Timestamp,
+    },
+    /// The shopper, on the move, is heading towards a catalog place that
+    /// serves an overdue routine: remind them (at most once per routine per
+    /// day; never at home or in quiet hours).
+    OnTheWayReminder {
+        /// The overdue routines the place serves.
+        routine_ids: Vec<String>,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// Distance from the shopper to the place's fence, metres.
+        distance_m: f64,
+        /// Local calendar days the most overdue of the routines is overdue.
+        days_overdue: i32,
+    },
     /// A new catalog is in force.
     CatalogLoaded {
         /// Its version.

@@ -16,6 +16,7 @@
 //! | [`store`] | the SQLite profile store and its migrations |
 //! | [`track`] | synthetic tracks with ground truth, CSV tracks |
 //! | [`replay`] | the replay driver shared by the simulator and the apps |
+//! | [`routines`] | regular visits: period, next expected visit, overdue, on-the-way reminders |
 //! | [`policy`] | every limit and default, in one place |
 //! | [`error`] | the internal error and the public `KairosError` |
 
@@ -31,6 +32,7 @@ pub mod offers;
 pub mod policy;
 pub mod privacy;
 pub mod replay;
+pub mod routines;
 pub mod steps;
 pub mod store;
 pub mod sync;
@@ -43,6 +45,7 @@ pub use engine::{ApiResult, Engine, IngestReport};
 pub use error::KairosError;
 pub use event::{Event, EventKind};
 pub use location::{FixRejection, LocationFix};
-pub use steps::{DaySummary, StepSample};
+pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
+pub use steps::{DaySummary, StepSample, WeekSummary};
 pub use time::Timestamp;
 pub use visits::{Place, PlaceKind, Visit};

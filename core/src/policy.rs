@@ -4,7 +4,7 @@
 //! rest are fixed rules of the engine, documented here so that a reviewer
 //! can see every threshold at once. `docs/policy.md` explains the choices.
 
-use crate::time::{DAY_MS, MINUTE_MS};
+use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 
 // ---- Location fixes -------------------------------------------------------
 
@@ -99,6 +99,81 @@ pub const DRIVING_SPEED_MPS: f64 = 7.0;
 /// Per-minute step buckets older than this are dropped by `tick`; daily
 /// totals are kept.
 pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;
+
+// ---- Routines -----------------------------------------------------------------
+//
+// `docs/routines.md` explains every rule below with its reasoning. Periods and
+// tolerances are in days of local wall-clock time (so a weekly routine stays
+// at 18:00 across DST changes and time-zone moves).
+
+/// Visits to the same subject arriving less than this after the previous
+/// occasion's arrival belong to that occasion (stepping out to the car and
+/// back, two grocery stores in one afternoon), not to a new cycle.
+pub const ROUTINE_SAME_OCCASION_MS: i64 = 3 * HOUR_MS;
+/// Occasions kept per routine: the window the period is fitted on. Each new
+/// visit refits this window only, never the whole history.
+pub const ROUTINE_WINDOW: usize = 16;
+/// Fewest occasions on the cycle before a routine is claimed.
+pub const ROUTINE_MIN_VISITS: usize = 3;
+/// Shortest period searched, in days (a daily routine fitted with jitter may
+/// come out a little under one day).
+pub const ROUTINE_MIN_PERIOD_DAYS: f64 = 0.75;
+/// Longest period searched, in days (monthly, with room for jitter).
+pub const ROUTINE_MAX_PERIOD_DAYS: f64 = 35.0;
+/// An occasion is on the cycle when it lies within this share of the
+/// period of a cycle's expected time...
+pub const ROUTINE_FIT_TOLERANCE_SHARE: f64 = 0.2;
+/// ...but never further than this many days (a day early or late, plus the
+/// spread of the time of day).
+pub const ROUTINE_FIT_TOLERANCE_MAX_DAYS: f64 = 1.5;
+/// Least share of the window's occasions that must be on the cycle (the
+/// rest are extra visits).
+pub const ROUTINE_MIN_ON_CYCLE_SHARE: f64 = 0.75;
+/// Least share of the cycles spanned that must have a visit (the rest are
+/// missed cycles).
+pub const ROUTINE_MIN_COVERAGE: f64 = 0.7;
+/// Largest chance that visits made at random (at the shopper's own rate)
+/// would line up on the cycle as well as these do; above it, no routine.
+pub const ROUTINE_MAX_CHANCE: f64 = 0.01;
+/// The chance test never credits a timing tighter than this (half an hour
+/// either side).
+pub const ROUTINE_MIN_SPREAD_DAYS: f64 = 0.5 / 24.0;
+/// A period within this many days of a whole number of days has its
+/// expected visit moved to the usual time of day.
+pub const ROUTINE_SNAP_WHOLE_DAYS: f64 = 0.2;
+/// Overdue tolerance: at least one day...
+pub const ROUTINE_OVERDUE_TOLERANCE_MIN_DAYS: f64 = 1.0;
+/// ...or this share of the period, whichever is larger.
+pub const ROUTINE_OVERDUE_TOLERANCE_SHARE: f64 = 0.2;
+/// After this many consecutive missed cycles a routine lapses: no more
+/// overdue events or reminders until the shopper visits again. Overdue
+/// events fire for the missed cycles before it.
+pub const ROUTINE_LAPSE_MISSED_CYCLES: u32 = 3;
+
+/// The on-the-way reminder fires only for a catalog place within this
+/// distance (metres, to the fence boundary) of the shopper: a short detour
+/// on foot, a block or two by car.
+pub const REMINDER_RADIUS_M: f64 = 400.0;
+/// ...that the shopper is getting closer to: at least this many metres
+/// closer than at the baseline fix...
+pub const REMINDER_MIN_CLOSING_M: f64 = 15.0;
+/// ...the newest earlier fix at least this old...
+pub const REMINDER_BASELINE_MIN_MS: i64 = 15_000;
+/// ...and at most this old (no baseline: no reminder yet).
+pub const REMINDER_BASELINE_MAX_MS: i64 = 2 * MINUTE_MS;
+/// The shopper must be moving at least this fast (walking pace or more).
+pub const REMINDER_MIN_SPEED_MPS: f64 = 0.8;
+/// Fixes less precise than this neither remind nor serve as a baseline.
+pub const REMINDER_MAX_ACCURACY_M: f64 = 100.0;
+/// Never within this distance of home's centre.
+pub const REMINDER_HOME_EXCLUSION_M: f64 = 200.0;
+
+/// `record_visit`: a visit overlapping a stored one at the same place with
+/// arrival and departure each within this of it is the same visit
+/// delivered again (ignored).
+pub const RECORD_VISIT_DUPLICATE_SLACK_MS: i64 = 5 * MINUTE_MS;
+/// `record_visit`: longest visit accepted.
+pub const RECORD_VISIT_MAX_MS: i64 = 31 * DAY_MS;
 
 // ---- Geofences ----------------------------------------------------------------
 //

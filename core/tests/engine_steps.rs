@@ -143,3 +143,90 @@ fn inactivity_nudge_after_an_hour_seated_once() {
     let today = e.today(t("2026-11-24T10:30:00-08:00")).unwrap();
     assert_eq!((today.steps, today.goal, today.remaining), (1430, 7500, 6070));
 }
+
+#[test]
+fn week_has_seven_local_days_with_totals_and_goals() {
+    let (e, _d) = engine();
+    // 8,000 on Monday 23 and Wednesday 25 November, 300 on Tuesday, nothing
+    // on Thursday, and 9,000 on the Sunday before the week.
+    for (day, steps) in [("2026-11-22", 9000), ("2026-11-23", 8000), ("2026-11-24", 300), ("2026-11-25", 8000)] {
+        e.record_steps(interval(&format!("{day}T09:00:00-08:00"), &format!("{day}T11:00:00-08:00"), steps)).unwrap();
+    }
+    e.record_steps(interval("2026-11-29T08:00:00-08:00", "2026-11-29T08:30:00-08:00", 1200)).unwrap();
+    let week = e.week(t("2026-11-29T12:00:00-08:00")).unwrap();
+    let days: Vec<(&str, u64, bool)> = week.days.iter().map(|d| (d.day.as_str(), d.steps, d.goal_met)).collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-11-23", 8000, true),
+            ("2026-11-24", 300, false),
+            ("2026-11-25", 8000, true),
+            ("2026-11-26", 0, false),
+            ("2026-11-27", 0, false),
+            ("2026-11-28", 0, false),
+            ("2026-11-29", 1200, false),
+        ]
+    );
+    assert_eq!((week.total, week.goal, week.days_goal_met), (17_500, 7500, 2));
+}
+
+#[test]
+fn week_over_the_spring_forward_day_has_seven_days() {
+    let (e, _d) = engine();
+    e.record_steps(interval("2026-03-08T09:00:00-07:00", "2026-03-08T10:00:00-07:00", 500)).unwrap();
+    let week = e.week(t("2026-03-10T00:30:00-07:00")).unwrap();
+    assert_eq!(week.days.first().unwrap().day, "2026-03-04");
+    assert_eq!(week.days.last().unwrap().day, "2026-03-10");
+    assert_eq!(week.days[4].steps, 500);
+}
+
+/// Fixes along the x axis at `speed` m/s every 30 s from `from` for `minutes`.
+fn drive(from: &str, minutes: i64, speed: f64) -> Vec<kairos_core::LocationFix> {
+    (0..=minutes * 2)
+        .map(|i| {
+            let mut f = common::fix_xy(t(from).plus_millis(i * 30_000), speed * 30.0 * i as f64, 0.0);
+            f.speed_mps = Some(speed);
+            f
+        })
+        .collect()
+}
+
+fn nudges(ev: Vec<kairos_core::Event>) -> Vec<kairos_core::Event> {
+    ev.into_iter().filter(|e| matches!(e.kind, EventKind::InactivityNudge { .. })).collect()
+}
+
+#[test]
+fn a_drive_that_ends_does_not_nudge_at_once_and_a_stretch_nudges_once() {
+    let (e, _d) = engine();
+    e.record_steps(interval("2026-11-24T08:30:00-08:00", "2026-11-24T09:00:00-08:00", 1500)).unwrap();
+    // Driving from 09:10 to 10:30: never while driving.
+    assert!(nudges(e.record_locations(&drive("2026-11-24T09:10:00-08:00", 80, 13.0)).unwrap().events).is_empty());
+    // Parked at 10:30: the hour counts from the end of the drive.
+    for now in ["2026-11-24T10:31:00-08:00", "2026-11-24T11:29:00-08:00"] {
+        assert!(nudges(e.tick(t(now)).unwrap()).is_empty(), "{now}");
+    }
+    let n = nudges(e.tick(t("2026-11-24T11:30:00-08:00")).unwrap());
+    assert!(
+        matches!(&n[..], [x] if matches!(x.kind, EventKind::InactivityNudge { sedentary_since, minutes: 60 }
+            if sedentary_since == t("2026-11-24T10:30:00-08:00"))),
+        "{n:?}"
+    );
+    // Another drive and another hour in the same stretch (no step since
+    // 09:00): no second nudge.
+    e.record_locations(&drive("2026-11-24T11:40:00-08:00", 10, 13.0)).unwrap();
+    assert!(nudges(e.tick(t("2026-11-24T13:30:00-08:00")).unwrap()).is_empty());
+}
+
+#[test]
+fn steps_in_the_night_are_no_evidence_of_being_up() {
+    let (e, _d) = engine();
+    // A few steps at 03:00, then nothing: no nudge all morning.
+    e.record_steps(interval("2026-11-24T03:00:00-08:00", "2026-11-24T03:05:00-08:00", 200)).unwrap();
+    for h in 8..12 {
+        assert!(nudges(e.tick(t(&format!("2026-11-24T{h:02}:30:00-08:00"))).unwrap()).is_empty());
+    }
+    // Up at 07:00: an hour after the start of waking hours it nudges.
+    e.record_steps(interval("2026-11-25T07:00:00-08:00", "2026-11-25T07:10:00-08:00", 600)).unwrap();
+    assert!(nudges(e.tick(t("2026-11-25T08:59:00-08:00")).unwrap()).is_empty());
+    assert_eq!(nudges(e.tick(t("2026-11-25T09:00:00-08:00")).unwrap()).len(), 1);
+}

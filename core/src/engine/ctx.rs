@@ -23,6 +23,19 @@ pub(crate) struct OpenVisit {
     arrived_at: Timestamp,
 }
 
+/// How a visit ended.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct VisitEnd {
+    /// Last instant at the place.
+    pub departed_at: Timestamp,
+    /// Final centre.
+    pub lat: f64,
+    /// Final centre.
+    pub lon: f64,
+    /// When the departure became known.
+    pub detected_at: Timestamp,
+}
+
 /// Everything the engine keeps between calls, persisted in each write.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct EngineState {
@@ -55,6 +68,9 @@ pub(crate) struct EngineState {
     /// When sync may try again.
     #[serde(default)]
     pub sync_backoff: crate::sync::Backoff,
+    /// What the on-the-way reminder watches.
+    #[serde(default)]
+    pub reminders: crate::routines::reminder::ReminderWatch,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -124,6 +140,7 @@ impl Ctx<'_> {
                     }
                     if !late {
                         self.offers_on_fix(&fix)?;
+                        self.reminders_on_fix(&fix);
                     }
                 }
                 FilterOutput::Duplicate => report.duplicates += 1,
@@ -171,62 +188,76 @@ impl Ctx<'_> {
         };
         if let Some(s) = speed {
             self.st.motion = Some((fix.at, s));
+            if s > policy::DRIVING_SPEED_MPS {
+                self.st.activity.note_driving(fix.at);
+            }
         }
     }
 
     fn on_stay(&mut self, ev: StayEvent) -> Result<()> {
         match ev {
             StayEvent::Started { arrived_at, lat, lon, detected_at } => {
-                let place_id = match self.places.nearest(lat, lon) {
-                    Some(id) => id,
-                    None => {
-                        let id = store::profile::insert_place(self.conn, self.sealer, lat, lon, arrived_at)?;
-                        self.places.upsert(id, lat, lon);
-                        id
-                    }
-                };
-                let visit_id = store::profile::insert_visit(self.conn, self.sealer, place_id, arrived_at, lat, lon)?;
-                self.match_merchant_visit(visit_id, place_id, lat, lon, arrived_at)?;
+                let (visit_id, place_id) = self.begin_visit(lat, lon, arrived_at)?;
                 self.st.open_visit = Some(OpenVisit { visit_id, place_id, arrived_at });
                 self.emit(detected_at, EventKind::VisitStarted { visit_id, place_id, arrived_at });
             }
             StayEvent::Ended { departed_at, lat, lon, detected_at, .. } => {
                 let Some(open) = self.st.open_visit.take() else { return Ok(()) };
-                let (night_minutes, work_minutes) = classify_minutes(open.arrived_at, departed_at, self.set.tz);
-                let minutes = departed_at.since(open.arrived_at) / MINUTE_MS;
-                let close = store::profile::VisitClose {
-                    visit_id: open.visit_id,
-                    place_id: open.place_id,
-                    departed: departed_at,
-                    lat,
-                    lon,
-                    minutes,
-                    night_minutes,
-                    work_minutes,
-                };
-                let (plat, plon) = store::profile::close_visit(self.conn, self.sealer, &close)?;
-                self.places.upsert(open.place_id, plat, plon);
-                self.emit(
-                    detected_at,
-                    EventKind::VisitEnded {
-                        visit_id: open.visit_id,
-                        place_id: open.place_id,
-                        arrived_at: open.arrived_at,
-                        departed_at,
-                        minutes,
-                    },
-                );
-                let (home, work) = store::profile::infer_home_work(
-                    self.conn,
-                    policy::HOME_MIN_NIGHT_MINUTES,
-                    policy::WORK_MIN_MINUTES,
-                )?;
-                for (place_id, place_kind) in store::profile::apply_kinds(self.conn, home, work)? {
-                    self.emit(detected_at, EventKind::PlaceClassified { place_id, place_kind });
-                }
+                let end = VisitEnd { departed_at, lat, lon, detected_at };
+                self.end_visit(open.visit_id, open.place_id, open.arrived_at, end)?;
             }
         }
         Ok(())
+    }
+
+    /// Opens a visit at `(lat, lon)`: at the nearest known place within the
+    /// merge radius, else at a new place; matched to catalog merchants.
+    /// Returns `(visit_id, place_id)`.
+    pub(super) fn begin_visit(&mut self, lat: f64, lon: f64, arrived_at: Timestamp) -> Result<(i64, i64)> {
+        let place_id = match self.places.nearest(lat, lon) {
+            Some(id) => id,
+            None => {
+                let id = store::profile::insert_place(self.conn, self.sealer, lat, lon, arrived_at)?;
+                self.places.upsert(id, lat, lon);
+                id
+            }
+        };
+        let visit_id = store::profile::insert_visit(self.conn, self.sealer, place_id, arrived_at, lat, lon)?;
+        self.match_merchant_visit(visit_id, place_id, lat, lon, arrived_at)?;
+        Ok((visit_id, place_id))
+    }
+
+    /// Closes a visit: folds it into its place, reports it, re-infers home
+    /// and work, and updates the routines it counts for.
+    pub(super) fn end_visit(
+        &mut self,
+        visit_id: i64,
+        place_id: i64,
+        arrived_at: Timestamp,
+        end: VisitEnd,
+    ) -> Result<()> {
+        let VisitEnd { departed_at, lat, lon, detected_at } = end;
+        let (night_minutes, work_minutes) = classify_minutes(arrived_at, departed_at, self.set.tz);
+        let minutes = departed_at.since(arrived_at) / MINUTE_MS;
+        let close = store::profile::VisitClose {
+            visit_id,
+            place_id,
+            departed: departed_at,
+            lat,
+            lon,
+            minutes,
+            night_minutes,
+            work_minutes,
+        };
+        let (plat, plon) = store::profile::close_visit(self.conn, self.sealer, &close)?;
+        self.places.upsert(place_id, plat, plon);
+        self.emit(detected_at, EventKind::VisitEnded { visit_id, place_id, arrived_at, departed_at, minutes });
+        let (home, work) =
+            store::profile::infer_home_work(self.conn, policy::HOME_MIN_NIGHT_MINUTES, policy::WORK_MIN_MINUTES)?;
+        for (place_id, place_kind) in store::profile::apply_kinds(self.conn, home, work)? {
+            self.emit(detected_at, EventKind::PlaceClassified { place_id, place_kind });
+        }
+        self.routines_on_visit(visit_id, place_id, arrived_at, detected_at)
     }
 
     /// Records step samples (validated by the caller).
@@ -288,7 +319,8 @@ impl Ctx<'_> {
     }
 
     /// Moves the engine clock to `now` (never back) and runs the rules
-    /// that depend only on time: retention and the inactivity nudge.
+    /// that depend only on time: retention, routines falling overdue, offer
+    /// expiry and dwell, and the inactivity nudge.
     pub fn advance(&mut self, now: Timestamp) -> Result<()> {
         if self.st.clock.is_some_and(|c| now < c) {
             return Ok(());
@@ -303,6 +335,7 @@ impl Ctx<'_> {
             }
             self.st.last_purge = Some(now);
         }
+        self.routines_on_time(now)?;
         self.offers_on_time(now)?;
         self.close_days(now)?;
         let driving = self.driving(now);

@@ -10,6 +10,9 @@ mod ctx;
 mod offer_flow;
 mod offers_api;
 mod privacy_api;
+mod reminders;
+mod routine_flow;
+mod routines_api;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
@@ -23,7 +26,7 @@ use crate::location::LocationFix;
 use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
 use crate::privacy::seal::Sealer;
-use crate::steps::{DaySummary, StepSample};
+use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::store;
 use crate::time::Timestamp;
 use crate::visits::{Place, PlaceBook, StayParams, Visit};
@@ -34,6 +37,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
 const INSTALL_ID_KEY: &str = "install_id";
+/// The device zone the routines' instants were last computed in.
+const ROUTINES_ZONE_KEY: &str = "routines_zone";
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -107,6 +112,18 @@ impl Engine {
         let mut inner =
             Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer };
         inner.catalog = inner.restore_catalog();
+        let zone = inner.set.tz.name().to_string();
+        if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
+            // Routines are kept on the wall clock; their instants follow the
+            // device into its new zone.
+            let written = inner.write(|ctx| {
+                ctx.rezone_routines()?;
+                store::state::save(ctx.conn, ROUTINES_ZONE_KEY, &zone)
+            })?;
+            // The write handed over the pending events (a recovery): keep
+            // them for the first call.
+            inner.pending = written.events;
+        }
         Ok(Engine { inner: Mutex::new(inner) })
     }
 
@@ -160,7 +177,7 @@ impl Engine {
     }
 
     /// Advances engine time to `now` and returns the events due: retention
-    /// purges run, nudges fire. A `now` earlier than the engine's clock
+    /// purges run, routines fall overdue, nudges fire. A `now` earlier than the engine's clock
     /// (the device clock went back) changes nothing.
     pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {
         if !(policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&now.0) {
@@ -176,6 +193,14 @@ impl Engine {
         let day = now.local_day(inner.set.tz).to_string();
         let (steps, _) = store::steps::day(&inner.conn, &day)?;
         Ok(DaySummary::new(day, steps, inner.set.step_goal, inner.st.activity.last_active_end))
+    }
+
+    /// Steps per local day for the seven local days ending with today (in
+    /// the device's zone at `now`), oldest first, with the week's total and
+    /// the days the current goal was met.
+    pub fn week(&self, now: Timestamp) -> ApiResult<WeekSummary> {
+        let inner = self.lock();
+        Ok(WeekSummary::read(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has

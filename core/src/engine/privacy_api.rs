@@ -98,6 +98,7 @@ impl Engine {
                 "offer_instances",
                 "consent_ledger",
                 "outbox",
+                "routines",
             ] {
                 ctx.conn.execute(&format!("DELETE FROM {table}"), [])?;
             }
@@ -159,6 +160,13 @@ impl Inner {
                        "queued_at": o.created_at.to_rfc3339()})
             })
             .collect();
+        let routines: Vec<Value> = c
+            .prepare("SELECT id, track FROM routines ORDER BY id")?
+            .query_map([], |r| {
+                let track: String = r.get(1)?;
+                Ok(json!({"id": r.get::<_, String>(0)?, "track": serde_json::from_str::<Value>(&track).unwrap_or(Value::Null)}))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(json!({
             "format": "kairos-export/1",
             "install_id": self.install_id,
@@ -170,6 +178,7 @@ impl Inner {
             "offers": store::offers::in_range(c, all.0, all.1)?,
             "outbox": outbox,
             "raw_fixes": store::fixes::in_range(c, &self.sealer, all.0, all.1)?,
+            "routines": routines,
         }))
     }
 }

@@ -2,12 +2,24 @@
 //!
 //! The nudge fires when, within waking hours, no active minute (see
 //! [`crate::policy::ACTIVE_MINUTE_STEPS`]) has been seen for the sedentary
-//! period, counted from the later of the last active minute and the start
-//! of today's waking hours. It needs an active minute earlier the same
-//! local day (no step data today means no evidence of sitting), never fires
-//! while the shopper is in a vehicle, and fires once per sedentary stretch.
+//! period. The rules, in order:
+//!
+//! * never outside waking hours (local, DST-correct), and never while the
+//!   shopper is in a vehicle;
+//! * it needs evidence that the shopper is up: an active minute today at or
+//!   after the end of the night (06:00, or the start of waking hours if
+//!   earlier). No step data today, or only a few steps at 03:00, is no
+//!   evidence of sitting;
+//! * the *stretch* starts at the later of the last active minute and the
+//!   start of today's waking hours; it is nudged at most once, however long
+//!   it lasts and whatever happens in it (a drive does not make a new one);
+//! * a drive ends no sooner than it is counted from: the sedentary period is
+//!   measured from the later of the stretch start and the last fix at
+//!   driving speed, so parking after a long drive does not nudge at once.
 
-use crate::time::{start_of_local_day, Timestamp, HOUR_MS, MINUTE_MS};
+use crate::policy;
+use crate::routines::wall;
+use crate::time::{Timestamp, MINUTE_MS};
 use chrono::Timelike;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -50,6 +62,9 @@ pub struct InactivityState {
     pub last_active_end: Option<Timestamp>,
     /// Start of the sedentary stretch already nudged for.
     pub nudged_stretch: Option<Timestamp>,
+    /// The latest fix at driving speed.
+    #[serde(default)]
+    pub last_driving_at: Option<Timestamp>,
 }
 
 /// A nudge decision: the stretch start and its length in minutes.
@@ -70,6 +85,13 @@ impl InactivityState {
         }
     }
 
+    /// Records that the shopper moved at driving speed at `at`.
+    pub fn note_driving(&mut self, at: Timestamp) {
+        if self.last_driving_at.is_none_or(|t| at > t) {
+            self.last_driving_at = Some(at);
+        }
+    }
+
     /// Decides whether to nudge at `now`; marks the stretch as nudged.
     pub fn check(
         &mut self,
@@ -82,25 +104,29 @@ impl InactivityState {
         if driving {
             return None;
         }
-        let hour = now.in_tz(tz).hour();
+        let local = now.in_tz(tz);
+        let hour = local.hour();
         if hour < waking.0 || hour >= waking.1 {
             return None;
         }
         let last_active = self.last_active_end?;
-        let day_start = start_of_local_day(now.local_day(tz), tz);
-        if last_active < day_start || last_active > now {
+        let date = local.date_naive();
+        let at_hour =
+            |h: u32| wall::instant(date.and_hms_opt(h, 0, 0).unwrap_or_default().and_utc().timestamp_millis(), tz);
+        let up_from = at_hour(policy::NIGHT_HOURS.1.min(waking.0));
+        if last_active < up_from || last_active > now {
             return None;
         }
-        // Waking start measured from local midnight; on a DST day the
-        // resulting instant is off by the shift only if waking starts before
-        // the change (at 02:00–03:00), which the defaults never do.
-        let waking_start = day_start.plus_millis(i64::from(waking.0) * HOUR_MS);
-        let since = last_active.max(waking_start);
+        let stretch = last_active.max(at_hour(waking.0));
+        if self.nudged_stretch == Some(stretch) {
+            return None;
+        }
+        let since = self.last_driving_at.filter(|&d| d > stretch && d <= now).unwrap_or(stretch);
         let sat = now.since(since);
-        if sat < sedentary_ms || self.nudged_stretch == Some(since) {
+        if sat < sedentary_ms {
             return None;
         }
-        self.nudged_stretch = Some(since);
+        self.nudged_stretch = Some(stretch);
         Some(Nudge { since, minutes: sat / MINUTE_MS })
     }
 }

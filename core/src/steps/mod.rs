@@ -13,8 +13,10 @@
 //!   [`crate::policy::MAX_STEPS_PER_MINUTE`] over its span is clamped to it.
 
 mod activity;
+mod week;
 
 pub use activity::{DaySummary, InactivityState};
+pub use week::{DaySteps, WeekSummary};
 
 use crate::policy;
 use crate::time::{Timestamp, MINUTE_MS};

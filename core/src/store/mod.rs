@@ -11,6 +11,7 @@
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
 //! | `privacy.rs` | the consent ledger and the outbox |
+//! | `routines.rs` | routines per learned place and catalog category |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -23,6 +24,7 @@ pub mod merchant_visits;
 pub mod offers;
 pub mod privacy;
 pub mod profile;
+pub mod routines;
 pub mod schema;
 pub mod state;
 pub mod steps;

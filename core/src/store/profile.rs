@@ -210,3 +210,10 @@ pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
     }
     Ok(())
 }
+
+/// Visits that overlap `[from, to)` strictly (one that departed exactly at
+/// `from` does not), an open visit overlapping everything after its
+/// arrival; by arrival.
+pub fn overlapping(conn: &Connection, sealer: &Sealer, from: Timestamp, to: Timestamp) -> Result<Vec<Visit>> {
+    Ok(visits(conn, sealer, from, to)?.into_iter().filter(|v| v.departed_at.is_none_or(|d| d > from)).collect())
+}

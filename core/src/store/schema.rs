@@ -95,6 +95,15 @@ CREATE TABLE outbox (
     created_at INTEGER NOT NULL,
     batch_key TEXT
 );
+CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`, up to
@@ -166,7 +175,7 @@ CREATE TABLE fence_ids (place_id TEXT PRIMARY KEY, fence_id INTEGER NOT NULL UNI
 ];
 
 /// 4 -> 5, before the sealing pass: coordinates move into sealed blobs;
-/// consent ledger and outbox.
+/// consent ledger, outbox and routines.
 const V5_BEFORE_SEAL: &str = "
 ALTER TABLE fixes RENAME TO fixes_plain;
 CREATE TABLE fixes (t INTEGER NOT NULL, sealed BLOB NOT NULL);
@@ -189,6 +198,15 @@ CREATE TABLE outbox (
     created_at INTEGER NOT NULL,
     batch_key TEXT
 );
+CREATE TABLE routines (
+    id TEXT PRIMARY KEY,
+    place_id INTEGER REFERENCES places(id),
+    category TEXT,
+    track TEXT NOT NULL,
+    next_check_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX routines_by_check ON routines(next_check_at);
+CREATE INDEX routines_by_place ON routines(place_id);
 ";
 
 /// 4 -> 5, after the sealing pass: the plaintext goes.

@@ -66,6 +66,14 @@ pub fn day(conn: &Connection, day: &str) -> Result<(u64, Option<Timestamp>)> {
         .unwrap_or((0, None)))
 }
 
+/// `(day, steps)` for the stored days from `first` to `last` inclusive
+/// (`YYYY-MM-DD`, which sorts as dates do), by day.
+pub fn days_between(conn: &Connection, first: &str, last: &str) -> Result<Vec<(String, u64)>> {
+    let mut st = conn.prepare_cached("SELECT day, steps FROM step_days WHERE day >= ?1 AND day <= ?2 ORDER BY day")?;
+    let rows = st.query_map([first, last], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks the day's goal as reached at `at`.
 pub fn mark_goal_reached(conn: &Connection, day: &str, at: Timestamp) -> Result<()> {
     conn.prepare_cached("UPDATE step_days SET goal_reached_at = ?2 WHERE day = ?1")?.execute(params![day, at.0])?;

@@ -38,6 +38,23 @@ pub struct SyncOptions {
     pub allow_insecure_loopback: bool,
     /// Also fetch the catalog when it is stale.
     pub fetch_catalog: bool,
+    /// Largest uncompressed body of one summary batch, in bytes (at most
+    /// [`crate::policy::SYNC_MAX_BATCH_BYTES`]; smaller values make more,
+    /// smaller requests). A batch always holds at least one summary.
+    pub max_batch_bytes: usize,
+}
+
+impl SyncOptions {
+    /// Options for `base_url` with every default: catalog fetched when
+    /// stale, batches up to 64 KB, https only.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        SyncOptions {
+            base_url: base_url.into(),
+            allow_insecure_loopback: false,
+            fetch_catalog: true,
+            max_batch_bytes: crate::policy::SYNC_MAX_BATCH_BYTES,
+        }
+    }
 }
 
 /// What a sync did.

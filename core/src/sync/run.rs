@@ -28,7 +28,8 @@ fn new_key() -> String {
 
 /// Groups summary items into batches: items that already have a key keep
 /// their batch; the rest fill new batches up to the size limit.
-fn plan(items: Vec<OutboxItem>) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<OutboxItem>>) {
+fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<OutboxItem>>) {
+    let max_bytes = max_bytes.min(policy::SYNC_MAX_BATCH_BYTES);
     let mut keyed: Vec<(String, Vec<OutboxItem>)> = Vec::new();
     let mut fresh: Vec<Vec<OutboxItem>> = Vec::new();
     let mut size = 0;
@@ -40,7 +41,7 @@ fn plan(items: Vec<OutboxItem>) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<Outb
             },
             None => {
                 let len = item.payload.len() + 64;
-                if fresh.is_empty() || size + len > policy::SYNC_MAX_BATCH_BYTES {
+                if fresh.is_empty() || size + len > max_bytes {
                     fresh.push(Vec::new());
                     size = 0;
                 }
@@ -122,7 +123,7 @@ impl Engine {
             }
         };
         if let Some(token) = token {
-            retry = self.send_outbox(&client, &base, &token, &mut report).await?;
+            retry = self.send_outbox(&client, &base, &token, opts.max_batch_bytes, &mut report).await?;
             if opts.fetch_catalog && retry.is_none() {
                 self.fetch_catalog(&client, &base, &token, now, &mut report).await?;
             }
@@ -146,6 +147,7 @@ impl Engine {
         client: &reqwest::Client,
         base: &str,
         token: &str,
+        max_batch_bytes: usize,
         report: &mut SyncReport,
     ) -> Result<Option<Option<i64>>> {
         let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
@@ -165,7 +167,7 @@ impl Engine {
                 outcome => return Ok(Some(self.trouble(outcome, report)?)),
             }
         }
-        let (mut keyed, fresh) = plan(summaries);
+        let (mut keyed, fresh) = plan(summaries, max_batch_bytes);
         for items in fresh {
             let key = new_key();
             let ids: Vec<i64> = items.iter().map(|i| i.id).collect();

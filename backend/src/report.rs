@@ -1,0 +1,122 @@
+//! `report`: merchant visits per merchant and day, over every install,
+//! with small cells suppressed: a cell with fewer than `min_installs`
+//! distinct installs is left out whole (not rounded, not merged), so no
+//! output describes fewer than that many shoppers.
+
+use crate::limits::MIN_MIN_INSTALLS;
+use crate::storage::{ReportCell, Storage, StorageError};
+use serde_json::{json, Value};
+
+/// The aggregate, small cells removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitReport {
+    /// The threshold applied.
+    pub min_installs: u32,
+    /// The cells shown, by day then merchant.
+    pub cells: Vec<ReportCell>,
+    /// How many cells were left out.
+    pub suppressed: usize,
+}
+
+/// Why the report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The threshold is too low to protect anyone.
+    #[error("--min-installs {0} is below the floor of {MIN_MIN_INSTALLS}")]
+    ThresholdTooLow(u32),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Builds the report from `storage`.
+pub async fn visit_report(storage: &dyn Storage, min_installs: u32) -> Result<VisitReport, ReportError> {
+    if min_installs < MIN_MIN_INSTALLS {
+        return Err(ReportError::ThresholdTooLow(min_installs));
+    }
+    Ok(suppress(storage.visit_cells().await?, min_installs))
+}
+
+/// Keeps the cells with at least `min_installs` distinct installs.
+pub fn suppress(cells: Vec<ReportCell>, min_installs: u32) -> VisitReport {
+    let total = cells.len();
+    let cells: Vec<ReportCell> = cells.into_iter().filter(|c| c.installs >= u64::from(min_installs)).collect();
+    VisitReport { min_installs, suppressed: total - cells.len(), cells }
+}
+
+impl VisitReport {
+    /// CSV with a header line: `day,merchant_id,installs,visits,minutes`.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("day,merchant_id,installs,visits,minutes\n");
+        for c in &self.cells {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                c.day,
+                csv_field(&c.merchant_id),
+                c.installs,
+                c.visits,
+                c.minutes
+            ));
+        }
+        out
+    }
+
+    /// One JSON object: `min_installs`, `suppressed` and `cells`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "min_installs": self.min_installs,
+            "suppressed": self.suppressed,
+            "cells": self.cells.iter().map(|c| json!({
+                "day": c.day.to_string(),
+                "merchant_id": c.merchant_id,
+                "installs": c.installs,
+                "visits": c.visits,
+                "minutes": c.minutes,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn cell(merchant: &str, installs: u64) -> ReportCell {
+        ReportCell {
+            day: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            merchant_id: merchant.into(),
+            installs,
+            visits: installs * 2,
+            minutes: installs * 30,
+        }
+    }
+
+    #[test]
+    fn cells_below_the_threshold_are_left_out_whole() {
+        let report = suppress(vec![cell("a", 4), cell("b", 5), cell("c", 1), cell("d", 12)], 5);
+        assert_eq!(report.cells, vec![cell("b", 5), cell("d", 12)]);
+        assert_eq!(report.suppressed, 2);
+        assert_eq!(
+            report.to_csv(),
+            "day,merchant_id,installs,visits,minutes\n2026-11-24,b,5,10,150\n2026-11-24,d,12,24,360\n"
+        );
+        assert_eq!(report.to_json()["cells"][1]["merchant_id"], "d");
+        assert_eq!(report.to_json()["suppressed"], 2);
+    }
+
+    #[test]
+    fn csv_quotes_awkward_ids() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

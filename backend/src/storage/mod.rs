@@ -1,0 +1,73 @@
+//! Where the server keeps installs, summaries, idempotency keys, deletion
+//! records and the catalog: the [`Storage`] trait and its two
+//! implementations, [`SqliteStorage`] (one file, the default) and
+//! [`PostgresStorage`] (a shared database, for stateless servers behind a
+//! load balancer). Both pass the same conformance tests
+//! (`tests/storage_conformance.rs`).
+
+mod postgres;
+mod postgres_schema;
+mod sqlite;
+mod sqlite_schema;
+mod types;
+
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+pub use types::{
+    CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError, TokenHash,
+};
+
+use crate::summaries::Purpose;
+use chrono::NaiveDate;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future every [`Storage`] method returns.
+pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
+
+/// The server's persistence. Every method is one transaction: a request
+/// either happens whole or not at all, so a client may retry any request
+/// whose answer it did not get.
+pub trait Storage: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn kind(&self) -> &'static str;
+
+    /// Checks the database answers.
+    fn health(&self) -> StorageFuture<'_, ()>;
+
+    /// Registers `install_id` (or finds it) and makes `token_hash` its only
+    /// valid token: a previous token stops working.
+    fn register_install(&self, install_id: String, token_hash: TokenHash, today: NaiveDate) -> StorageFuture<'_, ()>;
+
+    /// The install whose current token hashes to `token_hash`, if any.
+    fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>>;
+
+    /// Stores a batch once per idempotency key: upserts every row per
+    /// (install, purpose, day, merchant or offer) and remembers the key,
+    /// or, when the key was seen, stores nothing and answers as the first
+    /// time (or [`IngestOutcome::KeyReused`] if the body differs).
+    fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome>;
+
+    /// Deletes what the install holds for `purpose` (or everything when
+    /// `None`), records the request with its counts only, and forgets the
+    /// fingerprints of its idempotency keys (a replayed key still answers
+    /// `duplicate` and stores nothing).
+    fn delete(&self, install_id: String, purpose: Option<Purpose>, today: NaiveDate) -> StorageFuture<'_, Deleted>;
+
+    /// The current catalog, if one was published.
+    fn catalog(&self) -> StorageFuture<'_, Option<CatalogRecord>>;
+
+    /// Makes `catalog` the current one.
+    fn set_catalog(&self, catalog: CatalogRecord) -> StorageFuture<'_, ()>;
+
+    /// Merchant visits per (day, merchant) over every install: the number
+    /// of distinct installs with at least one visit, and the sums. Not
+    /// suppressed: [`crate::report`] does that.
+    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>>;
+
+    /// Forgets idempotency keys received before `before`; returns how many.
+    fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;
+
+    /// Everything held about one install (for tests and a future export).
+    fn held_by(&self, install_id: String) -> StorageFuture<'_, HeldData>;
+}

@@ -1,0 +1,386 @@
+//! [`Storage`] on one SQLite file (WAL), through rusqlite on tokio's
+//! blocking pool.
+//!
+//! Why rusqlite rather than sqlx: the engine (`kairos-core`) already links
+//! SQLite through rusqlite, and a Cargo build may hold only one
+//! `libsqlite3-sys` (it `links = "sqlite3"`), so sqlx-sqlite would tie both
+//! crates to whichever version sqlx pins; SQLite calls are short and
+//! synchronous anyway. Writes go through one connection behind a mutex
+//! (SQLite has one writer at a time; queueing in-process is cheaper than
+//! `SQLITE_BUSY` retries); reads use a small pool of their own connections,
+//! which WAL lets run beside the writer.
+
+use super::sqlite_schema::prepare;
+use super::types::{
+    CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError, TokenHash,
+};
+use super::{Storage, StorageFuture};
+use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Most idle read connections kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The SQLite storage. Cheap to clone (shares its connections).
+#[derive(Clone)]
+pub struct SqliteStorage {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database file at `path` and brings
+    /// its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StorageError> {
+        let mut writer = Connection::open(path)?;
+        prepare(&mut writer)?;
+        Ok(SqliteStorage {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in one immediate transaction on the writer connection.
+    fn write<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            blocking(move || {
+                let mut conn = lock(&inner.writer);
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })
+            .await
+        })
+    }
+
+    /// Runs `f` on a read connection (in one deferred transaction, so it
+    /// sees one snapshot).
+    fn read<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            blocking(move || {
+                let pooled = lock(&inner.readers).pop();
+                let mut conn = match pooled {
+                    Some(conn) => conn,
+                    None => {
+                        let conn = Connection::open(&inner.path)?;
+                        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                        conn
+                    }
+                };
+                let out = {
+                    let tx = conn.transaction()?;
+                    f(&tx)
+                };
+                let mut idle = lock(&inner.readers);
+                if idle.len() < MAX_IDLE_READERS {
+                    idle.push(conn);
+                }
+                out
+            })
+            .await
+        })
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock rolled its transaction back when the
+    // `Transaction` dropped; the connection is still usable.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| StorageError::Task(e.to_string()))?
+}
+
+fn day_text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, StorageError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StorageError::Corrupt(format!("day {text:?}")))
+}
+
+impl Storage for SqliteStorage {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn health(&self) -> StorageFuture<'_, ()> {
+        self.read(|tx| Ok(tx.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+
+    fn register_install(&self, install_id: String, token_hash: TokenHash, today: NaiveDate) -> StorageFuture<'_, ()> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO installs (install_id, token_hash, registered_on, token_issued_on) VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT (install_id) DO UPDATE
+                 SET token_hash = excluded.token_hash, token_issued_on = excluded.token_issued_on",
+                params![install_id, &token_hash[..], day_text(today)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
+        self.read(move |tx| {
+            let mut statement = tx.prepare_cached("SELECT install_id FROM installs WHERE token_hash = ?1")?;
+            Ok(statement.query_row([&token_hash[..]], |r| r.get(0)).optional()?)
+        })
+    }
+
+    fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome> {
+        self.write(move |tx| {
+            let seen: Option<(Option<Vec<u8>>, u32)> = tx
+                .prepare_cached("SELECT fingerprint, stored FROM idempotency_keys WHERE install_id = ?1 AND key = ?2")?
+                .query_row(params![ingest.install_id, ingest.key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((fingerprint, stored)) = seen {
+                return Ok(match fingerprint {
+                    Some(f) if f != ingest.fingerprint => IngestOutcome::KeyReused,
+                    _ => IngestOutcome::Duplicate(stored),
+                });
+            }
+            let stored = ingest.batch.items.len() as u32;
+            tx.prepare_cached(
+                "INSERT INTO idempotency_keys (install_id, key, fingerprint, stored, received_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                ingest.install_id,
+                ingest.key,
+                &ingest.fingerprint[..],
+                stored,
+                day_text(ingest.today)
+            ])?;
+            let install = &ingest.install_id;
+            for item in &ingest.batch.items {
+                let day = day_text(item.day);
+                match &item.data {
+                    SummaryData::Activity(a) => {
+                        tx.prepare_cached(
+                            "INSERT INTO activity_days (install_id, day, steps, goal_met) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT (install_id, day) DO UPDATE
+                             SET steps = excluded.steps, goal_met = excluded.goal_met",
+                        )?
+                        .execute(params![install, day, a.steps, a.goal_met])?;
+                    }
+                    SummaryData::Visits(rows) => {
+                        let mut statement = tx.prepare_cached(
+                            "INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes)
+                             VALUES (?1, ?2, ?3, ?4, ?5)
+                             ON CONFLICT (install_id, day, merchant_id) DO UPDATE
+                             SET visits = excluded.visits, minutes = excluded.minutes",
+                        )?;
+                        for v in rows {
+                            statement.execute(params![install, day, v.merchant_id, v.visits, v.minutes])?;
+                        }
+                    }
+                    SummaryData::Offers(rows) => {
+                        let mut statement = tx.prepare_cached(
+                            "INSERT INTO offer_outcomes
+                             (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                             ON CONFLICT (install_id, day, offer_id) DO UPDATE
+                             SET triggered = excluded.triggered, presented = excluded.presented,
+                                 redeemed = excluded.redeemed, dismissed = excluded.dismissed,
+                                 held_out = excluded.held_out",
+                        )?;
+                        for o in rows {
+                            statement.execute(params![
+                                install,
+                                day,
+                                o.offer_id,
+                                o.triggered,
+                                o.presented,
+                                o.redeemed,
+                                o.dismissed,
+                                o.held_out
+                            ])?;
+                        }
+                    }
+                }
+            }
+            Ok(IngestOutcome::Stored(stored))
+        })
+    }
+
+    fn delete(&self, install_id: String, purpose: Option<Purpose>, today: NaiveDate) -> StorageFuture<'_, Deleted> {
+        self.write(move |tx| {
+            let wanted = |p: Purpose| purpose.is_none_or(|only| only == p);
+            let mut deleted = Deleted::default();
+            if wanted(Purpose::Activity) {
+                deleted.activity = tx.execute("DELETE FROM activity_days WHERE install_id = ?1", [&install_id])? as u64;
+            }
+            if wanted(Purpose::Visits) {
+                deleted.visits = tx.execute("DELETE FROM merchant_visits WHERE install_id = ?1", [&install_id])? as u64;
+            }
+            if wanted(Purpose::Offers) {
+                deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = ?1", [&install_id])? as u64;
+            }
+            tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = ?1", [&install_id])?;
+            tx.execute(
+                "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    install_id,
+                    purpose.map(Purpose::as_str),
+                    (deleted.activity + deleted.visits + deleted.offers) as i64,
+                    day_text(today)
+                ],
+            )?;
+            Ok(deleted)
+        })
+    }
+
+    fn catalog(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+        self.read(|tx| {
+            let row = tx
+                .prepare_cached("SELECT version, etag, body FROM catalog WHERE id = 1")?
+                .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            Ok(row.map(|(version, etag, body)| CatalogRecord { version: version as u64, etag, body }))
+        })
+    }
+
+    fn set_catalog(&self, catalog: CatalogRecord) -> StorageFuture<'_, ()> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO catalog (id, version, etag, body) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, etag = excluded.etag, body = excluded.body",
+                params![catalog.version as i64, catalog.etag, catalog.body],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>> {
+        self.read(|tx| {
+            let mut statement = tx.prepare(
+                "SELECT day, merchant_id, COUNT(DISTINCT install_id), SUM(visits), SUM(minutes)
+                 FROM merchant_visits WHERE visits > 0
+                 GROUP BY day, merchant_id ORDER BY day, merchant_id",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+            })?;
+            rows.map(|row| {
+                let (day, merchant_id, installs, visits, minutes) = row?;
+                Ok(ReportCell {
+                    day: parse_day(&day)?,
+                    merchant_id,
+                    installs: installs as u64,
+                    visits: visits as u64,
+                    minutes: minutes as u64,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {
+        self.write(move |tx| {
+            Ok(tx.execute("DELETE FROM idempotency_keys WHERE received_on < ?1", [day_text(before)])? as u64)
+        })
+    }
+
+    fn held_by(&self, install_id: String) -> StorageFuture<'_, HeldData> {
+        self.read(move |tx| {
+            let id = &install_id;
+            let mut held = HeldData {
+                registered: tx
+                    .query_row("SELECT 1 FROM installs WHERE install_id = ?1", [id], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+                ..HeldData::default()
+            };
+            let mut s =
+                tx.prepare("SELECT day, steps, goal_met FROM activity_days WHERE install_id = ?1 ORDER BY day")?;
+            for row in s.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+                let (day, steps, goal_met) = row?;
+                held.activity.push((parse_day(&day)?, ActivitySummary { steps, goal_met }));
+            }
+            let mut s = tx.prepare(
+                "SELECT day, merchant_id, visits, minutes FROM merchant_visits WHERE install_id = ?1
+                 ORDER BY day, merchant_id",
+            )?;
+            for row in s.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))? {
+                let (day, merchant_id, visits, minutes) = row?;
+                held.visits.push((parse_day(&day)?, MerchantVisits { merchant_id, visits, minutes }));
+            }
+            let mut s = tx.prepare(
+                "SELECT day, offer_id, triggered, presented, redeemed, dismissed, held_out FROM offer_outcomes
+                 WHERE install_id = ?1 ORDER BY day, offer_id",
+            )?;
+            let rows = s.query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    OfferOutcome {
+                        offer_id: r.get(1)?,
+                        triggered: r.get(2)?,
+                        presented: r.get(3)?,
+                        redeemed: r.get(4)?,
+                        dismissed: r.get(5)?,
+                        held_out: r.get(6)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (day, outcome) = row?;
+                held.offers.push((parse_day(&day)?, outcome));
+            }
+            held.idempotency_keys =
+                tx.query_row("SELECT COUNT(*) FROM idempotency_keys WHERE install_id = ?1", [id], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64;
+            let mut s = tx.prepare(
+                "SELECT purpose, rows_deleted, received_on FROM deletion_requests WHERE install_id = ?1 ORDER BY id",
+            )?;
+            let rows = s.query_map([id], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            })?;
+            for row in rows {
+                let (purpose, rows_deleted, received_on) = row?;
+                let purpose = match purpose {
+                    None => None,
+                    Some(name) => {
+                        Some(Purpose::parse(&name).ok_or_else(|| StorageError::Corrupt(format!("purpose {name:?}")))?)
+                    }
+                };
+                held.deletion_requests.push(DeletionRecord {
+                    purpose,
+                    rows_deleted: rows_deleted as u64,
+                    received_on: parse_day(&received_on)?,
+                });
+            }
+            Ok(held)
+        })
+    }
+}

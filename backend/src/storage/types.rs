@@ -1,0 +1,129 @@
+//! The values that go in and out of a [`super::Storage`].
+
+use crate::summaries::{ActivitySummary, Batch, MerchantVisits, OfferOutcome, Purpose};
+use chrono::NaiveDate;
+
+/// SHA-256 of a bearer token: all the server keeps of it.
+pub type TokenHash = [u8; 32];
+
+/// Why storage failed. The API answers 503 `storage_unavailable` to all of
+/// these; the client retries.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had.
+    #[error("postgres pool: {0}")]
+    Pool(String),
+    /// The database holds something this server cannot read (a newer
+    /// schema, a corrupt value).
+    #[error("database content: {0}")]
+    Corrupt(String),
+    /// The blocking task running a SQLite call died.
+    #[error("storage task: {0}")]
+    Task(String),
+}
+
+/// One summaries request to store.
+#[derive(Debug, Clone)]
+pub struct Ingest {
+    /// The authenticated install.
+    pub install_id: String,
+    /// The request's `Idempotency-Key`.
+    pub key: String,
+    /// SHA-256 of the decompressed body: a key reused with another body is
+    /// told apart from a replay.
+    pub fingerprint: [u8; 32],
+    /// The validated batch.
+    pub batch: Batch,
+    /// The server's UTC day, kept with the key for pruning.
+    pub today: NaiveDate,
+}
+
+/// What [`super::Storage::ingest`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// First time this key was seen: `n` entries stored.
+    Stored(u32),
+    /// The key was seen before with the same body (or before a deletion
+    /// request): nothing stored now; `n` is what the first request stored.
+    Duplicate(u32),
+    /// The key was seen before with a different body: nothing stored.
+    KeyReused,
+}
+
+/// Rows deleted by a deletion request, per purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// Days of steps.
+    pub activity: u64,
+    /// (day, merchant) rows.
+    pub visits: u64,
+    /// (day, offer) rows.
+    pub offers: u64,
+}
+
+/// The record kept of a deletion request: counts only, no data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletionRecord {
+    /// The purpose named, or `None` for everything.
+    pub purpose: Option<Purpose>,
+    /// Rows deleted, all purposes together.
+    pub rows_deleted: u64,
+    /// The server's UTC day the request came.
+    pub received_on: NaiveDate,
+}
+
+/// A published catalog envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogRecord {
+    /// The catalog document's version.
+    pub version: u64,
+    /// The strong ETag served with it, quotes included.
+    pub etag: String,
+    /// The envelope's bytes, served as they are.
+    pub body: Vec<u8>,
+}
+
+/// One (day, merchant) cell of the visits aggregate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCell {
+    /// The local day.
+    pub day: NaiveDate,
+    /// The catalog merchant.
+    pub merchant_id: String,
+    /// Distinct installs with at least one visit.
+    pub installs: u64,
+    /// Visits, all installs together.
+    pub visits: u64,
+    /// Minutes, all installs together.
+    pub minutes: u64,
+}
+
+/// Everything held about one install, sorted by day then id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeldData {
+    /// Whether the install is registered.
+    pub registered: bool,
+    /// Steps per day.
+    pub activity: Vec<(NaiveDate, ActivitySummary)>,
+    /// Visits per day and merchant.
+    pub visits: Vec<(NaiveDate, MerchantVisits)>,
+    /// Offer outcomes per day and offer.
+    pub offers: Vec<(NaiveDate, OfferOutcome)>,
+    /// Idempotency keys remembered.
+    pub idempotency_keys: u64,
+    /// Deletion requests recorded.
+    pub deletion_requests: Vec<DeletionRecord>,
+}
+
+impl HeldData {
+    /// Summary rows held, all purposes together.
+    pub fn rows(&self) -> usize {
+        self.activity.len() + self.visits.len() + self.offers.len()
+    }
+}
