@@ -12,8 +12,9 @@ use crate::listener::{EventListener, Listeners, Subscription};
 use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
 use crate::privacy::{ConsentChange, Consents, OutboxItem, Purpose};
 use crate::replay::ReplaySummary;
+use crate::routines::Routine;
 use crate::runtime::{self, run_blocking};
-use crate::steps::{DaySummary, StepSample};
+use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::sync::{SyncOptions, SyncReport};
 use crate::time::{from_core, to_core};
 use crate::visits::{Place, Visit};
@@ -143,6 +144,13 @@ impl Engine {
         self.core_call(|core| core.today(to_core(now))).map(Into::into)
     }
 
+    /// Steps per local day for the seven local days ending with the day of
+    /// `now`, oldest first, with the week's total and the days the current
+    /// goal was met.
+    pub fn week(&self, now: SystemTime) -> Result<WeekSummary, KairosError> {
+        self.core_call(|core| core.week(to_core(now))).map(Into::into)
+    }
+
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has no
     /// departure.
     pub fn visits(&self, from: SystemTime, to: SystemTime) -> Result<Vec<Visit>, KairosError> {
@@ -263,6 +271,48 @@ impl Engine {
         })?;
         let regions = self.core_call(|core| core.wake_regions(lat, lon, n))?;
         Ok(regions.into_iter().map(Into::into).collect())
+    }
+
+    // ---- Routines -----------------------------------------------------------
+
+    /// Every routine learned, as it stands at `now`: period, regularity,
+    /// usual day and time, next expected visit and whether it is overdue.
+    /// Soonest expected first. Lapsed routines are listed too. Routines of
+    /// learned places never leave the device.
+    ///
+    /// A routine falling overdue is announced once per missed cycle by
+    /// `RoutineOverdue` (from `tick` or any input that moves the clock past
+    /// it; never for home or work); a visit that serves it brings
+    /// `RoutineResumed`; heading, on the move, towards a catalog place that
+    /// serves an overdue routine brings `OnTheWayReminder`.
+    pub fn routines(&self, now: SystemTime) -> Result<Vec<Routine>, KairosError> {
+        let routines = self.core_call(|core| core.routines(to_core(now)))?;
+        Ok(routines.into_iter().map(Into::into).collect())
+    }
+
+    /// Records a whole visit at (`lat`, `lon`) from `arrived` to `departed`:
+    /// one the platform detected (iOS `CLVisit`), or one from the shopper's
+    /// earlier history. It takes the path of a detected visit, in one
+    /// transaction: clustered into a learned place, matched to the merchants
+    /// of the catalog in force (load the catalog first), folded into the
+    /// routines; then the clock advances to `departed` (never back). Feed
+    /// history oldest first.
+    ///
+    /// Returns `VisitStarted` and `VisitEnded` with whatever else the visit
+    /// caused (`RoutineResumed`...), and delivers them to listeners. The
+    /// same visit delivered again returns no events. Throws `InvalidInput`
+    /// for an impossible position or time, a departure not after the
+    /// arrival, a visit shorter than the dwell threshold or longer than 31
+    /// days, or one overlapping a recorded visit.
+    pub fn record_visit(
+        &self,
+        lat: f64,
+        lon: f64,
+        arrived: SystemTime,
+        departed: SystemTime,
+    ) -> Result<Vec<KairosEvent>, KairosError> {
+        let events = self.core_call(|core| core.record_visit(lat, lon, to_core(arrived), to_core(departed)))?;
+        Ok(self.publish(events))
     }
 
     // ---- Privacy ------------------------------------------------------------

@@ -11,7 +11,8 @@
 //! | [`engine`] | the `Engine` object and its methods |
 //! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
 //! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
-//! | [`steps`] | `StepSample`, `DaySummary` |
+//! | [`steps`] | `StepSample`, `DaySummary`, `WeekSummary`, `DaySteps` |
+//! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind` |
@@ -50,6 +51,7 @@ pub mod listener;
 pub mod offers;
 pub mod privacy;
 pub mod replay;
+pub mod routines;
 pub mod runtime;
 pub mod steps;
 pub mod sync;
@@ -65,6 +67,7 @@ pub use listener::{EventListener, Subscription};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
 pub use privacy::{ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track_csv, ReplaySummary};
-pub use steps::{DaySummary, StepSample};
+pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
+pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{SyncOptions, SyncReport};
 pub use visits::{Place, PlaceKind, Visit};

@@ -25,10 +25,11 @@ pub struct SyncOptions {
 
 impl From<SyncOptions> for kairos_core::sync::SyncOptions {
     fn from(o: SyncOptions) -> Self {
+        // Batches keep the core's default size.
         kairos_core::sync::SyncOptions {
-            base_url: o.base_url,
             allow_insecure_loopback: o.allow_insecure_loopback,
             fetch_catalog: o.fetch_catalog,
+            ..kairos_core::sync::SyncOptions::new(o.base_url)
         }
     }
 }
