@@ -184,3 +184,14 @@ fn the_week_has_seven_days_a_total_and_the_days_the_goal_was_met() {
     assert_eq!(days[6], ("2026-11-24", 8000, true));
     assert_eq!((days.len(), week.total, week.goal, week.days_goal_met), (7, 9000, 7500, 1));
 }
+
+#[test]
+fn erasing_a_profile_with_routines_leaves_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_with_history(&dir);
+    let now = at("2026-11-21T10:00:00-08:00");
+    assert!(!engine.routines(now).unwrap().is_empty());
+    engine.erase_all(now).unwrap();
+    assert_eq!(engine.routines(now).unwrap(), vec![]);
+    assert_eq!(engine.places().unwrap(), vec![]);
+}

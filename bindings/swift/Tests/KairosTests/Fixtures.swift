@@ -99,6 +99,9 @@ extension KairosEvent {
         case let .offerSuppressed(at, _, _, _, _, _, _): return at
         case let .offerHeldOut(at, _, _, _): return at
         case let .offerExpired(at, _, _): return at
+        case let .routineOverdue(at, _, _, _, _, _): return at
+        case let .routineResumed(at, _, _, _): return at
+        case let .onTheWayReminder(at, _, _, _, _, _): return at
         case let .catalogLoaded(at, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at
         }

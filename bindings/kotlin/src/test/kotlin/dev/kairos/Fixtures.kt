@@ -84,6 +84,9 @@ val KairosEvent.time: Instant
         is KairosEvent.OfferSuppressed -> at
         is KairosEvent.OfferHeldOut -> at
         is KairosEvent.OfferExpired -> at
+        is KairosEvent.RoutineOverdue -> at
+        is KairosEvent.RoutineResumed -> at
+        is KairosEvent.OnTheWayReminder -> at
         is KairosEvent.CatalogLoaded -> at
         is KairosEvent.DatabaseRecovered -> at
     }
