@@ -350,6 +350,8 @@ pub const MAX_DAYS_CLOSED_AT_ONCE: i64 = 31;
 
 /// Largest compressed request body of one summary batch.
 pub const SYNC_MAX_BATCH_BYTES: usize = 64 * 1024;
+/// Most summaries in one batch (the reference backend's limit).
+pub const SYNC_MAX_BATCH_ITEMS: usize = 100;
 /// Timeout of one sync request.
 pub const SYNC_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Backoff after a failed sync: a uniformly random delay in

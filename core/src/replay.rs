@@ -49,48 +49,104 @@ pub fn replay(
     opts: ReplayOptions,
     mut on_event: impl FnMut(&Event),
 ) -> ApiResult<ReplaySummary> {
-    let window = opts.window_ms.max(1_000);
-    let mut fixes = fixes.to_vec();
-    fixes.sort_by_key(|f| f.at);
-    let mut steps = steps.to_vec();
-    steps.sort_by_key(|s| s.end());
-    let first = fixes.first().map(|f| f.at).into_iter().chain(steps.first().map(|s| s.end())).min();
-    let last = fixes.last().map(|f| f.at).into_iter().chain(steps.last().map(|s| s.end())).max();
-    let (Some(first), Some(last)) = (first, last) else {
-        return Ok(ReplaySummary::default());
-    };
-    let end = opts.until.map_or(last, |u| u.max(last));
-    let mut summary = ReplaySummary::default();
-    let (mut fi, mut si) = (0, 0);
-    let mut t = Timestamp(first.0 - first.0.rem_euclid(window) + window);
-    loop {
+    let mut r = Replayer::new(engine, fixes, steps, opts);
+    while let Some((_, events)) = r.step()? {
+        events.iter().for_each(&mut on_event);
+    }
+    Ok(r.summary())
+}
+
+/// A replay driven step by step, so that a caller can act between windows
+/// as an app would (show or redeem an offer, read today's steps) at exact
+/// instants. [`replay`] is this driven to the end.
+pub struct Replayer<'e> {
+    engine: &'e Engine,
+    fixes: Vec<LocationFix>,
+    steps: Vec<StepSample>,
+    window: i64,
+    /// The end of the next window (where the engine is ticked), or `None`
+    /// once the replay is over.
+    next_tick: Option<Timestamp>,
+    /// Last instant to tick at or before.
+    end: Timestamp,
+    fi: usize,
+    si: usize,
+    summary: ReplaySummary,
+}
+
+impl<'e> Replayer<'e> {
+    /// Prepares a replay of `fixes` and `steps` (sorted here) through
+    /// `engine`. Windows are aligned to multiples of `opts.window_ms` since
+    /// the epoch. With no input and no `until`, there is nothing to do.
+    pub fn new(engine: &'e Engine, fixes: &[LocationFix], steps: &[StepSample], opts: ReplayOptions) -> Self {
+        let window = opts.window_ms.max(1_000);
+        let mut fixes = fixes.to_vec();
+        fixes.sort_by_key(|f| f.at);
+        let mut steps = steps.to_vec();
+        steps.sort_by_key(|s| s.end());
+        let first = fixes.first().map(|f| f.at).into_iter().chain(steps.first().map(|s| s.end())).min();
+        let last = fixes.last().map(|f| f.at).into_iter().chain(steps.last().map(|s| s.end())).max();
+        let (next_tick, end) = match (first, last) {
+            (Some(first), Some(last)) => {
+                let end = opts.until.map_or(last, |u| u.max(last));
+                (Some(Timestamp(first.0 - first.0.rem_euclid(window) + window)), end)
+            }
+            _ => (None, Timestamp(0)),
+        };
+        Replayer { engine, fixes, steps, window, next_tick, end, fi: 0, si: 0, summary: ReplaySummary::default() }
+    }
+
+    /// Where the next [`Replayer::step`] ticks the engine; `None` when the
+    /// replay is over.
+    pub fn next_tick(&self) -> Option<Timestamp> {
+        self.next_tick
+    }
+
+    /// What was fed and what came back so far.
+    pub fn summary(&self) -> ReplaySummary {
+        self.summary.clone()
+    }
+
+    /// Delivers the next window's inputs and ticks the engine at its end.
+    /// Returns the tick time and the window's events in time order, or
+    /// `None` when the replay is over.
+    pub fn step(&mut self) -> ApiResult<Option<(Timestamp, Vec<Event>)>> {
+        let Some(t) = self.next_tick else { return Ok(None) };
+        let events = self.deliver(|at| at < t, t)?;
+        self.next_tick = if t > self.end { None } else { Some(t.plus_millis(self.window)) };
+        Ok(Some((t, events)))
+    }
+
+    /// Delivers every input at or before `t` not yet delivered and ticks the
+    /// engine at `t`, within the current window: the caller can then act
+    /// at `t` exactly. Windows after `t` carry on as before.
+    pub fn advance_to(&mut self, t: Timestamp) -> ApiResult<Vec<Event>> {
+        self.deliver(|at| at <= t, t)
+    }
+
+    fn deliver(&mut self, due: impl Fn(Timestamp) -> bool, tick: Timestamp) -> ApiResult<Vec<Event>> {
         let mut events = Vec::new();
-        let start = fi;
-        while fi < fixes.len() && fixes[fi].at < t {
-            fi += 1;
+        let start = self.fi;
+        while self.fi < self.fixes.len() && due(self.fixes[self.fi].at) {
+            self.fi += 1;
         }
-        if fi > start {
-            let report = engine.record_locations(&fixes[start..fi])?;
-            summary.fixes_accepted += u64::from(report.accepted);
-            summary.fixes_rejected += report.rejected.len() as u64;
+        if self.fi > start {
+            let report = self.engine.record_locations(&self.fixes[start..self.fi])?;
+            self.summary.fixes_accepted += u64::from(report.accepted);
+            self.summary.fixes_rejected += report.rejected.len() as u64;
             events.extend(report.events);
         }
-        let start = si;
-        while si < steps.len() && steps[si].end() < t {
-            si += 1;
+        let start = self.si;
+        while self.si < self.steps.len() && due(self.steps[self.si].end()) {
+            self.si += 1;
         }
-        if si > start {
-            summary.step_samples += (si - start) as u64;
-            events.extend(engine.record_step_samples(&steps[start..si])?);
+        if self.si > start {
+            self.summary.step_samples += (self.si - start) as u64;
+            events.extend(self.engine.record_step_samples(&self.steps[start..self.si])?);
         }
-        events.extend(engine.tick(t)?);
+        events.extend(self.engine.tick(tick)?);
         events.sort_by_key(|e| e.at);
-        summary.events += events.len() as u64;
-        events.iter().for_each(&mut on_event);
-        if t > end {
-            break;
-        }
-        t = t.plus_millis(window);
+        self.summary.events += events.len() as u64;
+        Ok(events)
     }
-    Ok(summary)
 }

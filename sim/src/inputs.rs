@@ -17,10 +17,10 @@ fn read(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| InputError(format!("{}: {e}", path.display())))
 }
 
-/// Reads a track file (CSV: `timestamp,lat,lon[,accuracy,speed]`).
+/// Reads a track file: GPX, GeoJSON or CSV by its extension.
 pub fn read_track(path: &Path) -> Result<Vec<LocationFix>, InputError> {
     let text = read(path)?;
-    kairos_core::track::csv::parse_csv(&text).map_err(|e| InputError(format!("{}: {e}", path.display())))
+    kairos_core::track::parse_track(&path.display().to_string(), &text).map_err(|e| InputError(e.to_string()))
 }
 
 /// Reads a steps file: CSV `start,end,steps` with RFC 3339 times, one

@@ -1,18 +1,32 @@
-//! `kairos-sim`: replays location tracks through the real Kairos engine and
-//! prints what it did. Exit codes: 0 success, 1 a failed expectation, 2
-//! invalid input.
+//! `kairos-sim`: replays location tracks and scenarios through the real
+//! Kairos engine and prints what it did. Exit codes: 0 success, 1 a failed
+//! expectation, 2 invalid input.
 
 mod bench;
 mod inputs;
+mod report;
+mod run_command;
+mod scenario;
 mod timeline;
+mod validate_command;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use kairos_core::replay::{replay, ReplayOptions};
+use kairos_core::track::gpx::{write_gpx, GpxLayout};
 use kairos_core::track::synth;
 use kairos_core::{Engine, EngineConfig, Timestamp};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use timeline::Format;
+use timeline::{Format, Line};
+
+/// How `generate` lays out its GPX.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GpxAs {
+    /// `<trk>/<trkseg>/<trkpt>` (the Android emulator's form).
+    Track,
+    /// `<wpt>` with times (Xcode's form).
+    Waypoints,
+}
 
 #[derive(Parser)]
 #[command(name = "kairos-sim", version, about = "Replay tracks through the Kairos engine")]
@@ -23,10 +37,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Replay a scenario (TOML): the engine's timeline, then whether every
+    /// expectation holds (exit 0) or not (exit 1).
+    Run {
+        /// Scenario file (see docs/scenarios.md).
+        scenario: PathBuf,
+        /// Print one JSON object per line (verdicts go to stderr).
+        #[arg(long)]
+        json: bool,
+        /// Also write a self-contained HTML report with a map.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        /// After the replay (at the scenario's sync_at), sync with the
+        /// backend at URL through Engine::sync and print what it did.
+        #[arg(long, value_name = "URL")]
+        sync: Option<String>,
+    },
+    /// Check a scenario (.toml), a catalog (.json document or signed
+    /// envelope) or a track (.gpx, .geojson, .csv) without running it.
+    Validate {
+        /// The file to check.
+        file: PathBuf,
+    },
     /// Replay a track (and optional steps) and print the engine's events,
     /// the visits found and the daily step totals.
     Replay {
-        /// Track file (CSV: timestamp,lat,lon[,accuracy,speed]).
+        /// Track file: .gpx, .geojson/.json or .csv (timestamp,lat,lon[,accuracy,speed]).
         track: PathBuf,
         /// Steps file (CSV: start,end,steps).
         #[arg(long)]
@@ -54,7 +90,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Generate a synthetic day (seeded) as a track CSV and a steps CSV.
+    /// Generate a synthetic day (seeded) as a track CSV and a steps CSV,
+    /// and optionally as GPX for Xcode or the Android emulator.
     Generate {
         /// Random seed: the same seed gives the same day.
         #[arg(long, default_value_t = 7)]
@@ -71,6 +108,12 @@ enum Command {
         /// Output steps CSV.
         #[arg(long)]
         steps_out: PathBuf,
+        /// Also write the track as GPX.
+        #[arg(long, value_name = "FILE.gpx")]
+        gpx_out: Option<PathBuf>,
+        /// GPX layout: a track (Android emulator) or timed waypoints (Xcode).
+        #[arg(long, value_enum, default_value = "track")]
+        gpx_as: GpxAs,
     },
 }
 
@@ -86,9 +129,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Run { scenario, json, report, sync } => {
+            run_command::run(&scenario, json, report.as_deref(), sync.as_deref())
+        }
+        Command::Validate { file } => {
+            println!("{}", validate_command::validate(&file)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Replay { track, steps, tz, json } => replay_track(&track, steps.as_deref(), &tz, json),
         Command::Bench { offers, fixes, area_km, json } => {
-            if offers == 0 || fixes == 0 || !(area_km > 0.0) {
+            if offers == 0 || fixes == 0 || area_km.is_nan() || area_km <= 0.0 {
                 return Err("--offers and --fixes must be positive, and --area-km above 0".into());
             }
             let f = bench::run(offers, fixes, area_km)?;
@@ -108,12 +158,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { seed, start, visits, out, steps_out } => {
+        Command::Generate { seed, start, visits, out, steps_out, gpx_out, gpx_as } => {
             let start = Timestamp::parse_rfc3339(&start).ok_or(format!("--start {start:?} is not an RFC 3339 time"))?;
             let day = synth::random_day(seed, start, 34.0522, -118.2437, visits, synth::NoiseModel::noisy());
             let write = |p: &PathBuf, s: String| std::fs::write(p, s).map_err(|e| format!("{}: {e}", p.display()));
             write(&out, kairos_core::track::csv::write_csv(&day.fixes))?;
             write(&steps_out, inputs::write_steps(&day.steps))?;
+            if let Some(gpx) = &gpx_out {
+                let layout = match gpx_as {
+                    GpxAs::Track => GpxLayout::Track,
+                    GpxAs::Waypoints => GpxLayout::Waypoints,
+                };
+                write(gpx, write_gpx(&day.fixes, layout))?;
+            }
             eprintln!(
                 "wrote {} fixes, {} step samples, {} true visits",
                 day.fixes.len(),
@@ -141,7 +198,7 @@ fn replay_track(
     let engine = Engine::open(EngineConfig::new(dir.path(), tz_name)).map_err(|e| e.to_string())?;
     let format = if json { Format::Json } else { Format::Human };
     let summary = replay(&engine, &fixes, &samples, ReplayOptions::default(), |ev| {
-        println!("{}", timeline::render(ev, format, tz))
+        println!("{}", Line::from_event(ev).render(format, tz))
     })
     .map_err(|e| e.to_string())?;
     if !json {

@@ -46,3 +46,45 @@ fn bad_input_exits_2_naming_the_file_and_line() {
     let out = sim(&["replay", "does-not-exist.csv"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn generate_writes_gpx_that_replays_like_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let out = sim(&[
+        "generate",
+        "--seed",
+        "3",
+        "--visits",
+        "3",
+        "--out",
+        &p("d.csv"),
+        "--steps-out",
+        &p("s.csv"),
+        "--gpx-out",
+        &p("d.gpx"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let gpx = std::fs::read_to_string(p("d.gpx")).unwrap();
+    assert!(gpx.contains("<trkpt lat=") && gpx.contains("<time>"), "{}", &gpx[..300]);
+    let count = |track: &str| {
+        let out = sim(&["replay", track, "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().matches("visit_started").count()
+    };
+    assert_eq!(count(&p("d.gpx")), count(&p("d.csv")));
+    assert!(count(&p("d.csv")) >= 3);
+    let out = sim(&[
+        "generate",
+        "--out",
+        &p("e.csv"),
+        "--steps-out",
+        &p("e-s.csv"),
+        "--gpx-out",
+        &p("e.gpx"),
+        "--gpx-as",
+        "waypoints",
+    ]);
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(p("e.gpx")).unwrap().contains("<wpt lat="));
+}

@@ -1,1 +1,53 @@
+//! Cross-crate end-to-end tests live in `tests/tests/`; fixtures (tracks,
+//! catalogs, scenarios) beside them in `tests/`. This library holds what
+//! those tests share: an engine and a real backend on loopback.
 
+use kairos_backend::faults::FaultConfig;
+use kairos_backend::server::{RunningServer, ServerBuilder};
+use kairos_backend::storage::{SqliteStorage, Storage};
+use kairos_core::{Engine, EngineConfig, StepSample, Timestamp};
+use std::sync::Arc;
+
+/// A backend on loopback over a fresh SQLite file, with what keeps it alive.
+pub struct Backend {
+    /// The running server.
+    pub server: RunningServer,
+    /// Its storage, to check what it holds.
+    pub storage: Arc<dyn Storage>,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts a backend on 127.0.0.1 (any free port), with `faults` if given.
+pub async fn backend(faults: Option<FaultConfig>) -> Backend {
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&dir.path().join("backend.db")).unwrap());
+    let mut b = ServerBuilder::new(storage.clone());
+    if let Some(f) = faults {
+        b = b.faults(f);
+    }
+    let server = b.bind("127.0.0.1:0").await.unwrap();
+    Backend { server, storage, _dir: dir }
+}
+
+/// An engine in `dir` with the install id `install_id` (32 hex digits).
+pub fn engine(dir: &std::path::Path, install_id: &str) -> Engine {
+    let mut cfg = EngineConfig::new(dir, "America/Los_Angeles");
+    cfg.install_id = Some(install_id.to_string());
+    Engine::open(cfg).unwrap()
+}
+
+/// Parses an RFC 3339 time.
+pub fn t(s: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(s).unwrap()
+}
+
+/// Records `steps` in the morning of each of `days` consecutive local days
+/// from `first` (noon Los Angeles time) and ticks each next day, so that
+/// every one of those days closes.
+pub fn step_days(e: &Engine, first: Timestamp, days: i64, steps: u64) {
+    for d in 0..days {
+        let noon = first.plus_millis(d * 86_400_000);
+        e.record_steps(StepSample::Interval { start: noon.plus_millis(-3_600_000), end: noon, steps }).unwrap();
+        e.tick(noon.plus_millis(86_400_000 - 6 * 3_600_000)).unwrap();
+    }
+}

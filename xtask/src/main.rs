@@ -53,6 +53,12 @@ fn test() -> Result<(), String> {
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
+    // The backend's PostgreSQL storage, against a real server on loopback
+    // (the script installs and starts one, then removes it).
+    run(&mut command(
+        "bash",
+        &["backend/scripts/with-postgres.sh", "cargo", "test", "-p", "kairos-backend", "--locked", "--all-targets"],
+    ))?;
     kotlin::test()?;
     swift::test()
 }
@@ -60,17 +66,6 @@ fn test() -> Result<(), String> {
 fn main_job() -> Result<(), String> {
     run(&mut command(
         "cargo",
-        &[
-            "run",
-            "--release",
-            "--locked",
-            "-p",
-            "kairos-sim",
-            "--",
-            "replay",
-            "tests/tracks/sample-day.csv",
-            "--steps",
-            "tests/tracks/sample-day-steps.csv",
-        ],
+        &["run", "--release", "--locked", "-p", "kairos-sim", "--", "run", "tests/scenarios/canonical-day.toml"],
     ))
 }

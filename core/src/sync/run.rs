@@ -41,7 +41,7 @@ fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxIte
             },
             None => {
                 let len = item.payload.len() + 64;
-                if fresh.is_empty() || size + len > max_bytes {
+                if fresh.last().is_none_or(|b| b.len() >= policy::SYNC_MAX_BATCH_ITEMS) || size + len > max_bytes {
                     fresh.push(Vec::new());
                     size = 0;
                 }

@@ -22,7 +22,7 @@
 
 use crate::location::LocationFix;
 use crate::time::Timestamp;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 /// Accuracy given to fixes whose line has none, in metres.
 pub const DEFAULT_ACCURACY_M: f64 = 10.0;
@@ -30,28 +30,7 @@ pub const DEFAULT_ACCURACY_M: f64 = 10.0;
 /// The header [`write_csv`] writes.
 pub const CSV_HEADER: &str = "timestamp,lat,lon,accuracy,speed";
 
-/// Why a CSV track could not be read, and on which line (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrackError {
-    /// The line of the input at fault, counting from 1.
-    pub line: usize,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl TrackError {
-    fn new(line: usize, message: impl Into<String>) -> Self {
-        TrackError { line, message: message.into() }
-    }
-}
-
-impl fmt::Display for TrackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
-
-impl std::error::Error for TrackError {}
+pub use super::error::TrackError;
 
 /// A column a CSV track may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +65,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<LocationFix>, TrackError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
     let Some((header_line, header)) = lines.next() else {
-        return Err(TrackError::new(1, format!("empty file: expected the header `{CSV_HEADER}`")));
+        return Err(TrackError::at_line(1, format!("empty file: expected the header `{CSV_HEADER}`")));
     };
     let columns = parse_header(header_line, header)?;
     lines.map(|(line, row)| parse_row(line, row, &columns)).collect()
@@ -97,18 +76,18 @@ fn parse_header(line: usize, header: &str) -> Result<Vec<Column>, TrackError> {
     for cell in header.split(',') {
         let name = cell.trim().to_ascii_lowercase();
         let Some(col) = Column::ALL.into_iter().find(|c| c.name() == name) else {
-            return Err(TrackError::new(
+            return Err(TrackError::at_line(
                 line,
                 format!("unknown column {name:?} in the header (expected timestamp, lat, lon, accuracy, speed)"),
             ));
         };
         if columns.contains(&col) {
-            return Err(TrackError::new(line, format!("column {name:?} appears twice in the header")));
+            return Err(TrackError::at_line(line, format!("column {name:?} appears twice in the header")));
         }
         columns.push(col);
     }
     if let Some(missing) = Column::ALL.into_iter().find(|c| c.required() && !columns.contains(c)) {
-        return Err(TrackError::new(line, format!("the header has no {} column", missing.name())));
+        return Err(TrackError::at_line(line, format!("the header has no {} column", missing.name())));
     }
     Ok(columns)
 }
@@ -117,13 +96,13 @@ fn parse_row(line: usize, row: &str, columns: &[Column]) -> Result<LocationFix, 
     let cells: Vec<&str> = row.split(',').map(str::trim).collect();
     if cells.len() < columns.len() {
         let missing = columns[cells.len()].name();
-        return Err(TrackError::new(
+        return Err(TrackError::at_line(
             line,
             format!("missing column {missing}: {} values for {} columns", cells.len(), columns.len()),
         ));
     }
     if cells.len() > columns.len() {
-        return Err(TrackError::new(
+        return Err(TrackError::at_line(
             line,
             format!("{} values but the header has {} columns", cells.len(), columns.len()),
         ));
@@ -148,7 +127,7 @@ fn parse_timestamp(line: usize, cell: &str) -> Result<Timestamp, TrackError> {
         return Ok(Timestamp(ms));
     }
     Timestamp::parse_rfc3339(cell).ok_or_else(|| {
-        TrackError::new(
+        TrackError::at_line(
             line,
             format!(
                 "bad timestamp {cell:?}: expected RFC 3339 (2026-11-24T10:30:00-08:00) or integer epoch milliseconds"
@@ -160,7 +139,7 @@ fn parse_timestamp(line: usize, cell: &str) -> Result<Timestamp, TrackError> {
 fn parse_number(line: usize, cell: &str, col: Column) -> Result<f64, TrackError> {
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(TrackError::new(
+        _ => Err(TrackError::at_line(
             line,
             format!("bad number {cell:?} in column {}: expected a finite decimal", col.name()),
         )),
@@ -229,9 +208,9 @@ mod tests {
     #[test]
     fn nan_text_is_a_bad_number_on_its_line() {
         let e = err("timestamp,lat,lon\n1795545000000,34.0,-118.0\n1795545001000,NaN,-118.0\n");
-        assert_eq!(e.line, 3);
+        assert_eq!(e.line, Some(3));
         assert!(e.message.contains("bad number \"NaN\" in column lat"), "{e}");
-        assert_eq!(err("timestamp,lat,lon\n1795545000000,34.0,inf\n").line, 2);
+        assert_eq!(err("timestamp,lat,lon\n1795545000000,34.0,inf\n").line, Some(2));
         assert!(err("timestamp,lat,lon,accuracy\n1795545000000,34.0,1,ten\n").message.contains("accuracy"));
         assert!(err("timestamp,lat,lon\n1795545000000,,-118\n").message.contains("bad number \"\""));
     }
@@ -239,18 +218,18 @@ mod tests {
     #[test]
     fn missing_and_extra_columns_are_refused() {
         let e = err("timestamp,lat,lon,accuracy\n1795545000000,34.0,-118.0\n");
-        assert_eq!(e.line, 2);
+        assert_eq!(e.line, Some(2));
         assert!(e.message.starts_with("missing column accuracy"), "{e}");
         let e = err("timestamp,lat,lon\n1795545000000,34.0,-118.0,5\n");
         assert!(e.message.contains("4 values but the header has 3 columns"), "{e}");
         let e = err("timestamp,lon\n1795545000000,-118.0\n");
-        assert_eq!((e.line, e.message.as_str()), (1, "the header has no lat column"));
+        assert_eq!((e.line, e.message.as_str()), (Some(1), "the header has no lat column"));
     }
 
     #[test]
     fn bad_timestamp_is_refused() {
         let e = err("timestamp,lat,lon\n\n2026-13-45T99:00:00Z,34.0,-118.0\n");
-        assert_eq!(e.line, 3, "blank lines still count");
+        assert_eq!(e.line, Some(3), "blank lines still count");
         assert!(e.message.starts_with("bad timestamp \"2026-13-45T99:00:00Z\""), "{e}");
         assert!(err("timestamp,lat,lon\n1795545000000.5,34.0,-118.0\n").message.starts_with("bad timestamp"));
     }
@@ -265,7 +244,7 @@ mod tests {
         assert!(err("timestamp,lat,lat\n").message.contains("twice"));
         for empty in ["", "\n \n", "\u{feff}"] {
             let e = err(empty);
-            assert_eq!(e.line, 1);
+            assert_eq!(e.line, Some(1));
             assert!(e.message.starts_with("empty file"), "{e}");
         }
     }

@@ -227,6 +227,14 @@ impl TrackBuilder {
         self
     }
 
+    /// Moves in a straight line to `(lat, lon)` at exactly `speed_mps`
+    /// (at least 0.1 m/s), taking `steps_per_second` pedometer steps (0 in a
+    /// vehicle): for tracks that must arrive at a given time.
+    pub fn travel_to(mut self, lat: f64, lon: f64, speed_mps: f64, steps_per_second: f64) -> Self {
+        self.move_to(lat, lon, speed_mps.max(0.1), steps_per_second.max(0.0));
+        self
+    }
+
     /// Finishes the track. A stay still under way ends at the current time.
     pub fn build(mut self) -> SynthTrack {
         self.close_stay();

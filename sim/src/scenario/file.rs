@@ -1,0 +1,294 @@
+//! The scenario file as written: TOML read with `serde`. Every table
+//! refuses unknown keys, so a typo is an error rather than a silent
+//! default. `docs/scenarios.md` documents each field.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Title shown at the top of the timeline and the report.
+    pub name: String,
+    /// What the scenario proves, in a sentence or two.
+    #[serde(default)]
+    pub description: String,
+    /// The device's IANA zone; local times in the file are in it.
+    pub time_zone: String,
+    /// When the replay starts (history lies before it).
+    pub start: String,
+    /// Keep ticking until this time (default: the last input).
+    pub until: Option<String>,
+    /// The install id (holdout buckets).
+    #[serde(default = "default_install_id")]
+    pub install_id: String,
+    /// Replay window and tick cadence, in seconds (default 60).
+    pub tick_seconds: Option<u32>,
+    /// Engine settings overrides.
+    #[serde(default)]
+    pub settings: SettingsFile,
+    /// The shopper's consent choices, recorded before anything else.
+    pub consent: Option<ConsentFile>,
+    /// When `run --sync URL` syncs (default: the end of the replay).
+    pub sync_at: Option<String>,
+    /// The catalog to load, if any.
+    pub catalog: Option<CatalogFile>,
+    /// Named points used by tracks, history and expectations.
+    #[serde(default)]
+    pub places: BTreeMap<String, LatLon>,
+    /// The shopper's past, replayed before `start`.
+    #[serde(default)]
+    pub history: HistoryFile,
+    /// Location tracks (files or inline segments).
+    #[serde(default)]
+    pub track: Vec<TrackFile>,
+    /// Step samples (files or inline).
+    #[serde(default)]
+    pub steps: Vec<StepsFile>,
+    /// What the app does, and when.
+    #[serde(default)]
+    pub action: Vec<ActionFile>,
+    /// Lines that must appear.
+    #[serde(default)]
+    pub expect: Vec<ExpectFile>,
+    /// Lines that must not appear.
+    #[serde(default)]
+    pub never: Vec<NeverFile>,
+}
+
+fn default_install_id() -> String {
+    "kairos-sim".into()
+}
+
+/// A point in WGS84 degrees.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatLon {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+/// A place: a name from `[places]`, a catalog place id, or a point.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PlaceRef {
+    /// A `[places]` name or a catalog place id.
+    Named(String),
+    /// A point.
+    Point(LatLon),
+}
+
+/// `[settings]`: engine configuration overrides.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    pub step_goal: Option<u32>,
+    pub sedentary_minutes: Option<i64>,
+    pub waking_hours: Option<[u32; 2]>,
+    pub stay_radius_m: Option<f64>,
+    pub min_dwell_minutes: Option<i64>,
+    pub gap_minutes: Option<i64>,
+    pub raw_fix_retention_days: Option<i64>,
+    pub quiet_hours: Option<[u32; 2]>,
+    pub offers_per_day: Option<u32>,
+    pub offer_gap_minutes: Option<i64>,
+    pub merchant_offers_per_day: Option<u32>,
+    pub dismissal_cooldown_days: Option<i64>,
+}
+
+/// `[consent]`: the shopper's choice per purpose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentFile {
+    /// The privacy policy version the shopper saw.
+    pub policy_version: String,
+    /// When the choices were made (default: before the first input).
+    pub at: Option<String>,
+    /// Daily steps.
+    pub activity: Option<bool>,
+    /// Visits per catalog merchant.
+    pub visits: Option<bool>,
+    /// Offer outcomes.
+    pub offers: Option<bool>,
+}
+
+/// `[catalog]`: a document signed at run time, or a signed envelope.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    /// A catalog document (JSON), signed at run time with `signing_key`.
+    pub document: Option<String>,
+    /// An already signed envelope (JSON), verified with `public_key`.
+    pub envelope: Option<String>,
+    /// PKCS#8 Ed25519 key for `document` (default: the test key).
+    pub signing_key: Option<String>,
+    /// Base64 public key for `envelope` (default: the test key's).
+    pub public_key: Option<String>,
+    /// Key id (default `test-key`).
+    pub key_id: Option<String>,
+    /// When the app loads it (default: the first input, history included).
+    pub load_at: Option<String>,
+}
+
+/// `[history]`: what happened before the replay.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryFile {
+    /// Prior visits.
+    #[serde(default)]
+    pub visit: Vec<HistoryVisitFile>,
+}
+
+/// `[[history.visit]]`: one prior stay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryVisitFile {
+    /// Where.
+    pub place: PlaceRef,
+    /// Arrival time.
+    pub at: String,
+    /// Length of the stay in minutes.
+    pub minutes: f64,
+}
+
+/// `[[track]]`: a track file, or inline segments generated with the
+/// synthetic track builder.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackFile {
+    /// A `.gpx`, `.geojson`/`.json` or `.csv` file.
+    pub file: Option<String>,
+    /// Inline: where the phone starts.
+    pub from: Option<PlaceRef>,
+    /// Inline: when it starts.
+    pub at: Option<String>,
+    /// Inline: random seed (default 1).
+    pub seed: Option<u64>,
+    /// Inline: `"none"` (default), `"city"`, or a table.
+    pub noise: Option<NoiseFile>,
+    /// Inline: seconds between fixes (default 10).
+    pub interval_seconds: Option<f64>,
+    /// Inline: also replay the generated pedometer steps (default true).
+    pub steps: Option<bool>,
+    /// Inline: the segments, in order.
+    #[serde(default)]
+    pub segments: Vec<SegmentFile>,
+}
+
+/// Noise of an inline track.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum NoiseFile {
+    /// `"none"` or `"city"`.
+    Named(String),
+    /// Explicit figures.
+    Custom(NoiseTable),
+}
+
+/// Explicit noise figures.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseTable {
+    pub jitter_m: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub poor_fraction: Option<f64>,
+    pub poor_accuracy_m: Option<f64>,
+}
+
+/// One inline segment: exactly one of the movement keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentFile {
+    /// Stay still this many minutes.
+    pub stay: Option<f64>,
+    /// Stay still until this time.
+    pub stay_until: Option<String>,
+    /// Walk to a place.
+    pub walk_to: Option<PlaceRef>,
+    /// Drive to a place.
+    pub drive_to: Option<PlaceRef>,
+    /// Move to a place with no fix at all (GPS silence) for `minutes`.
+    pub silent_to: Option<PlaceRef>,
+    /// With `silent_to`: how long the silence lasts.
+    pub minutes: Option<f64>,
+    /// With `walk_to`/`drive_to`: arrive at this time (sets the speed).
+    pub arrive: Option<String>,
+    /// With `walk_to`/`drive_to`: speed in m/s.
+    pub speed_mps: Option<f64>,
+}
+
+/// `[[steps]]`: a steps file, an interval, or a counter reading.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepsFile {
+    /// CSV `start,end,steps`.
+    pub file: Option<String>,
+    /// Interval start.
+    pub from: Option<String>,
+    /// Interval end.
+    pub to: Option<String>,
+    /// Steps in the interval.
+    pub steps: Option<u64>,
+    /// Counter reading time.
+    pub at: Option<String>,
+    /// Counter value (steps since boot).
+    pub counter: Option<u64>,
+}
+
+/// `[[action]]`: the app acts on the offer triggered for an offer id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionFile {
+    /// When.
+    pub at: String,
+    /// `present`, `redeem` or `dismiss`.
+    #[serde(rename = "do")]
+    pub act: String,
+    /// The catalog offer id; the latest instance triggered for it is used.
+    pub offer: String,
+}
+
+/// `[[expect]]`: a line that must appear.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectFile {
+    /// The line's kind (`offer_triggered`, `today`, `place`...).
+    pub kind: String,
+    /// When, give or take `within_minutes`.
+    pub at: Option<String>,
+    /// Tolerance around `at`, minutes (default 1).
+    pub within_minutes: Option<f64>,
+    /// Or a range: from...
+    pub from: Option<String>,
+    /// ...to (inclusive).
+    pub to: Option<String>,
+    /// Field matchers.
+    #[serde(default)]
+    pub fields: toml::Table,
+    /// Exactly this many matching lines (default: at least one).
+    pub count: Option<u32>,
+    /// For `kind = "place"`: which place.
+    pub place: Option<PlaceRef>,
+    /// Shown with the verdict.
+    pub note: Option<String>,
+}
+
+/// `[[never]]`: a line that must not appear.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeverFile {
+    /// The line's kind.
+    pub kind: String,
+    /// Range start (default: `start`).
+    pub from: Option<String>,
+    /// Range end (default: the end of the replay).
+    pub to: Option<String>,
+    /// Field matchers.
+    #[serde(default)]
+    pub fields: toml::Table,
+    /// Shown with the verdict.
+    pub note: Option<String>,
+}

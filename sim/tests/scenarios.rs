@@ -1,0 +1,183 @@
+//! Every scenario in tests/scenarios/ runs through the binary and holds
+//! (exit 0); a wrong expectation fails with an explanation (exit 1); bad
+//! input is refused (exit 2).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn sim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kairos-sim")).args(args).current_dir(root()).output().expect("kairos-sim runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn scenarios() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_scenario_holds() {
+    let all = scenarios();
+    assert!(all.len() >= 11, "the canonical day and at least ten more, found {}", all.len());
+    let mut failed = Vec::new();
+    for p in &all {
+        let rel = p.strip_prefix(root()).unwrap().display().to_string();
+        let out = sim(&["run", &rel]);
+        if out.status.code() != Some(0) {
+            failed.push(format!("{rel} exited {:?}:\n{}", out.status.code(), text(&out)));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+#[test]
+fn every_scenario_validates_and_uses_never() {
+    for p in scenarios() {
+        let rel = p.strip_prefix(root()).unwrap().display().to_string();
+        let out = sim(&["validate", &rel]);
+        assert_eq!(out.status.code(), Some(0), "{rel}: {}", text(&out));
+        let body = std::fs::read_to_string(&p).unwrap();
+        assert!(body.contains("[[never]]") && body.contains("[[expect]]"), "{rel} needs expect and never lines");
+    }
+}
+
+/// The canonical day with one expectation changed by `edit`, run from a
+/// copy next to the original (so its relative paths still resolve).
+fn canonical_with(edit: impl Fn(&str) -> String, name: &str) -> Output {
+    let src = root().join("tests/scenarios/canonical-day.toml");
+    let body = std::fs::read_to_string(&src).unwrap();
+    let edited = edit(&body);
+    assert_ne!(edited, body, "the edit must change the scenario");
+    let copy = root().join(format!("tests/scenarios/{name}.tmp-toml"));
+    std::fs::write(&copy, edited).unwrap();
+    let out = sim(&["run", copy.to_str().unwrap()]);
+    std::fs::remove_file(&copy).unwrap();
+    out
+}
+
+#[test]
+fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
+    let out = canonical_with(
+        |b| {
+            b.replace(
+                "fields = { steps = 1430, goal = 7500, remaining = 6070 }",
+                "fields = { steps = 1500, goal = 7500, remaining = 6000 }",
+            )
+        },
+        "wrong-steps",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("✗ today with goal = 7500, remaining = 6000, steps = 1500 at 10:30:00"), "{t}");
+    assert!(t.contains("differs: remaining = 6070 (expected 6000); steps = 1430 (expected 1500)"), "{t}");
+    assert!(t.contains("FAILED: 1 of 14 expectations do not hold."), "{t}");
+
+    let out = canonical_with(
+        |b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"),
+        "wrong-time",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("✗ offer_triggered with") && t.contains("at 10:50:00 ± 2 min"), "{t}");
+    assert!(t.contains("nearest offer_triggered lines:") && t.contains("17.5 min before the expected time"), "{t}");
+}
+
+#[test]
+fn json_lines_and_verdicts_on_stderr() {
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    for k in ["visit_started", "offer_triggered", "offer_suppressed", "inactivity_nudge", "app_action", "today"] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    let trig =
+        lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
+    assert_eq!(trig["t"], "2026-11-28T18:32:30Z");
+    assert_eq!(trig["expires_at"], "2026-11-28T21:32:30Z");
+    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 14 expectations hold."));
+}
+
+#[test]
+fn invalid_input_exits_2_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let cases = [
+        ("name = \"x\"\ntime_zone = \"Mars/Olympus\"\nstart = \"2026-11-28T08:00:00\"\n", "time_zone \"Mars/Olympus\" is not an IANA zone"),
+        ("name = \"x\"\ntime_zone = \"UTC\"\nstart = \"2026-11-28T08:00:00\"\nstrat = 1\n", "unknown field `strat`"),
+        (
+            "name = \"x\"\ntime_zone = \"UTC\"\nstart = \"2026-11-28T08:00:00\"\n[[expect]]\nkind = \"offer_fired\"\n",
+            "unknown kind \"offer_fired\"",
+        ),
+        (
+            "name = \"x\"\ntime_zone = \"UTC\"\nstart = \"2026-11-28T08:00:00\"\n[[track]]\nfile = \"nope.gpx\"\n[[never]]\nkind = \"offer_triggered\"\n",
+            "nope.gpx",
+        ),
+        (
+            "name = \"x\"\ntime_zone = \"UTC\"\nstart = \"2026-11-28T08:00:00\"\n[[track]]\nfrom = \"home\"\nat = \"08:00\"\nsegments = [{ stay = 5 }]\n[[never]]\nkind = \"offer_triggered\"\n",
+            "unknown place \"home\"",
+        ),
+    ];
+    for (body, want) in cases {
+        std::fs::write(&bad, body).unwrap();
+        for cmd in ["run", "validate"] {
+            let out = sim(&[cmd, bad.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {body}: {}", text(&out));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("bad.toml") && err.contains(want), "{cmd}: {err} should say {want}");
+        }
+    }
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--sync", "ftp://127.0.0.1/"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported scheme \"ftp\""), "{}", text(&out));
+}
+
+#[test]
+fn sync_with_an_unreachable_backend_defers_and_says_why() {
+    // Nothing listens on the discard port: the engine keeps the summaries
+    // for later and the sync line says so; the expectations still hold.
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--json", "--sync", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let sync: serde_json::Value = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["kind"] == "sync")
+        .unwrap();
+    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night");
+    assert_eq!(sync["sent"], 0);
+    assert!(sync["deferred"].as_u64().unwrap() > 0, "{sync}");
+    assert!(sync["problems"].as_str().unwrap().contains("127.0.0.1:9"), "{sync}");
+}
+
+#[test]
+fn validate_checks_catalogs_and_tracks() {
+    let out = sim(&["validate", "tests/catalogs/example.signed.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("signature checked with key test-key"));
+    let out = sim(&["validate", "tests/catalogs/example.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let gpx = dir.path().join("t.gpx");
+    std::fs::write(
+        &gpx,
+        "<gpx version=\"1.1\" creator=\"x\"><trk><trkseg><trkpt lat=\"1\" lon=\"2\"></trkpt></trkseg></trk></gpx>",
+    )
+    .unwrap();
+    let out = sim(&["validate", gpx.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("t.gpx: line 1: trk[1]/trkseg[1]/trkpt[1]: has no <time>"), "{}", text(&out));
+}

@@ -1,0 +1,116 @@
+//! The engine against the real backend on loopback: the happy path,
+//! exactly-once through faults, consent withdrawal, and the URL rules.
+
+use kairos_backend::faults::FaultConfig;
+use kairos_core::privacy::Purpose;
+use kairos_core::sync::SyncOptions;
+use kairos_e2e::{backend, engine, step_days, t};
+
+const INSTALL: &str = "0123456789abcdef0123456789abcdef";
+
+fn options(url: &str) -> SyncOptions {
+    SyncOptions { allow_insecure_loopback: true, fetch_catalog: false, ..SyncOptions::new(url) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn happy_path_sends_each_summary_once() {
+    let b = backend(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), INSTALL);
+    e.tick(t("2026-11-01T12:00:00-08:00")).unwrap();
+    for p in Purpose::ALL {
+        e.set_consent(p, true, "2026-11", t("2026-11-01T12:00:00-08:00")).unwrap();
+    }
+    step_days(&e, t("2026-11-02T12:00:00-08:00"), 5, 3_456);
+    assert_eq!(e.outbox().unwrap().len(), 5);
+    let report = e.sync(&options(&b.server.url()), t("2026-11-07T02:00:00-08:00")).await.unwrap();
+    assert_eq!((report.sent, report.batches, report.dropped, report.deferred), (5, 1, 0, 0), "{report:?}");
+    assert!(e.outbox().unwrap().is_empty());
+    let held = b.storage.held_by(INSTALL.into()).await.unwrap();
+    assert_eq!(held.activity.len(), 5);
+    assert_eq!(held.activity[0].1.steps, 3_500, "rounded to 100 on the device");
+    // Nothing left: a second sync sends nothing.
+    let again = e.sync(&options(&b.server.url()), t("2026-11-07T03:00:00-08:00")).await.unwrap();
+    assert_eq!((again.sent, again.batches), (0, 0));
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_batches_through_faults_arrive_exactly_once() {
+    let faults = FaultConfig::flaky(11).rate(0.3).max_faults(400).retry_after_secs(1).slow_ms(1, 20);
+    let b = backend(Some(faults)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), INSTALL);
+    let base = t("2024-01-01T12:00:00-08:00");
+    e.tick(base).unwrap();
+    e.set_consent(Purpose::Activity, true, "2024-01", base).unwrap();
+    let opts = SyncOptions { max_batch_bytes: 1, ..options(&b.server.url()) };
+    let (mut sent, mut attempts) = (0, 0);
+    // 50 rounds of 20 closed days (each round starting at local noon, 25
+    // days after the last): 1,000 summaries, one per batch.
+    for round in 0..50 {
+        let start = base.plus_millis((1 + round * 25) * 86_400_000);
+        step_days(&e, start, 20, 4_000);
+        let mut now = start.plus_millis(20 * 86_400_000);
+        while !e.outbox().unwrap().is_empty() {
+            attempts += 1;
+            assert!(attempts < 5_000, "sync does not converge");
+            let r = e.sync(&opts, now).await.unwrap();
+            sent += r.sent;
+            // Let the backoff pass (the engine never reads the clock).
+            now = r.next_attempt_at.map_or(now, |n| n.max(now)).plus_millis(1);
+        }
+    }
+    assert_eq!(sent, 1_000);
+    let held = b.storage.held_by(INSTALL.into()).await.unwrap();
+    assert_eq!(held.activity.len(), 1_000, "every summary stored");
+    let days: std::collections::BTreeSet<_> = held.activity.iter().map(|(d, _)| *d).collect();
+    assert_eq!(days.len(), 1_000, "each day stored once");
+    let stats = b.server.fault_stats().unwrap();
+    assert!(stats.total() >= 100, "faults were injected: {stats:?}");
+    assert_eq!(e.outbox_dropped(), 0, "nothing lost to a fault");
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawn_consent_sends_the_deletion_and_nothing_of_the_purpose() {
+    let b = backend(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), INSTALL);
+    e.tick(t("2026-11-01T12:00:00-08:00")).unwrap();
+    e.set_consent(Purpose::Activity, true, "2026-11", t("2026-11-01T12:00:00-08:00")).unwrap();
+    step_days(&e, t("2026-11-02T12:00:00-08:00"), 3, 5_000);
+    e.sync(&options(&b.server.url()), t("2026-11-05T02:00:00-08:00")).await.unwrap();
+    assert_eq!(b.storage.held_by(INSTALL.into()).await.unwrap().activity.len(), 3);
+    // Two more days queued, then the shopper withdraws.
+    step_days(&e, t("2026-11-05T12:00:00-08:00"), 2, 5_000);
+    assert_eq!(e.outbox().unwrap().len(), 2);
+    e.set_consent(Purpose::Activity, false, "2026-11", t("2026-11-07T09:00:00-08:00")).unwrap();
+    let r = e.sync(&options(&b.server.url()), t("2026-11-07T10:00:00-08:00")).await.unwrap();
+    assert_eq!((r.sent, r.deletions_sent), (0, 1), "{r:?}");
+    let held = b.storage.held_by(INSTALL.into()).await.unwrap();
+    assert!(held.activity.is_empty(), "the backend holds nothing of the purpose");
+    assert_eq!(held.deletion_requests.len(), 1);
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_trouble_defers_and_bad_urls_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), INSTALL);
+    e.tick(t("2026-11-01T12:00:00-08:00")).unwrap();
+    e.set_consent(Purpose::Activity, true, "2026-11", t("2026-11-01T12:00:00-08:00")).unwrap();
+    step_days(&e, t("2026-11-02T12:00:00-08:00"), 2, 5_000);
+    // Nobody listens on this port: deferred, never an error.
+    let r = e.sync(&options("http://127.0.0.1:9"), t("2026-11-04T02:00:00-08:00")).await.unwrap();
+    assert_eq!((r.sent, r.deferred), (0, 2));
+    assert!(r.next_attempt_at.is_some());
+    // During the backoff nothing is tried.
+    let again = e.sync(&options("http://127.0.0.1:9"), t("2026-11-04T02:00:00-08:00")).await.unwrap();
+    assert!(again.problems.iter().any(|p| p.contains("backoff")), "{again:?}");
+    // Plain http to another host is refused outright.
+    let err = e.sync(&options("http://192.0.2.1:8787"), t("2026-11-04T03:00:00-08:00")).await.unwrap_err();
+    assert!(matches!(err, kairos_core::KairosError::InvalidInput { .. }), "{err}");
+    let err = e.sync(&SyncOptions::new("http://127.0.0.1:8787"), t("2026-11-04T03:00:00-08:00")).await.unwrap_err();
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
