@@ -3,6 +3,7 @@
 //! expectation, 2 invalid input.
 
 mod bench;
+mod embedded;
 mod inputs;
 mod report;
 mod run_command;
@@ -49,7 +50,9 @@ enum Command {
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
         /// After the replay (at the scenario's sync_at), sync with the
-        /// backend at URL through Engine::sync and print what it did.
+        /// backend at URL through Engine::sync and print what it did;
+        /// `embedded` starts the reference backend in this process on
+        /// loopback (serving the scenario's catalog) and syncs with it.
         #[arg(long, value_name = "URL")]
         sync: Option<String>,
     },

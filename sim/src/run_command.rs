@@ -22,7 +22,21 @@ pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -
         let indent = if l.history && !json { "  " } else { "" };
         println!("{indent}{}", l.render(format, sc.tz));
     };
+    // `--sync embedded`: the reference backend in this process, on loopback.
+    let embedded = match sync {
+        Some("embedded") => Some(crate::embedded::Embedded::start(sc.catalog.as_ref().map(|c| c.envelope.as_slice()))?),
+        _ => None,
+    };
+    let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
     let out = scenario::run::run(&sc, sync, &mut print)?;
+    if let (Some(e), false) = (&embedded, json) {
+        println!(
+            "
+Embedded backend at {}: {}",
+            e.url,
+            e.held(sc.config.install_id.as_deref().unwrap_or_default())
+        );
+    }
     let verdicts = expect::judge(&sc, &out.lines);
     if let Some(report) = report {
         let html = crate::report::render(&sc, &out, &verdicts);

@@ -66,6 +66,17 @@ fn test() -> Result<(), String> {
 fn main_job() -> Result<(), String> {
     run(&mut command(
         "cargo",
-        &["run", "--release", "--locked", "-p", "kairos-sim", "--", "run", "tests/scenarios/canonical-day.toml"],
+        &[
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "kairos-sim",
+            "--",
+            "run",
+            "tests/scenarios/canonical-day.toml",
+            "--sync",
+            "embedded",
+        ],
     ))
 }

@@ -187,6 +187,9 @@ pub fn known_kinds() -> Vec<&'static str> {
         "offer_held_out",
         "offer_expired",
         "catalog_loaded",
+        "routine_overdue",
+        "routine_resumed",
+        "on_the_way_reminder",
         "database_recovered",
     ];
     k.extend(SIM_KINDS);
