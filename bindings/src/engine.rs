@@ -10,9 +10,12 @@ use crate::event::KairosEvent;
 use crate::fix::{IngestReport, LocationFix};
 use crate::listener::{EventListener, Listeners, Subscription};
 use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
+use crate::privacy::{ConsentChange, Consents, OutboxItem, Purpose};
 use crate::replay::ReplaySummary;
-use crate::runtime::run_blocking;
-use crate::steps::{DaySummary, StepSample};
+use crate::routines::Routine;
+use crate::runtime::{self, run_blocking};
+use crate::steps::{DaySummary, StepSample, WeekSummary};
+use crate::sync::{SyncOptions, SyncReport};
 use crate::time::{from_core, to_core};
 use crate::visits::{Place, Visit};
 use std::sync::Arc;
@@ -30,6 +33,8 @@ use std::time::SystemTime;
 pub struct Engine {
     core: Arc<kairos_core::Engine>,
     listeners: Arc<Listeners>,
+    /// Syncs of this engine run one at a time.
+    sync_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Engine {
@@ -80,7 +85,7 @@ impl Engine {
     pub fn open(config: EngineConfig) -> Result<Arc<Self>, KairosError> {
         guard(|| {
             let core = kairos_core::Engine::open(config.try_into()?)?;
-            Ok(Arc::new(Engine { core: Arc::new(core), listeners: Arc::default() }))
+            Ok(Arc::new(Engine { core: Arc::new(core), listeners: Arc::default(), sync_lock: Arc::default() }))
         })
     }
 
@@ -137,6 +142,13 @@ impl Engine {
     /// The steps of the local day containing `now`, against the goal.
     pub fn today(&self, now: SystemTime) -> Result<DaySummary, KairosError> {
         self.core_call(|core| core.today(to_core(now))).map(Into::into)
+    }
+
+    /// Steps per local day for the seven local days ending with the day of
+    /// `now`, oldest first, with the week's total and the days the current
+    /// goal was met.
+    pub fn week(&self, now: SystemTime) -> Result<WeekSummary, KairosError> {
+        self.core_call(|core| core.week(to_core(now))).map(Into::into)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has no
@@ -259,6 +271,155 @@ impl Engine {
         })?;
         let regions = self.core_call(|core| core.wake_regions(lat, lon, n))?;
         Ok(regions.into_iter().map(Into::into).collect())
+    }
+
+    // ---- Routines -----------------------------------------------------------
+
+    /// Every routine learned, as it stands at `now`: period, regularity,
+    /// usual day and time, next expected visit and whether it is overdue.
+    /// Soonest expected first. Lapsed routines are listed too. Routines of
+    /// learned places never leave the device.
+    ///
+    /// A routine falling overdue is announced once per missed cycle by
+    /// `RoutineOverdue` (from `tick` or any input that moves the clock past
+    /// it; never for home or work); a visit that serves it brings
+    /// `RoutineResumed`; heading, on the move, towards a catalog place that
+    /// serves an overdue routine brings `OnTheWayReminder`.
+    pub fn routines(&self, now: SystemTime) -> Result<Vec<Routine>, KairosError> {
+        let routines = self.core_call(|core| core.routines(to_core(now)))?;
+        Ok(routines.into_iter().map(Into::into).collect())
+    }
+
+    /// Records a whole visit at (`lat`, `lon`) from `arrived` to `departed`:
+    /// one the platform detected (iOS `CLVisit`), or one from the shopper's
+    /// earlier history. It takes the path of a detected visit, in one
+    /// transaction: clustered into a learned place, matched to the merchants
+    /// of the catalog in force (load the catalog first), folded into the
+    /// routines; then the clock advances to `departed` (never back). Feed
+    /// history oldest first.
+    ///
+    /// Returns `VisitStarted` and `VisitEnded` with whatever else the visit
+    /// caused (`RoutineResumed`...), and delivers them to listeners. The
+    /// same visit delivered again returns no events. Throws `InvalidInput`
+    /// for an impossible position or time, a departure not after the
+    /// arrival, a visit shorter than the dwell threshold or longer than 31
+    /// days, or one overlapping a recorded visit.
+    pub fn record_visit(
+        &self,
+        lat: f64,
+        lon: f64,
+        arrived: SystemTime,
+        departed: SystemTime,
+    ) -> Result<Vec<KairosEvent>, KairosError> {
+        let events = self.core_call(|core| core.record_visit(lat, lon, to_core(arrived), to_core(departed)))?;
+        Ok(self.publish(events))
+    }
+
+    // ---- Privacy ------------------------------------------------------------
+
+    /// Records the shopper's choice for `purpose` under the privacy policy
+    /// `policyVersion` (the version they saw; required), at `now`. Every
+    /// purpose is off until its first choice. The choice is appended to the
+    /// consent ledger, never rewritten.
+    ///
+    /// From then on, each local day that closes (at the first `tick` or
+    /// input after local midnight) queues one summary per granted purpose
+    /// in the outbox. Withdrawing a granted purpose deletes its queued
+    /// summaries and queues a deletion request for it, which the next
+    /// `sync` sends. Throws `InvalidInput` for a blank `policyVersion`.
+    pub fn set_consent(
+        &self,
+        purpose: Purpose,
+        granted: bool,
+        policy_version: String,
+        now: SystemTime,
+    ) -> Result<ConsentChange, KairosError> {
+        let change = self.core_call(|core| core.set_consent(purpose.into(), granted, &policy_version, to_core(now)))?;
+        self.publish_pending()?;
+        Ok(change.into())
+    }
+
+    /// The current choice per purpose and the whole ledger, to show in the
+    /// app's privacy screen or export as proof.
+    pub fn consents(&self) -> Result<Consents, KairosError> {
+        self.core_call(|core| core.consents()).map(Into::into)
+    }
+
+    /// Everything waiting to leave the device, oldest first: exactly the
+    /// payloads the next `sync` sends. Show it to the shopper ("what we
+    /// would share").
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>, KairosError> {
+        let items = self.core_call(|core| core.outbox())?;
+        Ok(items.into_iter().map(Into::into).collect())
+    }
+
+    /// Summaries dropped, ever, because the outbox was full (1,000 items)
+    /// or they were too old (30 days) before a sync could send them, or
+    /// because the server refused them for good.
+    pub fn outbox_dropped(&self) -> Result<i64, KairosError> {
+        self.core_call(|core| Ok(i64::try_from(core.outbox_dropped()).unwrap_or(i64::MAX)))
+    }
+
+    /// One JSON document of everything the engine holds about the shopper,
+    /// for them to keep (`"format": "kairos-export/1"`; top-level keys
+    /// `install_id`, `consents`, `places`, `visits`, `merchant_visits`,
+    /// `step_days`, `offers`, `outbox`, `raw_fixes`). It holds raw
+    /// coordinates, unsealed: hand it only to the shopper.
+    pub fn export_profile(&self) -> Result<String, KairosError> {
+        self.core_call(|core| core.export_profile())
+    }
+
+    /// Erases everything held about the shopper (fixes, visits, places,
+    /// steps, offers, consents, the outbox) so that nothing is recoverable
+    /// from the database files, then queues one deletion request for
+    /// everything, which the next `sync` sends so the backend forgets too.
+    /// The catalog in force (not personal) stays; every purpose is off
+    /// again.
+    pub fn erase_all(&self, now: SystemTime) -> Result<(), KairosError> {
+        self.core_call(|core| core.erase_all(to_core(now)))
+    }
+
+    /// Re-seals everything sealed at rest under `newKey` (32 bytes), in one
+    /// transaction. Store the new key in the Keychain or Keystore *before*
+    /// calling: once this returns, only `newKey` opens the profile (the old
+    /// one gets `WrongKey`). If it throws, nothing changed and the old key
+    /// still works. Throws `InvalidInput` for a key that is not 32 bytes.
+    pub fn rotate_key(&self, new_key: Vec<u8>) -> Result<(), KairosError> {
+        self.core_call(|core| core.rotate_key(&new_key))
+    }
+
+    // ---- Sync ---------------------------------------------------------------
+
+    /// Sends the outbox (consented summaries and deletion requests) to the
+    /// backend at `options.baseUrl`, and fetches a fresh signed catalog
+    /// when the one in force is stale (`options.fetchCatalog`). A Kotlin
+    /// `suspend` function, a Swift `async` method: call it from a
+    /// background job (WorkManager, `BGProcessingTask`), a few times a day
+    /// at most.
+    ///
+    /// Network and server trouble never throw: the report says what was
+    /// sent, dropped and deferred, and `nextAttemptAt` when to try again;
+    /// what was not sent stays in the outbox. Consent is checked again
+    /// right before each request. Throws `InvalidInput` for an unusable
+    /// URL (plain `http://` other than to loopback with
+    /// `allowInsecureLoopback`), `Storage` when the profile cannot be read
+    /// or written.
+    ///
+    /// The exchange runs on a Kairos thread, where listeners receive the
+    /// events it causes (`CatalogLoaded`). Syncs of one engine run one at a
+    /// time. Cancelling the caller does not stop a sync under way: it runs
+    /// to its end (each request has its own timeout), so the outbox is
+    /// never left half-sent.
+    pub async fn sync(self: Arc<Self>, options: SyncOptions, now: SystemTime) -> Result<SyncReport, KairosError> {
+        crate::sync::check(&options)?;
+        let now = to_core(now);
+        runtime::spawn(async move {
+            let _one_at_a_time = self.sync_lock.lock().await;
+            let report = self.core.sync(&options.into(), now).await.map_err(KairosError::from)?;
+            self.publish_pending()?;
+            Ok(report.into())
+        })
+        .await
     }
 
     // ---- Replay (QA) --------------------------------------------------------

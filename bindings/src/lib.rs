@@ -11,9 +11,12 @@
 //! | [`engine`] | the `Engine` object and its methods |
 //! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
 //! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
-//! | [`steps`] | `StepSample`, `DaySummary` |
+//! | [`steps`] | `StepSample`, `DaySummary`, `WeekSummary`, `DaySteps` |
+//! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind` |
+//! | [`sync`] | `SyncOptions`, `SyncReport` |
 //! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind |
 //! | [`listener`] | the foreign `EventListener` and its `Subscription` |
@@ -31,8 +34,10 @@
 //!    see them. A core call that returns a value rather than events (such as
 //!    `load_catalog`) leaves its events pending in the core: follow it with
 //!    `Engine::publish_pending`.
-//! 3. For I/O that may take long (network), write an `async fn` that awaits
-//!    [`runtime::run_blocking`] or a future spawned on [`runtime`].
+//! 3. For I/O that may take long, write an `async fn`: blocking work (SQLite)
+//!    awaits [`runtime::run_blocking`]; a future of the core that does
+//!    network I/O (such as `Engine::sync`) awaits [`runtime::spawn`], which
+//!    runs it on the runtime's reactor (see `Engine::sync`).
 //! 4. Cover it in `bindings/kotlin` and `bindings/swift` tests.
 
 uniffi::setup_scaffolding!();
@@ -44,9 +49,12 @@ pub mod event;
 pub mod fix;
 pub mod listener;
 pub mod offers;
+pub mod privacy;
 pub mod replay;
+pub mod routines;
 pub mod runtime;
 pub mod steps;
+pub mod sync;
 pub mod time;
 pub mod visits;
 
@@ -57,6 +65,9 @@ pub use event::KairosEvent;
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, Subscription};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
+pub use privacy::{ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track_csv, ReplaySummary};
-pub use steps::{DaySummary, StepSample};
+pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
+pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
+pub use sync::{SyncOptions, SyncReport};
 pub use visits::{Place, PlaceKind, Visit};

@@ -7,6 +7,11 @@
 //! `sync()`) and a few blocking threads (engine calls serialise on the
 //! engine's lock anyway). A tokio `JoinHandle` can be awaited from any
 //! executor, so exported async methods need no `async_runtime` attribute.
+//!
+//! Network I/O (`sync`) is a future of the core that needs tokio's reactor
+//! (reqwest): [`spawn`] runs it as a task on the runtime's worker and the
+//! exported method awaits its `JoinHandle`. The request waits cost no
+//! thread; the short SQLite steps between requests run on the worker.
 
 use crate::error::{panic_message, KairosError};
 use std::sync::LazyLock;
@@ -35,7 +40,25 @@ where
     F: FnOnce() -> Result<T, KairosError> + Send + 'static,
     T: Send + 'static,
 {
-    match RUNTIME.spawn_blocking(f).await {
+    joined(RUNTIME.spawn_blocking(f).await)
+}
+
+/// Runs the future `f` as a task on the Kairos runtime (which provides the
+/// tokio reactor and timers that network I/O needs) and waits for it from
+/// whatever executor polls the returned future (Kotlin coroutines, Swift
+/// tasks). A panic in `f` becomes [`KairosError::Internal`]. Dropping the
+/// returned future (a cancelled coroutine or task) does not stop the task:
+/// it runs to its end, so the work it does is never left half-done.
+pub async fn spawn<T, F>(f: F) -> Result<T, KairosError>
+where
+    F: std::future::Future<Output = Result<T, KairosError>> + Send + 'static,
+    T: Send + 'static,
+{
+    joined(RUNTIME.spawn(f).await)
+}
+
+fn joined<T>(r: Result<Result<T, KairosError>, tokio::task::JoinError>) -> Result<T, KairosError> {
+    match r {
         Ok(result) => result,
         Err(join) => {
             let what = if join.is_panic() { panic_message(join.into_panic().as_ref()) } else { join.to_string() };
@@ -79,5 +102,16 @@ mod tests {
     fn a_panic_in_blocking_work_is_an_internal_error() {
         let r: Result<(), _> = block_on(run_blocking(|| panic!("worker boom")));
         assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("worker boom")), "{r:?}");
+    }
+
+    #[test]
+    fn spawned_futures_have_the_runtime_and_their_panics_are_errors() {
+        let slept = block_on(spawn(async {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            Ok(tokio::runtime::Handle::try_current().is_ok())
+        }));
+        assert_eq!(slept, Ok(true));
+        let r: Result<(), _> = block_on(spawn(async { panic!("task boom") }));
+        assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("task boom")), "{r:?}");
     }
 }

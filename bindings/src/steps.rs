@@ -80,3 +80,46 @@ impl From<kairos_core::DaySummary> for DaySummary {
         }
     }
 }
+
+/// One local day's steps, in a [`WeekSummary`].
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DaySteps {
+    /// The local day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Steps counted for it (0 for a day without any).
+    pub steps: i64,
+    /// Whether they reach the current goal.
+    pub goal_met: bool,
+}
+
+/// The last seven local days of steps, for a weekly chart.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct WeekSummary {
+    /// Seven days, oldest first, ending with today.
+    pub days: Vec<DaySteps>,
+    /// Steps over the seven days.
+    pub total: i64,
+    /// The daily goal the days are judged against (the current one).
+    pub goal: i32,
+    /// Days of the seven that met the goal.
+    pub days_goal_met: i32,
+}
+
+impl From<kairos_core::WeekSummary> for WeekSummary {
+    fn from(w: kairos_core::WeekSummary) -> Self {
+        WeekSummary {
+            days: w
+                .days
+                .into_iter()
+                .map(|d| DaySteps {
+                    day: d.day,
+                    steps: i64::try_from(d.steps).unwrap_or(i64::MAX),
+                    goal_met: d.goal_met,
+                })
+                .collect(),
+            total: i64::try_from(w.total).unwrap_or(i64::MAX),
+            goal: i32::try_from(w.goal).unwrap_or(i32::MAX),
+            days_goal_met: i32::try_from(w.days_goal_met).unwrap_or(i32::MAX),
+        }
+    }
+}

@@ -16,6 +16,13 @@ pub struct Built {
     pub swift: PathBuf,
 }
 
+/// Builds the reference backend next to the debug library
+/// (`target/debug/kairos-backend`): the binding tests start it on loopback
+/// to sync against, finding it in the library's directory.
+pub fn build_backend() -> Result<(), String> {
+    run(&mut command("cargo", &["build", "--locked", "-q", "-p", "kairos-backend", "--bin", "kairos-backend"]))
+}
+
 /// Builds the library (and the workspace's `uniffi-bindgen`) and generates
 /// both languages' bindings.
 pub fn generate(release: bool) -> Result<Built, String> {

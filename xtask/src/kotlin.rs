@@ -13,6 +13,7 @@ use std::time::Instant;
 /// Generates the bindings, then builds and runs the Kotlin tests.
 pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
+    bindings::build_backend()?;
     if !on_path("mvn") || !on_path("java") {
         apt_install(&["maven", "default-jdk-headless"])?;
     }

@@ -24,6 +24,7 @@ fn toolchain_root() -> Result<PathBuf, String> {
 /// Generates the bindings, provisions Swift if needed, and runs the tests.
 pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
+    bindings::build_backend()?;
     let package = root().join("bindings/swift");
     // SwiftPM compiles only files inside the package: copy the generated
     // ones in (they are git-ignored).

@@ -92,13 +92,14 @@ impl Engine {
                 "fixes",
                 "merchant_visits",
                 "visits",
+                // Before places: place routines reference them.
+                "routines",
                 "places",
                 "step_minutes",
                 "step_days",
                 "offer_instances",
                 "consent_ledger",
                 "outbox",
-                "routines",
             ] {
                 ctx.conn.execute(&format!("DELETE FROM {table}"), [])?;
             }

@@ -21,9 +21,9 @@ enum Fixtures {
         return dir
     }
 
-    /// Opens an engine in `dir` with every default but the step goal.
-    static func open(_ dir: URL, stepGoal: Int32 = 7500) throws -> Engine {
-        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, sealingKey: Fixtures.key, stepGoal: stepGoal))
+    /// Opens an engine in `dir` with every default but the step goal (and the sealing key).
+    static func open(_ dir: URL, stepGoal: Int32 = 7500, key: Data = Fixtures.key) throws -> Engine {
+        try Engine.open(config: EngineConfig(dataDir: dir.path, timeZone: timeZone, sealingKey: key, stepGoal: stepGoal))
     }
 
     /// A fix `x` metres east and `y` metres north of the origin.
@@ -99,6 +99,9 @@ extension KairosEvent {
         case let .offerSuppressed(at, _, _, _, _, _, _): return at
         case let .offerHeldOut(at, _, _, _): return at
         case let .offerExpired(at, _, _): return at
+        case let .routineOverdue(at, _, _, _, _, _): return at
+        case let .routineResumed(at, _, _, _): return at
+        case let .onTheWayReminder(at, _, _, _, _, _): return at
         case let .catalogLoaded(at, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at
         }

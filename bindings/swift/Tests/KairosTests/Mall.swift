@@ -27,9 +27,12 @@ enum Mall {
         return dir
     }()
 
+    /// The signed envelope's file.
+    static var catalogURL: URL { repo.appendingPathComponent("tests/catalogs/example.signed.json") }
+
     /// The signed envelope, as the backend serves it.
     static var envelope: Data {
-        try! Data(contentsOf: repo.appendingPathComponent("tests/catalogs/example.signed.json"))
+        try! Data(contentsOf: catalogURL)
     }
 
     /// The key that signed it.

@@ -23,9 +23,9 @@ object Fixtures {
     /** 2026-11-24 09:00 in Los Angeles. */
     val NINE_AM: Instant = at("2026-11-24T09:00:00-08:00")
 
-    /** Opens an engine in [dir] with every default but the step goal. */
-    fun open(dir: Path, stepGoal: Int = 7500): Engine =
-        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = TZ, sealingKey = Fixtures.KEY, stepGoal = stepGoal))
+    /** Opens an engine in [dir] with every default but the step goal (and the sealing key). */
+    fun open(dir: Path, stepGoal: Int = 7500, key: ByteArray = KEY): Engine =
+        Engine.open(EngineConfig(dataDir = dir.toString(), timeZone = TZ, sealingKey = key, stepGoal = stepGoal))
 
     /** A fix [x] metres east and [y] metres north of the origin. */
     fun fix(at: Instant, x: Double, y: Double, speedMps: Double? = null): LocationFix {
@@ -84,6 +84,9 @@ val KairosEvent.time: Instant
         is KairosEvent.OfferSuppressed -> at
         is KairosEvent.OfferHeldOut -> at
         is KairosEvent.OfferExpired -> at
+        is KairosEvent.RoutineOverdue -> at
+        is KairosEvent.RoutineResumed -> at
+        is KairosEvent.OnTheWayReminder -> at
         is KairosEvent.CatalogLoaded -> at
         is KairosEvent.DatabaseRecovered -> at
     }

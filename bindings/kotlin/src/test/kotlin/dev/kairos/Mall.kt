@@ -27,8 +27,11 @@ object Mall {
     private val repo: Path = generateSequence(Path.of("").toAbsolutePath()) { it.parent }
         .first { Files.exists(it.resolve("tests/catalogs/example.signed.json")) }
 
+    /** The signed envelope's file. */
+    val catalogPath: Path = repo.resolve("tests/catalogs/example.signed.json")
+
     /** The signed envelope, as the backend serves it. */
-    val envelope: ByteArray get() = Files.readAllBytes(repo.resolve("tests/catalogs/example.signed.json"))
+    val envelope: ByteArray get() = Files.readAllBytes(catalogPath)
 
     /** The key that signed it. */
     val key = CatalogKey(

@@ -1,0 +1,177 @@
+//! Privacy: consent, the outbox (what would leave the device), export and
+//! erase. `docs/privacy.md` is the inventory of what is held and shared.
+
+use crate::time::from_core;
+use kairos_core::privacy as core;
+use std::time::SystemTime;
+
+/// What a summary may be shared for. Every purpose is off until the app
+/// records the shopper's choice with `setConsent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Purpose {
+    /// Daily steps (rounded to 100) and whether the goal was met.
+    Activity,
+    /// Visits per catalog merchant per day (count, minutes rounded to 15).
+    /// Never home, work or any place outside the catalog.
+    Visits,
+    /// Offer outcomes per offer per day (triggered, presented, redeemed,
+    /// dismissed, held out), for measurement.
+    Offers,
+}
+
+impl From<core::Purpose> for Purpose {
+    fn from(p: core::Purpose) -> Self {
+        match p {
+            core::Purpose::Activity => Purpose::Activity,
+            core::Purpose::Visits => Purpose::Visits,
+            core::Purpose::Offers => Purpose::Offers,
+        }
+    }
+}
+
+impl From<Purpose> for core::Purpose {
+    fn from(p: Purpose) -> Self {
+        match p {
+            Purpose::Activity => core::Purpose::Activity,
+            Purpose::Visits => core::Purpose::Visits,
+            Purpose::Offers => core::Purpose::Offers,
+        }
+    }
+}
+
+/// One recorded choice of the shopper, as kept in the consent ledger.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ConsentEntry {
+    /// The purpose.
+    pub purpose: Purpose,
+    /// Granted (`true`) or withdrawn (`false`).
+    pub granted: bool,
+    /// The version of the privacy policy the shopper saw.
+    pub policy_version: String,
+    /// When the choice was made.
+    pub at: SystemTime,
+}
+
+impl From<core::ConsentEntry> for ConsentEntry {
+    fn from(e: core::ConsentEntry) -> Self {
+        ConsentEntry {
+            purpose: e.purpose.into(),
+            granted: e.granted,
+            policy_version: e.policy_version,
+            at: from_core(e.at),
+        }
+    }
+}
+
+/// The current choice for each purpose, and the ledger that proves it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Consents {
+    /// The latest entry per purpose; a purpose without one is not granted.
+    pub current: Vec<ConsentEntry>,
+    /// Every choice ever recorded, oldest first (appended to, never
+    /// rewritten).
+    pub ledger: Vec<ConsentEntry>,
+}
+
+impl From<core::Consents> for Consents {
+    fn from(c: core::Consents) -> Self {
+        Consents {
+            current: c.current.into_iter().map(Into::into).collect(),
+            ledger: c.ledger.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// What `setConsent` did.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ConsentChange {
+    /// The consents after the change.
+    pub consents: Consents,
+    /// Queued summaries of the purpose that were deleted (on withdrawal).
+    pub purged: i64,
+    /// Whether a deletion request for the purpose was queued (on withdrawal
+    /// of a granted purpose); the next `sync` sends it.
+    pub deletion_queued: bool,
+}
+
+impl From<kairos_core::engine::ConsentChange> for ConsentChange {
+    fn from(c: kairos_core::engine::ConsentChange) -> Self {
+        ConsentChange {
+            consents: c.consents.into(),
+            purged: i64::try_from(c.purged).unwrap_or(i64::MAX),
+            deletion_queued: c.deletion_queued,
+        }
+    }
+}
+
+/// What an outbox item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum OutboxKind {
+    /// A per-day summary of one consented purpose.
+    Summary,
+    /// A request that the backend delete what it holds: for one purpose
+    /// (after a withdrawal) or, without a purpose, everything (after
+    /// `eraseAll`).
+    Deletion,
+}
+
+/// One item waiting to leave the device: exactly what `sync` will send.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OutboxItem {
+    /// Stable id of the item.
+    pub id: i64,
+    /// A summary or a deletion request.
+    pub kind: OutboxKind,
+    /// The purpose; `nil`/`null` for a deletion of everything.
+    pub purpose: Option<Purpose>,
+    /// The local day (`YYYY-MM-DD`) a summary is about; `nil`/`null` for a
+    /// deletion request.
+    pub day: Option<String>,
+    /// The JSON payload, exactly as it will be sent (no coordinate, no place
+    /// of the shopper's own, no time finer than the day).
+    pub payload: String,
+    /// When it was queued.
+    pub queued_at: SystemTime,
+}
+
+impl From<kairos_core::store::privacy::OutboxItem> for OutboxItem {
+    fn from(o: kairos_core::store::privacy::OutboxItem) -> Self {
+        // The core's kind is `summary` or `deletion`.
+        let kind = if o.kind == "deletion" { OutboxKind::Deletion } else { OutboxKind::Summary };
+        OutboxItem {
+            id: o.id,
+            kind,
+            purpose: o.purpose.map(Into::into),
+            day: o.day,
+            payload: o.payload,
+            queued_at: from_core(o.created_at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_round_trip() {
+        for p in core::Purpose::ALL {
+            assert_eq!(core::Purpose::from(Purpose::from(p)), p);
+        }
+    }
+
+    #[test]
+    fn outbox_kinds_follow_the_core_names() {
+        let item = |kind: &str| kairos_core::store::privacy::OutboxItem {
+            id: 1,
+            kind: kind.into(),
+            purpose: None,
+            day: None,
+            payload: "{}".into(),
+            created_at: kairos_core::Timestamp::from_millis(0),
+            batch_key: None,
+        };
+        assert_eq!(OutboxItem::from(item("deletion")).kind, OutboxKind::Deletion);
+        assert_eq!(OutboxItem::from(item("summary")).kind, OutboxKind::Summary);
+    }
+}

@@ -1,0 +1,122 @@
+//! Sync with the backend: what to pass and what comes back.
+//! `docs/protocol.md` describes the exchange.
+
+use crate::error::KairosError;
+use crate::time::from_core;
+use std::time::SystemTime;
+
+/// Where and how to sync.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncOptions {
+    /// The backend's base URL, `https://...`. Plain `http://` is refused
+    /// (`InvalidInput`) unless it points at a loopback address and
+    /// `allowInsecureLoopback` is set.
+    pub base_url: String,
+    /// Allow plain `http://` to 127.0.0.1, ::1 or localhost (tests, a
+    /// backend embedded in a demo app). Never to another host.
+    #[uniffi(default = false)]
+    pub allow_insecure_loopback: bool,
+    /// Also fetch a fresh signed catalog when the one in force is stale or
+    /// about to expire (with `If-None-Match`; loaded only if its signature
+    /// verifies).
+    #[uniffi(default = true)]
+    pub fetch_catalog: bool,
+}
+
+impl From<SyncOptions> for kairos_core::sync::SyncOptions {
+    fn from(o: SyncOptions) -> Self {
+        // Batches keep the core's default size.
+        kairos_core::sync::SyncOptions {
+            allow_insecure_loopback: o.allow_insecure_loopback,
+            fetch_catalog: o.fetch_catalog,
+            ..kairos_core::sync::SyncOptions::new(o.base_url)
+        }
+    }
+}
+
+/// What a sync did. Network and server trouble never make `sync` throw:
+/// it is reported here, and what could not be sent stays for the next sync.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncReport {
+    /// Summaries the server accepted (removed from the outbox).
+    pub sent: i32,
+    /// Requests that carried them.
+    pub batches: i32,
+    /// Summaries the server refused for good (a 4xx): dropped and counted
+    /// in `outboxDropped()`.
+    pub dropped: i32,
+    /// Summaries left in the outbox for a later sync (server or network
+    /// trouble, or waiting for the backoff).
+    pub deferred: i32,
+    /// Deletion requests delivered.
+    pub deletions_sent: i32,
+    /// Whether a new catalog was fetched and put in force (listeners also
+    /// receive `CatalogLoaded`).
+    pub catalog_updated: bool,
+    /// Why anything was deferred, or the catalog not loaded, in words.
+    pub problems: Vec<String>,
+    /// Do not sync again before this instant (backoff after trouble);
+    /// `nil`/`null` when any time will do.
+    pub next_attempt_at: Option<SystemTime>,
+}
+
+impl From<kairos_core::sync::SyncReport> for SyncReport {
+    fn from(r: kairos_core::sync::SyncReport) -> Self {
+        let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        SyncReport {
+            sent: count(r.sent),
+            batches: count(r.batches),
+            dropped: count(r.dropped),
+            deferred: count(r.deferred),
+            deletions_sent: count(r.deletions_sent),
+            catalog_updated: r.catalog_updated,
+            problems: r.problems,
+            next_attempt_at: r.next_attempt_at.map(from_core),
+        }
+    }
+}
+
+/// Checks the URL before any work is scheduled, so that a bad one throws at
+/// once with the core's reason.
+pub(crate) fn check(options: &SyncOptions) -> Result<(), KairosError> {
+    kairos_core::sync::check_base_url(&options.base_url, options.allow_insecure_loopback)
+        .map(drop)
+        .map_err(|e| KairosError::from(kairos_core::KairosError::from(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(url: &str, loopback: bool) -> SyncOptions {
+        SyncOptions { base_url: url.into(), allow_insecure_loopback: loopback, fetch_catalog: true }
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_loopback_when_allowed() {
+        assert!(check(&options("https://api.example.com", false)).is_ok());
+        assert!(check(&options("http://127.0.0.1:9", true)).is_ok());
+        for (url, loopback) in [("http://127.0.0.1:9", false), ("http://192.0.2.1", true), ("nonsense", true)] {
+            match check(&options(url, loopback)) {
+                Err(KairosError::InvalidInput { reason }) => assert!(reason.contains("sync URL"), "{reason}"),
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn report_counts_and_backoff_cross_over() {
+        let core = kairos_core::sync::SyncReport {
+            sent: 3,
+            batches: 1,
+            deferred: 2,
+            next_attempt_at: Some(kairos_core::Timestamp::from_millis(1_795_600_800_000)),
+            problems: vec!["server answered 503".into()],
+            ..Default::default()
+        };
+        let r = SyncReport::from(core);
+        assert_eq!((r.sent, r.batches, r.deferred, r.dropped), (3, 1, 2, 0));
+        assert_eq!(r.next_attempt_at.map(crate::time::to_core).map(|t| t.millis()), Some(1_795_600_800_000));
+        assert_eq!(r.problems, ["server answered 503"]);
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import XCTest
+@testable import Kairos
+
+/// Privacy: consent, the outbox, export, erase, and the sealing key.
+final class PrivacyTests: EngineTestCase {
+    let start = Fixtures.nineAM
+    /// 02:00 the next night, when the day has closed.
+    var nextNight: Date { start.addingTimeInterval(17 * 3600) }
+
+    /// A morning with two visits and 1,430 steps.
+    func morning(_ engine: Engine) throws {
+        _ = try engine.recordLocations(fixes: Fixtures.morning(start))
+        _ = try engine.recordSteps(sample: Fixtures.interval(start, minutes: 60, steps: 1430))
+    }
+
+    func testEveryPurposeIsOffByDefaultAndNothingIsQueued() throws {
+        let engine = try Fixtures.open(dir)
+        XCTAssertEqual(try engine.consents(), Consents(current: [], ledger: []))
+        try morning(engine)
+        _ = try engine.tick(now: nextNight)
+        XCTAssertEqual(try engine.outbox(), [], "no consent, no summary")
+        XCTAssertEqual(try engine.outboxDropped(), 0)
+    }
+
+    func testGrantingActivityQueuesTheClosedDaysSummaryAtTheNextNightsTick() throws {
+        let engine = try Fixtures.open(dir)
+        let change = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: start)
+        XCTAssertEqual(change.consents.current, [ConsentEntry(purpose: .activity, granted: true, policyVersion: "2026-11", at: start)])
+        XCTAssertEqual(change.purged, 0)
+        XCTAssertFalse(change.deletionQueued)
+        try morning(engine)
+        XCTAssertEqual(try engine.outbox(), [], "the day is not over yet")
+        _ = try engine.tick(now: nextNight)
+        let outbox = try engine.outbox()
+        XCTAssertEqual(outbox.count, 1)
+        let item = try XCTUnwrap(outbox.first)
+        XCTAssertEqual(item.kind, .summary)
+        XCTAssertEqual(item.purpose, .activity)
+        XCTAssertEqual(item.day, "2026-11-24")
+        XCTAssertEqual(item.queuedAt, nextNight)
+        let payload = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(item.payload.utf8)) as? [String: Any])
+        XCTAssertEqual(payload["steps"] as? Int, 1400, "rounded to 100")
+        XCTAssertEqual(Set(payload.keys), ["steps", "goal_met"], "nothing else leaves")
+    }
+
+    func testWithdrawingPurgesTheQueuedSummariesAndQueuesADeletionRequest() throws {
+        let engine = try Fixtures.open(dir)
+        _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: start)
+        try morning(engine)
+        _ = try engine.tick(now: nextNight)
+        let change = try engine.setConsent(purpose: .activity, granted: false, policyVersion: "2026-11", now: nextNight.addingTimeInterval(60))
+        XCTAssertEqual(change.purged, 1)
+        XCTAssertTrue(change.deletionQueued)
+        let outbox = try engine.outbox()
+        XCTAssertEqual(outbox.map(\.kind), [.deletion])
+        XCTAssertEqual(outbox.first?.purpose, .activity)
+        XCTAssertNil(outbox.first?.day)
+        XCTAssertEqual(outbox.first?.payload, #"{"purpose":"activity"}"#)
+    }
+
+    func testTheLedgerKeepsEveryChoiceAndABlankPolicyVersionIsRefused() throws {
+        let engine = try Fixtures.open(dir)
+        _ = try engine.setConsent(purpose: .visits, granted: true, policyVersion: "2026-10", now: start)
+        _ = try engine.setConsent(purpose: .offers, granted: true, policyVersion: "2026-10", now: start.addingTimeInterval(1))
+        _ = try engine.setConsent(purpose: .visits, granted: false, policyVersion: "2026-11", now: start.addingTimeInterval(2))
+        let consents = try engine.consents()
+        XCTAssertEqual(consents.ledger.map(\.purpose), [.visits, .offers, .visits])
+        XCTAssertEqual(consents.ledger.map(\.policyVersion), ["2026-10", "2026-10", "2026-11"])
+        XCTAssertEqual(consents.current.filter(\.granted).map(\.purpose), [.offers])
+        assertKairosError(try engine.setConsent(purpose: .activity, granted: true, policyVersion: " ", now: start)) { e in
+            guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(reason.contains("policy_version"), reason)
+        }
+    }
+
+    func testTheExportIsOneJSONDocumentWithEveryKindOfDataHeld() throws {
+        let engine = try Fixtures.open(dir)
+        _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: start)
+        try morning(engine)
+        let json = try engine.exportProfile()
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        XCTAssertEqual(Set(doc.keys), ["format", "install_id", "consents", "places", "visits", "merchant_visits",
+                                       "step_days", "offers", "routines", "outbox", "raw_fixes"])
+        XCTAssertEqual(doc["format"] as? String, "kairos-export/1")
+        XCTAssertEqual((doc["places"] as? [Any])?.count, 2)
+        XCTAssertEqual((doc["visits"] as? [Any])?.count, 2)
+        XCTAssertEqual((doc["raw_fixes"] as? [Any])?.count, Fixtures.morning(start).count)
+        let days = try XCTUnwrap(doc["step_days"] as? [[String: Any]])
+        XCTAssertEqual(days.first?["steps"] as? Int, 1430)
+        let ledger = try XCTUnwrap((doc["consents"] as? [String: Any])?["ledger"] as? [[String: Any]])
+        XCTAssertEqual(ledger.first?["policy_version"] as? String, "2026-11")
+    }
+
+    func testEraseEmptiesPlacesVisitsAndConsentsAndQueuesOneDeletionOfEverything() throws {
+        let engine = try Fixtures.open(dir)
+        _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: start)
+        try morning(engine)
+        _ = try engine.tick(now: nextNight)
+        XCTAssertEqual(try engine.places().count, 2)
+        try engine.eraseAll(now: nextNight.addingTimeInterval(60))
+        XCTAssertEqual(try engine.places(), [])
+        XCTAssertEqual(try engine.visits(from: start, to: nextNight), [])
+        XCTAssertEqual(try engine.rawFixes(from: start, to: nextNight), [])
+        XCTAssertEqual(try engine.today(now: start).steps, 0)
+        XCTAssertEqual(try engine.consents().ledger, [])
+        let outbox = try engine.outbox()
+        XCTAssertEqual(outbox.map(\.kind), [.deletion])
+        XCTAssertNil(outbox.first?.purpose, "a deletion of everything")
+    }
+
+    func testReopeningWithAWrongKeyThrowsWrongKeyAndTheRightKeyFindsEverything() throws {
+        do { try morning(try Fixtures.open(dir)) }
+        assertKairosError(try Fixtures.open(dir, key: Data(repeating: 1, count: 32))) { e in
+            guard case let .WrongKey(reason) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(reason.contains("key"), reason)
+        }
+        let engine = try Fixtures.open(dir)
+        XCTAssertEqual(try engine.places().count, 2)
+        XCTAssertEqual(try engine.visits(from: start, to: nextNight).count, 2)
+        XCTAssertEqual(try engine.rawFixes(from: start, to: nextNight).count, Fixtures.morning(start).count)
+        XCTAssertEqual(try engine.today(now: start).steps, 1430)
+    }
+
+    func testAfterRotatingTheKeyOnlyTheNewKeyOpensTheProfile() throws {
+        let newKey = Data((0..<32).map { UInt8($0 * 3) })
+        do {
+            let engine = try Fixtures.open(dir)
+            try morning(engine)
+            try engine.rotateKey(newKey: newKey)
+            XCTAssertEqual(try engine.places().count, 2, "the open engine goes on")
+        }
+        assertKairosError(try Fixtures.open(dir)) { e in
+            guard case .WrongKey = e else { return XCTFail("\(e)") }
+        }
+        let engine = try Fixtures.open(dir, key: newKey)
+        XCTAssertEqual(try engine.places().count, 2)
+        XCTAssertEqual(try engine.rawFixes(from: start, to: nextNight).count, Fixtures.morning(start).count)
+    }
+
+    func testAKeyThatIsNot32BytesIsRefusedAndTheOldKeyStillWorks() throws {
+        do {
+            let engine = try Fixtures.open(dir)
+            try morning(engine)
+            assertKairosError(try engine.rotateKey(newKey: Data(count: 16))) { e in
+                guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(reason.contains("32 bytes"), reason)
+            }
+        }
+        XCTAssertEqual(try Fixtures.open(dir).places().count, 2)
+    }
+}

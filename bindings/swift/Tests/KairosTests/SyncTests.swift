@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Kairos
+
+/// A loopback URL nobody listens on: a port the kernel hands out, then closed.
+func deadLoopbackURL() -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+            _ = bind(fd, sa, len)
+            _ = getsockname(fd, sa, &len)
+        }
+    }
+    return "http://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+}
+
+/// `sync` without a backend: refusals and deferrals. With the reference
+/// backend: `BackendSyncTests`.
+final class SyncTests: EngineTestCase {
+    let start = Fixtures.nineAM
+    var nextNight: Date { start.addingTimeInterval(17 * 3600) }
+
+    /// Activity granted, steps in the morning, and the next night: one summary queued.
+    func closedDay(_ engine: Engine) throws {
+        _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: start)
+        _ = try engine.recordSteps(sample: Fixtures.interval(start, minutes: 60, steps: 1430))
+        _ = try engine.tick(now: nextNight)
+        XCTAssertEqual(try engine.outbox().count, 1)
+    }
+
+    func testTheOptionsDefaultToHttpsRulesAndACatalogFetch() {
+        let o = SyncOptions(baseUrl: "https://api.example.com")
+        XCTAssertFalse(o.allowInsecureLoopback)
+        XCTAssertTrue(o.fetchCatalog)
+    }
+
+    func testAnUnreachableBackendDefersTheSummariesWithoutThrowing() async throws {
+        let engine = try Fixtures.open(dir)
+        try closedDay(engine)
+        let report = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL(), allowInsecureLoopback: true), now: nextNight)
+        XCTAssertEqual(report.sent, 0)
+        XCTAssertEqual(report.deferred, 1)
+        XCTAssertFalse(report.problems.isEmpty)
+        let retry = try XCTUnwrap(report.nextAttemptAt, "a backoff is set")
+        XCTAssertGreaterThan(retry, nextNight)
+        XCTAssertEqual(try engine.outbox().count, 1, "kept for later")
+        let waiting = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL(), allowInsecureLoopback: true),
+                                            now: nextNight.addingTimeInterval(1))
+        XCTAssertEqual(waiting.deferred, 1)
+        XCTAssertTrue(waiting.problems.joined().contains("backoff"), "\(waiting.problems)")
+    }
+
+    func testPlainHttpToAnotherHostIsAnInvalidInput() async throws {
+        let engine = try Fixtures.open(dir)
+        try closedDay(engine)
+        do {
+            _ = try await engine.sync(options: SyncOptions(baseUrl: "http://192.0.2.10:8787", allowInsecureLoopback: true), now: nextNight)
+            XCTFail("plain http to another host must throw")
+        } catch let KairosError.InvalidInput(reason) {
+            XCTAssertTrue(reason.contains("loopback"), reason)
+        }
+        do {
+            _ = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL()), now: nextNight)
+            XCTFail("plain http to loopback needs allowInsecureLoopback")
+        } catch let KairosError.InvalidInput(reason) {
+            XCTAssertTrue(reason.contains("plain http"), reason)
+        }
+        XCTAssertEqual(try engine.outbox().count, 1, "nothing was touched")
+    }
+}
