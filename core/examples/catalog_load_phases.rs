@@ -169,7 +169,7 @@ fn main() {
             tx.commit().unwrap();
             ids
         });
-        let loaded = time("LoadedCatalog::build", || LoadedCatalog::build(catalog, &ids).unwrap());
+        let loaded = time("LoadedCatalog::build", || LoadedCatalog::build(&catalog, &ids).unwrap());
         drop(ids);
         let mib = |b: usize| b as f64 / 1048576.0;
         println!(

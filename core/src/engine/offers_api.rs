@@ -64,28 +64,35 @@ fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate
 /// needs; the document itself is not kept.
 fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
     let ids = fence_ids(conn, &catalog)?;
-    Ok(LoadedCatalog::build(catalog, &ids)?)
+    Ok(LoadedCatalog::build(&catalog, &ids)?)
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage`] gives it) as the catalog in force: the build (CPU
-/// only) runs on a second thread while this one writes the signed bytes,
-/// tens of MB, to the database.
-fn prepare_and_save(
+/// [`verify_for_storage`] gives it) as the catalog in force. The build (CPU
+/// only) runs on a thread of `scope` while this one writes the signed
+/// bytes, tens of MB, to the database; that thread then frees the parsed
+/// document while this one goes on (to the commit).
+fn prepare_and_save<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
     conn: &rusqlite::Connection,
     catalog: Catalog,
     stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let ids = fence_ids(conn, &catalog)?;
-    let version = catalog.version;
-    std::thread::scope(|s| {
-        let build = s.spawn(move || LoadedCatalog::build(catalog, &ids));
-        let saved = store::catalog::save(conn, version, stored, now);
-        let built = build.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        saved?;
-        Ok(built?)
-    })
+    let (version, (send, receive)) = (catalog.version, std::sync::mpsc::channel());
+    scope.spawn(move || {
+        let built = LoadedCatalog::build(&catalog, &ids);
+        // The receiver lives until the build is received.
+        let _ = send.send(built);
+        drop(catalog);
+    });
+    let saved = store::catalog::save(conn, version, stored, now);
+    // A panic in the build thread drops the sender: the scope re-raises
+    // that panic when it ends.
+    let built = receive.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
+    saved?;
+    Ok(built?)
 }
 
 impl Inner {
@@ -123,11 +130,13 @@ impl Engine {
         let mut inner = self.lock();
         let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
         catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
-        let written = inner.write(|ctx| {
-            let loaded = prepare_and_save(ctx.conn, catalog, &stored, now)?;
-            let i = info(&loaded);
-            ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
-            Ok(loaded)
+        let written = std::thread::scope(|s| {
+            inner.write(|ctx| {
+                let loaded = prepare_and_save(s, ctx.conn, catalog, &stored, now)?;
+                let i = info(&loaded);
+                ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
+                Ok(loaded)
+            })
         })?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);

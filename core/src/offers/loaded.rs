@@ -182,12 +182,13 @@ impl LoadedCatalog {
     /// Prepares `catalog`; `fence_ids` gives the stable fence id of each
     /// place, in document order (merchant by merchant, each merchant's
     /// places in order), the same across catalogs so that fence state
-    /// survives a swap. Consumes the document and keeps only what
-    /// evaluation needs.
+    /// survives a swap. Copies only what evaluation needs: the document can
+    /// be dropped afterwards (where its hundreds of thousands of small
+    /// allocations cost least).
     ///
     /// # Panics
     /// If `fence_ids` has fewer ids than the catalog has places.
-    pub fn build(catalog: Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
+    pub fn build(catalog: &Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
         let n_places: usize = catalog.merchants.iter().map(|m| m.places.len()).sum();
         let n_offers: usize = catalog.merchants.iter().map(|m| m.offers.len()).sum();
         assert!(fence_ids.len() >= n_places, "{} fence ids for {n_places} places", fence_ids.len());
