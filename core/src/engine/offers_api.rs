@@ -68,10 +68,11 @@ fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalo
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage`] gives it) as the catalog in force. The build (CPU
-/// only) runs on a thread of `scope` while this one writes the signed
-/// bytes, tens of MB, to the database; that thread then frees the parsed
-/// document while this one goes on (to the commit).
+/// [`verify_for_storage`] gives it) as the catalog in force. A thread of
+/// `scope` builds the tables (CPU only) while this one reads the fence ids
+/// from the database, then the fence index while this one writes the signed
+/// bytes (tens of MB), and last frees the parsed document while this one
+/// goes on to the commit.
 fn prepare_and_save<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     conn: &rusqlite::Connection,
@@ -79,18 +80,26 @@ fn prepare_and_save<'scope>(
     stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
-    let ids = fence_ids(conn, &catalog)?;
-    let (version, (send, receive)) = (catalog.version, std::sync::mpsc::channel());
+    use std::sync::{mpsc, Arc};
+    let (version, catalog) = (catalog.version, Arc::new(catalog));
+    let (send_ids, receive_ids) = mpsc::channel::<Vec<crate::fences::FenceId>>();
+    let (send_built, receive_built) = mpsc::channel();
+    let for_build = Arc::clone(&catalog);
     scope.spawn(move || {
-        let built = LoadedCatalog::build(&catalog, &ids);
-        // The receiver lives until the build is received.
-        let _ = send.send(built);
-        drop(catalog);
+        let mut built = LoadedCatalog::build_tables(&for_build);
+        // No ids: reading them failed, and the load is abandoned.
+        let Ok(ids) = receive_ids.recv() else { return };
+        let built = built.attach_fences(&for_build, &ids).map(|()| built);
+        let _ = send_built.send(built);
+        drop(for_build);
     });
+    let ids = fence_ids(conn, &catalog);
+    drop(catalog);
+    let _ = send_ids.send(ids?);
     let saved = store::catalog::save(conn, version, stored, now);
     // A panic in the build thread drops the sender: the scope re-raises
     // that panic when it ends.
-    let built = receive.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
+    let built = receive_built.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
     saved?;
     Ok(built?)
 }
