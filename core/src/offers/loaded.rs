@@ -3,12 +3,12 @@
 //!
 //! The document is not kept as parsed: a catalog of 100,000 offers would
 //! hold about 80 MB that way. What evaluation, events and wake regions read
-//! is kept in flat tables instead: strings in one buffer ([`super::text`]),
+//! is kept in flat tables instead: strings in one buffer (module `text`),
 //! records that refer to each other by index, and the parts that are
 //! usually left at their defaults (schedules, targeting, attributes,
 //! opening hours) in side tables, stored once per distinct run. Offers,
-//! places and merchants are read through the views in
-//! [`super::loaded_views`].
+//! places and merchants are read through the views [`LoadedOffer`],
+//! [`LoadedPlace`] and [`LoadedMerchant`].
 
 use super::text::{Interner, Str, TextArena};
 use crate::catalog::{Attributes, Caps, Catalog, OpeningHours, Rule, Schedule, Trigger};
