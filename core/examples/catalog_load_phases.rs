@@ -169,7 +169,8 @@ fn main() {
             tx.commit().unwrap();
             ids
         });
-        let loaded = time("LoadedCatalog::build", || LoadedCatalog::build(catalog, &ids).unwrap());
+        let loaded = time("LoadedCatalog::build", || LoadedCatalog::build(&catalog, &ids).unwrap());
+        time("drop the parsed document", || drop(catalog));
         drop(ids);
         let mib = |b: usize| b as f64 / 1048576.0;
         println!(

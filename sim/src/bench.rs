@@ -219,7 +219,8 @@ pub fn run(offers: usize, fixes: usize, area_km: f64) -> Result<Figures, String>
     let catalog: Catalog = kairos_core::catalog::verify_and_parse(&envelope, &keys, now).map_err(|e| e.to_string())?;
     drop(envelope);
     let ids: Vec<u32> = (1..=offers as u32).collect();
-    let loaded = LoadedCatalog::build(catalog, &ids).map_err(|e| e.to_string())?;
+    let loaded = LoadedCatalog::build(&catalog, &ids).map_err(|e| e.to_string())?;
+    drop(catalog);
     let catalog_heap_bytes = loaded.heap_bytes() as u64;
     let mut tracker = FenceTracker::new();
     let (mut hits, mut transitions) = (Vec::new(), Vec::new());

@@ -138,7 +138,7 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
 }
 
 /// [`verify_and_parse`], also giving the signed bytes in the compact form
-/// the engine stores ([`super::stored`]): the document's bytes and the
+/// the engine stores (see [`super::verify_stored`]): the document's bytes and the
 /// signature, decoded from base64.
 pub fn verify_for_storage(
     envelope_json: &[u8],

@@ -64,28 +64,44 @@ fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate
 /// needs; the document itself is not kept.
 fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
     let ids = fence_ids(conn, &catalog)?;
-    Ok(LoadedCatalog::build(catalog, &ids)?)
+    Ok(LoadedCatalog::build(&catalog, &ids)?)
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage`] gives it) as the catalog in force: the build (CPU
-/// only) runs on a second thread while this one writes the signed bytes,
-/// tens of MB, to the database.
-fn prepare_and_save(
+/// [`verify_for_storage`] gives it) as the catalog in force. A thread of
+/// `scope` builds the tables (CPU only) while this one reads the fence ids
+/// from the database, then the fence index while this one writes the signed
+/// bytes (tens of MB), and last frees the parsed document while this one
+/// goes on to the commit.
+fn prepare_and_save<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
     conn: &rusqlite::Connection,
     catalog: Catalog,
     stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
-    let ids = fence_ids(conn, &catalog)?;
-    let version = catalog.version;
-    std::thread::scope(|s| {
-        let build = s.spawn(move || LoadedCatalog::build(catalog, &ids));
-        let saved = store::catalog::save(conn, version, stored, now);
-        let built = build.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        saved?;
-        Ok(built?)
-    })
+    use std::sync::{mpsc, Arc};
+    let (version, catalog) = (catalog.version, Arc::new(catalog));
+    let (send_ids, receive_ids) = mpsc::channel::<Vec<crate::fences::FenceId>>();
+    let (send_built, receive_built) = mpsc::channel();
+    let for_build = Arc::clone(&catalog);
+    scope.spawn(move || {
+        let mut built = LoadedCatalog::build_tables(&for_build);
+        // No ids: reading them failed, and the load is abandoned.
+        let Ok(ids) = receive_ids.recv() else { return };
+        let built = built.attach_fences(&for_build, &ids).map(|()| built);
+        let _ = send_built.send(built);
+        drop(for_build);
+    });
+    let ids = fence_ids(conn, &catalog);
+    drop(catalog);
+    let _ = send_ids.send(ids?);
+    let saved = store::catalog::save(conn, version, stored, now);
+    // A panic in the build thread drops the sender: the scope re-raises
+    // that panic when it ends.
+    let built = receive_built.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
+    saved?;
+    Ok(built?)
 }
 
 impl Inner {
@@ -123,11 +139,13 @@ impl Engine {
         let mut inner = self.lock();
         let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
         catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
-        let written = inner.write(|ctx| {
-            let loaded = prepare_and_save(ctx.conn, catalog, &stored, now)?;
-            let i = info(&loaded);
-            ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
-            Ok(loaded)
+        let written = std::thread::scope(|s| {
+            inner.write(|ctx| {
+                let loaded = prepare_and_save(s, ctx.conn, catalog, &stored, now)?;
+                let i = info(&loaded);
+                ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
+                Ok(loaded)
+            })
         })?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);

@@ -3,12 +3,12 @@
 //!
 //! The document is not kept as parsed: a catalog of 100,000 offers would
 //! hold about 80 MB that way. What evaluation, events and wake regions read
-//! is kept in flat tables instead: strings in one buffer ([`super::text`]),
+//! is kept in flat tables instead: strings in one buffer (module `text`),
 //! records that refer to each other by index, and the parts that are
 //! usually left at their defaults (schedules, targeting, attributes,
 //! opening hours) in side tables, stored once per distinct run. Offers,
-//! places and merchants are read through the views in
-//! [`super::loaded_views`].
+//! places and merchants are read through the views [`LoadedOffer`],
+//! [`LoadedPlace`] and [`LoadedMerchant`].
 
 use super::text::{Interner, Str, TextArena};
 use crate::catalog::{Attributes, Caps, Catalog, OpeningHours, Rule, Schedule, Trigger};
@@ -182,23 +182,29 @@ impl LoadedCatalog {
     /// Prepares `catalog`; `fence_ids` gives the stable fence id of each
     /// place, in document order (merchant by merchant, each merchant's
     /// places in order), the same across catalogs so that fence state
-    /// survives a swap. Consumes the document and keeps only what
-    /// evaluation needs.
+    /// survives a swap. Copies only what evaluation needs: the document can
+    /// be dropped afterwards (where its hundreds of thousands of small
+    /// allocations cost least).
     ///
     /// # Panics
     /// If `fence_ids` has fewer ids than the catalog has places.
-    pub fn build(catalog: Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
+    pub fn build(catalog: &Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
+        let mut cat = Self::build_tables(catalog);
+        cat.attach_fences(catalog, fence_ids)?;
+        Ok(cat)
+    }
+
+    /// The first half of [`LoadedCatalog::build`], which needs no fence ids:
+    /// every table but the fence index (the engine builds it while the
+    /// fence ids are read from the database). Places have no fence yet.
+    pub(crate) fn build_tables(catalog: &Catalog) -> Self {
         let n_places: usize = catalog.merchants.iter().map(|m| m.places.len()).sum();
         let n_offers: usize = catalog.merchants.iter().map(|m| m.offers.len()).sum();
-        assert!(fence_ids.len() >= n_places, "{} fence ids for {n_places} places", fence_ids.len());
-        let index = FenceIndex::build(
-            catalog.merchants.iter().flat_map(|m| m.places.iter()).zip(fence_ids).map(|(p, &id)| (id, &p.fence)),
-        )?;
         let mut cat = LoadedCatalog {
             version: catalog.version,
             issued_at: catalog.issued_at,
             expires_at: catalog.expires_at,
-            index,
+            index: FenceIndex::build(std::iter::empty::<(FenceId, FenceShape)>()).expect("an empty index builds"),
             max_nearby_m: 0.0,
             text: TextArena::default(),
             merchants: Vec::with_capacity(catalog.merchants.len()),
@@ -212,24 +218,34 @@ impl LoadedCatalog {
             by_fence: FenceTable::Sorted(Vec::new()),
         };
         let mut interner = Interner::default();
-        let mut place_ids = fence_ids.iter();
         for (mi, m) in catalog.merchants.iter().enumerate() {
-            cat.add_merchant(mi as u32, m, &mut interner, &mut place_ids);
+            cat.add_merchant(mi as u32, m, &mut interner);
         }
         drop(interner);
         cat.max_nearby_m = cat.places.iter().filter_map(|p| p.nearby_m).fold(0.0, f64::max);
-        cat.by_fence = FenceTable::build(&cat.places.iter().map(|p| p.fence).collect::<Vec<_>>());
         cat.shrink_to_fit();
-        Ok(cat)
+        cat
     }
 
-    fn add_merchant<'s>(
-        &mut self,
-        mi: u32,
-        m: &'s crate::catalog::Merchant,
-        interner: &mut Interner<'s>,
-        fence_ids: &mut std::slice::Iter<'_, FenceId>,
-    ) {
+    /// The second half of [`LoadedCatalog::build`], on tables built by
+    /// [`LoadedCatalog::build_tables`] from the same `catalog`: gives each
+    /// place its fence id and indexes the fences.
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub(crate) fn attach_fences(&mut self, catalog: &Catalog, fence_ids: &[FenceId]) -> Result<(), FenceError> {
+        assert!(fence_ids.len() >= self.places.len(), "{} fence ids for {} places", fence_ids.len(), self.places.len());
+        self.index = FenceIndex::build(
+            catalog.merchants.iter().flat_map(|m| m.places.iter()).zip(fence_ids).map(|(p, &id)| (id, &p.fence)),
+        )?;
+        for (place, &id) in self.places.iter_mut().zip(fence_ids) {
+            place.fence = id;
+        }
+        self.by_fence = FenceTable::build(&fence_ids[..self.places.len()]);
+        Ok(())
+    }
+
+    fn add_merchant<'s>(&mut self, mi: u32, m: &'s crate::catalog::Merchant, interner: &mut Interner<'s>) {
         let attributes = side(&mut self.attributes, m.attributes.clone());
         self.merchants.push(MerchantRec {
             id: self.text.push(&m.id),
@@ -325,11 +341,10 @@ impl LoadedCatalog {
                     _ => None,
                 })
                 .reduce(f64::max);
-            let fence = *fence_ids.next().expect("a fence id per place");
             self.places.push(PlaceRec {
                 id: self.text.push(&p.id),
                 merchant: mi,
-                fence,
+                fence: 0,
                 hours,
                 offers,
                 dwell_ms,

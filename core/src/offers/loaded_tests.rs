@@ -46,7 +46,7 @@ fn ids_at(cat: &LoadedCatalog, fence: u32) -> Vec<&str> {
 #[test]
 fn fences_find_their_place_merchant_and_offers_in_order() {
     let ids: Vec<u32> = (100..122).collect();
-    let cat = LoadedCatalog::build(catalog(), &ids).unwrap();
+    let cat = LoadedCatalog::build(&catalog(), &ids).unwrap();
     assert_eq!((cat.version, cat.merchant_count(), cat.offer_count(), cat.index.len()), (3, 2, 5, 22));
     assert_eq!(ids_at(&cat, 100), ["every"]);
     assert_eq!(ids_at(&cat, 103), ["every", "two", "near"]);
@@ -85,7 +85,7 @@ fn fences_find_their_place_merchant_and_offers_in_order() {
 #[test]
 fn sparse_fence_ids_are_found_too() {
     let ids: Vec<u32> = (0..22).map(|i| 1 + i * 1_000_000).collect();
-    let cat = LoadedCatalog::build(catalog(), &ids).unwrap();
+    let cat = LoadedCatalog::build(&catalog(), &ids).unwrap();
     assert_eq!(ids_at(&cat, 3_000_001), ["every", "two", "near"]);
     assert_eq!(cat.place(21_000_001).unwrap().id(), "s1");
     assert!(cat.place(2).is_none() && cat.place(0).is_none());
@@ -94,7 +94,7 @@ fn sparse_fence_ids_are_found_too() {
 #[test]
 fn shares_defaults_and_repeated_hours() {
     let ids: Vec<u32> = (1..=22).collect();
-    let cat = LoadedCatalog::build(catalog(), &ids).unwrap();
+    let cat = LoadedCatalog::build(&catalog(), &ids).unwrap();
     // One non-default schedule, one pair of attribute maps, one run of
     // opening hours for the two shop places.
     assert_eq!((cat.schedules.len(), cat.rules.len(), cat.attributes.len()), (2, 1, 3));
