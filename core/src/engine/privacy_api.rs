@@ -90,10 +90,10 @@ impl Engine {
         inner.write(|ctx| {
             for table in [
                 "fixes",
-                "merchant_visits",
-                "visits",
                 // Before places: place routines reference them.
                 "routines",
+                "merchant_visits",
+                "visits",
                 "places",
                 "step_minutes",
                 "step_days",
