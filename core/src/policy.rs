@@ -355,8 +355,11 @@ pub const SYNC_MAX_BATCH_ITEMS: usize = 100;
 /// Timeout of one sync request.
 pub const SYNC_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Backoff after a failed sync: a uniformly random delay in
-/// `[0, min(cap, base × 2^failures))` ("full jitter").
+/// `[floor, max(floor + 1, min(cap, base × 2^failures)))` ("full jitter" with a
+/// floor, so an unlucky draw never retries a failing server at once).
 pub const SYNC_BACKOFF_BASE_MS: i64 = 30_000;
+/// Shortest backoff after a failed sync (5 seconds).
+pub const SYNC_BACKOFF_FLOOR_MS: i64 = 5_000;
 /// Upper bound of the backoff delay (6 hours).
 pub const SYNC_BACKOFF_CAP_MS: i64 = 6 * 60 * MINUTE_MS;
 /// The catalog is fetched when the last fetch is older than this...

@@ -1,5 +1,6 @@
 //! When to try again after a failed sync: exponential backoff with full
-//! jitter (a uniformly random delay below the exponential bound), and the
+//! jitter (a uniformly random delay between a short floor and the
+//! exponential bound), and the
 //! server's `Retry-After` when it gives one.
 
 use crate::policy;
@@ -27,14 +28,15 @@ impl Backoff {
     }
 
     /// Records a failure at `now`: the next attempt is after a random delay
-    /// in `[0, min(cap, base × 2^failures))`, or after `retry_after_ms` when
+    /// in `[floor, min(cap, base × 2^failures))`, or after `retry_after_ms` when
     /// the server asked for more.
     pub fn failed(&mut self, now: Timestamp, retry_after_ms: Option<i64>, random: u64) {
+        let floor = policy::SYNC_BACKOFF_FLOOR_MS;
         let bound = policy::SYNC_BACKOFF_BASE_MS
             .saturating_mul(1i64 << self.failures.min(30))
             .min(policy::SYNC_BACKOFF_CAP_MS)
-            .max(1);
-        let jitter = (random % bound as u64) as i64;
+            .max(floor + 1);
+        let jitter = floor + (random % (bound - floor) as u64) as i64;
         let delay = jitter.max(retry_after_ms.unwrap_or(0));
         self.failures = self.failures.saturating_add(1);
         self.next_at = Some(now.plus_millis(delay));
@@ -52,6 +54,10 @@ mod tests {
         assert!(b.ready(now));
         b.failed(now, None, u64::MAX);
         assert!(b.next_at.unwrap().since(now) < policy::SYNC_BACKOFF_BASE_MS);
+        // The unluckiest draw still waits the floor.
+        let mut unlucky = Backoff::default();
+        unlucky.failed(now, None, 0);
+        assert_eq!(unlucky.next_at.unwrap().since(now), policy::SYNC_BACKOFF_FLOOR_MS);
         for _ in 0..40 {
             b.failed(now, None, u64::MAX - 1);
         }
