@@ -148,16 +148,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if json {
                 println!("{}", serde_json::to_string(&f).map_err(|e| e.to_string())?);
             } else {
-                println!(
-                    "catalog: {} fences over {} x {} km; drive: {} fixes",
-                    f.offers, f.area_km, f.area_km, f.fixes
-                );
-                println!("catalog load      {:>12.1} ms", f.catalog_load_ms);
-                println!("eval p50          {:>12} ns", f.eval_p50_ns);
-                println!("eval p99          {:>12} ns", f.eval_p99_ns);
-                println!("mean hits/fix     {:>12.3}", f.mean_hits_per_fix);
-                println!("engine throughput {:>12.0} fixes/s", f.fixes_per_sec);
-                println!("peak RSS          {:>12.1} MB", f.peak_rss_bytes as f64 / 1e6);
+                f.print_text();
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -262,10 +262,13 @@ impl Catalog {
     /// force, if any): refuses a lower version as a rollback. The same
     /// version is accepted (a re-fetch of the catalog in force).
     pub fn check_may_replace(&self, current: Option<&Catalog>) -> Result<(), CatalogError> {
+        self.check_may_replace_version(current.map(|c| c.version))
+    }
+
+    /// [`Catalog::check_may_replace`] given only the version in force.
+    pub fn check_may_replace_version(&self, current: Option<u64>) -> Result<(), CatalogError> {
         match current {
-            Some(c) if self.is_older_than(c) => {
-                Err(CatalogError::Rollback { offered: self.version, current: c.version })
-            }
+            Some(current) if self.version < current => Err(CatalogError::Rollback { offered: self.version, current }),
             _ => Ok(()),
         }
     }

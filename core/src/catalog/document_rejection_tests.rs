@@ -115,3 +115,30 @@ fn size_and_nesting_limits() {
     let e = document_error(&edit(|d| d["merchants"][0]["offers"][0]["targeting"] = wide));
     assert!(e.ends_with(&format!("the rule has more than {} parts", crate::policy::MAX_RULE_NODES)), "{e}");
 }
+
+#[test]
+fn places_named_by_offers_of_small_and_large_merchants() {
+    // Up to 16 places a merchant's places are scanned, beyond that mapped;
+    // an offer naming more than 16 places marks them by position.
+    for n in [3, 40] {
+        let places: Vec<Value> = (0..n)
+            .map(|i| json!({"id": format!("g{i}"), "fence": {"type": "circle", "lat": 37.0, "lon": -122.0, "radius_m": 50}}))
+            .collect();
+        let many: Vec<String> = (0..n).map(|i| format!("g{i}")).collect();
+        let grocer = |offer: Value| {
+            edit(|d| {
+                d["merchants"][1]["places"] = json!(places);
+                d["merchants"][1]["offers"] = json!([offer]);
+            })
+        };
+        let offer = |names: Value| json!({"id": "g-o", "title": "t", "trigger": {"type": "enter"}, "claim_window_minutes": 5, "places": names});
+        let s = signer();
+        assert!(s.verify(&s.envelope(&grocer(offer(json!(many))))).is_ok(), "{n} places");
+        let mut twice = many.clone();
+        twice.push("g1".into());
+        let e = document_error(&grocer(offer(json!(twice))));
+        assert_eq!(e, format!("merchants[1].offers[0].places[{n}]: place \"g1\" is listed twice"));
+        let e = document_error(&grocer(offer(json!(["g0", "boutique-mall"]))));
+        assert_eq!(e, "merchants[1].offers[0].places[1]: \"boutique-mall\" is not a place of merchant \"grocer\"");
+    }
+}

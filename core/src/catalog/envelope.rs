@@ -12,6 +12,7 @@
 //! with padding (RFC 4648 §4).
 
 use super::document::Catalog;
+use super::stored::{StoredParts, StoredWriter};
 use super::validate::parse_document;
 use super::CatalogError;
 use crate::policy::{MAX_CATALOG_ENVELOPE_BYTES, MAX_CATALOG_ISSUE_SKEW_MS};
@@ -21,6 +22,7 @@ use base64::Engine as _;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The only signature algorithm, as written in the envelope.
@@ -41,6 +43,20 @@ pub struct SignedEnvelope {
     pub payload: String,
     /// The Ed25519 signature over the payload bytes, base64.
     pub signature: String,
+}
+
+/// [`SignedEnvelope`] as read for verifying: the strings borrowed from the
+/// envelope's bytes when they hold no escapes (a payload is tens of MB).
+#[derive(Deserialize)]
+struct EnvelopeFields<'a> {
+    #[serde(borrow)]
+    key_id: Cow<'a, str>,
+    #[serde(borrow)]
+    algorithm: Cow<'a, str>,
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
+    #[serde(borrow)]
+    signature: Cow<'a, str>,
 }
 
 /// The public keys a catalog may be signed with, by key id. Holding several
@@ -114,8 +130,21 @@ impl CatalogKeys {
 /// signature, the document (with the path of the first problem), then the
 /// dates: refused once `now >= expires_at`, or when `issued_at` is more than
 /// a day after `now`. Rollback to a lower version is the caller's check,
-/// with [`Catalog::check_may_replace`].
+/// with [`Catalog::check_may_replace`]. (The document is read while the
+/// signature is checked, on a second thread, but is neither used nor
+/// reported on unless the signature holds.)
 pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
+    verify_for_storage(envelope_json, keys, now).map(|(catalog, _)| catalog)
+}
+
+/// [`verify_and_parse`], also giving the signed bytes in the compact form
+/// the engine stores (see [`super::verify_stored`]): the document's bytes and the
+/// signature, decoded from base64.
+pub fn verify_for_storage(
+    envelope_json: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+) -> Result<(Catalog, Vec<u8>), CatalogError> {
     if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge {
             what: "envelope",
@@ -123,7 +152,7 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
             limit: MAX_CATALOG_ENVELOPE_BYTES,
         });
     }
-    let envelope: SignedEnvelope = serde_json::from_slice(envelope_json).map_err(|e| {
+    let envelope: EnvelopeFields<'_> = serde_json::from_slice(envelope_json).map_err(|e| {
         let reason = e.to_string();
         match e.classify() {
             Category::Data => CatalogError::MalformedEnvelope { reason },
@@ -131,22 +160,41 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
         }
     })?;
     if envelope.algorithm != ED25519_ALGORITHM {
-        return Err(CatalogError::UnsupportedAlgorithm { algorithm: envelope.algorithm });
+        return Err(CatalogError::UnsupportedAlgorithm { algorithm: envelope.algorithm.into_owned() });
     }
-    let Some(public_key) = keys.keys.get(&envelope.key_id) else {
-        return Err(CatalogError::UnknownKey { key_id: envelope.key_id });
+    let Some(public_key) = keys.keys.get(&*envelope.key_id) else {
+        return Err(CatalogError::UnknownKey { key_id: envelope.key_id.into_owned() });
     };
-    let decode = |field: &str, text: &str| {
-        BASE64
-            .decode(text)
-            .map_err(|e| CatalogError::MalformedEnvelope { reason: format!("{field} is not base64: {e}") })
-    };
-    let payload = decode("payload", &envelope.payload)?;
-    let signature = decode("signature", &envelope.signature)?;
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(&payload, &signature)
-        .map_err(|_| CatalogError::BadSignature { key_id: envelope.key_id.clone() })?;
-    let catalog = parse_document(&payload)?;
+    let mut stored = StoredWriter::new(&envelope.key_id, envelope.payload.len() / 4 * 3);
+    stored.append(|out| BASE64.decode_vec(&*envelope.payload, out)).map_err(|e| base64_error("payload", e))?;
+    stored.append(|out| BASE64.decode_vec(&*envelope.signature, out)).map_err(|e| base64_error("signature", e))?;
+    let stored = stored.finish();
+    let parts = StoredParts::read(&stored).expect("just written");
+    let catalog = check_signed(public_key, &parts, now)?;
+    Ok((catalog, stored))
+}
+
+fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
+    CatalogError::MalformedEnvelope { reason: format!("{field} is not base64: {e}") }
+}
+
+/// Checks the signature over the document and reads it (on a second
+/// thread, at the same time: nothing read is used, and no document error is
+/// reported, unless the signature holds), then checks its dates.
+pub(super) fn check_signed(
+    public_key: &[u8; ED25519_PUBLIC_KEY_LEN],
+    parts: &StoredParts<'_>,
+    now: Timestamp,
+) -> Result<Catalog, CatalogError> {
+    let (signed, parsed) = std::thread::scope(|s| {
+        let parse = s.spawn(|| parse_document(parts.payload));
+        let signed = UnparsedPublicKey::new(&ED25519, public_key).verify(parts.payload, parts.signature).is_ok();
+        (signed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    if !signed {
+        return Err(CatalogError::BadSignature { key_id: parts.key_id.to_owned() });
+    }
+    let catalog = parsed?;
     if now >= catalog.expires_at {
         return Err(CatalogError::Expired { expires_at: catalog.expires_at, now });
     }
@@ -154,6 +202,13 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
         return Err(CatalogError::NotYetValid { issued_at: catalog.issued_at, now });
     }
     Ok(catalog)
+}
+
+impl CatalogKeys {
+    /// The raw key `key_id`, if known.
+    pub(super) fn get(&self, key_id: &str) -> Option<&[u8; ED25519_PUBLIC_KEY_LEN]> {
+        self.keys.get(key_id)
+    }
 }
 
 /// Signs `document_json` with `key` under `key_id` and returns the envelope

@@ -18,6 +18,20 @@ fn a_good_envelope_verifies() {
 }
 
 #[test]
+fn escaped_characters_in_the_envelope_are_read() {
+    // Strings with escapes cannot be borrowed from the envelope's bytes;
+    // some JSON writers escape '/' (frequent in base64) as "\/".
+    let s = signer();
+    let env = String::from_utf8(s.envelope(&base_document())).unwrap();
+    let fields: Value = serde_json::from_str(&env).unwrap();
+    let payload = fields["payload"].as_str().unwrap();
+    let escaped_payload = format!("\\u{:04x}{}", payload.as_bytes()[0], &payload[1..]);
+    let escaped = env.replace(payload, &escaped_payload).replace('/', "\\/").replace("\"k1\"", "\"k\\u0031\"");
+    assert_ne!(escaped, env);
+    assert_eq!(s.verify(escaped.as_bytes()).unwrap(), s.verify(env.as_bytes()).unwrap());
+}
+
+#[test]
 fn malformed_json_is_not_json() {
     let s = signer();
     assert!(matches!(s.verify(b"{\"key_id\": \"k1\", "), Err(CatalogError::NotJson { .. })));

@@ -7,6 +7,7 @@
 //! continuous longitudes (possibly beyond ±180), in which plain planar
 //! geometry works; rings that would wind around a pole are refused.
 
+use super::doc_path::DocPath;
 use super::CatalogError;
 use crate::fences::FenceShape;
 use crate::policy::{MAX_CIRCLE_RADIUS_M, MAX_POLYGON_HOLES, MAX_POLYGON_VERTICES, MIN_CIRCLE_RADIUS_M};
@@ -34,7 +35,7 @@ fn wrap_delta(delta: f64) -> f64 {
 }
 
 /// Checks a fence; `path` locates it in the document.
-pub(crate) fn check_fence(fence: &FenceShape, path: &str) -> Result<(), CatalogError> {
+pub(crate) fn check_fence(fence: &FenceShape, path: &DocPath<'_>) -> Result<(), CatalogError> {
     match fence {
         FenceShape::Circle { lat, lon, radius_m } => {
             check_point(*lat, *lon, path)?;
@@ -47,22 +48,23 @@ pub(crate) fn check_fence(fence: &FenceShape, path: &str) -> Result<(), CatalogE
             Ok(())
         }
         FenceShape::Polygon { exterior, holes } => {
-            check_ring(exterior, &format!("{path}.exterior"))?;
+            check_ring(exterior, &path.key("exterior"))?;
             if holes.len() > MAX_POLYGON_HOLES {
                 return Err(CatalogError::at(
                     path,
                     format!("{} holes, more than the limit of {MAX_POLYGON_HOLES}", holes.len()),
                 ));
             }
+            let holes_path = path.key("holes");
             for (i, hole) in holes.iter().enumerate() {
-                check_ring(hole, &format!("{path}.holes[{i}]"))?;
+                check_ring(hole, &holes_path.item(i))?;
             }
             Ok(())
         }
     }
 }
 
-fn check_point(lat: f64, lon: f64, path: &str) -> Result<(), CatalogError> {
+fn check_point(lat: f64, lon: f64, path: &DocPath<'_>) -> Result<(), CatalogError> {
     if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
         return Err(CatalogError::at(path, format!("latitude {lat} is outside -90..=90")));
     }
@@ -74,7 +76,7 @@ fn check_point(lat: f64, lon: f64, path: &str) -> Result<(), CatalogError> {
 
 /// A ring has at most the policy's vertices, valid coordinates, at least
 /// three distinct points, some area, and does not wind around a pole.
-fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
+fn check_ring(ring: &[[f64; 2]], path: &DocPath<'_>) -> Result<(), CatalogError> {
     if ring.len() > MAX_POLYGON_VERTICES {
         return Err(CatalogError::at(
             path,
@@ -82,7 +84,7 @@ fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
         ));
     }
     for (i, &[lat, lon]) in ring.iter().enumerate() {
-        check_point(lat, lon, &format!("{path}[{i}]"))?;
+        check_point(lat, lon, &path.item(i))?;
     }
     // The closing vertex, if given, repeats the first.
     let open = match ring {
@@ -125,12 +127,15 @@ fn check_ring(ring: &[[f64; 2]], path: &str) -> Result<(), CatalogError> {
 mod tests {
     use super::*;
 
+    /// The fence's path in these tests.
+    const F: DocPath<'static> = DocPath::Key(&DocPath::Root, "f");
+
     fn polygon(exterior: Vec<[f64; 2]>) -> FenceShape {
         FenceShape::Polygon { exterior, holes: vec![] }
     }
 
     fn reason(fence: &FenceShape) -> String {
-        match check_fence(fence, "f").unwrap_err() {
+        match check_fence(fence, &F).unwrap_err() {
             CatalogError::InvalidDocument { path, reason } => format!("{path}: {reason}"),
             other => panic!("unexpected {other:?}"),
         }
@@ -144,16 +149,16 @@ mod tests {
         // A hole unwrapped against the exterior's first longitude joins its frame.
         let hole = unwrap_ring_longitudes(&[[-17.5, -179.9], [-17.5, -179.8], [-17.6, -179.8]], 179.5);
         assert!((hole[0][1] - 180.1).abs() < 1e-9, "{hole:?}");
-        assert!(check_fence(&polygon(ring.to_vec()), "f").is_ok());
+        assert!(check_fence(&polygon(ring.to_vec()), &F).is_ok());
     }
 
     #[test]
     fn accepts_valid_shapes() {
-        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 1.0 }, "f").is_ok());
-        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 50_000.0 }, "f").is_ok());
+        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 1.0 }, &F).is_ok());
+        assert!(check_fence(&FenceShape::Circle { lat: 37.0, lon: -122.0, radius_m: 50_000.0 }, &F).is_ok());
         let closed = vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
         let square_hole = vec![[0.1, 0.5], [0.1, 0.6], [0.2, 0.6]];
-        assert!(check_fence(&FenceShape::Polygon { exterior: closed, holes: vec![square_hole] }, "f").is_ok());
+        assert!(check_fence(&FenceShape::Polygon { exterior: closed, holes: vec![square_hole] }, &F).is_ok());
     }
 
     #[test]

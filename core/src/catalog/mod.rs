@@ -8,8 +8,10 @@
 //! | `rule` | targeting rules, as read from JSON |
 //! | `wall_clock` | local times of day, days of the week, hour windows |
 //! | `validate` | reading a document and checking it whole |
+//! | `doc_path` | paths of values in a document, written only for an error |
 //! | `fence_checks` | fence geometry checks, antimeridian handling |
 //! | `envelope` | the signed envelope, keys, signing and verifying |
+//! | `stored` | the signed catalog as the engine stores it |
 //! | `schedule` | when an offer may fire, until when it can be claimed |
 //! | `targeting` | evaluating rules against the private profile |
 //!
@@ -17,12 +19,14 @@
 //! either a valid, current [`Catalog`] or a [`CatalogError`] saying
 //! precisely what was wrong. `docs/catalog.md` documents the format.
 
+mod doc_path;
 mod document;
 mod envelope;
 mod error;
 mod fence_checks;
 mod rule;
 mod schedule;
+mod stored;
 mod targeting;
 mod validate;
 mod wall_clock;
@@ -39,13 +43,15 @@ pub use document::{
     AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger,
 };
 pub use envelope::{
-    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, CatalogKeys, SignedEnvelope,
-    ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, CatalogKeys,
+    SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
 };
 pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
 pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
-pub use targeting::{Scope, TargetingContext};
+pub use schedule::is_open;
+pub use stored::verify_stored;
+pub use targeting::{Scope, Subject, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

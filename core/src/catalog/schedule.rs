@@ -6,7 +6,7 @@
 //! window inside the skipped spring-forward hour never matches, and a time
 //! repeated on the fall-back day matches both times.
 
-use super::document::{MerchantPlace, Offer, Schedule};
+use super::document::{MerchantPlace, Offer, OpeningHours, Schedule};
 use super::wall_clock::window_contains;
 use crate::time::{Timestamp, MINUTE_MS};
 use chrono::Datelike;
@@ -27,6 +27,36 @@ impl Schedule {
             None => days.is_none_or(|ds| ds.contains(&local.weekday().into())),
         }
     }
+
+    /// Whether an offer with this schedule may fire at `at` at a place with
+    /// `opening_hours`, in zone `tz`: the schedule allows it, and, when
+    /// `during_opening_hours`, the place is open.
+    pub fn allows(&self, at: Timestamp, tz: Tz, opening_hours: &[OpeningHours]) -> bool {
+        self.is_active(at, tz) && (!self.during_opening_hours || is_open(opening_hours, at, tz))
+    }
+
+    /// The last instant (exclusive) an offer with this schedule and claim
+    /// window, triggered at `trigger_at`, can be claimed:
+    /// `claim_window_minutes` after the trigger, or the end of the offer
+    /// (`valid_until`) if that comes first.
+    pub fn claim_deadline(&self, claim_window_minutes: u32, trigger_at: Timestamp) -> Timestamp {
+        let window_end = trigger_at.plus_millis(i64::from(claim_window_minutes) * MINUTE_MS);
+        match self.valid_until {
+            Some(until) => window_end.min(until),
+            None => window_end,
+        }
+    }
+}
+
+/// Whether a place with `opening_hours` is open at `at`, with opening hours
+/// in zone `tz` (always, when it lists none). Hours past midnight belong to
+/// the day they open.
+pub fn is_open(opening_hours: &[OpeningHours], at: Timestamp, tz: Tz) -> bool {
+    if opening_hours.is_empty() {
+        return true;
+    }
+    let local = at.in_tz(tz).naive_local();
+    opening_hours.iter().any(|h| window_contains(h.open, h.close, Some(&h.days), local))
 }
 
 impl MerchantPlace {
@@ -34,11 +64,7 @@ impl MerchantPlace {
     /// (always, when it lists no opening hours). Hours past midnight belong
     /// to the day they open.
     pub fn is_open(&self, at: Timestamp, tz: Tz) -> bool {
-        if self.opening_hours.is_empty() {
-            return true;
-        }
-        let local = at.in_tz(tz).naive_local();
-        self.opening_hours.iter().any(|h| window_contains(h.open, h.close, Some(&h.days), local))
+        is_open(&self.opening_hours, at, tz)
     }
 }
 
@@ -47,19 +73,14 @@ impl Offer {
     /// places), in the merchant's zone `merchant_tz`: its schedule allows
     /// it, and, when `schedule.during_opening_hours`, the place is open.
     pub fn is_scheduled(&self, at: Timestamp, merchant_tz: Tz, place: &MerchantPlace) -> bool {
-        self.schedule.is_active(at, merchant_tz)
-            && (!self.schedule.during_opening_hours || place.is_open(at, merchant_tz))
+        self.schedule.allows(at, merchant_tz, &place.opening_hours)
     }
 
     /// The last instant (exclusive) the offer triggered at `trigger_at` can
     /// be claimed: `claim_window_minutes` after the trigger, or the end of
     /// the offer (`schedule.valid_until`) if that comes first.
     pub fn claim_deadline(&self, trigger_at: Timestamp) -> Timestamp {
-        let window_end = trigger_at.plus_millis(i64::from(self.claim_window_minutes) * MINUTE_MS);
-        match self.schedule.valid_until {
-            Some(until) => window_end.min(until),
-            None => window_end,
-        }
+        self.schedule.claim_deadline(self.claim_window_minutes, trigger_at)
     }
 }
 

@@ -2,7 +2,7 @@
 //! implements [`TargetingContext`] over what it knows of the shopper; the
 //! rules only ever see these few answers, never the profile itself.
 
-use super::document::{AttributeValue, Merchant, Offer};
+use super::document::{AttributeValue, Attributes, Merchant, Offer};
 use super::rule::{AttributeRule, CompareOp, Rule, ScopeRef};
 use super::wall_clock::DayOfWeek;
 use crate::time::Timestamp;
@@ -50,19 +50,51 @@ pub trait TargetingContext {
     fn speed_mps(&self) -> Option<f64>;
 }
 
+/// What a rule is evaluated for: the parts of an offer and its merchant
+/// that targeting reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The merchant's id (what `"self"` resolves to).
+    pub merchant_id: &'a str,
+    /// The merchant's time zone (local times and days).
+    pub time_zone: Tz,
+    /// The merchant's attributes, looked up first.
+    pub merchant_attributes: &'a Attributes,
+    /// The offer's attributes, looked up next.
+    pub offer_attributes: &'a Attributes,
+}
+
+impl<'a> Subject<'a> {
+    /// `offer` of `merchant`.
+    pub fn of(merchant: &'a Merchant, offer: &'a Offer) -> Self {
+        Subject {
+            merchant_id: &merchant.id,
+            time_zone: merchant.time_zone,
+            merchant_attributes: &merchant.attributes,
+            offer_attributes: &offer.attributes,
+        }
+    }
+}
+
 impl Rule {
     /// Whether the rule holds now for `offer` of `merchant`, as `ctx` sees
     /// the shopper. Local times and days are the merchant's.
     pub fn eval<C: TargetingContext + ?Sized>(&self, ctx: &C, merchant: &Merchant, offer: &Offer) -> bool {
+        self.eval_for(ctx, &Subject::of(merchant, offer))
+    }
+
+    /// [`Rule::eval`] for an offer given by its parts.
+    pub fn eval_for<C: TargetingContext + ?Sized>(&self, ctx: &C, subject: &Subject<'_>) -> bool {
+        let merchant = subject;
         match self {
-            Rule::All(rules) => rules.iter().all(|r| r.eval(ctx, merchant, offer)),
-            Rule::Any(rules) => rules.iter().any(|r| r.eval(ctx, merchant, offer)),
-            Rule::Not(rule) => !rule.eval(ctx, merchant, offer),
+            Rule::All(rules) => rules.iter().all(|r| r.eval_for(ctx, subject)),
+            Rule::Any(rules) => rules.iter().any(|r| r.eval_for(ctx, subject)),
+            Rule::Not(rule) => !rule.eval_for(ctx, subject),
             Rule::Visits(v) => {
-                let n = ctx.visits(&v.scope.resolve(&merchant.id), v.within_days);
+                let n = ctx.visits(&v.scope.resolve(merchant.merchant_id), v.within_days);
                 within(n, v.min, v.max)
             }
-            Rule::RoutineOverdue(r) => match ctx.routine_overdue_days(&r.scope.resolve(&merchant.id)) {
+            Rule::RoutineOverdue(r) => match ctx.routine_overdue_days(&r.scope.resolve(merchant.merchant_id)) {
                 Some(days) => match r.min_days {
                     Some(min) => days >= min,
                     None => days > 0.0,
@@ -81,7 +113,7 @@ impl Rule {
                 }
                 _ => false,
             },
-            Rule::Attribute(a) => attribute_holds(a, merchant, offer),
+            Rule::Attribute(a) => attribute_holds(a, subject),
         }
     }
 }
@@ -93,8 +125,9 @@ fn within<T: PartialOrd>(n: T, min: Option<T>, max: Option<T>) -> bool {
 /// The attribute from the merchant, else from the offer, compared with the
 /// rule's value. Missing attributes and values of different types are
 /// false, whatever the operator; booleans only compare for (in)equality.
-fn attribute_holds(rule: &AttributeRule, merchant: &Merchant, offer: &Offer) -> bool {
-    let Some(actual) = merchant.attributes.get(&rule.name).or_else(|| offer.attributes.get(&rule.name)) else {
+fn attribute_holds(rule: &AttributeRule, subject: &Subject<'_>) -> bool {
+    let Some(actual) = subject.merchant_attributes.get(&rule.name).or_else(|| subject.offer_attributes.get(&rule.name))
+    else {
         return false;
     };
     let ordering = match (actual, &rule.value) {

@@ -109,6 +109,8 @@ pub(crate) struct Ctx<'a> {
     pub install_id: &'a str,
     pub sealer: &'a crate::privacy::seal::Sealer,
     pub events: Vec<Event>,
+    /// Buffers the offer path reuses from fix to fix.
+    pub scratch: super::offer_flow::Scratch,
 }
 
 impl Ctx<'_> {

@@ -275,6 +275,7 @@ impl Inner {
                 install_id: &self.install_id,
                 sealer: &self.sealer,
                 events: Vec::new(),
+                scratch: Default::default(),
             };
             let value = f(&mut ctx)?;
             let events = std::mem::take(&mut ctx.events);

@@ -19,6 +19,13 @@ use rusqlite::Connection;
 
 struct StoreLedger<'a>(&'a Connection);
 
+/// Buffers reused from fix to fix within a write.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    hits: Vec<FenceHit>,
+    transitions: Vec<FenceEvent>,
+}
+
 impl Ledger for StoreLedger<'_> {
     fn own(&self, offer_id: &str, day: &str) -> Result<OfferHistory> {
         store::offers::offer_history(self.0, offer_id, day)
@@ -42,11 +49,13 @@ impl Ctx<'_> {
     /// Runs one in-order fix through the catalog's fences and offers.
     pub(super) fn offers_on_fix(&mut self, fix: &LocationFix) -> Result<()> {
         let Some(cat) = self.catalog else { return Ok(()) };
-        let (mut hits, mut transitions) = (Vec::new(), Vec::new());
+        let Scratch { mut hits, mut transitions } = std::mem::take(&mut self.scratch);
         cat.track(&mut self.st.fences, fix, &mut hits, &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &hits, &mut candidates);
         self.nearby_candidates(cat, fix, &hits, &mut candidates);
+        transitions.clear();
+        self.scratch = Scratch { hits, transitions };
         self.decide_and_record(cat, candidates, fix.at)
     }
 
@@ -61,7 +70,7 @@ impl Ctx<'_> {
         }
         let Some(cat) = self.catalog else { return Ok(()) };
         let mut transitions = Vec::new();
-        self.st.fences.advance(now, |f| cat.fences.get(&f).and_then(|e| e.dwell_ms), &mut transitions);
+        self.st.fences.advance(now, |f| cat.dwell_ms(f), &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &[], &mut candidates);
         self.decide_and_record(cat, candidates, now)
@@ -76,8 +85,8 @@ impl Ctx<'_> {
         out: &mut Vec<Candidate<'c>>,
     ) {
         for t in transitions {
-            let Some((m, p, _)) = cat.place(t.fence()) else { continue };
-            let (place_id, merchant_id) = (p.id.clone(), m.id.clone());
+            let Some(p) = cat.place(t.fence()) else { continue };
+            let (place_id, merchant_id) = (p.id().to_owned(), p.merchant().id().to_owned());
             let kind = match *t {
                 FenceEvent::Entered { .. } => EventKind::FenceEntered { place_id, merchant_id },
                 FenceEvent::Dwelled { since, .. } => EventKind::FenceDwelled { place_id, merchant_id, since },
@@ -86,7 +95,7 @@ impl Ctx<'_> {
             self.emit(t.at(), kind);
             let distance_m = hits.iter().find(|h| h.fence == t.fence()).map_or(0.0, |h| h.distance_m);
             for (merchant, place, offer) in cat.offers_at(t.fence()) {
-                let fires = match (&offer.trigger, t) {
+                let fires = match (offer.trigger(), t) {
                     (Trigger::Enter, FenceEvent::Entered { .. }) | (Trigger::Exit, FenceEvent::Exited { .. }) => true,
                     (Trigger::Dwell { minutes }, FenceEvent::Dwelled { at, since, .. }) => {
                         at.since(*since) >= i64::from(*minutes) * 60_000
@@ -94,7 +103,7 @@ impl Ctx<'_> {
                     _ => false,
                 };
                 if fires {
-                    out.push(Candidate { merchant, place, offer, trigger: trigger_name(&offer.trigger), distance_m });
+                    out.push(Candidate { merchant, place, offer, trigger: trigger_name(offer.trigger()), distance_m });
                 }
             }
         }
@@ -115,7 +124,7 @@ impl Ctx<'_> {
         }
         let near = &mut self.st.near;
         near.retain(|f| {
-            let radius = cat.fences.get(f).and_then(|e| e.nearby_m).unwrap_or(0.0);
+            let radius = cat.nearby_m(*f).unwrap_or(0.0);
             hits.iter().any(|h| h.fence == *f && h.distance_m <= radius + policy::NEARBY_RELEASE_M)
         });
         let moving = self.speed_at(fix.at).is_some_and(|s| s >= policy::NEARBY_MIN_SPEED_MPS);
@@ -123,12 +132,12 @@ impl Ctx<'_> {
             return;
         }
         for h in hits.iter().filter(|h| h.distance_m > 0.0) {
-            let Some(entry) = cat.fences.get(&h.fence) else { continue };
-            if entry.nearby_m.is_none_or(|r| h.distance_m > r) || !self.st.near.insert(h.fence) {
+            let Some(place) = cat.place(h.fence) else { continue };
+            if place.nearby_m().is_none_or(|r| h.distance_m > r) || !self.st.near.insert(h.fence) {
                 continue;
             }
             for (merchant, place, offer) in cat.offers_at(h.fence) {
-                if let Trigger::Nearby { radius_m } = offer.trigger {
+                if let Trigger::Nearby { radius_m } = *offer.trigger() {
                     if h.distance_m <= radius_m {
                         out.push(Candidate { merchant, place, offer, trigger: "nearby", distance_m: h.distance_m });
                     }
@@ -148,7 +157,7 @@ impl Ctx<'_> {
             day: &day,
             policy: &self.set.offer_policy,
             driving: self.driving(at),
-            catalog_expires_at: cat.catalog.expires_at,
+            catalog_expires_at: cat.expires_at,
             install_id: self.install_id,
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
@@ -160,33 +169,33 @@ impl Ctx<'_> {
             let instance_id = store::offers::insert(
                 self.conn,
                 &store::offers::NewInstance {
-                    offer_id: &c.offer.id,
-                    merchant_id: &c.merchant.id,
-                    place_id: &c.place.id,
-                    catalog_version: cat.catalog.version,
+                    offer_id: c.offer.id(),
+                    merchant_id: c.merchant.id(),
+                    place_id: c.place.id(),
+                    catalog_version: cat.version,
                     trigger: c.trigger,
                     at,
                     local_day: &day,
                     expires_at,
                     state,
-                    title: &c.offer.title,
-                    body: &c.offer.body,
+                    title: c.offer.title(),
+                    body: c.offer.body(),
                 },
             )?;
             let kind = if held_out {
                 EventKind::OfferHeldOut {
                     instance_id,
-                    offer_id: c.offer.id.clone(),
-                    merchant_id: c.merchant.id.clone(),
+                    offer_id: c.offer.id().to_owned(),
+                    merchant_id: c.merchant.id().to_owned(),
                 }
             } else {
                 EventKind::OfferTriggered {
                     instance_id,
-                    offer_id: c.offer.id.clone(),
-                    merchant_id: c.merchant.id.clone(),
-                    place_id: c.place.id.clone(),
+                    offer_id: c.offer.id().to_owned(),
+                    merchant_id: c.merchant.id().to_owned(),
+                    place_id: c.place.id().to_owned(),
                     trigger: c.trigger.to_string(),
-                    title: c.offer.title.clone(),
+                    title: c.offer.title().to_owned(),
                     expires_at,
                 }
             };
@@ -196,9 +205,9 @@ impl Ctx<'_> {
             self.emit(
                 at,
                 EventKind::OfferSuppressed {
-                    offer_id: c.offer.id.clone(),
-                    merchant_id: c.merchant.id.clone(),
-                    place_id: c.place.id.clone(),
+                    offer_id: c.offer.id().to_owned(),
+                    merchant_id: c.merchant.id().to_owned(),
+                    place_id: c.place.id().to_owned(),
                     trigger: c.trigger.to_string(),
                     reason,
                 },
@@ -220,8 +229,9 @@ impl Ctx<'_> {
         let mut hits = Vec::new();
         cat.index.lookup(lat, lon, policy::MERCHANT_VISIT_MARGIN_M, &mut hits);
         for h in hits.iter().filter(|h| h.distance_m <= policy::MERCHANT_VISIT_MARGIN_M) {
-            if let Some((m, p, _)) = cat.place(h.fence) {
-                store::merchant_visits::insert(self.conn, visit_id, place_id, &m.id, &m.category, &p.id, at)?;
+            if let Some(p) = cat.place(h.fence) {
+                let m = p.merchant();
+                store::merchant_visits::insert(self.conn, visit_id, place_id, m.id(), m.category(), p.id(), at)?;
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::catalog::{verify_and_parse, Catalog};
+use crate::catalog::{verify_for_storage, verify_stored, Catalog};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
 use crate::offers::loaded::LoadedCatalog;
@@ -46,19 +46,62 @@ pub struct WakeRegion {
 
 fn info(c: &LoadedCatalog) -> CatalogInfo {
     CatalogInfo {
-        version: c.catalog.version,
-        issued_at: c.catalog.issued_at,
-        expires_at: c.catalog.expires_at,
-        merchants: c.catalog.merchants.len() as u64,
+        version: c.version,
+        issued_at: c.issued_at,
+        expires_at: c.expires_at,
+        merchants: c.merchant_count() as u64,
         offers: c.offer_count() as u64,
         fences: c.index.len() as u64,
     }
 }
 
-fn prepare(conn: &rusqlite::Connection, catalog: Catalog, envelope: Vec<u8>) -> Result<LoadedCatalog> {
-    let ids =
-        store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))?;
-    Ok(LoadedCatalog::build(catalog, envelope, |p| ids[p])?)
+/// The stable fence id of each of the catalog's places, in document order.
+fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate::fences::FenceId>> {
+    store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))
+}
+
+/// Gives the catalog's places their fence ids and builds what evaluation
+/// needs; the document itself is not kept.
+fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
+    let ids = fence_ids(conn, &catalog)?;
+    Ok(LoadedCatalog::build(&catalog, &ids)?)
+}
+
+/// [`prepare`], and stores `stored` (the signed catalog, as
+/// [`verify_for_storage`] gives it) as the catalog in force. A thread of
+/// `scope` builds the tables (CPU only) while this one reads the fence ids
+/// from the database, then the fence index while this one writes the signed
+/// bytes (tens of MB), and last frees the parsed document while this one
+/// goes on to the commit.
+fn prepare_and_save<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    conn: &rusqlite::Connection,
+    catalog: Catalog,
+    stored: &[u8],
+    now: Timestamp,
+) -> Result<LoadedCatalog> {
+    use std::sync::{mpsc, Arc};
+    let (version, catalog) = (catalog.version, Arc::new(catalog));
+    let (send_ids, receive_ids) = mpsc::channel::<Vec<crate::fences::FenceId>>();
+    let (send_built, receive_built) = mpsc::channel();
+    let for_build = Arc::clone(&catalog);
+    scope.spawn(move || {
+        let mut built = LoadedCatalog::build_tables(&for_build);
+        // No ids: reading them failed, and the load is abandoned.
+        let Ok(ids) = receive_ids.recv() else { return };
+        let built = built.attach_fences(&for_build, &ids).map(|()| built);
+        let _ = send_built.send(built);
+        drop(for_build);
+    });
+    let ids = fence_ids(conn, &catalog);
+    drop(catalog);
+    let _ = send_ids.send(ids?);
+    let saved = store::catalog::save(conn, version, stored, now);
+    // A panic in the build thread drops the sender: the scope re-raises
+    // that panic when it ends.
+    let built = receive_built.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
+    saved?;
+    Ok(built?)
 }
 
 impl Inner {
@@ -66,12 +109,12 @@ impl Inner {
     /// verifies (keys rotated away) or has expired is not used; offers then
     /// wait for the next catalog.
     pub(super) fn restore_catalog(&mut self) -> Option<Arc<LoadedCatalog>> {
-        let (envelope, loaded_at) = store::catalog::load(&self.conn).ok()??;
+        let (stored, loaded_at) = store::catalog::load(&self.conn).ok()??;
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        match verify_and_parse(&envelope, &self.keys, now) {
-            Ok(catalog) => match prepare(&self.conn, catalog, envelope) {
+        match verify_stored(&stored, &self.keys, now) {
+            Ok(catalog) => match prepare(&self.conn, catalog) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
                     tracing::warn!(error = %e, "stored catalog could not be prepared");
@@ -94,15 +137,15 @@ impl Engine {
     /// catalog keeps.
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
-        let catalog = verify_and_parse(envelope, &inner.keys, now).map_err(Error::from)?;
-        catalog.check_may_replace(inner.catalog.as_deref().map(|c| &c.catalog)).map_err(Error::from)?;
-        let envelope = envelope.to_vec();
-        let written = inner.write(|ctx| {
-            let loaded = prepare(ctx.conn, catalog, envelope)?;
-            store::catalog::save(ctx.conn, loaded.catalog.version, &loaded.envelope, now)?;
-            let i = info(&loaded);
-            ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
-            Ok(loaded)
+        let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
+        catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
+        let written = std::thread::scope(|s| {
+            inner.write(|ctx| {
+                let loaded = prepare_and_save(s, ctx.conn, catalog, &stored, now)?;
+                let i = info(&loaded);
+                ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
+                Ok(loaded)
+            })
         })?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
@@ -182,10 +225,10 @@ impl Engine {
             .nearest(lat, lon, n as usize)
             .into_iter()
             .filter_map(|(fence, distance_m)| {
-                let (_, place, entry) = cat.place(fence)?;
-                let (clat, clon, radius_m) = entry.region;
+                let place = cat.place(fence)?;
+                let (clat, clon, radius_m) = place.region();
                 Some(WakeRegion {
-                    place_id: place.id.clone(),
+                    place_id: place.id().to_owned(),
                     lat: clat,
                     lon: clon,
                     radius_m,

@@ -53,10 +53,11 @@ impl Ctx<'_> {
         cat.index.lookup(fix.lat, fix.lon, policy::REMINDER_RADIUS_M, &mut hits);
         let mut best: Option<(f64, FenceId, Vec<usize>)> = None;
         for h in &hits {
-            let Some((m, p, _)) = cat.place(h.fence) else { continue };
+            let Some(p) = cat.place(h.fence) else { continue };
+            let m = p.merchant();
             let serving: Vec<usize> =
-                due.iter().copied().filter(|&i| watch.watched[i].serves(&p.id, &m.category)).collect();
-            if serving.is_empty() || !p.is_open(fix.at, m.time_zone) {
+                due.iter().copied().filter(|&i| watch.watched[i].serves(p.id(), m.category())).collect();
+            if serving.is_empty() || !p.is_open(fix.at) {
                 continue;
             }
             let Some(then) = cat.index.hit(h.fence, base_lat, base_lon) else { continue };
@@ -68,7 +69,8 @@ impl Ctx<'_> {
             }
         }
         let Some((distance, fence, serving)) = best else { return };
-        let Some((m, p, _)) = cat.place(fence) else { return };
+        let Some(p) = cat.place(fence) else { return };
+        let m = p.merchant();
         let tz = self.set.tz;
         let watched = &mut self.st.reminders.watched;
         let days_overdue = serving
@@ -83,8 +85,8 @@ impl Ctx<'_> {
         }
         let kind = EventKind::OnTheWayReminder {
             routine_ids,
-            place_id: p.id.clone(),
-            merchant_id: m.id.clone(),
+            place_id: p.id().to_owned(),
+            merchant_id: m.id().to_owned(),
             distance_m: distance.max(0.0),
             days_overdue,
         };

@@ -7,8 +7,9 @@
 //! to the boundary), then fewer earlier firings of the offer, then offer id.
 
 use super::holdout;
+use super::loaded::{LoadedMerchant, LoadedOffer, LoadedPlace};
 use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
-use crate::catalog::{Merchant, MerchantPlace, Offer, TargetingContext};
+use crate::catalog::TargetingContext;
 use crate::error::Result;
 use crate::store::offers::OfferHistory;
 use crate::time::Timestamp;
@@ -18,11 +19,11 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'c> {
     /// The merchant.
-    pub merchant: &'c Merchant,
+    pub merchant: LoadedMerchant<'c>,
     /// The place whose fence fired.
-    pub place: &'c MerchantPlace,
+    pub place: LoadedPlace<'c>,
     /// The offer.
-    pub offer: &'c Offer,
+    pub offer: LoadedOffer<'c>,
     /// The trigger kind: `enter`, `dwell`, `exit` or `nearby`.
     pub trigger: &'static str,
     /// Signed distance from the fix to the fence boundary, in metres.
@@ -74,15 +75,15 @@ pub fn decide<'c>(
     let mut decision = Decision::default();
     let mut eligible = Vec::new();
     for c in candidates {
-        let own = ledger.own(&c.offer.id, m.day)?;
+        let own = ledger.own(c.offer.id(), m.day)?;
         let verdict = if m.at >= m.catalog_expires_at {
             Err(Suppression::CatalogExpired)
-        } else if !c.offer.is_scheduled(m.at, c.merchant.time_zone, c.place) {
+        } else if !c.offer.is_scheduled(m.at, c.place) {
             Err(Suppression::OutsideSchedule)
-        } else if !c.offer.targeting.eval(profile, c.merchant, c.offer) {
+        } else if !c.offer.targeting().eval_for(profile, &c.offer.subject()) {
             Err(Suppression::NotTargeted)
         } else {
-            let shared = ledger.shared(&c.merchant.id, m.day)?;
+            let shared = ledger.shared(c.merchant.id(), m.day)?;
             manners::check(c.offer, m.at, m.device_tz, m.policy, m.driving, &own, &shared)
         };
         match verdict {
@@ -92,17 +93,17 @@ pub fn decide<'c>(
     }
     eligible.sort_by(|(a, an), (b, bn)| {
         b.offer
-            .priority
-            .cmp(&a.offer.priority)
+            .priority()
+            .cmp(&a.offer.priority())
             .then(a.distance_m.total_cmp(&b.distance_m))
             .then(an.cmp(bn))
-            .then(a.offer.id.cmp(&b.offer.id))
+            .then(a.offer.id().cmp(b.offer.id()))
     });
     let mut ranked = eligible.into_iter().map(|(c, _)| c);
     if let Some(best) = ranked.next() {
-        let held_out = holdout::is_held_out(m.install_id, &best.offer.id, best.offer.holdout_percent);
+        let held_out = holdout::is_held_out(m.install_id, best.offer.id(), best.offer.holdout_percent());
         for other in ranked {
-            decision.suppressed.push((other, Suppression::Outranked { by_offer_id: best.offer.id.clone() }));
+            decision.suppressed.push((other, Suppression::Outranked { by_offer_id: best.offer.id().to_owned() }));
         }
         decision.fired = Some((best, held_out));
     }

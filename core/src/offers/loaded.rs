@@ -1,41 +1,150 @@
 //! A catalog in force, prepared for evaluation on every fix: its fence
 //! index, and for each fence the place, merchant and offers it carries.
+//!
+//! The document is not kept as parsed: a catalog of 100,000 offers would
+//! hold about 80 MB that way. What evaluation, events and wake regions read
+//! is kept in flat tables instead: strings in one buffer (module `text`),
+//! records that refer to each other by index, and the parts that are
+//! usually left at their defaults (schedules, targeting, attributes,
+//! opening hours) in side tables, stored once per distinct run. Offers,
+//! places and merchants are read through the views [`LoadedOffer`],
+//! [`LoadedPlace`] and [`LoadedMerchant`].
 
-use crate::catalog::{Catalog, Merchant, MerchantPlace, Offer, Trigger};
+use super::text::{Interner, Str, TextArena};
+use crate::catalog::{Attributes, Caps, Catalog, OpeningHours, Rule, Schedule, Trigger};
 use crate::fences::{FenceError, FenceId, FenceIndex, FenceShape};
 use crate::geo::{distance_m, LocalFrame};
-use std::collections::HashMap;
+use crate::time::Timestamp;
+use chrono_tz::Tz;
 
-/// One fence of the catalog: which merchant place it is.
-#[derive(Debug, Clone)]
-pub struct FenceEntry {
-    /// Index of the merchant in `catalog.merchants`.
-    pub merchant: usize,
-    /// Index of the place in that merchant's `places`.
-    pub place: usize,
-    /// Indices of the merchant's offers that apply at this place.
-    pub offers: Vec<usize>,
+pub use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
+
+/// A merchant, as evaluation reads it.
+#[derive(Debug)]
+pub(super) struct MerchantRec {
+    pub(super) id: Str,
+    pub(super) name: Str,
+    pub(super) category: Str,
+    pub(super) time_zone: Tz,
+    /// Into `LoadedCatalog::attributes`.
+    pub(super) attributes: u32,
+}
+
+/// A merchant place: its fence and what applies there.
+#[derive(Debug)]
+pub(super) struct PlaceRec {
+    pub(super) id: Str,
+    pub(super) merchant: u32,
+    pub(super) fence: FenceId,
+    /// Range of `LoadedCatalog::opening_hours`.
+    pub(super) hours: (u32, u32),
+    /// Range of `LoadedCatalog::place_offers`: the offers that apply here,
+    /// in the merchant's order.
+    pub(super) offers: (u32, u32),
     /// Shortest dwell trigger among those offers, in ms.
-    pub dwell_ms: Option<i64>,
+    pub(super) dwell_ms: Option<i64>,
     /// Largest `nearby` radius among those offers, in metres.
-    pub nearby_m: Option<f64>,
+    pub(super) nearby_m: Option<f64>,
     /// A circle covering the fence, `(lat, lon, radius_m)`, for the OS.
-    pub region: (f64, f64, f64),
+    pub(super) region: (f64, f64, f64),
+}
+
+/// An offer, as evaluation reads it.
+#[derive(Debug)]
+pub(super) struct OfferRec {
+    pub(super) id: Str,
+    pub(super) title: Str,
+    pub(super) body: Str,
+    pub(super) merchant: u32,
+    pub(super) trigger: Trigger,
+    pub(super) claim_window_minutes: u32,
+    pub(super) priority: i32,
+    pub(super) holdout_percent: f64,
+    pub(super) caps: Caps,
+    pub(super) allow_while_driving: bool,
+    /// Into `LoadedCatalog::schedules`, `rules` and `attributes`.
+    pub(super) schedule: u32,
+    pub(super) targeting: u32,
+    pub(super) attributes: u32,
+}
+
+/// Fence id → index of its place.
+#[derive(Debug)]
+enum FenceTable {
+    /// Indexed by `id - base`; `u32::MAX` where no place has that id. Used
+    /// while ids are dense (as they are, unless many catalogs came and went).
+    Direct { base: FenceId, slots: Vec<u32> },
+    /// `(id, place)` sorted by id.
+    Sorted(Vec<(FenceId, u32)>),
+}
+
+impl FenceTable {
+    fn build(fences: &[FenceId]) -> Self {
+        let (Some(&lo), Some(&hi)) = (fences.iter().min(), fences.iter().max()) else {
+            return FenceTable::Sorted(Vec::new());
+        };
+        let span = (hi - lo) as usize + 1;
+        if span <= 2 * fences.len() + 1024 {
+            let mut slots = vec![u32::MAX; span];
+            for (place, &id) in fences.iter().enumerate() {
+                slots[(id - lo) as usize] = place as u32;
+            }
+            FenceTable::Direct { base: lo, slots }
+        } else {
+            let mut sorted: Vec<(FenceId, u32)> = fences.iter().enumerate().map(|(p, &id)| (id, p as u32)).collect();
+            sorted.sort_unstable();
+            FenceTable::Sorted(sorted)
+        }
+    }
+
+    #[inline]
+    fn get(&self, fence: FenceId) -> Option<usize> {
+        match self {
+            FenceTable::Direct { base, slots } => {
+                let slot = *slots.get(fence.checked_sub(*base)? as usize)?;
+                (slot != u32::MAX).then_some(slot as usize)
+            }
+            FenceTable::Sorted(sorted) => {
+                sorted.binary_search_by_key(&fence, |&(id, _)| id).ok().map(|i| sorted[i].1 as usize)
+            }
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            FenceTable::Direct { slots, .. } => slots.capacity() * 4,
+            FenceTable::Sorted(sorted) => sorted.capacity() * 8,
+        }
+    }
 }
 
 /// A verified catalog with everything evaluation needs, built once per load.
 #[derive(Debug)]
 pub struct LoadedCatalog {
-    /// The document.
-    pub catalog: Catalog,
-    /// The original signed envelope (persisted so a restart reloads it).
-    pub envelope: Vec<u8>,
+    /// The catalog's version.
+    pub version: u64,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// When it expires.
+    pub expires_at: Timestamp,
     /// Every fence.
     pub index: FenceIndex,
-    /// Fence id → entry.
-    pub fences: HashMap<FenceId, FenceEntry>,
     /// Largest nearby radius of any offer (lookup margin).
     pub max_nearby_m: f64,
+    pub(super) text: TextArena,
+    pub(super) merchants: Vec<MerchantRec>,
+    pub(super) places: Vec<PlaceRec>,
+    pub(super) offers: Vec<OfferRec>,
+    /// Offer indices, a run per place.
+    pub(super) place_offers: Vec<u32>,
+    /// Side tables; index 0 holds the default (always active, always true,
+    /// no attributes).
+    pub(super) schedules: Vec<Schedule>,
+    pub(super) rules: Vec<Rule>,
+    pub(super) attributes: Vec<Attributes>,
+    /// Opening hours, a run per distinct list.
+    pub(super) opening_hours: Vec<OpeningHours>,
+    by_fence: FenceTable,
 }
 
 /// A circle covering `shape`: its centre (the mean of a polygon's exterior
@@ -56,56 +165,236 @@ fn covering_circle(shape: &FenceShape) -> (f64, f64, f64) {
     }
 }
 
+/// Index of `value` in `table`, where index 0 holds the default: the
+/// default and a repeat of the last value stored are not stored again.
+fn side<T: PartialEq + Default>(table: &mut Vec<T>, value: T) -> u32 {
+    if value == T::default() {
+        0
+    } else if table.len() > 1 && table.last() == Some(&value) {
+        (table.len() - 1) as u32
+    } else {
+        table.push(value);
+        (table.len() - 1) as u32
+    }
+}
+
 impl LoadedCatalog {
-    /// Prepares `catalog`; `fence_id` gives each place id its stable fence
-    /// id (the same across catalogs, so fence state survives a swap).
-    pub fn build(
-        catalog: Catalog,
-        envelope: Vec<u8>,
-        mut fence_id: impl FnMut(&str) -> FenceId,
-    ) -> Result<Self, FenceError> {
-        let mut fences = HashMap::new();
-        let mut shapes = Vec::new();
-        let mut max_nearby_m: f64 = 0.0;
+    /// Prepares `catalog`; `fence_ids` gives the stable fence id of each
+    /// place, in document order (merchant by merchant, each merchant's
+    /// places in order), the same across catalogs so that fence state
+    /// survives a swap. Copies only what evaluation needs: the document can
+    /// be dropped afterwards (where its hundreds of thousands of small
+    /// allocations cost least).
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub fn build(catalog: &Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
+        let mut cat = Self::build_tables(catalog);
+        cat.attach_fences(catalog, fence_ids)?;
+        Ok(cat)
+    }
+
+    /// The first half of [`LoadedCatalog::build`], which needs no fence ids:
+    /// every table but the fence index (the engine builds it while the
+    /// fence ids are read from the database). Places have no fence yet.
+    pub(crate) fn build_tables(catalog: &Catalog) -> Self {
+        let n_places: usize = catalog.merchants.iter().map(|m| m.places.len()).sum();
+        let n_offers: usize = catalog.merchants.iter().map(|m| m.offers.len()).sum();
+        let mut cat = LoadedCatalog {
+            version: catalog.version,
+            issued_at: catalog.issued_at,
+            expires_at: catalog.expires_at,
+            index: FenceIndex::build(std::iter::empty::<(FenceId, FenceShape)>()).expect("an empty index builds"),
+            max_nearby_m: 0.0,
+            text: TextArena::default(),
+            merchants: Vec::with_capacity(catalog.merchants.len()),
+            places: Vec::with_capacity(n_places),
+            offers: Vec::with_capacity(n_offers),
+            place_offers: Vec::new(),
+            schedules: vec![Schedule::default()],
+            rules: vec![Rule::default()],
+            attributes: vec![Attributes::default()],
+            opening_hours: Vec::new(),
+            by_fence: FenceTable::Sorted(Vec::new()),
+        };
+        let mut interner = Interner::default();
         for (mi, m) in catalog.merchants.iter().enumerate() {
-            for (pi, p) in m.places.iter().enumerate() {
-                let offers: Vec<usize> =
-                    m.offers.iter().enumerate().filter(|(_, o)| o.applies_at(&p.id)).map(|(i, _)| i).collect();
-                let dwell_ms = offers
-                    .iter()
-                    .filter_map(|&i| match m.offers[i].trigger {
-                        Trigger::Dwell { minutes } => Some(i64::from(minutes) * 60_000),
-                        _ => None,
-                    })
-                    .min();
-                let nearby_m = offers
-                    .iter()
-                    .filter_map(|&i| match m.offers[i].trigger {
-                        Trigger::Nearby { radius_m } => Some(radius_m),
-                        _ => None,
-                    })
-                    .reduce(f64::max);
-                max_nearby_m = max_nearby_m.max(nearby_m.unwrap_or(0.0));
-                let id = fence_id(&p.id);
-                shapes.push((id, &p.fence));
-                let region = covering_circle(&p.fence);
-                fences.insert(id, FenceEntry { merchant: mi, place: pi, offers, dwell_ms, nearby_m, region });
-            }
+            cat.add_merchant(mi as u32, m, &mut interner);
         }
-        let index = FenceIndex::build(shapes)?;
-        Ok(LoadedCatalog { catalog, envelope, index, fences, max_nearby_m })
+        drop(interner);
+        cat.max_nearby_m = cat.places.iter().filter_map(|p| p.nearby_m).fold(0.0, f64::max);
+        cat.shrink_to_fit();
+        cat
     }
 
-    /// The merchant, place and entry of a fence.
-    pub fn place(&self, fence: FenceId) -> Option<(&Merchant, &MerchantPlace, &FenceEntry)> {
-        let e = self.fences.get(&fence)?;
-        let m = &self.catalog.merchants[e.merchant];
-        Some((m, &m.places[e.place], e))
+    /// The second half of [`LoadedCatalog::build`], on tables built by
+    /// [`LoadedCatalog::build_tables`] from the same `catalog`: gives each
+    /// place its fence id and indexes the fences.
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub(crate) fn attach_fences(&mut self, catalog: &Catalog, fence_ids: &[FenceId]) -> Result<(), FenceError> {
+        assert!(fence_ids.len() >= self.places.len(), "{} fence ids for {} places", fence_ids.len(), self.places.len());
+        self.index = FenceIndex::build(
+            catalog.merchants.iter().flat_map(|m| m.places.iter()).zip(fence_ids).map(|(p, &id)| (id, &p.fence)),
+        )?;
+        for (place, &id) in self.places.iter_mut().zip(fence_ids) {
+            place.fence = id;
+        }
+        self.by_fence = FenceTable::build(&fence_ids[..self.places.len()]);
+        Ok(())
     }
 
-    /// The offers of a fence, with their merchant.
-    pub fn offers_at(&self, fence: FenceId) -> impl Iterator<Item = (&Merchant, &MerchantPlace, &Offer)> {
-        self.place(fence).into_iter().flat_map(|(m, p, e)| e.offers.iter().map(move |&i| (m, p, &m.offers[i])))
+    fn add_merchant<'s>(&mut self, mi: u32, m: &'s crate::catalog::Merchant, interner: &mut Interner<'s>) {
+        let attributes = side(&mut self.attributes, m.attributes.clone());
+        self.merchants.push(MerchantRec {
+            id: self.text.push(&m.id),
+            name: interner.intern(&mut self.text, &m.name),
+            category: interner.intern(&mut self.text, &m.category),
+            time_zone: m.time_zone,
+            attributes,
+        });
+        let first_offer = self.offers.len() as u32;
+        for o in &m.offers {
+            let schedule = side(&mut self.schedules, o.schedule.clone());
+            let targeting = side(&mut self.rules, o.targeting.clone());
+            let attributes = side(&mut self.attributes, o.attributes.clone());
+            self.offers.push(OfferRec {
+                id: self.text.push(&o.id),
+                title: interner.intern(&mut self.text, &o.title),
+                body: interner.intern(&mut self.text, &o.body),
+                merchant: mi,
+                trigger: o.trigger.clone(),
+                claim_window_minutes: o.claim_window_minutes,
+                priority: o.priority,
+                holdout_percent: o.holdout_percent,
+                caps: o.caps.clone(),
+                allow_while_driving: o.allow_while_driving,
+                schedule,
+                targeting,
+                attributes,
+            });
+        }
+        // Which offers apply at which place, in the merchant's offer order.
+        // When none names places, every place shares one run of all of them.
+        let all = (self.place_offers.len() as u32, (self.place_offers.len() + m.offers.len()) as u32);
+        let per_place = m.offers.iter().any(|o| !o.places.is_empty());
+        if !per_place {
+            self.place_offers.extend(first_offer..first_offer + m.offers.len() as u32);
+        }
+        let position: foldhash::HashMap<&str, usize> = if per_place && m.places.len() > 16 {
+            m.places.iter().enumerate().map(|(j, p)| (p.id.as_str(), j)).collect()
+        } else {
+            Default::default()
+        };
+        let mut pairs: Vec<(usize, u32)> = Vec::new();
+        if per_place {
+            for (k, o) in m.offers.iter().enumerate() {
+                let offer = first_offer + k as u32;
+                if o.places.is_empty() {
+                    pairs.extend((0..m.places.len()).map(|j| (j, offer)));
+                } else {
+                    for id in &o.places {
+                        let j =
+                            position.get(id.as_str()).copied().or_else(|| m.places.iter().position(|p| &p.id == id));
+                        pairs.extend(j.map(|j| (j, offer)));
+                    }
+                }
+            }
+            pairs.sort_by_key(|&(j, _)| j);
+        }
+        let mut pairs = pairs.into_iter().peekable();
+        let mut last_hours: Option<(&[OpeningHours], (u32, u32))> = None;
+        for (j, p) in m.places.iter().enumerate() {
+            let offers = if per_place {
+                let start = self.place_offers.len() as u32;
+                while let Some((_, offer)) = pairs.next_if(|&(pj, _)| pj == j) {
+                    self.place_offers.push(offer);
+                }
+                (start, self.place_offers.len() as u32)
+            } else {
+                all
+            };
+            let hours = match last_hours {
+                Some((list, run)) if list == p.opening_hours.as_slice() => run,
+                _ => {
+                    let start = self.opening_hours.len() as u32;
+                    self.opening_hours.extend(p.opening_hours.iter().cloned());
+                    (start, self.opening_hours.len() as u32)
+                }
+            };
+            last_hours = Some((&p.opening_hours, hours));
+            let triggers = || {
+                self.place_offers[offers.0 as usize..offers.1 as usize]
+                    .iter()
+                    .map(|&i| &self.offers[i as usize].trigger)
+            };
+            let dwell_ms = triggers()
+                .filter_map(|t| match t {
+                    Trigger::Dwell { minutes } => Some(i64::from(*minutes) * 60_000),
+                    _ => None,
+                })
+                .min();
+            let nearby_m = triggers()
+                .filter_map(|t| match t {
+                    Trigger::Nearby { radius_m } => Some(*radius_m),
+                    _ => None,
+                })
+                .reduce(f64::max);
+            self.places.push(PlaceRec {
+                id: self.text.push(&p.id),
+                merchant: mi,
+                fence: 0,
+                hours,
+                offers,
+                dwell_ms,
+                nearby_m,
+                region: covering_circle(&p.fence),
+            });
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.merchants.shrink_to_fit();
+        self.places.shrink_to_fit();
+        self.offers.shrink_to_fit();
+        self.place_offers.shrink_to_fit();
+        self.schedules.shrink_to_fit();
+        self.rules.shrink_to_fit();
+        self.attributes.shrink_to_fit();
+        self.opening_hours.shrink_to_fit();
+    }
+
+    /// The place whose fence is `fence`.
+    #[inline]
+    pub fn place(&self, fence: FenceId) -> Option<LoadedPlace<'_>> {
+        let i = self.by_fence.get(fence)?;
+        Some(LoadedPlace::new(self, &self.places[i]))
+    }
+
+    /// The offers that apply at the place of `fence`, with their merchant
+    /// and place, in the merchant's order.
+    pub fn offers_at(
+        &self,
+        fence: FenceId,
+    ) -> impl Iterator<Item = (LoadedMerchant<'_>, LoadedPlace<'_>, LoadedOffer<'_>)> {
+        self.place(fence).into_iter().flat_map(|p| {
+            let m = p.merchant();
+            p.offers().map(move |o| (m, p, o))
+        })
+    }
+
+    /// The shortest dwell trigger of the offers at `fence`, in ms.
+    #[inline]
+    pub fn dwell_ms(&self, fence: FenceId) -> Option<i64> {
+        self.by_fence.get(fence).and_then(|i| self.places[i].dwell_ms)
+    }
+
+    /// The largest `nearby` radius of the offers at `fence`, in metres.
+    #[inline]
+    pub fn nearby_m(&self, fence: FenceId) -> Option<f64> {
+        self.by_fence.get(fence).and_then(|i| self.places[i].nearby_m)
     }
 
     /// One fix through the fences: looks it up (with the nearby margin),
@@ -121,11 +410,37 @@ impl LoadedCatalog {
     ) {
         hits.clear();
         self.index.lookup(fix.lat, fix.lon, self.max_nearby_m, hits);
-        tracker.update_with_hits(&self.index, fix, hits, |f| self.fences.get(&f).and_then(|e| e.dwell_ms), transitions);
+        tracker.update_with_hits(&self.index, fix, hits, |f| self.dwell_ms(f), transitions);
+    }
+
+    /// Number of merchants in the catalog.
+    pub fn merchant_count(&self) -> usize {
+        self.merchants.len()
     }
 
     /// Number of offers in the catalog.
     pub fn offer_count(&self) -> usize {
-        self.catalog.merchants.iter().map(|m| m.offers.len()).sum()
+        self.offers.len()
+    }
+
+    /// Heap bytes held: the fence index and the tables, counted from their
+    /// capacities; the contents of side-table entries (the day lists of
+    /// opening hours, the parts of non-default schedules, rules and
+    /// attributes) at their inline size only.
+    pub fn heap_bytes(&self) -> usize {
+        fn cap<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        self.index.heap_bytes()
+            + self.text.heap_bytes()
+            + cap(&self.merchants)
+            + cap(&self.places)
+            + cap(&self.offers)
+            + cap(&self.place_offers)
+            + cap(&self.schedules)
+            + cap(&self.rules)
+            + cap(&self.attributes)
+            + cap(&self.opening_hours)
+            + self.by_fence.heap_bytes()
     }
 }

@@ -2,7 +2,7 @@
 //! not, why. Every refusal is a [`Suppression`] that the engine reports as
 //! an `offer_suppressed` event.
 
-use crate::catalog::Offer;
+use super::loaded::LoadedOffer;
 use crate::store::offers::OfferHistory;
 use crate::time::{Timestamp, MINUTE_MS};
 use chrono::Timelike;
@@ -168,7 +168,7 @@ fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
 /// would find most telling: the offer's own history first, then the
 /// merchant's and the global caps, then quiet hours and driving.
 pub fn check(
-    offer: &Offer,
+    offer: LoadedOffer<'_>,
     at: Timestamp,
     device_tz: Tz,
     policy: &OfferPolicy,
@@ -185,13 +185,13 @@ pub fn check(
             return Err(Suppression::DismissedRecently { until });
         }
     }
-    if let Some(cap) = offer.caps.total.filter(|&c| own.total >= c) {
+    if let Some(cap) = offer.caps().total.filter(|&c| own.total >= c) {
         return Err(Suppression::OfferTotalCap { cap });
     }
-    if let Some(cap) = offer.caps.per_day.filter(|&c| own.today >= c) {
+    if let Some(cap) = offer.caps().per_day.filter(|&c| own.today >= c) {
         return Err(Suppression::OfferDailyCap { cap });
     }
-    if let (Some(gap), Some(last)) = (offer.caps.min_gap_minutes, own.last_at) {
+    if let (Some(gap), Some(last)) = (offer.caps().min_gap_minutes, own.last_at) {
         let until = last.plus_millis(i64::from(gap) * MINUTE_MS);
         if at < until {
             return Err(Suppression::OfferMinGap { until });
@@ -212,7 +212,7 @@ pub fn check(
     if in_hours(at.in_tz(device_tz).hour(), policy.quiet_hours) {
         return Err(Suppression::QuietHours);
     }
-    if driving && !offer.allow_while_driving {
+    if driving && !offer.allow_while_driving() {
         return Err(Suppression::WhileDriving);
     }
     Ok(())

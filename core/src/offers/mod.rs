@@ -4,6 +4,8 @@
 //! | file | concern |
 //! | --- | --- |
 //! | `loaded.rs` | a catalog in force, prepared for evaluation (fence index, offers per fence) |
+//! | `loaded_views.rs` | its merchants, places and offers, as evaluation reads them |
+//! | `text.rs` | the loaded catalog's strings, in one buffer |
 //! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
 //! | `manners.rs` | caps and manners, and every suppression reason |
 //! | `holdout.rs` | deterministic per-install holdout buckets |
@@ -12,8 +14,12 @@
 pub mod decide;
 pub mod holdout;
 pub mod loaded;
+#[cfg(test)]
+mod loaded_tests;
+mod loaded_views;
 pub mod manners;
 pub mod profile;
+mod text;
 
 pub use crate::store::offers::{OfferInstance, OfferState};
 pub use manners::{OfferPolicy, Suppression};

@@ -1,12 +1,16 @@
-//! The catalog in force (its signed envelope, so a restart reloads it) and
+//! The catalog in force (its signed bytes, so a restart reloads and
+//! verifies it again; see [`crate::catalog::verify_stored`]) and
 //! the stable fence id of every catalog place.
 
 use crate::error::Result;
 use crate::fences::FenceId;
 use crate::time::Timestamp;
+use foldhash::HashMap;
+use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Stores the envelope of the catalog now in force.
+/// Stores the signed bytes of the catalog now in force (the column keeps
+/// its first name, `envelope`).
 pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO catalog (id, version, envelope, loaded_at) VALUES (1, ?1, ?2, ?3)
@@ -16,7 +20,7 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     Ok(())
 }
 
-/// The stored envelope and when it was loaded, if a catalog was ever
+/// The stored signed bytes and when they were loaded, if a catalog was ever
 /// loaded.
 pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
     Ok(conn
@@ -26,35 +30,116 @@ pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
         .optional()?)
 }
 
-/// The fence id of every place id, assigning new ids to places not seen
-/// before (ids are never reused).
-pub fn fence_ids<'a>(
-    conn: &Connection,
-    place_ids: impl Iterator<Item = &'a str>,
-) -> Result<std::collections::HashMap<String, FenceId>> {
-    let mut known = std::collections::HashMap::new();
+/// The fence id of each of `place_ids`, in the same order, assigning new
+/// ids to places not seen before (ids are never reused, so a place keeps
+/// its id across catalogs and restarts).
+///
+/// One pass over the stored ids, then the new places inserted in place id
+/// order (so that both of the table's B-trees grow at their ends), many
+/// rows per statement.
+pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<FenceId>> {
+    let place_ids: Vec<&str> = place_ids.into_iter().collect();
+    let position: HashMap<&str, usize> = place_ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let mut ids: Vec<FenceId> = vec![0; place_ids.len()];
+    let mut next: FenceId = 1;
     {
         let mut st = conn.prepare_cached("SELECT place_id, fence_id FROM fence_ids")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
-        for row in rows {
-            let (p, f) = row?;
-            known.insert(p, f);
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let fence: FenceId = row.get(1)?;
+            next = next.max(fence + 1);
+            let place = row
+                .get_ref(0)?
+                .as_str()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, e.into()))?;
+            if let Some(&i) = position.get(place) {
+                ids[i] = fence;
+            }
         }
     }
-    let mut next = known.values().max().map_or(1, |m| m + 1);
-    let mut insert = conn.prepare_cached("INSERT INTO fence_ids (place_id, fence_id) VALUES (?1, ?2)")?;
-    let mut out = std::collections::HashMap::new();
-    for p in place_ids {
-        let id = match known.get(p) {
-            Some(&id) => id,
-            None => {
-                insert.execute(params![p, next])?;
-                known.insert(p.to_string(), next);
-                next += 1;
-                next - 1
-            }
-        };
-        out.insert(p.to_string(), id);
+    drop(position);
+    let mut new: Vec<(&str, usize)> =
+        (0..place_ids.len()).filter(|&i| ids[i] == 0).map(|i| (place_ids[i], i)).collect();
+    if new.is_empty() {
+        return Ok(ids);
     }
-    Ok(out)
+    new.sort_unstable();
+    let new: Vec<usize> = new.into_iter().map(|(_, i)| i).collect();
+    // Many rows per statement: one statement step per row costs more than
+    // the B-tree inserts themselves.
+    let mut chunks = new.chunks_exact(FENCE_ID_ROWS_PER_INSERT);
+    {
+        let mut insert = conn.prepare_cached(&insert_rows_sql(FENCE_ID_ROWS_PER_INSERT))?;
+        for chunk in chunks.by_ref() {
+            insert_rows(&mut insert, chunk, &place_ids, &mut ids, &mut next)?;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut insert = conn.prepare(&insert_rows_sql(rest.len()))?;
+        insert_rows(&mut insert, rest, &place_ids, &mut ids, &mut next)?;
+    }
+    Ok(ids)
+}
+
+/// Rows per `INSERT` statement into `fence_ids` (two parameters a row, well
+/// under SQLite's limit of 32,766 parameters).
+const FENCE_ID_ROWS_PER_INSERT: usize = 500;
+
+fn insert_rows_sql(rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO fence_ids (place_id, fence_id) VALUES (?, ?)");
+    for _ in 1..rows {
+        sql.push_str(", (?, ?)");
+    }
+    sql
+}
+
+/// Gives the places at `chunk` (positions in `place_ids`) the next ids, and
+/// inserts them with `insert` (made by `insert_rows_sql(chunk.len())`).
+fn insert_rows(
+    insert: &mut rusqlite::Statement<'_>,
+    chunk: &[usize],
+    place_ids: &[&str],
+    ids: &mut [FenceId],
+    next: &mut FenceId,
+) -> Result<()> {
+    for (k, &i) in chunk.iter().enumerate() {
+        ids[i] = *next;
+        *next += 1;
+        insert.raw_bind_parameter(2 * k + 1, place_ids[i])?;
+        insert.raw_bind_parameter(2 * k + 2, ids[i])?;
+    }
+    insert.raw_execute()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_ids_are_stable_and_never_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sealer = crate::privacy::seal::Sealer::new(&[7; 32]).unwrap();
+        let conn = crate::store::open(dir.path(), &sealer).unwrap().conn;
+        let first: Vec<String> = (0..1_234).map(|i| format!("p{i}")).collect();
+        let a = fence_ids(&conn, first.iter().map(String::as_str)).unwrap();
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=1_234).collect::<Vec<FenceId>>(), "every place gets its own id");
+        // A later catalog: some places gone, some kept (in another order), some new.
+        let second: Vec<String> = (1_000..1_500).rev().map(|i| format!("p{i}")).collect();
+        let b = fence_ids(&conn, second.iter().map(String::as_str)).unwrap();
+        for (place, id) in second.iter().zip(&b) {
+            let i: usize = place[1..].parse().unwrap();
+            if i < 1_234 {
+                assert_eq!(*id, a[i], "{place} keeps its id");
+            } else {
+                assert!(*id > 1_234, "{place} gets a new id, {id}");
+            }
+        }
+        // Places that left and come back keep their first id too.
+        assert_eq!(fence_ids(&conn, ["p7", "p0"]).unwrap(), vec![a[7], a[0]]);
+        assert_eq!(fence_ids(&conn, std::iter::empty()).unwrap(), Vec::<FenceId>::new());
+    }
 }

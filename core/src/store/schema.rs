@@ -104,6 +104,7 @@ CREATE TABLE routines (
 ) WITHOUT ROWID;
 CREATE INDEX routines_by_check ON routines(next_check_at);
 CREATE INDEX routines_by_place ON routines(place_id);
+CREATE INDEX offer_instances_by_time ON offer_instances(triggered_at);
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`, up to
@@ -207,6 +208,7 @@ CREATE TABLE routines (
 ) WITHOUT ROWID;
 CREATE INDEX routines_by_check ON routines(next_check_at);
 CREATE INDEX routines_by_place ON routines(place_id);
+CREATE INDEX offer_instances_by_time ON offer_instances(triggered_at);
 ";
 
 /// 4 -> 5, after the sealing pass: the plaintext goes.
