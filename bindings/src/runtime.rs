@@ -3,8 +3,8 @@
 //! uniffi polls a Rust future from the foreign side (Kotlin coroutines,
 //! Swift tasks); the future must not block that thread. Blocking engine work
 //! (SQLite) is handed to the blocking pool of a small tokio runtime, built
-//! on first use with one worker thread (for future network I/O such as
-//! `sync()`) and a few blocking threads (engine calls serialise on the
+//! on first use with one worker thread (for network I/O: `sync`) and a few
+//! blocking threads (engine calls serialise on the
 //! engine's lock anyway). A tokio `JoinHandle` can be awaited from any
 //! executor, so exported async methods need no `async_runtime` attribute.
 //!

@@ -6,12 +6,17 @@
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
+//! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
+//! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
+//! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
 //! | `cargo xtask bench` | the criterion benchmarks |
 //! | `cargo xtask main` | the README's main job |
 
 mod bindings;
 mod cmd;
 mod kotlin;
+mod package;
+mod size;
 mod swift;
 
 use cmd::{command, run};
@@ -19,10 +24,13 @@ use std::process::exit;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run every test: Rust, Kotlin bindings, Swift bindings
+  test                 run every test: Rust, Kotlin bindings, Swift bindings, library size
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
+  size                 build the release libkairos_ffi and check its stripped size
+  android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
+  apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
   bench                run the criterion benchmarks
   main                 run the README's main job";
 
@@ -35,6 +43,11 @@ fn main() {
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
         ["test-swift"] => swift::test(),
+        ["size"] => size::check(),
+        ["android"] => package::android(false),
+        ["android", "--dry-run"] => package::android(true),
+        ["apple"] => package::apple(false),
+        ["apple", "--dry-run"] => package::apple(true),
         ["bench"] => run(&mut command("cargo", &["bench", "--workspace"])),
         ["main"] => main_job(),
         _ => {
@@ -60,7 +73,9 @@ fn test() -> Result<(), String> {
         &["backend/scripts/with-postgres.sh", "cargo", "test", "-p", "kairos-backend", "--locked", "--all-targets"],
     ))?;
     kotlin::test()?;
-    swift::test()
+    swift::test()?;
+    // The app library's size, in the shipped profile.
+    size::check()
 }
 
 fn main_job() -> Result<(), String> {

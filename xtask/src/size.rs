@@ -1,0 +1,51 @@
+//! `cargo xtask size`: builds the app library (`libkairos_ffi`) for this
+//! host in the shipped profile (`[profile.release]`: size-optimised, LTO,
+//! one codegen unit, stripped) and checks its size against the budget.
+//! `docs/PERFORMANCE.md` ("Library size") records the figures and what
+//! makes them.
+
+use crate::cmd::{command, on_path, run, target_dir};
+
+/// Largest accepted size of the stripped library, in bytes: today's size
+/// (6.21 MB) plus about 5% for growth. It guards against regressions; the
+/// goal is 4.5 MB, out of reach while the library carries its own HTTP and
+/// TLS stack (see docs/PERFORMANCE.md).
+pub const BUDGET_BYTES: u64 = 6_500_000;
+
+/// The size goal for the library, in bytes.
+pub const GOAL_BYTES: u64 = 4_500_000;
+
+/// Builds the release library, prints its stripped size, and fails above
+/// [`BUDGET_BYTES`].
+pub fn check() -> Result<(), String> {
+    run(&mut command("cargo", &["build", "--release", "--locked", "-q", "-p", "kairos-ffi", "--lib"]))?;
+    let name = format!("{}kairos_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let lib = target_dir().join("release").join(&name);
+    let built = std::fs::metadata(&lib).map_err(|e| format!("cannot read {}: {e}", lib.display()))?.len();
+    // The profile strips already; strip a copy as well where `strip` exists,
+    // so that the figure is the stripped size whatever the profile says.
+    let size = if on_path("strip") {
+        let copy = target_dir().join("release").join(format!("{name}.stripped"));
+        run(command("strip", &["-o"]).arg(&copy).arg(&lib))?;
+        let stripped = std::fs::metadata(&copy).map_err(|e| format!("cannot read {}: {e}", copy.display()))?.len();
+        let _ = std::fs::remove_file(&copy);
+        stripped.min(built)
+    } else {
+        built
+    };
+    let mb = |b: u64| b as f64 / 1e6;
+    println!(
+        "size: {name} ({}-{}, release, stripped): {size} bytes ({:.2} MB); budget {:.2} MB, goal {:.2} MB",
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        mb(size),
+        mb(BUDGET_BYTES),
+        mb(GOAL_BYTES)
+    );
+    if size > BUDGET_BYTES {
+        return Err(format!(
+            "{name} is {size} bytes, over the budget of {BUDGET_BYTES}: see docs/PERFORMANCE.md, \"Library size\""
+        ));
+    }
+    Ok(())
+}
