@@ -115,11 +115,16 @@ pub fn android(dry_run: bool) -> Result<(), String> {
     run(&mut commands.next().expect("the cargo-ndk command"))?;
     let built = bindings::generate(true)?;
     copy_if_changed(&built.kotlin.join("dev/kairos/kairos_ffi.kt"), &out.join("kotlin/dev/kairos/kairos_ffi.kt"))?;
+    // The package's own Kotlin beside the generated: the HTTP transport.
+    copy_if_changed(
+        &root().join("bindings/kotlin/src/main/kotlin/dev/kairos/HttpUrlConnectionTransport.kt"),
+        &out.join("kotlin/dev/kairos/HttpUrlConnectionTransport.kt"),
+    )?;
     println!("android: {}", out.display());
     for (abi, _) in ANDROID {
         println!("  jniLibs/{abi}/libkairos_ffi.so");
     }
-    println!("  kotlin/dev/kairos/kairos_ffi.kt");
+    println!("  kotlin/dev/kairos/kairos_ffi.kt, kotlin/dev/kairos/HttpUrlConnectionTransport.kt");
     println!("In the library module: sourceSets.main {{ jniLibs.srcDirs(\"{0}/jniLibs\"); kotlin.srcDirs(\"{0}/kotlin\") }}, with net.java.dev.jna:jna:5.19.1@aar and kotlinx-coroutines-core.", out.display());
     Ok(())
 }
@@ -180,6 +185,11 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
     // In an XCFramework the module map must be named module.modulemap.
     copy_if_changed(&built.swift.join("KairosFFI.modulemap"), &include.join("module.modulemap"))?;
     copy_if_changed(&built.swift.join("Kairos.swift"), &out.join("Sources/Kairos/Kairos.swift"))?;
+    // The package's own Swift beside the generated: the HTTP transport.
+    copy_if_changed(
+        &root().join("bindings/swift/Sources/Kairos/URLSessionTransport.swift"),
+        &out.join("Sources/Kairos/URLSessionTransport.swift"),
+    )?;
     std::fs::create_dir_all(simulators.parent().expect("a directory"))
         .map_err(|e| format!("cannot create {}: {e}", simulators.display()))?;
     if framework.exists() {
@@ -190,7 +200,7 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
     }
     std::fs::write(out.join("Package.swift"), PACKAGE_SWIFT).map_err(|e| format!("cannot write Package.swift: {e}"))?;
     println!(
-        "apple: {} (a Swift package: KairosFFI.xcframework, Sources/Kairos/Kairos.swift, Package.swift)",
+        "apple: {} (a Swift package: KairosFFI.xcframework, Sources/Kairos/{{Kairos,URLSessionTransport}}.swift, Package.swift)",
         out.display()
     );
     Ok(())
