@@ -1,0 +1,19 @@
+package dev.kairos.demo.logic
+
+import dev.kairos.EngineInterface
+import dev.kairos.SyncOptions
+import dev.kairos.SyncReport
+import java.time.Instant
+
+/**
+ * The nightly sync call, alone in this file: the one place to change when the sync API changes.
+ * Network trouble never throws: the report says what was deferred, and the job retries.
+ */
+object NightlySync {
+    /** Sends the outbox to [baseUrl] and fetches a fresh catalog; true when the job should retry. */
+    suspend fun run(engine: EngineInterface, baseUrl: String, now: Instant): Pair<SyncReport, Boolean> {
+        val options = SyncOptions(baseUrl = baseUrl, allowInsecureLoopback = baseUrl.startsWith("http://127.0.0.1"), fetchCatalog = true)
+        val report = engine.sync(options, now)
+        return report to (report.deferred > 0)
+    }
+}
