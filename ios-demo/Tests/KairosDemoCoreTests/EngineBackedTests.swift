@@ -61,8 +61,8 @@ final class PresenterTests: XCTestCase {
         let engine = try Fixtures.engine()
         let start = Fixtures.tenAM
         _ = try engine.recordStepSamples(samples: [.interval(start: start.addingTimeInterval(-3600), end: start, steps: 4210)])
-        let stay = (61...120).map { Fixtures.cafeFix(start, 230 + Double($0) * 10, north: 0, speed: 0) }
-        let away = (1...30).map { Fixtures.cafeFix(start, 1430 + Double($0) * 10, north: Double($0) * 14) }
+        let stay = (61...120).map { Fixtures.cafeFix(start, 190 + Double($0) * 10, speed: 0) }
+        let away = (1...30).map { Fixtures.cafeFix(start, 1390 + Double($0) * 10, east: Double($0) * 14) }
         _ = try engine.recordLocations(fixes: Fixtures.intoCafe(start) + stay + away)
         let profile = try ProfilePresenter(engine: engine, zone: Fixtures.la).load(now: start.addingTimeInterval(40 * 60))
         XCTAssertEqual(profile.steps, "4,210 of 7,500 steps")

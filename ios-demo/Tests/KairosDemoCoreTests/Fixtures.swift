@@ -37,14 +37,16 @@ enum Fixtures {
         return engine
     }
 
-    /// A fix `north` metres north of the Corner Café (shop-street catalog; its offer fires on entry).
-    static func cafeFix(_ start: Date, _ seconds: Double, north: Double, speed: Double = 1.3) -> LocationFix {
-        LocationFix(at: start.addingTimeInterval(seconds), lat: 37.33 + north / 111_320, lon: -121.9, accuracyM: 8, speedMps: speed)
+    /// A fix `north` and `east` metres from the Corner Café (shop-street catalog; its offer fires on entry).
+    static func cafeFix(_ start: Date, _ seconds: Double, north: Double = 0, east: Double = 0, speed: Double = 1.3) -> LocationFix {
+        LocationFix(at: start.addingTimeInterval(seconds), lat: 37.33 + north / 111_320,
+                    lon: -121.9 + east / (111_320 * cos(37.33 * Double.pi / 180)), accuracyM: 8, speedMps: speed)
     }
 
-    /// From 300 m south of the café into it (every 10 s at 1.3 m/s), then 10 minutes inside.
+    /// From 250 m west of the café into it (every 10 s at 1.3 m/s), then 10 minutes inside.
+    /// West, because the Night Owl lies 222 m south and the bakery 350 m west.
     static func intoCafe(_ start: Date = tenAM) -> [LocationFix] {
-        (0...23).map { cafeFix(start, Double($0) * 10, north: -300 + Double($0) * 13) }
-            + (1...60).map { cafeFix(start, 230 + Double($0) * 10, north: 0, speed: 0) }
+        (0...19).map { cafeFix(start, Double($0) * 10, east: -250 + Double($0) * 13) }
+            + (1...60).map { cafeFix(start, 190 + Double($0) * 10, speed: 0) }
     }
 }

@@ -11,13 +11,13 @@ import dev.kairos.demo.logic.DemoConfig
 import dev.kairos.demo.logic.QaTrack
 import dev.kairos.demo.offers.OfferNotifier
 import dev.kairos.demo.sync.NightlySyncJob
-import java.time.Instant
-import java.time.ZoneId
-import java.util.Base64
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
+import java.time.Instant
+import java.time.ZoneId
+import java.util.Base64
 
 /**
  * The process: opens the one [Engine] of the shopper's profile, with its sealing key from the

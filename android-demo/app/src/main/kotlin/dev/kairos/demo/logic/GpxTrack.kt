@@ -1,13 +1,13 @@
 package dev.kairos.demo.logic
 
 import dev.kairos.LocationFix
+import org.w3c.dom.Element
+import org.xml.sax.InputSource
+import org.xml.sax.SAXException
 import java.io.StringReader
 import java.time.Instant
 import java.time.format.DateTimeParseException
 import javax.xml.parsers.DocumentBuilderFactory
-import org.w3c.dom.Element
-import org.xml.sax.InputSource
-import org.xml.sax.SAXException
 
 /** A GPX file that cannot be replayed; [message] names the point. */
 class GpxException(message: String) : Exception(message)
@@ -24,8 +24,9 @@ object GpxTrack {
     /** The fixes of [text], in file order. */
     fun parse(text: String): List<LocationFix> {
         val document = try {
-            DocumentBuilderFactory.newInstance().apply { isNamespaceAware = true }
-                .newDocumentBuilder().parse(InputSource(StringReader(text)))
+            val builder = DocumentBuilderFactory.newInstance().apply { isNamespaceAware = true }.newDocumentBuilder()
+            builder.setErrorHandler(QuietErrors)
+            builder.parse(InputSource(StringReader(text)))
         } catch (e: SAXException) {
             throw GpxException("not a GPX file: ${e.message}")
         }
@@ -46,4 +47,11 @@ object GpxTrack {
         }
         return LocationFix(at, coordinate("lat"), coordinate("lon"), ACCURACY_M, null)
     }
+}
+
+/** Errors become the exception, not lines on stderr as the parser's default handler prints. */
+private object QuietErrors : org.xml.sax.ErrorHandler {
+    override fun warning(e: org.xml.sax.SAXParseException) = Unit
+    override fun error(e: org.xml.sax.SAXParseException) = throw e
+    override fun fatalError(e: org.xml.sax.SAXParseException) = throw e
 }

@@ -7,13 +7,14 @@ import java.time.Instant
 
 /**
  * The nightly sync call, alone in this file: the one place to change when the sync API changes.
- * Network trouble never throws: the report says what was deferred, and the job retries.
+ * Network trouble never throws: the report says what must wait, and the job retries.
  */
 object NightlySync {
     /** Sends the outbox to [baseUrl] and fetches a fresh catalog; true when the job should retry. */
     suspend fun run(engine: EngineInterface, baseUrl: String, now: Instant): Pair<SyncReport, Boolean> {
         val options = SyncOptions(baseUrl = baseUrl, allowInsecureLoopback = baseUrl.startsWith("http://127.0.0.1"), fetchCatalog = true)
         val report = engine.sync(options, now)
-        return report to (report.deferred > 0)
+        // A backoff time means something must wait: the server or the network failed.
+        return report to (report.nextAttemptAt != null)
     }
 }

@@ -3,12 +3,12 @@ package dev.kairos.demo.logic
 import dev.kairos.EngineInterface
 import dev.kairos.KairosEvent
 import dev.kairos.LocationFix
-import java.time.Duration
-import java.time.Instant
-import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.withContext
+import java.time.Duration
+import java.time.Instant
+import kotlin.coroutines.CoroutineContext
 
 /** Where a replay is. */
 data class ReplayProgress(

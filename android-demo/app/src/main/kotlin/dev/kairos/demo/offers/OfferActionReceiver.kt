@@ -8,8 +8,9 @@ import android.widget.Toast
 import dev.kairos.demo.KairosDemoApp
 import dev.kairos.demo.logic.ActionResult
 import dev.kairos.demo.logic.OffersPresenter
-import java.time.Instant
+import dev.kairos.demo.service
 import kotlinx.coroutines.launch
+import java.time.Instant
 
 /** The Redeem and Dismiss buttons of an offer notification. */
 class OfferActionReceiver : BroadcastReceiver() {
@@ -25,7 +26,7 @@ class OfferActionReceiver : BroadcastReceiver() {
                     REDEEM -> presenter.redeem(id, Instant.now())
                     else -> presenter.dismiss(id, Instant.now())
                 }
-                context.getSystemService(NotificationManager::class.java).cancel(id.toInt())
+                context.service<NotificationManager>().cancel(id.toInt())
                 val message = when (result) {
                     is ActionResult.Done -> result.message
                     is ActionResult.Refused -> result.message

@@ -9,13 +9,14 @@ import android.content.Intent
 import dev.kairos.KairosEvent
 import dev.kairos.demo.KairosDemoApp
 import dev.kairos.demo.logic.Countdown
+import dev.kairos.demo.service
 import dev.kairos.demo.ui.OffersActivity
 import java.time.Duration
 import java.time.Instant
 
 /** Turns the engine's events into notifications: offers (with Redeem and Dismiss), goals, nudges. */
 class OfferNotifier(private val context: Context) {
-    private val manager = context.getSystemService(NotificationManager::class.java)
+    private val manager = context.service<NotificationManager>()
 
     init {
         manager.createNotificationChannel(NotificationChannel(OFFERS, "Offers near you", NotificationManager.IMPORTANCE_HIGH))

@@ -11,10 +11,11 @@ import dev.kairos.demo.KairosDemoApp
 import dev.kairos.demo.logic.DemoConfig
 import dev.kairos.demo.logic.NightlySchedule
 import dev.kairos.demo.logic.NightlySync
-import java.time.Instant
-import java.time.ZoneId
+import dev.kairos.demo.service
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
+import java.time.Instant
+import java.time.ZoneId
 
 /**
  * The nightly sync, run by the platform's JobScheduler: a one-off job around 02:00 on a network,
@@ -62,7 +63,7 @@ class NightlySyncJob : JobService() {
                 .setBackoffCriteria(15 * 60_000L, JobInfo.BACKOFF_POLICY_EXPONENTIAL)
                 .setPersisted(true)
                 .build()
-            context.getSystemService(JobScheduler::class.java).schedule(job)
+            context.service<JobScheduler>().schedule(job)
         }
     }
 }

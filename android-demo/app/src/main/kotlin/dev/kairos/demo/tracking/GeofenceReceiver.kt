@@ -9,8 +9,9 @@ import android.os.Build
 import android.os.CancellationSignal
 import dev.kairos.LocationFix
 import dev.kairos.demo.KairosDemoApp
-import java.time.Instant
+import dev.kairos.demo.service
 import kotlinx.coroutines.launch
+import java.time.Instant
 
 /**
  * The OS says the phone crossed a wake region: get a fresh fix and give it to the engine, which
@@ -20,7 +21,7 @@ class GeofenceReceiver : BroadcastReceiver() {
     @SuppressLint("MissingPermission") // Regions are only registered with location granted.
     override fun onReceive(context: Context, intent: Intent) {
         val app = context.applicationContext as KairosDemoApp
-        val locations = context.getSystemService(LocationManager::class.java)
+        val locations = context.service<LocationManager>()
         val pending = goAsync()
         fun record(location: android.location.Location?) {
             app.scope.launch {

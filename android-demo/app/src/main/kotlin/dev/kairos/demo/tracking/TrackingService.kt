@@ -24,8 +24,8 @@ import android.os.SystemClock
 import dev.kairos.LocationFix
 import dev.kairos.demo.KairosDemoApp
 import dev.kairos.demo.logic.StepBuffer
+import dev.kairos.demo.service
 import dev.kairos.demo.ui.MainActivity
-import java.time.Instant
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -34,6 +34,7 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
+import java.time.Instant
 
 /**
  * The foreground service that runs while the shopper has tracking on: location from the platform
@@ -62,9 +63,9 @@ class TrackingService : Service(), LocationListener, SensorEventListener {
         } else {
             startForeground(NOTIFICATION_ID, notification())
         }
-        val locations = getSystemService(LocationManager::class.java)
+        val locations = service<LocationManager>()
         locations.requestLocationUpdates(provider(locations), INTERVAL_MS, MIN_DISTANCE_M, this, Looper.getMainLooper())
-        val sensors = getSystemService(SensorManager::class.java)
+        val sensors = service<SensorManager>()
         sensors.getDefaultSensor(Sensor.TYPE_STEP_COUNTER)?.let {
             // Let the hardware batch readings for up to a minute: fewer wake-ups.
             sensors.registerListener(this, it, SensorManager.SENSOR_DELAY_NORMAL, 60_000_000)
@@ -81,8 +82,8 @@ class TrackingService : Service(), LocationListener, SensorEventListener {
     }
 
     override fun onDestroy() {
-        getSystemService(LocationManager::class.java).removeUpdates(this)
-        getSystemService(SensorManager::class.java).unregisterListener(this)
+        service<LocationManager>().removeUpdates(this)
+        service<SensorManager>().unregisterListener(this)
         val last = steps.drain()
         scope.launch { if (last.isNotEmpty()) app.engine.recordStepSamples(last) }
         scope.launch { scope.cancel() }
@@ -121,7 +122,7 @@ class TrackingService : Service(), LocationListener, SensorEventListener {
         }
 
     private fun notification(): Notification {
-        val manager = getSystemService(NotificationManager::class.java)
+        val manager = service<NotificationManager>()
         manager.createNotificationChannel(NotificationChannel(CHANNEL, "Tracking", NotificationManager.IMPORTANCE_LOW))
         val open = PendingIntent.getActivity(this, 0, Intent(this, MainActivity::class.java), PendingIntent.FLAG_IMMUTABLE)
         return Notification.Builder(this, CHANNEL)

@@ -7,6 +7,7 @@ import android.content.Intent
 import android.location.LocationManager
 import dev.kairos.EngineInterface
 import dev.kairos.demo.logic.WakeRegionPlanner
+import dev.kairos.demo.service
 
 /**
  * Registers the nearest catalog places with the OS as proximity alerts (the platform's geofences,
@@ -16,7 +17,7 @@ import dev.kairos.demo.logic.WakeRegionPlanner
  */
 class WakeRegions(private val context: Context) {
     private val planner = WakeRegionPlanner(limit = LIMIT)
-    private val locations = context.getSystemService(LocationManager::class.java)
+    private val locations = context.service<LocationManager>()
     private val registered = mutableListOf<PendingIntent>()
 
     /** Registers the nearest places again if the shopper moved far enough from the last registration. */

@@ -5,10 +5,10 @@ import android.widget.Toast
 import dev.kairos.demo.logic.ActionResult
 import dev.kairos.demo.logic.OfferRow
 import dev.kairos.demo.logic.OffersPresenter
-import java.time.Instant
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import java.time.Instant
 
 /** The offers the shopper can claim now, with their countdowns (refreshed every 30 s). */
 class OffersActivity : Screen() {

@@ -17,9 +17,11 @@ class PrivacyActivity : Screen() {
         refresh()
     }
 
-    private fun refresh() = load(presenter::load, ::show)
+    private fun refresh() {
+        load(presenter::load, ::show)
+    }
 
-    private fun show(privacy: Privacy) = render {
+    private fun show(privacy: Privacy): Unit = render {
         heading("What you share")
         paragraph("Everything stays on this phone unless you switch a purpose on. Then one summary a day is sent.")
         privacy.purposes.forEach { row ->

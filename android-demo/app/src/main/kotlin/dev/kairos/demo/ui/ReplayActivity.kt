@@ -10,11 +10,11 @@ import dev.kairos.demo.logic.EventText
 import dev.kairos.demo.logic.QaSession
 import dev.kairos.demo.logic.QaTrack
 import dev.kairos.demo.logic.ReplayDriver
-import java.time.ZoneId
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import java.time.ZoneId
 
 /**
  * QA replay: pick a bundled track, replay it through a throw-away engine at 1x to 60x, and watch

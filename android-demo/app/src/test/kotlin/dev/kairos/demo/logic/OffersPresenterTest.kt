@@ -47,7 +47,7 @@ class OffersPresenterTest {
     }
 
     @Test
-    fun `dismiss removes it; near the end of its window an offer is urgent`() {
+    fun `dismiss removes it, and near the end of its window an offer is urgent`() {
         Fixtures.engine(dir, "catalogs/shop-street.signed.json", start).use { engine ->
             engine.recordLocations(Walks.intoCafe(start))
             val presenter = OffersPresenter(engine)

@@ -17,7 +17,7 @@ class PermissionFlowTest {
     fun `Android 14 asks location, steps, notifications, then background location in Settings`() {
         val flow = PermissionFlow(34)
         val states = mutableMapOf<DemoPermission, PermissionState>()
-        val asked = mutableListOf<PermissionStep>()
+        val asked = mutableListOf<PermissionStep.Ask>()
         while (true) {
             val step = flow.next(states)
             if (step !is PermissionStep.Ask) break

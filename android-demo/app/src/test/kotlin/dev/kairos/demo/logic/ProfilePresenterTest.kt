@@ -19,8 +19,8 @@ class ProfilePresenterTest {
         Fixtures.engine(dir).use { engine ->
             val start = Walks.TEN_AM
             engine.recordStepSamples(listOf(StepSample.Interval(start.minus(Duration.ofHours(1)), start, 4210)))
-            engine.recordLocations(Walks.intoCafe(start) + (61..120).map { Walks.fix(start, 230 + it * 10L, 0.0).copy(speedMps = 0.0) } +
-                (1..30).map { Walks.fix(start, 1430 + it * 10L, it * 14.0, 0.0) })
+            engine.recordLocations(Walks.intoCafe(start) + (61..120).map { Walks.fix(start, 190 + it * 10L, 0.0).copy(speedMps = 0.0) } +
+                (1..30).map { Walks.fix(start, 1390 + it * 10L, 0.0, east = it * 14.0) })
             val profile = ProfilePresenter(engine, zone).load(start.plus(Duration.ofMinutes(40)))
             assertEquals("4,210 of 7,500 steps", profile.steps)
             assertEquals(56, profile.progressPercent)

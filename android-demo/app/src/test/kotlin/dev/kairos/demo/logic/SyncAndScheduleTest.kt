@@ -18,7 +18,7 @@ class SyncAndScheduleTest {
     private val la = ZoneId.of("America/Los_Angeles")
 
     @Test
-    fun `the nightly sync runs at the next 02:00, local time, across a DST change`() {
+    fun `the nightly sync runs at the next 2 am local time across a DST change`() {
         val schedule = NightlySchedule()
         assertEquals(Duration.ofHours(3), schedule.delayUntilNext(Instant.parse("2026-11-24T07:00:00Z"), la)) // 23:00
         assertEquals(Duration.ofHours(24), schedule.delayUntilNext(Instant.parse("2026-11-24T10:00:00Z"), la)) // 02:00
@@ -27,7 +27,7 @@ class SyncAndScheduleTest {
     }
 
     @Test
-    fun `an unreachable backend defers the outbox and asks the job to retry`() = runBlocking {
+    fun `an unreachable backend leaves the outbox and asks the job to retry`() = runBlocking {
         Fixtures.engine(dir).use { engine ->
             engine.setConsent(Purpose.ACTIVITY, true, "2026-11", Walks.TEN_AM)
             engine.setConsent(Purpose.ACTIVITY, false, "2026-11", Walks.TEN_AM.plusSeconds(60)) // queues a deletion

@@ -22,10 +22,13 @@ object Walks {
         1.3,
     )
 
-    /** From 300 m south of the café into it (fixes every 10 s at 1.3 m/s), then 10 minutes inside. */
+    /**
+     * From 250 m west of the café into it (fixes every 10 s at 1.3 m/s), then 10 minutes inside.
+     * West, because the Night Owl lies 222 m south and the bakery 350 m west.
+     */
     fun intoCafe(start: Instant = TEN_AM): List<LocationFix> {
-        val walk = (0..23).map { fix(start, it * 10L, -300.0 + it * 13.0) }
-        val inside = (1..60).map { fix(start, 230 + it * 10L, 0.0).copy(speedMps = 0.0) }
+        val walk = (0..19).map { fix(start, it * 10L, 0.0, east = -250.0 + it * 13.0) }
+        val inside = (1..60).map { fix(start, 190 + it * 10L, 0.0).copy(speedMps = 0.0) }
         return walk + inside
     }
 }
