@@ -17,6 +17,7 @@ use crate::runtime::{self, run_blocking};
 use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::sync::{SyncOptions, SyncReport};
 use crate::time::{from_core, to_core};
+use crate::transport::{Foreign, HttpTransport};
 use crate::visits::{Place, Visit};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -397,6 +398,11 @@ impl Engine {
     /// background job (WorkManager, `BGProcessingTask`), a few times a day
     /// at most.
     ///
+    /// Requests go through `transport`, the app's HTTP stack: pass the
+    /// package's `HttpUrlConnectionTransport()` (Kotlin) or
+    /// `URLSessionTransport()` (Swift), or your own `HttpTransport` (OkHttp,
+    /// a pinned `URLSession`).
+    ///
     /// Network and server trouble never throw: the report says what was
     /// sent, dropped and deferred, and `nextAttemptAt` when to try again;
     /// what was not sent stays in the outbox. Consent is checked again
@@ -410,12 +416,18 @@ impl Engine {
     /// time. Cancelling the caller does not stop a sync under way: it runs
     /// to its end (each request has its own timeout), so the outbox is
     /// never left half-sent.
-    pub async fn sync(self: Arc<Self>, options: SyncOptions, now: SystemTime) -> Result<SyncReport, KairosError> {
+    pub async fn sync(
+        self: Arc<Self>,
+        options: SyncOptions,
+        transport: Arc<dyn HttpTransport>,
+        now: SystemTime,
+    ) -> Result<SyncReport, KairosError> {
         crate::sync::check(&options)?;
         let now = to_core(now);
         runtime::spawn(async move {
             let _one_at_a_time = self.sync_lock.lock().await;
-            let report = self.core.sync(&options.into(), now).await.map_err(KairosError::from)?;
+            let transport = Foreign(transport);
+            let report = self.core.sync_with(&options.into(), &transport, now).await.map_err(KairosError::from)?;
             self.publish_pending()?;
             Ok(report.into())
         })

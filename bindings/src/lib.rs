@@ -17,6 +17,7 @@
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind` |
 //! | [`sync`] | `SyncOptions`, `SyncReport` |
+//! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
 //! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind |
 //! | [`listener`] | the foreign `EventListener` and its `Subscription` |
@@ -35,9 +36,9 @@
 //!    `load_catalog`) leaves its events pending in the core: follow it with
 //!    `Engine::publish_pending`.
 //! 3. For I/O that may take long, write an `async fn`: blocking work (SQLite)
-//!    awaits [`runtime::run_blocking`]; a future of the core that does
-//!    network I/O (such as `Engine::sync`) awaits [`runtime::spawn`], which
-//!    runs it on the runtime's reactor (see `Engine::sync`).
+//!    awaits [`runtime::run_blocking`]; a longer future of the core (such as
+//!    `Engine::sync`, whose requests go through the app's [`transport`])
+//!    awaits [`runtime::spawn`], which runs it on a Kairos thread.
 //! 4. Cover it in `bindings/kotlin` and `bindings/swift` tests.
 
 uniffi::setup_scaffolding!();
@@ -56,6 +57,7 @@ pub mod runtime;
 pub mod steps;
 pub mod sync;
 pub mod time;
+pub mod transport;
 pub mod visits;
 
 pub use config::{CatalogKey, EngineConfig};
@@ -70,4 +72,5 @@ pub use replay::{parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{SyncOptions, SyncReport};
+pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 pub use visits::{Place, PlaceKind, Visit};

@@ -3,15 +3,18 @@
 //! uniffi polls a Rust future from the foreign side (Kotlin coroutines,
 //! Swift tasks); the future must not block that thread. Blocking engine work
 //! (SQLite) is handed to the blocking pool of a small tokio runtime, built
-//! on first use with one worker thread (for network I/O: `sync`) and a few
-//! blocking threads (engine calls serialise on the
-//! engine's lock anyway). A tokio `JoinHandle` can be awaited from any
-//! executor, so exported async methods need no `async_runtime` attribute.
+//! on first use with one worker thread (for `sync`) and a few blocking
+//! threads (engine calls serialise on the engine's lock anyway). A tokio
+//! `JoinHandle` can be awaited from any executor, so exported async methods
+//! need no `async_runtime` attribute.
 //!
-//! Network I/O (`sync`) is a future of the core that needs tokio's reactor
-//! (reqwest): [`spawn`] runs it as a task on the runtime's worker and the
-//! exported method awaits its `JoinHandle`. The request waits cost no
-//! thread; the short SQLite steps between requests run on the worker.
+//! `sync` is a future of the core whose requests are futures of the app's
+//! HTTP stack (`HttpTransport`, completed by the foreign side): [`spawn`]
+//! runs it as a task on the runtime's worker and the exported method awaits
+//! its `JoinHandle`. Waiting for an answer costs no thread; the short
+//! SQLite steps between requests run on the worker, not on the app's
+//! threads. No reactor or timer is needed: the app's stack owns sockets and
+//! timeouts.
 
 use crate::error::{panic_message, KairosError};
 use std::sync::LazyLock;
@@ -27,7 +30,6 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
         .worker_threads(WORKER_THREADS)
         .max_blocking_threads(MAX_BLOCKING_THREADS)
         .thread_name("kairos-worker")
-        .enable_all()
         .build()
         .expect("the kairos runtime must start (threads are available)")
 });
@@ -68,11 +70,11 @@ fn joined<T>(r: Result<Result<T, KairosError>, tokio::task::JoinError>) -> Resul
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Polls a future to completion on the current thread (no runtime).
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
         use std::task::{Context, Poll, Wake, Waker};
         struct Unpark(std::thread::Thread);
         impl Wake for Unpark {
@@ -106,11 +108,8 @@ mod tests {
 
     #[test]
     fn spawned_futures_have_the_runtime_and_their_panics_are_errors() {
-        let slept = block_on(spawn(async {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            Ok(tokio::runtime::Handle::try_current().is_ok())
-        }));
-        assert_eq!(slept, Ok(true));
+        let on_runtime = block_on(spawn(async { Ok(tokio::runtime::Handle::try_current().is_ok()) }));
+        assert_eq!(on_runtime, Ok(true));
         let r: Result<(), _> = block_on(spawn(async { panic!("task boom") }));
         assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("task boom")), "{r:?}");
     }

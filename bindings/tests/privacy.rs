@@ -2,7 +2,10 @@
 //! outbox, withdrawal, erase, the sealing key, and sync's refusals and
 //! deferrals. The same flows run from Kotlin and Swift.
 
-use kairos_ffi::{Engine, EngineConfig, KairosError, OutboxKind, Purpose, StepSample, SyncOptions};
+use kairos_ffi::{
+    Engine, EngineConfig, HttpRequest, HttpResponse, HttpTransport, KairosError, OutboxKind, Purpose, StepSample,
+    SyncOptions, TransportError,
+};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -61,6 +64,20 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 /// Activity granted, 1,430 steps in the morning, and the next night's
 /// tick: one activity summary is queued.
+/// The app's HTTP stack on a phone without network.
+struct Offline;
+
+#[async_trait::async_trait]
+impl HttpTransport for Offline {
+    async fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+        Err(TransportError::Failed { reason: "no network".into() })
+    }
+}
+
+fn offline() -> Arc<dyn HttpTransport> {
+    Arc::new(Offline)
+}
+
 fn closed_day(engine: &Engine) {
     engine.set_consent(Purpose::Activity, true, "2026-11".into(), nine_am()).unwrap();
     let steps = StepSample::Interval { start: nine_am(), end: nine_am() + hours(1), steps: 1430 };
@@ -115,16 +132,16 @@ fn sync_refuses_plain_http_to_another_host_and_defers_when_unreachable() {
     let engine = Engine::open(config(&dir, 7)).unwrap();
     closed_day(&engine);
     let options = |url: &str| SyncOptions { base_url: url.into(), allow_insecure_loopback: true, fetch_catalog: true };
-    let refused = block_on(engine.clone().sync(options("http://192.0.2.10:8787"), nine_am() + hours(18)));
+    let refused = block_on(engine.clone().sync(options("http://192.0.2.10:8787"), offline(), nine_am() + hours(18)));
     assert!(
         matches!(refused, Err(KairosError::InvalidInput { ref reason }) if reason.contains("loopback")),
         "{refused:?}"
     );
-    // A loopback port nobody listens on: the connection is refused at once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("http://127.0.0.1:{port}");
-    let report = block_on(engine.clone().sync(options(&url), nine_am() + hours(18))).unwrap();
+    // A phone without network: the app's transport gets no answer.
+    let report =
+        block_on(engine.clone().sync(options("http://127.0.0.1:9"), offline(), nine_am() + hours(18))).unwrap();
     assert_eq!((report.sent, report.deferred), (0, 1), "{report:?}");
+    assert!(report.problems.iter().any(|p| p.contains("no network")), "{report:?}");
     assert!(report.next_attempt_at.is_some_and(|t| t > nine_am() + hours(18)), "{report:?}");
     assert_eq!(engine.outbox().unwrap().len(), 1, "kept for later");
 }

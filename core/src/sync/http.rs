@@ -1,10 +1,9 @@
-//! The HTTP side of sync: one client, requests, and the classification of
+//! The HTTP side of sync: URL rules and the classification of
 //! every outcome (2xx done; 4xx other than 408 and 429 dropped; 408, 429,
 //! 5xx, timeouts and broken connections retried later).
 
+use super::transport::{HttpRequest, HttpResponse, HttpTransport};
 use crate::error::{Error, Result};
-use crate::policy;
-use std::time::Duration;
 
 /// What became of one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +30,7 @@ pub enum Outcome {
 /// `allow_insecure_loopback` is set (tests, the simulator's embedded
 /// backend). Returns it without a trailing slash.
 pub fn check_base_url(url: &str, allow_insecure_loopback: bool) -> Result<String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| Error::InvalidConfig(format!("sync URL {url:?}: {e}")))?;
+    let parsed = url::Url::parse(url).map_err(|e| Error::InvalidConfig(format!("sync URL {url:?}: {e}")))?;
     let loopback = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -51,37 +50,28 @@ pub fn check_base_url(url: &str, allow_insecure_loopback: bool) -> Result<String
     Ok(url.trim_end_matches('/').to_string())
 }
 
-/// A client with the sync timeouts.
-pub fn client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_millis(policy::SYNC_REQUEST_TIMEOUT_MS))
-        .connect_timeout(Duration::from_millis(policy::SYNC_REQUEST_TIMEOUT_MS / 3))
-        .build()
-        .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))
-}
-
-fn retry_after_ms(h: &reqwest::header::HeaderMap) -> Option<i64> {
-    let v = h.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+fn retry_after_ms(resp: &HttpResponse) -> Option<i64> {
+    let v = resp.header("retry-after")?;
     v.trim().parse::<i64>().ok().map(|s| s.clamp(0, 86_400) * 1000)
 }
 
-/// Sends `req` and classifies the answer.
-pub async fn send(req: reqwest::RequestBuilder) -> Outcome {
-    let resp = match req.send().await {
-        Ok(r) => r,
-        Err(e) => return Outcome::Retry { reason: format!("request failed: {e}"), retry_after_ms: None },
-    };
-    let status = resp.status().as_u16();
-    let retry_after = retry_after_ms(resp.headers());
+/// Sends `req` through `transport` and classifies the answer.
+pub async fn send(transport: &dyn HttpTransport, req: HttpRequest) -> Outcome {
+    match transport.send(req).await {
+        Ok(resp) => classify(resp),
+        Err(e) => Outcome::Retry { reason: e.0, retry_after_ms: None },
+    }
+}
+
+/// What an answer means for sync.
+pub fn classify(resp: HttpResponse) -> Outcome {
+    let status = resp.status;
     match status {
-        200..=299 => match resp.bytes().await {
-            Ok(b) => Outcome::Done(b.to_vec()),
-            Err(e) => Outcome::Retry { reason: format!("response cut off: {e}"), retry_after_ms: None },
-        },
+        200..=299 => Outcome::Done(resp.body),
         304 => Outcome::NotModified,
         401 => Outcome::Unauthorized,
         408 | 429 | 500..=599 => {
-            Outcome::Retry { reason: format!("server answered {status}"), retry_after_ms: retry_after }
+            Outcome::Retry { reason: format!("server answered {status}"), retry_after_ms: retry_after_ms(&resp) }
         }
         _ => Outcome::Rejected(status),
     }
@@ -108,5 +98,26 @@ mod tests {
         assert!(check_base_url("http://10.0.0.2:8787", true).is_err());
         assert!(check_base_url("ftp://localhost", true).is_err());
         assert!(check_base_url("not a url", true).is_err());
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)]) -> HttpResponse {
+        let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        HttpResponse { status, headers, body: b"ok".to_vec() }
+    }
+
+    #[test]
+    fn every_status_has_one_meaning() {
+        assert_eq!(classify(answer(201, &[])), Outcome::Done(b"ok".to_vec()));
+        assert_eq!(classify(answer(304, &[])), Outcome::NotModified);
+        assert_eq!(classify(answer(401, &[])), Outcome::Unauthorized);
+        assert_eq!(classify(answer(422, &[])), Outcome::Rejected(422));
+        for status in [408, 429, 500, 503] {
+            assert!(matches!(classify(answer(status, &[])), Outcome::Retry { retry_after_ms: None, .. }));
+        }
+        // Retry-After in seconds, header names in any case, clamped to a day.
+        let r = classify(answer(503, &[("Retry-After", "120")]));
+        assert_eq!(r, Outcome::Retry { reason: "server answered 503".into(), retry_after_ms: Some(120_000) });
+        let r = classify(answer(429, &[("retry-after", "9999999")]));
+        assert!(matches!(r, Outcome::Retry { retry_after_ms: Some(86_400_000), .. }));
     }
 }

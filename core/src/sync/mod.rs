@@ -15,15 +15,20 @@
 //! | file | concern |
 //! | --- | --- |
 //! | `run.rs` | `Engine::sync`: the whole exchange |
-//! | `http.rs` | the client, URL rules, outcome classification |
+//! | `transport.rs` | the host's HTTP stack ([`HttpTransport`]), and the `reqwest` one for native tools |
+//! | `http.rs` | URL rules, outcome classification |
 //! | `backoff.rs` | when to try again |
 
 mod backoff;
 mod http;
 mod run;
+mod transport;
 
 pub use backoff::Backoff;
 pub use http::check_base_url;
+#[cfg(feature = "reqwest")]
+pub use transport::ReqwestTransport;
+pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};
 
 use crate::time::Timestamp;
 

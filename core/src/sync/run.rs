@@ -3,9 +3,10 @@
 //! across a request.
 
 use super::http::{self, Outcome};
+use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::engine::{ApiResult, Engine};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy;
 use crate::privacy::Purpose;
 use crate::store::{self, privacy::OutboxItem};
@@ -64,18 +65,35 @@ fn body(items: &[OutboxItem]) -> Vec<u8> {
     http::gzip(json!({ "batch": batch }).to_string().as_bytes())
 }
 
+fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
+    req.header("authorization", format!("Bearer {token}"))
+}
+
 impl Engine {
-    /// Sends the outbox to the backend and fetches a fresh catalog when the
-    /// one in force is stale. Network and server trouble never fail the
-    /// call: the report says what was sent, dropped and deferred, and when
-    /// to try again. Errors are for an unusable URL or the local store.
+    /// [`Engine::sync_with`] over a `reqwest` client (native tools and
+    /// tests; needs a tokio runtime).
+    #[cfg(feature = "reqwest")]
     pub async fn sync(&self, opts: &SyncOptions, now: Timestamp) -> ApiResult<SyncReport> {
-        Ok(self.sync_inner(opts, now).await?)
+        let transport = super::ReqwestTransport::new().map_err(|e| crate::error::Error::InvalidConfig(e.0))?;
+        self.sync_with(opts, &transport, now).await
     }
 
-    async fn sync_inner(&self, opts: &SyncOptions, now: Timestamp) -> Result<SyncReport> {
+    /// Sends the outbox to the backend and fetches a fresh catalog when the
+    /// one in force is stale, over the host's `transport`. Network and
+    /// server trouble never fail the call: the report says what was sent,
+    /// dropped and deferred, and when to try again. Errors are for an
+    /// unusable URL or the local store.
+    pub async fn sync_with(
+        &self,
+        opts: &SyncOptions,
+        transport: &dyn HttpTransport,
+        now: Timestamp,
+    ) -> ApiResult<SyncReport> {
+        Ok(self.sync_inner(opts, transport, now).await?)
+    }
+
+    async fn sync_inner(&self, opts: &SyncOptions, client: &dyn HttpTransport, now: Timestamp) -> Result<SyncReport> {
         let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
-        let client = http::client()?;
         let mut report = SyncReport::default();
         let (backoff, install_id, token) = self.with_conn(|conn, st, install| {
             Ok((st.sync_backoff, install.to_string(), store::state::load::<String>(conn, TOKEN_KEY)?))
@@ -90,11 +108,10 @@ impl Engine {
         let token = match token {
             Some(t) => Some(t),
             None => {
-                let req = client
-                    .post(format!("{base}/v1/installs"))
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(json!({ "install_id": install_id }).to_string());
-                match http::send(req).await {
+                let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
+                    .header("content-type", "application/json")
+                    .body(json!({ "install_id": install_id }).to_string().into_bytes());
+                match http::send(client, req).await {
                     Outcome::Done(b) => {
                         let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
                         match v["token"].as_str() {
@@ -123,9 +140,9 @@ impl Engine {
             }
         };
         if let Some(token) = token {
-            retry = self.send_outbox(&client, &base, &token, opts.max_batch_bytes, &mut report).await?;
+            retry = self.send_outbox(client, &base, &token, opts.max_batch_bytes, &mut report).await?;
             if opts.fetch_catalog && retry.is_none() {
-                self.fetch_catalog(&client, &base, &token, now, &mut report).await?;
+                self.fetch_catalog(client, &base, &token, now, &mut report).await?;
             }
         }
         report.deferred = self.pending_summaries()?;
@@ -144,7 +161,7 @@ impl Engine {
     /// the server's Retry-After, if any) when something must wait.
     async fn send_outbox(
         &self,
-        client: &reqwest::Client,
+        client: &dyn HttpTransport,
         base: &str,
         token: &str,
         max_batch_bytes: usize,
@@ -153,13 +170,11 @@ impl Engine {
         let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
         let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == "deletion");
         for d in deletions {
-            let req = client
-                .post(format!("{base}/v1/deletion-requests"))
-                .bearer_auth(token)
-                .header("Idempotency-Key", format!("deletion-{}", d.id))
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(d.payload.clone());
-            match http::send(req).await {
+            let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests")), token)
+                .header("idempotency-key", format!("deletion-{}", d.id))
+                .header("content-type", "application/json")
+                .body(d.payload.clone().into_bytes());
+            match http::send(client, req).await {
                 Outcome::Done(_) | Outcome::Rejected(_) => {
                     self.with_write(|conn| store::privacy::remove(conn, &[d.id]))?;
                     report.deletions_sent += 1;
@@ -187,14 +202,12 @@ impl Engine {
                 continue;
             }
             let ids: Vec<i64> = send.iter().map(|i| i.id).collect();
-            let req = client
-                .post(format!("{base}/v1/summaries"))
-                .bearer_auth(token)
-                .header("Idempotency-Key", &key)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/summaries")), token)
+                .header("idempotency-key", &key)
+                .header("content-type", "application/json")
+                .header("content-encoding", "gzip")
                 .body(body(&send));
-            match http::send(req).await {
+            match http::send(client, req).await {
                 Outcome::Done(_) => {
                     self.with_write(|conn| store::privacy::remove(conn, &ids))?;
                     report.sent += ids.len() as u32;
@@ -241,7 +254,7 @@ impl Engine {
 
     async fn fetch_catalog(
         &self,
-        client: &reqwest::Client,
+        client: &dyn HttpTransport,
         base: &str,
         token: &str,
         now: Timestamp,
@@ -255,26 +268,25 @@ impl Engine {
         if !(expiring || stale) {
             return Ok(());
         }
-        let mut req = client.get(format!("{base}/v1/catalog")).bearer_auth(token);
+        let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog")), token);
         if let (Some(e), true) = (&etag, self.catalog_info().is_some()) {
-            req = req.header(reqwest::header::IF_NONE_MATCH, e);
+            req = req.header("if-none-match", e.as_str());
         }
-        let resp = req.send().await;
-        let Ok(resp) = resp else {
-            report.problems.push("catalog fetch failed".into());
-            return Ok(());
+        let resp = match client.send(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                report.problems.push(format!("catalog fetch failed: {e}"));
+                return Ok(());
+            }
         };
-        let status = resp.status().as_u16();
-        let new_etag = resp.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let status = resp.status;
+        let new_etag = resp.header("etag").map(str::to_owned);
         match status {
             304 => {}
-            200 => {
-                let bytes = resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                match self.load_catalog(&bytes, now) {
-                    Ok(_) => report.catalog_updated = true,
-                    Err(e) => report.problems.push(format!("fetched catalog refused: {e}")),
-                }
-            }
+            200 => match self.load_catalog(&resp.body, now) {
+                Ok(_) => report.catalog_updated = true,
+                Err(e) => report.problems.push(format!("fetched catalog refused: {e}")),
+            },
             other => {
                 report.problems.push(format!("catalog fetch answered {other}"));
                 return Ok(());
@@ -293,11 +305,5 @@ impl Engine {
         self.with_conn(|conn, _, _| {
             Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == "summary").count() as u32)
         })
-    }
-}
-
-impl From<reqwest::Error> for Error {
-    fn from(e: reqwest::Error) -> Self {
-        Error::InvalidConfig(format!("HTTP client: {e}"))
     }
 }

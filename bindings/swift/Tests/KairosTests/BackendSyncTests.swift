@@ -65,6 +65,8 @@ final class Backend {
 /// `sync` against the real reference backend on loopback.
 final class BackendSyncTests: EngineTestCase {
     let start = Fixtures.nineAM
+    /// The package's transport: URLSession, against the real backend.
+    let http = URLSessionTransport()
     var nextNight: Date { start.addingTimeInterval(17 * 3600) }
 
     /// An engine trusting the catalog key, with a random install id (as the backend requires).
@@ -91,12 +93,12 @@ final class BackendSyncTests: EngineTestCase {
         defer { backend.stop() }
         let engine = try open()
         let queued = try closedDay(engine)
-        let report = try await engine.sync(options: backend.options(fetchCatalog: false), now: nextNight)
+        let report = try await engine.sync(options: backend.options(fetchCatalog: false), transport: http, now: nextNight)
         XCTAssertEqual(report.sent, queued, "\(report)")
         XCTAssertEqual([report.batches, report.deferred, report.dropped], [1, 0, 0], "\(report)")
         XCTAssertEqual(report.problems, [])
         XCTAssertEqual(try engine.outbox(), [])
-        let again = try await engine.sync(options: backend.options(fetchCatalog: false), now: nextNight.addingTimeInterval(3600))
+        let again = try await engine.sync(options: backend.options(fetchCatalog: false), transport: http, now: nextNight.addingTimeInterval(3600))
         XCTAssertEqual([again.sent, again.batches, again.deferred], [0, 0, 0], "\(again)")
     }
 
@@ -106,11 +108,11 @@ final class BackendSyncTests: EngineTestCase {
         let engine = try open()
         let recorder = Recorder()
         let subscription = engine.subscribe(listener: recorder)
-        let report = try await engine.sync(options: backend.options(), now: nextNight)
+        let report = try await engine.sync(options: backend.options(), transport: http, now: nextNight)
         XCTAssertTrue(report.catalogUpdated, "\(report)")
         XCTAssertEqual(try engine.catalogInfo()?.version, 1)
         XCTAssertEqual(recorder.events.map(\.name), ["catalogLoaded"])
-        let again = try await engine.sync(options: backend.options(), now: nextNight.addingTimeInterval(60))
+        let again = try await engine.sync(options: backend.options(), transport: http, now: nextNight.addingTimeInterval(60))
         XCTAssertFalse(again.catalogUpdated, "fresh: not fetched again")
         subscription.cancel()
     }
@@ -124,7 +126,7 @@ final class BackendSyncTests: EngineTestCase {
         XCTAssertTrue(change.deletionQueued)
         let left = try engine.outbox()
         XCTAssertFalse(left.contains { $0.kind == .summary && $0.purpose == .visits })
-        let report = try await engine.sync(options: backend.options(fetchCatalog: false), now: nextNight.addingTimeInterval(120))
+        let report = try await engine.sync(options: backend.options(fetchCatalog: false), transport: http, now: nextNight.addingTimeInterval(120))
         XCTAssertEqual(report.deletionsSent, 1, "\(report)")
         XCTAssertEqual(Int(report.sent), left.filter { $0.kind == .summary }.count)
         XCTAssertEqual(try engine.outbox(), [])
@@ -136,13 +138,13 @@ final class BackendSyncTests: EngineTestCase {
         down.stop()
         let engine = try open()
         let queued = try closedDay(engine)
-        let deferred = try await engine.sync(options: SyncOptions(baseUrl: deadURL, allowInsecureLoopback: true, fetchCatalog: false), now: nextNight)
+        let deferred = try await engine.sync(options: SyncOptions(baseUrl: deadURL, allowInsecureLoopback: true, fetchCatalog: false), transport: http, now: nextNight)
         XCTAssertEqual(deferred.sent, 0)
         XCTAssertEqual(deferred.deferred, queued)
         let retryAt = try XCTUnwrap(deferred.nextAttemptAt)
         let up = try Backend(dir: dir)
         defer { up.stop() }
-        let report = try await engine.sync(options: up.options(fetchCatalog: false), now: retryAt.addingTimeInterval(1))
+        let report = try await engine.sync(options: up.options(fetchCatalog: false), transport: http, now: retryAt.addingTimeInterval(1))
         XCTAssertEqual(report.sent, queued, "\(report)")
         XCTAssertEqual(report.deferred, 0)
         XCTAssertEqual(try engine.outbox(), [])
@@ -153,9 +155,9 @@ final class BackendSyncTests: EngineTestCase {
         defer { backend.stop() }
         let engine = try open()
         _ = try closedDay(engine)
-        _ = try await engine.sync(options: backend.options(fetchCatalog: false), now: nextNight)
+        _ = try await engine.sync(options: backend.options(fetchCatalog: false), transport: http, now: nextNight)
         try engine.eraseAll(now: nextNight.addingTimeInterval(60))
-        let report = try await engine.sync(options: backend.options(fetchCatalog: false), now: nextNight.addingTimeInterval(120))
+        let report = try await engine.sync(options: backend.options(fetchCatalog: false), transport: http, now: nextNight.addingTimeInterval(120))
         XCTAssertEqual(report.deletionsSent, 1, "\(report)")
         XCTAssertEqual(report.sent, 0)
         XCTAssertEqual(try engine.outbox(), [])

@@ -27,6 +27,7 @@ func deadLoopbackURL() -> String {
 /// backend: `BackendSyncTests`.
 final class SyncTests: EngineTestCase {
     let start = Fixtures.nineAM
+    let http = URLSessionTransport()
     var nextNight: Date { start.addingTimeInterval(17 * 3600) }
 
     /// Activity granted, steps in the morning, and the next night: one summary queued.
@@ -46,7 +47,7 @@ final class SyncTests: EngineTestCase {
     func testAnUnreachableBackendDefersTheSummariesWithoutThrowing() async throws {
         let engine = try Fixtures.open(dir)
         try closedDay(engine)
-        let report = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL(), allowInsecureLoopback: true), now: nextNight)
+        let report = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL(), allowInsecureLoopback: true), transport: http, now: nextNight)
         XCTAssertEqual(report.sent, 0)
         XCTAssertEqual(report.deferred, 1)
         XCTAssertFalse(report.problems.isEmpty)
@@ -54,7 +55,7 @@ final class SyncTests: EngineTestCase {
         XCTAssertGreaterThan(retry, nextNight)
         XCTAssertEqual(try engine.outbox().count, 1, "kept for later")
         let waiting = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL(), allowInsecureLoopback: true),
-                                            now: nextNight.addingTimeInterval(1))
+                                            transport: http, now: nextNight.addingTimeInterval(1))
         XCTAssertEqual(waiting.deferred, 1)
         XCTAssertTrue(waiting.problems.joined().contains("backoff"), "\(waiting.problems)")
     }
@@ -63,17 +64,72 @@ final class SyncTests: EngineTestCase {
         let engine = try Fixtures.open(dir)
         try closedDay(engine)
         do {
-            _ = try await engine.sync(options: SyncOptions(baseUrl: "http://192.0.2.10:8787", allowInsecureLoopback: true), now: nextNight)
+            _ = try await engine.sync(options: SyncOptions(baseUrl: "http://192.0.2.10:8787", allowInsecureLoopback: true), transport: http, now: nextNight)
             XCTFail("plain http to another host must throw")
         } catch let KairosError.InvalidInput(reason) {
             XCTAssertTrue(reason.contains("loopback"), reason)
         }
         do {
-            _ = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL()), now: nextNight)
+            _ = try await engine.sync(options: SyncOptions(baseUrl: deadLoopbackURL()), transport: http, now: nextNight)
             XCTFail("plain http to loopback needs allowInsecureLoopback")
         } catch let KairosError.InvalidInput(reason) {
             XCTAssertTrue(reason.contains("plain http"), reason)
         }
         XCTAssertEqual(try engine.outbox().count, 1, "nothing was touched")
+    }
+
+    /// An app's own HTTP stack: answers with `answer` and records every request.
+    final class Scripted: HttpTransport, @unchecked Sendable {
+        let answer: (HttpRequest) throws -> HttpResponse
+        private let lock = NSLock()
+        private var requests: [HttpRequest] = []
+        init(_ answer: @escaping (HttpRequest) throws -> HttpResponse) { self.answer = answer }
+        var seen: [HttpRequest] { lock.lock(); defer { lock.unlock() }; return requests }
+        func send(request: HttpRequest) async throws -> HttpResponse {
+            lock.lock(); requests.append(request); lock.unlock()
+            return try answer(request)
+        }
+    }
+
+    func testAnAppsOwnTransportCarriesGzippedSummariesAndARetryAfterIsHonoured() async throws {
+        let engine = try Fixtures.open(dir)
+        try closedDay(engine)
+        let transport = Scripted { request in
+            if request.url.hasSuffix("/v1/installs") {
+                return HttpResponse(status: 201, headers: ["Content-Type": "application/json"], body: Data(#"{"token":"t1"}"#.utf8))
+            }
+            return HttpResponse(status: 503, headers: ["Retry-After": "600"], body: Data())
+        }
+        let report = try await engine.sync(options: SyncOptions(baseUrl: "https://api.example.com", fetchCatalog: false),
+                                           transport: transport, now: nextNight)
+        XCTAssertEqual(report.sent, 0)
+        XCTAssertEqual(report.deferred, 1)
+        XCTAssertEqual(report.nextAttemptAt, nextNight.addingTimeInterval(600), "Retry-After wins over a shorter backoff")
+        XCTAssertEqual(transport.seen.count, 2)
+        let summaries = transport.seen[1]
+        XCTAssertEqual(transport.seen[0].method, .post)
+        XCTAssertEqual(summaries.url, "https://api.example.com/v1/summaries")
+        XCTAssertEqual(summaries.headers["authorization"], "Bearer t1")
+        XCTAssertEqual(summaries.headers["content-encoding"], "gzip")
+        XCTAssertEqual(summaries.headers["idempotency-key"]?.count, 32)
+        XCTAssertEqual(Array(summaries.body.prefix(2)), [0x1f, 0x8b], "a gzip body")
+        XCTAssertEqual(try engine.outbox().count, 1, "kept for later")
+    }
+
+    struct AppBug: Error {}
+
+    func testATransportThatThrowsAnythingIsAFailedRequestNeverACrash() async throws {
+        let engine = try Fixtures.open(dir)
+        try closedDay(engine)
+        let offline = Scripted { _ in throw TransportError.Failed(reason: "airplane mode") }
+        let report = try await engine.sync(options: SyncOptions(baseUrl: "https://api.example.com"), transport: offline, now: nextNight)
+        XCTAssertEqual(report.deferred, 1)
+        XCTAssertTrue(report.problems.joined().contains("airplane mode"), "\(report.problems)")
+        let buggy = Scripted { _ in throw AppBug() }
+        let later = try await engine.sync(options: SyncOptions(baseUrl: "https://api.example.com"), transport: buggy,
+                                          now: try XCTUnwrap(report.nextAttemptAt))
+        XCTAssertEqual(later.deferred, 1)
+        XCTAssertFalse(later.problems.isEmpty)
+        XCTAssertEqual(try engine.outbox().count, 1, "kept for later")
     }
 }

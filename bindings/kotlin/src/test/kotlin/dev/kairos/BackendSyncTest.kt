@@ -60,6 +60,8 @@ class BackendSyncTest {
     private val backends = mutableListOf<Backend>()
     private val start = Fixtures.NINE_AM
     private val nextNight = start.plus(Duration.ofHours(17))
+    /** The package's transport: the platform's `HttpURLConnection`, against the real backend. */
+    private val http = HttpUrlConnectionTransport()
 
     private fun backend(): Backend = Backend.start(dir).also { backends += it }
 
@@ -88,12 +90,12 @@ class BackendSyncTest {
         val backend = backend()
         open().use { engine ->
             val queued = closedDay(engine)
-            val report = engine.sync(backend.options(fetchCatalog = false), nextNight)
+            val report = engine.sync(backend.options(fetchCatalog = false), http, nextNight)
             assertEquals(queued, report.sent, "$report")
             assertEquals(listOf(1, 0, 0), listOf(report.batches, report.deferred, report.dropped), "$report")
             assertEquals(emptyList(), report.problems)
             assertEquals(emptyList(), engine.outbox())
-            val again = engine.sync(backend.options(fetchCatalog = false), nextNight.plusSeconds(3600))
+            val again = engine.sync(backend.options(fetchCatalog = false), http, nextNight.plusSeconds(3600))
             assertEquals(listOf(0, 0, 0), listOf(again.sent, again.batches, again.deferred), "$again")
         }
     }
@@ -104,12 +106,12 @@ class BackendSyncTest {
         open().use { engine ->
             val recorder = Recorder()
             engine.subscribe(recorder).use {
-                val report = engine.sync(backend.options(), nextNight)
+                val report = engine.sync(backend.options(), http, nextNight)
                 assertTrue(report.catalogUpdated, "$report")
                 assertEquals(1L, engine.catalogInfo()?.version)
                 assertIs<KairosEvent.CatalogLoaded>(recorder.events.single())
                 assertTrue(Thread.currentThread().name !in recorder.threads, "${recorder.threads}")
-                val again = engine.sync(backend.options(), nextNight.plusSeconds(60))
+                val again = engine.sync(backend.options(), http, nextNight.plusSeconds(60))
                 assertEquals(false, again.catalogUpdated, "fresh: not fetched again")
             }
         }
@@ -124,7 +126,7 @@ class BackendSyncTest {
             assertTrue(change.deletionQueued)
             val left = engine.outbox()
             assertTrue(left.none { it.kind == OutboxKind.SUMMARY && it.purpose == Purpose.VISITS })
-            val report = engine.sync(backend.options(fetchCatalog = false), nextNight.plusSeconds(120))
+            val report = engine.sync(backend.options(fetchCatalog = false), http, nextNight.plusSeconds(120))
             assertEquals(1, report.deletionsSent, "$report")
             assertEquals(left.count { it.kind == OutboxKind.SUMMARY }, report.sent)
             assertEquals(emptyList(), engine.outbox())
@@ -138,11 +140,11 @@ class BackendSyncTest {
         down.close()
         open().use { engine ->
             val queued = closedDay(engine)
-            val deferred = engine.sync(SyncOptions(deadUrl, allowInsecureLoopback = true, fetchCatalog = false), nextNight)
+            val deferred = engine.sync(SyncOptions(deadUrl, allowInsecureLoopback = true, fetchCatalog = false), http, nextNight)
             assertEquals(0 to queued, deferred.sent to deferred.deferred)
             val retryAt: Instant = assertNotNull(deferred.nextAttemptAt)
             val up = backend()
-            val report = engine.sync(up.options(fetchCatalog = false), retryAt.plusSeconds(1))
+            val report = engine.sync(up.options(fetchCatalog = false), http, retryAt.plusSeconds(1))
             assertEquals(queued to 0, report.sent to report.deferred, "$report")
             assertEquals(emptyList(), engine.outbox())
         }
@@ -153,9 +155,9 @@ class BackendSyncTest {
         val backend = backend()
         open().use { engine ->
             closedDay(engine)
-            engine.sync(backend.options(fetchCatalog = false), nextNight)
+            engine.sync(backend.options(fetchCatalog = false), http, nextNight)
             engine.eraseAll(nextNight.plusSeconds(60))
-            val report = engine.sync(backend.options(fetchCatalog = false), nextNight.plusSeconds(120))
+            val report = engine.sync(backend.options(fetchCatalog = false), http, nextNight.plusSeconds(120))
             assertEquals(1 to 0, report.deletionsSent to report.sent, "$report")
             assertEquals(emptyList(), engine.outbox())
         }
