@@ -22,7 +22,8 @@ android {
 
     sourceSets["main"].apply {
         jniLibs.srcDirs(packaged.resolve("jniLibs"))
-        kotlin.srcDirs(packaged.resolve("kotlin"))
+        // The generated Kotlin, and the package's own (HttpUrlConnectionTransport).
+        kotlin.srcDirs(packaged.resolve("kotlin"), workspace.resolve("bindings/kotlin/src/main/kotlin"))
         assets.srcDirs(layout.buildDirectory.dir("generated/qa-assets"))
     }
 
@@ -31,7 +32,15 @@ android {
         targetCompatibility = JavaVersion.VERSION_17
     }
     kotlinOptions { jvmTarget = "17" }
-    testOptions { unitTests.all { it.useJUnitPlatform() } }
+    // The JVM tests of logic/ run against the host library (`cargo xtask bindings`) and tests/.
+    testOptions {
+        unitTests.all {
+            it.useJUnitPlatform()
+            it.systemProperty("jna.library.path", workspace.resolve("target/debug").path)
+            it.systemProperty("kairos.tests.dir", workspace.resolve("tests").path)
+            it.systemProperty("kairos.app.dir", projectDir.path)
+        }
+    }
 }
 
 // The bundled tracks (the files the simulator's scenarios replay) and the signed catalogs.

@@ -4,10 +4,12 @@ import Kairos
 /// The nightly sync call, alone in this file: the one place to change when the sync API changes.
 /// Network trouble never throws: the report says what was deferred, and the task asks to run again.
 public enum NightlySync {
-    /// Sends the outbox to `baseUrl` and fetches a fresh catalog; `retry` when something must wait.
-    public static func run(engine: EngineProtocol, baseUrl: String, now: Date) async throws -> (report: SyncReport, retry: Bool) {
+    /// Sends the outbox to `baseUrl` over `transport` (URLSession by default) and fetches a fresh
+    /// catalog; `retry` when something must wait.
+    public static func run(engine: EngineProtocol, baseUrl: String, now: Date,
+                           transport: HttpTransport = URLSessionTransport()) async throws -> (report: SyncReport, retry: Bool) {
         let options = SyncOptions(baseUrl: baseUrl, allowInsecureLoopback: baseUrl.hasPrefix("http://127.0.0.1"), fetchCatalog: true)
-        let report = try await engine.sync(options: options, now: now)
+        let report = try await engine.sync(options: options, transport: transport, now: now)
         // A backoff time means something must wait: the server or the network failed.
         return (report, report.nextAttemptAt != nil)
     }
