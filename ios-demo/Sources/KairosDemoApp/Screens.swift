@@ -219,8 +219,4 @@ struct ReplayView: View {
         }
     }
 }
-
-extension QaTrack: Hashable {
-    public func hash(into hasher: inout Hasher) { hasher.combine(file) }
-}
 #endif

@@ -3,7 +3,7 @@ import Kairos
 
 /// A recorded track bundled with the app for QA replay (the files of `tests/tracks`, which the
 /// simulator's scenarios in `tests/scenarios` use too), with the catalog its shops come from.
-public struct QaTrack: Equatable, Identifiable, Sendable {
+public struct QaTrack: Hashable, Identifiable, Sendable {
     /// What the track shows, for the picker.
     public let title: String
     /// The track's resource path: `.gpx` or `.csv`.
