@@ -11,6 +11,13 @@ public struct ReplayProgress: Equatable, Sendable {
     public let fixesTotal: Int
     /// Events the engine produced so far.
     public let events: Int
+
+    public init(trackTime: Date, fixesSent: Int, fixesTotal: Int, events: Int) {
+        self.trackTime = trackTime
+        self.fixesSent = fixesSent
+        self.fixesTotal = fixesTotal
+        self.events = events
+    }
 }
 
 /// QA replay at a chosen speed: feeds a recorded track to an engine window by window, waiting
