@@ -44,7 +44,7 @@ pub fn test() -> Result<(), String> {
 }
 
 /// The stamp that says `pom`, as it is now, has resolved online before.
-fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
+pub(crate) fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
     let text = std::fs::read(pom).map_err(|e| format!("cannot read {}: {e}", pom.display()))?;
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
     let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
@@ -55,7 +55,7 @@ fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
 }
 
 /// Passed and failed test counts from Surefire's XML reports.
-fn surefire_counts(dir: &Path) -> (u64, u64) {
+pub(crate) fn surefire_counts(dir: &Path) -> (u64, u64) {
     let mut total = (0, 0);
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry.file_name().to_string_lossy().starts_with("TEST-") {

@@ -6,6 +6,7 @@
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
+//! | `cargo xtask test-demos` | the demo apps: Android sources compiled against android-all, their logic's JVM and SwiftPM tests |
 //! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
 //! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
@@ -14,6 +15,7 @@
 
 mod bindings;
 mod cmd;
+mod demos;
 mod kotlin;
 mod package;
 mod size;
@@ -28,6 +30,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
+  test-demos           check the Android and iOS demo apps and test their logic
   size                 build the release libkairos_ffi and check its stripped size
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
   apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
@@ -43,6 +46,7 @@ fn main() {
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
         ["test-swift"] => swift::test(),
+        ["test-demos"] => demos::test(),
         ["size"] => size::check(),
         ["android"] => package::android(false),
         ["android", "--dry-run"] => package::android(true),
@@ -74,6 +78,7 @@ fn test() -> Result<(), String> {
     ))?;
     kotlin::test()?;
     swift::test()?;
+    demos::test()?;
     // The app library's size, in the shipped profile.
     size::check()
 }

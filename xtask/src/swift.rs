@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Where the Swift toolchain root is cached.
-fn toolchain_root() -> Result<PathBuf, String> {
+pub(crate) fn toolchain_root() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("KAIROS_SWIFT_ROOT") {
         return Ok(PathBuf::from(dir));
     }
@@ -64,7 +64,7 @@ pub fn test() -> Result<(), String> {
 }
 
 /// `(passed, failed)` from an XCTest line `Executed N tests, with M failures ...`.
-fn executed_counts(line: &str) -> Option<(u64, u64)> {
+pub(crate) fn executed_counts(line: &str) -> Option<(u64, u64)> {
     let rest = line.trim().strip_prefix("Executed ")?;
     let (tests, rest) = rest.split_once(" test")?;
     let failures = rest.split_once("with ")?.1.split(' ').next()?;

@@ -1,0 +1,65 @@
+#if canImport(SwiftUI) && os(iOS)
+import Foundation
+import Kairos
+import KairosDemoCore
+import SwiftUI
+
+/// The app's one engine and the services that feed it. Opened once, at launch.
+@MainActor
+public final class AppModel: ObservableObject {
+    /// The shopper's engine.
+    public let engine: Engine
+    /// Location: significant changes, visits, wake regions.
+    public let location: LocationService
+    /// Steps from CMPedometer.
+    public let pedometer: PedometerService
+    /// Offers and goals as notifications.
+    public let notifications: NotificationService
+    /// Bumped whenever the engine reports events, so screens reload.
+    @Published public private(set) var revision = 0
+    private var subscription: Subscription?
+
+    public init() {
+        let support = try! FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask,
+                                                   appropriateFor: nil, create: true)
+        let key = Data(base64Encoded: Bundle.main.text(QaTrack.catalogKeyFile).trimmingCharacters(in: .whitespacesAndNewlines))!
+        // A profile that cannot be opened is a bug in the demo: crash loudly.
+        engine = try! Engine.open(config: EngineConfig(
+            dataDir: support.appendingPathComponent("kairos").path,
+            timeZone: TimeZone.current.identifier,
+            sealingKey: try! KeychainKey.load(),
+            stepGoal: DemoConfig.stepGoal,
+            catalogKeys: [CatalogKey(keyId: QaTrack.catalogKeyId, publicKey: key)]))
+        // First run without a backend: the bundled catalog, so offers work at once.
+        if (try? engine.catalogInfo()) == nil, let starter = Bundle.main.data(DemoConfig.starterCatalog) {
+            _ = try? engine.loadCatalog(envelope: starter, now: Date())
+        }
+        notifications = NotificationService(engine: engine)
+        location = LocationService(engine: engine)
+        pedometer = PedometerService(engine: engine)
+        subscription = engine.subscribe(listener: Listener { [weak self] events in
+            Task { @MainActor in
+                events.forEach { self?.notifications.show($0) }
+                self?.revision += 1
+            }
+        })
+    }
+}
+
+/// Hands engine events to a closure (on a Kairos thread).
+final class Listener: EventListener, @unchecked Sendable {
+    private let onEvents: ([KairosEvent]) -> Void
+    init(_ onEvents: @escaping ([KairosEvent]) -> Void) { self.onEvents = onEvents }
+    func onEvents(events: [KairosEvent]) { onEvents(events) }
+}
+
+extension Bundle {
+    /// A bundled resource (the QA tracks and catalogs are copied in as a folder reference).
+    func data(_ path: String) -> Data? {
+        resourceURL.flatMap { try? Data(contentsOf: $0.appendingPathComponent(path)) }
+    }
+
+    /// A bundled resource's text ("" when missing).
+    func text(_ path: String) -> String { data(path).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+}
+#endif

@@ -1,0 +1,222 @@
+#if canImport(SwiftUI) && os(iOS)
+import CoreLocation
+import Kairos
+import KairosDemoCore
+import SwiftUI
+
+/// The app's root: one tab per screen.
+public struct RootView: View {
+    @EnvironmentObject private var model: AppModel
+    public init() {}
+
+    public var body: some View {
+        TabView {
+            NavigationStack { OffersView() }.tabItem { Label("Offers", systemImage: "tag") }
+            NavigationStack { ProfileView() }.tabItem { Label("Profile", systemImage: "figure.walk") }
+            NavigationStack { PrivacyView() }.tabItem { Label("Privacy", systemImage: "hand.raised") }
+            NavigationStack { ReplayView() }.tabItem { Label("QA replay", systemImage: "play.circle") }
+        }
+    }
+}
+
+/// The permissions, one at a time, each explained before iOS asks.
+struct PermissionsView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var notifications: PermissionState = .notDetermined
+
+    private var states: [DemoPermission: PermissionState] {
+        let location: (PermissionState, PermissionState) = switch model.location.authorization {
+        case .authorizedAlways: (.granted, .granted)
+        case .authorizedWhenInUse: (.granted, .notDetermined)
+        case .notDetermined: (.notDetermined, .notDetermined)
+        default: (.denied, .denied)
+        }
+        return [.locationWhenInUse: location.0, .locationAlways: location.1,
+                .motion: PedometerService.authorized ? .granted : .notDetermined, .notifications: notifications]
+    }
+
+    var body: some View {
+        switch PermissionFlow().next(states) {
+        case let .ask(permission):
+            Form {
+                Text(permission.why)
+                Button("Continue") { Task { await ask(permission) } }
+            }
+        case .blocked:
+            Form {
+                Text("Turn on location for Kairos in Settings.")
+                Button("Open Settings") { UIApplication.shared.open(URL(string: UIApplication.openSettingsURLString)!) }
+            }
+        case .done:
+            Text("All set.").onAppear { model.location.start(); model.pedometer.start() }
+        }
+    }
+
+    private func ask(_ permission: DemoPermission) async {
+        switch permission {
+        case .locationWhenInUse, .locationAlways: model.location.requestPermission()
+        case .motion: model.pedometer.start()
+        case .notifications: notifications = await model.notifications.requestPermission() ? .granted : .denied
+        }
+    }
+}
+
+/// The offers the shopper can claim now, with countdowns refreshed every 30 s.
+struct OffersView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var rows: [OfferRow] = []
+    @State private var message: String?
+
+    var body: some View {
+        List {
+            NavigationLink("Permissions") { PermissionsView() }
+            if rows.isEmpty { Text("Nothing right now. Offers appear here when you are near a partner shop.") }
+            ForEach(rows) { row in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(row.title).font(.headline)
+                    Text(row.body)
+                    Text(row.countdown).font(.caption).foregroundStyle(row.urgent ? .red : .secondary)
+                }
+                .swipeActions {
+                    Button("Redeem") { act(OffersPresenter(engine: model.engine).redeem(row.id, now: Date())) }.tint(.green)
+                    Button("Dismiss", role: .destructive) { act(OffersPresenter(engine: model.engine).dismiss(row.id, now: Date())) }
+                }
+            }
+        }
+        .navigationTitle("Offers near you")
+        .alert(message ?? "", isPresented: .constant(message != nil)) { Button("OK") { message = nil } }
+        .task(id: model.revision) {
+            while !Task.isCancelled {
+                rows = (try? OffersPresenter(engine: model.engine).load(now: Date())) ?? []
+                try? await Task.sleep(nanoseconds: 30_000_000_000)
+            }
+        }
+    }
+
+    private func act(_ result: ActionResult) {
+        switch result {
+        case let .done(text), let .refused(text): message = text
+        }
+        rows = (try? OffersPresenter(engine: model.engine).load(now: Date())) ?? []
+    }
+}
+
+/// Today's steps against the goal, today's visits, the routines learned.
+struct ProfileView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var profile: Profile?
+
+    var body: some View {
+        List {
+            if let profile {
+                Section("Steps today") {
+                    Text(profile.steps).font(.title2)
+                    ProgressView(value: profile.progress)
+                    Text(profile.goalLine)
+                }
+                Section("Visits today") {
+                    if profile.visits.isEmpty { Text("None yet.") }
+                    ForEach(profile.visits, id: \.self, content: Text.init)
+                }
+                Section("Routines") {
+                    if profile.routines.isEmpty { Text("Kairos learns your routines after a few weeks of visits.") }
+                    ForEach(profile.routines, id: \.self, content: Text.init)
+                }
+            }
+        }
+        .navigationTitle("My profile")
+        .task(id: model.revision) { profile = try? ProfilePresenter(engine: model.engine, zone: .current).load(now: Date()) }
+    }
+}
+
+/// Consent per purpose, the ledger, what waits to leave, export and erase.
+struct PrivacyView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var privacy: Privacy?
+    @State private var export: String?
+    @State private var confirmErase = false
+    private var presenter: PrivacyPresenter { PrivacyPresenter(engine: model.engine, zone: .current) }
+
+    var body: some View {
+        List {
+            if let privacy {
+                Section(footer: Text(privacy.outbox)) {
+                    ForEach(privacy.purposes) { row in
+                        Toggle(isOn: Binding(get: { row.granted }, set: { on in
+                            try? presenter.setConsent(row.purpose, granted: on, now: Date())
+                            reload()
+                        })) {
+                            VStack(alignment: .leading) { Text(row.title); Text(row.shares).font(.caption) }
+                        }
+                    }
+                }
+                Section("Your choices") { ForEach(privacy.ledger, id: \.self, content: Text.init) }
+            }
+            Section("Your data") {
+                if let export { ShareLink("Export my data", item: export) }
+                else { Button("Prepare my data for export") { export = try? presenter.export() } }
+                Button("Erase my data", role: .destructive) { confirmErase = true }
+            }
+        }
+        .navigationTitle("Privacy")
+        .confirmationDialog("Erase everything?", isPresented: $confirmErase) {
+            Button("Erase", role: .destructive) { try? presenter.erase(now: Date()); export = nil; reload() }
+        } message: {
+            Text("Your steps, visits, routines and offers are deleted from this phone, and the server is asked to delete what it has.")
+        }
+        .onAppear(perform: reload)
+    }
+
+    private func reload() { privacy = try? presenter.load() }
+}
+
+/// QA replay: a bundled track through a throw-away engine at 1x to 60x, events as they come.
+struct ReplayView: View {
+    @State private var track = QaTrack.all[0]
+    @State private var speed = 10.0
+    @State private var lines: [String] = []
+    @State private var status = "Pick a track and press Start."
+    @State private var replay: Task<Void, Never>?
+
+    var body: some View {
+        Form {
+            Picker("Track", selection: $track) { ForEach(QaTrack.all) { Text($0.title).tag($0) } }
+            VStack(alignment: .leading) {
+                Text("Speed: \(Int(speed))x")
+                Slider(value: $speed, in: Double(ReplayDriver.minSpeed)...Double(ReplayDriver.maxSpeed), step: 1)
+            }
+            HStack {
+                Button("Start", action: start).disabled(replay != nil)
+                Spacer()
+                Button("Stop") { replay?.cancel() }.disabled(replay == nil)
+            }
+            Text(status).font(.caption)
+            Section("Events") { ForEach(Array(lines.enumerated()), id: \.offset) { Text($0.element).font(.caption.monospaced()) } }
+        }
+        .navigationTitle("QA replay")
+    }
+
+    private func start() {
+        lines = []
+        let track = track
+        let zone = TimeZone(identifier: track.timeZone) ?? .current
+        replay = Task { @MainActor in
+            defer { replay = nil }
+            do {
+                let session = try QaSession(
+                    parent: FileManager.default.temporaryDirectory, track: track, trackText: Bundle.main.text(track.file),
+                    catalog: track.catalog.flatMap(Bundle.main.data), catalogKey: Bundle.main.text(QaTrack.catalogKeyFile))
+                let done = try await ReplayDriver(engine: session.engine).play(
+                    session.fixes, speed: { Int(speed) },
+                    onEvents: { lines.insert(contentsOf: $0.map { EventText.line($0, zone: zone) }.reversed(), at: 0) },
+                    onProgress: { status = "Track time \(Countdown.clock($0.trackTime, zone: zone)) · \($0.fixesSent)/\($0.fixesTotal) fixes · \($0.events) events" })
+                status = "Done: \(done.fixesSent) fixes, \(done.events) events."
+            } catch is CancellationError {
+                status = "Stopped."
+            } catch {
+                status = "Cannot replay \(track.file): \(error)"
+            }
+        }
+    }
+}
+#endif
