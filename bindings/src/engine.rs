@@ -35,7 +35,7 @@ pub struct Engine {
     core: Arc<kairos_core::Engine>,
     listeners: Arc<Listeners>,
     /// Syncs of this engine run one at a time.
-    sync_lock: Arc<tokio::sync::Mutex<()>>,
+    sync_lock: Arc<futures_util::lock::Mutex<()>>,
 }
 
 impl Engine {

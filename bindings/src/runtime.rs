@@ -1,37 +1,42 @@
 //! The one place that decides where async methods run.
 //!
 //! uniffi polls a Rust future from the foreign side (Kotlin coroutines,
-//! Swift tasks); the future must not block that thread. Blocking engine work
-//! (SQLite) is handed to the blocking pool of a small tokio runtime, built
-//! on first use with one worker thread (for `sync`) and a few blocking
-//! threads (engine calls serialise on the engine's lock anyway). A tokio
-//! `JoinHandle` can be awaited from any executor, so exported async methods
-//! need no `async_runtime` attribute.
+//! Swift tasks); the future must not block that thread. Work is handed to a
+//! small pool of Kairos threads (`futures-executor`'s `ThreadPool`, two
+//! threads named `kairos-worker-N`, started on first use), and the exported
+//! async method awaits a one-shot channel that the work completes. A
+//! channel's receiver can be awaited from any executor, so exported async
+//! methods need no `async_runtime` attribute, and no Rust async runtime
+//! (reactor, timers) is linked: the library does no I/O of its own beyond
+//! SQLite files, and `sync`'s requests are futures of the app's HTTP stack
+//! (`HttpTransport`), completed by the foreign side.
 //!
-//! `sync` is a future of the core whose requests are futures of the app's
-//! HTTP stack (`HttpTransport`, completed by the foreign side): [`spawn`]
-//! runs it as a task on the runtime's worker and the exported method awaits
-//! its `JoinHandle`. Waiting for an answer costs no thread; the short
-//! SQLite steps between requests run on the worker, not on the app's
-//! threads. No reactor or timer is needed: the app's stack owns sockets and
-//! timeouts.
+//! * [`run_blocking`] runs a blocking closure (SQLite; engine calls
+//!   serialise on the engine's lock anyway) on a pool thread.
+//! * [`spawn`] runs a future (`sync`) on the pool: waiting for an answer
+//!   costs no thread, and the short SQLite steps between requests run on a
+//!   pool thread, not on the app's.
+//!
+//! A panic in the work becomes [`KairosError::Internal`]. Dropping the
+//! returned future (a cancelled coroutine or task) does not stop the work:
+//! it runs to its end, so nothing is left half-done.
 
 use crate::error::{panic_message, KairosError};
+use futures_channel::oneshot;
+use futures_executor::ThreadPool;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::sync::LazyLock;
-use tokio::runtime::{Builder, Runtime};
 
-/// Worker threads for async I/O.
-const WORKER_THREADS: usize = 1;
-/// Threads for blocking engine calls.
-const MAX_BLOCKING_THREADS: usize = 2;
+/// Threads of the pool.
+const THREADS: usize = 2;
 
-static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
-    Builder::new_multi_thread()
-        .worker_threads(WORKER_THREADS)
-        .max_blocking_threads(MAX_BLOCKING_THREADS)
-        .thread_name("kairos-worker")
-        .build()
-        .expect("the kairos runtime must start (threads are available)")
+static POOL: LazyLock<ThreadPool> = LazyLock::new(|| {
+    ThreadPool::builder()
+        .pool_size(THREADS)
+        .name_prefix("kairos-worker-")
+        .create()
+        .expect("the kairos worker threads must start (threads are available)")
 });
 
 /// Runs the blocking `f` on a Kairos thread and waits for it without
@@ -42,29 +47,32 @@ where
     F: FnOnce() -> Result<T, KairosError> + Send + 'static,
     T: Send + 'static,
 {
-    joined(RUNTIME.spawn_blocking(f).await)
+    spawn(async move { f() }).await
 }
 
-/// Runs the future `f` as a task on the Kairos runtime (which provides the
-/// tokio reactor and timers that network I/O needs) and waits for it from
-/// whatever executor polls the returned future (Kotlin coroutines, Swift
-/// tasks). A panic in `f` becomes [`KairosError::Internal`]. Dropping the
-/// returned future (a cancelled coroutine or task) does not stop the task:
-/// it runs to its end, so the work it does is never left half-done.
+/// Runs the future `f` on the Kairos threads and waits for it from whatever
+/// executor polls the returned future (Kotlin coroutines, Swift tasks). A
+/// panic in `f` becomes [`KairosError::Internal`]. Dropping the returned
+/// future does not stop `f`: it runs to its end, so the work it does is
+/// never left half-done.
 pub async fn spawn<T, F>(f: F) -> Result<T, KairosError>
 where
     F: std::future::Future<Output = Result<T, KairosError>> + Send + 'static,
     T: Send + 'static,
 {
-    joined(RUNTIME.spawn(f).await)
-}
-
-fn joined<T>(r: Result<Result<T, KairosError>, tokio::task::JoinError>) -> Result<T, KairosError> {
-    match r {
-        Ok(result) => result,
-        Err(join) => {
-            let what = if join.is_panic() { panic_message(join.into_panic().as_ref()) } else { join.to_string() };
-            Err(KairosError::Internal { reason: format!("internal error: kairos worker failed: {what}") })
+    let (done, result) = oneshot::channel();
+    POOL.spawn_ok(async move {
+        // The receiver may be gone (the caller was cancelled): the work
+        // still ran to its end, and its result has nobody to go to.
+        let _ = done.send(AssertUnwindSafe(f).catch_unwind().await);
+    });
+    match result.await {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(KairosError::Internal {
+            reason: format!("internal error: kairos worker failed: {}", panic_message(panic.as_ref())),
+        }),
+        Err(oneshot::Canceled) => {
+            Err(KairosError::Internal { reason: "internal error: kairos worker stopped before finishing".into() })
         }
     }
 }
@@ -75,22 +83,7 @@ pub(crate) mod tests {
 
     /// Polls a future to completion on the current thread (no runtime).
     pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        use std::task::{Context, Poll, Wake, Waker};
-        struct Unpark(std::thread::Thread);
-        impl Wake for Unpark {
-            fn wake(self: std::sync::Arc<Self>) {
-                self.0.unpark();
-            }
-        }
-        let waker = Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
-        let mut cx = Context::from_waker(&waker);
-        let mut f = std::pin::pin!(f);
-        loop {
-            match f.as_mut().poll(&mut cx) {
-                Poll::Ready(v) => return v,
-                Poll::Pending => std::thread::park(),
-            }
-        }
+        futures_executor::block_on(f)
     }
 
     #[test]
@@ -98,19 +91,48 @@ pub(crate) mod tests {
         let caller = std::thread::current().id();
         let other = block_on(run_blocking(move || Ok(std::thread::current().id() != caller)));
         assert_eq!(other, Ok(true));
+        let name = block_on(run_blocking(|| Ok(std::thread::current().name().map(str::to_owned))));
+        assert!(name.unwrap().is_some_and(|n| n.starts_with("kairos-worker-")));
     }
 
     #[test]
     fn a_panic_in_blocking_work_is_an_internal_error() {
         let r: Result<(), _> = block_on(run_blocking(|| panic!("worker boom")));
         assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("worker boom")), "{r:?}");
+        // The pool survives it.
+        assert_eq!(block_on(run_blocking(|| Ok(7))), Ok(7));
     }
 
     #[test]
-    fn spawned_futures_have_the_runtime_and_their_panics_are_errors() {
-        let on_runtime = block_on(spawn(async { Ok(tokio::runtime::Handle::try_current().is_ok()) }));
-        assert_eq!(on_runtime, Ok(true));
+    fn spawned_futures_run_to_their_end_and_their_panics_are_errors() {
+        let (tx, rx) = oneshot::channel::<u32>();
+        let waiting = spawn(async move { Ok(rx.await.unwrap_or(0) + 1) });
+        tx.send(41).unwrap();
+        assert_eq!(block_on(waiting), Ok(42));
         let r: Result<(), _> = block_on(spawn(async { panic!("task boom") }));
         assert!(matches!(r, Err(KairosError::Internal { ref reason }) if reason.contains("task boom")), "{r:?}");
+    }
+
+    #[test]
+    fn a_dropped_caller_does_not_stop_the_work() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        drop(spawn(async move {
+            tx.send("finished").unwrap();
+            Ok(())
+        }));
+        // Never polled, so never started: spawning happens on the first poll.
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(50)).is_err());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (started_tx, started) = oneshot::channel::<()>();
+        let mut call = Box::pin(spawn(async move {
+            let _ = started_tx.send(());
+            tx.send("finished").unwrap();
+            Ok(())
+        }));
+        // Poll once (spawns), then drop the caller.
+        let _ = std::future::Future::poll(call.as_mut(), &mut std::task::Context::from_waker(std::task::Waker::noop()));
+        drop(call);
+        block_on(started).unwrap();
+        assert_eq!(rx.recv().unwrap(), "finished");
     }
 }
