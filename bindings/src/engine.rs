@@ -39,7 +39,7 @@ pub struct Engine {
 
 impl Engine {
     /// Runs `f` on the core engine with the panic guard, mapping core errors.
-    fn core_call<T>(
+    pub(crate) fn core_call<T>(
         &self,
         f: impl FnOnce(&kairos_core::Engine) -> kairos_core::ApiResult<T>,
     ) -> Result<T, KairosError> {
