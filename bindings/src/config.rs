@@ -92,6 +92,20 @@ pub struct EngineConfig {
     /// After the shopper dismisses an offer, it stays silent this many days.
     #[uniffi(default = 7)]
     pub dismissal_cooldown_days: i32,
+    /// Local differential privacy for the `activity` summaries: the epsilon
+    /// each day's summary spends (greater than 0, at most 10; smaller is
+    /// more private and noisier), or `nil`/`null` for exact counts. Off by
+    /// default; see `docs/privacy.md`.
+    #[uniffi(default = None)]
+    pub activity_epsilon: Option<f64>,
+    /// Local differential privacy for the `visits` summaries (as
+    /// `activity_epsilon`). Off by default.
+    #[uniffi(default = None)]
+    pub visits_epsilon: Option<f64>,
+    /// Local differential privacy for the `offers` summaries (as
+    /// `activity_epsilon`). Off by default.
+    #[uniffi(default = None)]
+    pub offers_epsilon: Option<f64>,
 }
 
 impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
@@ -135,6 +149,11 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
             merchant_per_day: non_negative("offers_per_merchant_per_day", c.offers_per_merchant_per_day)?,
             dismissal_cooldown_ms: i64::from(non_negative("dismissal_cooldown_days", c.dismissal_cooldown_days)?)
                 * DAY_MS,
+        };
+        core.local_privacy = kairos_core::privacy::LocalPrivacy {
+            activity_epsilon: c.activity_epsilon,
+            visits_epsilon: c.visits_epsilon,
+            offers_epsilon: c.offers_epsilon,
         };
         Ok(core)
     }
@@ -193,6 +212,11 @@ mod tests {
         // The empty key list and the absent install id of `EngineConfig::new`.
         expected.insert("catalog_keys".into(), "[]".into());
         expected.insert("install_id".into(), "None".into());
+        // Local privacy is off.
+        assert!(!core.local_privacy.is_on());
+        for name in ["activity_epsilon", "visits_epsilon", "offers_epsilon"] {
+            expected.insert(name.into(), "None".into());
+        }
         let actual: BTreeMap<String, String> = attribute_defaults()
             .into_iter()
             .map(|(k, v)| {
@@ -211,9 +235,12 @@ mod tests {
             min_minutes_between_offers: 30,
             offers_per_merchant_per_day: 2,
             dismissal_cooldown_days: 7,
+            visits_epsilon: None,
             ..config(60)
         };
-        assert_eq!(kairos_core::EngineConfig::try_from(defaults).unwrap().offer_policy, core.offer_policy);
+        let converted = kairos_core::EngineConfig::try_from(defaults).unwrap();
+        assert_eq!(converted.offer_policy, core.offer_policy);
+        assert_eq!(converted.local_privacy, core.local_privacy);
     }
 
     fn config(sedentary_minutes: i32) -> EngineConfig {
@@ -237,6 +264,9 @@ mod tests {
             min_minutes_between_offers: 45,
             offers_per_merchant_per_day: 1,
             dismissal_cooldown_days: 14,
+            activity_epsilon: None,
+            visits_epsilon: Some(2.0),
+            offers_epsilon: None,
         }
     }
 
@@ -256,6 +286,8 @@ mod tests {
         let p = c.offer_policy;
         assert_eq!((p.quiet_hours, p.global_per_day, p.merchant_per_day), ((22, 7), 3, 1));
         assert_eq!((p.global_min_gap_ms, p.dismissal_cooldown_ms), (45 * MINUTE_MS, 14 * DAY_MS));
+        let lp = c.local_privacy;
+        assert_eq!((lp.activity_epsilon, lp.visits_epsilon, lp.offers_epsilon), (None, Some(2.0), None));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct Engine {
 
 impl Engine {
     /// Runs `f` on the core engine with the panic guard, mapping core errors.
-    fn core_call<T>(
+    pub(crate) fn core_call<T>(
         &self,
         f: impl FnOnce(&kairos_core::Engine) -> kairos_core::ApiResult<T>,
     ) -> Result<T, KairosError> {
@@ -364,7 +364,7 @@ impl Engine {
     /// One JSON document of everything the engine holds about the shopper,
     /// for them to keep (`"format": "kairos-export/1"`; top-level keys
     /// `install_id`, `consents`, `places`, `visits`, `merchant_visits`,
-    /// `step_days`, `offers`, `outbox`, `raw_fixes`). It holds raw
+    /// `step_days`, `offers`, `outbox`, `privacy_budget`, `raw_fixes`). It holds raw
     /// coordinates, unsealed: hand it only to the shopper.
     pub fn export_profile(&self) -> Result<String, KairosError> {
         self.core_call(|core| core.export_profile())

@@ -15,7 +15,7 @@
 //! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
-//! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind` |
+//! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
 //! | [`sync`] | `SyncOptions`, `SyncReport` |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
 //! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
@@ -67,7 +67,7 @@ pub use event::KairosEvent;
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, Subscription};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
-pub use privacy::{ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
+pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};

@@ -1,6 +1,8 @@
 //! Privacy: consent, the outbox (what would leave the device), export and
-//! erase. `docs/privacy.md` is the inventory of what is held and shared.
+//! erase, and the local-privacy budget spent. `docs/privacy.md` is the inventory of what is held and shared.
 
+use crate::engine::Engine;
+use crate::error::KairosError;
 use crate::time::from_core;
 use kairos_core::privacy as core;
 use std::time::SystemTime;
@@ -146,6 +148,54 @@ impl From<kairos_core::store::privacy::OutboxItem> for OutboxItem {
             payload: o.payload,
             queued_at: from_core(o.created_at),
         }
+    }
+}
+
+/// The local-privacy budget one summary spent: one entry per purpose and
+/// local day whose summary was noised (see `EngineConfig.activityEpsilon`
+/// and `docs/privacy.md`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BudgetEntry {
+    /// The local day (`YYYY-MM-DD`) the summary is about.
+    pub day: String,
+    /// The purpose.
+    pub purpose: Purpose,
+    /// The mechanism (`"geometric"`: two-sided geometric noise on counts,
+    /// randomised response on the goal flag).
+    pub mechanism: String,
+    /// The epsilon the summary spent.
+    pub epsilon: f64,
+    /// When the summary was built.
+    pub spent_at: SystemTime,
+}
+
+impl From<kairos_core::store::privacy::BudgetEntry> for BudgetEntry {
+    fn from(b: kairos_core::store::privacy::BudgetEntry) -> Self {
+        BudgetEntry {
+            day: b.day,
+            purpose: b.purpose.into(),
+            mechanism: b.mechanism,
+            epsilon: b.epsilon,
+            spent_at: from_core(b.spent_at),
+        }
+    }
+}
+
+fn parse_day(name: &str, day: &str) -> Result<chrono::NaiveDate, KairosError> {
+    day.parse()
+        .map_err(|_| KairosError::invalid_input(format!("{name} must be a local day as YYYY-MM-DD, got {day:?}")))
+}
+
+#[uniffi::export]
+impl Engine {
+    /// The local-privacy budget spent on the local days `fromDay` to
+    /// `toDay` (`YYYY-MM-DD`, both included): one entry per purpose and day
+    /// whose summary was noised; empty while local privacy is off. Throws
+    /// `InvalidInput` for a malformed day.
+    pub fn privacy_budget(&self, from_day: String, to_day: String) -> Result<Vec<BudgetEntry>, KairosError> {
+        let (from, to) = (parse_day("from_day", &from_day)?, parse_day("to_day", &to_day)?);
+        let entries = self.core_call(|core| core.privacy_budget(from, to))?;
+        Ok(entries.into_iter().map(Into::into).collect())
     }
 }
 

@@ -39,6 +39,9 @@ fn config(dir: &tempfile::TempDir, key: u8) -> EngineConfig {
         min_minutes_between_offers: 30,
         offers_per_merchant_per_day: 2,
         dismissal_cooldown_days: 7,
+        activity_epsilon: None,
+        visits_epsilon: None,
+        offers_epsilon: None,
     }
 }
 
@@ -105,6 +108,25 @@ fn granting_queues_the_next_days_summary_and_withdrawing_purges_it() {
     let outbox = engine.outbox().unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!((outbox[0].kind, outbox[0].purpose), (OutboxKind::Deletion, Some(Purpose::Activity)));
+}
+
+#[test]
+fn local_privacy_noises_the_summary_and_records_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = EngineConfig { activity_epsilon: Some(0.0), ..config(&dir, 7) };
+    assert!(matches!(Engine::open(bad), Err(KairosError::InvalidInput { .. })));
+    let engine = Engine::open(EngineConfig { activity_epsilon: Some(1.0), ..config(&dir, 7) }).unwrap();
+    assert!(engine.privacy_budget("2026-11-01".into(), "2026-11-30".into()).unwrap().is_empty());
+    closed_day(&engine);
+    let outbox = engine.outbox().unwrap();
+    assert!(outbox[0].payload.contains(r#""noise":{"epsilon":1.0,"mechanism":"geometric"}"#), "{}", outbox[0].payload);
+    let budget = engine.privacy_budget("2026-11-24".into(), "2026-11-24".into()).unwrap();
+    assert_eq!(budget.len(), 1);
+    assert_eq!((budget[0].purpose, budget[0].epsilon, budget[0].day.as_str()), (Purpose::Activity, 1.0, "2026-11-24"));
+    assert!(matches!(
+        engine.privacy_budget("24/11/2026".into(), "2026-11-30".into()),
+        Err(KairosError::InvalidInput { .. })
+    ));
 }
 
 #[test]

@@ -41,6 +41,15 @@ pub struct EngineConfig {
     /// bindings require it. [`EngineConfig::new`] sets an all-zero key,
     /// which is for tests and the simulator only.
     pub sealing_key: [u8; 32],
+    /// Optional local differential privacy for the counts of the daily
+    /// summaries: an epsilon per purpose, all off by default
+    /// (`docs/privacy.md`).
+    pub local_privacy: crate::privacy::LocalPrivacy,
+    /// Seeds the local-privacy noise, for reproducible tests and
+    /// simulations only: seeded noise is predictable and protects nothing.
+    /// `None` (the default, and always in apps) draws from the system's
+    /// secure generator.
+    pub noise_seed: Option<u64>,
 }
 
 impl EngineConfig {
@@ -60,6 +69,8 @@ impl EngineConfig {
             install_id: None,
             offer_policy: crate::offers::OfferPolicy::default(),
             sealing_key: [0; 32],
+            local_privacy: crate::privacy::LocalPrivacy::default(),
+            noise_seed: None,
         }
     }
 
@@ -99,6 +110,7 @@ impl EngineConfig {
         if self.install_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
             return bad("install_id must not be empty".into());
         }
+        self.local_privacy.validate()?;
         Ok(tz)
     }
 

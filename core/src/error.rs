@@ -80,6 +80,9 @@ pub enum Error {
     /// A catalog was refused.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// The local-privacy configuration was refused.
+    #[error("invalid configuration: {0}")]
+    LocalPrivacy(#[from] crate::privacy::LocalPrivacyError),
 }
 
 /// Result with the internal error.
@@ -148,9 +151,11 @@ impl From<Error> for KairosError {
     fn from(e: Error) -> Self {
         match e {
             Error::InvalidFix(rejection) => KairosError::InvalidFix { rejection },
-            Error::InvalidSteps(_) | Error::InvalidVisit(_) | Error::InvalidConfig(_) | Error::BatchTooLarge { .. } => {
-                KairosError::InvalidInput { reason: e.to_string() }
-            }
+            Error::InvalidSteps(_)
+            | Error::InvalidVisit(_)
+            | Error::InvalidConfig(_)
+            | Error::BatchTooLarge { .. }
+            | Error::LocalPrivacy(_) => KairosError::InvalidInput { reason: e.to_string() },
             Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }

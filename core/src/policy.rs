@@ -366,3 +366,21 @@ pub const SYNC_BACKOFF_CAP_MS: i64 = 6 * 60 * MINUTE_MS;
 pub const CATALOG_REFRESH_MS: i64 = DAY_MS;
 /// ...or when the catalog in force expires within this.
 pub const CATALOG_EXPIRY_MARGIN_MS: i64 = 2 * DAY_MS;
+
+// ---- Local differential privacy (docs/privacy.md, ADR 0004) ------------------
+
+/// Largest epsilon a purpose may be configured with. Above it the noise is
+/// too small to mean anything; the configuration is refused.
+pub const LDP_MAX_EPSILON: f64 = 10.0;
+/// Steps of one day are clamped to this before noise: it is the sensitivity
+/// of the `activity` steps (one shopper-day contributes at most this).
+pub const LDP_STEPS_CLAMP: i64 = 50_000;
+/// Visits to one merchant in one day are clamped to this before noise (the
+/// sensitivity of each `visits` count).
+pub const LDP_VISITS_CLAMP: i64 = 10;
+/// Minutes at one merchant in one day are clamped to this before noise (the
+/// sensitivity of each `minutes` value: a whole day).
+pub const LDP_MINUTES_CLAMP: i64 = 24 * 60;
+/// Each count of one offer in one day (triggered, presented, redeemed,
+/// dismissed, held out) is clamped to this before noise (its sensitivity).
+pub const LDP_OFFER_COUNT_CLAMP: i64 = 5;

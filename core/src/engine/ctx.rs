@@ -83,6 +83,8 @@ pub(crate) struct Settings {
     pub sedentary_ms: i64,
     pub waking_hours: (u32, u32),
     pub offer_policy: crate::offers::OfferPolicy,
+    /// Which purposes' summaries are noised, with which epsilon.
+    pub local_privacy: crate::privacy::LocalPrivacy,
 }
 
 /// Outcome of a batch of fixes.
@@ -108,6 +110,8 @@ pub(crate) struct Ctx<'a> {
     pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
     pub install_id: &'a str,
     pub sealer: &'a crate::privacy::seal::Sealer,
+    /// Draws the local-privacy noise (never touched while it is off).
+    pub noise: &'a mut crate::privacy::ldp::NoiseSource,
     pub events: Vec<Event>,
     /// Buffers the offer path reuses from fix to fix.
     pub scratch: super::offer_flow::Scratch,
@@ -350,7 +354,8 @@ impl Ctx<'_> {
 
     /// Builds the summaries of every local day that has closed since the
     /// last call, for each purpose consented now, into the outbox (in the
-    /// caller's transaction). The first day the engine sees is not
+    /// caller's transaction), noised when local privacy is on for the
+    /// purpose, with the budget spent recorded. The first day the engine sees is not
     /// summarised backwards; after a long silence at most
     /// [`policy::MAX_DAYS_CLOSED_AT_ONCE`] days are.
     fn close_days(&mut self, now: Timestamp) -> Result<()> {
@@ -369,10 +374,17 @@ impl Ctx<'_> {
         let mut day = first;
         while day <= yesterday {
             for purpose in crate::privacy::Purpose::ALL.into_iter().filter(|p| consents.is_granted(*p)) {
-                if let Some(payload) =
+                if let Some(mut payload) =
                     crate::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
                 {
                     let d = day.to_string();
+                    if let Some(epsilon) = self.set.local_privacy.epsilon(purpose) {
+                        crate::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;
+                        let mechanism = crate::privacy::ldp::MECHANISM.to_string();
+                        let spent =
+                            store::privacy::BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
+                        store::privacy::record_budget(self.conn, &spent)?;
+                    }
                     store::privacy::enqueue(self.conn, "summary", Some(purpose), Some(&d), &payload.to_string(), now)?;
                 }
             }

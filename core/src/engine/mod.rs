@@ -60,6 +60,8 @@ struct Inner {
     install_id: String,
     /// Seals raw fixes and coordinates at rest.
     sealer: Arc<Sealer>,
+    /// Draws the local-privacy noise.
+    noise: crate::privacy::ldp::NoiseSource,
 }
 
 /// The Kairos engine over one profile database.
@@ -108,9 +110,11 @@ impl Engine {
             sedentary_ms: config.sedentary_ms,
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
+            local_privacy: config.local_privacy,
         };
+        let noise = crate::privacy::ldp::NoiseSource::new(config.noise_seed);
         let mut inner =
-            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer };
+            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
         inner.catalog = inner.restore_catalog();
         let zone = inner.set.tz.name().to_string();
         if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
@@ -274,6 +278,7 @@ impl Inner {
                 catalog: catalog.as_deref(),
                 install_id: &self.install_id,
                 sealer: &self.sealer,
+                noise: &mut self.noise,
                 events: Vec::new(),
                 scratch: Default::default(),
             };

@@ -5,7 +5,7 @@ use super::{ApiResult, Engine, Inner};
 use crate::error::{Error, Result};
 use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
 use crate::privacy::seal::Sealer;
-use crate::store::{self, privacy::OutboxItem};
+use crate::store::{self, privacy::BudgetEntry, privacy::OutboxItem};
 use crate::time::Timestamp;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -70,9 +70,17 @@ impl Engine {
         self.lock().st.outbox_dropped
     }
 
+    /// The local-privacy budget spent on local days `from..=to`: one entry
+    /// per purpose and day whose summary was noised (none while local
+    /// privacy is off), by day and purpose.
+    pub fn privacy_budget(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> ApiResult<Vec<BudgetEntry>> {
+        Ok(store::privacy::budget(&self.lock().conn, &from.to_string(), &to.to_string())?)
+    }
+
     /// One JSON document of everything the engine holds about the shopper
     /// (`docs/privacy.md` describes it): consents, places, visits, merchant
-    /// visits, daily steps, offers, the outbox, and the raw fixes still
+    /// visits, daily steps, offers, the outbox, the local-privacy budget
+    /// spent, and the raw fixes still
     /// within retention (unsealed: the export is the shopper's own copy).
     pub fn export_profile(&self) -> ApiResult<String> {
         let inner = self.lock();
@@ -100,6 +108,7 @@ impl Engine {
                 "offer_instances",
                 "consent_ledger",
                 "outbox",
+                "privacy_budget",
             ] {
                 ctx.conn.execute(&format!("DELETE FROM {table}"), [])?;
             }
@@ -161,6 +170,13 @@ impl Inner {
                        "queued_at": o.created_at.to_rfc3339()})
             })
             .collect();
+        let budget: Vec<Value> = store::privacy::budget(c, "0000-01-01", "9999-12-31")?
+            .into_iter()
+            .map(|b| {
+                json!({"day": b.day, "purpose": b.purpose.as_str(), "mechanism": b.mechanism,
+                       "epsilon": b.epsilon, "spent_at": b.spent_at.to_rfc3339()})
+            })
+            .collect();
         let routines: Vec<Value> = c
             .prepare("SELECT id, track FROM routines ORDER BY id")?
             .query_map([], |r| {
@@ -178,6 +194,7 @@ impl Inner {
             "step_days": step_days,
             "offers": store::offers::in_range(c, all.0, all.1)?,
             "outbox": outbox,
+            "privacy_budget": budget,
             "raw_fixes": store::fixes::in_range(c, &self.sealer, all.0, all.1)?,
             "routines": routines,
         }))

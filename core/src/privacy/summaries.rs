@@ -18,6 +18,11 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
+/// Steps are shared rounded to this.
+pub(crate) const STEPS_QUANTUM: i64 = 100;
+/// Minutes at a merchant are shared rounded to this.
+pub(crate) const MINUTES_QUANTUM: i64 = 15;
+
 fn round_to(n: i64, step: i64) -> i64 {
     ((n + step / 2).div_euclid(step)) * step
 }
@@ -30,7 +35,7 @@ pub fn build(conn: &Connection, purpose: Purpose, day: NaiveDate, tz: Tz, goal: 
         Purpose::Activity => {
             let steps: Option<i64> =
                 conn.query_row("SELECT steps FROM step_days WHERE day = ?1", [&day_s], |r| r.get(0)).ok();
-            steps.map(|s| json!({"steps": round_to(s, 100), "goal_met": s >= i64::from(goal)}))
+            steps.map(|s| json!({"steps": round_to(s, STEPS_QUANTUM), "goal_met": s >= i64::from(goal)}))
         }
         Purpose::Visits => {
             let (from, to) = local_day_bounds(day, tz);
@@ -44,7 +49,7 @@ pub fn build(conn: &Connection, purpose: Purpose, day: NaiveDate, tz: Tz, goal: 
                 .query_map([from.0, to.0], |r| {
                     let ms: i64 = r.get(2)?;
                     Ok(json!({"merchant_id": r.get::<_, String>(0)?, "visits": r.get::<_, i64>(1)?,
-                              "minutes": round_to(ms / MINUTE_MS, 15)}))
+                              "minutes": round_to(ms / MINUTE_MS, MINUTES_QUANTUM)}))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             (!merchants.is_empty()).then(|| json!({ "merchants": merchants }))

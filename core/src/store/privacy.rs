@@ -117,3 +117,47 @@ pub fn enforce_limits(conn: &Connection, now: Timestamp, max_items: usize, max_a
         .execute([max_items as i64])?;
     Ok(old + over)
 }
+
+/// The local-privacy budget one summary spent: one entry per purpose and
+/// local day whose summary was noised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetEntry {
+    /// The local day (`YYYY-MM-DD`) the summary is about.
+    pub day: String,
+    /// The purpose.
+    pub purpose: Purpose,
+    /// The mechanism (`"geometric"`, see `privacy::ldp`).
+    pub mechanism: String,
+    /// The epsilon spent.
+    pub epsilon: f64,
+    /// When the summary was built.
+    pub spent_at: Timestamp,
+}
+
+/// Records the budget a noised summary spent. A purpose-day is summarised
+/// once, so a second entry for it is an error.
+pub fn record_budget(conn: &Connection, e: &BudgetEntry) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO privacy_budget (day, purpose, mechanism, epsilon, spent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![e.day, e.purpose.as_str(), e.mechanism, e.epsilon, e.spent_at.0])?;
+    Ok(())
+}
+
+/// The budget entries of local days `from..=to` (`YYYY-MM-DD`), by day and
+/// purpose.
+pub fn budget(conn: &Connection, from: &str, to: &str) -> Result<Vec<BudgetEntry>> {
+    let mut st = conn.prepare_cached(
+        "SELECT day, purpose, mechanism, epsilon, spent_at FROM privacy_budget
+         WHERE day >= ?1 AND day <= ?2 ORDER BY day, purpose",
+    )?;
+    let rows: Vec<(String, String, String, f64, i64)> = st
+        .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, p, mechanism, epsilon, at)| {
+            Purpose::parse(&p).map(|purpose| BudgetEntry { day, purpose, mechanism, epsilon, spent_at: Timestamp(at) })
+        })
+        .collect())
+}

@@ -10,7 +10,7 @@ use crate::privacy::seal::Sealer;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// The whole current schema, for a new database.
 const CREATE: &str = "
@@ -105,10 +105,19 @@ CREATE TABLE routines (
 CREATE INDEX routines_by_check ON routines(next_check_at);
 CREATE INDEX routines_by_place ON routines(place_id);
 CREATE INDEX offer_instances_by_time ON offer_instances(triggered_at);
+CREATE TABLE privacy_budget (
+    day TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    mechanism TEXT NOT NULL,
+    epsilon REAL NOT NULL,
+    spent_at INTEGER NOT NULL,
+    PRIMARY KEY (day, purpose)
+) WITHOUT ROWID;
 ";
 
 /// Step `i` upgrades a database from version `i + 1` to `i + 2`, up to
-/// version 4; version 5 needs the key (see [`migrate`]).
+/// version 4; version 5 needs the key (see [`migrate`]); version 6 is
+/// [`V6`].
 /// (Version 1 is the first released schema, created by [`V1`].)
 const MIGRATIONS: &[&str] = &[
     // 1 -> 2: places and visits.
@@ -222,6 +231,18 @@ ALTER TABLE visits DROP COLUMN lat;
 ALTER TABLE visits DROP COLUMN lon;
 ";
 
+/// 5 -> 6: the local-privacy budget spent per purpose and local day.
+const V6: &str = "
+CREATE TABLE privacy_budget (
+    day TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    mechanism TEXT NOT NULL,
+    epsilon REAL NOT NULL,
+    spent_at INTEGER NOT NULL,
+    PRIMARY KEY (day, purpose)
+) WITHOUT ROWID;
+";
+
 /// Seals the plaintext coordinates of a version-4 database.
 fn v5_seal(conn: &Connection, sealer: &Sealer) -> Result<()> {
     let rows: Vec<(i64, f64, f64, f64, Option<f64>)> = conn
@@ -276,6 +297,10 @@ pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<()> {
             tx.execute_batch(V5_BEFORE_SEAL)?;
             v5_seal(&tx, sealer)?;
             tx.execute_batch(V5_AFTER_SEAL)?;
+        }
+        if found < 6 {
+            tracing::info!(from = 5, to = 6, "migrating profile database");
+            tx.execute_batch(V6)?;
         }
     }
     tx.pragma_update(None, "user_version", VERSION)?;
