@@ -366,3 +366,14 @@ pub const SYNC_BACKOFF_CAP_MS: i64 = 6 * 60 * MINUTE_MS;
 pub const CATALOG_REFRESH_MS: i64 = DAY_MS;
 /// ...or when the catalog in force expires within this.
 pub const CATALOG_EXPIRY_MARGIN_MS: i64 = 2 * DAY_MS;
+
+// ---- Input spans (found by fuzzing, docs/FUZZING.md) ----------------------------
+
+/// Longest span one step sample may spread its steps over: an interval
+/// sample longer than this is refused, and a counter reading more than this
+/// after the previous one only sets a new baseline (when within so long a
+/// gap the steps were taken cannot be told). Equal to the retention of
+/// per-minute buckets, beyond which minutes are dropped anyway; it bounds
+/// the work of one sample to 50,400 minute buckets (an interval across the
+/// accepted 2000..2100 range was 52 million, and hung the engine).
+pub const MAX_STEP_SPAN_MS: i64 = STEP_MINUTE_RETENTION_MS;
