@@ -58,3 +58,21 @@ fn a_counter_reading_after_decades_is_a_new_baseline() {
     assert!(e.week(start.plus_millis(MAX_STEP_SPAN_MS)).unwrap().total > 0);
     assert_eq!(MAX_STEP_SPAN_MS, 35 * DAY_MS);
 }
+
+/// track_csv, `negative-year-round-trip.csv`: the reader takes any epoch
+/// milliseconds, but `write_csv` wrote every instant as RFC 3339, which has
+/// no year -34: the written track did not read back. Instants outside the
+/// years 0000..=9999 are now written as epoch milliseconds.
+#[test]
+fn a_csv_track_with_any_instant_reads_back_as_written() {
+    use kairos_core::track::csv::{parse_csv, write_csv};
+    let artifact = include_str!("../../fuzz/regressions/track_csv/negative-year-round-trip.csv");
+    let fixes = parse_csv(artifact).unwrap();
+    assert_eq!(fixes[1].at, Timestamp(-63_215_596_800_000));
+    assert_eq!(parse_csv(&write_csv(&fixes)).unwrap(), fixes);
+    let extremes: Vec<_> = [i64::MIN, -1, 0, 253_402_300_800_000, i64::MAX]
+        .map(|ms| kairos_core::LocationFix::new(Timestamp(ms), 1.0, 2.0, 3.0))
+        .into();
+    assert_eq!(parse_csv(&write_csv(&extremes)).unwrap(), extremes);
+    assert!(write_csv(&fixes).contains("\n1970-01-01T00:29:55.540Z,"), "ordinary instants stay RFC 3339");
+}
