@@ -14,6 +14,7 @@
 
 mod bindings;
 mod cmd;
+mod fuzz;
 mod kotlin;
 mod package;
 mod size;
@@ -50,6 +51,7 @@ fn main() {
         ["apple", "--dry-run"] => package::apple(true),
         ["bench"] => run(&mut command("cargo", &["bench", "--workspace"])),
         ["main"] => main_job(),
+        ["fuzz-build"] => fuzz::build(),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
