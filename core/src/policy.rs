@@ -367,7 +367,7 @@ pub const CATALOG_REFRESH_MS: i64 = DAY_MS;
 /// ...or when the catalog in force expires within this.
 pub const CATALOG_EXPIRY_MARGIN_MS: i64 = 2 * DAY_MS;
 
-// ---- Input spans (found by fuzzing, docs/FUZZING.md) ----------------------------
+// ---- Found by fuzzing (docs/FUZZING.md) ------------------------------------------
 
 /// Longest span one step sample may spread its steps over: an interval
 /// sample longer than this is refused, and a counter reading more than this
@@ -377,3 +377,10 @@ pub const CATALOG_EXPIRY_MARGIN_MS: i64 = 2 * DAY_MS;
 /// the work of one sample to 50,400 minute buckets (an interval across the
 /// accepted 2000..2100 range was 52 million, and hung the engine).
 pub const MAX_STEP_SPAN_MS: i64 = STEP_MINUTE_RETENTION_MS;
+
+/// Instants are clamped to ±this many milliseconds from the epoch (about
+/// ±253,000 years) when turned into dates. chrono reaches ±262,000 years;
+/// an instant at its very edge has no local time east or west of UTC, and
+/// `week` at `Timestamp(i64::MAX)` panicked. The margin leaves room for any
+/// zone's offset and for the date arithmetic the engine does.
+pub const MAX_DATE_MS: i64 = 8_000_000_000_000_000;

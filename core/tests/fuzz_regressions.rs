@@ -76,3 +76,26 @@ fn a_csv_track_with_any_instant_reads_back_as_written() {
     assert_eq!(parse_csv(&write_csv(&extremes)).unwrap(), extremes);
     assert!(write_csv(&fixes).contains("\n1970-01-01T00:29:55.540Z,"), "ordinary instants stay RFC 3339");
 }
+
+/// engine_ops, `week-at-a-far-instant`: `week(Timestamp(3834251991076736111))`
+/// panicked in chrono ("Local time out of range"): the instant is beyond
+/// chrono's range, was clamped to its very edge, and had no local time in
+/// the device's zone. Instants are now clamped with a margin; every query
+/// answers at any instant, in any zone.
+#[test]
+fn queries_at_any_instant_answer_in_any_zone() {
+    use kairos_core::{Engine, EngineConfig};
+    for zone in ["America/Los_Angeles", "Pacific/Kiritimati", "UTC", "Pacific/Pago_Pago"] {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(EngineConfig::new(dir.path(), zone)).unwrap();
+        for ms in [3_834_251_991_076_736_111, i64::MAX, i64::MIN, -8_210_266_876_800_000, 8_210_266_876_799_999] {
+            let at = Timestamp(ms);
+            e.week(at).unwrap();
+            e.today(at).unwrap();
+            let _ = e.tick(at);
+            let _ = e.routines(at);
+            let _ = e.offers(at);
+            assert!(!at.to_rfc3339().is_empty());
+        }
+    }
+}
