@@ -384,3 +384,21 @@ pub const LDP_MINUTES_CLAMP: i64 = 24 * 60;
 /// Each count of one offer in one day (triggered, presented, redeemed,
 /// dismissed, held out) is clamped to this before noise (its sensitivity).
 pub const LDP_OFFER_COUNT_CLAMP: i64 = 5;
+
+// ---- Found by fuzzing (docs/FUZZING.md) ------------------------------------------
+
+/// Longest span one step sample may spread its steps over: an interval
+/// sample longer than this is refused, and a counter reading more than this
+/// after the previous one only sets a new baseline (when within so long a
+/// gap the steps were taken cannot be told). Equal to the retention of
+/// per-minute buckets, beyond which minutes are dropped anyway; it bounds
+/// the work of one sample to 50,400 minute buckets (an interval across the
+/// accepted 2000..2100 range was 52 million, and hung the engine).
+pub const MAX_STEP_SPAN_MS: i64 = STEP_MINUTE_RETENTION_MS;
+
+/// Instants are clamped to ±this many milliseconds from the epoch (about
+/// ±253,000 years) when turned into dates. chrono reaches ±262,000 years;
+/// an instant at its very edge has no local time east or west of UTC, and
+/// `week` at `Timestamp(i64::MAX)` panicked. The margin leaves room for any
+/// zone's offset and for the date arithmetic the engine does.
+pub const MAX_DATE_MS: i64 = 8_000_000_000_000_000;

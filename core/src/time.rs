@@ -56,8 +56,12 @@ impl Timestamp {
         DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| Timestamp(d.timestamp_millis()))
     }
     /// The instant as a UTC date-time.
+    /// Instants further than [`crate::policy::MAX_DATE_MS`] from the epoch
+    /// are clamped to it, so that any zone's local time and a few days of
+    /// date arithmetic stay within chrono's range.
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+        let ms = self.0.clamp(-crate::policy::MAX_DATE_MS, crate::policy::MAX_DATE_MS);
+        Utc.timestamp_millis_opt(ms).single().expect("MAX_DATE_MS is within chrono's range")
     }
     /// The instant in the given time zone.
     pub fn in_tz(self, tz: Tz) -> DateTime<Tz> {

@@ -4,12 +4,13 @@
 
 mod bench;
 mod embedded;
-mod inputs;
 mod report;
 mod run_command;
-mod scenario;
-mod timeline;
 mod validate_command;
+
+// The scenario reader lives in the library target (`src/lib.rs`) so that
+// the fuzz targets can call it.
+use kairos_sim::{inputs, scenario, timeline};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kairos_core::replay::{replay, ReplayOptions};

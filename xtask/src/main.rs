@@ -16,6 +16,7 @@
 mod bindings;
 mod cmd;
 mod demos;
+mod fuzz;
 mod kotlin;
 mod package;
 mod size;
@@ -54,6 +55,7 @@ fn main() {
         ["apple", "--dry-run"] => package::apple(true),
         ["bench"] => run(&mut command("cargo", &["bench", "--workspace"])),
         ["main"] => main_job(),
+        ["fuzz-build"] => fuzz::build(),
         _ => {
             eprintln!("{USAGE}");
             exit(2);

@@ -11,6 +11,9 @@
 //!   counted over its span, so re-querying a window never double counts.
 //! * Steps are spread evenly over the minutes of their span; any delta above
 //!   [`crate::policy::MAX_STEPS_PER_MINUTE`] over its span is clamped to it.
+//! * One sample spans at most [`crate::policy::MAX_STEP_SPAN_MS`]: a longer
+//!   interval is refused, and a counter reading after a longer silence only
+//!   sets a new baseline.
 
 mod activity;
 mod week;
@@ -58,6 +61,10 @@ impl StepSample {
             StepSample::Interval { start, end, .. } if end <= start => {
                 Err(format!("interval end {end} is not after its start {start}"))
             }
+            StepSample::Interval { start, end, .. } if end.since(start) > policy::MAX_STEP_SPAN_MS => Err(format!(
+                "interval from {start} to {end} is longer than {} days",
+                policy::MAX_STEP_SPAN_MS / crate::time::DAY_MS
+            )),
             _ => Ok(()),
         }
     }
@@ -74,7 +81,8 @@ impl StepSample {
 /// What a counter reading amounts to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CounterDelta {
-    /// The first reading: it only sets the baseline.
+    /// The first reading, or one after a silence longer than
+    /// [`crate::policy::MAX_STEP_SPAN_MS`]: it only sets the baseline.
     Baseline,
     /// The same reading again.
     Repeat,
@@ -105,7 +113,9 @@ pub struct CounterState {
 }
 
 impl CounterState {
-    /// Turns a reading into a delta and moves the baseline.
+    /// Turns a reading into a delta and moves the baseline. A reading more
+    /// than [`policy::MAX_STEP_SPAN_MS`] after the previous one is a new
+    /// baseline.
     pub fn advance(&mut self, at: Timestamp, count: u64) -> CounterDelta {
         let Some((last_at, last_count)) = self.last else {
             self.last = Some((at, count));
@@ -113,6 +123,11 @@ impl CounterState {
         };
         if at < last_at {
             return CounterDelta::OutOfOrder { last: last_at };
+        }
+        if at.since(last_at) > policy::MAX_STEP_SPAN_MS {
+            // Too long a gap to place the steps in time: a new baseline.
+            self.last = Some((at, count));
+            return CounterDelta::Baseline;
         }
         if at == last_at {
             if count == last_count {

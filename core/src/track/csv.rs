@@ -22,6 +22,7 @@
 
 use crate::location::LocationFix;
 use crate::time::Timestamp;
+use chrono::Datelike as _;
 use std::fmt::Write as _;
 
 /// Accuracy given to fixes whose line has none, in metres.
@@ -147,13 +148,22 @@ fn parse_number(line: usize, cell: &str, col: Column) -> Result<f64, TrackError>
 }
 
 /// Writes fixes as CSV under [`CSV_HEADER`]: RFC 3339 times (UTC, with
-/// milliseconds when needed) and numbers that read back exactly.
+/// milliseconds when needed; epoch milliseconds outside the years
+/// 0000..=9999) and numbers that read back exactly.
 pub fn write_csv(fixes: &[LocationFix]) -> String {
     let mut out = String::with_capacity(64 * (fixes.len() + 1));
     out.push_str(CSV_HEADER);
     out.push('\n');
     for f in fixes {
-        let _ = write!(out, "{},{},{},{},", f.at.to_rfc3339(), f.lat, f.lon, f.accuracy_m);
+        // RFC 3339 has four-digit years: other instants (which the reader
+        // takes as epoch milliseconds) are written as such.
+        let utc = f.at.to_utc();
+        if utc.timestamp_millis() == f.at.millis() && (0..=9999).contains(&utc.year()) {
+            let _ = write!(out, "{},", f.at.to_rfc3339());
+        } else {
+            let _ = write!(out, "{},", f.at.millis());
+        }
+        let _ = write!(out, "{},{},{},", f.lat, f.lon, f.accuracy_m);
         if let Some(s) = f.speed_mps {
             let _ = write!(out, "{s}");
         }

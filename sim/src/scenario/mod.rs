@@ -246,9 +246,15 @@ fn check_point(lat: f64, lon: f64) -> Result<(f64, f64), String> {
 /// Reads and checks the scenario at `path` (paths inside are relative to
 /// its folder). Every error names what is wrong and where.
 pub fn load(path: &Path) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse(path, &text)
+}
+
+/// Reads and checks the scenario `text` as if read from `path` (files it
+/// names are read relative to `path`'s folder), as [`load`] does.
+pub fn parse(path: &Path, text: &str) -> Result<Scenario, String> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-    let file: ScenarioFile = toml::from_str(&text).map_err(|e| format!("{shown}: {}", e.to_string().trim_end()))?;
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| format!("{shown}: {}", e.to_string().trim_end()))?;
     resolve(path, file).map_err(|e| format!("{shown}: {e}"))
 }
 

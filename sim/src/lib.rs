@@ -1,0 +1,7 @@
+//! `kairos-sim` as a library: the scenario reader and the input files, for
+//! the binary and for the fuzz targets (`fuzz/`). The commands live in the
+//! binary (`src/main.rs`).
+
+pub mod inputs;
+pub mod scenario;
+pub mod timeline;
