@@ -88,3 +88,20 @@ fn generate_writes_gpx_that_replays_like_the_csv() {
     assert!(out.status.success());
     assert!(std::fs::read_to_string(p("e.gpx")).unwrap().contains("<wpt lat="));
 }
+
+/// Found by fuzzing: an inline track starting in the year 1013 generated a
+/// fix every 10 s up to 2026 and ran out of memory. Now it is invalid input.
+#[test]
+fn an_inline_track_a_thousand_years_long_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let travel = std::fs::read_to_string("../tests/scenarios/travel-time-zones.toml").unwrap();
+    let start = "at = \"2026-11-24T10:20:00-05:00\"";
+    assert!(travel.contains(start), "the fixture starts its track at {start}");
+    let scenario = dir.path().join("thousand-years.toml");
+    std::fs::write(&scenario, travel.replace(start, "at = \"1013-11-24T10:20:00-05:00\"")).unwrap();
+    std::fs::copy("../tests/scenarios/travel.catalog.json", dir.path().join("travel.catalog.json")).unwrap();
+    let out = sim(&["run", scenario.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("more than the limit of 31 days"), "{err}");
+}

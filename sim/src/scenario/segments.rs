@@ -10,6 +10,21 @@ use kairos_core::Timestamp;
 /// Pedometer cadence while walking at a set speed, steps a second.
 const WALK_CADENCE: f64 = 1.8;
 
+/// Longest stay or movement one segment may generate fixes for (31 days):
+/// a start time in the wrong century would otherwise generate a fix every
+/// few seconds for a thousand years (found by fuzzing, docs/FUZZING.md).
+/// Silences generate nothing and are not limited.
+const MAX_SEGMENT_MS: f64 = 31.0 * 86_400_000.0;
+
+/// Refuses a segment that would generate fixes for longer than
+/// [`MAX_SEGMENT_MS`].
+fn bounded(what: &str, ms: f64) -> Result<(), String> {
+    if ms.is_finite() && ms <= MAX_SEGMENT_MS {
+        return Ok(());
+    }
+    Err(format!("{what}: lasts {:.0} days, more than the limit of 31 days of generated fixes", ms / 86_400_000.0))
+}
+
 /// Generates the inline track `t` (the `index`-th `[[track]]`).
 pub fn generate(r: &Resolver<'_>, t: &TrackFile, index: usize) -> Result<SynthTrack, String> {
     let what = format!("[[track]] {}", index + 1);
@@ -68,6 +83,7 @@ fn segment(
         if !(m.is_finite() && m > 0.0) {
             return Err(format!("{what}: stay must be a positive number of minutes"));
         }
+        bounded(what, m * 60_000.0)?;
         return Ok(b.stay(m));
     }
     if let Some(until) = &s.stay_until {
@@ -80,6 +96,7 @@ fn segment(
                 r.show(b.now())
             ));
         }
+        bounded(what, ms as f64)?;
         return Ok(b.stay(ms as f64 / 60_000.0));
     }
     if let Some(to) = &s.silent_to {
@@ -118,6 +135,8 @@ fn segment(
         (None, Some(v)) => return Err(format!("{what}: speed_mps must be positive, got {v}")),
         (None, None) => None,
     };
+    // Walking and driving without a speed use the builder's own (over 1 m/s).
+    bounded(what, dist / speed.unwrap_or(1.0) * 1000.0)?;
     Ok(match (speed, walking) {
         (Some(v), _) => b.travel_to(lat, lon, v, cadence),
         (None, true) => b.walk_to(lat, lon),
