@@ -2,10 +2,11 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::catalog::{verify_for_storage, verify_stored, Catalog};
+use crate::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::offers::loaded::LoadedCatalog;
+use crate::offers::loaded::{LoadedCatalog, PendingCatalog};
+use crate::offers::loaded_read::ReadTables;
 use crate::offers::{OfferInstance, OfferState};
 use crate::store;
 use crate::time::Timestamp;
@@ -55,51 +56,29 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
     }
 }
 
-/// The stable fence id of each of the catalog's places, in document order.
-fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate::fences::FenceId>> {
-    store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))
-}
-
-/// Gives the catalog's places their fence ids and builds what evaluation
-/// needs; the document itself is not kept.
-fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
-    let ids = fence_ids(conn, &catalog)?;
-    Ok(LoadedCatalog::build(&catalog, &ids)?)
+/// Gives the catalog's places their stable fence ids (read from, or new
+/// ones written to, the database) and indexes its fences.
+fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
+    let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
+    Ok(pending.number_fences(&ids)?)
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage`] gives it) as the catalog in force. A thread of
-/// `scope` builds the tables (CPU only) while this one reads the fence ids
-/// from the database, then the fence index while this one writes the signed
-/// bytes (tens of MB), and last frees the parsed document while this one
-/// goes on to the commit.
+/// [`verify_for_storage_with`] gives it) as the catalog in force: a thread
+/// of `scope` indexes the fences while this one writes the signed bytes
+/// (tens of MB).
 fn prepare_and_save<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     conn: &rusqlite::Connection,
-    catalog: Catalog,
+    pending: PendingCatalog,
     stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
-    use std::sync::{mpsc, Arc};
-    let (version, catalog) = (catalog.version, Arc::new(catalog));
-    let (send_ids, receive_ids) = mpsc::channel::<Vec<crate::fences::FenceId>>();
-    let (send_built, receive_built) = mpsc::channel();
-    let for_build = Arc::clone(&catalog);
-    scope.spawn(move || {
-        let mut built = LoadedCatalog::build_tables(&for_build);
-        // No ids: reading them failed, and the load is abandoned.
-        let Ok(ids) = receive_ids.recv() else { return };
-        let built = built.attach_fences(&for_build, &ids).map(|()| built);
-        let _ = send_built.send(built);
-        drop(for_build);
-    });
-    let ids = fence_ids(conn, &catalog);
-    drop(catalog);
-    let _ = send_ids.send(ids?);
+    let version = pending.version();
+    let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
+    let index = scope.spawn(move || pending.number_fences(&ids));
     let saved = store::catalog::save(conn, version, stored, now);
-    // A panic in the build thread drops the sender: the scope re-raises
-    // that panic when it ends.
-    let built = receive_built.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
+    let built = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     saved?;
     Ok(built?)
 }
@@ -113,8 +92,8 @@ impl Inner {
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        match verify_stored(&stored, &self.keys, now) {
-            Ok(catalog) => match prepare(&self.conn, catalog) {
+        match verify_stored_with(&stored, &self.keys, now, &ReadTables) {
+            Ok(pending) => match prepare(&self.conn, pending) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
                     tracing::warn!(error = %e, "stored catalog could not be prepared");
@@ -137,11 +116,17 @@ impl Engine {
     /// catalog keeps.
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
-        let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
-        catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
+        let (pending, stored) =
+            verify_for_storage_with(envelope, &inner.keys, now, &ReadTables).map_err(Error::from)?;
+        if let Some(current) = inner.catalog.as_deref().map(|c| c.version) {
+            // A lower version is a rollback; the same one a re-fetch.
+            if pending.version() < current {
+                return Err(Error::from(CatalogError::Rollback { offered: pending.version(), current }).into());
+            }
+        }
         let written = std::thread::scope(|s| {
             inner.write(|ctx| {
-                let loaded = prepare_and_save(s, ctx.conn, catalog, &stored, now)?;
+                let loaded = prepare_and_save(s, ctx.conn, pending, &stored, now)?;
                 let i = info(&loaded);
                 ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
                 Ok(loaded)
