@@ -64,23 +64,30 @@ fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<Loade
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage_with`] gives it) as the catalog in force: a thread
-/// of `scope` indexes the fences while this one writes the signed bytes
-/// (tens of MB).
-fn prepare_and_save<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
+/// [`verify_for_storage_with`] gives it) as the catalog in force. A second
+/// thread indexes the fences (under provisional ids) while this one reads
+/// the fence ids, then gives the index its ids while this one writes the
+/// signed bytes (tens of MB).
+fn prepare_and_save(
     conn: &rusqlite::Connection,
     pending: PendingCatalog,
     stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let version = pending.version();
-    let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
-    let index = scope.spawn(move || pending.number_fences(&ids));
-    let saved = store::catalog::save(conn, version, stored, now);
-    let built = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    saved?;
-    Ok(built?)
+    let (ids, index) = std::thread::scope(|s| {
+        let index = s.spawn(|| pending.provisional_index());
+        let ids = store::catalog::fence_ids(conn, pending.place_ids());
+        (ids, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let ids = ids?;
+    std::thread::scope(|s| {
+        let built = s.spawn(move || pending.number_fences_with(&ids, index));
+        let saved = store::catalog::save(conn, version, stored, now);
+        let built = built.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        saved?;
+        Ok(built?)
+    })
 }
 
 impl Inner {
@@ -124,14 +131,20 @@ impl Engine {
                 return Err(Error::from(CatalogError::Rollback { offered: pending.version(), current }).into());
             }
         }
-        let written = std::thread::scope(|s| {
-            inner.write(|ctx| {
-                let loaded = prepare_and_save(s, ctx.conn, pending, &stored, now)?;
-                let i = info(&loaded);
-                ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
-                Ok(loaded)
-            })
-        })?;
+        // Tens of MB committed at once would make this commit copy them into
+        // the database and sync the disk (SQLite's automatic checkpoint):
+        // the next commit does it instead, off this call.
+        let autocheckpoint: i64 =
+            inner.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).map_err(Error::from)?;
+        inner.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(Error::from)?;
+        let written = inner.write(|ctx| {
+            let loaded = prepare_and_save(ctx.conn, pending, &stored, now)?;
+            let i = info(&loaded);
+            ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
+            Ok(loaded)
+        });
+        inner.conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint).map_err(Error::from)?;
+        let written = written?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
         inner.catalog = Some(loaded);

@@ -230,9 +230,36 @@ impl PendingCatalog {
     /// # Panics
     /// If `fence_ids` has fewer ids than the catalog has places.
     pub fn number_fences(self, fence_ids: &[FenceId]) -> Result<LoadedCatalog, FenceError> {
+        self.number_fences_with(fence_ids, None)
+    }
+
+    /// The fence index with each place's position as its fence id, built
+    /// while the fence ids are read; `None` if a fence fails (then
+    /// [`PendingCatalog::number_fences_with`] builds it again, for an
+    /// error that names the fence by its id).
+    pub fn provisional_index(&self) -> Option<FenceIndex> {
+        FenceIndex::build((0..self.shapes.len() as FenceId).zip(&self.shapes)).ok()
+    }
+
+    /// [`PendingCatalog::number_fences`], renumbering `provisional` (from
+    /// [`PendingCatalog::provisional_index`]) when given.
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub fn number_fences_with(
+        self,
+        fence_ids: &[FenceId],
+        provisional: Option<FenceIndex>,
+    ) -> Result<LoadedCatalog, FenceError> {
         let PendingCatalog { mut cat, shapes } = self;
         assert!(fence_ids.len() >= cat.places.len(), "{} fence ids for {} places", fence_ids.len(), cat.places.len());
-        cat.index = FenceIndex::build(fence_ids.iter().copied().zip(&shapes))?;
+        cat.index = match provisional {
+            Some(mut index) => {
+                index.renumber(fence_ids)?;
+                index
+            }
+            None => FenceIndex::build(fence_ids.iter().copied().zip(&shapes))?,
+        };
         drop(shapes);
         for (place, &id) in cat.places.iter_mut().zip(fence_ids) {
             place.fence = id;

@@ -11,6 +11,13 @@ use crate::catalog::{parse_document, read_merchants, CatalogError, ReadDocument}
 use crate::time::Timestamp;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Reads and validates a catalog document (without its envelope) into a
+/// [`PendingCatalog`], as a load does once the signature holds; errors as
+/// [`parse_document`]'s.
+pub fn read_document(document_json: &[u8]) -> Result<PendingCatalog, CatalogError> {
+    ReadTables.read(document_json, &AtomicBool::new(false))
+}
+
 /// Reads a document into a [`PendingCatalog`].
 pub(crate) struct ReadTables;
 

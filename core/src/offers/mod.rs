@@ -15,7 +15,7 @@
 pub mod decide;
 pub mod holdout;
 pub mod loaded;
-pub(crate) mod loaded_read;
+pub mod loaded_read;
 #[cfg(test)]
 mod loaded_tests;
 mod loaded_views;
