@@ -146,7 +146,8 @@ pub fn verify_for_storage(
     keys: &CatalogKeys,
     now: Timestamp,
 ) -> Result<(Catalog, Vec<u8>), CatalogError> {
-    verify_for_storage_with(envelope_json, keys, now, &ParseDocument)
+    verify_for_storage_with(envelope_json, keys, now, &ParseDocument, |_, _| ())
+        .map(|(catalog, stored, ())| (catalog, stored))
 }
 
 /// How a document is read while its signature is checked: into a
@@ -175,13 +176,18 @@ impl ReadDocument for ParseDocument {
     }
 }
 
-/// [`verify_for_storage`], reading the document with `reader`.
-pub(crate) fn verify_for_storage_with<R: ReadDocument>(
+/// [`verify_for_storage`], reading the document with `reader`. Once the
+/// signature holds, and while the document is still being read,
+/// `while_reading` is given the stored form and the document's version if
+/// it could be read at once ([`super::peek_version`]; it is the version of
+/// the document returned, if one is), and its result is returned too.
+pub(crate) fn verify_for_storage_with<R: ReadDocument, S>(
     envelope_json: &[u8],
     keys: &CatalogKeys,
     now: Timestamp,
     reader: &R,
-) -> Result<(R::Output, Vec<u8>), CatalogError> {
+    while_reading: impl FnOnce(&[u8], Option<u64>) -> S,
+) -> Result<(R::Output, Vec<u8>, S), CatalogError> {
     if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge {
             what: "envelope",
@@ -207,8 +213,11 @@ pub(crate) fn verify_for_storage_with<R: ReadDocument>(
     stored.append(|out| BASE64.decode_vec(&*envelope.signature, out)).map_err(|e| base64_error("signature", e))?;
     let stored = stored.finish();
     let parts = StoredParts::read(&stored).expect("just written");
-    let catalog = check_signed(public_key, &parts, now, reader)?;
-    Ok((catalog, stored))
+    let mut side = None;
+    let catalog = check_signed(public_key, &parts, now, reader, || {
+        side = Some(while_reading(&stored, super::peek_version(parts.payload)));
+    })?;
+    Ok((catalog, stored, side.expect("run once the signature holds")))
 }
 
 fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
@@ -223,6 +232,7 @@ pub(super) fn check_signed<R: ReadDocument>(
     parts: &StoredParts<'_>,
     now: Timestamp,
     reader: &R,
+    while_reading: impl FnOnce(),
 ) -> Result<R::Output, CatalogError> {
     let cancel = AtomicBool::new(false);
     let (signed, parsed) = std::thread::scope(|s| {
@@ -230,6 +240,9 @@ pub(super) fn check_signed<R: ReadDocument>(
         let signed = UnparsedPublicKey::new(&ED25519, public_key).verify(parts.payload, parts.signature).is_ok();
         // A forgery is not read to its end.
         cancel.store(!signed, Ordering::Relaxed);
+        if signed {
+            while_reading();
+        }
         (signed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     if !signed {

@@ -56,7 +56,7 @@ pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, Spe
 pub use schedule::is_open;
 pub use stored::verify_stored;
 pub(crate) use stored::verify_stored_with;
-pub(crate) use stream::read_merchants;
+pub(crate) use stream::{peek_version, read_merchants};
 pub use targeting::{Scope, Subject, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

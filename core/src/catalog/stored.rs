@@ -89,7 +89,7 @@ pub(crate) fn verify_stored_with<R: ReadDocument>(
     reader: &R,
 ) -> Result<R::Output, CatalogError> {
     if !blob.starts_with(MAGIC) {
-        return verify_for_storage_with(blob, keys, now, reader).map(|(read, _)| read);
+        return verify_for_storage_with(blob, keys, now, reader, |_, _| ()).map(|(read, _, ())| read);
     }
     if blob.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge { what: "envelope", size: blob.len(), limit: MAX_CATALOG_ENVELOPE_BYTES });
@@ -100,7 +100,7 @@ pub(crate) fn verify_stored_with<R: ReadDocument>(
     let Some(public_key) = keys.get(parts.key_id) else {
         return Err(CatalogError::UnknownKey { key_id: parts.key_id.to_owned() });
     };
-    check_signed(public_key, &parts, now, reader)
+    check_signed(public_key, &parts, now, reader, || ())
 }
 
 #[cfg(test)]

@@ -53,6 +53,35 @@ pub(crate) fn read_merchants(
     checks.finish(&header).then_some(header)
 }
 
+/// The document's version when it comes before its merchants (as the
+/// backend writes it), read without reading the rest; `None` otherwise.
+pub(crate) fn peek_version(document_json: &[u8]) -> Option<u64> {
+    struct Peek<'a>(&'a mut Option<u64>);
+    impl<'de> Visitor<'de> for Peek<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a catalog document")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(field) = map.next_key::<Field>()? {
+                match field {
+                    Field::Version => {
+                        *self.0 = Some(map.next_value()?);
+                        break;
+                    }
+                    Field::Merchants => break,
+                    _ => drop(map.next_value::<IgnoredAny>()?),
+                }
+            }
+            // Stops here: the rest of the document is not read.
+            Err(de::Error::custom("stop"))
+        }
+    }
+    let mut version = None;
+    let _ = serde_json::Deserializer::from_slice(document_json).deserialize_map(Peek(&mut version));
+    version
+}
+
 /// What the checks remember from one merchant to the next.
 #[derive(Default)]
 struct Checks {
@@ -239,6 +268,14 @@ mod tests {
             DocumentHeader { version: catalog.version, issued_at: catalog.issued_at, expires_at: catalog.expires_at }
         );
         assert_eq!(read_merchants(&bytes, &AtomicBool::new(true), |_| {}), None, "cancelled");
+    }
+
+    #[test]
+    fn the_version_is_peeked_when_it_comes_before_the_merchants() {
+        assert_eq!(peek_version(br#"{"x": [1, {"version": 3}], "version": 9, "merchants": []}"#), Some(9));
+        assert_eq!(peek_version(br#"{"merchants": [], "version": 9}"#), None);
+        assert_eq!(peek_version(br#"{"version": "9"}"#), None);
+        assert_eq!(peek_version(b"[9]"), None);
     }
 
     #[test]

@@ -64,14 +64,15 @@ fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<Loade
 }
 
 /// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage_with`] gives it) as the catalog in force. A second
+/// [`verify_for_storage_with`] gives it; `None` when already stored) as the
+/// catalog in force. A second
 /// thread indexes the fences (under provisional ids) while this one reads
 /// the fence ids, then gives the index its ids while this one writes the
 /// signed bytes (tens of MB).
 fn prepare_and_save(
     conn: &rusqlite::Connection,
     pending: PendingCatalog,
-    stored: &[u8],
+    stored: Option<&[u8]>,
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let version = pending.version();
@@ -83,7 +84,7 @@ fn prepare_and_save(
     let ids = ids?;
     std::thread::scope(|s| {
         let built = s.spawn(move || pending.number_fences_with(&ids, index));
-        let saved = store::catalog::save(conn, version, stored, now);
+        let saved = stored.map_or(Ok(()), |stored| store::catalog::save(conn, version, stored, now));
         let built = built.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         saved?;
         Ok(built?)
@@ -123,14 +124,7 @@ impl Engine {
     /// catalog keeps.
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
-        let (pending, stored) =
-            verify_for_storage_with(envelope, &inner.keys, now, &ReadTables).map_err(Error::from)?;
-        if let Some(current) = inner.catalog.as_deref().map(|c| c.version) {
-            // A lower version is a rollback; the same one a re-fetch.
-            if pending.version() < current {
-                return Err(Error::from(CatalogError::Rollback { offered: pending.version(), current }).into());
-            }
-        }
+        let keys = inner.keys.clone();
         // Tens of MB committed at once would make this commit copy them into
         // the database and sync the disk (SQLite's automatic checkpoint):
         // the next commit does it instead, off this call.
@@ -138,7 +132,23 @@ impl Engine {
             inner.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).map_err(Error::from)?;
         inner.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(Error::from)?;
         let written = inner.write(|ctx| {
-            let loaded = prepare_and_save(ctx.conn, pending, &stored, now)?;
+            // Once the signature holds, the signed bytes are written while
+            // the document is still being read (when its version comes
+            // first, as the backend writes it); anything refused later rolls
+            // the write back with the rest.
+            let (pending, stored, saved) =
+                verify_for_storage_with(envelope, &keys, now, &ReadTables, |stored, version| {
+                    version.map(|v| store::catalog::save(ctx.conn, v, stored, now).map(|()| v))
+                })?;
+            if let Some(current) = ctx.catalog.map(|c| c.version) {
+                // A lower version is a rollback; the same one a re-fetch.
+                if pending.version() < current {
+                    return Err(CatalogError::Rollback { offered: pending.version(), current }.into());
+                }
+            }
+            let saved = saved.transpose()?;
+            let to_save = (saved != Some(pending.version())).then_some(&stored[..]);
+            let loaded = prepare_and_save(ctx.conn, pending, to_save, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
