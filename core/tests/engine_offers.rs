@@ -262,3 +262,41 @@ fn a_refused_catalog_leaves_the_stored_one_in_force_across_a_restart() {
     engine_with(dir.path(), &k).load_catalog(&signed(&v5, &k), now).unwrap();
     assert_eq!(engine_with(dir.path(), &k).catalog_info().unwrap().version, 5);
 }
+
+#[test]
+fn a_large_catalog_read_in_batches_maps_every_fence_to_its_place() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    let now = t("2026-11-24T09:00:00-08:00");
+    // More places than one batch of place ids; every 100th merchant has an offer.
+    let catalog_of = |version, n: usize| {
+        let ms = (0..n)
+            .map(|i| {
+                let offers = if i % 100 == 7 { vec![offer(&format!("o{i}"), json!({}))] } else { vec![] };
+                merchant(&format!("m{i}"), i as f64 * 200.0, offers)
+            })
+            .collect();
+        catalog(version, ms)
+    };
+    let check = |e: &Engine, places: &[usize]| {
+        for &i in places {
+            let (lat, lon) = at_xy(i as f64 * 200.0, 0.0);
+            let nearest = e.wake_regions(lat, lon, 1).unwrap();
+            assert_eq!(nearest[0].place_id, format!("m{i}-place"));
+        }
+    };
+    {
+        let e = engine_with(dir.path(), &k);
+        let info = e.load_catalog(&signed_version_first(&catalog_of(1, 4_321), &k), now).unwrap();
+        assert_eq!((info.fences, info.offers), (4_321, 44));
+        check(&e, &[0, 1, 1_999, 2_000, 2_001, 4_320]);
+        // A walk through an offer's shop far down the document fires it.
+        let x = 3_507.0 * 200.0;
+        let ev = e.record_locations(&walk(t("2026-11-24T10:30:00-08:00"), x - 300.0, x + 300.0, 1.3)).unwrap();
+        assert_eq!(offer_events(&ev.events).len(), 1);
+    }
+    let e = engine_with(dir.path(), &k);
+    check(&e, &[3, 2_500, 4_320]);
+    // A newer catalog keeping some places and adding others.
+    e.load_catalog(&signed_version_first(&catalog_of(2, 5_000), &k), now).unwrap();
+    check(&e, &[0, 2_000, 4_320, 4_321, 4_999]);
+}

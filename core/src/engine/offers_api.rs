@@ -6,11 +6,12 @@ use crate::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
 use crate::offers::loaded::{LoadedCatalog, PendingCatalog};
-use crate::offers::loaded_read::ReadTables;
+use crate::offers::loaded_read::{PlaceIds, ReadTables};
 use crate::offers::{OfferInstance, OfferState};
 use crate::store;
 use crate::time::Timestamp;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 /// The catalog in force, in brief.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,27 +64,23 @@ fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<Loade
     Ok(pending.number_fences(&ids)?)
 }
 
-/// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage_with`] gives it; `None` when already stored) as the
-/// catalog in force. A second
-/// thread indexes the fences (under provisional ids) while this one reads
-/// the fence ids, then gives the index its ids while this one writes the
-/// signed bytes (tens of MB).
+/// [`prepare`] given the fence ids, and stores `stored` (the signed
+/// catalog, as [`verify_for_storage_with`] gives it; `None` when already
+/// stored) as the catalog in force, while a second thread indexes the
+/// fences.
 fn prepare_and_save(
-    conn: &rusqlite::Connection,
     pending: PendingCatalog,
+    ids: Vec<crate::fences::FenceId>,
     stored: Option<&[u8]>,
+    conn: &rusqlite::Connection,
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let version = pending.version();
-    let (ids, index) = std::thread::scope(|s| {
-        let index = s.spawn(|| pending.provisional_index());
-        let ids = store::catalog::fence_ids(conn, pending.place_ids());
-        (ids, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let ids = ids?;
     std::thread::scope(|s| {
-        let built = s.spawn(move || pending.number_fences_with(&ids, index));
+        let built = s.spawn(move || {
+            let index = pending.provisional_index();
+            pending.number_fences_with(&ids, index)
+        });
         let saved = stored.map_or(Ok(()), |stored| store::catalog::save(conn, version, stored, now));
         let built = built.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         saved?;
@@ -100,7 +97,7 @@ impl Inner {
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        match verify_stored_with(&stored, &self.keys, now, &ReadTables) {
+        match verify_stored_with(&stored, &self.keys, now, &ReadTables::default()) {
             Ok(pending) => match prepare(&self.conn, pending) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
@@ -136,9 +133,19 @@ impl Engine {
             // the document is still being read (when its version comes
             // first, as the backend writes it); anything refused later rolls
             // the write back with the rest.
-            let (pending, stored, saved) =
-                verify_for_storage_with(envelope, &keys, now, &ReadTables, |stored, version| {
-                    version.map(|v| store::catalog::save(ctx.conn, v, stored, now).map(|()| v))
+            // The fence ids of the places read are looked up (new places
+            // given theirs) meanwhile too.
+            let (send_ids, place_ids) = std::sync::mpsc::channel();
+            let reader = ReadTables { place_ids: Mutex::new(Some(send_ids)) };
+            let conn = ctx.conn;
+            let (pending, stored, (saved, fence_ids)) =
+                verify_for_storage_with(envelope, &keys, now, &reader, |stored, version| {
+                    let saved = version.map(|v| store::catalog::save(conn, v, stored, now).map(|()| v));
+                    let fence_ids = store::catalog::FenceIdAssigner::new(conn).and_then(|mut ids| {
+                        place_ids.iter().try_for_each(|batch: PlaceIds| ids.add(batch.iter()))?;
+                        Ok(ids)
+                    });
+                    (saved, fence_ids)
                 })?;
             if let Some(current) = ctx.catalog.map(|c| c.version) {
                 // A lower version is a rollback; the same one a re-fetch.
@@ -148,7 +155,10 @@ impl Engine {
             }
             let saved = saved.transpose()?;
             let to_save = (saved != Some(pending.version())).then_some(&stored[..]);
-            let loaded = prepare_and_save(ctx.conn, pending, to_save, now)?;
+            // Places the read did not send (a document read by the slow path).
+            let mut fence_ids = fence_ids?;
+            fence_ids.add(pending.place_ids().skip(fence_ids.len()))?;
+            let loaded = prepare_and_save(pending, fence_ids.finish(), to_save, ctx.conn, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
