@@ -64,23 +64,28 @@ fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<Loade
     Ok(pending.number_fences(&ids)?)
 }
 
-/// [`prepare`] given the fence ids, and stores `stored` (the signed
-/// catalog, as [`verify_for_storage_with`] gives it; `None` when already
-/// stored) as the catalog in force, while a second thread indexes the
-/// fences.
+/// [`prepare`] with the places looked up in `fence_ids` already, and
+/// stores `stored` (the signed catalog, as [`verify_for_storage_with`]
+/// gives it; `None` when already stored) as the catalog in force. A second
+/// thread indexes the fences (under provisional ids) while this one stores
+/// the new places' fence ids, then gives the index its ids while this one
+/// writes the signed bytes if still needed.
 fn prepare_and_save(
     pending: PendingCatalog,
-    ids: Vec<crate::fences::FenceId>,
+    fence_ids: store::catalog::FenceIdAssigner<'_>,
     stored: Option<&[u8]>,
     conn: &rusqlite::Connection,
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let version = pending.version();
+    let (ids, index) = std::thread::scope(|s| {
+        let index = s.spawn(|| pending.provisional_index());
+        let ids = fence_ids.finish(|i| pending.place_id(i));
+        (ids, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let ids = ids?;
     std::thread::scope(|s| {
-        let built = s.spawn(move || {
-            let index = pending.provisional_index();
-            pending.number_fences_with(&ids, index)
-        });
+        let built = s.spawn(move || pending.number_fences_with(&ids, index));
         let saved = stored.map_or(Ok(()), |stored| store::catalog::save(conn, version, stored, now));
         let built = built.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         saved?;
@@ -141,9 +146,9 @@ impl Engine {
             let (pending, stored, (saved, fence_ids)) =
                 verify_for_storage_with(envelope, &keys, now, &reader, |stored, version| {
                     let saved = version.map(|v| store::catalog::save(conn, v, stored, now).map(|()| v));
-                    let fence_ids = store::catalog::FenceIdAssigner::new(conn).and_then(|mut ids| {
-                        place_ids.iter().try_for_each(|batch: PlaceIds| ids.add(batch.iter()))?;
-                        Ok(ids)
+                    let fence_ids = store::catalog::FenceIdAssigner::new(conn).map(|mut ids| {
+                        place_ids.iter().for_each(|batch: PlaceIds| ids.add(batch.iter()));
+                        ids
                     });
                     (saved, fence_ids)
                 })?;
@@ -157,8 +162,8 @@ impl Engine {
             let to_save = (saved != Some(pending.version())).then_some(&stored[..]);
             // Places the read did not send (a document read by the slow path).
             let mut fence_ids = fence_ids?;
-            fence_ids.add(pending.place_ids().skip(fence_ids.len()))?;
-            let loaded = prepare_and_save(pending, fence_ids.finish(), to_save, ctx.conn, now)?;
+            fence_ids.add(pending.place_ids().skip(fence_ids.len()));
+            let loaded = prepare_and_save(pending, fence_ids, to_save, ctx.conn, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)

@@ -219,6 +219,14 @@ impl PendingCatalog {
         (self.cat.issued_at, self.cat.expires_at)
     }
 
+    /// The id of its `i`th place (in document order).
+    ///
+    /// # Panics
+    /// If it has no `i`th place.
+    pub fn place_id(&self, i: usize) -> &str {
+        self.cat.text.get(self.cat.places[i].id)
+    }
+
     /// The ids of its places, in document order.
     pub fn place_ids(&self) -> impl Iterator<Item = &str> {
         self.cat.places.iter().map(|p| self.cat.text.get(p.id))

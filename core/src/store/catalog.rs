@@ -34,20 +34,24 @@ pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
 /// ids to places not seen before (ids are never reused, so a place keeps
 /// its id across catalogs and restarts).
 pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<FenceId>> {
+    let place_ids: Vec<&str> = place_ids.into_iter().collect();
     let mut assigner = FenceIdAssigner::new(conn)?;
-    assigner.add(place_ids)?;
-    Ok(assigner.finish())
+    assigner.add(place_ids.iter().copied());
+    assigner.finish(|i| place_ids[i])
 }
 
 /// [`fence_ids`] for places given a batch at a time (as a catalog is read):
-/// one pass over the stored ids first, then each batch looked up and its
-/// new places inserted in place id order (so that the table's B-trees
-/// mostly grow at their ends), many rows per statement.
+/// one pass over the stored ids first, each batch looked up as it comes,
+/// and at the end the new places inserted in place id order (so that both
+/// of the table's B-trees grow at their ends), many rows per statement.
 pub struct FenceIdAssigner<'c> {
     conn: &'c Connection,
     known: HashMap<Box<str>, FenceId>,
     next: FenceId,
+    /// 0 for a new place.
     ids: Vec<FenceId>,
+    /// Positions of the new places.
+    new: Vec<usize>,
 }
 
 impl<'c> FenceIdAssigner<'c> {
@@ -66,36 +70,41 @@ impl<'c> FenceIdAssigner<'c> {
                 .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, e.into()))?;
             known.insert(place.into(), fence);
         }
-        Ok(FenceIdAssigner { conn, known, next, ids: Vec::new() })
+        Ok(FenceIdAssigner { conn, known, next, ids: Vec::new(), new: Vec::new() })
     }
 
-    /// How many places were given ids so far.
+    /// How many places were given so far.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
-    /// Whether no place was given an id yet.
+    /// Whether no place was given yet.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 
-    /// Gives the next places their ids.
-    pub fn add<'a>(&mut self, place_ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
-        let mut new: Vec<(&str, usize)> = Vec::new();
+    /// Looks up the next places.
+    pub fn add<'a>(&mut self, place_ids: impl IntoIterator<Item = &'a str>) {
         for place in place_ids {
             match self.known.get(place) {
                 Some(&id) => self.ids.push(id),
                 None => {
-                    new.push((place, self.ids.len()));
+                    self.new.push(self.ids.len());
                     self.ids.push(0);
                 }
             }
         }
-        if new.is_empty() {
-            return Ok(());
+    }
+
+    /// Gives the new places their ids, stores them, and returns every
+    /// place's id in the order given. `place_id(i)` is the id of the `i`th
+    /// place given. A place given twice fails the insert (catalogs with
+    /// repeated place ids are refused before their places get ids).
+    pub fn finish<'a>(mut self, place_id: impl Fn(usize) -> &'a str) -> Result<Vec<FenceId>> {
+        if self.new.is_empty() {
+            return Ok(self.ids);
         }
-        // (A place repeated in a batch fails the insert: catalogs with
-        // repeated place ids are refused before their places get ids.)
+        let mut new: Vec<(&str, usize)> = self.new.iter().map(|&i| (place_id(i), i)).collect();
         new.sort_unstable();
         // Many rows per statement: one statement step per row costs more
         // than the B-tree inserts themselves.
@@ -111,15 +120,7 @@ impl<'c> FenceIdAssigner<'c> {
             let mut insert = self.conn.prepare(&insert_rows_sql(rest.len()))?;
             insert_rows(&mut insert, rest, &mut self.ids, &mut self.next)?;
         }
-        for &(place, i) in &new {
-            self.known.insert(place.into(), self.ids[i]);
-        }
-        Ok(())
-    }
-
-    /// The ids, in the order the places were given.
-    pub fn finish(self) -> Vec<FenceId> {
-        self.ids
+        Ok(self.ids)
     }
 }
 
@@ -185,10 +186,10 @@ mod tests {
         let third: Vec<String> = (1_400..2_600).map(|i| format!("p{i}")).collect();
         let mut batches = FenceIdAssigner::new(&conn).unwrap();
         for batch in third.chunks(700) {
-            batches.add(batch.iter().map(String::as_str)).unwrap();
+            batches.add(batch.iter().map(String::as_str));
         }
         assert_eq!(batches.len(), 1_200);
-        let c = batches.finish();
+        let c = batches.finish(|i| &third[i]).unwrap();
         assert_eq!(&c[..100], &b[..100].iter().rev().copied().collect::<Vec<_>>()[..], "p1400..p1499 kept theirs");
         assert_eq!(fence_ids(&conn, third.iter().map(String::as_str)).unwrap(), c, "and they were stored");
         let mut sorted = c.clone();
