@@ -281,7 +281,8 @@ mod tests {
     #[test]
     fn gives_up_where_parse_document_refuses() {
         let base = base_document();
-        let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             ("dates", Box::new(|d| d["expires_at"] = d["issued_at"].clone())),
             (
                 "duplicate merchant",
