@@ -216,3 +216,87 @@ fn a_catalog_signed_by_a_key_the_engine_does_not_know_is_refused_at_open_too() {
     let e = Engine::open(cfg).unwrap();
     assert!(e.catalog_info().is_none());
 }
+
+/// Signs `doc` with its version written first, as the backend writes it
+/// (the engine then stores the signed bytes while it reads the rest).
+fn signed_version_first(doc: &serde_json::Value, k: &Key) -> Vec<u8> {
+    let mut rest = doc.clone();
+    let version = rest.as_object_mut().unwrap().remove("version").unwrap();
+    let rest = serde_json::to_string(&rest).unwrap();
+    let bytes = format!("{{\"version\":{version},{}", &rest[1..]).into_bytes();
+    kairos_core::catalog::sign(&bytes, "k1", &kairos_core::catalog::keypair_from_pkcs8(&k.pkcs8).unwrap())
+}
+
+#[test]
+fn a_refused_catalog_leaves_the_stored_one_in_force_across_a_restart() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    let now = t("2026-11-24T09:00:00-08:00");
+    {
+        let e = engine_with(dir.path(), &k);
+        let v2 = catalog(2, vec![merchant("b", 0.0, vec![offer("o", json!({}))])]);
+        assert_eq!(e.load_catalog(&signed_version_first(&v2, &k), now).unwrap().version, 2);
+        let mut bad_tz = catalog(3, vec![merchant("b", 0.0, vec![]), merchant("c", 500.0, vec![])]);
+        bad_tz["merchants"][1]["time_zone"] = json!("Mars/Base");
+        let cases = [
+            ("older version", signed_version_first(&catalog(1, vec![]), &k)),
+            ("bad time zone", signed_version_first(&bad_tz, &k)),
+            ("bad time zone, version last", signed(&bad_tz, &k)),
+        ];
+        for (what, bytes) in cases {
+            let err = e.load_catalog(&bytes, now).unwrap_err();
+            assert!(matches!(err, KairosError::InvalidCatalog { .. }), "{what}: {err}");
+            assert_eq!(e.catalog_info().unwrap().version, 2, "{what}");
+        }
+        // A later write runs the checkpoint the load left for it.
+        pass_the_shop(&e, "2026-11-24T10:30:00-08:00");
+    }
+    let e = engine_with(dir.path(), &k);
+    let info = e.catalog_info().unwrap();
+    assert_eq!((info.version, info.offers, info.fences), (2, 1, 1), "the stored catalog is the one in force");
+    // A newer one, version first or last, replaces it, and is restored at open.
+    let v4 = catalog(4, vec![merchant("b", 0.0, vec![offer("o", json!({})), offer("p", json!({}))])]);
+    e.load_catalog(&signed_version_first(&v4, &k), now).unwrap();
+    drop(e);
+    assert_eq!(engine_with(dir.path(), &k).catalog_info().unwrap().offers, 2);
+    let v5 = catalog(5, vec![merchant("b", 0.0, vec![])]);
+    engine_with(dir.path(), &k).load_catalog(&signed(&v5, &k), now).unwrap();
+    assert_eq!(engine_with(dir.path(), &k).catalog_info().unwrap().version, 5);
+}
+
+#[test]
+fn a_large_catalog_read_in_batches_maps_every_fence_to_its_place() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    let now = t("2026-11-24T09:00:00-08:00");
+    // More places than one batch of place ids; every 100th merchant has an offer.
+    let catalog_of = |version, n: usize| {
+        let ms = (0..n)
+            .map(|i| {
+                let offers = if i % 100 == 7 { vec![offer(&format!("o{i}"), json!({}))] } else { vec![] };
+                merchant(&format!("m{i}"), i as f64 * 200.0, offers)
+            })
+            .collect();
+        catalog(version, ms)
+    };
+    let check = |e: &Engine, places: &[usize]| {
+        for &i in places {
+            let (lat, lon) = at_xy(i as f64 * 200.0, 0.0);
+            let nearest = e.wake_regions(lat, lon, 1).unwrap();
+            assert_eq!(nearest[0].place_id, format!("m{i}-place"));
+        }
+    };
+    {
+        let e = engine_with(dir.path(), &k);
+        let info = e.load_catalog(&signed_version_first(&catalog_of(1, 4_321), &k), now).unwrap();
+        assert_eq!((info.fences, info.offers), (4_321, 44));
+        check(&e, &[0, 1, 1_999, 2_000, 2_001, 4_320]);
+        // A walk through an offer's shop far down the document fires it.
+        let x = 3_507.0 * 200.0;
+        let ev = e.record_locations(&walk(t("2026-11-24T10:30:00-08:00"), x - 300.0, x + 300.0, 1.3)).unwrap();
+        assert_eq!(offer_events(&ev.events).len(), 1);
+    }
+    let e = engine_with(dir.path(), &k);
+    check(&e, &[3, 2_500, 4_320]);
+    // A newer catalog keeping some places and adding others.
+    e.load_catalog(&signed_version_first(&catalog_of(2, 5_000), &k), now).unwrap();
+    check(&e, &[0, 2_000, 4_320, 4_321, 4_999]);
+}

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The only signature algorithm, as written in the envelope.
 pub const ED25519_ALGORITHM: &str = "ed25519";
@@ -145,6 +146,48 @@ pub fn verify_for_storage(
     keys: &CatalogKeys,
     now: Timestamp,
 ) -> Result<(Catalog, Vec<u8>), CatalogError> {
+    verify_for_storage_with(envelope_json, keys, now, &ParseDocument, |_, _| ())
+        .map(|(catalog, stored, ())| (catalog, stored))
+}
+
+/// How a document is read while its signature is checked: into a
+/// [`Catalog`] ([`ParseDocument`]), or into what the engine keeps.
+pub(crate) trait ReadDocument: Sync {
+    /// What a document is read into.
+    type Output: Send;
+    /// Reads and validates `document_json`, with the errors of
+    /// [`parse_document`]; may stop early once `cancel` is set (the
+    /// signature failed, so the result will not be used).
+    fn read(&self, document_json: &[u8], cancel: &AtomicBool) -> Result<Self::Output, CatalogError>;
+    /// The document's `issued_at` and `expires_at`.
+    fn dates(output: &Self::Output) -> (Timestamp, Timestamp);
+}
+
+/// Reads a document into a [`Catalog`], with [`parse_document`].
+pub(crate) struct ParseDocument;
+
+impl ReadDocument for ParseDocument {
+    type Output = Catalog;
+    fn read(&self, document_json: &[u8], _: &AtomicBool) -> Result<Catalog, CatalogError> {
+        parse_document(document_json)
+    }
+    fn dates(catalog: &Catalog) -> (Timestamp, Timestamp) {
+        (catalog.issued_at, catalog.expires_at)
+    }
+}
+
+/// [`verify_for_storage`], reading the document with `reader`. Once the
+/// signature holds, and while the document is still being read,
+/// `while_reading` is given the stored form and the document's version if
+/// it could be read at once ([`super::peek_version`]; it is the version of
+/// the document returned, if one is), and its result is returned too.
+pub(crate) fn verify_for_storage_with<R: ReadDocument, S>(
+    envelope_json: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+    reader: &R,
+    while_reading: impl FnOnce(&[u8], Option<u64>) -> S,
+) -> Result<(R::Output, Vec<u8>, S), CatalogError> {
     if envelope_json.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge {
             what: "envelope",
@@ -170,8 +213,11 @@ pub fn verify_for_storage(
     stored.append(|out| BASE64.decode_vec(&*envelope.signature, out)).map_err(|e| base64_error("signature", e))?;
     let stored = stored.finish();
     let parts = StoredParts::read(&stored).expect("just written");
-    let catalog = check_signed(public_key, &parts, now)?;
-    Ok((catalog, stored))
+    let mut side = None;
+    let catalog = check_signed(public_key, &parts, now, reader, || {
+        side = Some(while_reading(&stored, super::peek_version(parts.payload)));
+    })?;
+    Ok((catalog, stored, side.expect("run once the signature holds")))
 }
 
 fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
@@ -181,25 +227,34 @@ fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
 /// Checks the signature over the document and reads it (on a second
 /// thread, at the same time: nothing read is used, and no document error is
 /// reported, unless the signature holds), then checks its dates.
-pub(super) fn check_signed(
+pub(super) fn check_signed<R: ReadDocument>(
     public_key: &[u8; ED25519_PUBLIC_KEY_LEN],
     parts: &StoredParts<'_>,
     now: Timestamp,
-) -> Result<Catalog, CatalogError> {
+    reader: &R,
+    while_reading: impl FnOnce(),
+) -> Result<R::Output, CatalogError> {
+    let cancel = AtomicBool::new(false);
     let (signed, parsed) = std::thread::scope(|s| {
-        let parse = s.spawn(|| parse_document(parts.payload));
+        let parse = s.spawn(|| reader.read(parts.payload, &cancel));
         let signed = UnparsedPublicKey::new(&ED25519, public_key).verify(parts.payload, parts.signature).is_ok();
+        // A forgery is not read to its end.
+        cancel.store(!signed, Ordering::Relaxed);
+        if signed {
+            while_reading();
+        }
         (signed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     if !signed {
         return Err(CatalogError::BadSignature { key_id: parts.key_id.to_owned() });
     }
     let catalog = parsed?;
-    if now >= catalog.expires_at {
-        return Err(CatalogError::Expired { expires_at: catalog.expires_at, now });
+    let (issued_at, expires_at) = R::dates(&catalog);
+    if now >= expires_at {
+        return Err(CatalogError::Expired { expires_at, now });
     }
-    if catalog.issued_at.since(now) > MAX_CATALOG_ISSUE_SKEW_MS {
-        return Err(CatalogError::NotYetValid { issued_at: catalog.issued_at, now });
+    if issued_at.since(now) > MAX_CATALOG_ISSUE_SKEW_MS {
+        return Err(CatalogError::NotYetValid { issued_at, now });
     }
     Ok(catalog)
 }

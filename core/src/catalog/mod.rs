@@ -12,6 +12,7 @@
 //! | `fence_checks` | fence geometry checks, antimeridian handling |
 //! | `envelope` | the signed envelope, keys, signing and verifying |
 //! | `stored` | the signed catalog as the engine stores it |
+//! | `stream` | reading a document merchant by merchant, for loading |
 //! | `schedule` | when an offer may fire, until when it can be claimed |
 //! | `targeting` | evaluating rules against the private profile |
 //!
@@ -27,6 +28,7 @@ mod fence_checks;
 mod rule;
 mod schedule;
 mod stored;
+mod stream;
 mod targeting;
 mod validate;
 mod wall_clock;
@@ -46,12 +48,15 @@ pub use envelope::{
     generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, CatalogKeys,
     SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
 };
+pub(crate) use envelope::{verify_for_storage_with, ReadDocument};
 pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
 pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
 pub use schedule::is_open;
 pub use stored::verify_stored;
+pub(crate) use stored::verify_stored_with;
+pub(crate) use stream::{peek_version, read_merchants};
 pub use targeting::{Scope, Subject, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

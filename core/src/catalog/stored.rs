@@ -9,7 +9,7 @@
 //! JSON envelope as the engine used to store it, and is read as one.
 
 use super::document::Catalog;
-use super::envelope::{check_signed, verify_and_parse, CatalogKeys};
+use super::envelope::{check_signed, verify_for_storage_with, CatalogKeys, ParseDocument, ReadDocument};
 use super::CatalogError;
 use crate::policy::MAX_CATALOG_ENVELOPE_BYTES;
 use crate::time::Timestamp;
@@ -76,10 +76,20 @@ impl<'a> StoredParts<'a> {
 /// Verifies a stored catalog (as [`super::verify_for_storage`] gave it, or a
 /// JSON envelope stored by an older engine) with `keys`, and returns it
 /// validated and current at `now`, with the same checks and errors as
-/// [`verify_and_parse`].
+/// [`super::verify_and_parse`].
 pub fn verify_stored(blob: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
+    verify_stored_with(blob, keys, now, &ParseDocument)
+}
+
+/// [`verify_stored`], reading the document with `reader`.
+pub(crate) fn verify_stored_with<R: ReadDocument>(
+    blob: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+    reader: &R,
+) -> Result<R::Output, CatalogError> {
     if !blob.starts_with(MAGIC) {
-        return verify_and_parse(blob, keys, now);
+        return verify_for_storage_with(blob, keys, now, reader, |_, _| ()).map(|(read, _, ())| read);
     }
     if blob.len() > MAX_CATALOG_ENVELOPE_BYTES {
         return Err(CatalogError::TooLarge { what: "envelope", size: blob.len(), limit: MAX_CATALOG_ENVELOPE_BYTES });
@@ -90,7 +100,7 @@ pub fn verify_stored(blob: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<
     let Some(public_key) = keys.get(parts.key_id) else {
         return Err(CatalogError::UnknownKey { key_id: parts.key_id.to_owned() });
     };
-    check_signed(public_key, &parts, now)
+    check_signed(public_key, &parts, now, reader, || ())
 }
 
 #[cfg(test)]

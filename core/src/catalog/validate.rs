@@ -99,13 +99,13 @@ pub fn validate(catalog: &Catalog) -> Result<(), CatalogError> {
             if !offer_ids.insert(o.id.as_str()) {
                 return Err(CatalogError::at(path.key("id"), format!("duplicate offer id {:?}", o.id)));
             }
-            check_offer(o, m, &place_index, &merchant_ids, &path)?;
+            check_offer(o, m, &place_index, &mut |id| merchant_ids.contains(id), &path)?;
         }
     }
     Ok(())
 }
 
-fn check_merchant(m: &Merchant, path: &DocPath<'_>) -> Result<(), CatalogError> {
+pub(super) fn check_merchant(m: &Merchant, path: &DocPath<'_>) -> Result<(), CatalogError> {
     check_text(&m.name, &path.key("name"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
     check_text(&m.category, &path.key("category"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
     check_attributes(&m.attributes, &path.key("attributes"))?;
@@ -131,7 +131,7 @@ fn check_merchant(m: &Merchant, path: &DocPath<'_>) -> Result<(), CatalogError> 
 /// places: a hash map for a large merchant (up to
 /// [`MAX_PLACES_PER_MERCHANT`] places, named by up to
 /// [`MAX_OFFERS_PER_MERCHANT`] offers), a scan for a small one.
-enum PlaceIndex<'a> {
+pub(super) enum PlaceIndex<'a> {
     Scan(&'a Merchant),
     Map(HashMap<&'a str, usize>),
 }
@@ -139,7 +139,7 @@ enum PlaceIndex<'a> {
 impl<'a> PlaceIndex<'a> {
     const SCAN_UP_TO: usize = 16;
 
-    fn new(m: &'a Merchant) -> Self {
+    pub(super) fn new(m: &'a Merchant) -> Self {
         if m.places.len() <= Self::SCAN_UP_TO || m.offers.iter().all(|o| o.places.is_empty()) {
             PlaceIndex::Scan(m)
         } else {
@@ -155,12 +155,13 @@ impl<'a> PlaceIndex<'a> {
     }
 }
 
-/// Checks an offer of `m`.
-fn check_offer(
+/// Checks an offer of `m`; `known_merchant` says whether a merchant id
+/// that targeting names is one of the catalog's.
+pub(super) fn check_offer(
     o: &Offer,
     m: &Merchant,
     place_index: &PlaceIndex<'_>,
-    merchant_ids: &HashSet<&str>,
+    known_merchant: &mut dyn FnMut(&str) -> bool,
     path: &DocPath<'_>,
 ) -> Result<(), CatalogError> {
     check_id(&o.id, &path.key("id"))?;
@@ -189,7 +190,7 @@ fn check_offer(
         ));
     }
     let mut nodes = 0;
-    check_rule(&o.targeting, merchant_ids, &path.key("targeting"), 1, &mut nodes)?;
+    check_rule(&o.targeting, known_merchant, &path.key("targeting"), 1, &mut nodes)?;
     for (name, cap) in [("total", o.caps.total), ("per_day", o.caps.per_day)] {
         if cap == Some(0) {
             return Err(CatalogError::at(
@@ -243,7 +244,7 @@ fn check_schedule(s: &Schedule, path: &DocPath<'_>) -> Result<(), CatalogError> 
 
 fn check_rule(
     rule: &Rule,
-    merchant_ids: &HashSet<&str>,
+    known_merchant: &mut dyn FnMut(&str) -> bool,
     path: &DocPath<'_>,
     depth: usize,
     nodes: &mut usize,
@@ -255,8 +256,8 @@ fn check_rule(
     if depth > MAX_RULE_DEPTH {
         return Err(CatalogError::at(path, format!("rules nest deeper than {MAX_RULE_DEPTH} levels")));
     }
-    let check_scope = |scope: &ScopeRef, what: &str| match scope {
-        ScopeRef::Merchant(id) if !merchant_ids.contains(id.as_str()) => {
+    let mut check_scope = |scope: &ScopeRef, what: &str| match scope {
+        ScopeRef::Merchant(id) if !known_merchant(id) => {
             Err(CatalogError::at(path.key(what).key("merchant"), format!("{id:?} is not a merchant of this catalog")))
         }
         ScopeRef::Category(c) if c.is_empty() => {
@@ -272,10 +273,10 @@ fn check_rule(
             }
             let list = path.key(kind);
             for (i, r) in rules.iter().enumerate() {
-                check_rule(r, merchant_ids, &list.item(i), depth + 1, nodes)?;
+                check_rule(r, known_merchant, &list.item(i), depth + 1, nodes)?;
             }
         }
-        Rule::Not(r) => check_rule(r, merchant_ids, &path.key("not"), depth + 1, nodes)?,
+        Rule::Not(r) => check_rule(r, known_merchant, &path.key("not"), depth + 1, nodes)?,
         Rule::Visits(v) => {
             check_scope(&v.scope, "visits")?;
             if !(1..=MAX_RULE_WITHIN_DAYS).contains(&v.within_days) {
@@ -351,7 +352,7 @@ fn check_window(start: LocalTime, end: LocalTime, names: (&str, &str), path: &Do
     Ok(())
 }
 
-fn check_id(id: &str, path: &DocPath<'_>) -> Result<(), CatalogError> {
+pub(super) fn check_id(id: &str, path: &DocPath<'_>) -> Result<(), CatalogError> {
     check_text(id, path, MAX_CATALOG_ID_BYTES, false)
 }
 
@@ -377,7 +378,7 @@ fn check_attributes(attributes: &Attributes, path: &DocPath<'_>) -> Result<(), C
     Ok(())
 }
 
-fn limit(path: &DocPath<'_>, count: usize, max: usize) -> Result<(), CatalogError> {
+pub(super) fn limit(path: &DocPath<'_>, count: usize, max: usize) -> Result<(), CatalogError> {
     if count > max {
         return Err(CatalogError::at(path, format!("{count} entries, more than the limit of {max}")));
     }

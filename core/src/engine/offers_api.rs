@@ -2,14 +2,16 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::catalog::{verify_for_storage, verify_stored, Catalog};
+use crate::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::offers::loaded::LoadedCatalog;
+use crate::offers::loaded::{LoadedCatalog, PendingCatalog};
+use crate::offers::loaded_read::{PlaceIds, ReadTables};
 use crate::offers::{OfferInstance, OfferState};
 use crate::store;
 use crate::time::Timestamp;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 /// The catalog in force, in brief.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,53 +57,40 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
     }
 }
 
-/// The stable fence id of each of the catalog's places, in document order.
-fn fence_ids(conn: &rusqlite::Connection, catalog: &Catalog) -> Result<Vec<crate::fences::FenceId>> {
-    store::catalog::fence_ids(conn, catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())))
+/// Gives the catalog's places their stable fence ids (read from, or new
+/// ones written to, the database) and indexes its fences.
+fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
+    let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
+    Ok(pending.number_fences(&ids)?)
 }
 
-/// Gives the catalog's places their fence ids and builds what evaluation
-/// needs; the document itself is not kept.
-fn prepare(conn: &rusqlite::Connection, catalog: Catalog) -> Result<LoadedCatalog> {
-    let ids = fence_ids(conn, &catalog)?;
-    Ok(LoadedCatalog::build(&catalog, &ids)?)
-}
-
-/// [`prepare`], and stores `stored` (the signed catalog, as
-/// [`verify_for_storage`] gives it) as the catalog in force. A thread of
-/// `scope` builds the tables (CPU only) while this one reads the fence ids
-/// from the database, then the fence index while this one writes the signed
-/// bytes (tens of MB), and last frees the parsed document while this one
-/// goes on to the commit.
-fn prepare_and_save<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
+/// [`prepare`] with the places looked up in `fence_ids` already, and
+/// stores `stored` (the signed catalog, as [`verify_for_storage_with`]
+/// gives it; `None` when already stored) as the catalog in force. A second
+/// thread indexes the fences (under provisional ids) while this one stores
+/// the new places' fence ids, then gives the index its ids while this one
+/// writes the signed bytes if still needed.
+fn prepare_and_save(
+    pending: PendingCatalog,
+    fence_ids: store::catalog::FenceIdAssigner<'_>,
+    stored: Option<&[u8]>,
     conn: &rusqlite::Connection,
-    catalog: Catalog,
-    stored: &[u8],
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
-    use std::sync::{mpsc, Arc};
-    let (version, catalog) = (catalog.version, Arc::new(catalog));
-    let (send_ids, receive_ids) = mpsc::channel::<Vec<crate::fences::FenceId>>();
-    let (send_built, receive_built) = mpsc::channel();
-    let for_build = Arc::clone(&catalog);
-    scope.spawn(move || {
-        let mut built = LoadedCatalog::build_tables(&for_build);
-        // No ids: reading them failed, and the load is abandoned.
-        let Ok(ids) = receive_ids.recv() else { return };
-        let built = built.attach_fences(&for_build, &ids).map(|()| built);
-        let _ = send_built.send(built);
-        drop(for_build);
+    let version = pending.version();
+    let (ids, index) = std::thread::scope(|s| {
+        let index = s.spawn(|| pending.provisional_index());
+        let ids = fence_ids.finish(|i| pending.place_id(i));
+        (ids, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let ids = fence_ids(conn, &catalog);
-    drop(catalog);
-    let _ = send_ids.send(ids?);
-    let saved = store::catalog::save(conn, version, stored, now);
-    // A panic in the build thread drops the sender: the scope re-raises
-    // that panic when it ends.
-    let built = receive_built.recv().map_err(|_| Error::InvalidConfig("the catalog build failed".into()))?;
-    saved?;
-    Ok(built?)
+    let ids = ids?;
+    std::thread::scope(|s| {
+        let built = s.spawn(move || pending.number_fences_with(&ids, index));
+        let saved = stored.map_or(Ok(()), |stored| store::catalog::save(conn, version, stored, now));
+        let built = built.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        saved?;
+        Ok(built?)
+    })
 }
 
 impl Inner {
@@ -113,8 +102,8 @@ impl Inner {
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        match verify_stored(&stored, &self.keys, now) {
-            Ok(catalog) => match prepare(&self.conn, catalog) {
+        match verify_stored_with(&stored, &self.keys, now, &ReadTables::default()) {
+            Ok(pending) => match prepare(&self.conn, pending) {
                 Ok(c) => Some(Arc::new(c)),
                 Err(e) => {
                     tracing::warn!(error = %e, "stored catalog could not be prepared");
@@ -137,16 +126,50 @@ impl Engine {
     /// catalog keeps.
     pub fn load_catalog(&self, envelope: &[u8], now: Timestamp) -> ApiResult<CatalogInfo> {
         let mut inner = self.lock();
-        let (catalog, stored) = verify_for_storage(envelope, &inner.keys, now).map_err(Error::from)?;
-        catalog.check_may_replace_version(inner.catalog.as_deref().map(|c| c.version)).map_err(Error::from)?;
-        let written = std::thread::scope(|s| {
-            inner.write(|ctx| {
-                let loaded = prepare_and_save(s, ctx.conn, catalog, &stored, now)?;
-                let i = info(&loaded);
-                ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
-                Ok(loaded)
-            })
-        })?;
+        let keys = inner.keys.clone();
+        // Tens of MB committed at once would make this commit copy them into
+        // the database and sync the disk (SQLite's automatic checkpoint):
+        // the next commit does it instead, off this call.
+        let autocheckpoint: i64 =
+            inner.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).map_err(Error::from)?;
+        inner.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(Error::from)?;
+        let written = inner.write(|ctx| {
+            // Once the signature holds, the signed bytes are written while
+            // the document is still being read (when its version comes
+            // first, as the backend writes it); anything refused later rolls
+            // the write back with the rest.
+            // The fence ids of the places read are looked up (new places
+            // given theirs) meanwhile too.
+            let (send_ids, place_ids) = std::sync::mpsc::channel();
+            let reader = ReadTables { place_ids: Mutex::new(Some(send_ids)) };
+            let conn = ctx.conn;
+            let (pending, stored, (saved, fence_ids)) =
+                verify_for_storage_with(envelope, &keys, now, &reader, |stored, version| {
+                    let saved = version.map(|v| store::catalog::save(conn, v, stored, now).map(|()| v));
+                    let fence_ids = store::catalog::FenceIdAssigner::new(conn).map(|mut ids| {
+                        place_ids.iter().for_each(|batch: PlaceIds| ids.add(batch.iter()));
+                        ids
+                    });
+                    (saved, fence_ids)
+                })?;
+            if let Some(current) = ctx.catalog.map(|c| c.version) {
+                // A lower version is a rollback; the same one a re-fetch.
+                if pending.version() < current {
+                    return Err(CatalogError::Rollback { offered: pending.version(), current }.into());
+                }
+            }
+            let saved = saved.transpose()?;
+            let to_save = (saved != Some(pending.version())).then_some(&stored[..]);
+            // Places the read did not send (a document read by the slow path).
+            let mut fence_ids = fence_ids?;
+            fence_ids.add(pending.place_ids().skip(fence_ids.len()));
+            let loaded = prepare_and_save(pending, fence_ids, to_save, ctx.conn, now)?;
+            let i = info(&loaded);
+            ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
+            Ok(loaded)
+        });
+        inner.conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint).map_err(Error::from)?;
+        let written = written?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
         inner.catalog = Some(loaded);

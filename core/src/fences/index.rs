@@ -201,6 +201,32 @@ impl FenceIndex {
         Ok(FenceIndex { tree: RTree::bulk_load(entries), fences: compiled })
     }
 
+    /// Gives the fences their ids when the index was built before they were
+    /// known: built with ids `0..n` (each fence's position), the fence with
+    /// id `i` gets `ids[i]`. Fails on a repeated id, as [`FenceIndex::build`].
+    ///
+    /// # Panics
+    /// If the ids are not `0..n`, or `ids` holds fewer than `n`.
+    pub fn renumber(&mut self, ids: &[FenceId]) -> Result<(), FenceError> {
+        let n = self.fences.len();
+        assert!(ids.len() >= n, "{} ids for {n} fences", ids.len());
+        assert!(self.fences.iter().enumerate().all(|(i, f)| f.id as usize == i), "ids are not positions");
+        self.fences.sort_unstable_by_key(|f| ids[f.id as usize]);
+        let mut slot_of = vec![0u32; n];
+        for (slot, f) in self.fences.iter_mut().enumerate() {
+            slot_of[f.id as usize] = slot as u32;
+            f.id = ids[f.id as usize];
+        }
+        if let Some(w) = self.fences.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(FenceError::DuplicateId { fence: w[0].id });
+        }
+        for e in self.tree.iter_mut() {
+            let position = e.id as usize;
+            (e.id, e.slot) = (ids[position], slot_of[position]);
+        }
+        Ok(())
+    }
+
     /// Number of fences.
     pub fn len(&self) -> usize {
         self.fences.len()

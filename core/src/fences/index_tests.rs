@@ -257,3 +257,32 @@ fn memory_per_fence_is_small() {
     assert!(per_fence < 200.0, "{per_fence} bytes per fence");
     assert!(per_fence > 48.0, "the estimate must count the tree and the table: {per_fence}");
 }
+
+#[test]
+fn an_index_renumbered_answers_as_one_built_with_the_ids() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let catalog = random_catalog(&mut rng, 1_000, 4_000.0);
+    // Ids in no particular order, as stable fence ids come from the database.
+    let mut ids: Vec<FenceId> = catalog.iter().map(|(id, _)| *id).collect();
+    ids.reverse();
+    ids.swap(3, 700);
+    let direct = FenceIndex::build(ids.iter().copied().zip(catalog.iter().map(|(_, s)| s))).unwrap();
+    let mut renumbered = FenceIndex::build((0..).zip(catalog.iter().map(|(_, s)| s))).unwrap();
+    renumbered.renumber(&ids).unwrap();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..300 {
+        let (lat, lon) = at(LAT0, LON0, rng.random_range(-4_500.0..4_500.0), rng.random_range(-4_500.0..4_500.0));
+        direct.lookup(lat, lon, 150.0, &mut a);
+        renumbered.lookup(lat, lon, 150.0, &mut b);
+        a.sort_by_key(|h| h.fence);
+        b.sort_by_key(|h| h.fence);
+        assert_eq!(a, b, "at ({lat}, {lon})");
+        assert_eq!(direct.nearest(lat, lon, 5), renumbered.nearest(lat, lon, 5));
+    }
+    for &id in &ids[..50] {
+        assert!(renumbered.contains(id));
+        assert_eq!(renumbered.hit(id, LAT0, LON0), direct.hit(id, LAT0, LON0));
+    }
+    let mut twice = FenceIndex::build((0..).zip(catalog.iter().take(3).map(|(_, s)| s))).unwrap();
+    assert!(matches!(twice.renumber(&[5, 9, 5]), Err(FenceError::DuplicateId { fence: 5 })));
+}

@@ -147,6 +147,136 @@ pub struct LoadedCatalog {
     by_fence: FenceTable,
 }
 
+/// Builds a catalog's tables merchant by merchant, as its document is read
+/// (see [`crate::catalog::read_merchants`]): nothing of a merchant is kept
+/// but what evaluation needs, and its fence shape until the fence ids are
+/// known.
+pub(crate) struct TableBuilder {
+    cat: LoadedCatalog,
+    interner: Interner,
+    shapes: Vec<FenceShape>,
+}
+
+impl TableBuilder {
+    /// No merchant yet.
+    pub(crate) fn new() -> Self {
+        TableBuilder {
+            cat: LoadedCatalog {
+                version: 0,
+                issued_at: Timestamp(0),
+                expires_at: Timestamp(0),
+                index: FenceIndex::build(std::iter::empty::<(FenceId, FenceShape)>()).expect("an empty index builds"),
+                max_nearby_m: 0.0,
+                text: TextArena::default(),
+                merchants: Vec::new(),
+                places: Vec::new(),
+                offers: Vec::new(),
+                place_offers: Vec::new(),
+                schedules: vec![Schedule::default()],
+                rules: vec![Rule::default()],
+                attributes: vec![Attributes::default()],
+                opening_hours: Vec::new(),
+                by_fence: FenceTable::Sorted(Vec::new()),
+            },
+            interner: Interner::default(),
+            shapes: Vec::new(),
+        }
+    }
+
+    /// Adds the next merchant of the document (a valid one).
+    pub(crate) fn add_merchant(&mut self, m: &crate::catalog::Merchant) {
+        let mi = self.cat.merchants.len() as u32;
+        self.cat.add_merchant(mi, m, &mut self.interner);
+        self.shapes.extend(m.places.iter().map(|p| p.fence.clone()));
+    }
+
+    /// The tables, once every merchant was added.
+    pub(crate) fn finish(self, version: u64, issued_at: Timestamp, expires_at: Timestamp) -> PendingCatalog {
+        let mut cat = self.cat;
+        (cat.version, cat.issued_at, cat.expires_at) = (version, issued_at, expires_at);
+        cat.max_nearby_m = cat.places.iter().filter_map(|p| p.nearby_m).fold(0.0, f64::max);
+        cat.shrink_to_fit();
+        PendingCatalog { cat, shapes: self.shapes }
+    }
+}
+
+/// A catalog's tables, its places not yet given fence ids (the engine
+/// reads them from its database) nor indexed.
+#[derive(Debug)]
+pub struct PendingCatalog {
+    cat: LoadedCatalog,
+    shapes: Vec<FenceShape>,
+}
+
+impl PendingCatalog {
+    /// The catalog's version.
+    pub fn version(&self) -> u64 {
+        self.cat.version
+    }
+
+    /// When it was issued and when it expires.
+    pub fn dates(&self) -> (Timestamp, Timestamp) {
+        (self.cat.issued_at, self.cat.expires_at)
+    }
+
+    /// The id of its `i`th place (in document order).
+    ///
+    /// # Panics
+    /// If it has no `i`th place.
+    pub fn place_id(&self, i: usize) -> &str {
+        self.cat.text.get(self.cat.places[i].id)
+    }
+
+    /// The ids of its places, in document order.
+    pub fn place_ids(&self) -> impl Iterator<Item = &str> {
+        self.cat.places.iter().map(|p| self.cat.text.get(p.id))
+    }
+
+    /// Gives each place its fence id (`fence_ids`, in document order, as
+    /// for [`LoadedCatalog::build`]) and indexes the fences.
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub fn number_fences(self, fence_ids: &[FenceId]) -> Result<LoadedCatalog, FenceError> {
+        self.number_fences_with(fence_ids, None)
+    }
+
+    /// The fence index with each place's position as its fence id, built
+    /// while the fence ids are read; `None` if a fence fails (then
+    /// [`PendingCatalog::number_fences_with`] builds it again, for an
+    /// error that names the fence by its id).
+    pub fn provisional_index(&self) -> Option<FenceIndex> {
+        FenceIndex::build((0..self.shapes.len() as FenceId).zip(&self.shapes)).ok()
+    }
+
+    /// [`PendingCatalog::number_fences`], renumbering `provisional` (from
+    /// [`PendingCatalog::provisional_index`]) when given.
+    ///
+    /// # Panics
+    /// If `fence_ids` has fewer ids than the catalog has places.
+    pub fn number_fences_with(
+        self,
+        fence_ids: &[FenceId],
+        provisional: Option<FenceIndex>,
+    ) -> Result<LoadedCatalog, FenceError> {
+        let PendingCatalog { mut cat, shapes } = self;
+        assert!(fence_ids.len() >= cat.places.len(), "{} fence ids for {} places", fence_ids.len(), cat.places.len());
+        cat.index = match provisional {
+            Some(mut index) => {
+                index.renumber(fence_ids)?;
+                index
+            }
+            None => FenceIndex::build(fence_ids.iter().copied().zip(&shapes))?,
+        };
+        drop(shapes);
+        for (place, &id) in cat.places.iter_mut().zip(fence_ids) {
+            place.fence = id;
+        }
+        cat.by_fence = FenceTable::build(&fence_ids[..cat.places.len()]);
+        Ok(cat)
+    }
+}
+
 /// A circle covering `shape`: its centre (the mean of a polygon's exterior
 /// vertices) and the largest distance to a vertex.
 fn covering_circle(shape: &FenceShape) -> (f64, f64, f64) {
@@ -189,63 +319,14 @@ impl LoadedCatalog {
     /// # Panics
     /// If `fence_ids` has fewer ids than the catalog has places.
     pub fn build(catalog: &Catalog, fence_ids: &[FenceId]) -> Result<Self, FenceError> {
-        let mut cat = Self::build_tables(catalog);
-        cat.attach_fences(catalog, fence_ids)?;
-        Ok(cat)
-    }
-
-    /// The first half of [`LoadedCatalog::build`], which needs no fence ids:
-    /// every table but the fence index (the engine builds it while the
-    /// fence ids are read from the database). Places have no fence yet.
-    pub(crate) fn build_tables(catalog: &Catalog) -> Self {
-        let n_places: usize = catalog.merchants.iter().map(|m| m.places.len()).sum();
-        let n_offers: usize = catalog.merchants.iter().map(|m| m.offers.len()).sum();
-        let mut cat = LoadedCatalog {
-            version: catalog.version,
-            issued_at: catalog.issued_at,
-            expires_at: catalog.expires_at,
-            index: FenceIndex::build(std::iter::empty::<(FenceId, FenceShape)>()).expect("an empty index builds"),
-            max_nearby_m: 0.0,
-            text: TextArena::default(),
-            merchants: Vec::with_capacity(catalog.merchants.len()),
-            places: Vec::with_capacity(n_places),
-            offers: Vec::with_capacity(n_offers),
-            place_offers: Vec::new(),
-            schedules: vec![Schedule::default()],
-            rules: vec![Rule::default()],
-            attributes: vec![Attributes::default()],
-            opening_hours: Vec::new(),
-            by_fence: FenceTable::Sorted(Vec::new()),
-        };
-        let mut interner = Interner::default();
-        for (mi, m) in catalog.merchants.iter().enumerate() {
-            cat.add_merchant(mi as u32, m, &mut interner);
+        let mut tables = TableBuilder::new();
+        for m in &catalog.merchants {
+            tables.add_merchant(m);
         }
-        drop(interner);
-        cat.max_nearby_m = cat.places.iter().filter_map(|p| p.nearby_m).fold(0.0, f64::max);
-        cat.shrink_to_fit();
-        cat
+        tables.finish(catalog.version, catalog.issued_at, catalog.expires_at).number_fences(fence_ids)
     }
 
-    /// The second half of [`LoadedCatalog::build`], on tables built by
-    /// [`LoadedCatalog::build_tables`] from the same `catalog`: gives each
-    /// place its fence id and indexes the fences.
-    ///
-    /// # Panics
-    /// If `fence_ids` has fewer ids than the catalog has places.
-    pub(crate) fn attach_fences(&mut self, catalog: &Catalog, fence_ids: &[FenceId]) -> Result<(), FenceError> {
-        assert!(fence_ids.len() >= self.places.len(), "{} fence ids for {} places", fence_ids.len(), self.places.len());
-        self.index = FenceIndex::build(
-            catalog.merchants.iter().flat_map(|m| m.places.iter()).zip(fence_ids).map(|(p, &id)| (id, &p.fence)),
-        )?;
-        for (place, &id) in self.places.iter_mut().zip(fence_ids) {
-            place.fence = id;
-        }
-        self.by_fence = FenceTable::build(&fence_ids[..self.places.len()]);
-        Ok(())
-    }
-
-    fn add_merchant<'s>(&mut self, mi: u32, m: &'s crate::catalog::Merchant, interner: &mut Interner<'s>) {
+    fn add_merchant(&mut self, mi: u32, m: &crate::catalog::Merchant, interner: &mut Interner) {
         let attributes = side(&mut self.attributes, m.attributes.clone());
         self.merchants.push(MerchantRec {
             id: self.text.push(&m.id),

@@ -4,6 +4,7 @@
 //! | file | concern |
 //! | --- | --- |
 //! | `loaded.rs` | a catalog in force, prepared for evaluation (fence index, offers per fence) |
+//! | `loaded_read.rs` | reading a document straight into those tables, for a load |
 //! | `loaded_views.rs` | its merchants, places and offers, as evaluation reads them |
 //! | `text.rs` | the loaded catalog's strings, in one buffer |
 //! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
@@ -14,6 +15,7 @@
 pub mod decide;
 pub mod holdout;
 pub mod loaded;
+pub mod loaded_read;
 #[cfg(test)]
 mod loaded_tests;
 mod loaded_views;

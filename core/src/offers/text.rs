@@ -4,6 +4,7 @@
 //! each would cost more than the text.
 
 use foldhash::HashMap;
+use std::hash::BuildHasher;
 
 /// A string in a [`TextArena`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +47,26 @@ impl TextArena {
 }
 
 /// Stores repeated strings (titles, categories, time-of-day texts) once,
-/// while a catalog is being loaded.
+/// while a catalog is being loaded. Keeps only hashes: the strings it has
+/// seen are in the arena (the document they came from may be gone), and a
+/// hash collision merely stores a string twice.
 #[derive(Debug, Default)]
-pub(crate) struct Interner<'s> {
-    seen: HashMap<&'s str, Str>,
+pub(crate) struct Interner {
+    seen: HashMap<u64, Str>,
 }
 
-impl<'s> Interner<'s> {
+impl Interner {
     /// `s` in `arena`, appended the first time only.
-    pub(crate) fn intern(&mut self, arena: &mut TextArena, s: &'s str) -> Str {
-        *self.seen.entry(s).or_insert_with(|| arena.push(s))
+    pub(crate) fn intern(&mut self, arena: &mut TextArena, s: &str) -> Str {
+        let hash = foldhash::fast::FixedState::with_seed(0).hash_one(s);
+        match self.seen.get(&hash) {
+            Some(&span) if arena.get(span) == s => span,
+            _ => {
+                let span = arena.push(s);
+                self.seen.insert(hash, span);
+                span
+            }
+        }
     }
 }
 

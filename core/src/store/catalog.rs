@@ -33,16 +33,32 @@ pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {
 /// The fence id of each of `place_ids`, in the same order, assigning new
 /// ids to places not seen before (ids are never reused, so a place keeps
 /// its id across catalogs and restarts).
-///
-/// One pass over the stored ids, then the new places inserted in place id
-/// order (so that both of the table's B-trees grow at their ends), many
-/// rows per statement.
 pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<FenceId>> {
     let place_ids: Vec<&str> = place_ids.into_iter().collect();
-    let position: HashMap<&str, usize> = place_ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-    let mut ids: Vec<FenceId> = vec![0; place_ids.len()];
-    let mut next: FenceId = 1;
-    {
+    let mut assigner = FenceIdAssigner::new(conn)?;
+    assigner.add(place_ids.iter().copied());
+    assigner.finish(|i| place_ids[i])
+}
+
+/// [`fence_ids`] for places given a batch at a time (as a catalog is read):
+/// one pass over the stored ids first, each batch looked up as it comes,
+/// and at the end the new places inserted in place id order (so that both
+/// of the table's B-trees grow at their ends), many rows per statement.
+pub struct FenceIdAssigner<'c> {
+    conn: &'c Connection,
+    known: HashMap<Box<str>, FenceId>,
+    next: FenceId,
+    /// 0 for a new place.
+    ids: Vec<FenceId>,
+    /// Positions of the new places.
+    new: Vec<usize>,
+}
+
+impl<'c> FenceIdAssigner<'c> {
+    /// Reads the stored ids.
+    pub fn new(conn: &'c Connection) -> Result<Self> {
+        let mut known = HashMap::default();
+        let mut next: FenceId = 1;
         let mut st = conn.prepare_cached("SELECT place_id, fence_id FROM fence_ids")?;
         let mut rows = st.query([])?;
         while let Some(row) = rows.next()? {
@@ -52,34 +68,60 @@ pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a 
                 .get_ref(0)?
                 .as_str()
                 .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, e.into()))?;
-            if let Some(&i) = position.get(place) {
-                ids[i] = fence;
+            known.insert(place.into(), fence);
+        }
+        Ok(FenceIdAssigner { conn, known, next, ids: Vec::new(), new: Vec::new() })
+    }
+
+    /// How many places were given so far.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no place was given yet.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Looks up the next places.
+    pub fn add<'a>(&mut self, place_ids: impl IntoIterator<Item = &'a str>) {
+        for place in place_ids {
+            match self.known.get(place) {
+                Some(&id) => self.ids.push(id),
+                None => {
+                    self.new.push(self.ids.len());
+                    self.ids.push(0);
+                }
             }
         }
     }
-    drop(position);
-    let mut new: Vec<(&str, usize)> =
-        (0..place_ids.len()).filter(|&i| ids[i] == 0).map(|i| (place_ids[i], i)).collect();
-    if new.is_empty() {
-        return Ok(ids);
-    }
-    new.sort_unstable();
-    let new: Vec<usize> = new.into_iter().map(|(_, i)| i).collect();
-    // Many rows per statement: one statement step per row costs more than
-    // the B-tree inserts themselves.
-    let mut chunks = new.chunks_exact(FENCE_ID_ROWS_PER_INSERT);
-    {
-        let mut insert = conn.prepare_cached(&insert_rows_sql(FENCE_ID_ROWS_PER_INSERT))?;
-        for chunk in chunks.by_ref() {
-            insert_rows(&mut insert, chunk, &place_ids, &mut ids, &mut next)?;
+
+    /// Gives the new places their ids, stores them, and returns every
+    /// place's id in the order given. `place_id(i)` is the id of the `i`th
+    /// place given. A place given twice fails the insert (catalogs with
+    /// repeated place ids are refused before their places get ids).
+    pub fn finish<'a>(mut self, place_id: impl Fn(usize) -> &'a str) -> Result<Vec<FenceId>> {
+        if self.new.is_empty() {
+            return Ok(self.ids);
         }
+        let mut new: Vec<(&str, usize)> = self.new.iter().map(|&i| (place_id(i), i)).collect();
+        new.sort_unstable();
+        // Many rows per statement: one statement step per row costs more
+        // than the B-tree inserts themselves.
+        let mut chunks = new.chunks_exact(FENCE_ID_ROWS_PER_INSERT);
+        {
+            let mut insert = self.conn.prepare_cached(&insert_rows_sql(FENCE_ID_ROWS_PER_INSERT))?;
+            for chunk in chunks.by_ref() {
+                insert_rows(&mut insert, chunk, &mut self.ids, &mut self.next)?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut insert = self.conn.prepare(&insert_rows_sql(rest.len()))?;
+            insert_rows(&mut insert, rest, &mut self.ids, &mut self.next)?;
+        }
+        Ok(self.ids)
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut insert = conn.prepare(&insert_rows_sql(rest.len()))?;
-        insert_rows(&mut insert, rest, &place_ids, &mut ids, &mut next)?;
-    }
-    Ok(ids)
 }
 
 /// Rows per `INSERT` statement into `fence_ids` (two parameters a row, well
@@ -94,19 +136,18 @@ fn insert_rows_sql(rows: usize) -> String {
     sql
 }
 
-/// Gives the places at `chunk` (positions in `place_ids`) the next ids, and
-/// inserts them with `insert` (made by `insert_rows_sql(chunk.len())`).
+/// Gives the places of `chunk` (place id, position in `ids`) the next ids,
+/// and inserts them with `insert` (made by `insert_rows_sql(chunk.len())`).
 fn insert_rows(
     insert: &mut rusqlite::Statement<'_>,
-    chunk: &[usize],
-    place_ids: &[&str],
+    chunk: &[(&str, usize)],
     ids: &mut [FenceId],
     next: &mut FenceId,
 ) -> Result<()> {
-    for (k, &i) in chunk.iter().enumerate() {
+    for (k, &(place, i)) in chunk.iter().enumerate() {
         ids[i] = *next;
         *next += 1;
-        insert.raw_bind_parameter(2 * k + 1, place_ids[i])?;
+        insert.raw_bind_parameter(2 * k + 1, place)?;
         insert.raw_bind_parameter(2 * k + 2, ids[i])?;
     }
     insert.raw_execute()?;
@@ -141,5 +182,19 @@ mod tests {
         // Places that left and come back keep their first id too.
         assert_eq!(fence_ids(&conn, ["p7", "p0"]).unwrap(), vec![a[7], a[0]]);
         assert_eq!(fence_ids(&conn, std::iter::empty()).unwrap(), Vec::<FenceId>::new());
+        // Batch by batch, as a load gives them: the same ids as all at once.
+        let third: Vec<String> = (1_400..2_600).map(|i| format!("p{i}")).collect();
+        let mut batches = FenceIdAssigner::new(&conn).unwrap();
+        for batch in third.chunks(700) {
+            batches.add(batch.iter().map(String::as_str));
+        }
+        assert_eq!(batches.len(), 1_200);
+        let c = batches.finish(|i| &third[i]).unwrap();
+        assert_eq!(&c[..100], &b[..100].iter().rev().copied().collect::<Vec<_>>()[..], "p1400..p1499 kept theirs");
+        assert_eq!(fence_ids(&conn, third.iter().map(String::as_str)).unwrap(), c, "and they were stored");
+        let mut sorted = c.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 1_200, "no id given twice");
     }
 }
