@@ -127,7 +127,7 @@ fn set_catalog_then_report_on_a_file() {
             .unwrap_err();
     assert!(e.to_string().starts_with("not a signed catalog envelope"), "{e}");
     let csv = run(Cli { command: Command::Report { storage: storage.clone(), min_installs: 5, json: false } }).unwrap();
-    assert_eq!(csv, "day,merchant_id,installs,visits,minutes");
+    assert_eq!(csv, "day,merchant_id,installs,visits,minutes,noised");
     let e = run(Cli { command: Command::Report { storage, min_installs: 1, json: false } }).unwrap_err();
     assert!(e.to_string().contains("below the floor of 2"), "{e}");
 }

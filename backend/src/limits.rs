@@ -34,6 +34,14 @@ pub const MAX_MINUTES: u64 = 24 * 60;
 /// Largest visit or offer-outcome count of a day.
 pub const MAX_COUNT: u64 = 1_000;
 
+/// The only noise mechanism a summary may declare (`data.noise.mechanism`):
+/// the engine's two-sided geometric mechanism (`docs/privacy.md`).
+pub const NOISE_MECHANISM: &str = kairos_core::privacy::ldp::MECHANISM;
+
+/// Largest epsilon a noised summary may declare (`data.noise.epsilon`, which
+/// must also be finite and above 0): the engine's own ceiling.
+pub const MAX_EPSILON: f64 = kairos_core::policy::LDP_MAX_EPSILON;
+
 /// Earliest day a summary may be for.
 pub const MIN_DAY: &str = "2020-01-01";
 

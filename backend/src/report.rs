@@ -45,17 +45,19 @@ pub fn suppress(cells: Vec<ReportCell>, min_installs: u32) -> VisitReport {
 }
 
 impl VisitReport {
-    /// CSV with a header line: `day,merchant_id,installs,visits,minutes`.
+    /// CSV with a header line: `day,merchant_id,installs,visits,minutes,noised`
+    /// (`noised`: how many of the cell's rows were noised on the device).
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("day,merchant_id,installs,visits,minutes\n");
+        let mut out = String::from("day,merchant_id,installs,visits,minutes,noised\n");
         for c in &self.cells {
             out.push_str(&format!(
-                "{},{},{},{},{}\n",
+                "{},{},{},{},{},{}\n",
                 c.day,
                 csv_field(&c.merchant_id),
                 c.installs,
                 c.visits,
-                c.minutes
+                c.minutes,
+                c.noised
             ));
         }
         out
@@ -72,6 +74,7 @@ impl VisitReport {
                 "installs": c.installs,
                 "visits": c.visits,
                 "minutes": c.minutes,
+                "noised": c.noised,
             })).collect::<Vec<_>>(),
         })
     }
@@ -97,6 +100,7 @@ mod tests {
             installs,
             visits: installs * 2,
             minutes: installs * 30,
+            noised: installs / 2,
         }
     }
 
@@ -107,10 +111,11 @@ mod tests {
         assert_eq!(report.suppressed, 2);
         assert_eq!(
             report.to_csv(),
-            "day,merchant_id,installs,visits,minutes\n2026-11-24,b,5,10,150\n2026-11-24,d,12,24,360\n"
+            "day,merchant_id,installs,visits,minutes,noised\n2026-11-24,b,5,10,150,2\n2026-11-24,d,12,24,360,6\n"
         );
         assert_eq!(report.to_json()["cells"][1]["merchant_id"], "d");
         assert_eq!(report.to_json()["suppressed"], 2);
+        assert_eq!(report.to_json()["cells"][0]["noised"], 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use common::{assert_error, backends, canonical_batch, start, steps_batch, Api, Backend};
 use kairos_backend::limits::{MAX_BATCH_ITEMS, MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES};
 use kairos_backend::load::gzip;
-use kairos_backend::summaries::{ActivitySummary, MerchantVisits, OfferOutcome};
+use kairos_backend::summaries::{ActivitySummary, MerchantVisits, Noise, OfferOutcome};
 use serde_json::{json, Value};
 
 fn day(text: &str) -> NaiveDate {
@@ -26,10 +26,10 @@ async fn the_canonical_day_is_stored() {
         assert_eq!(reply.json(), json!({"stored": 3, "duplicate": false}));
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
         let d = day("2026-11-24");
-        assert_eq!(held.activity, vec![(d, ActivitySummary { steps: 1400, goal_met: false })]);
+        assert_eq!(held.activity, vec![(d, ActivitySummary { steps: 1400, goal_met: false }, None)]);
         assert_eq!(
             held.visits,
-            vec![(d, MerchantVisits { merchant_id: "maison-lumiere".into(), visits: 1, minutes: 30 })]
+            vec![(d, MerchantVisits { merchant_id: "maison-lumiere".into(), visits: 1, minutes: 30 }, None)]
         );
         assert_eq!(
             held.offers,
@@ -42,7 +42,8 @@ async fn the_canonical_day_is_stored() {
                     redeemed: 1,
                     dismissed: 0,
                     held_out: 0
-                }
+                },
+                None
             )]
         );
         assert_eq!(held.idempotency_keys, 1);
@@ -102,6 +103,41 @@ async fn concurrent_retries_of_one_key_store_once() {
 }
 
 #[tokio::test]
+async fn a_noised_day_is_stored_with_its_epsilon_and_bad_noise_is_refused() {
+    for b in backends().await {
+        let server = start(&b.storage, None).await;
+        let api = Api::register(server.addr()).await;
+        let mut batch = canonical_batch();
+        for (i, epsilon) in [0.5, 1.0, 2.5].into_iter().enumerate() {
+            batch["batch"][i]["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": epsilon});
+        }
+        let reply = api.upload("noised", &batch).await;
+        assert_eq!(reply.json(), json!({"stored": 3, "duplicate": false}), "{}: {reply:?}", b.name);
+        let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
+        let epsilons = (held.activity[0].2, held.visits[0].2, held.offers[0].2);
+        let noise = |epsilon| Some(Noise { epsilon });
+        assert_eq!(epsilons, (noise(0.5), noise(1.0), noise(2.5)), "{}", b.name);
+        for (i, (noise, code)) in [
+            (json!({"mechanism": "laplace", "epsilon": 1.0}), "invalid_value"),
+            (json!({"mechanism": "geometric", "epsilon": 0}), "invalid_value"),
+            (json!({"mechanism": "geometric", "epsilon": 10.5}), "invalid_value"),
+            (json!({"mechanism": "geometric", "epsilon": "1"}), "invalid_value"),
+            (json!({"mechanism": "geometric", "epsilon": 1.0, "delta": 0}), "unknown_field"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut bad = steps_batch("2026-11-25", 1000);
+            bad["batch"][0]["data"]["noise"] = noise;
+            let reply = api.upload(&format!("bad-{i}"), &bad).await;
+            assert_error(&reply, 400, code);
+        }
+        assert_eq!(b.storage.held_by(api.install_id.clone()).await.unwrap().activity.len(), 1, "nothing more");
+        server.shutdown().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_new_batch_for_the_same_day_replaces_its_rows() {
     for b in backends().await {
         let server = start(&b.storage, None).await;
@@ -114,8 +150,9 @@ async fn a_new_batch_for_the_same_day_replaces_its_rows() {
             {"merchant_id": "valley-food-court", "visits": 1, "minutes": 15}]);
         assert_eq!(api.upload("b", &corrected).await.json(), json!({"stored": 3, "duplicate": false}));
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
-        assert_eq!(held.activity, vec![(day("2026-11-24"), ActivitySummary { steps: 7600, goal_met: true })]);
-        let visits: Vec<_> = held.visits.iter().map(|(_, v)| (v.merchant_id.as_str(), v.visits, v.minutes)).collect();
+        assert_eq!(held.activity, vec![(day("2026-11-24"), ActivitySummary { steps: 7600, goal_met: true }, None)]);
+        let visits: Vec<_> =
+            held.visits.iter().map(|(_, v, _)| (v.merchant_id.as_str(), v.visits, v.minutes)).collect();
         assert_eq!(visits, vec![("maison-lumiere", 2, 45), ("valley-food-court", 1, 15)], "{}", b.name);
         assert_eq!(held.offers.len(), 1);
         server.shutdown().await.unwrap();

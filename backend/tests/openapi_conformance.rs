@@ -240,6 +240,7 @@ fn the_specs_limits_are_the_servers() {
     assert_eq!(n("minutes_quantum"), limits::MINUTES_QUANTUM);
     assert_eq!(n("max_minutes"), limits::MAX_MINUTES);
     assert_eq!(n("max_count"), limits::MAX_COUNT);
+    assert_eq!(l["max_epsilon"].as_f64(), Some(limits::MAX_EPSILON));
     assert_eq!(l["min_day"], limits::MIN_DAY);
     assert_eq!(l["max_day"], limits::MAX_DAY);
     // The schemas say the same.
@@ -253,6 +254,18 @@ fn the_specs_limits_are_the_servers() {
     assert_eq!((minutes["multipleOf"].as_u64(), minutes["maximum"].as_u64()), (Some(15), Some(limits::MAX_MINUTES)));
     assert_eq!(schemas["Count"]["maximum"], limits::MAX_COUNT);
     assert_eq!(schemas["CatalogId"]["maxLength"], limits::MAX_ID_BYTES);
+    let noise = &schemas["Noise"];
+    assert_eq!(noise["properties"]["mechanism"]["const"], limits::NOISE_MECHANISM);
+    assert_eq!(noise["properties"]["epsilon"]["maximum"].as_f64(), Some(limits::MAX_EPSILON));
+    assert_eq!(noise["properties"]["epsilon"]["exclusiveMinimum"].as_f64(), Some(0.0));
+    assert_eq!(noise["required"], json!(["mechanism", "epsilon"]));
+    assert_eq!(noise["additionalProperties"], false);
+    // Every purpose's data names `noise`, and it is the shared schema.
+    for entry in ["ActivityEntry", "VisitsEntry", "OffersEntry"] {
+        let data = &schemas[entry]["properties"]["data"];
+        assert_eq!(data["properties"]["noise"]["$ref"], "#/components/schemas/Noise", "{entry}");
+        assert!(!data["required"].as_array().unwrap().contains(&json!("noise")), "{entry}: noise is optional");
+    }
 }
 
 #[tokio::test]
@@ -357,11 +370,24 @@ async fn other_paths_and_methods_answer_the_documented_error_body() {
     server.shutdown().await.unwrap();
 }
 
+fn noise(mechanism: &str, epsilon: Value) -> Value {
+    json!({"mechanism": mechanism, "epsilon": epsilon})
+}
+
 #[test]
 fn the_request_schemas_refuse_what_the_server_refuses() {
     let spec = spec();
     let batch = validator(&spec, &json!({"$ref": "#/components/schemas/SummaryBatch"}));
     assert!(batch.is_valid(&canonical_batch()), "{:?}", errors_of(&batch, &canonical_batch()));
+    // A noised batch (every purpose) is valid for both, at the edges too.
+    for epsilon in [json!(1.5), json!(10), json!(1e-9)] {
+        let mut noised = canonical_batch();
+        for i in 0..3 {
+            noised["batch"][i]["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": epsilon});
+        }
+        assert!(batch.is_valid(&noised), "{:?}", errors_of(&batch, &noised));
+        assert!(kairos_backend::summaries::parse_batch(noised.to_string().as_bytes()).is_ok(), "{noised}");
+    }
     type Edit = (&'static str, Box<dyn Fn(&mut Value)>);
     let edits: Vec<Edit> = vec![
         ("steps not a multiple of 100", Box::new(|v| v["batch"][0]["data"]["steps"] = json!(1430))),
@@ -374,6 +400,19 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
         ("another purpose's data", Box::new(|v| v["batch"][0]["purpose"] = json!("visits"))),
         ("an unknown top-level field", Box::new(|v| v["device"] = json!("Pixel"))),
         ("an empty batch", Box::new(|v| v["batch"] = json!([]))),
+        ("another noise mechanism", Box::new(|v| v["batch"][0]["data"]["noise"] = noise("laplace", json!(1.0)))),
+        ("a zero epsilon", Box::new(|v| v["batch"][1]["data"]["noise"] = noise("geometric", json!(0)))),
+        ("a negative epsilon", Box::new(|v| v["batch"][2]["data"]["noise"] = noise("geometric", json!(-0.5)))),
+        ("an epsilon above 10", Box::new(|v| v["batch"][0]["data"]["noise"] = noise("geometric", json!(10.01)))),
+        ("an epsilon as a string", Box::new(|v| v["batch"][1]["data"]["noise"] = noise("geometric", json!("1")))),
+        (
+            "an unknown field in noise",
+            Box::new(|v| {
+                v["batch"][2]["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": 1, "delta": 0.001})
+            }),
+        ),
+        ("noise without epsilon", Box::new(|v| v["batch"][0]["data"]["noise"] = json!({"mechanism": "geometric"}))),
+        ("noise in a row", Box::new(|v| v["batch"][1]["data"]["merchants"][0]["noise"] = noise("geometric", json!(1)))),
     ];
     for (what, edit) in edits {
         let mut v = canonical_batch();

@@ -37,7 +37,10 @@ async fn cells_under_five_installs_are_suppressed() {
         populate(server.addr()).await;
         let report = visit_report(b.storage.as_ref(), 5).await.unwrap();
         assert_eq!(report.suppressed, 2, "{}: the food court (4) and the 25th (1)", b.name);
-        assert_eq!(report.to_csv(), "day,merchant_id,installs,visits,minutes\n2026-11-24,maison-lumiere,5,5,150\n");
+        assert_eq!(
+            report.to_csv(),
+            "day,merchant_id,installs,visits,minutes,noised\n2026-11-24,maison-lumiere,5,5,150,0\n"
+        );
         let lower = visit_report(b.storage.as_ref(), 4).await.unwrap();
         assert_eq!(lower.cells.len(), 2);
         assert_eq!(lower.cells[1].merchant_id, "valley-food-court");
@@ -63,7 +66,7 @@ async fn the_report_command_reads_the_database_file() {
         })
     };
     let csv = report(5, false).await.unwrap().unwrap();
-    assert_eq!(csv, "day,merchant_id,installs,visits,minutes\n2026-11-24,maison-lumiere,5,5,150");
+    assert_eq!(csv, "day,merchant_id,installs,visits,minutes,noised\n2026-11-24,maison-lumiere,5,5,150,0");
     let value: serde_json::Value = serde_json::from_str(&report(5, true).await.unwrap().unwrap()).unwrap();
     assert_eq!(value["suppressed"], 2);
     assert_eq!(value["min_installs"], 5);

@@ -6,7 +6,7 @@ mod common;
 use chrono::NaiveDate;
 use common::backends;
 use kairos_backend::storage::{CatalogRecord, Ingest, IngestOutcome, ReportCell};
-use kairos_backend::summaries::{parse_batch, Purpose};
+use kairos_backend::summaries::{parse_batch, Noise, Purpose};
 use serde_json::json;
 
 fn day(text: &str) -> NaiveDate {
@@ -27,6 +27,14 @@ fn ingest(install: &str, key: &str, batch: serde_json::Value, today: &str) -> In
 fn visits(d: &str, merchant: &str, n: u32) -> serde_json::Value {
     json!({"batch": [{"purpose": "visits", "day": d, "data": {"merchants": [
         {"merchant_id": merchant, "visits": n, "minutes": 15 * n}]}}]})
+}
+
+/// `batch` with every entry declaring noise of `epsilon`.
+fn noised(mut batch: serde_json::Value, epsilon: f64) -> serde_json::Value {
+    for entry in batch["batch"].as_array_mut().unwrap() {
+        entry["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": epsilon});
+    }
+    batch
 }
 
 #[tokio::test]
@@ -112,7 +120,11 @@ async fn visit_cells_count_distinct_installs_with_visits() {
     for b in backends().await {
         let s = &b.storage;
         for (i, install) in ["i1", "i2", "i3"].iter().enumerate() {
-            s.ingest(ingest(install, "k", visits("2026-11-24", "boutique", i as u32 + 1), "2026-11-25")).await.unwrap();
+            let mut batch = visits("2026-11-24", "boutique", i as u32 + 1);
+            if *install == "i2" {
+                batch = noised(batch, 0.5);
+            }
+            s.ingest(ingest(install, "k", batch, "2026-11-25")).await.unwrap();
         }
         // A zero-visit row does not count as an install.
         s.ingest(ingest("i4", "k", visits("2026-11-24", "boutique", 0), "2026-11-25")).await.unwrap();
@@ -126,19 +138,53 @@ async fn visit_cells_count_distinct_installs_with_visits() {
                     merchant_id: "boutique".into(),
                     installs: 3,
                     visits: 6,
-                    minutes: 90
+                    minutes: 90,
+                    noised: 1
                 },
                 ReportCell {
                     day: day("2026-11-25"),
                     merchant_id: "boutique".into(),
                     installs: 1,
                     visits: 1,
-                    minutes: 15
+                    minutes: 15,
+                    noised: 0
                 },
             ],
             "{}",
             b.name
         );
+    }
+}
+
+#[tokio::test]
+async fn the_epsilon_of_a_noised_summary_round_trips_and_follows_upserts() {
+    for b in backends().await {
+        let s = &b.storage;
+        let epsilon = 0.1 + 0.2; // Not a short decimal: stored to the bit.
+        s.ingest(ingest("i1", "k1", noised(common::canonical_batch(), epsilon), "2026-11-25")).await.unwrap();
+        let held = s.held_by("i1".into()).await.unwrap();
+        let noise = Some(Noise { epsilon });
+        assert_eq!(held.rows(), 3, "{}", b.name);
+        assert!(held.activity.iter().all(|r| r.2 == noise), "{}: {:?}", b.name, held.activity);
+        assert!(held.visits.iter().all(|r| r.2 == noise), "{}: {:?}", b.name, held.visits);
+        assert!(held.offers.iter().all(|r| r.2 == noise), "{}: {:?}", b.name, held.offers);
+        // The same day sent again exact: the row is no longer marked noised.
+        s.ingest(ingest("i1", "k2", common::canonical_batch(), "2026-11-25")).await.unwrap();
+        let held = s.held_by("i1".into()).await.unwrap();
+        assert_eq!(held.rows(), 3);
+        let epsilons: Vec<_> = held
+            .activity
+            .iter()
+            .map(|r| r.2)
+            .chain(held.visits.iter().map(|r| r.2))
+            .chain(held.offers.iter().map(|r| r.2))
+            .collect();
+        assert_eq!(epsilons, vec![None; 3], "{}", b.name);
+        // And noised again, with another epsilon, on another install too.
+        s.ingest(ingest("i1", "k3", noised(common::canonical_batch(), 10.0), "2026-11-25")).await.unwrap();
+        s.ingest(ingest("i2", "k1", noised(common::canonical_batch(), 2.0), "2026-11-25")).await.unwrap();
+        assert_eq!(s.held_by("i1".into()).await.unwrap().offers[0].2, Some(Noise { epsilon: 10.0 }), "{}", b.name);
+        assert_eq!(s.held_by("i2".into()).await.unwrap().visits[0].2, Some(Noise { epsilon: 2.0 }), "{}", b.name);
     }
 }
 

@@ -4,6 +4,7 @@
 use kairos_backend::faults::FaultConfig;
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::SyncOptions;
+use kairos_core::{Engine, EngineConfig};
 use kairos_e2e::{backend, engine, step_days, t};
 
 const INSTALL: &str = "0123456789abcdef0123456789abcdef";
@@ -36,6 +37,41 @@ async fn happy_path_sends_each_summary_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noised_summaries_are_accepted_and_stored_with_their_epsilon() {
+    let b = backend(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = EngineConfig::new(dir.path(), "America/Los_Angeles");
+    cfg.install_id = Some(INSTALL.to_string());
+    cfg.local_privacy.activity_epsilon = Some(1.5);
+    cfg.local_privacy.visits_epsilon = Some(2.0);
+    cfg.noise_seed = Some(42);
+    let e = Engine::open(cfg).unwrap();
+    e.tick(t("2026-11-01T12:00:00-08:00")).unwrap();
+    for p in Purpose::ALL {
+        e.set_consent(p, true, "2026-11", t("2026-11-01T12:00:00-08:00")).unwrap();
+    }
+    step_days(&e, t("2026-11-02T12:00:00-08:00"), 5, 3_456);
+    let queued = e.outbox().unwrap().len() as u32;
+    assert_eq!(queued, 5);
+    let report = e.sync(&options(&b.server.url()), t("2026-11-07T02:00:00-08:00")).await.unwrap();
+    assert_eq!((report.sent, report.dropped, report.deferred), (queued, 0, 0), "{report:?}");
+    assert_eq!(e.outbox_dropped(), 0, "nothing refused and dropped");
+    assert!(e.outbox().unwrap().is_empty());
+    let held = b.storage.held_by(INSTALL.into()).await.unwrap();
+    assert_eq!(held.activity.len(), 5, "every day stored");
+    for (day, summary, noise) in &held.activity {
+        assert_eq!(noise.map(|n| n.epsilon), Some(1.5), "{day}");
+        assert_eq!(summary.steps % 100, 0, "{day}: still on the 100-step grid");
+    }
+    // The noise shows: not every day reads the exact (rounded) 3,500.
+    assert!(held.activity.iter().any(|(_, s, _)| s.steps != 3_500), "{:?}", held.activity);
+    // Steps only, with no catalog: no visits or offers summaries are made
+    // (backend/tests/api_summaries.rs sends noised ones of every purpose).
+    assert_eq!((held.visits.len(), held.offers.len()), (0, 0));
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_batches_through_faults_arrive_exactly_once() {
     let faults = FaultConfig::flaky(11).rate(0.3).max_faults(400).retry_after_secs(1).slow_ms(1, 20);
     let b = backend(Some(faults)).await;
@@ -64,7 +100,7 @@ async fn a_thousand_batches_through_faults_arrive_exactly_once() {
     assert_eq!(sent, 1_000);
     let held = b.storage.held_by(INSTALL.into()).await.unwrap();
     assert_eq!(held.activity.len(), 1_000, "every summary stored");
-    let days: std::collections::BTreeSet<_> = held.activity.iter().map(|(d, _)| *d).collect();
+    let days: std::collections::BTreeSet<_> = held.activity.iter().map(|(d, _, _)| *d).collect();
     assert_eq!(days.len(), 1_000, "each day stored once");
     let stats = b.server.fault_stats().unwrap();
     assert!(stats.total() >= 100, "faults were injected: {stats:?}");

@@ -10,7 +10,8 @@
 
 use super::postgres_schema::migrate;
 use super::types::{
-    CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError, TokenHash,
+    noise_of, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError,
+    TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
@@ -29,22 +30,25 @@ WITH claim AS (
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (install_id, key) DO NOTHING
     RETURNING 1
 ), activity AS (
-    INSERT INTO activity_days (install_id, day, steps, goal_met)
-    SELECT $1, a.* FROM UNNEST($6::date[], $7::int[], $8::bool[]) AS a WHERE EXISTS (SELECT 1 FROM claim)
-    ON CONFLICT (install_id, day) DO UPDATE SET steps = excluded.steps, goal_met = excluded.goal_met
-), visits AS (
-    INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes)
-    SELECT $1, v.* FROM UNNEST($9::date[], $10::text[], $11::int[], $12::int[]) AS v
+    INSERT INTO activity_days (install_id, day, steps, goal_met, epsilon)
+    SELECT $1, a.* FROM UNNEST($6::date[], $7::int[], $8::bool[], $20::float8[]) AS a
     WHERE EXISTS (SELECT 1 FROM claim)
-    ON CONFLICT (install_id, day, merchant_id) DO UPDATE SET visits = excluded.visits, minutes = excluded.minutes
+    ON CONFLICT (install_id, day) DO UPDATE
+    SET steps = excluded.steps, goal_met = excluded.goal_met, epsilon = excluded.epsilon
+), visits AS (
+    INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes, epsilon)
+    SELECT $1, v.* FROM UNNEST($9::date[], $10::text[], $11::int[], $12::int[], $21::float8[]) AS v
+    WHERE EXISTS (SELECT 1 FROM claim)
+    ON CONFLICT (install_id, day, merchant_id) DO UPDATE
+    SET visits = excluded.visits, minutes = excluded.minutes, epsilon = excluded.epsilon
 ), offers AS (
-    INSERT INTO offer_outcomes (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out)
-    SELECT $1, o.* FROM UNNEST($13::date[], $14::text[], $15::int[], $16::int[], $17::int[], $18::int[], $19::int[])
-        AS o
+    INSERT INTO offer_outcomes (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out, epsilon)
+    SELECT $1, o.* FROM UNNEST($13::date[], $14::text[], $15::int[], $16::int[], $17::int[], $18::int[], $19::int[],
+        $22::float8[]) AS o
     WHERE EXISTS (SELECT 1 FROM claim)
     ON CONFLICT (install_id, day, offer_id) DO UPDATE
     SET triggered = excluded.triggered, presented = excluded.presented, redeemed = excluded.redeemed,
-        dismissed = excluded.dismissed, held_out = excluded.held_out
+        dismissed = excluded.dismissed, held_out = excluded.held_out, epsilon = excluded.epsilon
 )
 SELECT EXISTS (SELECT 1 FROM claim)";
 
@@ -138,12 +142,16 @@ impl Storage for PostgresStorage {
             let mut activity = (Vec::new(), Vec::new(), Vec::new());
             let mut visits = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let mut offers: (Vec<NaiveDate>, Vec<&str>, [Vec<i32>; 5]) = (Vec::new(), Vec::new(), Default::default());
+            // The epsilon of each row's summary, per table (NULL: exact).
+            let mut epsilons: [Vec<Option<f64>>; 3] = Default::default();
             for item in &ingest.batch.items {
+                let epsilon = item.noise.map(|n| n.epsilon);
                 match &item.data {
                     SummaryData::Activity(a) => {
                         activity.0.push(item.day);
                         activity.1.push(count(a.steps));
                         activity.2.push(a.goal_met);
+                        epsilons[0].push(epsilon);
                     }
                     SummaryData::Visits(rows) => {
                         for v in rows {
@@ -151,12 +159,14 @@ impl Storage for PostgresStorage {
                             visits.1.push(v.merchant_id.as_str());
                             visits.2.push(count(v.visits));
                             visits.3.push(count(v.minutes));
+                            epsilons[1].push(epsilon);
                         }
                     }
                     SummaryData::Offers(rows) => {
                         for o in rows {
                             offers.0.push(item.day);
                             offers.1.push(o.offer_id.as_str());
+                            epsilons[2].push(epsilon);
                             for (column, n) in
                                 offers.2.iter_mut().zip([o.triggered, o.presented, o.redeemed, o.dismissed, o.held_out])
                             {
@@ -191,6 +201,9 @@ impl Storage for PostgresStorage {
                         r,
                         d,
                         h,
+                        &epsilons[0],
+                        &epsilons[1],
+                        &epsilons[2],
                     ],
                 )
                 .await?
@@ -276,7 +289,7 @@ impl Storage for PostgresStorage {
                 .await?
                 .query(
                     "SELECT day, merchant_id, COUNT(DISTINCT install_id)::BIGINT, SUM(visits)::BIGINT,
-                            SUM(minutes)::BIGINT
+                            SUM(minutes)::BIGINT, COUNT(epsilon)::BIGINT
                      FROM merchant_visits WHERE visits > 0
                      GROUP BY day, merchant_id ORDER BY day, merchant_id",
                     &[],
@@ -290,6 +303,7 @@ impl Storage for PostgresStorage {
                     installs: row.get::<_, i64>(2) as u64,
                     visits: row.get::<_, i64>(3) as u64,
                     minutes: row.get::<_, i64>(4) as u64,
+                    noised: row.get::<_, i64>(5) as u64,
                 })
                 .collect())
         })
@@ -316,15 +330,21 @@ impl Storage for PostgresStorage {
                 ..HeldData::default()
             };
             for row in tx
-                .query("SELECT day, steps, goal_met FROM activity_days WHERE install_id = $1 ORDER BY day", &[id])
+                .query(
+                    "SELECT day, steps, goal_met, epsilon FROM activity_days WHERE install_id = $1 ORDER BY day",
+                    &[id],
+                )
                 .await?
             {
-                held.activity
-                    .push((row.get(0), ActivitySummary { steps: row.get::<_, i32>(1) as u32, goal_met: row.get(2) }));
+                held.activity.push((
+                    row.get(0),
+                    ActivitySummary { steps: row.get::<_, i32>(1) as u32, goal_met: row.get(2) },
+                    noise_of(row.get(3))?,
+                ));
             }
             for row in tx
                 .query(
-                    "SELECT day, merchant_id, visits, minutes FROM merchant_visits WHERE install_id = $1
+                    "SELECT day, merchant_id, visits, minutes, epsilon FROM merchant_visits WHERE install_id = $1
                      ORDER BY day, merchant_id",
                     &[id],
                 )
@@ -337,12 +357,13 @@ impl Storage for PostgresStorage {
                         visits: row.get::<_, i32>(2) as u32,
                         minutes: row.get::<_, i32>(3) as u32,
                     },
+                    noise_of(row.get(4))?,
                 ));
             }
             for row in tx
                 .query(
-                    "SELECT day, offer_id, triggered, presented, redeemed, dismissed, held_out FROM offer_outcomes
-                     WHERE install_id = $1 ORDER BY day, offer_id",
+                    "SELECT day, offer_id, triggered, presented, redeemed, dismissed, held_out, epsilon
+                     FROM offer_outcomes WHERE install_id = $1 ORDER BY day, offer_id",
                     &[id],
                 )
                 .await?
@@ -358,6 +379,7 @@ impl Storage for PostgresStorage {
                         dismissed: n(5),
                         held_out: n(6),
                     },
+                    noise_of(row.get(7))?,
                 ));
             }
             held.idempotency_keys = tx

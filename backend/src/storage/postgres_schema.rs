@@ -1,12 +1,16 @@
 //! The PostgreSQL schema, versioned in the table `kairos_schema`. Tables
 //! are created in the connection's `search_path` schema, so one database
 //! can hold several independent servers (or tests) side by side.
+//!
+//! Every database, new or old, is built the same way: [`SCHEMA_V1`], then
+//! each step of [`MIGRATIONS`] it lacks (each recorded in `kairos_schema`),
+//! so a migrated database and a new one cannot differ.
 
 use super::StorageError;
 use tokio_postgres::Client;
 
 /// The schema version this server writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 1 + MIGRATIONS.len() as i32;
 
 /// Serialises migrations of servers starting at once (any value unique to
 /// Kairos would do: "KAIROS" in ASCII).
@@ -74,21 +78,35 @@ CREATE TABLE catalog (
 );
 ";
 
+/// Step `i` brings a database from version `i + 1` to `i + 2`.
+const MIGRATIONS: &[&str] = &[
+    // 1 -> 2: the epsilon of a noised summary (`data.noise`), on each of its
+    // rows; NULL when the counts are exact (and for every earlier row).
+    "ALTER TABLE activity_days ADD COLUMN epsilon DOUBLE PRECISION;
+    ALTER TABLE merchant_visits ADD COLUMN epsilon DOUBLE PRECISION;
+    ALTER TABLE offer_outcomes ADD COLUMN epsilon DOUBLE PRECISION;",
+];
+
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so
 /// that servers starting together do not race.
 pub async fn migrate(client: &mut Client) -> Result<(), StorageError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
     let exists: bool = tx.query_one("SELECT to_regclass('kairos_schema') IS NOT NULL", &[]).await?.get(0);
-    if exists {
-        let version: i32 = tx.query_one("SELECT max(version) FROM kairos_schema", &[]).await?.get(0);
-        if version > SCHEMA_VERSION {
-            return Err(StorageError::Corrupt(format!(
-                "schema version {version} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
-            )));
-        }
+    let version: i32 = if exists {
+        tx.query_one("SELECT max(version) FROM kairos_schema", &[]).await?.get(0)
     } else {
         tx.batch_execute(SCHEMA_V1).await?;
+        1
+    };
+    if version > SCHEMA_VERSION {
+        return Err(StorageError::Corrupt(format!(
+            "schema version {version} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
+        )));
+    }
+    for (step, next) in MIGRATIONS.iter().zip(2i32..).skip(version.max(1) as usize - 1) {
+        tx.batch_execute(step).await?;
+        tx.execute("INSERT INTO kairos_schema (version) VALUES ($1)", &[&next]).await?;
     }
     tx.commit().await?;
     Ok(())

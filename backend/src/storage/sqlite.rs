@@ -12,7 +12,8 @@
 
 use super::sqlite_schema::prepare;
 use super::types::{
-    CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError, TokenHash,
+    noise_of, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError,
+    TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
@@ -184,35 +185,37 @@ impl Storage for SqliteStorage {
             let install = &ingest.install_id;
             for item in &ingest.batch.items {
                 let day = day_text(item.day);
+                let epsilon = item.noise.map(|n| n.epsilon);
                 match &item.data {
                     SummaryData::Activity(a) => {
                         tx.prepare_cached(
-                            "INSERT INTO activity_days (install_id, day, steps, goal_met) VALUES (?1, ?2, ?3, ?4)
+                            "INSERT INTO activity_days (install_id, day, steps, goal_met, epsilon)
+                             VALUES (?1, ?2, ?3, ?4, ?5)
                              ON CONFLICT (install_id, day) DO UPDATE
-                             SET steps = excluded.steps, goal_met = excluded.goal_met",
+                             SET steps = excluded.steps, goal_met = excluded.goal_met, epsilon = excluded.epsilon",
                         )?
-                        .execute(params![install, day, a.steps, a.goal_met])?;
+                        .execute(params![install, day, a.steps, a.goal_met, epsilon])?;
                     }
                     SummaryData::Visits(rows) => {
                         let mut statement = tx.prepare_cached(
-                            "INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes)
-                             VALUES (?1, ?2, ?3, ?4, ?5)
+                            "INSERT INTO merchant_visits (install_id, day, merchant_id, visits, minutes, epsilon)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                              ON CONFLICT (install_id, day, merchant_id) DO UPDATE
-                             SET visits = excluded.visits, minutes = excluded.minutes",
+                             SET visits = excluded.visits, minutes = excluded.minutes, epsilon = excluded.epsilon",
                         )?;
                         for v in rows {
-                            statement.execute(params![install, day, v.merchant_id, v.visits, v.minutes])?;
+                            statement.execute(params![install, day, v.merchant_id, v.visits, v.minutes, epsilon])?;
                         }
                     }
                     SummaryData::Offers(rows) => {
                         let mut statement = tx.prepare_cached(
                             "INSERT INTO offer_outcomes
-                             (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                             (install_id, day, offer_id, triggered, presented, redeemed, dismissed, held_out, epsilon)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                              ON CONFLICT (install_id, day, offer_id) DO UPDATE
                              SET triggered = excluded.triggered, presented = excluded.presented,
                                  redeemed = excluded.redeemed, dismissed = excluded.dismissed,
-                                 held_out = excluded.held_out",
+                                 held_out = excluded.held_out, epsilon = excluded.epsilon",
                         )?;
                         for o in rows {
                             statement.execute(params![
@@ -223,7 +226,8 @@ impl Storage for SqliteStorage {
                                 o.presented,
                                 o.redeemed,
                                 o.dismissed,
-                                o.held_out
+                                o.held_out,
+                                epsilon
                             ])?;
                         }
                     }
@@ -284,21 +288,29 @@ impl Storage for SqliteStorage {
     fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>> {
         self.read(|tx| {
             let mut statement = tx.prepare(
-                "SELECT day, merchant_id, COUNT(DISTINCT install_id), SUM(visits), SUM(minutes)
+                "SELECT day, merchant_id, COUNT(DISTINCT install_id), SUM(visits), SUM(minutes), COUNT(epsilon)
                  FROM merchant_visits WHERE visits > 0
                  GROUP BY day, merchant_id ORDER BY day, merchant_id",
             )?;
             let rows = statement.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
             })?;
             rows.map(|row| {
-                let (day, merchant_id, installs, visits, minutes) = row?;
+                let (day, merchant_id, installs, visits, minutes, noised) = row?;
                 Ok(ReportCell {
                     day: parse_day(&day)?,
                     merchant_id,
                     installs: installs as u64,
                     visits: visits as u64,
                     minutes: minutes as u64,
+                    noised: noised as u64,
                 })
             })
             .collect()
@@ -321,22 +333,30 @@ impl Storage for SqliteStorage {
                     .is_some(),
                 ..HeldData::default()
             };
-            let mut s =
-                tx.prepare("SELECT day, steps, goal_met FROM activity_days WHERE install_id = ?1 ORDER BY day")?;
-            for row in s.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
-                let (day, steps, goal_met) = row?;
-                held.activity.push((parse_day(&day)?, ActivitySummary { steps, goal_met }));
-            }
             let mut s = tx.prepare(
-                "SELECT day, merchant_id, visits, minutes FROM merchant_visits WHERE install_id = ?1
-                 ORDER BY day, merchant_id",
+                "SELECT day, steps, goal_met, epsilon FROM activity_days WHERE install_id = ?1 ORDER BY day",
             )?;
             for row in s.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))? {
-                let (day, merchant_id, visits, minutes) = row?;
-                held.visits.push((parse_day(&day)?, MerchantVisits { merchant_id, visits, minutes }));
+                let (day, steps, goal_met, epsilon) = row?;
+                held.activity.push((parse_day(&day)?, ActivitySummary { steps, goal_met }, noise_of(epsilon)?));
             }
             let mut s = tx.prepare(
-                "SELECT day, offer_id, triggered, presented, redeemed, dismissed, held_out FROM offer_outcomes
+                "SELECT day, merchant_id, visits, minutes, epsilon FROM merchant_visits WHERE install_id = ?1
+                 ORDER BY day, merchant_id",
+            )?;
+            let rows = s.query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<f64>>(4)?))
+            })?;
+            for row in rows {
+                let (day, merchant_id, visits, minutes, epsilon) = row?;
+                held.visits.push((
+                    parse_day(&day)?,
+                    MerchantVisits { merchant_id, visits, minutes },
+                    noise_of(epsilon)?,
+                ));
+            }
+            let mut s = tx.prepare(
+                "SELECT day, offer_id, triggered, presented, redeemed, dismissed, held_out, epsilon FROM offer_outcomes
                  WHERE install_id = ?1 ORDER BY day, offer_id",
             )?;
             let rows = s.query_map([id], |r| {
@@ -350,11 +370,12 @@ impl Storage for SqliteStorage {
                         dismissed: r.get(5)?,
                         held_out: r.get(6)?,
                     },
+                    r.get::<_, Option<f64>>(7)?,
                 ))
             })?;
             for row in rows {
-                let (day, outcome) = row?;
-                held.offers.push((parse_day(&day)?, outcome));
+                let (day, outcome, epsilon) = row?;
+                held.offers.push((parse_day(&day)?, outcome, noise_of(epsilon)?));
             }
             held.idempotency_keys =
                 tx.query_row("SELECT COUNT(*) FROM idempotency_keys WHERE install_id = ?1", [id], |r| {

@@ -1,10 +1,14 @@
 //! The SQLite schema, versioned with `PRAGMA user_version`.
+//!
+//! Every database, new or old, is built the same way: [`SCHEMA_V1`], then
+//! each step of [`MIGRATIONS`] it lacks, so a migrated database and a new
+//! one cannot differ. To change the schema: append one migration.
 
 use super::StorageError;
 use rusqlite::Connection;
 
 /// The schema version this server writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 
 /// Version 1. Days are `YYYY-MM-DD` text; token hashes and fingerprints are
 /// 32-byte blobs. Nothing finer than a day is stored anywhere.
@@ -67,6 +71,15 @@ CREATE TABLE catalog (
 ) STRICT;
 ";
 
+/// Step `i` brings a database from version `i + 1` to `i + 2`.
+const MIGRATIONS: &[&str] = &[
+    // 1 -> 2: the epsilon of a noised summary (`data.noise`), on each of its
+    // rows; NULL when the counts are exact (and for every earlier row).
+    "ALTER TABLE activity_days ADD COLUMN epsilon REAL;
+    ALTER TABLE merchant_visits ADD COLUMN epsilon REAL;
+    ALTER TABLE offer_outcomes ADD COLUMN epsilon REAL;",
+];
+
 /// Sets the connection up (WAL, `synchronous = NORMAL`, a busy timeout)
 /// and brings the schema to [`SCHEMA_VERSION`]. Safe when several
 /// processes open a new file at once: the check and the creation happen in
@@ -80,18 +93,70 @@ pub fn prepare(conn: &mut Connection) -> Result<(), StorageError> {
     conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    match version {
-        0 => {
-            tx.execute_batch(SCHEMA_V1)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
-        }
-        SCHEMA_VERSION => {}
-        newer => {
-            return Err(StorageError::Corrupt(format!(
-                "schema version {newer} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
-            )))
-        }
+    if version > SCHEMA_VERSION || version < 0 {
+        return Err(StorageError::Corrupt(format!(
+            "schema version {version} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
+        )));
+    }
+    if version == 0 {
+        tx.execute_batch(SCHEMA_V1)?;
+    }
+    for step in MIGRATIONS.iter().skip(version.max(1) as usize - 1) {
+        tx.execute_batch(step)?;
+    }
+    if version != SCHEMA_VERSION {
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns(conn: &Connection, table: &str) -> Vec<(String, String, bool)> {
+        let mut s = conn.prepare(&format!("PRAGMA table_info({table})")).unwrap();
+        s.query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_keeping_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO activity_days VALUES ('i', '2026-11-24', 1400, 1);
+                 INSERT INTO merchant_visits VALUES ('i', '2026-11-24', 'm', 1, 30);",
+            )
+            .unwrap();
+        }
+        let mut old = Connection::open(&path).unwrap();
+        prepare(&mut old).unwrap();
+        let mut new = Connection::open(dir.path().join("new.db")).unwrap();
+        prepare(&mut new).unwrap();
+        for conn in [&old, &new] {
+            assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+        }
+        let tables: Vec<String> = new
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for table in &tables {
+            assert_eq!(columns(&old, table), columns(&new, table), "{table}");
+        }
+        assert!(columns(&new, "offer_outcomes").contains(&("epsilon".into(), "REAL".into(), false)));
+        let kept: (i64, Option<f64>) =
+            old.query_row("SELECT steps, epsilon FROM activity_days", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(kept, (1400, None));
+        // Opening again changes nothing.
+        prepare(&mut old).unwrap();
+        assert_eq!(old.query_row("SELECT COUNT(*) FROM merchant_visits", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+    }
 }

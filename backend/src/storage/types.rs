@@ -1,6 +1,6 @@
 //! The values that go in and out of a [`super::Storage`].
 
-use crate::summaries::{ActivitySummary, Batch, MerchantVisits, OfferOutcome, Purpose};
+use crate::summaries::{ActivitySummary, Batch, MerchantVisits, Noise, OfferOutcome, Purpose};
 use chrono::NaiveDate;
 
 /// SHA-256 of a bearer token: all the server keeps of it.
@@ -102,23 +102,37 @@ pub struct ReportCell {
     pub visits: u64,
     /// Minutes, all installs together.
     pub minutes: u64,
+    /// How many of the rows summed were noised on the device (local
+    /// differential privacy): their counts are not exact.
+    pub noised: u64,
 }
 
-/// Everything held about one install, sorted by day then id.
+/// Everything held about one install, sorted by day then id. Each row
+/// carries the noise of the summary it came from (`None`: exact counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HeldData {
     /// Whether the install is registered.
     pub registered: bool,
     /// Steps per day.
-    pub activity: Vec<(NaiveDate, ActivitySummary)>,
+    pub activity: Vec<(NaiveDate, ActivitySummary, Option<Noise>)>,
     /// Visits per day and merchant.
-    pub visits: Vec<(NaiveDate, MerchantVisits)>,
+    pub visits: Vec<(NaiveDate, MerchantVisits, Option<Noise>)>,
     /// Offer outcomes per day and offer.
-    pub offers: Vec<(NaiveDate, OfferOutcome)>,
+    pub offers: Vec<(NaiveDate, OfferOutcome, Option<Noise>)>,
     /// Idempotency keys remembered.
     pub idempotency_keys: u64,
     /// Deletion requests recorded.
     pub deletion_requests: Vec<DeletionRecord>,
+}
+
+/// The noise of a stored epsilon column: `None` for NULL, an error for a
+/// value no validated summary could have carried.
+pub(super) fn noise_of(epsilon: Option<f64>) -> Result<Option<Noise>, StorageError> {
+    match epsilon {
+        None => Ok(None),
+        Some(e) if e.is_finite() && e > 0.0 => Ok(Some(Noise { epsilon: e })),
+        Some(e) => Err(StorageError::Corrupt(format!("epsilon {e}"))),
+    }
 }
 
 impl HeldData {

@@ -144,6 +144,9 @@ mod tests {
             "note",
             "dwell_minutes",
             "favourite",
+            "noise",
+            "mechanism",
+            "epsilon",
         ] {
             assert!(!is_forbidden(name), "{name} should not be forbidden");
         }

@@ -8,5 +8,5 @@ pub mod model;
 pub mod strict_json;
 pub mod validate;
 
-pub use model::{ActivitySummary, Batch, MerchantVisits, OfferOutcome, Purpose, SummaryData, SummaryItem};
+pub use model::{ActivitySummary, Batch, MerchantVisits, Noise, OfferOutcome, Purpose, SummaryData, SummaryItem};
 pub use validate::{parse_batch, Rejection};

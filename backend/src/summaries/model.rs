@@ -99,6 +99,19 @@ impl SummaryData {
     }
 }
 
+/// The local differential privacy an entry declares (`data.noise`): its
+/// counts were noised on the device with the geometric mechanism, spending
+/// `epsilon` for the whole entry (`docs/privacy.md`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Noise {
+    /// The epsilon spent on the entry: finite, in `(0, MAX_EPSILON]`.
+    pub epsilon: f64,
+}
+
+// The epsilon is always finite (validated on the way in and out of
+// storage), so equality is an equivalence.
+impl Eq for Noise {}
+
 /// One entry of a batch: one purpose, one local day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryItem {
@@ -106,6 +119,8 @@ pub struct SummaryItem {
     pub day: NaiveDate,
     /// What is summarised.
     pub data: SummaryData,
+    /// The noise its counts carry, or `None` when they are exact.
+    pub noise: Option<Noise>,
 }
 
 /// A validated batch: at least one entry, at most one per (purpose, day).

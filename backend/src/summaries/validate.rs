@@ -3,11 +3,11 @@
 //! must already be rounded the way the engine rounds it.
 
 use super::field_names::is_forbidden;
-use super::model::{ActivitySummary, Batch, MerchantVisits, OfferOutcome, Purpose, SummaryData, SummaryItem};
+use super::model::{ActivitySummary, Batch, MerchantVisits, Noise, OfferOutcome, Purpose, SummaryData, SummaryItem};
 use super::strict_json;
 use crate::limits::{
-    MAX_BATCH_ITEMS, MAX_COUNT, MAX_DAY, MAX_ID_BYTES, MAX_MINUTES, MAX_ROWS_PER_ITEM, MAX_STEPS, MINUTES_QUANTUM,
-    MIN_DAY, STEPS_QUANTUM,
+    MAX_BATCH_ITEMS, MAX_COUNT, MAX_DAY, MAX_EPSILON, MAX_ID_BYTES, MAX_MINUTES, MAX_ROWS_PER_ITEM, MAX_STEPS,
+    MINUTES_QUANTUM, MIN_DAY, NOISE_MECHANISM, STEPS_QUANTUM,
 };
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -87,13 +87,45 @@ fn parse_item(entry: &Value, path: &str) -> Result<SummaryItem, Rejection> {
     };
     let day = parse_day(required(entry, path, "day")?, &format!("{path}.day"))?;
     let data_path = format!("{path}.data");
-    let data = object(required(entry, path, "data")?, &data_path)?;
+    let fields = object(required(entry, path, "data")?, &data_path)?;
     let data = match purpose {
-        Purpose::Activity => SummaryData::Activity(parse_activity(data, &data_path)?),
-        Purpose::Visits => SummaryData::Visits(parse_visits(data, &data_path)?),
-        Purpose::Offers => SummaryData::Offers(parse_offers(data, &data_path)?),
+        Purpose::Activity => SummaryData::Activity(parse_activity(fields, &data_path)?),
+        Purpose::Visits => SummaryData::Visits(parse_visits(fields, &data_path)?),
+        Purpose::Offers => SummaryData::Offers(parse_offers(fields, &data_path)?),
     };
-    Ok(SummaryItem { day, data })
+    let noise = fields.get("noise").map(|noise| parse_noise(noise, &format!("{data_path}.noise"))).transpose()?;
+    Ok(SummaryItem { day, data, noise })
+}
+
+/// `data.noise`: exactly `{"mechanism": "geometric", "epsilon": ε}` with a
+/// finite ε in `(0, MAX_EPSILON]`. The noised counts themselves are checked
+/// like exact ones (same grids, same limits): the engine rounds and clamps
+/// them before they leave the device.
+fn parse_noise(value: &Value, path: &str) -> Result<Noise, Rejection> {
+    let noise = object(value, path)?;
+    check_fields(noise, path, &["mechanism", "epsilon"])?;
+    match required(noise, path, "mechanism")? {
+        Value::String(name) if name == NOISE_MECHANISM => {}
+        Value::String(name) => {
+            return Err(invalid_value(
+                &format!("{path}.mechanism"),
+                &format!("{name:?} is not a known mechanism (expected {NOISE_MECHANISM:?})"),
+            ))
+        }
+        _ => return Err(invalid_value(&format!("{path}.mechanism"), "must be a string")),
+    }
+    let at = format!("{path}.epsilon");
+    let epsilon = required(noise, path, "epsilon")?
+        .as_f64()
+        .filter(|e| e.is_finite())
+        .ok_or_else(|| invalid_value(&at, "must be a finite number"))?;
+    if epsilon <= 0.0 {
+        return Err(invalid_value(&at, &format!("{epsilon} is not above 0")));
+    }
+    if epsilon > MAX_EPSILON {
+        return Err(invalid_value(&at, &format!("{epsilon} is more than the limit of {MAX_EPSILON}")));
+    }
+    Ok(Noise { epsilon })
 }
 
 fn parse_day(value: &Value, path: &str) -> Result<NaiveDate, Rejection> {
@@ -124,7 +156,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn parse_activity(data: &Map<String, Value>, path: &str) -> Result<ActivitySummary, Rejection> {
-    check_fields(data, path, &["steps", "goal_met"])?;
+    check_fields(data, path, &["steps", "goal_met", "noise"])?;
     let steps = count(data, path, "steps", MAX_STEPS)?;
     if steps % STEPS_QUANTUM != 0 {
         return Err(invalid_value(&format!("{path}.steps"), &format!("{steps} is not a multiple of {STEPS_QUANTUM}")));
@@ -137,7 +169,7 @@ fn parse_activity(data: &Map<String, Value>, path: &str) -> Result<ActivitySumma
 }
 
 fn parse_visits(data: &Map<String, Value>, path: &str) -> Result<Vec<MerchantVisits>, Rejection> {
-    check_fields(data, path, &["merchants"])?;
+    check_fields(data, path, &["merchants", "noise"])?;
     let rows = rows(data, path, "merchants")?;
     let mut ids = HashSet::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -163,7 +195,7 @@ fn parse_visits(data: &Map<String, Value>, path: &str) -> Result<Vec<MerchantVis
 }
 
 fn parse_offers(data: &Map<String, Value>, path: &str) -> Result<Vec<OfferOutcome>, Rejection> {
-    check_fields(data, path, &["offers"])?;
+    check_fields(data, path, &["offers", "noise"])?;
     let rows = rows(data, path, "offers")?;
     let mut ids = HashSet::new();
     let mut out = Vec::with_capacity(rows.len());

@@ -32,14 +32,19 @@ fn the_canonical_batch_parses() {
     assert_eq!(
         batch.items,
         vec![
-            SummaryItem { day, data: SummaryData::Activity(ActivitySummary { steps: 1400, goal_met: false }) },
+            SummaryItem {
+                day,
+                data: SummaryData::Activity(ActivitySummary { steps: 1400, goal_met: false }),
+                noise: None
+            },
             SummaryItem {
                 day,
                 data: SummaryData::Visits(vec![MerchantVisits {
                     merchant_id: "maison-lumiere".into(),
                     visits: 1,
                     minutes: 30
-                }])
+                }]),
+                noise: None
             },
             SummaryItem {
                 day,
@@ -50,7 +55,8 @@ fn the_canonical_batch_parses() {
                     redeemed: 1,
                     dismissed: 0,
                     held_out: 0
-                }])
+                }]),
+                noise: None
             },
         ]
     );
@@ -243,4 +249,85 @@ fn size_limits_answer_413() {
         "too_many_items",
         "batch[1].data.merchants: 501 rows",
     );
+}
+
+fn noised() -> Value {
+    let mut v = canonical();
+    for (i, epsilon) in [json!(1.0), json!(0.25), json!(10)].into_iter().enumerate() {
+        v["batch"][i]["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": epsilon});
+    }
+    v
+}
+
+#[test]
+fn a_noise_object_is_accepted_on_every_purpose() {
+    let batch = parse(&noised()).unwrap();
+    let epsilons: Vec<_> = batch.items.iter().map(|i| i.noise.map(|n| n.epsilon)).collect();
+    assert_eq!(epsilons, vec![Some(1.0), Some(0.25), Some(MAX_EPSILON)]);
+    // The data is read as without noise.
+    let plain = parse(&canonical()).unwrap();
+    for (a, b) in batch.items.iter().zip(&plain.items) {
+        assert_eq!((a.day, &a.data), (b.day, &b.data));
+    }
+    // The smallest positive epsilon is accepted too.
+    let mut v = canonical();
+    v["batch"][0]["data"]["noise"] = json!({"mechanism": "geometric", "epsilon": f64::MIN_POSITIVE});
+    assert_eq!(parse(&v).unwrap().items[0].noise, Some(Noise { epsilon: f64::MIN_POSITIVE }));
+}
+
+#[test]
+fn a_noise_object_is_strict() {
+    let noise = |edit: fn(&mut Value), code: &str, needle: &str| {
+        let mut v = noised();
+        edit(&mut v["batch"][1]["data"]["noise"]);
+        let e = parse(&v).expect_err(&format!("accepted {v}"));
+        assert_eq!((e.status, e.code), (400, code), "{}", e.message);
+        assert!(e.message.contains(needle), "{:?} does not contain {needle:?}", e.message);
+    };
+    noise(|n| n["mechanism"] = json!("laplace"), "invalid_value", "batch[1].data.noise.mechanism: \"laplace\" is not");
+    noise(|n| n["mechanism"] = json!("Geometric"), "invalid_value", "expected \"geometric\"");
+    noise(|n| n["mechanism"] = json!(1), "invalid_value", "noise.mechanism: must be a string");
+    noise(|n| n["epsilon"] = json!(0), "invalid_value", "batch[1].data.noise.epsilon: 0 is not above 0");
+    noise(|n| n["epsilon"] = json!(0.0), "invalid_value", "noise.epsilon: 0 is not above 0");
+    noise(|n| n["epsilon"] = json!(-1.5), "invalid_value", "noise.epsilon: -1.5 is not above 0");
+    noise(|n| n["epsilon"] = json!(10.000001), "invalid_value", "10.000001 is more than the limit of 10");
+    noise(|n| n["epsilon"] = json!(11), "invalid_value", "11 is more than the limit of 10");
+    noise(|n| n["epsilon"] = json!("NaN"), "invalid_value", "noise.epsilon: must be a finite number");
+    noise(|n| n["epsilon"] = json!("1.0"), "invalid_value", "noise.epsilon: must be a finite number");
+    noise(|n| n["epsilon"] = json!(null), "invalid_value", "noise.epsilon: must be a finite number");
+    noise(|n| n["epsilon"] = json!(true), "invalid_value", "noise.epsilon: must be a finite number");
+    noise(|n| n["epsilon"] = json!([1.0]), "invalid_value", "noise.epsilon: must be a finite number");
+    noise(|n| n["delta"] = json!(1e-6), "unknown_field", "batch[1].data.noise.delta: unknown field");
+    noise(|n| n["seed"] = json!(7), "unknown_field", "noise.seed: unknown field");
+    noise(|n| n["timestamp"] = json!(7), "forbidden_field", "noise.timestamp");
+    noise(|n| drop(n.as_object_mut().unwrap().remove("epsilon")), "invalid_batch", "noise.epsilon: is missing");
+    noise(|n| drop(n.as_object_mut().unwrap().remove("mechanism")), "invalid_batch", "noise.mechanism: is missing");
+    noise(|n| *n = json!(null), "invalid_batch", "batch[1].data.noise: must be an object");
+    noise(|n| *n = json!(1.0), "invalid_batch", "batch[1].data.noise: must be an object");
+    noise(|n| *n = json!({}), "invalid_batch", "is missing");
+    // Non-finite epsilons cannot even be written in JSON.
+    let body = noised().to_string().replace("0.25", "NaN");
+    assert_eq!(parse_batch(body.as_bytes()).unwrap_err().code, "invalid_json");
+    let body = noised().to_string().replace("0.25", "1e400");
+    assert_eq!(parse_batch(body.as_bytes()).unwrap_err().code, "invalid_json");
+}
+
+#[test]
+fn noised_values_stay_on_their_grids_and_within_the_limits() {
+    let mut v = noised();
+    v["batch"][0]["data"]["steps"] = json!(1_450);
+    assert_eq!(parse(&v).unwrap_err().code, "invalid_value");
+    let mut v = noised();
+    v["batch"][1]["data"]["merchants"][0]["minutes"] = json!(20);
+    assert_eq!(parse(&v).unwrap_err().code, "invalid_value");
+    let mut v = noised();
+    v["batch"][2]["data"]["offers"][0]["redeemed"] = json!(MAX_COUNT + 1);
+    assert_eq!(parse(&v).unwrap_err().code, "invalid_value");
+    let mut v = noised();
+    v["batch"][0]["data"]["steps"] = json!(MAX_STEPS + 100);
+    assert_eq!(parse(&v).unwrap_err().code, "invalid_value");
+    // A noise object in a row, rather than in the data, is unknown there.
+    let mut v = noised();
+    v["batch"][1]["data"]["merchants"][0]["noise"] = json!({"mechanism": "geometric", "epsilon": 1});
+    assert_eq!(parse(&v).unwrap_err().code, "unknown_field");
 }
