@@ -10,10 +10,12 @@
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
 //! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
 //! | `cargo xtask bench` | the criterion benchmarks |
+//! | `cargo xtask crash-test --kills N [--seed S]` | kills the engine N times at random moments and checks nothing acknowledged is lost or duplicated (docs/RELIABILITY.md) |
 //! | `cargo xtask main` | the README's main job |
 
 mod bindings;
 mod cmd;
+mod crash;
 mod kotlin;
 mod package;
 mod size;
@@ -32,6 +34,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
   apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
   bench                run the criterion benchmarks
+  crash-test --kills N [--seed S]
+                       kill the engine N times at random moments; check nothing acknowledged is lost or duplicated
   main                 run the README's main job";
 
 fn main() {
@@ -50,6 +54,7 @@ fn main() {
         ["apple", "--dry-run"] => package::apple(true),
         ["bench"] => run(&mut command("cargo", &["bench", "--workspace"])),
         ["main"] => main_job(),
+        ["crash-test", rest @ ..] => crash::run_crash_test(rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -66,6 +71,8 @@ fn test() -> Result<(), String> {
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
+    // Kill the engine at random moments; nothing acknowledged lost or doubled.
+    crash::run_crash_test(&["--kills", "50"])?;
     // The backend's PostgreSQL storage, against a real server on loopback
     // (the script installs and starts one, then removes it).
     run(&mut command(
