@@ -1,6 +1,9 @@
 //! Cross-crate end-to-end tests live in `tests/tests/`; fixtures (tracks,
 //! catalogs, scenarios) beside them in `tests/`. This library holds what
-//! those tests share: an engine and a real backend on loopback.
+//! those tests share: an engine and a real backend on loopback, and the
+//! test catalog re-signed at any version ([`catalog`]). The crash-and-kill
+//! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
+//! `cargo xtask crash-test`; docs/RELIABILITY.md).
 
 pub mod catalog;
 
