@@ -2,7 +2,7 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, then Kotlin, then Swift |
+//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), then Kotlin, then Swift |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
@@ -26,7 +26,7 @@ use std::process::exit;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run every test: Rust, Kotlin bindings, Swift bindings, library size
+  test                 run every test: Rust, crash test, Kotlin bindings, Swift bindings, library size
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
