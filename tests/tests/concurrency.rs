@@ -137,8 +137,8 @@ fn worker(i: u64, calls: u64, e: &Engine, clock: &AtomicI64, minute: &AtomicI64,
     for _ in 0..calls {
         let now = Timestamp(t0().0 + clock.fetch_add(1, SeqCst) * 1_000);
         add(&tally.calls, 1);
-        match rng.random_range(0..100u32) {
-            0..=34 => {
+        match rng.random_range(0..1_000u32) {
+            0..=349 => {
                 // A few fixes within 150 m of the food court: in and out of
                 // its fence, never a jump.
                 let n = rng.random_range(1..4);
@@ -157,15 +157,15 @@ fn worker(i: u64, calls: u64, e: &Engine, clock: &AtomicI64, minute: &AtomicI64,
                 // released now.
                 add(&tally.fixes_accounted, u64::from(r.accepted + r.duplicates) + r.rejected.len() as u64);
             }
-            35..=59 => {
+            350..=599 => {
                 let m = minute.fetch_add(1, SeqCst);
                 let start = Timestamp(t0().0 + m * 60_000);
                 let steps = rng.random_range(0..120);
                 e.record_steps(StepSample::Interval { start, end: start.plus_millis(60_000), steps }).unwrap();
                 add(&tally.steps, steps);
             }
-            60..=74 => drop(e.tick(now).unwrap()),
-            75..=89 => {
+            600..=749 => drop(e.tick(now).unwrap()),
+            750..=899 => {
                 let offers = e.offers(now).unwrap();
                 if let Some(o) = offers.first() {
                     // Redemption is rare: a redeemed offer never fires again.
@@ -182,12 +182,14 @@ fn worker(i: u64, calls: u64, e: &Engine, clock: &AtomicI64, minute: &AtomicI64,
                     }
                 }
             }
-            90..=97 => {
+            // Consent changes are rare on a phone, and every change reads
+            // the whole ledger: one call in a hundred.
+            900..=909 => {
                 let purpose = [Purpose::Activity, Purpose::Visits, Purpose::Offers][rng.random_range(0..3)];
                 e.set_consent(purpose, rng.random_bool(0.7), "2026-11", now).unwrap();
                 add(&tally.consent_calls, 1);
             }
-            98 => drop(e.today(now).unwrap()),
+            910..=989 => drop(e.today(now).unwrap()),
             _ => {
                 if rng.random_range(0..20) == 0 {
                     rt.block_on(e.sync(&opts, now)).unwrap();
