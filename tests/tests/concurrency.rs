@@ -147,7 +147,13 @@ fn worker(i: u64, calls: u64, e: &Engine, clock: &AtomicI64, minute: &AtomicI64,
                         let (dx, dy) = (rng.random_range(-150.0..150.0), rng.random_range(-150.0..150.0));
                         let lat = ORIGIN.0 + dy / 111_000.0;
                         let lon = ORIGIN.1 + dx / 88_000.0;
-                        LocationFix::new(now.plus_millis(k * 200), lat, lon, 10.0)
+                        // The platform's walking speed: the jitter between
+                        // threads' fixes must not look like driving, which
+                        // the food court's offer excludes.
+                        LocationFix {
+                            speed_mps: Some(1.2),
+                            ..LocationFix::new(now.plus_millis(k * 200), lat, lon, 10.0)
+                        }
                     })
                     .collect();
                 let r = e.record_locations(&fixes).unwrap();
