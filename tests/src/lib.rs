@@ -1,6 +1,11 @@
 //! Cross-crate end-to-end tests live in `tests/tests/`; fixtures (tracks,
 //! catalogs, scenarios) beside them in `tests/`. This library holds what
-//! those tests share: an engine and a real backend on loopback.
+//! those tests share: an engine and a real backend on loopback, and the
+//! test catalog re-signed at any version ([`catalog`]). The crash-and-kill
+//! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
+//! `cargo xtask crash-test`; docs/RELIABILITY.md).
+
+pub mod catalog;
 
 use kairos_backend::faults::FaultConfig;
 use kairos_backend::server::{RunningServer, ServerBuilder};
@@ -14,19 +19,22 @@ pub struct Backend {
     pub server: RunningServer,
     /// Its storage, to check what it holds.
     pub storage: Arc<dyn Storage>,
+    /// Its SQLite file, to count what it stored.
+    pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 /// Starts a backend on 127.0.0.1 (any free port), with `faults` if given.
 pub async fn backend(faults: Option<FaultConfig>) -> Backend {
     let dir = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&dir.path().join("backend.db")).unwrap());
+    let db_path = dir.path().join("backend.db");
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db_path).unwrap());
     let mut b = ServerBuilder::new(storage.clone());
     if let Some(f) = faults {
         b = b.faults(f);
     }
     let server = b.bind("127.0.0.1:0").await.unwrap();
-    Backend { server, storage, _dir: dir }
+    Backend { server, storage, db_path, _dir: dir }
 }
 
 /// An engine in `dir` with the install id `install_id` (32 hex digits).

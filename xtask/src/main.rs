@@ -2,7 +2,7 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, then Kotlin, then Swift |
+//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
@@ -11,10 +11,13 @@
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
 //! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
 //! | `cargo xtask bench` | the criterion benchmarks |
+//! | `cargo xtask crash-test --kills N [--seed S]` | kills the engine N times at random moments and checks nothing acknowledged is lost or duplicated (docs/RELIABILITY.md) |
+//! | `cargo xtask fuzz-build` | builds the cargo fuzz targets (docs/FUZZING.md) |
 //! | `cargo xtask main` | the README's main job |
 
 mod bindings;
 mod cmd;
+mod crash;
 mod demos;
 mod fuzz;
 mod kotlin;
@@ -27,7 +30,7 @@ use std::process::exit;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run every test: Rust, Kotlin bindings, Swift bindings, library size
+  test                 run every test: Rust, crash test, PostgreSQL backend, Kotlin and Swift bindings, demos, library size
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
@@ -36,6 +39,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
   apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
   bench                run the criterion benchmarks
+  crash-test --kills N [--seed S]
+                       kill the engine N times at random moments; check nothing acknowledged is lost or duplicated
+  fuzz-build           build the cargo fuzz targets (nightly and cargo-fuzz; docs/FUZZING.md)
   main                 run the README's main job";
 
 fn main() {
@@ -56,6 +62,7 @@ fn main() {
         ["bench"] => run(&mut command("cargo", &["bench", "--workspace"])),
         ["main"] => main_job(),
         ["fuzz-build"] => fuzz::build(),
+        ["crash-test", rest @ ..] => crash::run_crash_test(rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -72,6 +79,8 @@ fn test() -> Result<(), String> {
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
+    // Kill the engine at random moments; nothing acknowledged lost or doubled.
+    crash::run_crash_test(&["--kills", "50"])?;
     // The backend's PostgreSQL storage, against a real server on loopback
     // (the script installs and starts one, then removes it).
     run(&mut command(

@@ -263,12 +263,13 @@ impl Engine {
 
 impl Inner {
     /// Runs `f` in one transaction, saving the engine state with it. On any
-    /// error the transaction rolls back and the in-memory state is restored,
-    /// so memory and disk never disagree.
+    /// error, or a panic, the transaction rolls back and the in-memory state
+    /// is restored, so memory and disk never disagree (a panic then goes on
+    /// unwinding, to the FFI's guard).
     fn write<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<WithEvents<T>> {
         let saved = (self.st.clone(), self.places.clone());
         let catalog = self.catalog.clone();
-        let result = (|| {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let tx = self.conn.transaction()?;
             let mut ctx = Ctx {
                 conn: &tx,
@@ -287,7 +288,12 @@ impl Inner {
             store::state::save(&tx, STATE_KEY, &*ctx.st)?;
             tx.commit()?;
             Ok((value, events))
-        })();
+        }));
+        let result = result.unwrap_or_else(|panic| {
+            // The transaction was dropped (rolled back) while unwinding.
+            (self.st, self.places) = saved.clone();
+            std::panic::resume_unwind(panic)
+        });
         match result {
             Ok((value, mut events)) => {
                 if !self.pending.is_empty() {
@@ -340,5 +346,33 @@ impl From<WithEvents<IngestReport>> for IngestReport {
 impl From<WithEvents<()>> for Vec<Event> {
     fn from(w: WithEvents<()>) -> Self {
         w.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_a_write_restores_the_state_and_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Engine::open(EngineConfig::new(dir.path(), "Europe/Paris")).unwrap();
+        let t = Timestamp(1_795_000_000_000);
+        e.tick(t).unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut inner = e.lock();
+            let _ = inner.write(|ctx| -> Result<()> {
+                ctx.st.clock = Some(t.plus_millis(1_000));
+                store::steps::add_minutes(ctx.conn, &[(t.0, 500)], ctx.set.tz, 20)?;
+                panic!("a bug mid-call");
+            });
+        }));
+        assert!(caught.is_err(), "the panic goes on unwinding");
+        assert_eq!(e.clock(), Some(t), "the in-memory state is restored");
+        let day = t.local_day(chrono_tz::Europe::Paris).to_string();
+        assert_eq!(e.with_conn(|conn, _, _| store::steps::day(conn, &day)).unwrap().0, 0, "the write rolled back");
+        // The engine goes on working after the panic.
+        e.tick(t.plus_millis(2_000)).unwrap();
+        assert_eq!(e.clock(), Some(t.plus_millis(2_000)));
     }
 }
