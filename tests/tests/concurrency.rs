@@ -188,8 +188,8 @@ fn worker(i: u64, calls: u64, e: &Engine, clock: &AtomicI64, minute: &AtomicI64,
                     }
                 }
             }
-            // Consent changes are rare on a phone, and every change reads
-            // the whole ledger: one call in a hundred.
+            // Consent changes are rare on a phone (and each returns the
+            // whole ledger): one call in a hundred.
             900..=909 => {
                 let purpose = [Purpose::Activity, Purpose::Visits, Purpose::Offers][rng.random_range(0..3)];
                 e.set_consent(purpose, rng.random_bool(0.7), "2026-11", now).unwrap();

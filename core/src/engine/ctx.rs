@@ -370,10 +370,10 @@ impl Ctx<'_> {
         }
         let first =
             (last + chrono::Duration::days(1)).max(today - chrono::Duration::days(policy::MAX_DAYS_CLOSED_AT_ONCE));
-        let consents = store::privacy::consents(self.conn)?;
+        let granted = store::privacy::granted_purposes(self.conn)?;
         let mut day = first;
         while day <= yesterday {
-            for purpose in crate::privacy::Purpose::ALL.into_iter().filter(|p| consents.is_granted(*p)) {
+            for purpose in granted.iter().copied() {
                 if let Some(mut payload) =
                     crate::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
                 {

@@ -37,7 +37,7 @@ impl Engine {
         }
         let mut inner = self.lock();
         let written = inner.write(|ctx| {
-            let was = store::privacy::consents(ctx.conn)?.is_granted(purpose);
+            let was = store::privacy::is_granted(ctx.conn, purpose)?;
             let entry = ConsentEntry { purpose, granted, policy_version: policy_version.to_string(), at: now };
             store::privacy::append_consent(ctx.conn, &entry)?;
             let (mut purged, mut deletion_queued) = (0, false);

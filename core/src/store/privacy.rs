@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
 use crate::time::Timestamp;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Appends a consent choice.
 pub fn append_consent(conn: &Connection, e: &ConsentEntry) -> Result<()> {
@@ -26,6 +26,26 @@ pub fn consents(conn: &Connection) -> Result<Consents> {
         .collect::<rusqlite::Result<_>>()?;
     let current = Purpose::ALL.iter().filter_map(|p| ledger.iter().rev().find(|e| e.purpose == *p).cloned()).collect();
     Ok(Consents { current, ledger })
+}
+
+/// Whether `purpose` is granted now: its latest ledger entry says so. Reads
+/// one row from the end of the ledger, whatever its length (the day close
+/// and every sync batch ask).
+pub fn is_granted(conn: &Connection, purpose: Purpose) -> Result<bool> {
+    let mut st =
+        conn.prepare_cached("SELECT granted FROM consent_ledger WHERE purpose = ?1 ORDER BY id DESC LIMIT 1")?;
+    Ok(st.query_row([purpose.as_str()], |r| r.get::<_, bool>(0)).optional()?.unwrap_or(false))
+}
+
+/// The purposes granted now, in [`Purpose::ALL`]'s order.
+pub fn granted_purposes(conn: &Connection) -> Result<Vec<Purpose>> {
+    let mut granted = Vec::new();
+    for purpose in Purpose::ALL {
+        if is_granted(conn, purpose)? {
+            granted.push(purpose);
+        }
+    }
+    Ok(granted)
 }
 
 /// One item waiting to leave the device.

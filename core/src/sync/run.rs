@@ -191,9 +191,9 @@ impl Engine {
         }
         for (key, items) in keyed {
             // Consent is checked again right before the request.
-            let consents = self.with_conn(|conn, _, _| store::privacy::consents(conn))?;
+            let granted = self.with_conn(|conn, _, _| store::privacy::granted_purposes(conn))?;
             let (send, withdrawn): (Vec<_>, Vec<_>) =
-                items.into_iter().partition(|i| i.purpose.is_some_and(|p| consents.is_granted(p)));
+                items.into_iter().partition(|i| i.purpose.is_some_and(|p| granted.contains(&p)));
             let withdrawn: Vec<i64> = withdrawn.iter().map(|i| i.id).collect();
             if !withdrawn.is_empty() {
                 self.with_write(|conn| store::privacy::remove(conn, &withdrawn))?;
