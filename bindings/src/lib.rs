@@ -20,7 +20,7 @@
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
 //! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind |
-//! | [`listener`] | the foreign `EventListener` and its `Subscription` |
+//! | [`listener`] | the foreign `EventListener`, its `Subscription`, `ListenerError` |
 //! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
 //! | [`runtime`] | where async methods run (the one place that decides) |
 //! | [`time`] | `SystemTime` to and from the core's millisecond timestamps |
@@ -65,7 +65,7 @@ pub use engine::Engine;
 pub use error::KairosError;
 pub use event::KairosEvent;
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
-pub use listener::{EventListener, Subscription};
+pub use listener::{EventListener, ListenerError, Subscription};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
 pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track_csv, ReplaySummary};

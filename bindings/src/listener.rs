@@ -19,9 +19,29 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 pub trait EventListener: Send + Sync {
     /// Called with the events of one engine call, in time order, never with
     /// an empty list. Keep it short (hand off to your UI thread or a
-    /// queue). An exception thrown here is logged and dropped: it reaches
-    /// neither the engine call that caused the events nor other listeners.
-    fn on_events(&self, events: Vec<KairosEvent>);
+    /// queue). An exception (Swift: an error) thrown here, of any type, is
+    /// logged and dropped: it reaches neither the engine call that caused
+    /// the events nor other listeners. Implementations need not throw.
+    fn on_events(&self, events: Vec<KairosEvent>) -> Result<(), ListenerError>;
+}
+
+/// A listener failed. The engine logs it and goes on; apps need not throw
+/// it, any exception or error from `onEvents` becomes one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    /// Why, in words.
+    #[error("{reason}")]
+    Failed {
+        /// What the listener threw.
+        reason: String,
+    },
+}
+
+/// Whatever a listener throws becomes a [`ListenerError`] (not a panic).
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ListenerError::Failed { reason: e.reason }
+    }
 }
 
 /// A live registration of an [`EventListener`]. Cancelled by `cancel()`,
@@ -88,8 +108,8 @@ impl Listeners {
     }
 
     /// Hands `events` to every live listener, outside any lock. A listener
-    /// that fails (a foreign exception surfaces as a Rust panic) is logged
-    /// and skipped.
+    /// that fails (a foreign exception arrives as a [`ListenerError`]; a
+    /// Rust implementation may panic) is logged and skipped.
     pub(crate) fn deliver(&self, events: &[KairosEvent]) {
         if events.is_empty() {
             return;
@@ -99,8 +119,12 @@ impl Listeners {
             if !self.contains(id) {
                 continue; // cancelled while earlier listeners ran
             }
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| listener.on_events(events.to_vec()))) {
-                tracing::warn!(listener = id, error = %panic_message(payload.as_ref()), "event listener failed");
+            match catch_unwind(AssertUnwindSafe(|| listener.on_events(events.to_vec()))) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(listener = id, error = %e, "event listener failed"),
+                Err(payload) => {
+                    tracing::warn!(listener = id, error = %panic_message(payload.as_ref()), "event listener panicked")
+                }
             }
         }
     }
@@ -114,15 +138,25 @@ mod tests {
     #[derive(Default)]
     struct Collect(Mutex<Vec<KairosEvent>>);
     impl EventListener for Collect {
-        fn on_events(&self, events: Vec<KairosEvent>) {
+        fn on_events(&self, events: Vec<KairosEvent>) -> Result<(), ListenerError> {
             self.0.lock().unwrap().extend(events);
+            Ok(())
         }
     }
 
+    /// Throws, as a Kotlin or Swift listener may.
     struct Fail;
     impl EventListener for Fail {
-        fn on_events(&self, _: Vec<KairosEvent>) {
-            panic!("Callback interface failure: listener threw");
+        fn on_events(&self, _: Vec<KairosEvent>) -> Result<(), ListenerError> {
+            Err(ListenerError::Failed { reason: "listener threw".into() })
+        }
+    }
+
+    /// Panics, as a Rust implementation may.
+    struct Panic;
+    impl EventListener for Panic {
+        fn on_events(&self, _: Vec<KairosEvent>) -> Result<(), ListenerError> {
+            panic!("listener panicked")
         }
     }
 
@@ -151,6 +185,7 @@ mod tests {
         let hub = Arc::new(Listeners::default());
         let ok = Arc::new(Collect::default());
         let _f = hub.add(Arc::new(Fail));
+        let _p = hub.add(Arc::new(Panic));
         let _o = hub.add(ok.clone());
         hub.deliver(&[event(), event()]);
         assert_eq!(ok.0.lock().unwrap().len(), 2);

@@ -3,7 +3,7 @@
 //! and `bindings/swift`.
 
 use kairos_ffi::{
-    Engine, EngineConfig, EventListener, FixRejection, KairosError, KairosEvent, LocationFix, StepSample,
+    Engine, EngineConfig, EventListener, FixRejection, KairosError, KairosEvent, ListenerError, LocationFix, StepSample,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -47,8 +47,9 @@ fn fix(at: SystemTime, lat: f64) -> LocationFix {
 #[derive(Default)]
 struct Collect(Mutex<Vec<KairosEvent>>);
 impl EventListener for Collect {
-    fn on_events(&self, events: Vec<KairosEvent>) {
+    fn on_events(&self, events: Vec<KairosEvent>) -> Result<(), ListenerError> {
         self.0.lock().unwrap().extend(events);
+        Ok(())
     }
 }
 

@@ -4,7 +4,8 @@
 
 use base64::Engine as _;
 use kairos_ffi::{
-    parse_track_csv, CatalogKey, Engine, EngineConfig, EventListener, KairosError, KairosEvent, LocationFix, OfferState,
+    parse_track_csv, CatalogKey, Engine, EngineConfig, EventListener, KairosError, KairosEvent, ListenerError,
+    LocationFix, OfferState,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -88,8 +89,9 @@ fn walk(start: SystemTime) -> Vec<LocationFix> {
 #[derive(Default)]
 struct Collect(Mutex<Vec<KairosEvent>>);
 impl EventListener for Collect {
-    fn on_events(&self, events: Vec<KairosEvent>) {
+    fn on_events(&self, events: Vec<KairosEvent>) -> Result<(), ListenerError> {
         self.0.lock().unwrap().extend(events);
+        Ok(())
     }
 }
 

@@ -43,6 +43,27 @@ final class ListenerTests: EngineTestCase {
         XCTAssertEqual(recorder.calls, 1)
     }
 
+    struct ListenerBug: Error {}
+
+    func testAThrowingListenerBreaksNeitherTheCallNorOtherListeners() throws {
+        final class Thrower: EventListener, @unchecked Sendable {
+            var calls = 0
+            func onEvents(events: [KairosEvent]) throws {
+                calls += 1
+                throw ListenerBug()
+            }
+        }
+        let engine = try Fixtures.open(dir, stepGoal: 1000)
+        let (thrower, recorder) = (Thrower(), Recorder())
+        let subscriptions = [engine.subscribe(listener: thrower), engine.subscribe(listener: recorder)]
+        let events = try engine.recordSteps(sample: Fixtures.interval(start, minutes: 20, steps: 1200))
+        XCTAssertEqual(events.map(\.name), ["stepGoalReached"])
+        XCTAssertEqual(recorder.events, events)
+        XCTAssertEqual(thrower.calls, 1)
+        XCTAssertEqual(try engine.today(now: start).steps, 1200, "the call's data was recorded")
+        XCTAssertTrue(subscriptions.allSatisfy { $0.isActive() })
+    }
+
     func testAListenerMayCallBackIntoTheEngine() throws {
         final class Reentrant: EventListener, @unchecked Sendable {
             let engine: Engine

@@ -66,8 +66,8 @@ class ListenerTest {
 
     @Test
     fun `a throwing listener breaks neither the call nor other listeners`() {
-        // The exception crosses into Rust as a callback failure (a Rust panic),
-        // which the engine catches: it must not reach this caller.
+        // The exception crosses into Rust as a ListenerError, which the
+        // engine logs and drops: it must not reach this caller.
         val thrower = object : EventListener {
             var calls = 0
             override fun onEvents(events: List<KairosEvent>) {
