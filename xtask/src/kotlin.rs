@@ -5,7 +5,7 @@
 //! given `pom.xml` resolves them online; once it has passed, a stamp in
 //! `~/.m2` makes later runs use `-o` (offline), so they need no network.
 
-use crate::bindings;
+use crate::bindings::{self, Built};
 use crate::cmd::{apt_install, command, on_path, root, run, target_dir, xunit_counts};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -14,17 +14,32 @@ use std::time::Instant;
 pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
     bindings::build_backend()?;
+    maven_test("kotlin", &root().join("bindings/kotlin/pom.xml"), &target_dir().join("kotlin"), &built, &[])
+}
+
+/// Runs `mvn test` on `pom` against the generated bindings and the host
+/// library (`kairos.bindings.dir`, `kairos.lib.dir`, `kairos.build.dir`, and
+/// the `extra` properties), offline once the pom has resolved online, and
+/// prints `{label}: N passed, N failed`. Fails when a test fails or none ran.
+pub(crate) fn maven_test(
+    label: &str,
+    pom: &Path,
+    build_dir: &Path,
+    built: &Built,
+    extra: &[(&str, &Path)],
+) -> Result<(), String> {
     if !on_path("mvn") || !on_path("java") {
         apt_install(&["maven", "default-jdk-headless"])?;
     }
-    let pom = root().join("bindings/kotlin/pom.xml");
-    let build_dir = target_dir().join("kotlin");
-    let stamp = offline_stamp(&pom)?;
+    let stamp = offline_stamp(pom)?;
     let mut mvn = command("mvn", &["-B", "-q", "-f"]);
-    mvn.arg(&pom)
+    mvn.arg(pom)
         .arg(format!("-Dkairos.bindings.dir={}", built.kotlin.display()))
         .arg(format!("-Dkairos.lib.dir={}", built.lib_dir.display()))
         .arg(format!("-Dkairos.build.dir={}", build_dir.display()));
+    for (name, value) in extra {
+        mvn.arg(format!("-D{name}={}", value.display()));
+    }
     if stamp.exists() {
         mvn.arg("-o");
     }
@@ -34,17 +49,17 @@ pub fn test() -> Result<(), String> {
     let started = Instant::now();
     let result = run(&mut mvn);
     let (passed, failed) = surefire_counts(&reports);
-    eprintln!("kotlin tests took {:.1} s", started.elapsed().as_secs_f64());
-    println!("kotlin: {passed} passed, {failed} failed");
+    eprintln!("{label} tests took {:.1} s", started.elapsed().as_secs_f64());
+    println!("{label}: {passed} passed, {failed} failed");
     result?;
     if passed == 0 {
-        return Err("no Kotlin test ran".into());
+        return Err(format!("no {label} test ran"));
     }
     std::fs::write(&stamp, b"").map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }
 
 /// The stamp that says `pom`, as it is now, has resolved online before.
-pub(crate) fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
+fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
     let text = std::fs::read(pom).map_err(|e| format!("cannot read {}: {e}", pom.display()))?;
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
     let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
@@ -55,7 +70,7 @@ pub(crate) fn offline_stamp(pom: &Path) -> Result<PathBuf, String> {
 }
 
 /// Passed and failed test counts from Surefire's XML reports.
-pub(crate) fn surefire_counts(dir: &Path) -> (u64, u64) {
+fn surefire_counts(dir: &Path) -> (u64, u64) {
     let mut total = (0, 0);
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry.file_name().to_string_lossy().starts_with("TEST-") {

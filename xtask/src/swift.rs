@@ -5,9 +5,10 @@
 //! builds a Debian trixie root with Debian's `swiftlang` once, cached outside
 //! the clone in `~/.cache/kairos/swift-root` (or `$KAIROS_SWIFT_ROOT`);
 //! `swift-test.sh` runs `swift test` inside it, with the workspace and the
-//! target directory bind-mounted in a private mount namespace.
+//! target directory bind-mounted in a private mount namespace; `test-demos`
+//! runs the iOS demo's package through the same script.
 
-use crate::bindings;
+use crate::bindings::{self, Built};
 use crate::cmd::{command, copy_if_changed, root, run, run_echoing_stdout, target_dir};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,14 +26,23 @@ pub(crate) fn toolchain_root() -> Result<PathBuf, String> {
 pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
     bindings::build_backend()?;
-    let package = root().join("bindings/swift");
+    package_test("swift", "bindings/swift", "swift", &built)
+}
+
+/// Runs `swift test` in the SwiftPM package at `package` (relative to the
+/// workspace; SwiftPM's build directory is `target/{scratch}`) in the
+/// toolchain root, provisioned if needed, with the generated bindings copied
+/// into `bindings/swift` (which `package` is or depends on), and prints
+/// `{label}: N passed, N failed`. Fails when a test fails or none ran.
+pub(crate) fn package_test(label: &str, package: &str, scratch: &str, built: &Built) -> Result<(), String> {
+    let bindings_package = root().join("bindings/swift");
     // SwiftPM compiles only files inside the package: copy the generated
     // ones in (they are git-ignored).
-    copy_if_changed(&built.swift.join("Kairos.swift"), &package.join("Sources/Kairos/Kairos.swift"))?;
-    copy_if_changed(&built.swift.join("KairosFFI.h"), &package.join("Sources/KairosFFI/KairosFFI.h"))?;
+    copy_if_changed(&built.swift.join("Kairos.swift"), &bindings_package.join("Sources/Kairos/Kairos.swift"))?;
+    copy_if_changed(&built.swift.join("KairosFFI.h"), &bindings_package.join("Sources/KairosFFI/KairosFFI.h"))?;
 
     let toolchain = toolchain_root()?;
-    let scripts = package.join("scripts");
+    let scripts = bindings_package.join("scripts");
     run(command("bash", &[]).arg(scripts.join("provision-toolchain.sh")).arg(&toolchain))?;
 
     let lib_dir =
@@ -45,7 +55,9 @@ pub fn test() -> Result<(), String> {
             .arg(&toolchain)
             .arg(root())
             .arg(target_dir())
-            .arg(lib_dir),
+            .arg(lib_dir)
+            .env("KAIROS_SWIFT_PACKAGE", package)
+            .env("KAIROS_SWIFT_SCRATCH", scratch),
         |line| {
             // XCTest's last "Executed N tests, with M failures" is the total.
             if let Some(counts) = executed_counts(line) {
@@ -54,17 +66,17 @@ pub fn test() -> Result<(), String> {
         },
     );
     let (passed, failed) = summary.unwrap_or((0, 0));
-    eprintln!("swift tests took {:.1} s", started.elapsed().as_secs_f64());
-    println!("swift: {passed} passed, {failed} failed");
+    eprintln!("{label} tests took {:.1} s", started.elapsed().as_secs_f64());
+    println!("{label}: {passed} passed, {failed} failed");
     result?;
     if passed == 0 {
-        return Err("no Swift test ran".into());
+        return Err(format!("no {label} test ran"));
     }
     Ok(())
 }
 
 /// `(passed, failed)` from an XCTest line `Executed N tests, with M failures ...`.
-pub(crate) fn executed_counts(line: &str) -> Option<(u64, u64)> {
+fn executed_counts(line: &str) -> Option<(u64, u64)> {
     let rest = line.trim().strip_prefix("Executed ")?;
     let (tests, rest) = rest.split_once(" test")?;
     let failures = rest.split_once("with ")?.1.split(' ').next()?;

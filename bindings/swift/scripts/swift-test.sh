@@ -8,10 +8,13 @@
 #   TARGET_DIR  Cargo's target directory (bind-mounted at /kairos/target)
 #   LIB_SUBDIR  the directory of libkairos_ffi within it, e.g. `debug`
 #
+# The package is bindings/swift, or KAIROS_SWIFT_PACKAGE (a path relative to
+# the workspace, e.g. ios-demo); SwiftPM's build directory is
+# TARGET_DIR/swift, or TARGET_DIR/$KAIROS_SWIFT_SCRATCH.
+#
 # Everything is mounted in a private mount namespace (unshare), so nothing
-# stays mounted on the host when this exits, however it exits. SwiftPM's
-# build directory is TARGET_DIR/swift. A run longer than 30 minutes (a
-# deadlock) is killed.
+# stays mounted on the host when this exits, however it exits. A run longer
+# than 30 minutes (a deadlock) is killed.
 set -euo pipefail
 
 ROOT="${1:?usage: swift-test.sh ROOT WORKSPACE TARGET_DIR LIB_SUBDIR}"
@@ -19,13 +22,15 @@ WORKSPACE="${2:?}"
 TARGET="${3:?}"
 LIB_SUBDIR="${4:?}"
 shift 4
+PACKAGE="${KAIROS_SWIFT_PACKAGE:-bindings/swift}"
+SCRATCH="${KAIROS_SWIFT_SCRATCH:-swift}"
 
 if [ ! -f "$ROOT/.kairos-swift-ready" ]; then
     echo "swift-test: no toolchain at $ROOT; run provision-toolchain.sh first" >&2
     exit 1
 fi
 
-export ROOT WORKSPACE TARGET LIB_SUBDIR
+export ROOT WORKSPACE TARGET LIB_SUBDIR PACKAGE SCRATCH
 exec unshare --mount --propagation private -- bash -euo pipefail -c '
     mkdir -p "$ROOT/kairos/workspace" "$ROOT/kairos/target"
     mount --bind /proc "$ROOT/proc"
@@ -38,5 +43,5 @@ exec unshare --mount --propagation private -- bash -euo pipefail -c '
         PATH=/usr/libexec/swift/bin:/usr/local/bin:/usr/bin:/bin \
         LD_LIBRARY_PATH="$LIB" \
         TMPDIR=/tmp \
-        /bin/bash -euc "cd /kairos/workspace/bindings/swift && exec timeout --kill-after=30 1800 swift test --scratch-path /kairos/target/swift --disable-swift-testing -Xlinker -L$LIB \"\$@\"" swift-test "$@"
+        /bin/bash -euc "cd /kairos/workspace/$PACKAGE && exec timeout --kill-after=30 1800 swift test --scratch-path /kairos/target/$SCRATCH --disable-swift-testing -Xlinker -L$LIB \"\$@\"" swift-test "$@"
 ' kairos-swift-test "$@"
