@@ -1,5 +1,6 @@
 //! A sequence of engine calls with arbitrary arguments, against a fresh
-//! engine in a temporary directory (on `/dev/shm` when there is one): fixes
+//! engine in a temporary directory (on `/dev/shm` when there is one; the
+//! profile is a copy of one a first open made, see [`template`]): fixes
 //! with any `f64` (NaN, infinities, out of range) or realistic ones near the
 //! fixture catalogs' places, stays, step counter readings (resets
 //! included) and intervals, ticks and queries at any instant (near the
@@ -14,6 +15,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use kairos_core::catalog::sign;
 use kairos_core::privacy::Purpose;
+use kairos_core::store::DB_FILE;
 use kairos_core::{Engine, EngineConfig, LocationFix, StepSample, Timestamp};
 use kairos_fuzz::{test_key, test_public_key, FIXTURE_NOW, TEST_KEY_ID};
 use libfuzzer_sys::fuzz_target;
@@ -251,9 +253,28 @@ fn config(dir: &Path, zone: &str) -> EngineConfig {
     c
 }
 
+/// A fresh profile for `zone`: the database file a first `Engine::open`
+/// wrote, read back after closing (which checkpoints the WAL into it), once
+/// per zone. Every input starts from a copy of it: creating the schema was
+/// four tenths of an execution, and the copy holds exactly what a first
+/// open writes (the same schema, key check, install id and zone).
+fn template(zone: usize) -> &'static [u8] {
+    static TEMPLATES: [OnceLock<Vec<u8>>; ZONES.len()] = [const { OnceLock::new() }; ZONES.len()];
+    TEMPLATES[zone].get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("kairos-fuzz-template-").tempdir_in(scratch_root()).expect("a dir");
+        drop(Engine::open(config(dir.path(), ZONES[zone])).expect("a fresh engine opens"));
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("the template").map(|e| e.expect("a file").file_name()).collect();
+        assert_eq!(names, [DB_FILE], "a closed profile is one database file");
+        std::fs::read(dir.path().join(DB_FILE)).expect("the template database")
+    })
+}
+
 fn run(input: Input) {
+    let zone = usize::from(input.zone) % ZONES.len();
     let dir = tempfile::Builder::new().prefix("kairos-fuzz-").tempdir_in(scratch_root()).expect("a scratch dir");
-    let mut cfg = config(dir.path(), ZONES[usize::from(input.zone) % ZONES.len()]);
+    std::fs::write(dir.path().join(DB_FILE), template(zone)).expect("a copy of the template");
+    let mut cfg = config(dir.path(), ZONES[zone]);
     let mut engine = Some(Engine::open(cfg.clone()).expect("a fresh engine opens"));
     let mut r = Run { clock: FIXTURE_NOW, last_offers: Vec::new(), last_count: 0 };
     let trace = std::env::var_os("KAIROS_FUZZ_TRACE").is_some();
