@@ -74,15 +74,19 @@ for s in "$tests"/scenarios/*.toml; do
     seed scenario "$(basename "$s")" <"$s"
 done
 
-# --- engine_ops: arbitrary-encoded operation lists ------------------------
-# The harness decodes any bytes into operations; a few deterministic byte
+# --- engine_ops, sync_responses: arbitrary-encoded operation lists -------
+# The harnesses decode any bytes into operations; a few deterministic byte
 # strings of different lengths give libFuzzer a start.
-for n in 1 2 3 4 5 6 7 8; do
-    hex=""
-    for i in $(seq 1 "$n"); do
-        hex+="$(printf 'kairos-fuzz-%s-%s' "$n" "$i" | sha256sum | cut -c1-64)"
+byte_seeds() { # byte_seeds TARGET LABEL
+    for n in 1 2 3 4 5 6 7 8; do
+        hex=""
+        for i in $(seq 1 "$n"); do
+            hex+="$(printf '%s-%s-%s' "$2" "$n" "$i" | sha256sum | cut -c1-64)"
+        done
+        printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" | seed "$1" "bytes-$n.bin"
     done
-    printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" | seed engine_ops "bytes-$n.bin"
-done
+}
+byte_seeds engine_ops kairos-fuzz
+byte_seeds sync_responses kairos-fuzz-sync
 
 du -sh "$corpus" | sed 's/^/seed corpus: /'

@@ -1,6 +1,6 @@
 //! A sequence of engine calls with arbitrary arguments, against a fresh
-//! engine in a temporary directory (on `/dev/shm` when there is one; the
-//! profile is a copy of one a first open made, see [`template`]): fixes
+//! engine in a temporary directory (on `/dev/shm` when there is one; see
+//! `kairos_fuzz::fresh_profile`): fixes
 //! with any `f64` (NaN, infinities, out of range) or realistic ones near the
 //! fixture catalogs' places, stays, step counter readings (resets
 //! included) and intervals, ticks and queries at any instant (near the
@@ -15,12 +15,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use kairos_core::catalog::sign;
 use kairos_core::privacy::Purpose;
-use kairos_core::store::DB_FILE;
-use kairos_core::{Engine, EngineConfig, LocationFix, StepSample, Timestamp};
-use kairos_fuzz::{test_key, test_public_key, FIXTURE_NOW, TEST_KEY_ID};
+use kairos_core::{Engine, LocationFix, StepSample, Timestamp};
+use kairos_fuzz::{config, fixtures, fresh_profile, test_key, FIXTURE_NOW, TEST_KEY_ID};
 use libfuzzer_sys::fuzz_target;
-use std::path::Path;
-use std::sync::OnceLock;
 
 /// At most this many operations per input (keeps an execution short).
 const MAX_OPS: usize = 24;
@@ -160,32 +157,6 @@ enum Op {
     Reopen,
 }
 
-/// The fixture catalogs, signed with the test key once.
-fn fixtures() -> &'static Vec<Vec<u8>> {
-    static FIXTURES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
-    FIXTURES.get_or_init(|| {
-        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests"));
-        let mut out = vec![std::fs::read(dir.join("catalogs/example.signed.json")).expect("the signed fixture")];
-        for doc in ["canonical-day", "shop-street", "travel", "expired"] {
-            let bytes = std::fs::read(dir.join(format!("scenarios/{doc}.catalog.json"))).expect("a fixture catalog");
-            out.push(sign(&bytes, TEST_KEY_ID, test_key()));
-        }
-        out
-    })
-}
-
-fn scratch_root() -> &'static Path {
-    static ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        let shm = Path::new("/dev/shm");
-        if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            std::env::temp_dir()
-        }
-    })
-}
-
 struct Run {
     clock: Timestamp,
     last_offers: Vec<i64>,
@@ -246,35 +217,10 @@ fn pos(p: Pos) -> (f64, f64) {
     }
 }
 
-fn config(dir: &Path, zone: &str) -> EngineConfig {
-    let mut c = EngineConfig::new(dir, zone);
-    c.catalog_keys = vec![(TEST_KEY_ID.to_string(), test_public_key())];
-    c.install_id = Some("f0220000000000000000000000000001".to_string());
-    c
-}
-
-/// A fresh profile for `zone`: the database file a first `Engine::open`
-/// wrote, read back after closing (which checkpoints the WAL into it), once
-/// per zone. Every input starts from a copy of it: creating the schema was
-/// four tenths of an execution, and the copy holds exactly what a first
-/// open writes (the same schema, key check, install id and zone).
-fn template(zone: usize) -> &'static [u8] {
-    static TEMPLATES: [OnceLock<Vec<u8>>; ZONES.len()] = [const { OnceLock::new() }; ZONES.len()];
-    TEMPLATES[zone].get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("kairos-fuzz-template-").tempdir_in(scratch_root()).expect("a dir");
-        drop(Engine::open(config(dir.path(), ZONES[zone])).expect("a fresh engine opens"));
-        let names: Vec<_> =
-            std::fs::read_dir(dir.path()).expect("the template").map(|e| e.expect("a file").file_name()).collect();
-        assert_eq!(names, [DB_FILE], "a closed profile is one database file");
-        std::fs::read(dir.path().join(DB_FILE)).expect("the template database")
-    })
-}
-
 fn run(input: Input) {
-    let zone = usize::from(input.zone) % ZONES.len();
-    let dir = tempfile::Builder::new().prefix("kairos-fuzz-").tempdir_in(scratch_root()).expect("a scratch dir");
-    std::fs::write(dir.path().join(DB_FILE), template(zone)).expect("a copy of the template");
-    let mut cfg = config(dir.path(), ZONES[zone]);
+    let zone = ZONES[usize::from(input.zone) % ZONES.len()];
+    let dir = fresh_profile(zone);
+    let mut cfg = config(dir.path(), zone);
     let mut engine = Some(Engine::open(cfg.clone()).expect("a fresh engine opens"));
     let mut r = Run { clock: FIXTURE_NOW, last_offers: Vec::new(), last_count: 0 };
     let trace = std::env::var_os("KAIROS_FUZZ_TRACE").is_some();
