@@ -84,8 +84,16 @@ impl Model {
     /// at `self.next` may or may not have been committed.
     pub fn check_store(&mut self, dir: &Path) -> Result<StoreFigures, String> {
         let inflight = self.script.op(self.next).clone();
-        let conn = Connection::open_with_flags(dir.join("kairos.db"), OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(|e| format!("reopen: {e}"))?;
+        let db = dir.join("kairos.db");
+        if !db.exists() {
+            // Killed before the first open created the file.
+            return match self.acks {
+                0 => Ok(StoreFigures::default()),
+                n => Err(format!("the database is gone after {n} acknowledged calls")),
+            };
+        }
+        let conn =
+            Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| format!("reopen: {e}"))?;
         let q = |sql: &str| -> Result<i64, String> {
             conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
                 .map(|v| v.unwrap_or(0))
@@ -95,6 +103,16 @@ impl Model {
             conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| format!("integrity_check: {e}"))?;
         if integrity != "ok" {
             return Err(format!("integrity_check: {integrity}"));
+        }
+        // A kill during the very first open can land before the schema's
+        // migration commits: the next open creates it. Nothing can have
+        // been acknowledged then.
+        let version = q("PRAGMA user_version")?;
+        if version == 0 {
+            return match self.acks {
+                0 => Ok(StoreFigures::default()),
+                n => Err(format!("the schema is gone after {n} acknowledged calls")),
+            };
         }
         let fk: i64 = conn
             .prepare("PRAGMA foreign_key_check")

@@ -147,7 +147,17 @@ fn parent(kills: u64, seed: u64, max_delay_ms: u64) -> Result<(), String> {
     }
     drop(engine);
     let first_day = script::date(0).to_string();
-    let held = check::check_backend(&backend.db_path, child::INSTALL, &model, first_day)?;
+    let held = check::check_backend(&backend.db_path, child::INSTALL, &model, first_day).inspect_err(|_| {
+        // For a post-mortem: KAIROS_CRASH_KEEP=DIR keeps both databases.
+        if let Some(keep) = std::env::var_os("KAIROS_CRASH_KEEP") {
+            let keep = std::path::Path::new(&keep);
+            let _ = std::fs::create_dir_all(keep);
+            let _ = std::fs::copy(&backend.db_path, keep.join("backend.db"));
+            for f in ["kairos.db", "kairos.db-wal"] {
+                let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+            }
+        }
+    })?;
     println!(
         "crash-test: {kills} kills ({early} while opening), seed {seed}: {} calls acknowledged over {} days; \
          every check passed",
