@@ -3,6 +3,7 @@
 
 use crate::script::{midnight, zone, Op, Pos, Script};
 use kairos_core::policy::DEFAULT_RAW_FIX_RETENTION_MS;
+use kairos_core::store::DB_FILE;
 use kairos_core::time::MINUTE_MS;
 use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -80,17 +81,22 @@ impl Model {
         Ok(())
     }
 
+    /// An empty store is right only before the first acknowledgement.
+    fn nothing_acknowledged(&self, what: &str) -> Result<StoreFigures, String> {
+        match self.acks {
+            0 => Ok(StoreFigures::default()),
+            n => Err(format!("{what} after {n} acknowledged calls")),
+        }
+    }
+
     /// Checks the data directory against the acknowledged calls; the call
     /// at `self.next` may or may not have been committed.
     pub fn check_store(&mut self, dir: &Path) -> Result<StoreFigures, String> {
         let inflight = self.script.op(self.next).clone();
-        let db = dir.join("kairos.db");
+        let db = dir.join(DB_FILE);
         if !db.exists() {
             // Killed before the first open created the file.
-            return match self.acks {
-                0 => Ok(StoreFigures::default()),
-                n => Err(format!("the database is gone after {n} acknowledged calls")),
-            };
+            return self.nothing_acknowledged("the database is gone");
         }
         let conn =
             Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| format!("reopen: {e}"))?;
@@ -109,10 +115,7 @@ impl Model {
         // been acknowledged then.
         let version = q("PRAGMA user_version")?;
         if version == 0 {
-            return match self.acks {
-                0 => Ok(StoreFigures::default()),
-                n => Err(format!("the schema is gone after {n} acknowledged calls")),
-            };
+            return self.nothing_acknowledged("the schema is gone");
         }
         let fk: i64 = conn
             .prepare("PRAGMA foreign_key_check")

@@ -152,9 +152,13 @@ fn parent(kills: u64, seed: u64, max_delay_ms: u64) -> Result<(), String> {
         if let Some(keep) = std::env::var_os("KAIROS_CRASH_KEEP") {
             let keep = std::path::Path::new(&keep);
             let _ = std::fs::create_dir_all(keep);
-            let _ = std::fs::copy(&backend.db_path, keep.join("backend.db"));
-            for f in ["kairos.db", "kairos.db-wal"] {
-                let _ = std::fs::copy(dir.path().join(f), keep.join(f));
+            for suffix in ["", "-wal"] {
+                let _ = std::fs::copy(
+                    format!("{}{suffix}", backend.db_path.display()),
+                    keep.join(format!("backend.db{suffix}")),
+                );
+                let engine_db = format!("{}{suffix}", kairos_core::store::DB_FILE);
+                let _ = std::fs::copy(dir.path().join(&engine_db), keep.join(engine_db));
             }
         }
     })?;
