@@ -36,7 +36,7 @@ pub const MAX_COUNT: u64 = 1_000;
 
 /// The only noise mechanism a summary may declare (`data.noise.mechanism`):
 /// the engine's two-sided geometric mechanism (`docs/privacy.md`).
-pub const NOISE_MECHANISM: &str = kairos_core::privacy::ldp::MECHANISM;
+pub const NOISE_MECHANISM: &str = kairos_core::privacy::LDP_MECHANISM;
 
 /// Largest epsilon a noised summary may declare (`data.noise.epsilon`, which
 /// must also be finite and above 0): the engine's own ceiling.

@@ -23,8 +23,8 @@ pub struct CatalogInfo {
     pub fences: i64,
 }
 
-impl From<kairos_core::engine::CatalogInfo> for CatalogInfo {
-    fn from(c: kairos_core::engine::CatalogInfo) -> Self {
+impl From<kairos_core::catalog::CatalogInfo> for CatalogInfo {
+    fn from(c: kairos_core::catalog::CatalogInfo) -> Self {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         CatalogInfo {
             version: count(c.version),
@@ -135,8 +135,8 @@ pub struct WakeRegion {
     pub distance_m: f64,
 }
 
-impl From<kairos_core::engine::WakeRegion> for WakeRegion {
-    fn from(w: kairos_core::engine::WakeRegion) -> Self {
+impl From<kairos_core::fences::WakeRegion> for WakeRegion {
+    fn from(w: kairos_core::fences::WakeRegion) -> Self {
         WakeRegion { place_id: w.place_id, lat: w.lat, lon: w.lon, radius_m: w.radius_m, distance_m: w.distance_m }
     }
 }

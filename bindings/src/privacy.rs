@@ -96,8 +96,8 @@ pub struct ConsentChange {
     pub deletion_queued: bool,
 }
 
-impl From<kairos_core::engine::ConsentChange> for ConsentChange {
-    fn from(c: kairos_core::engine::ConsentChange) -> Self {
+impl From<kairos_core::privacy::ConsentChange> for ConsentChange {
+    fn from(c: kairos_core::privacy::ConsentChange) -> Self {
         ConsentChange {
             consents: c.consents.into(),
             purged: i64::try_from(c.purged).unwrap_or(i64::MAX),
@@ -136,8 +136,8 @@ pub struct OutboxItem {
     pub queued_at: SystemTime,
 }
 
-impl From<kairos_core::store::privacy::OutboxItem> for OutboxItem {
-    fn from(o: kairos_core::store::privacy::OutboxItem) -> Self {
+impl From<kairos_core::privacy::OutboxItem> for OutboxItem {
+    fn from(o: kairos_core::privacy::OutboxItem) -> Self {
         // The core's kind is `summary` or `deletion`.
         let kind = if o.kind == "deletion" { OutboxKind::Deletion } else { OutboxKind::Summary };
         OutboxItem {
@@ -169,8 +169,8 @@ pub struct BudgetEntry {
     pub spent_at: SystemTime,
 }
 
-impl From<kairos_core::store::privacy::BudgetEntry> for BudgetEntry {
-    fn from(b: kairos_core::store::privacy::BudgetEntry) -> Self {
+impl From<kairos_core::privacy::BudgetEntry> for BudgetEntry {
+    fn from(b: kairos_core::privacy::BudgetEntry) -> Self {
         BudgetEntry {
             day: b.day,
             purpose: b.purpose.into(),
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn outbox_kinds_follow_the_core_names() {
-        let item = |kind: &str| kairos_core::store::privacy::OutboxItem {
+        let item = |kind: &str| kairos_core::privacy::OutboxItem {
             id: 1,
             kind: kind.into(),
             purpose: None,

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, parse_document, sign, validate, Catalog};
 use kairos_core::catalog::{CatalogKeys, SignedEnvelope};
 use kairos_core::geo::LocalFrame;
-use kairos_core::offers::loaded::LoadedCatalog;
+use kairos_core::offers::LoadedCatalog;
 use kairos_core::{Engine, EngineConfig, Timestamp};
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
@@ -130,9 +130,7 @@ fn main() {
         // Only the document read (as a load does it), for a profiler.
         let payload = doc.clone();
         for run in 0..runs {
-            time(&format!("read_document ({run})"), || {
-                kairos_core::offers::loaded_read::read_document(&payload).unwrap()
-            });
+            time(&format!("read_document ({run})"), || kairos_core::internals::read_document(&payload).unwrap());
         }
         return;
     }
@@ -165,8 +163,7 @@ fn main() {
         time("validate", || validate(&plain).unwrap());
         drop(plain);
         time("parse_document (errors only)", || parse_document(&payload).unwrap());
-        let pending =
-            time("read_document (as used)", || kairos_core::offers::loaded_read::read_document(&payload).unwrap());
+        let pending = time("read_document (as used)", || kairos_core::internals::read_document(&payload).unwrap());
         let positions: Vec<u32> = (1..=pending.place_ids().count() as u32).collect();
         let built = time("  number_fences (fence index)", || pending.number_fences(&positions).unwrap());
         time("  drop the built catalog", || drop(built));
@@ -175,11 +172,11 @@ fn main() {
             time("verify_and_parse (whole)", || kairos_core::catalog::verify_and_parse(&envelope, &keys, now).unwrap());
         println!("  heap held by the Catalog: {:.1} MiB", live_mb() - base);
         let dir = tempfile::tempdir().unwrap();
-        let sealer = kairos_core::privacy::seal::Sealer::new(&[7; 32]).unwrap();
-        let conn = kairos_core::store::open(dir.path(), &sealer).unwrap().conn;
+        let sealer = kairos_core::internals::Sealer::new(&[7; 32]).unwrap();
+        let conn = kairos_core::internals::open_store(dir.path(), &sealer).unwrap().conn;
         let ids = time("fence_ids (fresh db)", || {
             let tx = conn.unchecked_transaction().unwrap();
-            let ids = kairos_core::store::catalog::fence_ids(
+            let ids = kairos_core::internals::fence_ids(
                 &tx,
                 catalog.merchants.iter().flat_map(|m| m.places.iter().map(|p| p.id.as_str())),
             )
@@ -200,7 +197,7 @@ fn main() {
         let (_, stored) = kairos_core::catalog::verify_for_storage(&envelope, &keys, now).unwrap();
         println!("  stored form {:.1} MB", stored.len() as f64 / 1e6);
         let tx = conn.unchecked_transaction().unwrap();
-        time("store::catalog::save", || kairos_core::store::catalog::save(&tx, 1, &stored, now).unwrap());
+        time("store::catalog::save", || kairos_core::internals::save_catalog(&tx, 1, &stored, now).unwrap());
         time("  commit (with the WAL checkpoint)", || tx.commit().unwrap());
         drop(loaded);
         let mut cfg = EngineConfig::new(dir.path().join("engine"), "America/Los_Angeles");

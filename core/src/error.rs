@@ -2,8 +2,8 @@
 //! [`KairosError`] that every `Engine` method returns, shaped for the FFI
 //! (flat, typed, with a clear message and no foreign types).
 
-use crate::catalog::CatalogError;
-use crate::location::FixRejection;
+use crate::domain::catalog::CatalogError;
+use crate::domain::location::FixRejection;
 use std::path::PathBuf;
 
 /// The engine's internal error, with full sources, for use inside the crate.
@@ -67,7 +67,7 @@ pub enum Error {
     },
     /// A fence could not be indexed.
     #[error("catalog fence: {0}")]
-    Fence(#[from] crate::fences::FenceError),
+    Fence(#[from] crate::domain::fences::FenceError),
     /// Sealing or opening a sealed value failed.
     #[error("sealed storage: {0}")]
     Sealing(String),
@@ -82,7 +82,7 @@ pub enum Error {
     Catalog(#[from] CatalogError),
     /// The local-privacy configuration was refused.
     #[error("invalid configuration: {0}")]
-    LocalPrivacy(#[from] crate::privacy::LocalPrivacyError),
+    LocalPrivacy(#[from] crate::domain::privacy::LocalPrivacyError),
 }
 
 /// Result with the internal error.

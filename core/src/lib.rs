@@ -1,51 +1,122 @@
 //! # kairos-core
 //!
 //! The Kairos on-device engine: a private local profile (steps, visits,
-//! places) kept in SQLite, built from the location fixes and step samples
-//! the platform delivers. No FFI types and no platform code live here; the
-//! `kairos-ffi` crate wraps [`Engine`] for Kotlin and Swift.
+//! places, routines) kept in SQLite, geofenced offers evaluated on the
+//! device, and consented summaries synced to a backend. No FFI types and no
+//! platform code live here; the `kairos-ffi` crate wraps [`Engine`] for
+//! Kotlin and Swift.
 //!
-//! | module | concern |
-//! | --- | --- |
-//! | [`engine`] | the facade: open, record, tick, query |
-//! | [`catalog`] | the signed offer catalog: format, verification, schedules, targeting |
-//! | [`location`] | fixes, validation, the ordering/duplicate/jump filter |
-//! | [`fences`] | geofences: the R-tree index over every fence, enter/dwell/exit tracking |
-//! | [`visits`] | streaming stay detection, places, home and work |
-//! | [`steps`] | counter and interval samples, daily totals, inactivity |
-//! | [`store`] | the SQLite profile store and its migrations |
-//! | [`track`] | synthetic tracks with ground truth, CSV tracks |
-//! | [`replay`] | the replay driver shared by the simulator and the apps |
-//! | [`routines`] | regular visits: period, next expected visit, overdue, on-the-way reminders |
-//! | [`policy`] | every limit and default, in one place |
-//! | [`error`] | the internal error and the public `KairosError` |
+//! ## Three layers (ADR 0010)
+//!
+//! | folder | layer | may use |
+//! | --- | --- | --- |
+//! | `domain/` | pure types and logic: time, geometry, fixes, visits, places, steps, routines, fences, catalog, offers, privacy rules, events, track files. No SQL, no I/O. | `policy`, `error` |
+//! | `store/` | the only code that speaks SQL or writes a file: open, recover, migrate, one file per table group. Private to the crate. | `domain` |
+//! | `engine/` | the facade ([`Engine`]), the pipeline that orders each call's work in one transaction, sync, replay | `domain`, `store` |
+//!
+//! `policy.rs` holds every limit and default, `error.rs` the internal
+//! `Error` and the public [`KairosError`]. Every module is private; what an
+//! outside crate (the bindings, the simulator, the backend, tests) needs is
+//! re-exported below, at the root or in a small facade module.
 
-pub mod catalog;
-pub mod config;
-pub mod engine;
-pub mod error;
-pub mod event;
-pub mod fences;
-pub mod geo;
-pub mod location;
-pub mod offers;
+// Layers.
+mod domain;
+mod engine;
+mod store;
+
+// Cross-cutting.
+mod error;
 pub mod policy;
-pub mod privacy;
-pub mod replay;
-pub mod routines;
-pub mod steps;
-pub mod store;
-pub mod sync;
-pub mod time;
-pub mod track;
-pub mod visits;
 
-pub use config::EngineConfig;
+pub use domain::event::{Event, EventKind};
+pub use domain::location::{FixRejection, LocationFix};
+pub use domain::routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
+pub use domain::steps::{DaySteps, DaySummary, StepSample, WeekSummary};
+pub use domain::time::Timestamp;
+pub use domain::visits::{Place, PlaceKind, Visit};
+pub use engine::config::EngineConfig;
 pub use engine::{ApiResult, Engine, IngestReport};
 pub use error::KairosError;
-pub use event::{Event, EventKind};
-pub use location::{FixRejection, LocationFix};
-pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
-pub use steps::{DaySummary, StepSample, WeekSummary};
-pub use time::Timestamp;
-pub use visits::{Place, PlaceKind, Visit};
+pub use store::DB_FILE;
+
+/// Timestamps, local days (DST-correct) and the millisecond constants.
+pub mod time {
+    pub use crate::domain::time::*;
+}
+
+/// Distances on the sphere and a local metric frame.
+pub mod geo {
+    pub use crate::domain::geo::*;
+}
+
+/// Track files (CSV, GPX, GeoJSON) and synthetic tracks with ground truth,
+/// for the simulator, the demos' QA mode and tests.
+pub mod track {
+    pub use crate::domain::track::*;
+}
+
+/// The replay driver shared by the simulator and the apps.
+pub mod replay {
+    pub use crate::engine::replay::*;
+}
+
+/// The signed offer catalog: its document, envelope, signing and
+/// verification, schedules and targeting rules.
+pub mod catalog {
+    pub use crate::domain::catalog::{
+        generate_keypair, is_open, keypair_from_pkcs8, parse_document, public_key_base64, sign, unwrap_ring_longitudes,
+        validate, verify_and_parse, verify_for_storage, verify_stored, AttributeRule, AttributeValue, Attributes, Caps,
+        Catalog, CatalogError, CatalogKeys, CompareOp, DayOfWeek, Ed25519KeyPair, LocalTime, Merchant, MerchantPlace,
+        Offer, OpeningHours, RoutineOverdueRule, Rule, Schedule, Scope, ScopeRef, SignedEnvelope, SpeedRule, StepsRule,
+        Subject, TargetingContext, TimeWindow, Trigger, VisitsRule, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+    };
+    pub use crate::engine::CatalogInfo;
+}
+
+/// Geofences: shapes, the R-tree index over every fence, and the
+/// enter/dwell/exit tracker with hysteresis.
+pub mod fences {
+    pub use crate::domain::fences::{FenceError, FenceEvent, FenceHit, FenceId, FenceIndex, FenceShape, FenceTracker};
+    pub use crate::engine::WakeRegion;
+}
+
+/// Offers: the catalog in force, offer instances and their states, caps and
+/// manners.
+pub mod offers {
+    pub use crate::domain::offers::loaded::LoadedCatalog;
+    pub use crate::domain::offers::{OfferInstance, OfferPolicy, OfferState, Suppression};
+}
+
+/// Routines: regular visits, their fitting and status.
+pub mod routines {
+    pub use crate::domain::routines::{overdue_tolerance_days, RoutineTrack, VisitEffect};
+}
+
+/// Consent purposes, the outbox of summaries, local differential privacy.
+pub mod privacy {
+    pub use crate::domain::privacy::ldp::MECHANISM as LDP_MECHANISM;
+    pub use crate::domain::privacy::{ConsentEntry, Consents, LocalPrivacy, LocalPrivacyError, Purpose};
+    pub use crate::engine::ConsentChange;
+    pub use crate::store::privacy::{BudgetEntry, OutboxItem};
+}
+
+/// The sync client and the HTTP transport the host app supplies.
+pub mod sync {
+    #[cfg(feature = "reqwest")]
+    pub use crate::engine::sync::ReqwestTransport;
+    pub use crate::engine::sync::{
+        check_base_url, HttpMethod, HttpRequest, HttpResponse, HttpTransport, SyncOptions, SyncReport, TransportError,
+        TransportFuture,
+    };
+}
+
+/// Internals for the crate's own diagnostics (`examples/catalog_load_phases`),
+/// behind the `internals` feature. Not part of the API.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::domain::offers::loaded_read::read_document;
+    pub use crate::domain::privacy::seal::Sealer;
+    pub use crate::store::catalog::{fence_ids, save as save_catalog};
+    pub use crate::store::open as open_store;
+}

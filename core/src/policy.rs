@@ -4,7 +4,7 @@
 //! rest are fixed rules of the engine, documented here so that a reviewer
 //! can see every threshold at once. `docs/policy.md` explains the choices.
 
-use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 
 // ---- Location fixes -------------------------------------------------------
 
@@ -395,13 +395,6 @@ pub const LDP_OFFER_COUNT_CLAMP: i64 = 5;
 /// the work of one sample to 50,400 minute buckets (an interval across the
 /// accepted 2000..2100 range was 52 million, and hung the engine).
 pub const MAX_STEP_SPAN_MS: i64 = STEP_MINUTE_RETENTION_MS;
-
-/// Instants are clamped to ±this many milliseconds from the epoch (about
-/// ±253,000 years) when turned into dates. chrono reaches ±262,000 years;
-/// an instant at its very edge has no local time east or west of UTC, and
-/// `week` at `Timestamp(i64::MAX)` panicked. The margin leaves room for any
-/// zone's offset and for the date arithmetic the engine does.
-pub const MAX_DATE_MS: i64 = 8_000_000_000_000_000;
 
 // ---- Resource bounds (docs/RELIABILITY.md) -----------------------------------
 //

@@ -3,7 +3,7 @@
 //! fixture catalogs, and fresh engine profiles in scratch space.
 
 use kairos_core::catalog::{keypair_from_pkcs8, sign, CatalogKeys, Ed25519KeyPair};
-use kairos_core::store::DB_FILE;
+use kairos_core::DB_FILE;
 use kairos_core::{Engine, EngineConfig, Timestamp};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

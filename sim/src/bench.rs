@@ -16,7 +16,7 @@
 //!   heap ([`LoadedCatalog::heap_bytes`]);
 //! * `eval_p50_ns` / `eval_p99_ns`: per-fix evaluation, the fence lookup and
 //!   transition tracking the engine runs on every fix
-//!   ([`kairos_core::offers::loaded::LoadedCatalog::track`]), timed per fix;
+//!   ([`kairos_core::offers::LoadedCatalog::track`]), timed per fix;
 //! * `fixes_per_sec`: the whole engine path, `Engine::record_locations` in
 //!   batches of 1,000 (validation, visits, fences, offers, persistence);
 //! * `mean_hits_per_fix`: fences containing each fix, on average;
@@ -26,7 +26,7 @@
 use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, sign, Catalog};
 use kairos_core::fences::FenceTracker;
 use kairos_core::geo::LocalFrame;
-use kairos_core::offers::loaded::LoadedCatalog;
+use kairos_core::offers::LoadedCatalog;
 use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
 use rand::{RngExt, SeedableRng};
 use serde_json::json;

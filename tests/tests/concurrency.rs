@@ -7,9 +7,9 @@
 //! soak (docs/RELIABILITY.md records a million):
 //! `KAIROS_CONCURRENCY_CALLS=1000000 cargo test -p kairos-e2e --test concurrency -- --nocapture`.
 
-use kairos_core::location::LocationFix;
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::SyncOptions;
+use kairos_core::LocationFix;
 use kairos_core::{Engine, KairosError, StepSample, Timestamp};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

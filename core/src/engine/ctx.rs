@@ -2,15 +2,15 @@
 //! runs inside a transaction opened by [`super::Engine`]; if anything fails
 //! the transaction rolls back and the engine restores its previous state.
 
+use crate::domain::event::{Event, EventKind};
+use crate::domain::geo::distance_m;
+use crate::domain::location::{FilterOutput, FixFilter, LocationFix};
+use crate::domain::steps::{self, CounterDelta, CounterState, InactivityState, StepSample};
+use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
+use crate::domain::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent, StayParams};
 use crate::error::{Error, Result};
-use crate::event::{Event, EventKind};
-use crate::geo::distance_m;
-use crate::location::{FilterOutput, FixFilter, LocationFix};
 use crate::policy;
-use crate::steps::{self, CounterDelta, CounterState, InactivityState, StepSample};
 use crate::store;
-use crate::time::{Timestamp, HOUR_MS, MINUTE_MS};
-use crate::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent, StayParams};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -48,11 +48,11 @@ pub(crate) struct EngineState {
     pub activity: InactivityState,
     /// Which catalog fences the phone is in, with hysteresis.
     #[serde(default)]
-    pub fences: crate::fences::FenceTracker,
+    pub fences: crate::domain::fences::FenceTracker,
     /// Fences the phone is passing near (for `nearby` offers), latched
     /// until it moves away, so each approach counts once.
     #[serde(default)]
-    pub near: std::collections::BTreeSet<crate::fences::FenceId>,
+    pub near: std::collections::BTreeSet<crate::domain::fences::FenceId>,
     /// Latest movement speed estimate `(at, m/s)`.
     pub motion: Option<(Timestamp, f64)>,
     /// The previous in-order fix, for speed estimates.
@@ -67,10 +67,10 @@ pub(crate) struct EngineState {
     pub outbox_dropped: u64,
     /// When sync may try again.
     #[serde(default)]
-    pub sync_backoff: crate::sync::Backoff,
+    pub sync_backoff: crate::engine::sync::Backoff,
     /// What the on-the-way reminder watches.
     #[serde(default)]
-    pub reminders: crate::routines::reminder::ReminderWatch,
+    pub reminders: crate::domain::routines::reminder::ReminderWatch,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -82,9 +82,9 @@ pub(crate) struct Settings {
     pub raw_fix_retention_ms: i64,
     pub sedentary_ms: i64,
     pub waking_hours: (u32, u32),
-    pub offer_policy: crate::offers::OfferPolicy,
+    pub offer_policy: crate::domain::offers::OfferPolicy,
     /// Which purposes' summaries are noised, with which epsilon.
-    pub local_privacy: crate::privacy::LocalPrivacy,
+    pub local_privacy: crate::domain::privacy::LocalPrivacy,
 }
 
 /// Outcome of a batch of fixes.
@@ -97,7 +97,7 @@ pub struct IngestReport {
     /// Exact duplicates dropped.
     pub duplicates: u32,
     /// Fixes refused, with the time of each and why.
-    pub rejected: Vec<(Timestamp, crate::location::FixRejection)>,
+    pub rejected: Vec<(Timestamp, crate::domain::location::FixRejection)>,
     /// Fixes held back as a suspected jump, awaiting the next fix.
     pub held: u32,
 }
@@ -107,11 +107,11 @@ pub(crate) struct Ctx<'a> {
     pub st: &'a mut EngineState,
     pub places: &'a mut PlaceBook,
     pub set: &'a Settings,
-    pub catalog: Option<&'a crate::offers::loaded::LoadedCatalog>,
+    pub catalog: Option<&'a crate::domain::offers::loaded::LoadedCatalog>,
     pub install_id: &'a str,
-    pub sealer: &'a crate::privacy::seal::Sealer,
+    pub sealer: &'a crate::domain::privacy::seal::Sealer,
     /// Draws the local-privacy noise (never touched while it is off).
-    pub noise: &'a mut crate::privacy::ldp::NoiseSource,
+    pub noise: &'a mut crate::domain::privacy::ldp::NoiseSource,
     pub events: Vec<Event>,
     /// Buffers the offer path reuses from fix to fix.
     pub scratch: super::offer_flow::Scratch,
@@ -375,12 +375,12 @@ impl Ctx<'_> {
         while day <= yesterday {
             for purpose in granted.iter().copied() {
                 if let Some(mut payload) =
-                    crate::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
+                    crate::domain::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
                 {
                     let d = day.to_string();
                     if let Some(epsilon) = self.set.local_privacy.epsilon(purpose) {
-                        crate::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;
-                        let mechanism = crate::privacy::ldp::MECHANISM.to_string();
+                        crate::domain::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;
+                        let mechanism = crate::domain::privacy::ldp::MECHANISM.to_string();
                         let spent =
                             store::privacy::BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
                         store::privacy::record_budget(self.conn, &spent)?;

@@ -6,30 +6,33 @@
 //! transaction. Times always come from the inputs or from `tick(now)`; the
 //! engine never reads the wall clock.
 
+pub mod config;
 mod ctx;
 mod offer_flow;
 mod offers_api;
 mod privacy_api;
 mod reminders;
+pub mod replay;
 mod routine_flow;
 mod routines_api;
+pub mod sync;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use privacy_api::ConsentChange;
 
-use crate::catalog::CatalogKeys;
-use crate::config::EngineConfig;
+use crate::domain::catalog::CatalogKeys;
+use crate::domain::event::{Event, EventKind};
+use crate::domain::location::LocationFix;
+use crate::domain::offers::loaded::LoadedCatalog;
+use crate::domain::privacy::seal::Sealer;
+use crate::domain::steps::{DaySummary, StepSample, WeekSummary};
+use crate::domain::time::Timestamp;
+use crate::domain::visits::{Place, PlaceBook, StayParams, Visit};
+use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
-use crate::event::{Event, EventKind};
-use crate::location::LocationFix;
-use crate::offers::loaded::LoadedCatalog;
 use crate::policy;
-use crate::privacy::seal::Sealer;
-use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::store;
-use crate::time::Timestamp;
-use crate::visits::{Place, PlaceBook, StayParams, Visit};
 pub(crate) use ctx::EngineState;
 use ctx::{Ctx, Settings};
 use rusqlite::Connection;
@@ -61,7 +64,7 @@ struct Inner {
     /// Seals raw fixes and coordinates at rest.
     sealer: Arc<Sealer>,
     /// Draws the local-privacy noise.
-    noise: crate::privacy::ldp::NoiseSource,
+    noise: crate::domain::privacy::ldp::NoiseSource,
 }
 
 /// The Kairos engine over one profile database.
@@ -112,7 +115,7 @@ impl Engine {
             offer_policy: config.offer_policy,
             local_privacy: config.local_privacy,
         };
-        let noise = crate::privacy::ldp::NoiseSource::new(config.noise_seed);
+        let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
         let mut inner =
             Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
         inner.catalog = inner.restore_catalog();
@@ -164,7 +167,7 @@ impl Engine {
         Ok(inner.write(|ctx| ctx.ingest_fixes(fixes, fault))?.into())
     }
 
-    /// Records one step sample; see [`crate::steps`] for how samples are
+    /// Records one step sample; see [`crate::domain::steps`] for how samples are
     /// counted.
     pub fn record_steps(&self, sample: StepSample) -> ApiResult<Vec<Event>> {
         self.record_step_samples(&[sample])

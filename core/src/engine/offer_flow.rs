@@ -2,19 +2,19 @@
 //! time passes, the candidates they make, the decision, and its record.
 
 use super::ctx::Ctx;
-use crate::catalog::Trigger;
+use crate::domain::catalog::Trigger;
+use crate::domain::event::EventKind;
+use crate::domain::fences::{FenceEvent, FenceHit};
+use crate::domain::location::LocationFix;
+use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
+use crate::domain::offers::loaded::LoadedCatalog;
+use crate::domain::offers::manners::SharedHistory;
+use crate::domain::offers::profile::ProfileView;
+use crate::domain::offers::OfferState;
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::event::EventKind;
-use crate::fences::{FenceEvent, FenceHit};
-use crate::location::LocationFix;
-use crate::offers::decide::{decide, Candidate, Ledger, Moment};
-use crate::offers::loaded::LoadedCatalog;
-use crate::offers::manners::SharedHistory;
-use crate::offers::profile::ProfileView;
-use crate::offers::OfferState;
 use crate::policy;
 use crate::store::{self, offers::OfferHistory};
-use crate::time::Timestamp;
 use rusqlite::Connection;
 
 struct StoreLedger<'a>(&'a Connection);

@@ -2,14 +2,14 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
+use crate::domain::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
+use crate::domain::event::{Event, EventKind};
+use crate::domain::offers::loaded::{LoadedCatalog, PendingCatalog};
+use crate::domain::offers::loaded_read::{PlaceIds, ReadTables};
+use crate::domain::offers::{OfferInstance, OfferState};
+use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
-use crate::event::{Event, EventKind};
-use crate::offers::loaded::{LoadedCatalog, PendingCatalog};
-use crate::offers::loaded_read::{PlaceIds, ReadTables};
-use crate::offers::{OfferInstance, OfferState};
 use crate::store;
-use crate::time::Timestamp;
 use std::sync::Arc;
 use std::sync::Mutex;
 

@@ -2,11 +2,11 @@
 //! and key rotation.
 
 use super::{ApiResult, Engine, Inner};
+use crate::domain::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::domain::privacy::seal::Sealer;
+use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
-use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
-use crate::privacy::seal::Sealer;
 use crate::store::{self, privacy::BudgetEntry, privacy::OutboxItem};
-use crate::time::Timestamp;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -1,12 +1,12 @@
 //! The on-the-way reminder, run on every in-order fix. The rule is in
-//! [`crate::routines::reminder`]; when no watched routine is overdue it
+//! [`crate::domain::routines::reminder`]; when no watched routine is overdue it
 //! costs a trail update and a few comparisons.
 
 use super::ctx::Ctx;
-use crate::event::EventKind;
-use crate::fences::FenceId;
-use crate::geo::distance_m;
-use crate::location::LocationFix;
+use crate::domain::event::EventKind;
+use crate::domain::fences::FenceId;
+use crate::domain::geo::distance_m;
+use crate::domain::location::LocationFix;
 use crate::policy;
 use chrono::Timelike;
 

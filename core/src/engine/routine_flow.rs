@@ -3,14 +3,14 @@
 //! watch list the on-the-way reminder reads on every fix.
 
 use super::ctx::{Ctx, VisitEnd};
+use crate::domain::event::EventKind;
+use crate::domain::routines::reminder::{Target, Watched};
+use crate::domain::routines::RoutineSubject;
+use crate::domain::time::Timestamp;
+use crate::domain::visits::PlaceKind;
 use crate::error::{Error, Result};
-use crate::event::EventKind;
 use crate::policy;
-use crate::routines::reminder::{Target, Watched};
-use crate::routines::RoutineSubject;
 use crate::store;
-use crate::time::Timestamp;
-use crate::visits::PlaceKind;
 
 impl Ctx<'_> {
     /// Whether a routine may raise events: not over home or work.

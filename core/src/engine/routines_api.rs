@@ -2,13 +2,13 @@
 //! given whole by the app (platform-detected visits, prior history).
 
 use super::{ApiResult, Engine};
+use crate::domain::event::Event;
+use crate::domain::location::LocationFix;
+use crate::domain::routines::{Routine, RoutineSubject};
+use crate::domain::time::{Timestamp, MINUTE_MS};
 use crate::error::Error;
-use crate::event::Event;
-use crate::location::LocationFix;
 use crate::policy;
-use crate::routines::{Routine, RoutineSubject};
 use crate::store;
-use crate::time::{Timestamp, MINUTE_MS};
 
 impl Engine {
     /// Every routine learned, as it stands at `now` (in the device's zone):

@@ -1,10 +1,10 @@
 //! The catalog in force (its signed bytes, so a restart reloads and
-//! verifies it again; see [`crate::catalog::verify_stored`]) and
+//! verifies it again; see [`crate::domain::catalog::verify_stored`]) and
 //! the stable fence id of every catalog place.
 
+use crate::domain::fences::FenceId;
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::fences::FenceId;
-use crate::time::Timestamp;
 use foldhash::HashMap;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -76,11 +76,6 @@ impl<'c> FenceIdAssigner<'c> {
     /// How many places were given so far.
     pub fn len(&self) -> usize {
         self.ids.len()
-    }
-
-    /// Whether no place was given yet.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
     }
 
     /// Looks up the next places.
@@ -161,7 +156,7 @@ mod tests {
     #[test]
     fn fence_ids_are_stable_and_never_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let sealer = crate::privacy::seal::Sealer::new(&[7; 32]).unwrap();
+        let sealer = crate::domain::privacy::seal::Sealer::new(&[7; 32]).unwrap();
         let conn = crate::store::open(dir.path(), &sealer).unwrap().conn;
         let first: Vec<String> = (0..1_234).map(|i| format!("p{i}")).collect();
         let a = fence_ids(&conn, first.iter().map(String::as_str)).unwrap();

@@ -2,10 +2,10 @@
 //! the time is in the clear (for retention); position, accuracy and speed
 //! are one sealed blob per fix.
 
+use crate::domain::location::LocationFix;
+use crate::domain::privacy::seal::Sealer;
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::location::LocationFix;
-use crate::privacy::seal::Sealer;
-use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 
 const LABEL: &[u8] = b"fixes";
@@ -49,9 +49,4 @@ pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
         st.execute(params![rowid, new.seal(LABEL, &old.open(LABEL, &sealed)?)?])?;
     }
     Ok(())
-}
-
-/// Number of raw fixes held.
-pub fn count(conn: &Connection) -> Result<u64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM fixes", [], |r| r.get::<_, i64>(0))? as u64)
 }

@@ -1,8 +1,8 @@
 //! Visits matched to catalog merchants: the part of the private profile
 //! that targeting (and, with consent, summaries) may count.
 
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 
 /// Records that visit `visit_id` is at a catalog merchant's place, and

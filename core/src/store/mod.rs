@@ -29,9 +29,9 @@ pub mod schema;
 pub mod state;
 pub mod steps;
 
+use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
 use crate::policy;
-use crate::privacy::seal::Sealer;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,8 @@
 //! Offer instances: each time an offer triggers (or would have, for a
 //! held-out install), one row that then moves through its lifecycle.
 
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -271,7 +271,7 @@ mod tests {
     #[test]
     fn lifecycle_and_history() {
         let mut c = Connection::open_in_memory().unwrap();
-        schema::migrate(&mut c, &crate::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
         let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
         insert(&c, &new("o1", 200, OfferState::HeldOut)).unwrap();
         insert(&c, &new("o2", 300, OfferState::Triggered)).unwrap();

@@ -1,8 +1,8 @@
 //! The consent ledger and the outbox of summaries and deletion requests.
 
+use crate::domain::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::privacy::consent::{ConsentEntry, Consents, Purpose};
-use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Appends a consent choice.

@@ -1,10 +1,10 @@
 //! Places and visits. Their coordinates are sealed at rest (one blob per
 //! row, `[lat, lon]`); counts and times are in the clear for queries.
 
+use crate::domain::privacy::seal::Sealer;
+use crate::domain::time::Timestamp;
+use crate::domain::visits::{Place, PlaceKind, Visit};
 use crate::error::Result;
-use crate::privacy::seal::Sealer;
-use crate::time::Timestamp;
-use crate::visits::{Place, PlaceKind, Visit};
 use rusqlite::{params, Connection};
 
 /// Creates a place first seen at `at`; returns its id.

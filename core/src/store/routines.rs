@@ -3,10 +3,10 @@
 //! and the next instant a time rule applies to it, so that `tick` finds
 //! due routines with one indexed query.
 
+use crate::domain::routines::RoutineTrack;
+use crate::domain::time::Timestamp;
+use crate::domain::visits::PlaceKind;
 use crate::error::Result;
-use crate::routines::RoutineTrack;
-use crate::time::Timestamp;
-use crate::visits::PlaceKind;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A stored routine with what the listing needs of its place.
@@ -120,7 +120,7 @@ pub fn catalog_places_of(conn: &Connection, place_id: i64) -> Result<Vec<String>
 }
 
 /// Home's centre, if a place is home.
-pub fn home(conn: &Connection, sealer: &crate::privacy::seal::Sealer) -> Result<Option<(f64, f64)>> {
+pub fn home(conn: &Connection, sealer: &crate::domain::privacy::seal::Sealer) -> Result<Option<(f64, f64)>> {
     let sealed: Option<Vec<u8>> = conn
         .prepare_cached("SELECT sealed FROM places WHERE kind = 'home' LIMIT 1")?
         .query_row([], |r| r.get(0))
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn save_load_and_due() {
         let mut c = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut c, &crate::privacy::seal::Sealer::new(&[2; 32]).unwrap()).unwrap();
+        crate::store::schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[2; 32]).unwrap()).unwrap();
         let mut t = RoutineTrack::default();
         t.add_visit(Timestamp(1_790_000_000_000), chrono_tz::UTC);
         save(&c, "category:grocery", None, Some("grocery"), &t, Some(Timestamp(50))).unwrap();

@@ -5,8 +5,8 @@
 //! that both paths give the same schema. To change the schema: bump
 //! `VERSION`, edit `CREATE`, and append one migration.
 
+use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
-use crate::privacy::seal::Sealer;
 use rusqlite::Connection;
 
 /// The schema version this build writes.

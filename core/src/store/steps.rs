@@ -1,8 +1,8 @@
 //! Steps per minute (for activity and de-duplication) and per local day
 //! (the totals that are kept).
 
+use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::time::Timestamp;
 use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -43,7 +43,7 @@ pub fn add_minutes(
             Some((a, b, d)) if t >= *a && t < *b => d.clone(),
             _ => {
                 let date = t.local_day(tz);
-                let (a, b) = crate::time::local_day_bounds(date, tz);
+                let (a, b) = crate::domain::time::local_day_bounds(date, tz);
                 let d = date.to_string();
                 current = Some((a, b, d.clone()));
                 d

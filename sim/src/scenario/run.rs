@@ -5,7 +5,7 @@
 
 use super::{Act, Scenario};
 use crate::timeline::Line;
-use kairos_core::engine::CatalogInfo;
+use kairos_core::catalog::CatalogInfo;
 use kairos_core::geo::distance_m;
 use kairos_core::replay::{ReplayOptions, ReplaySummary, Replayer};
 use kairos_core::sync::SyncOptions;

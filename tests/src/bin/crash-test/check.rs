@@ -3,8 +3,8 @@
 
 use crate::script::{midnight, zone, Op, Pos, Script};
 use kairos_core::policy::DEFAULT_RAW_FIX_RETENTION_MS;
-use kairos_core::store::DB_FILE;
 use kairos_core::time::MINUTE_MS;
+use kairos_core::DB_FILE;
 use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;

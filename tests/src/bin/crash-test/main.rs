@@ -157,7 +157,7 @@ fn parent(kills: u64, seed: u64, max_delay_ms: u64) -> Result<(), String> {
                     format!("{}{suffix}", backend.db_path.display()),
                     keep.join(format!("backend.db{suffix}")),
                 );
-                let engine_db = format!("{}{suffix}", kairos_core::store::DB_FILE);
+                let engine_db = format!("{}{suffix}", kairos_core::DB_FILE);
                 let _ = std::fs::copy(dir.path().join(&engine_db), keep.join(engine_db));
             }
         }

@@ -12,10 +12,10 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use kairos_core::location::LocationFix;
-use kairos_core::steps::StepSample;
 use kairos_core::time::{start_of_local_day, HOUR_MS, MINUTE_MS};
 use kairos_core::track::synth::{random_day, NoiseModel};
+use kairos_core::LocationFix;
+use kairos_core::StepSample;
 use kairos_core::Timestamp;
 
 /// Fixes per `record_locations` call: under the filter's duplicate memory

@@ -1,0 +1,294 @@
+//! The catalog document: merchants, their places and their offers, as the
+//! backend writes them in JSON. `docs/catalog.md` describes every field;
+//! fields this engine does not know are ignored.
+
+use super::rule::Rule;
+use super::wall_clock::{DayOfWeek, LocalTime, TimeWindow};
+use super::wire_formats::{rfc3339, rfc3339_option, tz_name};
+use super::CatalogError;
+use crate::domain::fences::FenceShape;
+use crate::domain::time::Timestamp;
+use chrono_tz::Tz;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Free-form attributes of a merchant or an offer, by name, for targeting
+/// (`friends_visited: 3`, `premium: true`, `tier: "gold"`).
+pub type Attributes = BTreeMap<String, AttributeValue>;
+
+/// A validated catalog: the whole document the backend signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Version of this catalog; a newer catalog has a higher version, and
+    /// the engine refuses to replace a catalog by an older one.
+    pub version: u64,
+    /// When the backend issued it (RFC 3339).
+    #[serde(with = "rfc3339")]
+    pub issued_at: Timestamp,
+    /// When it stops being valid (RFC 3339); an expired catalog is refused.
+    #[serde(with = "rfc3339")]
+    pub expires_at: Timestamp,
+    /// Every merchant, with its places and offers.
+    pub merchants: Vec<Merchant>,
+}
+
+/// A merchant: one brand at one or more places, in one time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merchant {
+    /// Identifier, unique in the catalog (`"self"` is reserved).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Category (`"fashion"`, `"grocery"`), used by category targeting.
+    pub category: String,
+    /// IANA time zone of the merchant; schedules, opening hours and
+    /// time-of-day targeting are in this zone.
+    #[serde(with = "tz_name")]
+    pub time_zone: Tz,
+    /// Attributes that targeting can test.
+    #[serde(default)]
+    pub attributes: Attributes,
+    /// Where the merchant is.
+    pub places: Vec<MerchantPlace>,
+    /// The merchant's offers.
+    #[serde(default)]
+    pub offers: Vec<Offer>,
+}
+
+/// One place of a merchant: a fence and its opening hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantPlace {
+    /// Identifier, unique in the catalog.
+    pub id: String,
+    /// The area of the place.
+    pub fence: FenceShape,
+    /// When the place is open; empty means always open.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+/// One rule of opening hours: open from `open` to `close` on each of `days`.
+/// A `close` not after `open` (`10:00`–`02:00`) runs past midnight and
+/// belongs to the day it opens; `close` may be `"24:00"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpeningHours {
+    /// The days this rule opens on.
+    pub days: Vec<DayOfWeek>,
+    /// Local opening time.
+    pub open: LocalTime,
+    /// Local closing time.
+    pub close: LocalTime,
+}
+
+/// An offer of a merchant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Identifier, unique in the catalog.
+    pub id: String,
+    /// Headline shown to the shopper.
+    pub title: String,
+    /// Longer text shown to the shopper.
+    #[serde(default)]
+    pub body: String,
+    /// What movement makes the offer fire.
+    pub trigger: Trigger,
+    /// When the offer may fire.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// How long after the trigger the shopper can claim it, in minutes
+    /// (ending earlier at `schedule.valid_until`).
+    pub claim_window_minutes: u32,
+    /// Who the offer is for; by default everyone.
+    #[serde(default)]
+    pub targeting: Rule,
+    /// How often the offer may fire.
+    #[serde(default)]
+    pub caps: Caps,
+    /// Higher wins when several offers could fire at once.
+    #[serde(default)]
+    pub priority: i32,
+    /// Percentage of installs (0 to 100) that never see this offer, chosen
+    /// deterministically per install, to measure its lift.
+    #[serde(default)]
+    pub holdout_percent: f64,
+    /// Whether the offer may fire while the shopper moves at driving speed.
+    #[serde(default)]
+    pub allow_while_driving: bool,
+    /// Ids of the merchant's places where the offer applies; empty means
+    /// all of them.
+    #[serde(default)]
+    pub places: Vec<String>,
+    /// Attributes that targeting can test (after the merchant's).
+    #[serde(default)]
+    pub attributes: Attributes,
+}
+
+/// What movement makes an offer fire, written `{"type": "enter"}`,
+/// `{"type": "dwell", "minutes": 10}`, `{"type": "exit"}` or
+/// `{"type": "nearby", "radius_m": 300}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Trigger {
+    /// Entering one of the offer's places.
+    Enter,
+    /// Staying inside one of the offer's places for `minutes`.
+    Dwell {
+        /// Minutes inside before the offer fires (at least 1).
+        minutes: u32,
+    },
+    /// Leaving one of the offer's places.
+    Exit,
+    /// Passing within `radius_m` of one of the offer's places while moving
+    /// (on the way somewhere), without entering it.
+    Nearby {
+        /// Distance from the place's fence, in metres.
+        radius_m: f64,
+    },
+}
+
+/// When an offer may fire. Every part is optional; omitted parts do not
+/// restrict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// First instant the offer may fire (RFC 3339, inclusive).
+    #[serde(default, with = "rfc3339_option", skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Timestamp>,
+    /// Instant the offer ends (RFC 3339, exclusive); claims end then too.
+    #[serde(default, with = "rfc3339_option", skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Timestamp>,
+    /// Local days the offer runs on; every day when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<DayOfWeek>>,
+    /// Local hours the offer runs in; all day when absent. A window past
+    /// midnight belongs to the day it starts (for `days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Vec<TimeWindow>>,
+    /// Whether the offer runs only while its place is open (default true).
+    #[serde(default = "default_true")]
+    pub during_opening_hours: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule { valid_from: None, valid_until: None, days: None, hours: None, during_opening_hours: true }
+    }
+}
+
+/// Frequency caps of one offer; absent caps do not restrict.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Caps {
+    /// Most times the offer may fire for this install, ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
+    /// Most times the offer may fire per local day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_day: Option<u32>,
+    /// Fewest minutes between two firings of the offer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_gap_minutes: Option<u32>,
+}
+
+/// The value of an attribute: a number, a string or a boolean.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeValue {
+    /// A number (JSON numbers are read as `f64`).
+    Number(f64),
+    /// A string.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl Serialize for AttributeValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AttributeValue::Number(n) => s.serialize_f64(*n),
+            AttributeValue::Text(t) => s.serialize_str(t),
+            AttributeValue::Bool(b) => s.serialize_bool(*b),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AttributeValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl Visitor<'_> for ValueVisitor {
+            type Value = AttributeValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, a string or a boolean")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<AttributeValue, E> {
+                Ok(AttributeValue::Text(v))
+            }
+        }
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+impl Catalog {
+    /// The merchant with id `id`.
+    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
+        self.merchants.iter().find(|m| m.id == id)
+    }
+
+    /// Whether this catalog is older (has a lower version) than `current`:
+    /// such a catalog must not replace `current`.
+    pub fn is_older_than(&self, current: &Catalog) -> bool {
+        self.version < current.version
+    }
+
+    /// Checks that this catalog may replace `current` (the catalog in
+    /// force, if any): refuses a lower version as a rollback. The same
+    /// version is accepted (a re-fetch of the catalog in force).
+    pub fn check_may_replace(&self, current: Option<&Catalog>) -> Result<(), CatalogError> {
+        self.check_may_replace_version(current.map(|c| c.version))
+    }
+
+    /// [`Catalog::check_may_replace`] given only the version in force.
+    pub fn check_may_replace_version(&self, current: Option<u64>) -> Result<(), CatalogError> {
+        match current {
+            Some(current) if self.version < current => Err(CatalogError::Rollback { offered: self.version, current }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Merchant {
+    /// The place with id `id`.
+    pub fn place(&self, id: &str) -> Option<&MerchantPlace> {
+        self.places.iter().find(|p| p.id == id)
+    }
+
+    /// The offer with id `id`.
+    pub fn offer(&self, id: &str) -> Option<&Offer> {
+        self.offers.iter().find(|o| o.id == id)
+    }
+}
+
+impl Offer {
+    /// Whether the offer applies at the merchant's place `place_id`.
+    pub fn applies_at(&self, place_id: &str) -> bool {
+        self.places.is_empty() || self.places.iter().any(|p| p == place_id)
+    }
+}

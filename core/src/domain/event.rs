@@ -1,0 +1,212 @@
+//! Events: what the engine tells the app. Every call that records input or
+//! advances time returns the events it caused, in time order.
+
+use crate::domain::offers::Suppression;
+use crate::domain::time::Timestamp;
+use crate::domain::visits::PlaceKind;
+use serde::Serialize;
+
+/// One thing that happened, at engine time `at`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// When it happened (an input's time, or `tick`'s `now`).
+    #[serde(rename = "t")]
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The kinds of event. Serialised with `kind` in snake_case and the
+/// variant's fields beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A stay reached the dwell threshold.
+    VisitStarted {
+        /// The visit.
+        visit_id: i64,
+        /// Where.
+        place_id: i64,
+        /// First fix of the stay.
+        arrived_at: Timestamp,
+    },
+    /// A visit's departure was confirmed.
+    VisitEnded {
+        /// The visit.
+        visit_id: i64,
+        /// Where.
+        place_id: i64,
+        /// First fix of the stay.
+        arrived_at: Timestamp,
+        /// Last fix inside the stay.
+        departed_at: Timestamp,
+        /// Length in whole minutes.
+        minutes: i64,
+    },
+    /// A place was recognised as home or work (or stopped being one).
+    PlaceClassified {
+        /// The place.
+        place_id: i64,
+        /// Its new kind.
+        place_kind: PlaceKind,
+    },
+    /// The day's step goal was reached (once per local day).
+    StepGoalReached {
+        /// The local day, `YYYY-MM-DD`.
+        day: String,
+        /// Steps counted.
+        steps: u64,
+        /// The goal.
+        goal: u32,
+    },
+    /// The shopper has been sitting for the sedentary period.
+    InactivityNudge {
+        /// Start of the sedentary stretch.
+        sedentary_since: Timestamp,
+        /// Its length in minutes.
+        minutes: i64,
+    },
+    /// The phone entered a catalog place's fence.
+    FenceEntered {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// The phone has stayed in a catalog place's fence for the shortest
+    /// dwell any of its offers asks for.
+    FenceDwelled {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        since: Timestamp,
+    },
+    /// The phone left a catalog place's fence (the time is when it was
+    /// first seen outside).
+    FenceExited {
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// When the stay began.
+        entered_at: Timestamp,
+    },
+    /// An offer fired: show it. It can be claimed until `expires_at`.
+    OfferTriggered {
+        /// Id of this instance, for `presented` / `dismissed` / `redeemed`.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place that triggered it.
+        place_id: String,
+        /// What triggered it: `enter`, `dwell`, `exit` or `nearby`.
+        trigger: String,
+        /// Headline to show.
+        title: String,
+        /// End of the claim window.
+        expires_at: Timestamp,
+    },
+    /// An offer could have fired but did not; `reason` says why.
+    OfferSuppressed {
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// The place involved.
+        place_id: String,
+        /// What would have triggered it.
+        trigger: String,
+        /// Why it did not fire.
+        #[serde(flatten)]
+        reason: Suppression,
+    },
+    /// An offer would have fired, but this install is in its holdout: it is
+    /// recorded (to measure lift) and never shown.
+    OfferHeldOut {
+        /// Id of the recorded instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+        /// Its merchant.
+        merchant_id: String,
+    },
+    /// A triggered offer's claim window ended unused (the time is the end
+    /// of the window).
+    OfferExpired {
+        /// The instance.
+        instance_id: i64,
+        /// The catalog offer.
+        offer_id: String,
+    },
+    /// A routine's expected visit is past its tolerance (see
+    /// `docs/routines.md`): fires once per missed cycle, at the instant it
+    /// became overdue (`expected + tolerance` on the device's wall clock),
+    /// from `tick` or any input that moves the clock past it. Not for home
+    /// or work.
+    RoutineOverdue {
+        /// The routine (`place:<id>` or `category:<name>`).
+        routine_id: String,
+        /// When the missed visit was expected.
+        expected_at: Timestamp,
+        /// Consecutive cycles missed (1, then 2; the third lapses the
+        /// routine silently).
+        cycles_missed: u32,
+        /// Local calendar days from the expected visit's day to the event's.
+        days_overdue: i32,
+        /// The routine's period in days.
+        period_days: f64,
+    },
+    /// A visit served an overdue (or lapsed) routine: it is back on track.
+    RoutineResumed {
+        /// The routine.
+        routine_id: String,
+        /// Cycles that had been missed.
+        cycles_missed: u32,
+        /// When the next visit is now expected.
+        next_expected_at: Timestamp,
+    },
+    /// The shopper, on the move, is heading towards a catalog place that
+    /// serves an overdue routine: remind them (at most once per routine per
+    /// day; never at home or in quiet hours).
+    OnTheWayReminder {
+        /// The overdue routines the place serves.
+        routine_ids: Vec<String>,
+        /// The catalog place.
+        place_id: String,
+        /// Its merchant.
+        merchant_id: String,
+        /// Distance from the shopper to the place's fence, metres.
+        distance_m: f64,
+        /// Local calendar days the most overdue of the routines is overdue.
+        days_overdue: i32,
+    },
+    /// A new catalog is in force.
+    CatalogLoaded {
+        /// Its version.
+        version: u64,
+        /// Offers it holds.
+        offers: u64,
+        /// Fences it holds.
+        fences: u64,
+    },
+    /// The profile database was unreadable at open; it was moved aside and
+    /// the engine started with a fresh one.
+    DatabaseRecovered {
+        /// Where the unreadable file now lies.
+        moved_to: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl Event {
+    /// An event at `at`.
+    pub fn new(at: Timestamp, kind: EventKind) -> Self {
+        Event { at, kind }
+    }
+}

@@ -1,0 +1,111 @@
+//! Deciding, at one moment, which of the offers that could fire does: each
+//! candidate is checked (schedule, targeting, caps and manners); the
+//! eligible ones are ranked; the best fires (or is recorded as held out);
+//! every other candidate gets its reason.
+//!
+//! Ranking: higher `priority` first, then nearer the fence (signed distance
+//! to the boundary), then fewer earlier firings of the offer, then offer id.
+
+use super::holdout;
+use super::loaded::{LoadedMerchant, LoadedOffer, LoadedPlace};
+use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
+use crate::domain::catalog::TargetingContext;
+use crate::domain::time::Timestamp;
+use crate::error::Result;
+use crate::store::offers::OfferHistory;
+use chrono_tz::Tz;
+
+/// An offer that a fence event makes a candidate.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'c> {
+    /// The merchant.
+    pub merchant: LoadedMerchant<'c>,
+    /// The place whose fence fired.
+    pub place: LoadedPlace<'c>,
+    /// The offer.
+    pub offer: LoadedOffer<'c>,
+    /// The trigger kind: `enter`, `dwell`, `exit` or `nearby`.
+    pub trigger: &'static str,
+    /// Signed distance from the fix to the fence boundary, in metres.
+    pub distance_m: f64,
+}
+
+/// What the engine knows of past firings; the store implements it.
+pub trait Ledger {
+    /// The offer's own history, with `day` as today.
+    fn own(&self, offer_id: &str, day: &str) -> Result<OfferHistory>;
+    /// Shared counts for the merchant, with `day` as today.
+    fn shared(&self, merchant_id: &str, day: &str) -> Result<SharedHistory>;
+}
+
+/// Everything fixed for one decision.
+pub struct Moment<'a> {
+    /// When.
+    pub at: Timestamp,
+    /// The device's zone (quiet hours, "today").
+    pub device_tz: Tz,
+    /// The local day of `at` on the device.
+    pub day: &'a str,
+    /// The offer rules.
+    pub policy: &'a OfferPolicy,
+    /// Whether the shopper moves at driving speed.
+    pub driving: bool,
+    /// When the catalog in force expires.
+    pub catalog_expires_at: Timestamp,
+    /// This install's id (for holdout buckets).
+    pub install_id: &'a str,
+}
+
+/// The outcome: at most one offer fires; the rest are suppressed.
+#[derive(Debug, Default)]
+pub struct Decision<'c> {
+    /// The winner, and whether this install is held out of it.
+    pub fired: Option<(Candidate<'c>, bool)>,
+    /// Every other candidate with its reason.
+    pub suppressed: Vec<(Candidate<'c>, Suppression)>,
+}
+
+/// Decides among `candidates` at `m`.
+pub fn decide<'c>(
+    candidates: Vec<Candidate<'c>>,
+    m: &Moment<'_>,
+    profile: &dyn TargetingContext,
+    ledger: &dyn Ledger,
+) -> Result<Decision<'c>> {
+    let mut decision = Decision::default();
+    let mut eligible = Vec::new();
+    for c in candidates {
+        let own = ledger.own(c.offer.id(), m.day)?;
+        let verdict = if m.at >= m.catalog_expires_at {
+            Err(Suppression::CatalogExpired)
+        } else if !c.offer.is_scheduled(m.at, c.place) {
+            Err(Suppression::OutsideSchedule)
+        } else if !c.offer.targeting().eval_for(profile, &c.offer.subject()) {
+            Err(Suppression::NotTargeted)
+        } else {
+            let shared = ledger.shared(c.merchant.id(), m.day)?;
+            manners::check(c.offer, m.at, m.device_tz, m.policy, m.driving, &own, &shared)
+        };
+        match verdict {
+            Ok(()) => eligible.push((c, own.total)),
+            Err(reason) => decision.suppressed.push((c, reason)),
+        }
+    }
+    eligible.sort_by(|(a, an), (b, bn)| {
+        b.offer
+            .priority()
+            .cmp(&a.offer.priority())
+            .then(a.distance_m.total_cmp(&b.distance_m))
+            .then(an.cmp(bn))
+            .then(a.offer.id().cmp(b.offer.id()))
+    });
+    let mut ranked = eligible.into_iter().map(|(c, _)| c);
+    if let Some(best) = ranked.next() {
+        let held_out = holdout::is_held_out(m.install_id, best.offer.id(), best.offer.holdout_percent());
+        for other in ranked {
+            decision.suppressed.push((other, Suppression::Outranked { by_offer_id: best.offer.id().to_owned() }));
+        }
+        decision.fired = Some((best, held_out));
+    }
+    Ok(decision)
+}

@@ -1,0 +1,225 @@
+//! Views of the merchants, places and offers of a [`LoadedCatalog`]: small
+//! `Copy` handles that read the catalog's tables, with the fields of the
+//! document's [`crate::domain::catalog::Merchant`], [`crate::domain::catalog::MerchantPlace`]
+//! and [`crate::domain::catalog::Offer`] that evaluation, events and wake regions
+//! need.
+
+use super::loaded::{LoadedCatalog, MerchantRec, OfferRec, PlaceRec};
+use crate::domain::catalog::{Attributes, Caps, OpeningHours, Rule, Schedule, Subject, Trigger};
+use crate::domain::fences::FenceId;
+use crate::domain::time::Timestamp;
+use chrono_tz::Tz;
+use std::fmt;
+
+/// A merchant of a loaded catalog.
+#[derive(Clone, Copy)]
+pub struct LoadedMerchant<'c> {
+    cat: &'c LoadedCatalog,
+    rec: &'c MerchantRec,
+}
+
+/// A place of a loaded catalog: one fence.
+#[derive(Clone, Copy)]
+pub struct LoadedPlace<'c> {
+    cat: &'c LoadedCatalog,
+    rec: &'c PlaceRec,
+}
+
+/// An offer of a loaded catalog.
+#[derive(Clone, Copy)]
+pub struct LoadedOffer<'c> {
+    cat: &'c LoadedCatalog,
+    rec: &'c OfferRec,
+}
+
+impl<'c> LoadedMerchant<'c> {
+    /// Its id.
+    pub fn id(self) -> &'c str {
+        self.cat.text.get(self.rec.id)
+    }
+
+    /// Its display name.
+    pub fn name(self) -> &'c str {
+        self.cat.text.get(self.rec.name)
+    }
+
+    /// Its category.
+    pub fn category(self) -> &'c str {
+        self.cat.text.get(self.rec.category)
+    }
+
+    /// Its time zone.
+    pub fn time_zone(self) -> Tz {
+        self.rec.time_zone
+    }
+
+    /// Its attributes.
+    pub fn attributes(self) -> &'c Attributes {
+        &self.cat.attributes[self.rec.attributes as usize]
+    }
+}
+
+impl<'c> LoadedPlace<'c> {
+    pub(super) fn new(cat: &'c LoadedCatalog, rec: &'c PlaceRec) -> Self {
+        LoadedPlace { cat, rec }
+    }
+
+    /// Its id.
+    pub fn id(self) -> &'c str {
+        self.cat.text.get(self.rec.id)
+    }
+
+    /// Its fence.
+    pub fn fence(self) -> FenceId {
+        self.rec.fence
+    }
+
+    /// Its merchant.
+    pub fn merchant(self) -> LoadedMerchant<'c> {
+        LoadedMerchant { cat: self.cat, rec: &self.cat.merchants[self.rec.merchant as usize] }
+    }
+
+    /// Its opening hours (none: always open).
+    pub fn opening_hours(self) -> &'c [OpeningHours] {
+        &self.cat.opening_hours[self.rec.hours.0 as usize..self.rec.hours.1 as usize]
+    }
+
+    /// Whether the place is open at `at`, in its merchant's zone (see
+    /// [`crate::domain::catalog::MerchantPlace::is_open`]).
+    pub fn is_open(self, at: Timestamp) -> bool {
+        crate::domain::catalog::is_open(self.opening_hours(), at, self.merchant().time_zone())
+    }
+
+    /// The offers that apply here, in the merchant's order.
+    pub fn offers(self) -> impl Iterator<Item = LoadedOffer<'c>> + 'c {
+        let cat = self.cat;
+        cat.place_offers[self.rec.offers.0 as usize..self.rec.offers.1 as usize]
+            .iter()
+            .map(move |&i| LoadedOffer { cat, rec: &cat.offers[i as usize] })
+    }
+
+    /// Shortest dwell trigger among its offers, in ms.
+    pub fn dwell_ms(self) -> Option<i64> {
+        self.rec.dwell_ms
+    }
+
+    /// Largest `nearby` radius among its offers, in metres.
+    pub fn nearby_m(self) -> Option<f64> {
+        self.rec.nearby_m
+    }
+
+    /// A circle covering the fence, `(lat, lon, radius_m)`: its centre (the
+    /// mean of a polygon's exterior vertices) and the largest distance to a
+    /// vertex.
+    pub fn region(self) -> (f64, f64, f64) {
+        self.rec.region
+    }
+}
+
+impl<'c> LoadedOffer<'c> {
+    /// Its id.
+    pub fn id(self) -> &'c str {
+        self.cat.text.get(self.rec.id)
+    }
+
+    /// Its headline.
+    pub fn title(self) -> &'c str {
+        self.cat.text.get(self.rec.title)
+    }
+
+    /// Its longer text.
+    pub fn body(self) -> &'c str {
+        self.cat.text.get(self.rec.body)
+    }
+
+    /// Its merchant.
+    pub fn merchant(self) -> LoadedMerchant<'c> {
+        LoadedMerchant { cat: self.cat, rec: &self.cat.merchants[self.rec.merchant as usize] }
+    }
+
+    /// What makes it fire.
+    pub fn trigger(self) -> &'c Trigger {
+        &self.rec.trigger
+    }
+
+    /// When it may fire.
+    pub fn schedule(self) -> &'c Schedule {
+        &self.cat.schedules[self.rec.schedule as usize]
+    }
+
+    /// Minutes after the trigger it can be claimed.
+    pub fn claim_window_minutes(self) -> u32 {
+        self.rec.claim_window_minutes
+    }
+
+    /// Who it is for.
+    pub fn targeting(self) -> &'c Rule {
+        &self.cat.rules[self.rec.targeting as usize]
+    }
+
+    /// How often it may fire.
+    pub fn caps(self) -> &'c Caps {
+        &self.rec.caps
+    }
+
+    /// Its priority (higher wins).
+    pub fn priority(self) -> i32 {
+        self.rec.priority
+    }
+
+    /// Percentage of installs held out of it.
+    pub fn holdout_percent(self) -> f64 {
+        self.rec.holdout_percent
+    }
+
+    /// Whether it may fire at driving speed.
+    pub fn allow_while_driving(self) -> bool {
+        self.rec.allow_while_driving
+    }
+
+    /// Its attributes.
+    pub fn attributes(self) -> &'c Attributes {
+        &self.cat.attributes[self.rec.attributes as usize]
+    }
+
+    /// What targeting evaluates it as.
+    pub fn subject(self) -> Subject<'c> {
+        let m = self.merchant();
+        Subject {
+            merchant_id: m.id(),
+            time_zone: m.time_zone(),
+            merchant_attributes: m.attributes(),
+            offer_attributes: self.attributes(),
+        }
+    }
+
+    /// Whether it may fire at `at` at `place` (see
+    /// [`crate::domain::catalog::Offer::is_scheduled`]).
+    pub fn is_scheduled(self, at: Timestamp, place: LoadedPlace<'_>) -> bool {
+        self.schedule().allows(at, self.merchant().time_zone(), place.opening_hours())
+    }
+
+    /// The last instant (exclusive) it can be claimed when triggered at
+    /// `trigger_at` (see [`crate::domain::catalog::Offer::claim_deadline`]).
+    pub fn claim_deadline(self, trigger_at: Timestamp) -> Timestamp {
+        self.schedule().claim_deadline(self.rec.claim_window_minutes, trigger_at)
+    }
+}
+
+impl fmt::Debug for LoadedMerchant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedMerchant").field("id", &self.id()).finish()
+    }
+}
+
+impl fmt::Debug for LoadedPlace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedPlace").field("id", &self.id()).field("fence", &self.fence()).finish()
+    }
+}
+
+impl fmt::Debug for LoadedOffer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedOffer").field("id", &self.id()).finish()
+    }
+}

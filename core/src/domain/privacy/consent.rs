@@ -1,0 +1,66 @@
+//! Consent: the purposes a shopper can agree to, and the ledger of their
+//! choices. All purposes are off until the app records a choice; the
+//! ledger is only ever appended to.
+
+use crate::domain::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What a summary may be shared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Daily steps (rounded to 100) and whether the goal was met.
+    Activity,
+    /// Visits per catalog merchant per day (count, minutes rounded to 15).
+    Visits,
+    /// Offer outcomes per offer per day, for measurement.
+    Offers,
+}
+
+impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 3] = [Purpose::Activity, Purpose::Visits, Purpose::Offers];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Activity => "activity",
+            Purpose::Visits => "visits",
+            Purpose::Offers => "offers",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// One recorded choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEntry {
+    /// The purpose.
+    pub purpose: Purpose,
+    /// Granted or withdrawn.
+    pub granted: bool,
+    /// The version of the privacy policy the shopper saw.
+    pub policy_version: String,
+    /// When the choice was made.
+    pub at: Timestamp,
+}
+
+/// The current choice for each purpose, and the ledger that proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consents {
+    /// The latest entry per purpose; a purpose without one is not granted.
+    pub current: Vec<ConsentEntry>,
+    /// Every choice ever recorded, oldest first.
+    pub ledger: Vec<ConsentEntry>,
+}
+
+impl Consents {
+    /// Whether `purpose` is granted now.
+    pub fn is_granted(&self, purpose: Purpose) -> bool {
+        self.current.iter().any(|e| e.purpose == purpose && e.granted)
+    }
+}

@@ -1,0 +1,168 @@
+//! Places: where visits cluster. Ids are stable (the database row id) and
+//! never reused. Home and work are inferred on the device from when visits
+//! happen, and every learned place is private.
+
+use crate::domain::geo::distance_m;
+use crate::domain::time::{Timestamp, MINUTE_MS};
+use crate::policy;
+use chrono::{Datelike, Timelike, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// What the engine believes a place is to the shopper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    /// Where most nights are spent.
+    Home,
+    /// Where most weekday working hours are spent, other than home.
+    Work,
+    /// Any other place.
+    Other,
+}
+
+impl PlaceKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::Home => "home",
+            PlaceKind::Work => "work",
+            PlaceKind::Other => "other",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> PlaceKind {
+        match s {
+            "home" => PlaceKind::Home,
+            "work" => PlaceKind::Work,
+            _ => PlaceKind::Other,
+        }
+    }
+}
+
+/// A place learned from visits. Private: it never leaves the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// Stable id.
+    pub id: i64,
+    /// Centre latitude (mean of its visits' centres).
+    pub lat: f64,
+    /// Centre longitude.
+    pub lon: f64,
+    /// Home, work or other.
+    pub kind: PlaceKind,
+    /// Whether the place is private. Every learned place is, until a later
+    /// catalog match makes it a merchant's place.
+    pub private: bool,
+    /// Completed visits.
+    pub visit_count: u32,
+    /// Total minutes of completed visits.
+    pub total_minutes: i64,
+    /// First arrival.
+    pub first_seen: Timestamp,
+    /// Last departure (or arrival, while the first visit is under way).
+    pub last_seen: Timestamp,
+}
+
+/// One visit: a stay of at least the dwell threshold at a place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// Stable id.
+    pub id: i64,
+    /// The place visited.
+    pub place_id: i64,
+    /// First fix of the stay.
+    pub arrived_at: Timestamp,
+    /// Last fix inside the stay; `None` while the visit is under way.
+    pub departed_at: Option<Timestamp>,
+    /// Centre of the stay.
+    pub lat: f64,
+    /// Centre of the stay.
+    pub lon: f64,
+}
+
+/// The engine's in-memory index of places, for matching a new stay to a
+/// known place. Loaded at open and kept in step with the store.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceBook {
+    places: Vec<(i64, f64, f64)>,
+}
+
+impl PlaceBook {
+    /// Builds the index from `(id, lat, lon)` rows.
+    pub fn new(places: Vec<(i64, f64, f64)>) -> Self {
+        PlaceBook { places }
+    }
+    /// The nearest place within the merge radius of `(lat, lon)`.
+    pub fn nearest(&self, lat: f64, lon: f64) -> Option<i64> {
+        self.places
+            .iter()
+            .map(|&(id, plat, plon)| (id, distance_m(lat, lon, plat, plon)))
+            .filter(|&(_, d)| d <= policy::PLACE_MERGE_RADIUS_M)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, _)| id)
+    }
+    /// Adds or moves a place.
+    pub fn upsert(&mut self, id: i64, lat: f64, lon: f64) {
+        match self.places.iter_mut().find(|p| p.0 == id) {
+            Some(p) => *p = (id, lat, lon),
+            None => self.places.push((id, lat, lon)),
+        }
+    }
+    /// Removes every place.
+    pub fn clear(&mut self) {
+        self.places.clear();
+    }
+}
+
+fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
+    if start <= end {
+        h >= start && h < end
+    } else {
+        h >= start || h < end
+    }
+}
+
+/// Minutes of `[from, to)` that fall in night hours, and in weekday working
+/// hours, in local time `tz`. Counted minute by minute (a visit is at most
+/// days long), so DST days are exact.
+pub fn classify_minutes(from: Timestamp, to: Timestamp, tz: Tz) -> (i64, i64) {
+    let (mut night, mut work) = (0, 0);
+    let mut t = from.0 - from.0.rem_euclid(MINUTE_MS);
+    // Cap the work at 31 days of minutes; longer visits are not plausible.
+    let end = to.0.min(from.0 + 31 * 24 * 60 * MINUTE_MS);
+    while t < end {
+        let local = Timestamp(t).in_tz(tz);
+        let h = local.hour();
+        if in_hours(h, policy::NIGHT_HOURS) {
+            night += 1;
+        }
+        let weekday = !matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+        if weekday && in_hours(h, policy::WORK_HOURS) {
+            work += 1;
+        }
+        t += MINUTE_MS;
+    }
+    (night, work)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn night_and_work_minutes() {
+        let tz: Tz = "Europe/Paris".parse().unwrap();
+        // Tuesday 2026-11-24 21:00 to Wednesday 10:00 local.
+        let from = Timestamp::parse_rfc3339("2026-11-24T21:00:00+01:00").unwrap();
+        let to = Timestamp::parse_rfc3339("2026-11-25T10:00:00+01:00").unwrap();
+        let (night, work) = classify_minutes(from, to, tz);
+        assert_eq!(night, 8 * 60);
+        assert_eq!(work, 60);
+    }
+
+    #[test]
+    fn nearest_respects_merge_radius() {
+        let book = PlaceBook::new(vec![(1, 34.0, -118.0), (2, 34.01, -118.0)]);
+        assert_eq!(book.nearest(34.0003, -118.0), Some(1));
+        assert_eq!(book.nearest(34.005, -118.0), None);
+    }
+}

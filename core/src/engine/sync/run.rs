@@ -1,0 +1,309 @@
+//! `Engine::sync`: registration, deletion requests, summary batches, the
+//! catalog, and the backoff, in that order. The engine lock is never held
+//! across a request.
+
+use super::http::{self, Outcome};
+use super::transport::{HttpMethod, HttpRequest, HttpTransport};
+use super::{SyncOptions, SyncReport};
+use crate::domain::privacy::Purpose;
+use crate::domain::time::Timestamp;
+use crate::engine::{ApiResult, Engine};
+use crate::error::Result;
+use crate::policy;
+use crate::store::{self, privacy::OutboxItem};
+use serde_json::{json, Value};
+
+const TOKEN_KEY: &str = "sync_token";
+const ETAG_KEY: &str = "catalog_etag";
+const FETCHED_KEY: &str = "catalog_fetched_at";
+
+fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
+    u64::from_le_bytes(b)
+}
+
+fn new_key() -> String {
+    format!("{:016x}{:016x}", random_u64(), random_u64())
+}
+
+/// Groups summary items into batches: items that already have a key keep
+/// their batch; the rest fill new batches up to the size limit.
+fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<OutboxItem>>) {
+    let max_bytes = max_bytes.min(policy::SYNC_MAX_BATCH_BYTES);
+    let mut keyed: Vec<(String, Vec<OutboxItem>)> = Vec::new();
+    let mut fresh: Vec<Vec<OutboxItem>> = Vec::new();
+    let mut size = 0;
+    for item in items {
+        match item.batch_key.clone() {
+            Some(k) => match keyed.iter_mut().find(|(key, _)| *key == k) {
+                Some((_, v)) => v.push(item),
+                None => keyed.push((k, vec![item])),
+            },
+            None => {
+                let len = item.payload.len() + 64;
+                if fresh.last().is_none_or(|b| b.len() >= policy::SYNC_MAX_BATCH_ITEMS) || size + len > max_bytes {
+                    fresh.push(Vec::new());
+                    size = 0;
+                }
+                size += len;
+                fresh.last_mut().expect("just pushed").push(item);
+            }
+        }
+    }
+    (keyed, fresh)
+}
+
+fn body(items: &[OutboxItem]) -> Vec<u8> {
+    let batch: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            json!({"purpose": i.purpose.map(Purpose::as_str), "day": i.day,
+                   "data": serde_json::from_str::<Value>(&i.payload).unwrap_or(Value::Null)})
+        })
+        .collect();
+    http::gzip(json!({ "batch": batch }).to_string().as_bytes())
+}
+
+fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
+    req.header("authorization", format!("Bearer {token}"))
+}
+
+impl Engine {
+    /// [`Engine::sync_with`] over a `reqwest` client (native tools and
+    /// tests; needs a tokio runtime).
+    #[cfg(feature = "reqwest")]
+    pub async fn sync(&self, opts: &SyncOptions, now: Timestamp) -> ApiResult<SyncReport> {
+        let transport = super::ReqwestTransport::new().map_err(|e| crate::error::Error::InvalidConfig(e.0))?;
+        self.sync_with(opts, &transport, now).await
+    }
+
+    /// Sends the outbox to the backend and fetches a fresh catalog when the
+    /// one in force is stale, over the host's `transport`. Network and
+    /// server trouble never fail the call: the report says what was sent,
+    /// dropped and deferred, and when to try again. Errors are for an
+    /// unusable URL or the local store.
+    pub async fn sync_with(
+        &self,
+        opts: &SyncOptions,
+        transport: &dyn HttpTransport,
+        now: Timestamp,
+    ) -> ApiResult<SyncReport> {
+        Ok(self.sync_inner(opts, transport, now).await?)
+    }
+
+    async fn sync_inner(&self, opts: &SyncOptions, client: &dyn HttpTransport, now: Timestamp) -> Result<SyncReport> {
+        let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
+        let mut report = SyncReport::default();
+        let (backoff, install_id, token) = self.with_conn(|conn, st, install| {
+            Ok((st.sync_backoff, install.to_string(), store::state::load::<String>(conn, TOKEN_KEY)?))
+        })?;
+        if !backoff.ready(now) {
+            report.deferred = self.pending_summaries()?;
+            report.next_attempt_at = backoff.next_at;
+            report.problems.push("waiting for the backoff to end".into());
+            return Ok(report);
+        }
+        let mut retry: Option<Option<i64>> = None;
+        let token = match token {
+            Some(t) => Some(t),
+            None => {
+                let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
+                    .header("content-type", "application/json")
+                    .body(json!({ "install_id": install_id }).to_string().into_bytes());
+                match http::send(client, req).await {
+                    Outcome::Done(b) => {
+                        let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
+                        match v["token"].as_str() {
+                            Some(t) => {
+                                self.with_write(|conn| store::state::save(conn, TOKEN_KEY, &t))?;
+                                Some(t.to_string())
+                            }
+                            None => {
+                                report.problems.push("registration answered without a token".into());
+                                retry = Some(None);
+                                None
+                            }
+                        }
+                    }
+                    Outcome::Retry { reason, retry_after_ms } => {
+                        report.problems.push(format!("registration: {reason}"));
+                        retry = Some(retry_after_ms);
+                        None
+                    }
+                    other => {
+                        report.problems.push(format!("registration refused: {other:?}"));
+                        retry = Some(None);
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(token) = token {
+            retry = self.send_outbox(client, &base, &token, opts.max_batch_bytes, &mut report).await?;
+            if opts.fetch_catalog && retry.is_none() {
+                self.fetch_catalog(client, &base, &token, now, &mut report).await?;
+            }
+        }
+        report.deferred = self.pending_summaries()?;
+        let next = self.with_write_state(|st| {
+            match retry {
+                Some(after) => st.sync_backoff.failed(now, after, random_u64()),
+                None => st.sync_backoff.succeeded(),
+            }
+            Ok(st.sync_backoff.next_at)
+        })?;
+        report.next_attempt_at = next;
+        Ok(report)
+    }
+
+    /// Sends deletion requests, then summary batches. Returns `Some` (with
+    /// the server's Retry-After, if any) when something must wait.
+    async fn send_outbox(
+        &self,
+        client: &dyn HttpTransport,
+        base: &str,
+        token: &str,
+        max_batch_bytes: usize,
+        report: &mut SyncReport,
+    ) -> Result<Option<Option<i64>>> {
+        let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
+        let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == "deletion");
+        for d in deletions {
+            let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests")), token)
+                .header("idempotency-key", format!("deletion-{}", d.id))
+                .header("content-type", "application/json")
+                .body(d.payload.clone().into_bytes());
+            match http::send(client, req).await {
+                Outcome::Done(_) | Outcome::Rejected(_) => {
+                    self.with_write(|conn| store::privacy::remove(conn, &[d.id]))?;
+                    report.deletions_sent += 1;
+                }
+                outcome => return Ok(Some(self.trouble(outcome, report)?)),
+            }
+        }
+        let (mut keyed, fresh) = plan(summaries, max_batch_bytes);
+        for items in fresh {
+            let key = new_key();
+            let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+            self.with_write(|conn| store::privacy::set_batch_key(conn, &ids, &key))?;
+            keyed.push((key, items));
+        }
+        for (key, items) in keyed {
+            // Consent is checked again right before the request.
+            let granted = self.with_conn(|conn, _, _| store::privacy::granted_purposes(conn))?;
+            let (send, withdrawn): (Vec<_>, Vec<_>) =
+                items.into_iter().partition(|i| i.purpose.is_some_and(|p| granted.contains(&p)));
+            let withdrawn: Vec<i64> = withdrawn.iter().map(|i| i.id).collect();
+            if !withdrawn.is_empty() {
+                self.with_write(|conn| store::privacy::remove(conn, &withdrawn))?;
+            }
+            if send.is_empty() {
+                continue;
+            }
+            let ids: Vec<i64> = send.iter().map(|i| i.id).collect();
+            let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/summaries")), token)
+                .header("idempotency-key", &key)
+                .header("content-type", "application/json")
+                .header("content-encoding", "gzip")
+                .body(body(&send));
+            match http::send(client, req).await {
+                Outcome::Done(_) => {
+                    self.with_write(|conn| store::privacy::remove(conn, &ids))?;
+                    report.sent += ids.len() as u32;
+                    report.batches += 1;
+                }
+                Outcome::Rejected(status) => {
+                    tracing::warn!(status, items = ids.len(), "summaries refused by the server: dropped");
+                    self.with_write(|conn| store::privacy::remove(conn, &ids))?;
+                    self.with_write_state(|st| {
+                        st.outbox_dropped += ids.len() as u64;
+                        Ok(())
+                    })?;
+                    report.dropped += ids.len() as u32;
+                    report.problems.push(format!("a batch was refused with {status} and dropped"));
+                }
+                outcome => return Ok(Some(self.trouble(outcome, report)?)),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Notes a failed request; a 401 forgets the token (the next sync
+    /// registers again).
+    fn trouble(&self, outcome: Outcome, report: &mut SyncReport) -> Result<Option<i64>> {
+        Ok(match outcome {
+            Outcome::Unauthorized => {
+                self.with_write(|conn| {
+                    conn.execute("DELETE FROM meta WHERE key = ?1", [TOKEN_KEY])?;
+                    Ok(())
+                })?;
+                report.problems.push("the server refused our credential; registering again next time".into());
+                None
+            }
+            Outcome::Retry { reason, retry_after_ms } => {
+                report.problems.push(reason);
+                retry_after_ms
+            }
+            other => {
+                report.problems.push(format!("unexpected answer: {other:?}"));
+                None
+            }
+        })
+    }
+
+    async fn fetch_catalog(
+        &self,
+        client: &dyn HttpTransport,
+        base: &str,
+        token: &str,
+        now: Timestamp,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let (etag, fetched) = self.with_conn(|conn, _, _| {
+            Ok((store::state::load::<String>(conn, ETAG_KEY)?, store::state::load::<Timestamp>(conn, FETCHED_KEY)?))
+        })?;
+        let expiring = self.catalog_info().is_none_or(|c| c.expires_at.since(now) < policy::CATALOG_EXPIRY_MARGIN_MS);
+        let stale = fetched.is_none_or(|t| now.since(t) >= policy::CATALOG_REFRESH_MS);
+        if !(expiring || stale) {
+            return Ok(());
+        }
+        let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog")), token);
+        if let (Some(e), true) = (&etag, self.catalog_info().is_some()) {
+            req = req.header("if-none-match", e.as_str());
+        }
+        let resp = match client.send(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                report.problems.push(format!("catalog fetch failed: {e}"));
+                return Ok(());
+            }
+        };
+        let status = resp.status;
+        let new_etag = resp.header("etag").map(str::to_owned);
+        match status {
+            304 => {}
+            200 => match self.load_catalog(&resp.body, now) {
+                Ok(_) => report.catalog_updated = true,
+                Err(e) => report.problems.push(format!("fetched catalog refused: {e}")),
+            },
+            other => {
+                report.problems.push(format!("catalog fetch answered {other}"));
+                return Ok(());
+            }
+        }
+        self.with_write(|conn| {
+            store::state::save(conn, FETCHED_KEY, &now)?;
+            if let Some(e) = &new_etag {
+                store::state::save(conn, ETAG_KEY, e)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn pending_summaries(&self) -> Result<u32> {
+        self.with_conn(|conn, _, _| {
+            Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == "summary").count() as u32)
+        })
+    }
+}
