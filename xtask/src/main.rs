@@ -2,7 +2,8 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
+//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
+//! | `cargo xtask lint [fmt\|clippy\|doc]...` | the CI gates alone ([`gates`]): `cargo fmt --all --check`, `cargo clippy --workspace --all-targets --locked -- -D warnings`, `cargo doc --workspace --no-deps --locked` with `RUSTDOCFLAGS="-D warnings"`; all three, or the ones named |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
@@ -15,11 +16,14 @@
 //! | `cargo xtask fuzz-build` | builds the cargo fuzz targets (docs/FUZZING.md) |
 //! | `cargo xtask main` | the README's main job |
 
+#![forbid(unsafe_code)]
+
 mod bindings;
 mod cmd;
 mod crash;
 mod demos;
 mod fuzz;
+mod gates;
 mod kotlin;
 mod package;
 mod size;
@@ -30,7 +34,11 @@ use std::process::exit;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run every test: Rust, crash test, PostgreSQL backend, Kotlin and Swift bindings, demos, library size
+  test                 run the gates of `lint`, then every test: Rust, crash test, PostgreSQL backend,
+                       Kotlin and Swift bindings, demos, library size
+  lint [GATE]...       run the CI gates (all, or the ones named): fmt (cargo fmt --all --check),
+                       clippy (cargo clippy --workspace --all-targets --locked -- -D warnings),
+                       doc (cargo doc --workspace --no-deps --locked, RUSTDOCFLAGS=\"-D warnings\")
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
@@ -49,6 +57,7 @@ fn main() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["test"] => test(),
+        ["lint", gates @ ..] => gates::run_gates(gates),
         ["bindings"] => bindings::generate(false).map(drop),
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
@@ -74,8 +83,10 @@ fn main() {
     }
 }
 
-/// Every test suite, in order; stops at the first failure.
+/// The gates, then every test suite, in order; stops at the first failure.
 fn test() -> Result<(), String> {
+    // The gates first: they take a fraction of the tests' time.
+    gates::run_gates(&[])?;
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
