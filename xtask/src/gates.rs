@@ -12,12 +12,14 @@
 //! failed and how to fix each locally.
 
 use crate::cmd::{command, run};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-/// One gate: its name, the command, and what to do when it fails.
+/// One gate: its name, the command, the rustup component it needs, and
+/// what to do when it fails.
 struct Gate {
     name: &'static str,
     command: fn() -> Command,
+    component: Option<(&'static str, &'static str)>,
     fix: &'static str,
 }
 
@@ -25,18 +27,21 @@ const GATES: [Gate; 3] = [
     Gate {
         name: "fmt",
         command: fmt,
+        component: Some(("fmt", "rustfmt")),
         fix: "the files listed above (Diff in ...) are not formatted as rustfmt.toml says: \
               run `cargo fmt --all` and commit the result",
     },
     Gate {
         name: "clippy",
         command: clippy,
+        component: Some(("clippy", "clippy")),
         fix: "fix the warnings above (many with `cargo clippy --workspace --all-targets --fix --allow-dirty`), \
               then check with `cargo xtask lint clippy`; the lint set is [workspace.lints] in Cargo.toml",
     },
     Gate {
         name: "doc",
         command: doc,
+        component: None,
         fix: "fix the rustdoc warnings above (broken intra-doc links, unescaped `<` or `[` in doc comments, ...), \
               then check with `cargo xtask lint doc` \
               (which runs `RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps --locked`)",
@@ -62,6 +67,16 @@ fn doc() -> Command {
     cmd
 }
 
+/// Whether `cargo {subcommand} --version` runs (rustfmt and clippy are
+/// rustup components, absent from its minimal profile).
+fn cargo_has(subcommand: &str) -> bool {
+    command("cargo", &[subcommand, "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// The names of the gates, for the usage text and error messages.
 pub fn names() -> Vec<&'static str> {
     GATES.iter().map(|g| g.name).collect()
@@ -75,22 +90,30 @@ pub fn run_gates(only: &[&str]) -> Result<(), String> {
             return Err(format!("lint: no gate {name:?}; the gates are {}", names().join(", ")));
         }
     }
-    let mut failed = Vec::new();
+    // Each failed gate, with how to fix it.
+    let mut failed: Vec<(&str, String)> = Vec::new();
     for gate in GATES.iter().filter(|g| only.is_empty() || only.contains(&g.name)) {
         eprintln!("xtask: gate `{}`", gate.name);
+        if let Some((subcommand, component)) = gate.component {
+            if !cargo_has(subcommand) {
+                eprintln!("xtask: gate `{}` FAILED: `cargo {subcommand}` is not installed", gate.name);
+                failed.push((gate.name, format!("install it with `rustup component add {component}`")));
+                continue;
+            }
+        }
         if let Err(e) = run(&mut (gate.command)()) {
             eprintln!("xtask: gate `{}` FAILED: {e}", gate.name);
-            failed.push(gate);
+            failed.push((gate.name, gate.fix.to_string()));
         }
     }
     if failed.is_empty() {
         eprintln!("xtask: every gate passed");
         return Ok(());
     }
-    let mut message =
-        format!("{} failed:", failed.iter().map(|g| format!("gate `{}`", g.name)).collect::<Vec<_>>().join(", "));
-    for gate in &failed {
-        message.push_str(&format!("\n  - {}: {}", gate.name, gate.fix));
+    let names: Vec<String> = failed.iter().map(|(name, _)| format!("`{name}`")).collect();
+    let mut message = format!("gate {} failed; to fix locally:", names.join(", "));
+    for (name, fix) in &failed {
+        message.push_str(&format!("\n  - {name}: {fix}"));
     }
     Err(message)
 }
