@@ -111,7 +111,8 @@ pub fn run_gates(only: &[&str]) -> Result<(), String> {
         return Ok(());
     }
     let names: Vec<String> = failed.iter().map(|(name, _)| format!("`{name}`")).collect();
-    let mut message = format!("gate {} failed; to fix locally:", names.join(", "));
+    let gates = if failed.len() == 1 { "gate" } else { "gates" };
+    let mut message = format!("{gates} {} failed; to fix locally:", names.join(", "));
     for (name, fix) in &failed {
         message.push_str(&format!("\n  - {name}: {fix}"));
     }
