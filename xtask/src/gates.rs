@@ -118,3 +118,25 @@ pub fn run_gates(only: &[&str]) -> Result<(), String> {
     }
     Err(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_gate_is_refused_with_the_list_before_anything_runs() {
+        let err = run_gates(&["fmt", "lints"]).unwrap_err();
+        assert_eq!(err, "lint: no gate \"lints\"; the gates are fmt, clippy, doc");
+    }
+
+    #[test]
+    fn the_gates_deny_warnings() {
+        let args = |c: Command| c.get_args().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        assert_eq!(args(fmt()), "fmt --all --check");
+        assert_eq!(args(clippy()), "clippy --workspace --all-targets --locked -- -D warnings");
+        let doc = doc();
+        let flags = doc.get_envs().find(|(k, _)| *k == "RUSTDOCFLAGS").and_then(|(_, v)| v).unwrap();
+        assert!(flags.to_string_lossy().ends_with("-D warnings"));
+        assert_eq!(args(doc), "doc --workspace --no-deps --locked");
+    }
+}
