@@ -1,8 +1,9 @@
 //! The `Engine` object: the whole API of Kairos for Kotlin and Swift.
 //!
 //! Every method is a thin wrapper: convert the arguments, run the core call
-//! through [`Engine::core_call`] (panic guard, error mapping), convert the
-//! result, and hand any events to the listeners through [`Engine::publish`].
+//! through `Engine::core_call` (crate-private: panic guard, error mapping),
+//! convert the result, and hand any events to the listeners through
+//! `Engine::publish`.
 
 use crate::config::EngineConfig;
 use crate::error::{guard, KairosError};

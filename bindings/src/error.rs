@@ -11,10 +11,10 @@
 //! `UniffiInternalError.rustPanic` from a `throws` function but a `try!`
 //! crash from a non-throwing one. So that no panic can crash an app, and so
 //! that apps handle a single error type, every `Engine` method `throws` and
-//! runs its core call through [`guard`], which turns a panic into
-//! [`KairosError::Internal`]. Listener calls are guarded the same way (see
-//! `listener.rs`). This relies on `panic = "unwind"`, Rust's default, which
-//! app builds must keep.
+//! runs its core call through `guard` (crate-private), which turns a panic
+//! into [`KairosError::Internal`]. Listener calls are guarded the same way
+//! (see `listener.rs`). This relies on `panic = "unwind"`, Rust's default,
+//! which app builds must keep.
 
 use crate::fix::FixRejection;
 use std::any::Any;

@@ -5,6 +5,8 @@
 //! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
 //! `cargo xtask crash-test`; docs/RELIABILITY.md).
 
+#![forbid(unsafe_code)]
+
 pub mod catalog;
 
 use kairos_backend::faults::FaultConfig;

@@ -2,6 +2,8 @@
 //! mid-day, and inputs far in the past or future. No duplicate daily
 //! summary and no lost steps (docs/RELIABILITY.md, "Clock abuse").
 
+#![forbid(unsafe_code)]
+
 use kairos_core::privacy::Purpose;
 use kairos_core::{Engine, EngineConfig, FixRejection, KairosError, LocationFix, StepSample, Timestamp};
 use kairos_e2e::t;

@@ -7,6 +7,8 @@
 //! soak (docs/RELIABILITY.md records a million):
 //! `KAIROS_CONCURRENCY_CALLS=1000000 cargo test -p kairos-e2e --test concurrency -- --nocapture`.
 
+#![forbid(unsafe_code)]
+
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::SyncOptions;
 use kairos_core::LocationFix;

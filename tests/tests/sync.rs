@@ -1,6 +1,8 @@
 //! The engine against the real backend on loopback: the happy path,
 //! exactly-once through faults, consent withdrawal, and the URL rules.
 
+#![forbid(unsafe_code)]
+
 use kairos_backend::faults::FaultConfig;
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::SyncOptions;

@@ -8,6 +8,8 @@
 //! The normal run simulates 21 days. The year, in release, with figures:
 //! `KAIROS_YEAR_DAYS=365 cargo test --release -p kairos-e2e --test year -- --nocapture`.
 
+#![forbid(unsafe_code)]
+
 use kairos_core::policy;
 use kairos_core::privacy::Purpose;
 use kairos_core::time::{start_of_local_day, HOUR_MS, MINUTE_MS};

@@ -72,12 +72,22 @@ pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
-/// Installs Debian `packages` with apt-get (non-interactive; needs root).
-pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+/// The apt-get command that installs Debian `packages`, with their
+/// recommended packages or without.
+pub fn apt_install_command(packages: &[&str], recommends: bool) -> Command {
+    let mut install = command("apt-get", &["install", "-y", "-q"]);
+    if !recommends {
+        install.arg("--no-install-recommends");
+    }
+    install.args(packages).env("DEBIAN_FRONTEND", "noninteractive");
+    install
+}
+
+/// Installs Debian `packages` with apt-get (non-interactive; needs root),
+/// with their recommended packages or without.
+pub fn apt_install(packages: &[&str], recommends: bool) -> Result<(), String> {
     run(command("apt-get", &["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(command("apt-get", &["install", "-y", "-q", "--no-install-recommends"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    run(&mut apt_install_command(packages, recommends))
 }
 
 /// Copies file `src` to `dst` (creating its directory) unless `dst` already

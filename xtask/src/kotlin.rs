@@ -6,7 +6,8 @@
 //! `~/.m2` makes later runs use `-o` (offline), so they need no network.
 
 use crate::bindings::{self, Built};
-use crate::cmd::{apt_install, command, on_path, root, run, target_dir, xunit_counts};
+use crate::cmd::{command, root, run, target_dir, xunit_counts};
+use crate::tools;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,9 +29,7 @@ pub(crate) fn maven_test(
     built: &Built,
     extra: &[(&str, &Path)],
 ) -> Result<(), String> {
-    if !on_path("mvn") || !on_path("java") {
-        apt_install(&["maven", "default-jdk-headless"])?;
-    }
+    tools::ensure_maven()?;
     let stamp = offline_stamp(pom)?;
     let mut mvn = command("mvn", &["-B", "-q", "-f"]);
     mvn.arg(pom)

@@ -2,7 +2,9 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
+//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
+//! | `cargo xtask lint [fmt\|clippy\|doc]...` | the CI gates alone ([`gates`]): `cargo fmt --all --check`, `cargo clippy --workspace --all-targets --locked -- -D warnings`, `cargo doc --workspace --no-deps --locked` with `RUSTDOCFLAGS="-D warnings"`; all three, or the ones named |
+//! | `cargo xtask tools` | installs the system tools the tests need when they are missing ([`tools`]; `test` does it first) |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
@@ -14,23 +16,37 @@
 //! | `cargo xtask crash-test --kills N [--seed S]` | kills the engine N times at random moments and checks nothing acknowledged is lost or duplicated (docs/RELIABILITY.md) |
 //! | `cargo xtask fuzz-build` | builds the cargo fuzz targets (docs/FUZZING.md) |
 //! | `cargo xtask main` | the README's main job |
+//!
+//! `cargo xtask test` installs the system tools the tests need before any
+//! test runs ([`tools`]; no test installs anything), and runs the tests with
+//! `KAIROS_REQUIRE_TOOLS=1`, so that a test whose tool is missing fails
+//! instead of skipping.
+
+#![forbid(unsafe_code)]
 
 mod bindings;
 mod cmd;
 mod crash;
 mod demos;
 mod fuzz;
+mod gates;
 mod kotlin;
 mod package;
 mod size;
 mod swift;
+mod tools;
 
 use cmd::{command, run};
-use std::process::exit;
+use std::process::{exit, Command};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run every test: Rust, crash test, PostgreSQL backend, Kotlin and Swift bindings, demos, library size
+  test                 run the gates of `lint`, then every test: Rust, crash test, PostgreSQL backend,
+                       Kotlin and Swift bindings, demos, library size
+  lint [GATE]...       run the CI gates (all, or the ones named): fmt (cargo fmt --all --check),
+                       clippy (cargo clippy --workspace --all-targets --locked -- -D warnings),
+                       doc (cargo doc --workspace --no-deps --locked, RUSTDOCFLAGS=\"-D warnings\")
+  tools                install the system tools the tests need when missing (Chromium, Maven, a JDK; apt-get)
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
@@ -49,6 +65,8 @@ fn main() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["test"] => test(),
+        ["lint", gates @ ..] => gates::run_gates(gates),
+        ["tools"] => tools::ensure_all(),
         ["bindings"] => bindings::generate(false).map(drop),
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
@@ -74,24 +92,37 @@ fn main() {
     }
 }
 
-/// Every test suite, in order; stops at the first failure.
+/// The gates, then every test suite, in order; stops at the first failure.
 fn test() -> Result<(), String> {
-    run(&mut command("cargo", &["test", "--workspace", "--locked", "--all-targets"]))?;
+    // The gates first: they take a fraction of the tests' time.
+    gates::run_gates(&[])?;
+    // Then the system tools, so that no test installs anything.
+    tools::ensure_all()?;
+    run(&mut requiring_tools(&["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
-    run(&mut command("cargo", &["test", "--workspace", "--locked", "--doc"]))?;
+    run(&mut requiring_tools(&["test", "--workspace", "--locked", "--doc"]))?;
     // Kill the engine at random moments; nothing acknowledged lost or doubled.
     crash::run_crash_test(&["--kills", "50"])?;
     // The backend's PostgreSQL storage, against a real server on loopback
     // (the script installs and starts one, then removes it).
-    run(&mut command(
+    let mut postgres = command(
         "bash",
         &["backend/scripts/with-postgres.sh", "cargo", "test", "-p", "kairos-backend", "--locked", "--all-targets"],
-    ))?;
+    );
+    run(postgres.env(tools::REQUIRE_TOOLS, "1"))?;
     kotlin::test()?;
     swift::test()?;
     demos::test()?;
     // The app library's size, in the shipped profile.
     size::check()
+}
+
+/// `cargo` with `args`, for tests that must fail, not skip, when a tool
+/// they need is missing ([`tools::REQUIRE_TOOLS`]).
+fn requiring_tools(args: &[&str]) -> Command {
+    let mut cargo = command("cargo", args);
+    cargo.env(tools::REQUIRE_TOOLS, "1");
+    cargo
 }
 
 fn main_job() -> Result<(), String> {

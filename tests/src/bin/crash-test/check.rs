@@ -63,7 +63,9 @@ impl Model {
                 let held = field("held=") == "1";
                 let newest = fixes.iter().map(|f| f.at.0).max();
                 for f in fixes {
-                    if !rejected.contains(&f.at.0) && !(held && Some(f.at.0) == newest) {
+                    // Stored unless rejected, or the newest fix held back.
+                    let not_stored = rejected.contains(&f.at.0) || (held && Some(f.at.0) == newest);
+                    if !not_stored {
                         self.expected_fixes.insert(f.at.0);
                     }
                 }

@@ -12,6 +12,8 @@
 //! syncs until the outbox is empty, and checks that the backend stored
 //! every closed day's summaries exactly once.
 
+#![forbid(unsafe_code)]
+
 mod check;
 mod child;
 mod script;
