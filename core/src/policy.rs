@@ -2,7 +2,10 @@
 //!
 //! Values a host app may tune are defaults of [`crate::EngineConfig`]; the
 //! rest are fixed rules of the engine, documented here so that a reviewer
-//! can see every threshold at once. Each constant's doc comment gives its reason; the documents it cites (`docs/geofencing.md`, `docs/catalog.md`, `docs/privacy.md`, `docs/protocol.md`, `docs/RELIABILITY.md`) describe the behaviour each bounds.
+//! can see every threshold at once. Each constant's doc comment gives its
+//! reason; the documents it cites (`docs/geofencing.md`, `docs/catalog.md`,
+//! `docs/privacy.md`, `docs/protocol.md`, `docs/RELIABILITY.md`) describe
+//! the behaviour each bounds.
 
 use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 
