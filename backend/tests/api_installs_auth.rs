@@ -23,7 +23,26 @@ async fn registration_issues_a_token_and_re_registration_rotates_it() {
         let api = Api { addr: server.addr(), install_id: id.clone(), token: token.clone() };
         assert_eq!(api.upload("k", &canonical_batch()).await.status, 200);
 
-        let second = register_raw(server.addr(), &json!({ "install_id": id }).to_string()).await;
+        // Knowing the id is not enough: without its token, or with another, 409.
+        let body = json!({ "install_id": id }).to_string();
+        assert_error(&register_raw(server.addr(), &body).await, 409, "install_id_taken");
+        let other = Api::register(server.addr()).await;
+        let addr = server.addr();
+        let with = |token: &str| {
+            let auth = format!("Bearer {token}");
+            let body = body.clone();
+            async move {
+                let headers = [("content-type", "application/json"), ("authorization", auth.as_str())];
+                send_once(addr, Method::POST, "/v1/installs", &headers, body).await.unwrap()
+            }
+        };
+        assert_error(&with(&other.token).await, 409, "install_id_taken");
+        assert_error(&with("not-a-token").await, 409, "install_id_taken");
+        assert_eq!(api.upload("k", &canonical_batch()).await.json()["duplicate"], true, "the token still works");
+
+        // With its current token, it rotates.
+        let second = with(&token).await;
+        assert_eq!(second.status, 200, "{}: {second:?}", b.name);
         let new_token = second.json()["token"].as_str().unwrap().to_owned();
         assert_ne!(new_token, token, "{}: re-registration issues a new token", b.name);
         assert_error(&api.upload("k2", &canonical_batch()).await, 401, "invalid_token");
@@ -80,7 +99,12 @@ async fn every_v1_endpoint_needs_a_valid_bearer_token() {
                 canonical_batch().to_string(),
             ),
             (Method::GET, "/v1/catalog", &[], String::new()),
-            (Method::POST, "/v1/deletion-requests", &[("content-type", "application/json")], "{}".into()),
+            (
+                Method::POST,
+                "/v1/deletion-requests",
+                &[("content-type", "application/json")],
+                "{\"purpose\": \"visits\"}".into(),
+            ),
         ];
         let unknown = format!("Bearer {}", "0".repeat(64));
         let upper = format!("Bearer {}", api.token.to_ascii_uppercase());
