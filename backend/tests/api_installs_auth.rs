@@ -157,3 +157,41 @@ async fn an_install_acts_only_on_itself() {
         server.shutdown().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn with_an_attestation_verifier_registration_needs_evidence_bound_to_the_install() {
+    use kairos_backend::attestation::{SharedSecretVerifier, ATTESTATION_HEADER};
+    let b = common::sqlite();
+    let verifier = SharedSecretVerifier::new("play-integrity-double");
+    let server = kairos_backend::server::ServerBuilder::new(b.storage.clone())
+        .attestation(std::sync::Arc::new(verifier.clone()))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let id = new_install_id();
+    let body = json!({ "install_id": id }).to_string();
+    let register = |evidence: Option<String>| {
+        let body = body.clone();
+        let addr = server.addr();
+        async move {
+            let mut headers = vec![("content-type", "application/json".to_owned())];
+            if let Some(evidence) = evidence {
+                headers.push((ATTESTATION_HEADER, evidence));
+            }
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            send_once(addr, Method::POST, "/v1/installs", &headers, body).await.unwrap()
+        }
+    };
+    assert_error(&register(None).await, 403, "attestation_failed");
+    assert_error(&register(Some("forged".into())).await, 403, "attestation_failed");
+    // Evidence for another install does not do either.
+    assert_error(&register(Some(verifier.evidence_for(&new_install_id()))).await, 403, "attestation_failed");
+    assert!(!b.storage.held_by(id.clone()).await.unwrap().registered);
+    assert_eq!(register(Some(verifier.evidence_for(&id))).await.status, 200);
+    assert!(b.storage.held_by(id).await.unwrap().registered);
+    // Off by default: the same request without evidence registers elsewhere.
+    let plain = start(&b.storage, None).await;
+    assert_eq!(register_raw(plain.addr(), &json!({ "install_id": new_install_id() }).to_string()).await.status, 200);
+    plain.shutdown().await.unwrap();
+    server.shutdown().await.unwrap();
+}
