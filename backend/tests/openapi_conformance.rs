@@ -208,11 +208,12 @@ async fn exercise_everything() -> Vec<Exchange> {
 
     let d = "/v1/deletion-requests";
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "visits"})), None).await);
-    out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "location"})), None).await);
     out.push(exchange(a, None, Method::POST, d, &[JSON], Some(json!({})), None).await);
     out.push(exchange(a, api, Method::POST, d, &[JSON], None, Some(vec![b' '; 2000])).await);
     out.push(exchange(a, api, Method::POST, d, &[], Some(json!({})), None).await);
+    // Everything, last: the install and its token are gone after it.
+    out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
 
     // 429 and 500 from servers with faults on every request, same storage.
     for kind in [FaultKind::Throttle, FaultKind::ErrorBefore] {
@@ -270,6 +271,9 @@ fn the_specs_limits_are_the_servers() {
     assert_eq!(n("max_id_bytes"), limits::MAX_ID_BYTES as u64);
     assert_eq!(n("max_idempotency_key_bytes"), limits::MAX_IDEMPOTENCY_KEY_BYTES as u64);
     assert_eq!(n("idempotency_retention_days"), u64::from(limits::IDEMPOTENCY_RETENTION_DAYS));
+    assert_eq!(n("max_visit_rows_per_day"), limits::MAX_VISIT_ROWS_PER_DAY as u64);
+    assert_eq!(n("max_offer_rows_per_day"), limits::MAX_OFFER_ROWS_PER_DAY as u64);
+    assert_eq!(n("catalog_id_retention_days"), u64::from(limits::CATALOG_ID_RETENTION_DAYS));
     assert_eq!(n("steps_quantum"), limits::STEPS_QUANTUM);
     assert_eq!(n("max_steps"), limits::MAX_STEPS);
     assert_eq!(n("minutes_quantum"), limits::MINUTES_QUANTUM);
