@@ -33,11 +33,16 @@ pub struct StorageArgs {
     #[arg(long, default_value = "kairos-backend.db")]
     pub db: PathBuf,
     /// Use this PostgreSQL database instead of SQLite
-    /// (`postgres://user:password@host:port/db`). Without TLS to the
-    /// database: `sslmode=require` is refused; use a private network or a
-    /// local socket (docs/protocol.md).
+    /// (`postgres://user:password@host:port/db`). Add `?sslmode=require`
+    /// for TLS to the database (the server's certificate is checked against
+    /// the Mozilla roots, or --postgres-ca); otherwise the connection is
+    /// plain: a private network or a local socket only.
     #[arg(long, conflicts_with = "db")]
     pub postgres: Option<String>,
+    /// CA certificates (PEM) to check the PostgreSQL server's certificate
+    /// with, for `sslmode=require`.
+    #[arg(long, requires = "postgres")]
+    pub postgres_ca: Option<PathBuf>,
 }
 
 /// Fault injection for client tests (off by default).
@@ -395,7 +400,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// Opens the storage the arguments name.
 pub async fn open_storage(args: &StorageArgs) -> Result<Arc<dyn Storage>, CliError> {
     Ok(match &args.postgres {
-        Some(url) => Arc::new(PostgresStorage::connect(url).await?),
+        Some(url) => Arc::new(PostgresStorage::connect_with_ca(url, args.postgres_ca.as_deref()).await?),
         None => Arc::new(SqliteStorage::open(&args.db)?),
     })
 }

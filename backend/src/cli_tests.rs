@@ -118,7 +118,7 @@ fn set_catalog_then_report_on_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let signed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.signed.json");
-    let storage = StorageArgs { db: db.clone(), postgres: None };
+    let storage = StorageArgs { db: db.clone(), postgres: None, postgres_ca: None };
     let printed =
         run(Cli { command: Command::SetCatalog { storage: storage.clone(), public_key: None, file: signed.clone() } })
             .unwrap();

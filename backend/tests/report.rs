@@ -67,7 +67,7 @@ async fn the_report_command_reads_the_database_file() {
     let report = |min_installs, json| {
         let db = db.clone();
         tokio::task::spawn_blocking(move || {
-            let storage = StorageArgs { db, postgres: None };
+            let storage = StorageArgs { db, postgres: None, postgres_ca: None };
             let (min_install_age_days, min_upload_days) = (0, 0);
             run(Cli { command: Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } })
         })

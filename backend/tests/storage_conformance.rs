@@ -322,3 +322,31 @@ async fn report_cells_count_only_installs_old_enough_that_uploaded_on_enough_day
         assert_eq!(s.visit_cells(ReportEligibility::EVERY_INSTALL).await.unwrap()[0].installs, 3);
     }
 }
+
+#[tokio::test]
+async fn postgres_with_sslmode_require_starts_tls() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A fake PostgreSQL: reads the SSLRequest, says yes ('S'), and records
+    // the first byte that follows (0x16: a TLS handshake record).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let fake = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 8];
+        socket.read_exact(&mut request).await.unwrap();
+        socket.write_all(b"S").await.unwrap();
+        let mut first = [0u8; 1];
+        socket.read_exact(&mut first).await.unwrap();
+        (request, first[0])
+    });
+    let url = format!("postgres://kairos@127.0.0.1:{port}/kairos?sslmode=require&connect_timeout=5");
+    let connecting = kairos_backend::storage::PostgresStorage::connect(&url);
+    let (connected, seen) = tokio::join!(
+        tokio::time::timeout(std::time::Duration::from_secs(10), connecting),
+        fake
+    );
+    let (request, first) = seen.unwrap();
+    assert_eq!(request, [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f], "an SSLRequest");
+    assert_eq!(first, 0x16, "a TLS ClientHello follows");
+    assert!(connected.map_or(true, |r| r.is_err()), "no real server: the connection fails");
+}

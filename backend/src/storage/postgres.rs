@@ -18,6 +18,8 @@ use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PE
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
 use chrono::NaiveDate;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::path::Path;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::NoTls;
 
 /// A whole batch in one statement (one round trip, one implicit
@@ -65,16 +67,30 @@ impl PostgresStorage {
 
     /// Connects to `url` (`postgres://user:password@host:port/db`, or
     /// key=value pairs), with [`PostgresStorage::DEFAULT_MAX_CONNECTIONS`], and brings the
-    /// schema up to date. No TLS: run it on a trusted network or a socket.
+    /// schema up to date. With `sslmode=require` in the URL the connection
+    /// is TLS (rustls), the server's certificate checked against the Mozilla
+    /// roots (or `ca_file`, a PEM bundle); otherwise (`disable`, and the
+    /// driver's default `prefer`) it is plain: run it on a trusted network
+    /// or a socket.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        Self::connect_with_ca(url, None).await
+    }
+
+    /// [`PostgresStorage::connect`], trusting the CA certificates in
+    /// `ca_file` (PEM) instead of the Mozilla roots for `sslmode=require`.
+    pub async fn connect_with_ca(url: &str, ca_file: Option<&Path>) -> Result<Self, StorageError> {
         let config: tokio_postgres::Config = url.parse()?;
-        Self::with_config(config, Self::DEFAULT_MAX_CONNECTIONS).await
+        let manager = manager(config, ca_file)?;
+        Self::with_manager(manager, Self::DEFAULT_MAX_CONNECTIONS).await
     }
 
     /// Like [`PostgresStorage::connect`], from a parsed configuration
     /// (which may set `options`, e.g. `-c search_path=...`).
     pub async fn with_config(config: tokio_postgres::Config, max_connections: usize) -> Result<Self, StorageError> {
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        Self::with_manager(manager(config, None)?, max_connections).await
+    }
+
+    async fn with_manager(manager: Manager, max_connections: usize) -> Result<Self, StorageError> {
         let pool =
             Pool::builder(manager).max_size(max_connections).build().map_err(|e| StorageError::Pool(e.to_string()))?;
         let storage = PostgresStorage { pool };
@@ -86,6 +102,33 @@ impl PostgresStorage {
     async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
         self.pool.get().await.map_err(pool_error)
     }
+}
+
+/// The connection manager: TLS when the configuration says
+/// `sslmode=require`, plain otherwise.
+fn manager(config: tokio_postgres::Config, ca_file: Option<&Path>) -> Result<Manager, StorageError> {
+    let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+    if config.get_ssl_mode() != SslMode::Require {
+        return Ok(Manager::from_config(config, NoTls, recycling));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            use rustls::pki_types::pem::PemObject;
+            let bad = |e: &dyn std::fmt::Display| StorageError::Pool(format!("{}: {e}", path.display()));
+            for cert in rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+                roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StorageError::Pool(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls), recycling))
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StorageError {
