@@ -331,16 +331,16 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
         }),
         Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } => {
             runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-            let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
-            eprintln!(
-                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
-                report.cells.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        })
+                let storage = open_storage(&storage).await?;
+                let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+                let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
+                eprintln!(
+                    "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                    report.cells.len(),
+                    report.suppressed
+                );
+                Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
+            })
         }
         Command::Load { db, postgres, batches, concurrency, installs, no_gzip, max_seconds, json } => {
             let config = LoadConfig {

@@ -131,21 +131,21 @@ fn set_catalog_then_report_on_a_file() {
         run(Cli { command: Command::SetCatalog { storage: storage.clone(), public_key: None, file: not_envelope } })
             .unwrap_err();
     assert!(e.to_string().starts_with("not a signed catalog envelope"), "{e}");
-    let csv = run(Cli { command: Command::Report {
+    let csv = run(Cli {
+        command: Command::Report {
             storage: storage.clone(),
             min_installs: 5,
             min_install_age_days: 7,
             min_upload_days: 3,
             json: false,
-        } }).unwrap();
+        },
+    })
+    .unwrap();
     assert_eq!(csv, "day,merchant_id,installs,visits,minutes,noised");
-    let e = run(Cli { command: Command::Report {
-            storage,
-            min_installs: 1,
-            min_install_age_days: 7,
-            min_upload_days: 3,
-            json: false,
-        } }).unwrap_err();
+    let e = run(Cli {
+        command: Command::Report { storage, min_installs: 1, min_install_age_days: 7, min_upload_days: 3, json: false },
+    })
+    .unwrap_err();
     assert!(e.to_string().contains("below the floor of 2"), "{e}");
 }
 

@@ -216,7 +216,8 @@ async fn stalled_connections_are_dropped_on_time_and_healthz_answers_meanwhile()
     let health_ms = asked.elapsed().as_secs_f64() * 1e3;
     assert_eq!(health.status, 200);
     let open = server.open_connections();
-    let waits: Vec<_> = stalled.into_iter().map(|s| tokio::spawn(closed_within(s, opened, Duration::from_secs(6)))).collect();
+    let waits: Vec<_> =
+        stalled.into_iter().map(|s| tokio::spawn(closed_within(s, opened, Duration::from_secs(6)))).collect();
     let mut slowest = [Duration::ZERO; 3];
     let mut timeouts_408 = 0;
     for (i, wait) in waits.into_iter().enumerate() {
@@ -311,7 +312,10 @@ async fn summaries_naming_ids_outside_the_published_catalog_are_refused() {
     let reply = api.upload("ids-offer", &offer).await;
     assert_error(&reply, 400, "unknown_offer_id");
     assert!(reply.json()["error"]["message"].as_str().unwrap().starts_with("batch[0].data.offers[0].offer_id"));
-    figure(format!("ids checked against the published catalog: {}; offer \"o1\" -> 400 unknown_offer_id", answers.join(", ")));
+    figure(format!(
+        "ids checked against the published catalog: {}; offer \"o1\" -> 400 unknown_offer_id",
+        answers.join(", ")
+    ));
     let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
     assert_eq!(held.visits.len(), 2, "only the catalog's merchants are stored");
     server.shutdown().await.unwrap();

@@ -12,10 +12,10 @@ use axum::http::Method;
 use chrono::NaiveDate;
 use common::{canonical_batch, new_install_id, start, Api};
 use kairos_backend::api::ROUTES;
+use kairos_backend::attestation::SharedSecretVerifier;
 use kairos_backend::client::{send_once, Reply};
 use kairos_backend::faults::{FaultConfig, FaultKind};
 use kairos_backend::limits;
-use kairos_backend::attestation::SharedSecretVerifier;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{

@@ -273,7 +273,10 @@ async fn a_day_holds_at_most_its_quota_however_it_is_batched() {
         let held = s.held_by("i1".into()).await.unwrap();
         assert_eq!((held.visits.len(), held.idempotency_keys), (MAX_VISIT_ROWS_PER_DAY, 3), "{}", b.name);
         // Another day, and another install, have their own quota.
-        assert!(matches!(s.ingest(ingest("i1", "k5", merchants("2026-11-25", 0, 2), d)).await.unwrap(), IngestOutcome::Stored(1)));
+        assert!(matches!(
+            s.ingest(ingest("i1", "k5", merchants("2026-11-25", 0, 2), d)).await.unwrap(),
+            IngestOutcome::Stored(1)
+        ));
         assert!(matches!(s.ingest(ingest("i2", "k1", merchants(d, 0, 2), d)).await.unwrap(), IngestOutcome::Stored(1)));
     }
 }
@@ -341,10 +344,7 @@ async fn postgres_with_sslmode_require_starts_tls() {
     });
     let url = format!("postgres://kairos@127.0.0.1:{port}/kairos?sslmode=require&connect_timeout=5");
     let connecting = kairos_backend::storage::PostgresStorage::connect(&url);
-    let (connected, seen) = tokio::join!(
-        tokio::time::timeout(std::time::Duration::from_secs(10), connecting),
-        fake
-    );
+    let (connected, seen) = tokio::join!(tokio::time::timeout(std::time::Duration::from_secs(10), connecting), fake);
     let (request, first) = seen.unwrap();
     assert_eq!(request, [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f], "an SSLRequest");
     assert_eq!(first, 0x16, "a TLS ClientHello follows");

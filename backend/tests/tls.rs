@@ -47,7 +47,8 @@ async fn over_tls(
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = TcpStream::connect(addr).await.unwrap();
     let tls = connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.unwrap();
     tokio::spawn(connection);
     let request = Request::builder()
         .method(method)
@@ -67,8 +68,11 @@ async fn the_server_answers_through_tls_with_a_self_signed_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key, ca) = self_signed(dir.path());
     let b = common::sqlite();
-    let server =
-        ServerBuilder::new(b.storage.clone()).tls(server_config_from_pem(&cert, &key).unwrap()).bind("127.0.0.1:0").await.unwrap();
+    let server = ServerBuilder::new(b.storage.clone())
+        .tls(server_config_from_pem(&cert, &key).unwrap())
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
     assert!(server.url().starts_with("https://"), "{}", server.url());
     let (status, body) = over_tls(server.addr(), &ca, "GET", "/healthz", "").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "{\"status\":\"ok\",\"storage\":\"sqlite\"}"));

@@ -254,10 +254,10 @@ impl Storage for PostgresStorage {
                 }
             }
             let seen = tx
-                .query_opt("SELECT 1 FROM idempotency_keys WHERE install_id = $1 AND key = $2", &[
-                    &ingest.install_id,
-                    &ingest.key,
-                ])
+                .query_opt(
+                    "SELECT 1 FROM idempotency_keys WHERE install_id = $1 AND key = $2",
+                    &[&ingest.install_id, &ingest.key],
+                )
                 .await?
                 .is_some();
             if !seen {
@@ -366,7 +366,8 @@ impl Storage for PostgresStorage {
             let recorded_as = if purpose.is_none() {
                 tx.execute("DELETE FROM idempotency_keys WHERE install_id = $1", &[&install_id]).await?;
                 tx.execute("DELETE FROM installs WHERE install_id = $1", &[&install_id]).await?;
-                tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id]).await?;
+                tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id])
+                    .await?;
                 ""
             } else {
                 tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = $1", &[&install_id])

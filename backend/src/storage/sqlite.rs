@@ -478,9 +478,12 @@ fn over_quota(tx: &rusqlite::Transaction<'_>, ingest: &Ingest) -> Result<Option<
                 MAX_VISIT_ROWS_PER_DAY,
                 rows.iter().map(|v| v.merchant_id.as_str()).collect(),
             ),
-            SummaryData::Offers(rows) => {
-                ("offer_outcomes", "offer_id", MAX_OFFER_ROWS_PER_DAY, rows.iter().map(|o| o.offer_id.as_str()).collect())
-            }
+            SummaryData::Offers(rows) => (
+                "offer_outcomes",
+                "offer_id",
+                MAX_OFFER_ROWS_PER_DAY,
+                rows.iter().map(|o| o.offer_id.as_str()).collect(),
+            ),
         };
         // (No JSON functions in this build of SQLite: the ids are looked up one by one.)
         let day = day_text(item.day);

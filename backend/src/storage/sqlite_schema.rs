@@ -113,7 +113,7 @@ pub fn prepare(conn: &mut Connection) -> Result<(), StorageError> {
     conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION || version < 0 {
+    if !(0..=SCHEMA_VERSION).contains(&version) {
         return Err(StorageError::Corrupt(format!(
             "schema version {version} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
         )));
