@@ -129,15 +129,17 @@ pub struct ServerLimits {
     /// outage a few dozen.
     pub requests_per_install: RateLimit,
     /// Time a client has to send a request's whole head (request line and
-    /// headers) once it starts, or once the connection is open. Default
-    /// 10 s.
+    /// headers), counted from when the server starts waiting for it: the
+    /// connection's opening, or the previous answer on a keep-alive
+    /// connection (so it is also how long an idle keep-alive connection is
+    /// kept). Also the TLS handshake's deadline. Default 10 s.
     pub header_timeout: Duration,
     /// Time a client has to send a request's whole body. Default 30 s
     /// (64 KiB at the slowest mobile link is a few seconds).
     pub body_timeout: Duration,
-    /// A connection on which nothing is read or written for this long is
-    /// closed (between keep-alive requests, or a client that stops reading
-    /// its answer). Default 60 s.
+    /// A connection on which nothing is read or written for this long,
+    /// while no request is being handled, is closed (a client that stops
+    /// reading its answer). Default 60 s.
     pub idle_timeout: Duration,
     /// Open connections in all. Default 4,096; more are closed at once.
     pub max_connections: usize,
