@@ -476,3 +476,28 @@ async fn concurrent_unique_uploads_under_the_limits_are_stored_exactly_once() {
     assert_eq!((fresh, duplicate, keys), (1800, 1800, 1800));
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_total_cap_are_closed_at_once() {
+    let _serial = SERIAL.lock().await;
+    let b = common::sqlite();
+    let limits = ServerLimits { max_connections: 50, max_connections_per_address: 1000, ..ServerLimits::default() };
+    let server = serve(&b.storage, limits).await;
+    let mut held = Vec::new();
+    for _ in 0..80 {
+        held.push(TcpStream::connect(server.addr()).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (open, refused) = (server.open_connections(), server.refused_connections());
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let health = send_once(server.addr(), Method::GET, "/healthz", &[], vec![]).await.unwrap();
+    figure(format!(
+        "80 connections against a total cap of 50: {open} open, {refused} closed at once; once they go, \
+         /healthz answers {}",
+        health.status.as_u16()
+    ));
+    assert_eq!((open, refused), (50, 30));
+    assert_eq!(health.status, 200);
+    server.shutdown().await.unwrap();
+}
