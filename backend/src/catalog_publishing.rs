@@ -3,7 +3,8 @@
 //! refused if it would roll the catalog back.
 
 use crate::api::auth::hex;
-use crate::storage::{CatalogRecord, Storage, StorageError};
+use crate::storage::{CatalogIds, CatalogRecord, Storage, StorageError};
+use crate::today_utc;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use kairos_core::catalog::{
@@ -87,10 +88,36 @@ pub fn etag(body: &[u8]) -> String {
     format!("\"sha256-{}\"", hex(digest(&SHA256, body).as_ref()))
 }
 
-/// Makes `record` the current catalog unless that would roll back.
+/// The merchant and offer ids of a signed envelope's document
+/// (`merchants[].id`, `merchants[].offers[].id`): what uploads may name.
+pub fn catalog_ids(envelope: &[u8]) -> Result<CatalogIds, PublishError> {
+    let parsed: SignedEnvelope =
+        serde_json::from_slice(envelope).map_err(|e| PublishError::NotAnEnvelope(e.to_string()))?;
+    let payload = BASE64
+        .decode(&parsed.payload)
+        .map_err(|e| PublishError::NotAnEnvelope(format!("payload is not base64: {e}")))?;
+    let document: serde_json::Value =
+        serde_json::from_slice(&payload).map_err(|e| PublishError::NotAnEnvelope(e.to_string()))?;
+    let mut ids = CatalogIds::default();
+    let id = |v: &serde_json::Value| v.get("id").and_then(|id| id.as_str()).map(str::to_owned);
+    for merchant in document.get("merchants").and_then(|m| m.as_array()).into_iter().flatten() {
+        ids.merchants.extend(id(merchant));
+        for offer in merchant.get("offers").and_then(|o| o.as_array()).into_iter().flatten() {
+            ids.offers.extend(id(offer));
+        }
+    }
+    Ok(ids)
+}
+
+/// Makes `record` the current catalog unless that would roll back, and
+/// its merchant and offer ids the ones uploads may name (the previous
+/// catalog's stay valid for [`crate::limits::CATALOG_ID_RETENTION_DAYS`]).
 pub async fn publish(storage: &dyn Storage, record: CatalogRecord) -> Result<Published, PublishError> {
+    let ids = catalog_ids(&record.body)?;
     if let Some(current) = storage.catalog().await? {
         if current.etag == record.etag {
+            // Its ids again: a catalog published before the server kept ids.
+            storage.set_catalog(current.clone(), ids, today_utc()).await?;
             return Ok(Published::Unchanged(current));
         }
         if record.version < current.version {
@@ -100,6 +127,6 @@ pub async fn publish(storage: &dyn Storage, record: CatalogRecord) -> Result<Pub
             return Err(PublishError::VersionReused { version: record.version });
         }
     }
-    storage.set_catalog(record.clone()).await?;
+    storage.set_catalog(record.clone(), ids, today_utc()).await?;
     Ok(Published::New(record))
 }

@@ -3,7 +3,10 @@
 use crate::catalog_publishing::{self, PublishError, Published};
 use crate::catalog_signing::{keygen, sign_catalog, BackendError};
 use crate::faults::FaultConfig;
-use crate::limits::{DEFAULT_MIN_INSTALLS, IDEMPOTENCY_RETENTION_DAYS};
+use crate::limits::{
+    RateLimit, ReportEligibility, ServerLimits, DEFAULT_MIN_INSTALLS, DEFAULT_MIN_INSTALL_AGE_DAYS,
+    DEFAULT_MIN_UPLOAD_DAYS, IDEMPOTENCY_RETENTION_DAYS,
+};
 use crate::load::{run_load, LoadConfig, LoadError};
 use crate::report::{visit_report, ReportError};
 use crate::server::ServerBuilder;
@@ -30,9 +33,16 @@ pub struct StorageArgs {
     #[arg(long, default_value = "kairos-backend.db")]
     pub db: PathBuf,
     /// Use this PostgreSQL database instead of SQLite
-    /// (`postgres://user:password@host:port/db`; no TLS).
+    /// (`postgres://user:password@host:port/db`). Add `?sslmode=require`
+    /// for TLS to the database (the server's certificate is checked against
+    /// the Mozilla roots, or --postgres-ca); otherwise the connection is
+    /// plain: a private network or a local socket only.
     #[arg(long, conflicts_with = "db")]
     pub postgres: Option<String>,
+    /// CA certificates (PEM) to check the PostgreSQL server's certificate
+    /// with, for `sslmode=require`.
+    #[arg(long, requires = "postgres")]
+    pub postgres_ca: Option<PathBuf>,
 }
 
 /// Fault injection for client tests (off by default).
@@ -54,6 +64,83 @@ pub struct FaultArgs {
     /// `Retry-After` of throttled answers, in seconds.
     #[arg(long, default_value_t = 1)]
     pub fault_retry_after: u64,
+}
+
+/// The abuse limits of `serve` (defaults: [`ServerLimits::default`]).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Registrations a minute per client address (IPv6: per /64).
+    #[arg(long, default_value_t = 20)]
+    pub registrations_per_minute: u32,
+    /// Registrations one client address may make back to back.
+    #[arg(long, default_value_t = 20)]
+    pub registration_burst: u32,
+    /// Authenticated requests an hour per install.
+    #[arg(long, default_value_t = 120)]
+    pub install_requests_per_hour: u32,
+    /// Authenticated requests one install may make back to back.
+    #[arg(long, default_value_t = 60)]
+    pub install_request_burst: u32,
+    /// Seconds a client has to send a request's head (and end a TLS handshake).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Seconds without a byte moved before a connection is closed.
+    #[arg(long, default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// Open connections in all.
+    #[arg(long, default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Open connections per client address (IPv6: per /64).
+    #[arg(long, default_value_t = 64)]
+    pub max_connections_per_address: usize,
+}
+
+impl LimitArgs {
+    /// The limits, or a usage error for a zero.
+    pub fn limits(&self) -> Result<ServerLimits, CliError> {
+        let positive = [
+            self.registrations_per_minute as u64,
+            self.registration_burst as u64,
+            self.install_requests_per_hour as u64,
+            self.install_request_burst as u64,
+            self.header_timeout_secs,
+            self.body_timeout_secs,
+            self.idle_timeout_secs,
+            self.max_connections as u64,
+            self.max_connections_per_address as u64,
+        ];
+        if positive.contains(&0) {
+            return Err(CliError::Usage("every limit must be above 0".into()));
+        }
+        Ok(ServerLimits {
+            registrations: RateLimit::per_minute(self.registrations_per_minute, self.registration_burst),
+            requests_per_install: RateLimit::per_hour(self.install_requests_per_hour, self.install_request_burst),
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+            ..ServerLimits::default()
+        })
+    }
+}
+
+/// How `serve` speaks to clients: TLS, or plain HTTP.
+#[derive(Debug, Clone, Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM, leaf first).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Allow plain HTTP on an address other than loopback (tokens and
+    /// summaries then cross the network in clear: only behind a TLS proxy).
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub insecure_http: bool,
 }
 
 impl FaultArgs {
@@ -115,6 +202,12 @@ pub enum Command {
         /// Fault injection (tests only).
         #[command(flatten)]
         faults: FaultArgs,
+        /// Abuse limits.
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// TLS.
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Publish a signed catalog envelope: GET /v1/catalog serves it from
     /// then on. A lower version than the current one is refused.
@@ -137,6 +230,13 @@ pub enum Command {
         /// Fewest distinct installs a cell must have to be shown (at least 2).
         #[arg(long, default_value_t = DEFAULT_MIN_INSTALLS)]
         min_installs: u32,
+        /// Count only installs registered at least this many days before
+        /// the cell's day (sybil resistance; 0 with --min-upload-days 0 turns it off).
+        #[arg(long, default_value_t = DEFAULT_MIN_INSTALL_AGE_DAYS)]
+        min_install_age_days: u32,
+        /// Count only installs that uploaded on at least this many distinct days.
+        #[arg(long, default_value_t = DEFAULT_MIN_UPLOAD_DAYS)]
+        min_upload_days: u32,
         /// Print one JSON object instead of CSV.
         #[arg(long)]
         json: bool,
@@ -219,24 +319,29 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
                 report.out.display()
             ))
         }
-        Command::Serve { storage, addr, catalog, catalog_public_key, faults } => {
+        Command::Serve { storage, addr, catalog, catalog_public_key, faults, limits, tls } => {
             let faults = faults.config()?;
-            runtime()?.block_on(serve(storage, addr, catalog, catalog_public_key, faults))
+            let limits = limits.limits()?;
+            let tls = tls_config(&tls, &addr)?;
+            runtime()?.block_on(serve(storage, addr, catalog, catalog_public_key, faults, limits, tls))
         }
         Command::SetCatalog { storage, public_key, file } => runtime()?.block_on(async move {
             let storage = open_storage(&storage).await?;
             set_catalog(storage.as_ref(), &file, public_key.as_deref()).await
         }),
-        Command::Report { storage, min_installs, json } => runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let report = visit_report(storage.as_ref(), min_installs).await?;
-            eprintln!(
-                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
-                report.cells.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        }),
+        Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } => {
+            runtime()?.block_on(async move {
+                let storage = open_storage(&storage).await?;
+                let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+                let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
+                eprintln!(
+                    "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                    report.cells.len(),
+                    report.suppressed
+                );
+                Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
+            })
+        }
         Command::Load { db, postgres, batches, concurrency, installs, no_gzip, max_seconds, json } => {
             let config = LoadConfig {
                 batches,
@@ -250,6 +355,44 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
     }
 }
 
+/// The TLS configuration `serve` asked for; refuses plain HTTP on an
+/// address that is not loopback unless `--insecure-http` says so (and
+/// then warns).
+fn tls_config(args: &TlsArgs, addr: &str) -> Result<Option<Arc<rustls::ServerConfig>>, CliError> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return crate::tls::server_config_from_pem(cert, key).map(Some).map_err(|e| CliError::Usage(e.to_string()));
+    }
+    if !is_loopback(addr) {
+        if !args.insecure_http {
+            return Err(CliError::Usage(format!(
+                "{addr} is not a loopback address: serve TLS (--tls-cert FILE --tls-key FILE), or pass \
+                 --insecure-http to serve plain HTTP behind a TLS-terminating proxy"
+            )));
+        }
+        eprintln!(
+            "kairos-backend: WARNING: plain HTTP on {addr}: bearer tokens and summaries cross the network \
+             unencrypted; only behind a TLS-terminating proxy"
+        );
+    }
+    Ok(None)
+}
+
+/// Whether `addr` (`HOST:PORT`) names only loopback addresses.
+pub fn is_loopback(addr: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match addr.to_socket_addrs() {
+        Ok(resolved) => {
+            let all: Vec<_> = resolved.collect();
+            !all.is_empty() && all.iter().all(|a| a.ip().is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| CliError::Io(e.to_string()))
 }
@@ -257,7 +400,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// Opens the storage the arguments name.
 pub async fn open_storage(args: &StorageArgs) -> Result<Arc<dyn Storage>, CliError> {
     Ok(match &args.postgres {
-        Some(url) => Arc::new(PostgresStorage::connect(url).await?),
+        Some(url) => Arc::new(PostgresStorage::connect_with_ca(url, args.postgres_ca.as_deref()).await?),
         None => Arc::new(SqliteStorage::open(&args.db)?),
     })
 }
@@ -292,12 +435,23 @@ async fn serve(
     catalog: Option<PathBuf>,
     catalog_public_key: Option<PathBuf>,
     faults: Option<FaultConfig>,
+    limits: ServerLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) -> Result<String, CliError> {
     let storage = open_storage(&storage_args).await?;
     if let Some(file) = catalog {
         println!("{}", set_catalog(storage.as_ref(), &file, catalog_public_key.as_deref()).await?);
     }
-    let mut builder = ServerBuilder::new(storage.clone());
+    if storage.catalog().await?.is_none() {
+        eprintln!(
+            "kairos-backend: no catalog published: merchant and offer ids in uploads cannot be checked \
+             until one is (set-catalog, or serve --catalog)"
+        );
+    }
+    let mut builder = ServerBuilder::new(storage.clone()).limits(limits);
+    if let Some(config) = tls {
+        builder = builder.tls(config);
+    }
     if let Some(config) = &faults {
         builder = builder.faults(config.clone());
     }

@@ -71,8 +71,13 @@ fn serve_takes_every_option() {
 
 #[test]
 fn admin_commands_parse() {
-    let Command::Report { storage, min_installs, json } = parse(&["report", "--db", "k.db"]).unwrap() else { panic!() };
+    let Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } =
+        parse(&["report", "--db", "k.db"]).unwrap()
+    else {
+        panic!()
+    };
     assert_eq!((storage.db, min_installs, json), ("k.db".into(), 5, false));
+    assert_eq!((min_install_age_days, min_upload_days), (7, 3));
     let Command::Report { min_installs, .. } = parse(&["report", "--min-installs", "10"]).unwrap() else { panic!() };
     assert_eq!(min_installs, 10);
     let Command::SetCatalog { file, public_key, .. } = parse(&["set-catalog", "--db", "k.db", "c.json"]).unwrap()
@@ -113,7 +118,7 @@ fn set_catalog_then_report_on_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let signed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.signed.json");
-    let storage = StorageArgs { db: db.clone(), postgres: None };
+    let storage = StorageArgs { db: db.clone(), postgres: None, postgres_ca: None };
     let printed =
         run(Cli { command: Command::SetCatalog { storage: storage.clone(), public_key: None, file: signed.clone() } })
             .unwrap();
@@ -126,9 +131,21 @@ fn set_catalog_then_report_on_a_file() {
         run(Cli { command: Command::SetCatalog { storage: storage.clone(), public_key: None, file: not_envelope } })
             .unwrap_err();
     assert!(e.to_string().starts_with("not a signed catalog envelope"), "{e}");
-    let csv = run(Cli { command: Command::Report { storage: storage.clone(), min_installs: 5, json: false } }).unwrap();
+    let csv = run(Cli {
+        command: Command::Report {
+            storage: storage.clone(),
+            min_installs: 5,
+            min_install_age_days: 7,
+            min_upload_days: 3,
+            json: false,
+        },
+    })
+    .unwrap();
     assert_eq!(csv, "day,merchant_id,installs,visits,minutes,noised");
-    let e = run(Cli { command: Command::Report { storage, min_installs: 1, json: false } }).unwrap_err();
+    let e = run(Cli {
+        command: Command::Report { storage, min_installs: 1, min_install_age_days: 7, min_upload_days: 3, json: false },
+    })
+    .unwrap_err();
     assert!(e.to_string().contains("below the floor of 2"), "{e}");
 }
 
@@ -152,4 +169,29 @@ fn load_runs_a_small_bounded_batch() {
     assert_eq!(figures["errors"], 0, "{printed}");
     assert_eq!(figures["storage"], "sqlite");
     assert!(figures["batches_per_sec"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn serve_refuses_plain_http_off_loopback_without_insecure_http() {
+    let Command::Serve { tls, addr, .. } = parse(&["serve", "--addr", "0.0.0.0:8787"]).unwrap() else { panic!() };
+    let e = super::tls_config(&tls, &addr).unwrap_err();
+    assert!(e.to_string().contains("--insecure-http"), "{e}");
+    let Command::Serve { tls, addr, .. } = parse(&["serve", "--addr", "0.0.0.0:8787", "--insecure-http"]).unwrap()
+    else {
+        panic!()
+    };
+    assert!(super::tls_config(&tls, &addr).unwrap().is_none());
+    for loopback in ["127.0.0.1:8787", "[::1]:8787", "localhost:8787"] {
+        assert!(super::is_loopback(loopback), "{loopback}");
+    }
+    assert!(!super::is_loopback("0.0.0.0:8787") && !super::is_loopback("192.0.2.1:80"));
+    assert!(parse(&["serve", "--tls-cert", "c.pem"]).is_err(), "--tls-cert needs --tls-key");
+    let Command::Serve { limits, .. } = parse(&["serve", "--header-timeout-secs", "2"]).unwrap() else { panic!() };
+    let limits = limits.limits().unwrap();
+    assert_eq!(limits.header_timeout, std::time::Duration::from_secs(2));
+    assert_eq!(limits.registrations, kairos_backend_default().registrations);
+}
+
+fn kairos_backend_default() -> crate::limits::ServerLimits {
+    crate::limits::ServerLimits::default()
 }

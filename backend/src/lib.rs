@@ -10,12 +10,15 @@
 //! - [`summaries`]: the upload format and its strict validation.
 //! - [`storage`]: the [`storage::Storage`] trait, on SQLite or PostgreSQL.
 //! - [`faults`]: seeded fault injection for client tests.
+//! - [`limits`], [`rate_limit`], [`attestation`], [`tls`]: abuse limits,
+//!   their rate limiter, the pluggable registration attestation, TLS.
 //! - [`catalog_signing`], [`catalog_publishing`]: catalog keys, signing, publishing.
 //! - [`report`]: the small-cell-suppressed visits aggregate.
 //! - [`load`] and [`client`]: the load generator and its HTTP client.
 //! - [`cli`]: the `kairos-backend` command line.
 
 pub mod api;
+pub mod attestation;
 pub mod catalog_publishing;
 pub mod catalog_signing;
 pub mod cli;
@@ -23,10 +26,13 @@ pub mod client;
 pub mod faults;
 pub mod limits;
 pub mod load;
+pub mod rate_limit;
 pub mod report;
 pub mod server;
+mod server_conn;
 pub mod storage;
 pub mod summaries;
+pub mod tls;
 
 pub use catalog_signing::{keygen, sign_catalog, BackendError, KeygenOutput, SignOutput};
 

@@ -1,6 +1,8 @@
 //! Every limit of the sync API, in one place. `docs/openapi.yaml` and
 //! `docs/protocol.md` quote these numbers; a test checks they agree.
 
+use std::time::Duration;
+
 /// Largest request body on the wire, whatever its `Content-Encoding`.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -60,3 +62,146 @@ pub const DEFAULT_MIN_INSTALLS: u32 = 5;
 
 /// `report --min-installs` below this is refused.
 pub const MIN_MIN_INSTALLS: u32 = 2;
+
+// ---- Abuse limits (issue #19) ---------------------------------------------
+//
+// One real device registers once, then makes a few requests a day: one
+// nightly upload (a few after days offline), one catalog fetch, now and then
+// a deletion request. Every limit below is sized from that, with a wide
+// margin, so that a normal client never meets one; `docs/protocol.md`
+// quotes each with its reason.
+
+/// Most `visits` rows one install may hold for one local day: one per
+/// catalog merchant visited. A shopper visits a handful of merchants a day;
+/// a few hundred is already a mall crawl every hour of the day.
+pub const MAX_VISIT_ROWS_PER_DAY: usize = 200;
+
+/// Most `offers` rows one install may hold for one local day: one per
+/// catalog offer with an outcome. The engine's global daily notification
+/// budget keeps real days to a few dozen (triggered and held-out included).
+pub const MAX_OFFER_ROWS_PER_DAY: usize = 200;
+
+/// Days a superseded catalog's merchant and offer ids stay valid in
+/// uploads: a device offline for a while still uploads the days it spent
+/// under the older catalog (the same horizon as idempotency keys).
+pub const CATALOG_ID_RETENTION_DAYS: u32 = IDEMPOTENCY_RETENTION_DAYS;
+
+/// `report`: a cell counts only installs registered at least this many
+/// days before the cell's day (sybils made today cannot fill this week's
+/// cells, nor any earlier day's).
+pub const DEFAULT_MIN_INSTALL_AGE_DAYS: u32 = 7;
+
+/// `report`: a cell counts only installs that uploaded on at least this
+/// many distinct (server UTC) days: a real device syncs nightly.
+pub const DEFAULT_MIN_UPLOAD_DAYS: u32 = 3;
+
+/// A token bucket: `burst` requests at once, then one more every `refill`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed back to back (the bucket's size).
+    pub burst: u32,
+    /// Time for one request to come back into the bucket.
+    pub refill: Duration,
+}
+
+impl RateLimit {
+    /// `per_minute` requests a minute, with a burst of `burst`.
+    pub fn per_minute(per_minute: u32, burst: u32) -> Self {
+        RateLimit { burst, refill: Duration::from_secs(60) / per_minute.max(1) }
+    }
+
+    /// `per_hour` requests an hour, with a burst of `burst`.
+    pub fn per_hour(per_hour: u32, burst: u32) -> Self {
+        RateLimit { burst, refill: Duration::from_secs(3600) / per_hour.max(1) }
+    }
+}
+
+/// The server's configurable abuse limits (`serve` flags; tests may set
+/// short ones). [`ServerLimits::default`] is production's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// `POST /v1/installs` per client address. Default 20 a minute, burst
+    /// 20: a phone registers once; a carrier NAT's worth of phones
+    /// installing at once still fits; 2,000 in a second does not.
+    pub registrations: RateLimit,
+    /// Authenticated `/v1` requests per install (token). Default 120 an
+    /// hour, burst 60: a device makes a few a day, a retry storm after an
+    /// outage a few dozen.
+    pub requests_per_install: RateLimit,
+    /// Time a client has to send a request's whole head (request line and
+    /// headers), counted from when the server starts waiting for it: the
+    /// connection's opening, or the previous answer on a keep-alive
+    /// connection (so it is also how long an idle keep-alive connection is
+    /// kept). Also the TLS handshake's deadline. Default 10 s.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's whole body. Default 30 s
+    /// (64 KiB at the slowest mobile link is a few seconds).
+    pub body_timeout: Duration,
+    /// A connection on which nothing is read or written for this long,
+    /// while no request is being handled, is closed (a client that stops
+    /// reading its answer). Default 60 s.
+    pub idle_timeout: Duration,
+    /// Open connections in all. Default 4,096; more are closed at once.
+    pub max_connections: usize,
+    /// Open connections from one client address. Default 64 (a carrier
+    /// NAT); more from that address are closed at once.
+    pub max_connections_per_address: usize,
+    /// Most client addresses (or installs) a rate limiter tracks at once:
+    /// bounds its memory. Default 100,000; past it, new keys are refused
+    /// (429) until idle ones are forgotten.
+    pub max_tracked_keys: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            registrations: RateLimit::per_minute(20, 20),
+            requests_per_install: RateLimit::per_hour(120, 60),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 4096,
+            max_connections_per_address: 64,
+            max_tracked_keys: 100_000,
+        }
+    }
+}
+
+impl ServerLimits {
+    /// Limits that never get in the way of a measurement on loopback
+    /// (`load`): rates and caps far above anything it sends. Timeouts are
+    /// the defaults.
+    pub fn unmetered() -> Self {
+        let wide = RateLimit { burst: u32::MAX / 2, refill: Duration::from_micros(1) };
+        ServerLimits {
+            registrations: wide,
+            requests_per_install: wide,
+            max_connections: 100_000,
+            max_connections_per_address: 100_000,
+            ..ServerLimits::default()
+        }
+    }
+}
+
+/// Which installs a `report` cell counts (the sybil rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportEligibility {
+    /// Registered at least this many days before the cell's day.
+    pub min_install_age_days: u32,
+    /// Uploaded on at least this many distinct days.
+    pub min_upload_days: u32,
+}
+
+impl Default for ReportEligibility {
+    fn default() -> Self {
+        ReportEligibility {
+            min_install_age_days: DEFAULT_MIN_INSTALL_AGE_DAYS,
+            min_upload_days: DEFAULT_MIN_UPLOAD_DAYS,
+        }
+    }
+}
+
+impl ReportEligibility {
+    /// Every install counts (the rule off; tests of the aggregate alone).
+    pub const EVERY_INSTALL: ReportEligibility = ReportEligibility { min_install_age_days: 0, min_upload_days: 0 };
+}

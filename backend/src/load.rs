@@ -112,7 +112,12 @@ pub async fn run_load(storage: Arc<dyn Storage>, config: LoadConfig) -> Result<L
         return Err(LoadError::Config("--concurrency must be 1 to 256 and --installs 1 to 100000".into()));
     }
     let kind = storage.kind();
-    let server = ServerBuilder::new(storage).bind("127.0.0.1:0").await.map_err(|e| LoadError::Setup(e.to_string()))?;
+    // A measurement of the storage path, not of the abuse limits.
+    let server = ServerBuilder::new(storage)
+        .limits(crate::limits::ServerLimits::unmetered())
+        .bind("127.0.0.1:0")
+        .await
+        .map_err(|e| LoadError::Setup(e.to_string()))?;
     let addr = server.addr();
 
     // Fresh installs and keys on every run, so that a run against a

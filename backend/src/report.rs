@@ -3,7 +3,7 @@
 //! distinct installs is left out whole (not rounded, not merged), so no
 //! output describes fewer than that many shoppers.
 
-use crate::limits::MIN_MIN_INSTALLS;
+use crate::limits::{ReportEligibility, MIN_MIN_INSTALLS};
 use crate::storage::{ReportCell, Storage, StorageError};
 use serde_json::{json, Value};
 
@@ -29,12 +29,16 @@ pub enum ReportError {
     Storage(#[from] StorageError),
 }
 
-/// Builds the report from `storage`.
-pub async fn visit_report(storage: &dyn Storage, min_installs: u32) -> Result<VisitReport, ReportError> {
+/// Builds the report from `storage`, counting the installs `eligible`.
+pub async fn visit_report(
+    storage: &dyn Storage,
+    min_installs: u32,
+    eligible: ReportEligibility,
+) -> Result<VisitReport, ReportError> {
     if min_installs < MIN_MIN_INSTALLS {
         return Err(ReportError::ThresholdTooLow(min_installs));
     }
-    Ok(suppress(storage.visit_cells().await?, min_installs))
+    Ok(suppress(storage.visit_cells(eligible).await?, min_installs))
 }
 
 /// Keeps the cells with at least `min_installs` distinct installs.
@@ -80,11 +84,16 @@ impl VisitReport {
     }
 }
 
+/// One CSV cell. A text a spreadsheet would run as a formula (it begins
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`
+/// (OWASP's advice against CSV injection); then a cell with a comma, a
+/// quote or a line break is quoted.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -123,5 +132,15 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_defuses_formulas() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+33 1 23"), "'+33 1 23");
+        assert_eq!(csv_field("-5"), "'-5");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("=HYPERLINK(\"x\",\"y\")"), "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
+        assert_eq!(csv_field("maison-lumiere"), "maison-lumiere");
     }
 }

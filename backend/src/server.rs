@@ -2,6 +2,13 @@
 //! on the current tokio runtime and hands back a [`RunningServer`] to read
 //! its address and fault counts from, and to stop.
 //!
+//! The accept loop is the server's own (`server_conn.rs`), so that it can
+//! hold slow and greedy clients to [`ServerLimits`]: connections in all
+//! and per client address are capped (over the cap a connection is closed
+//! at once), a request head must arrive within `header_timeout` and its
+//! body within `body_timeout`, and a connection idle for `idle_timeout` is
+//! closed; with TLS the handshake must end within `header_timeout` too.
+//!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
 //! use kairos_backend::faults::FaultConfig;
@@ -22,11 +29,14 @@
 //! # }
 //! ```
 
-use crate::api::router;
+use crate::api::{router_with, AppState};
+use crate::attestation::AttestationVerifier;
 use crate::faults::{FaultConfig, FaultInjector, FaultStats};
+use crate::limits::ServerLimits;
+use crate::server_conn::{accept_loop, Counters};
 use crate::storage::Storage;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::oneshot;
@@ -36,17 +46,39 @@ use tokio::task::JoinHandle;
 pub struct ServerBuilder {
     storage: Arc<dyn Storage>,
     faults: Option<FaultConfig>,
+    limits: ServerLimits,
+    attestation: Option<Arc<dyn AttestationVerifier>>,
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl ServerBuilder {
-    /// A server on `storage`, without faults.
+    /// A server on `storage`, without faults, with the default limits,
+    /// no attestation and plain HTTP.
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        ServerBuilder { storage, faults: None }
+        ServerBuilder { storage, faults: None, limits: ServerLimits::default(), attestation: None, tls: None }
     }
 
     /// Turns fault injection on (see [`crate::faults`]).
     pub fn faults(mut self, config: FaultConfig) -> Self {
         self.faults = Some(config);
+        self
+    }
+
+    /// Replaces the abuse limits (rates, timeouts, connection caps).
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Requires platform attestation at registration (see [`crate::attestation`]).
+    pub fn attestation(mut self, verifier: Arc<dyn AttestationVerifier>) -> Self {
+        self.attestation = Some(verifier);
+        self
+    }
+
+    /// Serves HTTPS with `config` (see [`crate::tls`]).
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -59,16 +91,31 @@ impl ServerBuilder {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let faults = self.faults.map(|config| Arc::new(FaultInjector::new(config)));
-        let app = router(self.storage, faults.clone());
+        let limits = Arc::new(self.limits.clone());
+        let mut state = AppState::new(self.storage, self.limits);
+        state.attestation = self.attestation;
+        let app = router_with(state, faults.clone());
+        let counters = Arc::new(Counters::default());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        Ok(RunningServer { addr, faults, stop: Some(stop), task })
+        let tls = self.tls.is_some();
+        let task = tokio::spawn(accept_loop(listener, app, limits, self.tls, counters.clone(), stopped));
+        Ok(RunningServer { addr, tls, faults, counters, stop: Some(stop), task })
+    }
+}
+
+/// The key client addresses are limited by: an IPv4 address as it is, an
+/// IPv6 address by its /64 (one subscriber's prefix: its 2^64 addresses
+/// are one client), an IPv4-mapped IPv6 address as the IPv4 one.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -77,7 +124,9 @@ impl ServerBuilder {
 /// [`RunningServer::stopper`]) stops it too, without waiting.
 pub struct RunningServer {
     addr: SocketAddr,
+    tls: bool,
     faults: Option<Arc<FaultInjector>>,
+    counters: Arc<Counters>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<io::Result<()>>,
 }
@@ -88,14 +137,24 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://ADDR`.
+    /// `http://ADDR`, or `https://ADDR` with TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 
     /// What the fault injector did, when faults are on.
     pub fn fault_stats(&self) -> Option<FaultStats> {
         self.faults.as_ref().map(|f| f.stats())
+    }
+
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.counters.open()
+    }
+
+    /// Connections closed at once because a cap was reached, since start.
+    pub fn refused_connections(&self) -> u64 {
+        self.counters.refused()
     }
 
     /// Stops accepting connections, lets requests in flight finish, and
@@ -116,5 +175,20 @@ impl RunningServer {
     /// Hands out a sender that stops the server when sent to (or dropped).
     pub fn stopper(&mut self) -> Option<oneshot::Sender<()>> {
         self.stop.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limit_key;
+    use std::net::IpAddr;
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64_prefix() {
+        let key = |s: &str| limit_key(s.parse::<IpAddr>().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

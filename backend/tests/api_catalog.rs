@@ -120,7 +120,7 @@ async fn set_catalog_on_the_command_line_is_served_by_a_running_server() {
     let printed = tokio::task::spawn_blocking(move || {
         run(Cli {
             command: Command::SetCatalog {
-                storage: StorageArgs { db: db2, postgres: None },
+                storage: StorageArgs { db: db2, postgres: None, postgres_ca: None },
                 public_key: Some(pub_file),
                 file: v1_2,
             },

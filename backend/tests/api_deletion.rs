@@ -25,13 +25,20 @@ async fn deletes_one_purpose_then_everything_and_records_counts_only() {
         let again = api.delete(&json!({"purpose": "visits"})).await.json();
         assert_eq!(again["deleted"], json!({"activity": 0, "visits": 0, "offers": 0}));
 
+        let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
+        let records: Vec<_> = held.deletion_requests.iter().map(|r| (r.purpose, r.rows_deleted)).collect();
+        assert_eq!(records, vec![(Some(Purpose::Visits), 1), (Some(Purpose::Visits), 0)], "{}", b.name);
+        assert!(held.registered, "a purpose's deletion keeps the install registered");
+
         let all = api.delete(&json!({})).await;
         assert_eq!(all.json(), json!({"purpose": null, "deleted": {"activity": 2, "visits": 0, "offers": 1}}));
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
-        assert_eq!(held.rows(), 0);
-        assert!(held.registered, "the install stays registered and may upload again after new consent");
-        let records: Vec<_> = held.deletion_requests.iter().map(|r| (r.purpose, r.rows_deleted)).collect();
-        assert_eq!(records, vec![(Some(Purpose::Visits), 1), (Some(Purpose::Visits), 0), (None, 3)], "{}", b.name);
+        assert_eq!((held.rows(), held.idempotency_keys), (0, 0));
+        assert!(!held.registered, "{}: a full deletion forgets the install", b.name);
+        assert!(held.deletion_requests.is_empty(), "{}: its records are kept, without its id", b.name);
+        // Its token is gone with it: the device registers a new install id.
+        assert_error(&api.upload("k3", &steps_batch("2026-11-26", 100)).await, 401, "invalid_token");
+        assert_error(&api.delete(&json!({})).await, 401, "invalid_token");
         server.shutdown().await.unwrap();
     }
 }
@@ -42,7 +49,9 @@ async fn a_replayed_upload_after_deletion_does_not_bring_data_back() {
         let server = start(&b.storage, None).await;
         let api = Api::register(server.addr()).await;
         assert_eq!(api.upload("night-1", &canonical_batch()).await.status, 200);
-        assert_eq!(api.delete(&json!({})).await.status, 200);
+        for purpose in ["activity", "visits", "offers"] {
+            assert_eq!(api.delete(&json!({ "purpose": purpose })).await.status, 200);
+        }
         // A late retry of the deleted batch (same key) is answered as a
         // duplicate and stores nothing.
         let replay = api.upload("night-1", &canonical_batch()).await;

@@ -23,7 +23,26 @@ async fn registration_issues_a_token_and_re_registration_rotates_it() {
         let api = Api { addr: server.addr(), install_id: id.clone(), token: token.clone() };
         assert_eq!(api.upload("k", &canonical_batch()).await.status, 200);
 
-        let second = register_raw(server.addr(), &json!({ "install_id": id }).to_string()).await;
+        // Knowing the id is not enough: without its token, or with another, 409.
+        let body = json!({ "install_id": id }).to_string();
+        assert_error(&register_raw(server.addr(), &body).await, 409, "install_id_taken");
+        let other = Api::register(server.addr()).await;
+        let addr = server.addr();
+        let with = |token: &str| {
+            let auth = format!("Bearer {token}");
+            let body = body.clone();
+            async move {
+                let headers = [("content-type", "application/json"), ("authorization", auth.as_str())];
+                send_once(addr, Method::POST, "/v1/installs", &headers, body).await.unwrap()
+            }
+        };
+        assert_error(&with(&other.token).await, 409, "install_id_taken");
+        assert_error(&with("not-a-token").await, 409, "install_id_taken");
+        assert_eq!(api.upload("k", &canonical_batch()).await.json()["duplicate"], true, "the token still works");
+
+        // With its current token, it rotates.
+        let second = with(&token).await;
+        assert_eq!(second.status, 200, "{}: {second:?}", b.name);
         let new_token = second.json()["token"].as_str().unwrap().to_owned();
         assert_ne!(new_token, token, "{}: re-registration issues a new token", b.name);
         assert_error(&api.upload("k2", &canonical_batch()).await, 401, "invalid_token");
@@ -80,7 +99,12 @@ async fn every_v1_endpoint_needs_a_valid_bearer_token() {
                 canonical_batch().to_string(),
             ),
             (Method::GET, "/v1/catalog", &[], String::new()),
-            (Method::POST, "/v1/deletion-requests", &[("content-type", "application/json")], "{}".into()),
+            (
+                Method::POST,
+                "/v1/deletion-requests",
+                &[("content-type", "application/json")],
+                "{\"purpose\": \"visits\"}".into(),
+            ),
         ];
         let unknown = format!("Bearer {}", "0".repeat(64));
         let upper = format!("Bearer {}", api.token.to_ascii_uppercase());
@@ -132,4 +156,42 @@ async fn an_install_acts_only_on_itself() {
         assert_eq!(b.storage.held_by(bob.install_id.clone()).await.unwrap().rows(), 0);
         server.shutdown().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn with_an_attestation_verifier_registration_needs_evidence_bound_to_the_install() {
+    use kairos_backend::attestation::{SharedSecretVerifier, ATTESTATION_HEADER};
+    let b = common::sqlite();
+    let verifier = SharedSecretVerifier::new("play-integrity-double");
+    let server = kairos_backend::server::ServerBuilder::new(b.storage.clone())
+        .attestation(std::sync::Arc::new(verifier.clone()))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let id = new_install_id();
+    let body = json!({ "install_id": id }).to_string();
+    let register = |evidence: Option<String>| {
+        let body = body.clone();
+        let addr = server.addr();
+        async move {
+            let mut headers = vec![("content-type", "application/json".to_owned())];
+            if let Some(evidence) = evidence {
+                headers.push((ATTESTATION_HEADER, evidence));
+            }
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            send_once(addr, Method::POST, "/v1/installs", &headers, body).await.unwrap()
+        }
+    };
+    assert_error(&register(None).await, 403, "attestation_failed");
+    assert_error(&register(Some("forged".into())).await, 403, "attestation_failed");
+    // Evidence for another install does not do either.
+    assert_error(&register(Some(verifier.evidence_for(&new_install_id()))).await, 403, "attestation_failed");
+    assert!(!b.storage.held_by(id.clone()).await.unwrap().registered);
+    assert_eq!(register(Some(verifier.evidence_for(&id))).await.status, 200);
+    assert!(b.storage.held_by(id).await.unwrap().registered);
+    // Off by default: the same request without evidence registers elsewhere.
+    let plain = start(&b.storage, None).await;
+    assert_eq!(register_raw(plain.addr(), &json!({ "install_id": new_install_id() }).to_string()).await.status, 200);
+    plain.shutdown().await.unwrap();
+    server.shutdown().await.unwrap();
 }

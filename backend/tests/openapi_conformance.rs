@@ -12,12 +12,15 @@ use axum::http::Method;
 use chrono::NaiveDate;
 use common::{canonical_batch, new_install_id, start, Api};
 use kairos_backend::api::ROUTES;
+use kairos_backend::attestation::SharedSecretVerifier;
 use kairos_backend::client::{send_once, Reply};
 use kairos_backend::faults::{FaultConfig, FaultKind};
 use kairos_backend::limits;
+use kairos_backend::limits::ReportEligibility;
+use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, ReportCell, Storage, StorageError, StorageFuture,
-    TokenHash,
+    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, Registration, ReportCell, Storage,
+    StorageError, StorageFuture, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -77,7 +80,13 @@ impl Storage for Down {
     fn health(&self) -> StorageFuture<'_, ()> {
         down()
     }
-    fn register_install(&self, _: String, _: TokenHash, _: NaiveDate) -> StorageFuture<'_, ()> {
+    fn register_install(
+        &self,
+        _: String,
+        _: TokenHash,
+        _: Option<TokenHash>,
+        _: NaiveDate,
+    ) -> StorageFuture<'_, Registration> {
         down()
     }
     fn authenticate(&self, _: TokenHash) -> StorageFuture<'_, Option<String>> {
@@ -92,10 +101,13 @@ impl Storage for Down {
     fn catalog(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
         down()
     }
-    fn set_catalog(&self, _: CatalogRecord) -> StorageFuture<'_, ()> {
+    fn set_catalog(&self, _: CatalogRecord, _: CatalogIds, _: NaiveDate) -> StorageFuture<'_, ()> {
         down()
     }
-    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>> {
+    fn unknown_catalog_ids(&self, _: CatalogIds, _: NaiveDate) -> StorageFuture<'_, CatalogIds> {
+        down()
+    }
+    fn visit_cells(&self, _: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
         down()
     }
     fn prune_idempotency_keys(&self, _: NaiveDate) -> StorageFuture<'_, u64> {
@@ -147,6 +159,17 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(a, None, Method::POST, "/v1/installs", &[JSON], None, Some(big.into_bytes())).await);
     let text = [("content-type", "text/plain")];
     out.push(exchange(a, None, Method::POST, "/v1/installs", &text, Some(install.clone()), None).await);
+    // An id already registered, without its token: 409.
+    out.push(exchange(a, None, Method::POST, "/v1/installs", &[JSON], Some(install.clone()), None).await);
+    // Attestation required and missing: 403.
+    let attested = ServerBuilder::new(b.storage.clone())
+        .attestation(Arc::new(SharedSecretVerifier::new("s")))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let fresh = json!({ "install_id": new_install_id() });
+    out.push(exchange(attested.addr(), None, Method::POST, "/v1/installs", &[JSON], Some(fresh), None).await);
+    attested.shutdown().await.unwrap();
 
     let s = "/v1/summaries";
     out.push(exchange(a, api, Method::POST, s, &[JSON, key("a")], Some(canonical_batch()), None).await);
@@ -158,6 +181,14 @@ async fn exercise_everything() -> Vec<Exchange> {
     bad["batch"][1]["data"]["merchants"][0]["lat"] = json!(34.05);
     out.push(exchange(a, api, Method::POST, s, &[JSON, key("b")], Some(bad), None).await);
     out.push(exchange(a, None, Method::POST, s, &[JSON, key("b")], Some(canonical_batch()), None).await);
+    // More rows for a day than a device's quota, over two batches: 422.
+    let rows = |from: usize| -> Vec<Value> {
+        (from..from + 150).map(|i| json!({"merchant_id": format!("m{i}"), "visits": 1, "minutes": 15})).collect()
+    };
+    for (k, from) in [("q1", 0), ("q2", 150)] {
+        let batch = json!({"batch": [{"purpose": "visits", "day": "2026-11-20", "data": {"merchants": rows(from)}}]});
+        out.push(exchange(a, api, Method::POST, s, &[JSON, key(k)], Some(batch), None).await);
+    }
     let entry = canonical_batch()["batch"][0].clone();
     let many = json!({ "batch": vec![entry; limits::MAX_BATCH_ITEMS + 1] });
     out.push(exchange(a, api, Method::POST, s, &[JSON, key("c")], Some(many), None).await);
@@ -170,14 +201,19 @@ async fn exercise_everything() -> Vec<Exchange> {
     kairos_backend::catalog_publishing::publish(b.storage.as_ref(), record.clone()).await.unwrap();
     out.push(exchange(a, api, Method::GET, c, &[], None, None).await);
     out.push(exchange(a, api, Method::GET, c, &[("if-none-match", record.etag.as_str())], None, None).await);
+    // Now that a catalog is published, an id not in it: 400.
+    let mut unknown = canonical_batch();
+    unknown["batch"][1]["data"]["merchants"][0]["merchant_id"] = json!("=1+2");
+    out.push(exchange(a, api, Method::POST, s, &[JSON, key("g")], Some(unknown), None).await);
 
     let d = "/v1/deletion-requests";
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "visits"})), None).await);
-    out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "location"})), None).await);
     out.push(exchange(a, None, Method::POST, d, &[JSON], Some(json!({})), None).await);
     out.push(exchange(a, api, Method::POST, d, &[JSON], None, Some(vec![b' '; 2000])).await);
     out.push(exchange(a, api, Method::POST, d, &[], Some(json!({})), None).await);
+    // Everything, last: the install and its token are gone after it.
+    out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
 
     // 429 and 500 from servers with faults on every request, same storage.
     for kind in [FaultKind::Throttle, FaultKind::ErrorBefore] {
@@ -235,6 +271,9 @@ fn the_specs_limits_are_the_servers() {
     assert_eq!(n("max_id_bytes"), limits::MAX_ID_BYTES as u64);
     assert_eq!(n("max_idempotency_key_bytes"), limits::MAX_IDEMPOTENCY_KEY_BYTES as u64);
     assert_eq!(n("idempotency_retention_days"), u64::from(limits::IDEMPOTENCY_RETENTION_DAYS));
+    assert_eq!(n("max_visit_rows_per_day"), limits::MAX_VISIT_ROWS_PER_DAY as u64);
+    assert_eq!(n("max_offer_rows_per_day"), limits::MAX_OFFER_ROWS_PER_DAY as u64);
+    assert_eq!(n("catalog_id_retention_days"), u64::from(limits::CATALOG_ID_RETENTION_DAYS));
     assert_eq!(n("steps_quantum"), limits::STEPS_QUANTUM);
     assert_eq!(n("max_steps"), limits::MAX_STEPS);
     assert_eq!(n("minutes_quantum"), limits::MINUTES_QUANTUM);

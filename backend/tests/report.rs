@@ -5,8 +5,13 @@ mod common;
 
 use common::{backends, start, Api};
 use kairos_backend::cli::{run, Cli, Command, StorageArgs};
+use kairos_backend::limits::ReportEligibility;
 use kairos_backend::report::visit_report;
 use serde_json::json;
+
+/// The sybil rule off: these installs are all registered today, for days
+/// before (`storage_conformance.rs` and `abuse.rs` check the rule).
+const EVERY: ReportEligibility = ReportEligibility::EVERY_INSTALL;
 
 fn visit(day: &str, merchant: &str) -> serde_json::Value {
     json!({"batch": [{"purpose": "visits", "day": day, "data": {"merchants": [
@@ -35,17 +40,17 @@ async fn cells_under_five_installs_are_suppressed() {
     for b in backends().await {
         let server = start(&b.storage, None).await;
         populate(server.addr()).await;
-        let report = visit_report(b.storage.as_ref(), 5).await.unwrap();
+        let report = visit_report(b.storage.as_ref(), 5, EVERY).await.unwrap();
         assert_eq!(report.suppressed, 2, "{}: the food court (4) and the 25th (1)", b.name);
         assert_eq!(
             report.to_csv(),
             "day,merchant_id,installs,visits,minutes,noised\n2026-11-24,maison-lumiere,5,5,150,0\n"
         );
-        let lower = visit_report(b.storage.as_ref(), 4).await.unwrap();
+        let lower = visit_report(b.storage.as_ref(), 4, EVERY).await.unwrap();
         assert_eq!(lower.cells.len(), 2);
         assert_eq!(lower.cells[1].merchant_id, "valley-food-court");
         assert_eq!((lower.cells[1].installs, lower.cells[1].visits), (4, 8));
-        assert!(visit_report(b.storage.as_ref(), 1).await.is_err());
+        assert!(visit_report(b.storage.as_ref(), 1, EVERY).await.is_err());
         server.shutdown().await.unwrap();
     }
 }
@@ -62,7 +67,9 @@ async fn the_report_command_reads_the_database_file() {
     let report = |min_installs, json| {
         let db = db.clone();
         tokio::task::spawn_blocking(move || {
-            run(Cli { command: Command::Report { storage: StorageArgs { db, postgres: None }, min_installs, json } })
+            let storage = StorageArgs { db, postgres: None, postgres_ca: None };
+            let (min_install_age_days, min_upload_days) = (0, 0);
+            run(Cli { command: Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } })
         })
     };
     let csv = report(5, false).await.unwrap().unwrap();

@@ -73,7 +73,11 @@ async fn serves_a_catalog_from_a_file_and_stops_on_sigterm() {
     let reply = api.catalog(&[]).await;
     assert_eq!(reply.status, 200);
     assert_eq!(&reply.body[..], &std::fs::read(&catalog).unwrap()[..]);
-    assert_eq!(api.upload("k", &common::canonical_batch()).await.status, 200);
+    // The catalog's ids are accepted; the canonical batch's offer "o1" is in no catalog.
+    let mut batch = common::canonical_batch();
+    batch["batch"][2]["data"]["offers"][0]["offer_id"] = "maison-lumiere-20-off".into();
+    assert_eq!(api.upload("k", &batch).await.status, 200);
+    assert_error(&api.upload("k2", &common::canonical_batch()).await, 400, "unknown_offer_id");
 
     let lines = terminate(&mut served);
     assert_eq!(lines.last().map(String::as_str), Some("kairos-backend: stopped"), "{lines:?}");

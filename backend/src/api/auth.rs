@@ -3,10 +3,12 @@
 //! A token is 32 bytes from the operating system's CSPRNG, written as 64
 //! lowercase hex characters. The server keeps only its SHA-256; a request's
 //! `Authorization: Bearer <token>` is hashed and looked up, and names the
-//! one install the request may act on. Registering an install again issues
-//! a new token and revokes the previous one. Tokens do not expire.
+//! one install the request may act on. Registering an install again needs
+//! its current token, issues a new one and revokes the previous one. Tokens
+//! do not expire; a full deletion request removes the install and its token.
 
 use super::error::ApiError;
+use super::AppState;
 use crate::storage::{Storage, TokenHash};
 use axum::http::header::{HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, StatusCode};
@@ -38,25 +40,38 @@ pub fn is_lower_hex(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// The install a request's bearer token names, or 401.
-pub async fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<String, ApiError> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(unauthorized("missing_token", "send Authorization: Bearer <token> from POST /v1/installs"));
-    };
-    let token = value
+/// The bearer token of a request: `None` without an `Authorization`
+/// header, 401 `missing_token` for another scheme.
+pub fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
+    value
         .to_str()
         .ok()
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .ok_or_else(|| unauthorized("missing_token", "the Authorization header is not a Bearer token"))?;
+        .map(|(_, token)| Some(token.trim()))
+        .ok_or_else(|| unauthorized("missing_token", "the Authorization header is not a Bearer token"))
+}
+
+/// The install a request's bearer token names, or 401.
+pub async fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(token) = bearer_token(headers)? else {
+        return Err(unauthorized("missing_token", "send Authorization: Bearer <token> from POST /v1/installs"));
+    };
     if !is_lower_hex(token, TOKEN_HEX_LEN) {
         return Err(unauthorized("invalid_token", "the token is not one this server issues"));
     }
-    storage
-        .authenticate(token_hash(token))
-        .await?
-        .ok_or_else(|| unauthorized("invalid_token", "unknown or revoked token; register the install again"))
+    storage.authenticate(token_hash(token)).await?.ok_or_else(|| {
+        unauthorized("invalid_token", "unknown or revoked token (or the install was deleted); register again")
+    })
+}
+
+/// [`authenticate`], then the install's request rate: 429 `rate_limited`
+/// with `Retry-After` past [`crate::limits::ServerLimits::requests_per_install`].
+pub async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let install_id = authenticate(state.storage.as_ref(), headers).await?;
+    state.install_requests.check(&install_id).map_err(ApiError::rate_limited)?;
+    Ok(install_id)
 }
 
 fn unauthorized(code: &'static str, message: &str) -> ApiError {

@@ -3,9 +3,10 @@
 use super::error::ApiError;
 use crate::limits::{MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES};
 use axum::body::{Body, Bytes};
-use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::HeaderMap;
+use axum::http::header::{HeaderValue, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use std::io::Read;
+use std::time::Duration;
 
 /// How a body is encoded on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +55,10 @@ pub fn coding(headers: &HeaderMap, gzip_allowed: bool) -> Result<Coding, ApiErro
 }
 
 /// Reads the whole body, refusing (413) one longer than `limit` bytes,
-/// by its `Content-Length` before reading when it is declared.
-pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+/// by its `Content-Length` before reading when it is declared, and (408
+/// `request_timeout`, closing the connection) one not received whole
+/// within `timeout`.
+pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
     let too_large = |size: Option<u64>| {
         let size = size.map(|s| format!("{s} bytes, ")).unwrap_or_default();
         ApiError::too_large("body_too_large", format!("the body is {size}more than the limit of {limit} bytes"))
@@ -65,7 +68,15 @@ pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Resu
             return Err(too_large(Some(length)));
         }
     }
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the body did not arrive within {} s", timeout.as_secs_f64()),
+        )
+        .with_header(CONNECTION, HeaderValue::from_static("close"))
+    })?;
+    read.map_err(|e| {
         let length_limit = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
             || e.to_string().contains("length limit");
         if length_limit {
@@ -78,9 +89,9 @@ pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Resu
 
 /// The summaries body, decompressed: at most [`MAX_BODY_BYTES`] on the wire
 /// and [`MAX_DECOMPRESSED_BYTES`] once gunzipped.
-pub async fn read_summaries_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+pub async fn read_summaries_body(headers: &HeaderMap, body: Body, timeout: Duration) -> Result<Vec<u8>, ApiError> {
     let coding = coding(headers, true)?;
-    let wire = read_limited(headers, body, MAX_BODY_BYTES).await?;
+    let wire = read_limited(headers, body, MAX_BODY_BYTES, timeout).await?;
     match coding {
         Coding::Identity => Ok(wire.to_vec()),
         Coding::Gzip => gunzip(&wire),

@@ -1,7 +1,7 @@
 //! `GET /v1/catalog`: the current signed catalog envelope, with a strong
 //! `ETag`; `If-None-Match` answers 304 when the client has it.
 
-use super::auth::authenticate;
+use super::auth::authorize;
 use super::error::ApiError;
 use super::AppState;
 use axum::extract::State;
@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub async fn fetch(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    authenticate(state.storage.as_ref(), &headers).await?;
+    authorize(&state, &headers).await?;
     let Some(catalog) = state.storage.catalog().await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no_catalog", "no catalog has been published yet"));
     };

@@ -1,7 +1,7 @@
 //! `POST /v1/deletion-requests`: deletes what the install holds, for one
 //! purpose or for all.
 
-use super::auth::authenticate;
+use super::auth::authorize;
 use super::body::{coding, read_limited, require_json};
 use super::error::{json_ok, ApiError};
 use super::AppState;
@@ -15,10 +15,10 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 pub async fn request(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let install_id = authenticate(state.storage.as_ref(), &headers).await?;
+    let install_id = authorize(&state, &headers).await?;
     require_json(&headers)?;
     coding(&headers, false)?;
-    let body = read_limited(&headers, body, MAX_SMALL_BODY_BYTES).await?;
+    let body = read_limited(&headers, body, MAX_SMALL_BODY_BYTES, state.limits.body_timeout).await?;
     let value = strict_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
     let purpose = parse(&value)?;

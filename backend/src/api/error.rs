@@ -44,6 +44,13 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
     }
 
+    /// 429 `rate_limited` with `Retry-After` (whole seconds, at least 1).
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let secs = crate::rate_limit::retry_after_secs(wait);
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("too many requests; retry in {secs} s"))
+            .with_header(axum::http::header::RETRY_AFTER, HeaderValue::from(secs))
+    }
+
     /// 415 with `code`.
     pub fn unsupported(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, code, message)

@@ -1,31 +1,67 @@
 //! `POST /v1/installs`: registers an install and issues its bearer token.
+//!
+//! Rate-limited per client address. A new install id registers freely; an
+//! id already registered is re-registered (its token rotated) only by a
+//! request bearing its current token: knowing an id is never enough
+//! (409 `install_id_taken`). With a platform-attestation verifier plugged
+//! in, the request must also carry valid evidence (403 `attestation_failed`).
 
-use super::auth::{is_lower_hex, new_token, token_hash};
+use super::auth::{bearer_token, is_lower_hex, new_token, token_hash};
 use super::body::{coding, read_limited, require_json};
 use super::error::{json_ok, ApiError};
-use super::AppState;
+use super::{AppState, ClientAddr};
+use crate::attestation::ATTESTATION_HEADER;
 use crate::limits::MAX_SMALL_BODY_BYTES;
+use crate::server::limit_key;
+use crate::storage::Registration;
 use crate::summaries::strict_json;
 use crate::today_utc;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use serde_json::{json, Value};
 
 /// Length of an install id, in hex characters.
 pub const INSTALL_ID_HEX_LEN: usize = 32;
 
-pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn register(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let client = client.map_or(ClientAddr::UNKNOWN, |Extension(c)| c);
+    state.registrations.check(&limit_key(client.0.ip())).map_err(ApiError::rate_limited)?;
     require_json(&headers)?;
     coding(&headers, false)?;
-    let body = read_limited(&headers, body, MAX_SMALL_BODY_BYTES).await?;
+    let body = read_limited(&headers, body, MAX_SMALL_BODY_BYTES, state.limits.body_timeout).await?;
     let value = strict_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
     let install_id = parse(&value)?;
+    let presented = bearer_token(&headers)?.map(token_hash);
+    if let Some(verifier) = &state.attestation {
+        let evidence = headers.get(ATTESTATION_HEADER).and_then(|v| v.to_str().ok());
+        if let Err(e) = verifier.verify(&install_id, evidence).await {
+            eprintln!("kairos-backend: registration refused: {e}");
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "attestation_failed",
+                format!("send valid platform attestation in the {ATTESTATION_HEADER} header"),
+            ));
+        }
+    }
     let token = new_token();
-    state.storage.register_install(install_id.clone(), token_hash(&token), today_utc()).await?;
-    Ok(json_ok(json!({"install_id": install_id, "token": token})))
+    match state.storage.register_install(install_id.clone(), token_hash(&token), presented, today_utc()).await? {
+        Registration::New | Registration::Rotated => Ok(json_ok(json!({"install_id": install_id, "token": token}))),
+        Registration::Refused => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "install_id_taken",
+            "this install id is registered: re-registering it needs its current token as the bearer token; \
+             otherwise choose a new install id",
+        )),
+    }
 }
 
 fn parse(value: &Value) -> Result<String, ApiError> {

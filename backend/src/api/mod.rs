@@ -10,13 +10,17 @@ mod health;
 mod installs;
 mod summaries;
 
+use crate::attestation::AttestationVerifier;
 use crate::faults::{inject_faults, FaultInjector};
+use crate::limits::ServerLimits;
+use crate::rate_limit::RateLimiter;
 use crate::storage::Storage;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use error::ApiError;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 /// What every handler shares.
@@ -24,6 +28,38 @@ use std::sync::Arc;
 pub struct AppState {
     /// Where everything is kept.
     pub storage: Arc<dyn Storage>,
+    /// The abuse limits in force.
+    pub limits: Arc<ServerLimits>,
+    /// Registrations per client address.
+    pub registrations: Arc<RateLimiter<IpAddr>>,
+    /// Authenticated requests per install.
+    pub install_requests: Arc<RateLimiter<String>>,
+    /// The platform-attestation check of registrations, when one is plugged in.
+    pub attestation: Option<Arc<dyn AttestationVerifier>>,
+}
+
+impl AppState {
+    /// The state of a server on `storage` with `limits` and no attestation.
+    pub fn new(storage: Arc<dyn Storage>, limits: ServerLimits) -> Self {
+        AppState {
+            storage,
+            registrations: Arc::new(RateLimiter::new(limits.registrations, limits.max_tracked_keys)),
+            install_requests: Arc::new(RateLimiter::new(limits.requests_per_install, limits.max_tracked_keys)),
+            limits: Arc::new(limits),
+            attestation: None,
+        }
+    }
+}
+
+/// The peer address of a request's connection, put in its extensions by
+/// [`crate::server`]. Requests without one (a router driven directly)
+/// share the unspecified address's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
+
+impl ClientAddr {
+    /// The address of a request that came without one.
+    pub const UNKNOWN: ClientAddr = ClientAddr(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
 }
 
 /// Every route the server answers, as (method, path): the router is built
@@ -37,10 +73,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/deletion-requests"),
 ];
 
-/// The whole API. With `faults`, every `/v1` request goes through the
-/// fault injector first (see [`crate::faults`]); `/healthz` never does.
+/// The whole API with the default limits. With `faults`, every `/v1`
+/// request goes through the fault injector first (see [`crate::faults`]);
+/// `/healthz` never does.
 pub fn router(storage: Arc<dyn Storage>, faults: Option<Arc<FaultInjector>>) -> Router {
-    let state = AppState { storage };
+    router_with(AppState::new(storage, ServerLimits::default()), faults)
+}
+
+/// The whole API on `state`.
+pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Router {
     let mut v1 = Router::new()
         .route("/v1/installs", post(installs::register))
         .route("/v1/summaries", post(summaries::upload))

@@ -14,9 +14,11 @@ mod types;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use types::{
-    CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, Registration, ReportCell,
+    StorageError, TokenHash,
 };
 
+use crate::limits::ReportEligibility;
 use crate::summaries::Purpose;
 use chrono::NaiveDate;
 use std::future::Future;
@@ -35,9 +37,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Checks the database answers.
     fn health(&self) -> StorageFuture<'_, ()>;
 
-    /// Registers `install_id` (or finds it) and makes `token_hash` its only
-    /// valid token: a previous token stops working.
-    fn register_install(&self, install_id: String, token_hash: TokenHash, today: NaiveDate) -> StorageFuture<'_, ()>;
+    /// Registers `install_id` with `token_hash` as its token, or, when it
+    /// is registered already, makes `token_hash` its only valid token if
+    /// `presented` is the hash of its current one ([`Registration::Rotated`],
+    /// the previous token stops working), else changes nothing
+    /// ([`Registration::Refused`]).
+    fn register_install(
+        &self,
+        install_id: String,
+        token_hash: TokenHash,
+        presented: Option<TokenHash>,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, Registration>;
 
     /// The install whose current token hashes to `token_hash`, if any.
     fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>>;
@@ -45,25 +56,38 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a batch once per idempotency key: upserts every row per
     /// (install, purpose, day, merchant or offer) and remembers the key,
     /// or, when the key was seen, stores nothing and answers as the first
-    /// time (or [`IngestOutcome::KeyReused`] if the body differs).
+    /// time (or [`IngestOutcome::KeyReused`] if the body differs). A batch
+    /// that would exceed the install's daily quota stores nothing
+    /// ([`IngestOutcome::OverQuota`]). A stored batch counts the server's
+    /// day (`today`) among the install's upload days.
     fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome>;
 
-    /// Deletes what the install holds for `purpose` (or everything when
-    /// `None`), records the request with its counts only, and forgets the
-    /// fingerprints of its idempotency keys (a replayed key still answers
-    /// `duplicate` and stores nothing).
+    /// Deletes what the install holds for `purpose`, records the request
+    /// with its counts only, and forgets the fingerprints of its
+    /// idempotency keys (a replayed key still answers `duplicate` and
+    /// stores nothing). With `None` (everything) it also deletes the
+    /// install itself: its registration and token hash, its idempotency
+    /// keys, and its id from every deletion record (kept, anonymous, with
+    /// counts only); SQLite then checkpoints its WAL so that no copy of
+    /// the deleted rows is left in it.
     fn delete(&self, install_id: String, purpose: Option<Purpose>, today: NaiveDate) -> StorageFuture<'_, Deleted>;
 
     /// The current catalog, if one was published.
     fn catalog(&self) -> StorageFuture<'_, Option<CatalogRecord>>;
 
-    /// Makes `catalog` the current one.
-    fn set_catalog(&self, catalog: CatalogRecord) -> StorageFuture<'_, ()>;
+    /// Makes `catalog` the current one, and `ids` the current catalog ids
+    /// (the ids of the previous catalog not in it are retired `today`).
+    fn set_catalog(&self, catalog: CatalogRecord, ids: CatalogIds, today: NaiveDate) -> StorageFuture<'_, ()>;
 
-    /// Merchant visits per (day, merchant) over every install: the number
-    /// of distinct installs with at least one visit, and the sums. Not
-    /// suppressed: [`crate::report`] does that.
-    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>>;
+    /// The ids of `ids` that are in no catalog current or retired on or
+    /// after `retired_since`. Empty when no catalog ids are known at all
+    /// (no catalog published since the server's upgrade).
+    fn unknown_catalog_ids(&self, ids: CatalogIds, retired_since: NaiveDate) -> StorageFuture<'_, CatalogIds>;
+
+    /// Merchant visits per (day, merchant) over the installs `eligible`
+    /// for that day: the number of distinct installs with at least one
+    /// visit, and the sums. Not suppressed: [`crate::report`] does that.
+    fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>>;
 
     /// Forgets idempotency keys received before `before`; returns how many.
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;

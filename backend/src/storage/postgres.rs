@@ -10,13 +10,16 @@
 
 use super::postgres_schema::migrate;
 use super::types::{
-    noise_of, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError,
-    TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, Registration,
+    ReportCell, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
+use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
 use chrono::NaiveDate;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::path::Path;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::NoTls;
 
 /// A whole batch in one statement (one round trip, one implicit
@@ -64,16 +67,30 @@ impl PostgresStorage {
 
     /// Connects to `url` (`postgres://user:password@host:port/db`, or
     /// key=value pairs), with [`PostgresStorage::DEFAULT_MAX_CONNECTIONS`], and brings the
-    /// schema up to date. No TLS: run it on a trusted network or a socket.
+    /// schema up to date. With `sslmode=require` in the URL the connection
+    /// is TLS (rustls), the server's certificate checked against the Mozilla
+    /// roots (or `ca_file`, a PEM bundle); otherwise (`disable`, and the
+    /// driver's default `prefer`) it is plain: run it on a trusted network
+    /// or a socket.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        Self::connect_with_ca(url, None).await
+    }
+
+    /// [`PostgresStorage::connect`], trusting the CA certificates in
+    /// `ca_file` (PEM) instead of the Mozilla roots for `sslmode=require`.
+    pub async fn connect_with_ca(url: &str, ca_file: Option<&Path>) -> Result<Self, StorageError> {
         let config: tokio_postgres::Config = url.parse()?;
-        Self::with_config(config, Self::DEFAULT_MAX_CONNECTIONS).await
+        let manager = manager(config, ca_file)?;
+        Self::with_manager(manager, Self::DEFAULT_MAX_CONNECTIONS).await
     }
 
     /// Like [`PostgresStorage::connect`], from a parsed configuration
     /// (which may set `options`, e.g. `-c search_path=...`).
     pub async fn with_config(config: tokio_postgres::Config, max_connections: usize) -> Result<Self, StorageError> {
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        Self::with_manager(manager(config, None)?, max_connections).await
+    }
+
+    async fn with_manager(manager: Manager, max_connections: usize) -> Result<Self, StorageError> {
         let pool =
             Pool::builder(manager).max_size(max_connections).build().map_err(|e| StorageError::Pool(e.to_string()))?;
         let storage = PostgresStorage { pool };
@@ -85,6 +102,33 @@ impl PostgresStorage {
     async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
         self.pool.get().await.map_err(pool_error)
     }
+}
+
+/// The connection manager: TLS when the configuration says
+/// `sslmode=require`, plain otherwise.
+fn manager(config: tokio_postgres::Config, ca_file: Option<&Path>) -> Result<Manager, StorageError> {
+    let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+    if config.get_ssl_mode() != SslMode::Require {
+        return Ok(Manager::from_config(config, NoTls, recycling));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            use rustls::pki_types::pem::PemObject;
+            let bad = |e: &dyn std::fmt::Display| StorageError::Pool(format!("{}: {e}", path.display()));
+            for cert in rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+                roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StorageError::Pool(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls), recycling))
 }
 
 fn pool_error(e: deadpool_postgres::PoolError) -> StorageError {
@@ -111,19 +155,48 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn register_install(&self, install_id: String, token_hash: TokenHash, today: NaiveDate) -> StorageFuture<'_, ()> {
+    fn register_install(
+        &self,
+        install_id: String,
+        token_hash: TokenHash,
+        presented: Option<TokenHash>,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, Registration> {
         Box::pin(async move {
-            let client = self.client().await?;
-            let statement = client
-                .prepare_cached(
-                    "INSERT INTO installs (install_id, token_hash, registered_on, token_issued_on)
-                     VALUES ($1, $2, $3, $3)
-                     ON CONFLICT (install_id) DO UPDATE
-                     SET token_hash = excluded.token_hash, token_issued_on = excluded.token_issued_on",
-                )
-                .await?;
-            client.execute(&statement, &[&install_id, &&token_hash[..], &today]).await?;
-            Ok(())
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let current = tx
+                .query_opt("SELECT token_hash FROM installs WHERE install_id = $1 FOR UPDATE", &[&install_id])
+                .await?
+                .map(|row| row.get::<_, Vec<u8>>(0));
+            let outcome = match current {
+                None => {
+                    let inserted = tx
+                        .execute(
+                            "INSERT INTO installs (install_id, token_hash, registered_on, token_issued_on)
+                             VALUES ($1, $2, $3, $3) ON CONFLICT (install_id) DO NOTHING",
+                            &[&install_id, &&token_hash[..], &today],
+                        )
+                        .await?;
+                    // Zero rows: registered meanwhile by another request.
+                    if inserted == 1 {
+                        Registration::New
+                    } else {
+                        Registration::Refused
+                    }
+                }
+                Some(current) if presented.is_some_and(|p| p[..] == current[..]) => {
+                    tx.execute(
+                        "UPDATE installs SET token_hash = $2, token_issued_on = $3 WHERE install_id = $1",
+                        &[&install_id, &&token_hash[..], &today],
+                    )
+                    .await?;
+                    Registration::Rotated
+                }
+                Some(_) => Registration::Refused,
+            };
+            tx.commit().await?;
+            Ok(outcome)
         })
     }
 
@@ -137,7 +210,11 @@ impl Storage for PostgresStorage {
 
     fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome> {
         Box::pin(async move {
-            let client = self.client().await?;
+            let mut client = self.client().await?;
+            // One install's batches go one at a time (the row lock), so that
+            // the quota holds however they are sent.
+            let tx = client.transaction().await?;
+            tx.execute("SELECT 1 FROM installs WHERE install_id = $1 FOR UPDATE", &[&ingest.install_id]).await?;
             let stored = count(ingest.batch.items.len() as u32);
             let mut activity = (Vec::new(), Vec::new(), Vec::new());
             let mut visits = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -176,9 +253,43 @@ impl Storage for PostgresStorage {
                     }
                 }
             }
-            let statement = client.prepare_cached(INGEST).await?;
+            let seen = tx
+                .query_opt(
+                    "SELECT 1 FROM idempotency_keys WHERE install_id = $1 AND key = $2",
+                    &[&ingest.install_id, &ingest.key],
+                )
+                .await?
+                .is_some();
+            if !seen {
+                for (purpose, dates, ids, table, column, limit) in [
+                    (Purpose::Visits, &visits.0, &visits.1, "merchant_visits", "merchant_id", MAX_VISIT_ROWS_PER_DAY),
+                    (Purpose::Offers, &offers.0, &offers.1, "offer_outcomes", "offer_id", MAX_OFFER_ROWS_PER_DAY),
+                ] {
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let over = tx
+                        .query_opt(
+                            &format!(
+                                "SELECT d, COUNT(*)::BIGINT FROM (
+                                     SELECT day AS d, {column} AS id FROM {table}
+                                     WHERE install_id = $1 AND day = ANY($2)
+                                     UNION SELECT * FROM UNNEST($2::date[], $3::text[])
+                                 ) u GROUP BY d HAVING COUNT(*) > $4 ORDER BY d LIMIT 1"
+                            ),
+                            &[&ingest.install_id, dates, ids, &(limit as i64)],
+                        )
+                        .await?;
+                    if let Some(row) = over {
+                        tx.rollback().await?;
+                        let rows = row.get::<_, i64>(1) as usize;
+                        return Ok(IngestOutcome::OverQuota { purpose, day: row.get(0), rows, limit });
+                    }
+                }
+            }
+            let statement = tx.prepare_cached(INGEST).await?;
             let [t, p, r, d, h] = &offers.2;
-            let claimed: bool = client
+            let claimed: bool = tx
                 .query_one(
                     &statement,
                     &[
@@ -209,14 +320,22 @@ impl Storage for PostgresStorage {
                 .await?
                 .get(0);
             if claimed {
+                tx.execute(
+                    "UPDATE installs SET upload_days = upload_days + 1, last_upload_on = $2
+                     WHERE install_id = $1 AND (last_upload_on IS NULL OR last_upload_on <> $2)",
+                    &[&ingest.install_id, &ingest.today],
+                )
+                .await?;
+                tx.commit().await?;
                 return Ok(IngestOutcome::Stored(stored as u32));
             }
-            let row = client
+            let row = tx
                 .query_one(
                     "SELECT fingerprint, stored FROM idempotency_keys WHERE install_id = $1 AND key = $2",
                     &[&ingest.install_id, &ingest.key],
                 )
                 .await?;
+            tx.commit().await?;
             let fingerprint: Option<Vec<u8>> = row.get(0);
             let first: i32 = row.get(1);
             Ok(match fingerprint {
@@ -243,11 +362,22 @@ impl Storage for PostgresStorage {
             if wanted(Purpose::Offers) {
                 deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = $1", &[&install_id]).await?;
             }
-            tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = $1", &[&install_id]).await?;
+            // A full deletion forgets the install itself; its records stay, anonymous.
+            let recorded_as = if purpose.is_none() {
+                tx.execute("DELETE FROM idempotency_keys WHERE install_id = $1", &[&install_id]).await?;
+                tx.execute("DELETE FROM installs WHERE install_id = $1", &[&install_id]).await?;
+                tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id])
+                    .await?;
+                ""
+            } else {
+                tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = $1", &[&install_id])
+                    .await?;
+                install_id.as_str()
+            };
             let rows = (deleted.activity + deleted.visits + deleted.offers) as i64;
             tx.execute(
                 "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES ($1, $2, $3, $4)",
-                &[&install_id, &purpose.map(Purpose::as_str), &rows, &today],
+                &[&recorded_as, &purpose.map(Purpose::as_str), &rows, &today],
             )
             .await?;
             tx.commit().await?;
@@ -267,32 +397,70 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn set_catalog(&self, catalog: CatalogRecord) -> StorageFuture<'_, ()> {
+    fn set_catalog(&self, catalog: CatalogRecord, ids: CatalogIds, today: NaiveDate) -> StorageFuture<'_, ()> {
         Box::pin(async move {
-            self.client()
-                .await?
-                .execute(
-                    "INSERT INTO catalog (id, version, etag, body) VALUES (1, $1, $2, $3)
-                     ON CONFLICT (id) DO UPDATE
-                     SET version = excluded.version, etag = excluded.etag, body = excluded.body",
-                    &[&(catalog.version as i64), &catalog.etag, &catalog.body],
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            tx.execute(
+                "INSERT INTO catalog (id, version, etag, body) VALUES (1, $1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE
+                 SET version = excluded.version, etag = excluded.etag, body = excluded.body",
+                &[&(catalog.version as i64), &catalog.etag, &catalog.body],
+            )
+            .await?;
+            tx.execute("UPDATE catalog_ids SET retired_on = $1 WHERE retired_on IS NULL", &[&today]).await?;
+            for (kind, list) in [("merchant", &ids.merchants), ("offer", &ids.offers)] {
+                tx.execute(
+                    "INSERT INTO catalog_ids (kind, id, retired_on) SELECT $1, x, NULL FROM UNNEST($2::text[]) x
+                     ON CONFLICT (kind, id) DO UPDATE SET retired_on = NULL",
+                    &[&kind, list],
                 )
                 .await?;
+            }
+            tx.commit().await?;
             Ok(())
         })
     }
 
-    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>> {
+    fn unknown_catalog_ids(&self, ids: CatalogIds, retired_since: NaiveDate) -> StorageFuture<'_, CatalogIds> {
         Box::pin(async move {
+            let client = self.client().await?;
+            let mut unknown = CatalogIds::default();
+            if !client.query_one("SELECT EXISTS (SELECT 1 FROM catalog_ids)", &[]).await?.get::<_, bool>(0) {
+                return Ok(unknown);
+            }
+            for (kind, list, out) in
+                [("merchant", ids.merchants, &mut unknown.merchants), ("offer", ids.offers, &mut unknown.offers)]
+            {
+                let rows = client
+                    .query(
+                        "SELECT x FROM UNNEST($2::text[]) WITH ORDINALITY AS u(x, n) WHERE NOT EXISTS (
+                             SELECT 1 FROM catalog_ids c WHERE c.kind = $1 AND c.id = u.x
+                             AND (c.retired_on IS NULL OR c.retired_on >= $3)) ORDER BY n",
+                        &[&kind, &list, &retired_since],
+                    )
+                    .await?;
+                out.extend(rows.iter().map(|row| row.get::<_, String>(0)));
+            }
+            Ok(unknown)
+        })
+    }
+
+    fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
+        Box::pin(async move {
+            let (age, days) = (eligible.min_install_age_days as i32, eligible.min_upload_days as i32);
             let rows = self
                 .client()
                 .await?
                 .query(
                     "SELECT day, merchant_id, COUNT(DISTINCT install_id)::BIGINT, SUM(visits)::BIGINT,
                             SUM(minutes)::BIGINT, COUNT(epsilon)::BIGINT
-                     FROM merchant_visits WHERE visits > 0
+                     FROM merchant_visits v WHERE visits > 0
+                     AND (($1 = 0 AND $2 = 0) OR EXISTS (
+                         SELECT 1 FROM installs i WHERE i.install_id = v.install_id
+                         AND i.registered_on <= v.day - $1 AND i.upload_days >= $2))
                      GROUP BY day, merchant_id ORDER BY day, merchant_id",
-                    &[],
+                    &[&age, &days],
                 )
                 .await?;
             Ok(rows

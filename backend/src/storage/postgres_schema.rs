@@ -85,6 +85,15 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE activity_days ADD COLUMN epsilon DOUBLE PRECISION;
     ALTER TABLE merchant_visits ADD COLUMN epsilon DOUBLE PRECISION;
     ALTER TABLE offer_outcomes ADD COLUMN epsilon DOUBLE PRECISION;",
+    // 2 -> 3 (abuse limits): as SQLite's.
+    "ALTER TABLE installs ADD COLUMN upload_days INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE installs ADD COLUMN last_upload_on DATE;
+    CREATE TABLE catalog_ids (
+        kind       TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        retired_on DATE,
+        PRIMARY KEY (kind, id)
+    );",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

@@ -10,12 +10,13 @@
 //! `SQLITE_BUSY` retries); reads use a small pool of their own connections,
 //! which WAL lets run beside the writer.
 
-use super::sqlite_schema::prepare;
+use super::sqlite_schema::{configure, prepare};
 use super::types::{
-    noise_of, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, ReportCell, StorageError,
-    TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, Registration,
+    ReportCell, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
+use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -91,7 +92,7 @@ impl SqliteStorage {
                     Some(conn) => conn,
                     None => {
                         let conn = Connection::open(&inner.path)?;
-                        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                        configure(&conn)?;
                         conn
                     }
                 };
@@ -139,15 +140,35 @@ impl Storage for SqliteStorage {
         self.read(|tx| Ok(tx.query_row("SELECT 1", [], |_| Ok(()))?))
     }
 
-    fn register_install(&self, install_id: String, token_hash: TokenHash, today: NaiveDate) -> StorageFuture<'_, ()> {
+    fn register_install(
+        &self,
+        install_id: String,
+        token_hash: TokenHash,
+        presented: Option<TokenHash>,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, Registration> {
         self.write(move |tx| {
-            tx.execute(
-                "INSERT INTO installs (install_id, token_hash, registered_on, token_issued_on) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (install_id) DO UPDATE
-                 SET token_hash = excluded.token_hash, token_issued_on = excluded.token_issued_on",
-                params![install_id, &token_hash[..], day_text(today)],
-            )?;
-            Ok(())
+            let current: Option<Vec<u8>> = tx
+                .query_row("SELECT token_hash FROM installs WHERE install_id = ?1", [&install_id], |r| r.get(0))
+                .optional()?;
+            Ok(match current {
+                None => {
+                    tx.execute(
+                        "INSERT INTO installs (install_id, token_hash, registered_on, token_issued_on)
+                         VALUES (?1, ?2, ?3, ?3)",
+                        params![install_id, &token_hash[..], day_text(today)],
+                    )?;
+                    Registration::New
+                }
+                Some(current) if presented.is_some_and(|p| p[..] == current[..]) => {
+                    tx.execute(
+                        "UPDATE installs SET token_hash = ?2, token_issued_on = ?3 WHERE install_id = ?1",
+                        params![install_id, &token_hash[..], day_text(today)],
+                    )?;
+                    Registration::Rotated
+                }
+                Some(_) => Registration::Refused,
+            })
         })
     }
 
@@ -170,6 +191,14 @@ impl Storage for SqliteStorage {
                     _ => IngestOutcome::Duplicate(stored),
                 });
             }
+            if let Some(over) = over_quota(tx, &ingest)? {
+                return Ok(over);
+            }
+            tx.prepare_cached(
+                "UPDATE installs SET upload_days = upload_days + 1, last_upload_on = ?2
+                 WHERE install_id = ?1 AND (last_upload_on IS NULL OR last_upload_on <> ?2)",
+            )?
+            .execute(params![ingest.install_id, day_text(ingest.today)])?;
             let stored = ingest.batch.items.len() as u32;
             tx.prepare_cached(
                 "INSERT INTO idempotency_keys (install_id, key, fingerprint, stored, received_on)
@@ -238,29 +267,23 @@ impl Storage for SqliteStorage {
     }
 
     fn delete(&self, install_id: String, purpose: Option<Purpose>, today: NaiveDate) -> StorageFuture<'_, Deleted> {
-        self.write(move |tx| {
-            let wanted = |p: Purpose| purpose.is_none_or(|only| only == p);
-            let mut deleted = Deleted::default();
-            if wanted(Purpose::Activity) {
-                deleted.activity = tx.execute("DELETE FROM activity_days WHERE install_id = ?1", [&install_id])? as u64;
-            }
-            if wanted(Purpose::Visits) {
-                deleted.visits = tx.execute("DELETE FROM merchant_visits WHERE install_id = ?1", [&install_id])? as u64;
-            }
-            if wanted(Purpose::Offers) {
-                deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = ?1", [&install_id])? as u64;
-            }
-            tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = ?1", [&install_id])?;
-            tx.execute(
-                "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    install_id,
-                    purpose.map(Purpose::as_str),
-                    (deleted.activity + deleted.visits + deleted.offers) as i64,
-                    day_text(today)
-                ],
-            )?;
-            Ok(deleted)
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            blocking(move || {
+                let mut conn = lock(&inner.writer);
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let deleted = delete_in(&tx, &install_id, purpose, today)?;
+                tx.commit()?;
+                if purpose.is_none() {
+                    // Copy the zeroed pages into the file and empty the WAL,
+                    // which still holds the rows as they were written. Best
+                    // effort: a reader's snapshot may hold part of it back
+                    // until the next checkpoint.
+                    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                }
+                Ok(deleted)
+            })
+            .await
         })
     }
 
@@ -274,25 +297,62 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn set_catalog(&self, catalog: CatalogRecord) -> StorageFuture<'_, ()> {
+    fn set_catalog(&self, catalog: CatalogRecord, ids: CatalogIds, today: NaiveDate) -> StorageFuture<'_, ()> {
         self.write(move |tx| {
             tx.execute(
                 "INSERT INTO catalog (id, version, etag, body) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET version = excluded.version, etag = excluded.etag, body = excluded.body",
                 params![catalog.version as i64, catalog.etag, catalog.body],
             )?;
+            tx.execute("UPDATE catalog_ids SET retired_on = ?1 WHERE retired_on IS NULL", [day_text(today)])?;
+            let mut statement = tx.prepare_cached(
+                "INSERT INTO catalog_ids (kind, id, retired_on) VALUES (?1, ?2, NULL)
+                 ON CONFLICT (kind, id) DO UPDATE SET retired_on = NULL",
+            )?;
+            for (kind, list) in [("merchant", &ids.merchants), ("offer", &ids.offers)] {
+                for id in list {
+                    statement.execute(params![kind, id])?;
+                }
+            }
             Ok(())
         })
     }
 
-    fn visit_cells(&self) -> StorageFuture<'_, Vec<ReportCell>> {
-        self.read(|tx| {
+    fn unknown_catalog_ids(&self, ids: CatalogIds, retired_since: NaiveDate) -> StorageFuture<'_, CatalogIds> {
+        self.read(move |tx| {
+            let mut unknown = CatalogIds::default();
+            if tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM catalog_ids)", [], |r| r.get::<_, bool>(0))? {
+                return Ok(unknown);
+            }
+            let since = day_text(retired_since);
+            let mut known = tx.prepare_cached(
+                "SELECT 1 FROM catalog_ids WHERE kind = ?1 AND id = ?2 AND (retired_on IS NULL OR retired_on >= ?3)",
+            )?;
+            for (kind, list, out) in
+                [("merchant", ids.merchants, &mut unknown.merchants), ("offer", ids.offers, &mut unknown.offers)]
+            {
+                for id in list {
+                    if known.query_row(params![kind, id, since], |_| Ok(())).optional()?.is_none() {
+                        out.push(id);
+                    }
+                }
+            }
+            Ok(unknown)
+        })
+    }
+
+    fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
+        self.read(move |tx| {
             let mut statement = tx.prepare(
                 "SELECT day, merchant_id, COUNT(DISTINCT install_id), SUM(visits), SUM(minutes), COUNT(epsilon)
-                 FROM merchant_visits WHERE visits > 0
+                 FROM merchant_visits v WHERE visits > 0
+                 AND ((?1 = 0 AND ?2 = 0) OR EXISTS (
+                     SELECT 1 FROM installs i WHERE i.install_id = v.install_id
+                     AND i.registered_on <= date(v.day, '-' || ?1 || ' days') AND i.upload_days >= ?2))
                  GROUP BY day, merchant_id ORDER BY day, merchant_id",
             )?;
-            let rows = statement.query_map([], |r| {
+            let rule = params![eligible.min_install_age_days, eligible.min_upload_days];
+            let rows = statement.query_map(rule, |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get(1)?,
@@ -404,4 +464,86 @@ impl Storage for SqliteStorage {
             Ok(held)
         })
     }
+}
+
+/// The first (purpose, day) of the batch for which the install would hold
+/// more rows than a day's quota, counting the rows it holds already.
+fn over_quota(tx: &rusqlite::Transaction<'_>, ingest: &Ingest) -> Result<Option<IngestOutcome>, StorageError> {
+    for item in &ingest.batch.items {
+        let (table, column, limit, ids): (_, _, _, Vec<&str>) = match &item.data {
+            SummaryData::Activity(_) => continue,
+            SummaryData::Visits(rows) => (
+                "merchant_visits",
+                "merchant_id",
+                MAX_VISIT_ROWS_PER_DAY,
+                rows.iter().map(|v| v.merchant_id.as_str()).collect(),
+            ),
+            SummaryData::Offers(rows) => (
+                "offer_outcomes",
+                "offer_id",
+                MAX_OFFER_ROWS_PER_DAY,
+                rows.iter().map(|o| o.offer_id.as_str()).collect(),
+            ),
+        };
+        // (No JSON functions in this build of SQLite: the ids are looked up one by one.)
+        let day = day_text(item.day);
+        let held: i64 = tx
+            .prepare_cached(&format!("SELECT COUNT(*) FROM {table} WHERE install_id = ?1 AND day = ?2"))?
+            .query_row(params![ingest.install_id, day], |r| r.get(0))?;
+        let mut exists =
+            tx.prepare_cached(&format!("SELECT 1 FROM {table} WHERE install_id = ?1 AND day = ?2 AND {column} = ?3"))?;
+        let mut rows = held;
+        for id in ids {
+            rows += i64::from(exists.query_row(params![ingest.install_id, day, id], |_| Ok(())).optional()?.is_none());
+        }
+        if rows as usize > limit {
+            return Ok(Some(IngestOutcome::OverQuota {
+                purpose: item.data.purpose(),
+                day: item.day,
+                rows: rows as usize,
+                limit,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// [`Storage::delete`]'s rows, in `tx`.
+fn delete_in(
+    tx: &rusqlite::Transaction<'_>,
+    install_id: &str,
+    purpose: Option<Purpose>,
+    today: NaiveDate,
+) -> Result<Deleted, StorageError> {
+    let wanted = |p: Purpose| purpose.is_none_or(|only| only == p);
+    let mut deleted = Deleted::default();
+    if wanted(Purpose::Activity) {
+        deleted.activity = tx.execute("DELETE FROM activity_days WHERE install_id = ?1", [install_id])? as u64;
+    }
+    if wanted(Purpose::Visits) {
+        deleted.visits = tx.execute("DELETE FROM merchant_visits WHERE install_id = ?1", [install_id])? as u64;
+    }
+    if wanted(Purpose::Offers) {
+        deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = ?1", [install_id])? as u64;
+    }
+    // A full deletion forgets the install itself; its records stay, anonymous.
+    let recorded_as = if purpose.is_none() {
+        tx.execute("DELETE FROM idempotency_keys WHERE install_id = ?1", [install_id])?;
+        tx.execute("DELETE FROM installs WHERE install_id = ?1", [install_id])?;
+        tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = ?1", [install_id])?;
+        ""
+    } else {
+        tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE install_id = ?1", [install_id])?;
+        install_id
+    };
+    tx.execute(
+        "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            recorded_as,
+            purpose.map(Purpose::as_str),
+            (deleted.activity + deleted.visits + deleted.offers) as i64,
+            day_text(today)
+        ],
+    )?;
+    Ok(deleted)
 }

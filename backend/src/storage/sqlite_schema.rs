@@ -78,14 +78,34 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE activity_days ADD COLUMN epsilon REAL;
     ALTER TABLE merchant_visits ADD COLUMN epsilon REAL;
     ALTER TABLE offer_outcomes ADD COLUMN epsilon REAL;",
+    // 2 -> 3 (abuse limits): the distinct days each install uploaded on
+    // (the report's sybil rule), and the merchant and offer ids of the
+    // catalogs published, with the day each left the current catalog.
+    "ALTER TABLE installs ADD COLUMN upload_days INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE installs ADD COLUMN last_upload_on TEXT;
+    CREATE TABLE catalog_ids (
+        kind       TEXT NOT NULL,
+        id         TEXT NOT NULL,
+        retired_on TEXT,
+        PRIMARY KEY (kind, id)
+    ) STRICT, WITHOUT ROWID;",
 ];
 
-/// Sets the connection up (WAL, `synchronous = NORMAL`, a busy timeout)
+/// Sets a connection's per-connection options: a busy timeout, and
+/// `secure_delete` (deleted content is overwritten with zeros, not left in
+/// free space for a file reader to find).
+pub fn configure(conn: &Connection) -> Result<(), StorageError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch("PRAGMA secure_delete = ON;")?;
+    Ok(())
+}
+
+/// Sets the connection up (WAL, `synchronous = NORMAL`, `secure_delete`, a busy timeout)
 /// and brings the schema to [`SCHEMA_VERSION`]. Safe when several
 /// processes open a new file at once: the check and the creation happen in
 /// one immediate (write-locked) transaction.
 pub fn prepare(conn: &mut Connection) -> Result<(), StorageError> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    configure(conn)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StorageError::Corrupt(format!("the database refused WAL mode (journal_mode = {mode})")));
@@ -93,7 +113,7 @@ pub fn prepare(conn: &mut Connection) -> Result<(), StorageError> {
     conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION || version < 0 {
+    if !(0..=SCHEMA_VERSION).contains(&version) {
         return Err(StorageError::Corrupt(format!(
             "schema version {version} is newer than this server's {SCHEMA_VERSION}; upgrade the server"
         )));

@@ -54,6 +54,48 @@ pub enum IngestOutcome {
     Duplicate(u32),
     /// The key was seen before with a different body: nothing stored.
     KeyReused,
+    /// Storing the batch would leave the install more rows for `purpose`
+    /// on `day` than a device produces in a day
+    /// ([`crate::limits::MAX_VISIT_ROWS_PER_DAY`],
+    /// [`crate::limits::MAX_OFFER_ROWS_PER_DAY`]): nothing stored.
+    OverQuota {
+        /// The purpose whose quota is exceeded.
+        purpose: Purpose,
+        /// The local day.
+        day: NaiveDate,
+        /// The rows the install would hold for that day.
+        rows: usize,
+        /// The quota.
+        limit: usize,
+    },
+}
+
+/// What [`super::Storage::register_install`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// A new install, with its first token.
+    New,
+    /// A registered install whose current token was presented: the new
+    /// token replaces it.
+    Rotated,
+    /// A registered install, without its current token: nothing changed.
+    Refused,
+}
+
+/// Merchant and offer ids of a catalog (or of an upload).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogIds {
+    /// Merchant ids.
+    pub merchants: Vec<String>,
+    /// Offer ids.
+    pub offers: Vec<String>,
+}
+
+impl CatalogIds {
+    /// Whether there is no id at all.
+    pub fn is_empty(&self) -> bool {
+        self.merchants.is_empty() && self.offers.is_empty()
+    }
 }
 
 /// Rows deleted by a deletion request, per purpose.
