@@ -8,17 +8,141 @@
 //! | [`geojson`] | GeoJSON lines with `times`/`coordTimes`, or timed points |
 //! | [`synth`] | seeded synthetic tracks with ground truth |
 //!
-//! [`parse_track`] picks the reader from the file name's extension.
+//! [`read_track`] picks the reader from the file name's extension and
+//! returns a [`Track`]: its fixes in the file's order, each with where it
+//! is in the file ([`Origin`]), and the points refused alone with a typed
+//! reason ([`PointRejection`]). [`parse_track`] returns only the fixes, in
+//! time order.
 
 pub mod csv;
 mod error;
 pub mod geojson;
 pub mod gpx;
+#[cfg(test)]
+mod gpx_conformance;
 pub mod synth;
 
 pub use error::TrackError;
 
 use crate::location::LocationFix;
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::fmt;
+
+/// Most points (fixes and refused points together) one track file may
+/// hold: two million, a 1 Hz recording of 23 days, about 200 MB of GPX.
+/// It bounds the memory a file can make the reader hold (a fix and its
+/// origin are under 100 bytes); a longer recording is split into files.
+/// (A track limit, so it lives with the track readers rather than in
+/// `policy.rs`.)
+pub const MAX_TRACK_POINTS: usize = 2_000_000;
+
+/// Where a point is in its file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The line (from 1) where the point starts, when the format has lines
+    /// that say (CSV, GPX).
+    pub line: Option<usize>,
+    /// The element (`trk[1]/trkseg[2]/trkpt[5]`,
+    /// `features[0].properties.times[3]`), when the format has elements.
+    pub element: Option<String>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, &self.element) {
+            (Some(l), Some(e)) => write!(f, "line {l} ({e})"),
+            (Some(l), None) => write!(f, "line {l}"),
+            (None, Some(e)) => f.write_str(e),
+            (None, None) => f.write_str("an unknown place"),
+        }
+    }
+}
+
+/// A fix read from a file, with where it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackFix {
+    /// The fix, as the file gives it (the engine checks its ranges).
+    pub fix: LocationFix,
+    /// Where it is in the file.
+    pub origin: Origin,
+}
+
+/// Why a point of a file is not a fix, found while reading it (the
+/// engine's own reasons, such as a time outside its range, are
+/// [`crate::location::FixRejection`]). Serialised with a snake_case
+/// `reason` tag, like `FixRejection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum PointRejection {
+    /// The point has no time.
+    NoTime,
+    /// Its time could not be read.
+    BadTime {
+        /// The text found.
+        value: String,
+    },
+    /// A number it needs could not be read.
+    BadNumber {
+        /// Which (`lat`, `hdop`, `speed`...).
+        field: String,
+        /// The text found.
+        value: String,
+    },
+    /// A coordinate is missing.
+    MissingCoordinate {
+        /// `lat` or `lon`.
+        attribute: String,
+    },
+    /// The receiver said it had no fix (GPX `<fix>none</fix>`).
+    NoSatelliteFix,
+}
+
+impl fmt::Display for PointRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PointRejection::NoTime => f.write_str("the point has no time"),
+            PointRejection::BadTime { value } => write!(f, "time {value:?} is not an ISO 8601 date-time"),
+            PointRejection::BadNumber { field, value } => write!(f, "{field} {value:?} is not a number"),
+            PointRejection::MissingCoordinate { attribute } => write!(f, "the point has no {attribute}"),
+            PointRejection::NoSatelliteFix => f.write_str("the receiver had no fix (<fix>none</fix>)"),
+        }
+    }
+}
+
+/// A point refused alone while reading, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkippedPoint {
+    /// Where it is in the file.
+    pub origin: Origin,
+    /// Its time, when it could be read.
+    pub at: Option<Timestamp>,
+    /// Why it is not a fix.
+    pub reason: PointRejection,
+}
+
+/// A track file, read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Track {
+    /// The fixes, in the file's order (not sorted: a track that goes back
+    /// in time is for the caller to judge).
+    pub fixes: Vec<TrackFix>,
+    /// Points refused alone, in the file's order.
+    pub skipped: Vec<SkippedPoint>,
+    /// Points read but not fixes by the format's rules (GPX waypoints and
+    /// route points in a file that has track points).
+    pub ignored: usize,
+}
+
+impl Track {
+    /// The fixes in time order (a stable sort: equal times keep the file's
+    /// order).
+    pub fn time_ordered(&self) -> Vec<LocationFix> {
+        let mut fixes: Vec<LocationFix> = self.fixes.iter().map(|f| f.fix).collect();
+        fixes.sort_by_key(|f| f.at);
+        fixes
+    }
+}
 
 /// The track formats [`parse_track`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,17 +169,24 @@ impl TrackFormat {
 }
 
 /// Reads the track in `text`, choosing the format from `path_or_name`'s
-/// extension (`.csv`, `.gpx`, `.geojson` or `.json`). Fixes come back in
-/// time order. Errors name the file, then the line or element, then the
-/// reason.
-pub fn parse_track(path_or_name: &str, text: &str) -> Result<Vec<LocationFix>, TrackError> {
-    let parsed = match TrackFormat::from_name(path_or_name) {
-        Some(TrackFormat::Csv) => csv::parse_csv(text),
-        Some(TrackFormat::Gpx) => gpx::parse_gpx(text),
-        Some(TrackFormat::GeoJson) => geojson::parse_geojson(text),
+/// extension (`.csv`, `.gpx`, `.geojson` or `.json`): the fixes in the
+/// file's order with their origins, and the points refused alone. A file
+/// with no fix at all is an error. Errors name the file, then the line or
+/// element, then the reason.
+pub fn read_track(path_or_name: &str, text: &str) -> Result<Track, TrackError> {
+    let read = match TrackFormat::from_name(path_or_name) {
+        Some(TrackFormat::Csv) => csv::read_csv(text),
+        Some(TrackFormat::Gpx) => gpx::read_gpx(text),
+        Some(TrackFormat::GeoJson) => geojson::read_geojson(text),
         None => Err(TrackError::whole("unknown track format: expected a .gpx, .geojson, .json or .csv file")),
     };
-    parsed.map_err(|e| e.in_file(path_or_name))
+    read.map_err(|e| e.in_file(path_or_name))
+}
+
+/// Reads the track in `text` as [`read_track`] does, and returns its fixes
+/// in time order (points refused alone are left out).
+pub fn parse_track(path_or_name: &str, text: &str) -> Result<Vec<LocationFix>, TrackError> {
+    read_track(path_or_name, text).map(|t| t.time_ordered())
 }
 
 #[cfg(test)]
