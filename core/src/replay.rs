@@ -60,7 +60,7 @@ pub struct RejectedFix {
     pub fix_at: Timestamp,
     /// When the replay delivered it: the instant the engine was ticked
     /// after the batch that held it (for a fix outside the engine's time
-    /// range, which is never delivered, the first tick of the replay).
+    /// range, which is never delivered, the replay's first input).
     pub delivered_at: Timestamp,
     /// Why.
     pub reason: FixRejection,
@@ -161,7 +161,8 @@ impl<'e> Replayer<'e> {
     /// `delivered_at[i]` (see [`delivery_times`]); fixes due in the same
     /// window go in one batch, which the engine sorts by time. A fix
     /// outside the engine's time range is refused here, alone
-    /// ([`FixRejection::TimestampOutOfRange`], reported at the first tick),
+    /// ([`FixRejection::TimestampOutOfRange`], reported as of the first
+    /// input),
     /// and does not move the replay's start or end.
     ///
     /// # Panics
@@ -213,7 +214,7 @@ impl<'e> Replayer<'e> {
             summary: ReplaySummary::default(),
         };
         for (i, reason) in early {
-            let at = next_tick.or(opts.until).unwrap_or(r.fixes[i].at);
+            let at = first.or(opts.until).unwrap_or(r.fixes[i].at);
             r.refuse(Some(i), r.fixes[i].at, at, reason);
         }
         r
@@ -329,7 +330,7 @@ mod tests {
             assert_eq!((s.fixes_accepted, s.fixes_rejected), (2, 1));
             assert_eq!(s.rejected[0].index, Some(1));
             assert_eq!(s.rejected[0].reason, FixRejection::TimestampOutOfRange { at_ms: -2_147_483_648_000 });
-            assert_eq!(s.rejected[0].delivered_at, Timestamp(T0 + 60_000), "reported at the first tick");
+            assert_eq!(s.rejected[0].delivered_at, Timestamp(T0), "reported as of the replay's start");
         });
     }
 

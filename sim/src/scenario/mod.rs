@@ -22,11 +22,13 @@ pub mod matchers;
 pub mod run;
 mod segments;
 
+use crate::rejections::{self, FixSource, ReadRefusal};
 use catalog::CatalogPlan;
 use chrono_tz::Tz;
 use clock::Clock;
 use file::{PlaceRef, ScenarioFile};
 use kairos_core::privacy::Purpose;
+use kairos_core::replay::delivery_times;
 use kairos_core::{EngineConfig, LocationFix, StepSample, Timestamp};
 use matchers::Matcher;
 use std::collections::BTreeMap;
@@ -61,8 +63,17 @@ pub struct Scenario {
     pub places: BTreeMap<String, (f64, f64)>,
     /// Prior visits, in time order.
     pub history: Vec<HistoryVisit>,
-    /// The replay's fixes.
+    /// The replay's fixes, track by track, each in its file's order.
     pub fixes: Vec<LocationFix>,
+    /// Where each fix came from (one per fix).
+    pub fix_sources: Vec<FixSource>,
+    /// When each fix is delivered to the engine (one per fix; see
+    /// `[[track]] delivery`).
+    pub fix_delivery: Vec<Timestamp>,
+    /// Points the track readers refused alone.
+    pub read_refusals: Vec<ReadRefusal>,
+    /// What was read but is not replayed, in words (for `validate`).
+    pub notes: Vec<String>,
     /// The replay's step samples.
     pub steps: Vec<StepSample>,
     /// The app's actions, in time order.
@@ -169,7 +180,7 @@ impl Expectation {
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 6] = ["app_action", "today", "place", "outbox", "consent", "sync"];
+pub const SIM_KINDS: [&str; 7] = ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected"];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -325,6 +336,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     history.sort_by_key(|v| v.at);
 
     let (mut fixes, mut steps) = (Vec::new(), Vec::new());
+    let (mut fix_sources, mut fix_delivery, mut read_refusals, mut notes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, t) in f.track.iter().enumerate() {
         match &t.file {
             Some(name) => {
@@ -332,14 +345,32 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
                 {
                     return Err(format!("[[track]] {}: give file, or from/at/segments, not both", i + 1));
                 }
+                let delivery = rejections::parse_delivery(t.delivery.as_deref())
+                    .map_err(|e| format!("[[track]] {}: {e}", i + 1))?;
                 let p = dir.join(name);
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                fixes.extend(
-                    kairos_core::track::parse_track(&p.display().to_string(), &text).map_err(|e| e.to_string())?,
-                );
+                let shown = p.display().to_string();
+                let text = std::fs::read_to_string(&p).map_err(|e| format!("{shown}: {e}"))?;
+                let track = kairos_core::track::read_track(&shown, &text).map_err(|e| e.to_string())?;
+                rejections::check_track(&shown, &track, delivery)?;
+                let track_fixes: Vec<LocationFix> = track.fixes.iter().map(|f| f.fix).collect();
+                fix_delivery.extend(delivery_times(&track_fixes, delivery));
+                fix_sources.extend(track.fixes.iter().map(|f| FixSource::in_file(&shown, &f.origin)));
+                fixes.extend(track_fixes);
+                read_refusals.extend(track.skipped.iter().map(|s| ReadRefusal::new(&shown, s)));
+                if track.ignored > 0 {
+                    notes.push(rejections::ignored_note(&shown, track.ignored));
+                }
             }
             None => {
+                if t.delivery.is_some() {
+                    return Err(format!("[[track]] {}: delivery goes with file", i + 1));
+                }
                 let track = segments::generate(&r, t, i)?;
+                fix_delivery.extend(track.fixes.iter().map(|f| f.at));
+                fix_sources.extend((0..track.fixes.len()).map(|k| FixSource {
+                    element: Some(format!("[[track]] {}, fix {}", i + 1, k + 1)),
+                    ..FixSource::default()
+                }));
                 fixes.extend(track.fixes);
                 steps.extend(track.steps);
             }
@@ -348,7 +379,12 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     for (i, s) in f.steps.iter().enumerate() {
         steps.extend(step_entry(&r, s, &dir).map_err(|e| format!("[[steps]] {}: {e}", i + 1))?);
     }
-    if let Some(early) = fixes.iter().map(|f| f.at).chain(steps.iter().map(|s| s.end())).filter(|t| *t < start).min() {
+    // Fixes outside the engine's time range are refused alone during the
+    // replay: they neither start it early nor end it late.
+    let in_range = |f: &&LocationFix| rejections::in_time_range(f);
+    if let Some(early) =
+        fixes.iter().filter(in_range).map(|f| f.at).chain(steps.iter().map(|s| s.end())).filter(|t| *t < start).min()
+    {
         return Err(format!(
             "an input at {} is before start {}: put the past in [history]",
             r.show(early),
@@ -378,7 +414,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     }
     actions.sort_by_key(|a| a.at);
 
-    let last_input = fixes.iter().map(|f| f.at).chain(steps.iter().map(|s| s.end())).max().unwrap_or(start);
+    let last_input =
+        fixes.iter().filter(in_range).map(|f| f.at).chain(steps.iter().map(|s| s.end())).max().unwrap_or(start);
     let end = until.unwrap_or(last_input).max(last_input);
     let mut expectations = Vec::new();
     for (i, e) in f.expect.iter().enumerate() {
@@ -425,6 +462,10 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         places,
         history,
         fixes,
+        fix_sources,
+        fix_delivery,
+        read_refusals,
+        notes,
         steps,
         actions,
         expectations,
