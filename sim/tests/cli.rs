@@ -111,7 +111,7 @@ fn every_gpx_of_the_conformance_set_replays() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tracks/gpx-conformance");
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
-    assert!(files.len() >= 8);
+    assert!(files.len() >= 9);
     for f in files {
         let out = sim(&["replay", f.to_str().unwrap(), "--json"]);
         assert_eq!(out.status.code(), Some(0), "{}: {}", f.display(), String::from_utf8_lossy(&out.stderr));

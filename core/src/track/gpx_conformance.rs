@@ -4,18 +4,21 @@
 
 use super::csv::DEFAULT_ACCURACY_M;
 use super::gpx::{read_gpx, HDOP_METRES};
-use super::{PointRejection, Track};
+use super::{decode_text, PointRejection, Track};
 use crate::location::FixRejection;
 use crate::time::Timestamp;
 
 macro_rules! conformance {
     ($name:literal) => {
-        ($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tracks/gpx-conformance/", $name)))
+        (
+            $name,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tracks/gpx-conformance/", $name)).as_slice(),
+        )
     };
 }
 
-/// Every file of the set.
-const SET: [(&str, &str); 8] = [
+/// Every file of the set, as bytes (one is ISO-8859-1).
+const SET: [(&str, &[u8]); 9] = [
     conformance!("gpx11-every-element.gpx"),
     conformance!("gpx10-every-element.gpx"),
     conformance!("gpx11-timed-waypoints.gpx"),
@@ -24,11 +27,13 @@ const SET: [(&str, &str); 8] = [
     conformance!("gpx11-prefixed-cdata-crlf.gpx"),
     conformance!("gpx11-times-and-refusals.gpx"),
     conformance!("gpx10-bare-dilutions.gpx"),
+    conformance!("gpx10-latin1.gpx"),
 ];
 
 fn read(name: &str) -> Track {
-    let (_, text) = SET.iter().find(|(n, _)| *n == name).expect("a file of the set");
-    read_gpx(text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let (_, bytes) = SET.iter().find(|(n, _)| *n == name).expect("a file of the set");
+    let text = decode_text(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    read_gpx(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn t(s: &str) -> Timestamp {
@@ -52,8 +57,8 @@ fn every_file_of_the_set_is_read_and_the_set_is_complete() {
     let mut listed: Vec<String> = SET.iter().map(|(n, _)| n.to_string()).collect();
     listed.sort();
     assert_eq!(on_disk, listed, "every file of the set is tested here");
-    for (name, text) in SET {
-        let track = read_gpx(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for (name, _) in SET {
+        let track = read(name);
         assert!(!track.fixes.is_empty(), "{name}");
         for f in &track.fixes {
             assert!(f.origin.line.is_some() && f.origin.element.is_some(), "{name}: {f:?}");
@@ -200,5 +205,14 @@ fn gpx_1_0_without_namespace_reads_dilutions_and_unknown_speed() {
     assert_eq!(
         got,
         [(DEFAULT_ACCURACY_M, None), (4.0 * HDOP_METRES, None), (1.5 * HDOP_METRES, None), (DEFAULT_ACCURACY_M, None)]
+    );
+}
+
+#[test]
+fn an_iso_8859_1_file_is_decoded_and_read() {
+    let track = read("gpx10-latin1.gpx");
+    assert_eq!(
+        points(&track),
+        [(t("2026-11-24T18:30:00Z"), 37.3250, -121.9460), (t("2026-11-24T18:30:05Z"), 37.3251, -121.9459)]
     );
 }

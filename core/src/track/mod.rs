@@ -168,6 +168,52 @@ impl TrackFormat {
     }
 }
 
+/// The text of a track file's bytes: UTF-8 (a byte-order mark is kept for
+/// the readers, which skip it), UTF-16 with a byte-order mark, or, when the
+/// XML declaration names it, ISO-8859-1 (Latin-1), Windows-1252 or
+/// US-ASCII, as older GPS loggers write GPX. Anything else is an error
+/// naming the line of the first byte that is not UTF-8.
+pub fn decode_text(bytes: &[u8]) -> Result<String, TrackError> {
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        String::from_utf16(&units).map_err(|_| TrackError::whole("not valid UTF-16 text"))
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => return utf16(true),
+        [0xFE, 0xFF, ..] => return utf16(false),
+        _ => {}
+    }
+    let e = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e,
+    };
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
+    let declared = head.trim_start_matches('\u{feff}').starts_with("<?xml")
+        && ["iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "us-ascii"]
+            .iter()
+            .any(|enc| head.split("?>").next().is_some_and(|decl| decl.contains(enc)));
+    if declared {
+        return Ok(bytes.iter().map(|&b| windows_1252(b)).collect());
+    }
+    let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+    Err(TrackError::at_line(line, "not UTF-8 text (and no XML declaration of ISO-8859-1 or Windows-1252)"))
+}
+
+/// A Windows-1252 byte as a char (Latin-1 outside 0x80..=0x9F).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
 /// Reads the track in `text`, choosing the format from `path_or_name`'s
 /// extension (`.csv`, `.gpx`, `.geojson` or `.json`): the fixes in the
 /// file's order with their origins, and the points refused alone. A file
@@ -210,5 +256,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("day.gpx: line 1: not well-formed XML"));
+    }
+
+    #[test]
+    fn a_latin_1_gpx_is_decoded_and_other_bytes_are_refused_on_their_line() {
+        let mut bytes =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<gpx version=\"1.0\"><trk><name>Caf".to_vec();
+        bytes.extend([0xE9, 0x80]);
+        bytes.extend(
+            b"</name><trkseg><trkpt lat=\"1\" lon=\"2\"><time>2026-11-24T18:30:00Z</time></trkpt></trkseg></trk></gpx>",
+        );
+        let text = decode_text(&bytes).unwrap();
+        assert!(text.contains("Café€"), "{text}");
+        assert_eq!(parse_track("old.gpx", &text).unwrap().len(), 1);
+        let e = decode_text(b"timestamp,lat,lon\n\xE9,1,2\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("<gpx/>".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(decode_text(&utf16).unwrap(), "<gpx/>");
     }
 }

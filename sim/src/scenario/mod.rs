@@ -8,6 +8,7 @@
 //! | `clock.rs` | reading times, local or absolute |
 //! | `catalog.rs` | signing or verifying the catalog |
 //! | `segments.rs` | inline tracks from stay/walk/drive segments |
+//! | `tracks.rs` | every `[[track]]`: files read and checked, inline ones generated |
 //! | `matchers.rs` | field matchers of expectations |
 //! | `run.rs` | the run through the real engine |
 //! | `expect.rs` | judging expectations and explaining failures |
@@ -21,6 +22,7 @@ pub mod file;
 pub mod matchers;
 pub mod run;
 mod segments;
+mod tracks;
 
 use crate::rejections::{self, FixSource, ReadRefusal};
 use catalog::CatalogPlan;
@@ -335,47 +337,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     }
     history.sort_by_key(|v| v.at);
 
-    let (mut fixes, mut steps) = (Vec::new(), Vec::new());
-    let (mut fix_sources, mut fix_delivery, mut read_refusals, mut notes) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (i, t) in f.track.iter().enumerate() {
-        match &t.file {
-            Some(name) => {
-                if t.from.is_some() || t.at.is_some() || !t.segments.is_empty() || t.seed.is_some() || t.noise.is_some()
-                {
-                    return Err(format!("[[track]] {}: give file, or from/at/segments, not both", i + 1));
-                }
-                let delivery = rejections::parse_delivery(t.delivery.as_deref())
-                    .map_err(|e| format!("[[track]] {}: {e}", i + 1))?;
-                let p = dir.join(name);
-                let shown = p.display().to_string();
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("{shown}: {e}"))?;
-                let track = kairos_core::track::read_track(&shown, &text).map_err(|e| e.to_string())?;
-                rejections::check_track(&shown, &track, delivery)?;
-                let track_fixes: Vec<LocationFix> = track.fixes.iter().map(|f| f.fix).collect();
-                fix_delivery.extend(delivery_times(&track_fixes, delivery));
-                fix_sources.extend(track.fixes.iter().map(|f| FixSource::in_file(&shown, &f.origin)));
-                fixes.extend(track_fixes);
-                read_refusals.extend(track.skipped.iter().map(|s| ReadRefusal::new(&shown, s)));
-                if track.ignored > 0 {
-                    notes.push(rejections::ignored_note(&shown, track.ignored));
-                }
-            }
-            None => {
-                if t.delivery.is_some() {
-                    return Err(format!("[[track]] {}: delivery goes with file", i + 1));
-                }
-                let track = segments::generate(&r, t, i)?;
-                fix_delivery.extend(track.fixes.iter().map(|f| f.at));
-                fix_sources.extend((0..track.fixes.len()).map(|k| FixSource {
-                    element: Some(format!("[[track]] {}, fix {}", i + 1, k + 1)),
-                    ..FixSource::default()
-                }));
-                fixes.extend(track.fixes);
-                steps.extend(track.steps);
-            }
-        }
-    }
+    let tracks::Tracks { fixes, fix_sources, fix_delivery, read_refusals, notes, mut steps } =
+        tracks::read(&r, &f.track, &dir)?;
     for (i, s) in f.steps.iter().enumerate() {
         steps.extend(step_entry(&r, s, &dir).map_err(|e| format!("[[steps]] {}: {e}", i + 1))?);
     }
