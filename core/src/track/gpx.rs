@@ -64,9 +64,15 @@ use std::fmt::Write as _;
 /// typical user-equivalent range error).
 pub const HDOP_METRES: f64 = 5.0;
 
-/// The GPX 1.0 and 1.1 namespaces: elements in them, or in no namespace
-/// (many writers leave it out), are GPX elements.
+/// The GPX 1.0 and 1.1 namespaces: elements in them (also written with
+/// `https` or a trailing slash), in the root's namespace, or in none (many
+/// writers leave it out) are GPX elements.
 const GPX_NAMESPACES: [&str; 2] = ["http://www.topografix.com/GPX/1/0", "http://www.topografix.com/GPX/1/1"];
+
+fn is_gpx_namespace(ns: &str) -> bool {
+    let ns = ns.trim_end_matches('/').replacen("https://", "http://", 1);
+    GPX_NAMESPACES.contains(&ns.as_str())
+}
 
 /// Garmin's TrackPointExtension v2, where [`write_gpx`] puts speed.
 const TPX_NAMESPACE: &str = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2";
@@ -93,6 +99,7 @@ pub fn parse_gpx(text: &str) -> Result<Vec<LocationFix>, TrackError> {
 pub fn read_gpx(text: &str) -> Result<Track, TrackError> {
     let mut p = Parser::new(text);
     let mut reader = NsReader::from_str(text);
+    let mut root_ns: Option<String> = None;
     loop {
         let pos = reader.buffer_position() as usize;
         let (ns, event) = match reader.read_resolved_event() {
@@ -102,10 +109,21 @@ pub fn read_gpx(text: &str) -> Result<Track, TrackError> {
                 return Err(TrackError::at_line(line, format!("not well-formed XML: {e}")));
             }
         };
-        let gpx_ns = match ns {
-            ResolveResult::Unbound => true,
-            ResolveResult::Bound(n) => GPX_NAMESPACES.contains(&n.as_ref()),
-            ResolveResult::Unknown(_) => false,
+        let ns = match ns {
+            ResolveResult::Unbound => None,
+            ResolveResult::Bound(n) => Some(n.as_ref().to_string()),
+            ResolveResult::Unknown(prefix) => Some(format!("undeclared prefix {prefix}")),
+        };
+        if let XmlEvent::Start(e) | XmlEvent::Empty(e) = &event {
+            if p.stack.is_empty() && !p.root_seen && e.local_name().as_ref() == "gpx" {
+                // Whatever namespace the writer gave its root (the schema's
+                // URL is a common mistake), its elements are GPX elements.
+                root_ns = ns.clone();
+            }
+        }
+        let gpx_ns = match &ns {
+            None => true,
+            Some(n) => is_gpx_namespace(n) || root_ns.as_ref() == Some(n),
         };
         match event {
             XmlEvent::Start(e) => p.open(e.local_name().as_ref(), gpx_ns, pos, &e)?,

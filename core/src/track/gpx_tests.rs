@@ -154,3 +154,14 @@ fn gpx_elements_inside_extensions_or_other_namespaces_are_not_points() {
 fn points(track: &Track) -> Vec<(Timestamp, f64, f64)> {
     track.fixes.iter().map(|f| (f.fix.at, f.fix.lat, f.fix.lon)).collect()
 }
+
+#[test]
+fn a_root_in_an_unusual_namespace_makes_its_elements_gpx() {
+    for ns in ["http://www.topografix.com/GPX/1/1/gpx.xsd", "https://www.topografix.com/GPX/1/1/"] {
+        let text = format!(
+            "<gpx xmlns=\"{ns}\" version=\"1.1\"><trk><trkseg><trkpt lat=\"1\" lon=\"2\">\
+             <time>2026-11-24T18:30:00Z</time></trkpt></trkseg></trk></gpx>"
+        );
+        assert_eq!(read_gpx(&text).unwrap().fixes.len(), 1, "{ns}");
+    }
+}

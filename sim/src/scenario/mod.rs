@@ -30,7 +30,6 @@ use chrono_tz::Tz;
 use clock::Clock;
 use file::{PlaceRef, ScenarioFile};
 use kairos_core::privacy::Purpose;
-use kairos_core::replay::delivery_times;
 use kairos_core::{EngineConfig, LocationFix, StepSample, Timestamp};
 use matchers::Matcher;
 use std::collections::BTreeMap;
