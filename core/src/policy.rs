@@ -417,3 +417,11 @@ pub const YEAR_MAX_OUTBOX_ITEMS: usize = 3 * (MAX_OUTBOX_AGE_MS / DAY_MS + 1) as
 /// Highest peak resident memory of the process running the simulated year
 /// (engine, test harness and SQLite's page cache together).
 pub const YEAR_MAX_PEAK_RSS_BYTES: u64 = 256 * 1024 * 1024;
+
+// ---- Track files (the simulator's and the demos' QA replay) -------------------
+
+/// Most points (fixes and refused points together) one track file may
+/// hold: two million, a 1 Hz recording of 23 days, about 200 MB of GPX.
+/// It bounds the memory a file can make the reader hold (a fix and its
+/// origin are under 100 bytes); a longer recording is split into files.
+pub const MAX_TRACK_POINTS: usize = 2_000_000;

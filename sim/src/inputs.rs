@@ -1,6 +1,7 @@
 //! Reading the simulator's input files.
 
-use kairos_core::{LocationFix, StepSample, Timestamp};
+use kairos_core::track::Track;
+use kairos_core::{StepSample, Timestamp};
 use std::path::Path;
 
 /// An input file that could not be used, with where and why.
@@ -17,10 +18,13 @@ fn read(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| InputError(format!("{}: {e}", path.display())))
 }
 
-/// Reads a track file: GPX, GeoJSON or CSV by its extension.
-pub fn read_track(path: &Path) -> Result<Vec<LocationFix>, InputError> {
-    let text = read(path)?;
-    kairos_core::track::parse_track(&path.display().to_string(), &text).map_err(|e| InputError(e.to_string()))
+/// Reads a track file (GPX, GeoJSON or CSV by its extension): its fixes in
+/// the file's order with their lines, and the points refused alone.
+pub fn read_track(path: &Path) -> Result<Track, InputError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError(format!("{shown}: {e}")))?;
+    let text = kairos_core::track::decode_text(&bytes).map_err(|e| InputError(e.in_file(&shown).to_string()))?;
+    kairos_core::track::read_track(&shown, &text).map_err(|e| InputError(e.to_string()))
 }
 
 /// Reads a steps file: CSV `start,end,steps` with RFC 3339 times, one

@@ -3,5 +3,6 @@
 //! binary (`src/main.rs`).
 
 pub mod inputs;
+pub mod rejections;
 pub mod scenario;
 pub mod timeline;

@@ -10,13 +10,14 @@ mod validate_command;
 
 // The scenario reader lives in the library target (`src/lib.rs`) so that
 // the fuzz targets can call it.
+use kairos_sim::rejections::{self, FixSource, ReadRefusal};
 use kairos_sim::{inputs, scenario, timeline};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kairos_core::replay::{replay, ReplayOptions};
+use kairos_core::replay::{delivery_times, Delivery, ReplayOptions, Replayer};
 use kairos_core::track::gpx::{write_gpx, GpxLayout};
 use kairos_core::track::synth;
-use kairos_core::{Engine, EngineConfig, Timestamp};
+use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use timeline::{Format, Line};
@@ -77,6 +78,10 @@ enum Command {
         /// Print one JSON object per event line.
         #[arg(long)]
         json: bool,
+        /// Deliver fixes in the file's order, late ones late, as a phone
+        /// does (otherwise a track that goes back in time is refused).
+        #[arg(long)]
+        as_recorded: bool,
     },
     /// Measure the engine on a synthetic catalog of N circular fences over a
     /// K x K km square and a drive of N fixes across it.
@@ -140,7 +145,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{}", validate_command::validate(&file)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { track, steps, tz, json } => replay_track(&track, steps.as_deref(), &tz, json),
+        Command::Replay { track, steps, tz, json, as_recorded } => {
+            let delivery = if as_recorded { Delivery::AsRecorded } else { Delivery::TimeOrder };
+            replay_track(&track, steps.as_deref(), &tz, json, delivery)
+        }
         Command::Bench { offers, fixes, area_km, json } => {
             if offers == 0 || fixes == 0 || area_km.is_nan() || area_km <= 0.0 {
                 return Err("--offers and --fixes must be positive, and --area-km above 0".into());
@@ -178,13 +186,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn replay_track(
-    track: &std::path::Path,
+    path: &std::path::Path,
     steps: Option<&std::path::Path>,
     tz_name: &str,
     json: bool,
+    delivery: Delivery,
 ) -> Result<ExitCode, String> {
     let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| format!("--tz {tz_name:?} is not an IANA time zone"))?;
-    let fixes = inputs::read_track(track).map_err(|e| e.to_string())?;
+    let shown = path.display().to_string();
+    let track = inputs::read_track(path).map_err(|e| e.to_string())?;
+    rejections::check_track(&shown, &track, delivery)
+        .map_err(|e| e.replace("set delivery = \"as_recorded\" in its [[track]]", "pass --as-recorded"))?;
+    let fixes: Vec<LocationFix> = track.fixes.iter().map(|f| f.fix).collect();
+    let sources: Vec<FixSource> = track.fixes.iter().map(|f| FixSource::in_file(&shown, &f.origin)).collect();
     let samples = match steps {
         Some(p) => inputs::read_steps(p).map_err(|e| e.to_string())?,
         None => Vec::new(),
@@ -192,24 +206,45 @@ fn replay_track(
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
     let engine = Engine::open(EngineConfig::new(dir.path(), tz_name)).map_err(|e| e.to_string())?;
     let format = if json { Format::Json } else { Format::Human };
-    let summary = replay(&engine, &fixes, &samples, ReplayOptions::default(), |ev| {
-        println!("{}", Line::from_event(ev).render(format, tz))
-    })
-    .map_err(|e| e.to_string())?;
+    let first_tick = fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at).min();
+    for s in &track.skipped {
+        let at = first_tick.unwrap_or(Timestamp(0));
+        println!("{}", ReadRefusal::new(&shown, s).line(at).render(format, tz));
+    }
+    let due = delivery_times(&fixes, delivery);
+    let mut rp = Replayer::with_delivery_times(&engine, &fixes, &due, &samples, ReplayOptions::default());
+    loop {
+        let step = rp.step().map_err(|e| e.to_string())?;
+        for ev in step.iter().flat_map(|(_, events)| events) {
+            println!("{}", Line::from_event(ev).render(format, tz));
+        }
+        for r in rp.take_rejected() {
+            println!("{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
+        }
+        if step.is_none() {
+            break;
+        }
+    }
+    let summary = rp.summary();
     if !json {
-        let (Some(first), Some(last)) = (fixes.first(), fixes.last()) else { return Ok(ExitCode::SUCCESS) };
+        let usable = || fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at);
+        let (Some(first), Some(last)) = (usable().min(), usable().max()) else { return Ok(ExitCode::SUCCESS) };
         println!();
         println!(
-            "{} fixes accepted, {} rejected, {} step samples, {} events",
-            summary.fixes_accepted, summary.fixes_rejected, summary.step_samples, summary.events
+            "{} fixes accepted, {} rejected ({} by the track reader), {} step samples, {} events",
+            summary.fixes_accepted,
+            summary.fixes_rejected as usize + track.skipped.len(),
+            track.skipped.len(),
+            summary.step_samples,
+            summary.events
         );
-        let visits = engine.visits(first.at, last.at.plus_millis(1)).map_err(|e| e.to_string())?;
+        let visits = engine.visits(first, last.plus_millis(1)).map_err(|e| e.to_string())?;
         println!("visits:");
         for v in &visits {
             let end = v.departed_at.map_or("(under way)".to_string(), |d| d.in_tz(tz).format("%H:%M").to_string());
             println!("  place {:>3}  {} – {}", v.place_id, v.arrived_at.in_tz(tz).format("%a %H:%M"), end);
         }
-        let today = engine.today(last.at).map_err(|e| e.to_string())?;
+        let today = engine.today(last).map_err(|e| e.to_string())?;
         println!("steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
     }
     Ok(ExitCode::SUCCESS)

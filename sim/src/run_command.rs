@@ -103,9 +103,11 @@ fn header(sc: &Scenario) {
 fn footer(sc: &Scenario, out: &RunOutput) -> String {
     let tz = sc.tz;
     let s = &out.summary;
+    let read = sc.read_refusals.len();
     let mut t = format!(
-        "\nReplay: {} fixes accepted, {} rejected, {} step samples, {} lines\n",
+        "\nReplay: {} fixes accepted, {} rejected ({read} by the track reader, {} by the engine; each a fix_rejected line), {} step samples, {} lines\n",
         s.fixes_accepted,
+        s.fixes_rejected as usize + read,
         s.fixes_rejected,
         s.step_samples,
         out.lines.len()

@@ -1,7 +1,13 @@
 //! `kairos-sim validate FILE`: checks a scenario, a catalog or a track
-//! without running anything.
+//! without running anything. A track with refused fixes still validates
+//! when some fixes are usable; each refused one is listed (what can be told
+//! without the engine's history: the reader's refusals and fixes out of
+//! range; out-of-order and jump refusals appear in `run`'s timeline).
 
+use crate::rejections::{self, FixSource, ReadRefusal};
 use crate::scenario::{self, catalog};
+use kairos_core::replay::Delivery;
+use kairos_core::LocationFix;
 use std::path::Path;
 
 /// Checks `path` by its kind; returns a one-line description of what was
@@ -12,15 +18,19 @@ pub fn validate(path: &Path) -> Result<String, String> {
     match ext.as_str() {
         "toml" => {
             let sc = scenario::load(path)?;
-            Ok(format!(
-                "{shown}: scenario {:?} is valid: {} fixes, {} step samples, {} history visits, {} actions, {} expectations",
+            let refused = rejections::static_refusals(&sc.read_refusals, &sc.fixes, &sc.fix_sources);
+            let mut out = format!(
+                "{shown}: scenario {:?} is valid: {} fixes ({} refused), {} step samples, {} history visits, {} actions, {} expectations",
                 sc.name,
-                sc.fixes.len(),
+                sc.fixes.len() + sc.read_refusals.len() - refused.len(),
+                refused.len(),
                 sc.steps.len(),
                 sc.history.len(),
                 sc.actions.len(),
                 sc.expectations.len()
-            ))
+            );
+            list(&mut out, &refused, &sc.notes);
+            Ok(out)
         }
         "json" => {
             let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
@@ -47,9 +57,47 @@ pub fn validate(path: &Path) -> Result<String, String> {
     }
 }
 
+/// A track alone: usable if the engine can take at least one of its
+/// fixes; the refused ones are listed, and a step back in time is noted
+/// (a scenario replays such a track only with `delivery = "as_recorded"`).
 fn track(path: &Path) -> Result<String, String> {
-    let fixes = crate::inputs::read_track(path).map_err(|e| e.to_string())?;
-    Ok(format!("{}: track is valid: {} fixes", path.display(), fixes.len()))
+    let shown = path.display().to_string();
+    let track = crate::inputs::read_track(path).map_err(|e| e.to_string())?;
+    rejections::check_track(&shown, &track, Delivery::AsRecorded)?;
+    let read: Vec<ReadRefusal> = track.skipped.iter().map(|s| ReadRefusal::new(&shown, s)).collect();
+    let fixes: Vec<LocationFix> = track.fixes.iter().map(|f| f.fix).collect();
+    let sources: Vec<FixSource> = track.fixes.iter().map(|f| FixSource::in_file(&shown, &f.origin)).collect();
+    let refused = rejections::static_refusals(&read, &fixes, &sources);
+    let mut notes = Vec::new();
+    if let Some((before, after)) = rejections::first_backwards(&track) {
+        notes.push(format!(
+            "{}: goes back in time to {} after {} ({}): a scenario replays it only with delivery = \"as_recorded\"",
+            sources[after],
+            fixes[after].at.to_rfc3339(),
+            fixes[before].at.to_rfc3339(),
+            sources[before]
+        ));
+    }
+    if track.ignored > 0 {
+        notes.push(rejections::ignored_note(&shown, track.ignored));
+    }
+    let mut out = format!(
+        "{shown}: track is valid: {} fixes ({} refused)",
+        fixes.len() + read.len() - refused.len(),
+        refused.len()
+    );
+    list(&mut out, &refused, &notes);
+    Ok(out)
+}
+
+/// Appends the refused fixes and the notes, one a line.
+fn list(out: &mut String, refused: &[String], notes: &[String]) {
+    for r in refused {
+        out.push_str(&format!("\n  fix_rejected {r}"));
+    }
+    for n in notes {
+        out.push_str(&format!("\n  note {n}"));
+    }
 }
 
 fn base64_decode(s: &str) -> Result<Vec<u8>, String> {

@@ -105,3 +105,62 @@ fn an_inline_track_a_thousand_years_long_is_invalid_input() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("more than the limit of 31 days"), "{err}");
 }
+
+#[test]
+fn every_gpx_of_the_conformance_set_replays() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tracks/gpx-conformance");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 9);
+    for f in files {
+        let out = sim(&["replay", f.to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", f.display(), String::from_utf8_lossy(&out.stderr));
+        let out = sim(&["validate", f.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", f.display(), String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn validate_lists_each_refused_fix_of_a_usable_track() {
+    let out = sim(&["validate", "tests/tracks/gpx-conformance/gpx11-times-and-refusals.gpx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("track is valid: 5 fixes (5 refused)"), "{text}");
+    let listed: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with("fix_rejected")).collect();
+    assert_eq!(listed.len(), 5, "{text}");
+    assert!(listed[0].contains("line 14 (trk[1]/trkseg[1]/trkpt[6]): timestamp"), "{text}");
+    assert!(listed[1].contains("line 15 (trk[1]/trkseg[1]/trkpt[7]): the point has no time"), "{text}");
+}
+
+#[test]
+fn replay_prints_a_fix_rejected_line_per_refused_fix() {
+    let out = sim(&["replay", "tests/tracks/gpx-conformance/gpx11-times-and-refusals.gpx", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut rejected: Vec<u64> =
+        lines.iter().filter(|l| l["kind"] == "fix_rejected").map(|l| l["line"].as_u64().unwrap()).collect();
+    rejected.sort_unstable();
+    assert_eq!(rejected, [14, 15, 16, 17, 18]);
+}
+
+#[test]
+fn replay_refuses_a_track_going_back_unless_as_recorded_and_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let back = dir.path().join("back.csv");
+    std::fs::write(&back, "timestamp,lat,lon\n2026-11-24T18:30:10Z,34.0,-118.0\n2026-11-24T18:30:00Z,34.0,-118.0\n")
+        .unwrap();
+    let out = sim(&["replay", back.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("back.csv: line 3: the track goes back in time") && err.contains("--as-recorded"), "{err}");
+    let out = sim(&["replay", back.to_str().unwrap(), "--as-recorded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "timestamp,lat,lon\n").unwrap();
+    for cmd in ["replay", "validate"] {
+        let out = sim(&[cmd, empty.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("empty.csv: line 1: no fix"), "{cmd}");
+    }
+}

@@ -179,5 +179,132 @@ fn validate_checks_catalogs_and_tracks() {
     .unwrap();
     let out = sim(&["validate", gpx.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("t.gpx: line 1: trk[1]/trkseg[1]/trkpt[1]: has no <time>"), "{}", text(&out));
+    assert!(
+        text(&out).contains("t.gpx: line 1: no usable point: 1 refused, the first on line 1 (trk[1]/trkseg[1]/trkpt[1]): the point has no time"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Writes `body` as a scenario in `dir` and runs `kairos-sim CMD` on it.
+fn scenario_in(dir: &Path, body: &str, cmd: &[&str]) -> Output {
+    let path = dir.join("s.toml");
+    std::fs::write(&path, body).unwrap();
+    let mut args = vec![cmd[0], path.to_str().unwrap()];
+    args.extend(&cmd[1..]);
+    sim(&args)
+}
+
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+const HEADER: &str = "name = \"t\"\ntime_zone = \"America/Los_Angeles\"\nstart = \"2026-11-24T10:29:00\"\n";
+
+#[test]
+fn a_gpx_point_dated_1901_is_rejected_alone_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpx = root().join("tests/tracks/gpx-conformance/gpx11-times-and-refusals.gpx");
+    let body = format!(
+        "{HEADER}[[track]]\nfile = {:?}\n[[expect]]\nkind = \"fix_rejected\"\ncount = 1\nfields = {{ reason = \"timestamp_out_of_range\", line = 14 }}\n",
+        gpx.to_str().unwrap()
+    );
+    let out = scenario_in(dir.path(), &body, &["run", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let rejected: Vec<(u64, String, String)> = json_lines(&out)
+        .iter()
+        .filter(|l| l["kind"] == "fix_rejected")
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap(),
+                l["reason"].as_str().unwrap().to_string(),
+                l["stage"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        (15, "no_time", "read"),
+        (16, "bad_time", "read"),
+        (17, "no_satellite_fix", "read"),
+        (18, "missing_coordinate", "read"),
+        (14, "timestamp_out_of_range", "engine"),
+    ];
+    assert_eq!(rejected, want.map(|(l, r, s)| (l, r.to_string(), s.to_string())), "{}", text(&out));
+    for l in json_lines(&out).iter().filter(|l| l["kind"] == "fix_rejected") {
+        assert!(l["file"].as_str().unwrap().ends_with("gpx11-times-and-refusals.gpx"), "{l}");
+    }
+    // validate lists the same refusals and calls the scenario valid.
+    let out = scenario_in(dir.path(), &body, &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("5 fixes (5 refused)"), "{t}");
+    for line in 14..=18 {
+        assert!(t.contains(&format!("gpx11-times-and-refusals.gpx line {line} (trk[1]/trkseg[1]/trkpt[")), "{t}");
+    }
+}
+
+#[test]
+fn a_track_going_back_in_time_is_invalid_unless_delivered_as_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "timestamp,lat,lon\n\
+        2026-11-24T10:30:00-08:00,37.3,-121.9\n\
+        2026-11-24T10:31:00-08:00,37.3,-121.9\n\
+        2026-11-24T10:35:00-08:00,37.3,-121.9\n\
+        2026-11-24T10:36:00-08:00,37.3,-121.9\n\
+        2026-11-24T10:32:00-08:00,37.3,-121.9\n";
+    std::fs::write(dir.path().join("late.csv"), csv).unwrap();
+    let body = format!("{HEADER}[[track]]\nfile = \"late.csv\"\n[[never]]\nkind = \"offer_triggered\"\n");
+    for cmd in ["run", "validate"] {
+        let out = scenario_in(dir.path(), &body, &[cmd]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("late.csv: line 6: the track goes back in time"), "{cmd}: {err}");
+        assert!(err.contains("delivery = \"as_recorded\""), "{err}");
+    }
+    let body = body.replace("file = \"late.csv\"", "file = \"late.csv\"\ndelivery = \"as_recorded\"");
+    let out = scenario_in(dir.path(), &body, &["run", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let late: Vec<_> = json_lines(&out).into_iter().filter(|l| l["kind"] == "fix_rejected").collect();
+    assert_eq!(late.len(), 1, "{}", text(&out));
+    // Delivered with the 10:36 fix, 3 minutes behind the 10:35 one.
+    assert_eq!((late[0]["line"].as_u64(), late[0]["reason"].as_str()), (Some(6), Some("out_of_order")));
+    assert_eq!(late[0]["behind_ms"], 180_000);
+    let body = body.replace("delivery = \"as_recorded\"", "delivery = \"whenever\"");
+    let out = scenario_in(dir.path(), &body, &["run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn an_empty_track_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.csv"), "timestamp,lat,lon,accuracy,speed\n").unwrap();
+    let body = format!("{HEADER}[[track]]\nfile = \"empty.csv\"\n[[never]]\nkind = \"offer_triggered\"\n");
+    for cmd in ["run", "validate"] {
+        let out = scenario_in(dir.path(), &body, &[cmd]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("empty.csv: line 1: no fix"), "{}", text(&out));
+    }
+}
+
+#[test]
+fn walk_to_a_fence_across_the_antimeridian_stays_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = r#"{"version": 1, "issued_at": "2026-01-01T00:00:00Z", "expires_at": "2027-12-31T00:00:00Z",
+      "merchants": [{"id": "island-shop", "name": "Island Shop", "category": "gifts", "time_zone": "Pacific/Fiji",
+        "places": [{"id": "island-shop-main", "fence": {"type": "polygon", "exterior": [[-16.955, 179.995],
+          [-16.955, -179.995], [-16.945, -179.995], [-16.945, 179.995], [-16.955, 179.995]]}}],
+        "offers": [{"id": "island-shop-shell", "title": "A free shell", "trigger": {"type": "enter"},
+          "claim_window_minutes": 60}]}]}"#;
+    std::fs::write(dir.path().join("island.catalog.json"), catalog).unwrap();
+    let body = "name = \"antimeridian\"\ntime_zone = \"Pacific/Fiji\"\nstart = \"2026-11-24T10:00:00\"\n\
+        [catalog]\ndocument = \"island.catalog.json\"\n\
+        [[track]]\nfrom = { lat = -16.95, lon = 179.98 }\nat = \"10:00\"\n\
+        segments = [{ walk_to = \"island-shop-main\", arrive = \"10:20\" }, { stay = 10 }]\n\
+        [[expect]]\nkind = \"fence_entered\"\nfields = { place_id = \"island-shop-main\" }\n";
+    let out = scenario_in(dir.path(), body, &["run", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let lines = json_lines(&out);
+    let entered = lines.iter().find(|l| l["kind"] == "fence_entered").unwrap();
+    let t = kairos_core::Timestamp::parse_rfc3339(entered["t"].as_str().unwrap()).unwrap();
+    assert!(t.to_rfc3339().as_str() < "2026-11-23T22:21:00Z", "entered by 10:21 Fiji time: {entered}");
 }

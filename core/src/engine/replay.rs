@@ -3,12 +3,19 @@
 //! them, ticking the engine as time passes. The simulator and the demo
 //! apps' QA mode both use it, so a replay on a phone and in CI run the same
 //! code.
+//!
+//! One bad fix never stops a replay: a fix the engine refuses is reported
+//! alone ([`RejectedFix`]: which fix, when it was delivered, the typed
+//! reason), and a fix outside the engine's time range (a point dated 1901)
+//! is refused before the engine sees it, instead of making the engine's
+//! clock tick outside its range. Fixes are delivered in time order, or as
+//! recorded, late ones included ([`Delivery`]).
 
+use crate::engine::{ApiResult, Engine};
 use crate::domain::event::Event;
-use crate::domain::location::LocationFix;
+use crate::domain::location::{FixRejection, LocationFix};
 use crate::domain::steps::StepSample;
 use crate::domain::time::Timestamp;
-use crate::engine::{ApiResult, Engine};
 
 /// How a replay delivers its inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,6 +45,65 @@ pub struct ReplaySummary {
     pub step_samples: u64,
     /// Events produced.
     pub events: u64,
+    /// Every fix refused, with why, in the order they were refused.
+    pub rejected: Vec<RejectedFix>,
+}
+
+/// A fix the replay delivered (or tried to) and the engine refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RejectedFix {
+    /// Its index in the fixes given to the replay (as given, before any
+    /// sorting), to find where it came from; `None` in the rare case the
+    /// engine refused a time no delivered fix has.
+    pub index: Option<usize>,
+    /// The fix's own time.
+    pub fix_at: Timestamp,
+    /// When the replay delivered it: the instant the engine was ticked
+    /// after the batch that held it (for a fix outside the engine's time
+    /// range, which is never delivered, the replay's first input).
+    pub delivered_at: Timestamp,
+    /// Why.
+    pub reason: FixRejection,
+}
+
+/// In which order a replay hands fixes to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delivery {
+    /// Each fix in the window of its own time (the default): a track that
+    /// goes back in time is replayed as if it had been delivered sorted.
+    #[default]
+    TimeOrder,
+    /// In the order given, as a phone delivers them: each fix is delivered
+    /// in the window of the latest time seen so far (its own or an earlier
+    /// fix's), so a fix recorded before the one ahead of it arrives late,
+    /// and the engine takes it late or refuses it as out of order.
+    AsRecorded,
+}
+
+/// When each fix of `fixes` reaches the engine under `delivery` (see
+/// [`Delivery`]); for [`Replayer::with_delivery_times`]. Fixes outside the
+/// engine's time range do not move the others' delivery.
+pub fn delivery_times(fixes: &[LocationFix], delivery: Delivery) -> Vec<Timestamp> {
+    match delivery {
+        Delivery::TimeOrder => fixes.iter().map(|f| f.at).collect(),
+        Delivery::AsRecorded => {
+            let mut latest: Option<Timestamp> = None;
+            fixes
+                .iter()
+                .map(|f| {
+                    if in_engine_range(f.at) {
+                        latest = Some(latest.map_or(f.at, |l| l.max(f.at)));
+                    }
+                    latest.map_or(f.at, |l| l.max(f.at))
+                })
+                .collect()
+        }
+    }
+}
+
+/// Whether the engine accepts inputs and ticks at `t` (2000..2100).
+fn in_engine_range(t: Timestamp) -> bool {
+    !matches!(LocationFix::new(t, 0.0, 0.0, 1.0).validate(), Err(FixRejection::TimestampOutOfRange { .. }))
 }
 
 /// Replays `fixes` and `steps` through `engine` window by window, calling
@@ -61,7 +127,15 @@ pub fn replay(
 /// instants. [`replay`] is this driven to the end.
 pub struct Replayer<'e> {
     engine: &'e Engine,
+    /// The fixes as given.
     fixes: Vec<LocationFix>,
+    /// `(delivery time, index)` of every fix the engine can be given, in
+    /// delivery order.
+    order: Vec<(Timestamp, usize)>,
+    /// Whether each fix has been reported refused.
+    refused: Vec<bool>,
+    /// Rejections reported by [`Replayer::take_rejected`] so far.
+    taken: usize,
     steps: Vec<StepSample>,
     window: i64,
     /// The end of the next window (where the engine is ticked), or `None`
@@ -75,17 +149,49 @@ pub struct Replayer<'e> {
 }
 
 impl<'e> Replayer<'e> {
-    /// Prepares a replay of `fixes` and `steps` (sorted here) through
-    /// `engine`. Windows are aligned to multiples of `opts.window_ms` since
-    /// the epoch. With no input and no `until`, there is nothing to do.
+    /// Prepares a replay of `fixes` and `steps` through `engine`, fixes in
+    /// time order ([`Delivery::TimeOrder`]). Windows are aligned to
+    /// multiples of `opts.window_ms` since the epoch. With no input and no
+    /// `until`, there is nothing to do.
     pub fn new(engine: &'e Engine, fixes: &[LocationFix], steps: &[StepSample], opts: ReplayOptions) -> Self {
+        Self::with_delivery_times(engine, fixes, &delivery_times(fixes, Delivery::TimeOrder), steps, opts)
+    }
+
+    /// Prepares a replay that delivers fix `i` of `fixes` in the window of
+    /// `delivered_at[i]` (see [`delivery_times`]); fixes due in the same
+    /// window go in one batch, which the engine sorts by time. A fix
+    /// outside the engine's time range is refused here, alone
+    /// ([`FixRejection::TimestampOutOfRange`], reported as of the first
+    /// input),
+    /// and does not move the replay's start or end.
+    ///
+    /// # Panics
+    ///
+    /// When `delivered_at` and `fixes` differ in length.
+    pub fn with_delivery_times(
+        engine: &'e Engine,
+        fixes: &[LocationFix],
+        delivered_at: &[Timestamp],
+        steps: &[StepSample],
+        opts: ReplayOptions,
+    ) -> Self {
+        assert_eq!(fixes.len(), delivered_at.len(), "one delivery time per fix");
         let window = opts.window_ms.max(1_000);
-        let mut fixes = fixes.to_vec();
-        fixes.sort_by_key(|f| f.at);
+        let (mut order, mut early) = (Vec::with_capacity(fixes.len()), Vec::new());
+        for (i, (f, &due)) in fixes.iter().zip(delivered_at).enumerate() {
+            match f.validate() {
+                Err(reason @ FixRejection::TimestampOutOfRange { .. }) => early.push((i, reason)),
+                _ if !in_engine_range(due) => {
+                    early.push((i, FixRejection::TimestampOutOfRange { at_ms: due.0 }));
+                }
+                _ => order.push((due, i)),
+            }
+        }
+        order.sort_by_key(|&(due, _)| due);
         let mut steps = steps.to_vec();
         steps.sort_by_key(|s| s.end());
-        let first = fixes.first().map(|f| f.at).into_iter().chain(steps.first().map(|s| s.end())).min();
-        let last = fixes.last().map(|f| f.at).into_iter().chain(steps.last().map(|s| s.end())).max();
+        let first = order.first().map(|o| o.0).into_iter().chain(steps.first().map(|s| s.end())).min();
+        let last = order.last().map(|o| o.0).into_iter().chain(steps.last().map(|s| s.end())).max();
         let (next_tick, end) = match (first, last) {
             (Some(first), Some(last)) => {
                 let end = opts.until.map_or(last, |u| u.max(last));
@@ -93,7 +199,48 @@ impl<'e> Replayer<'e> {
             }
             _ => (None, Timestamp(0)),
         };
-        Replayer { engine, fixes, steps, window, next_tick, end, fi: 0, si: 0, summary: ReplaySummary::default() }
+        let mut r = Replayer {
+            engine,
+            fixes: fixes.to_vec(),
+            order,
+            refused: vec![false; fixes.len()],
+            taken: 0,
+            steps,
+            window,
+            next_tick,
+            end,
+            fi: 0,
+            si: 0,
+            summary: ReplaySummary::default(),
+        };
+        for (i, reason) in early {
+            let at = first.or(opts.until).unwrap_or(r.fixes[i].at);
+            r.refuse(Some(i), r.fixes[i].at, at, reason);
+        }
+        r
+    }
+
+    /// The fixes refused since the last call (all of them, the first
+    /// time), for a caller that reports them as they happen.
+    pub fn take_rejected(&mut self) -> Vec<RejectedFix> {
+        let new = self.summary.rejected[self.taken..].to_vec();
+        self.taken = self.summary.rejected.len();
+        new
+    }
+
+    fn refuse(&mut self, index: Option<usize>, fix_at: Timestamp, delivered_at: Timestamp, reason: FixRejection) {
+        if let Some(i) = index {
+            self.refused[i] = true;
+        }
+        self.summary.fixes_rejected += 1;
+        self.summary.rejected.push(RejectedFix { index, fix_at, delivered_at, reason });
+    }
+
+    /// The delivered fix the engine refused at `at`: the latest delivered
+    /// one with that time not yet reported (a fix held as a suspected jump
+    /// is refused with a later batch).
+    fn delivered_with_time(&self, at: Timestamp) -> Option<usize> {
+        self.order[..self.fi].iter().rev().map(|&(_, i)| i).find(|&i| self.fixes[i].at == at && !self.refused[i])
     }
 
     /// Where the next [`Replayer::step`] ticks the engine; `None` when the
@@ -127,13 +274,17 @@ impl<'e> Replayer<'e> {
     fn deliver(&mut self, due: impl Fn(Timestamp) -> bool, tick: Timestamp) -> ApiResult<Vec<Event>> {
         let mut events = Vec::new();
         let start = self.fi;
-        while self.fi < self.fixes.len() && due(self.fixes[self.fi].at) {
+        while self.fi < self.order.len() && due(self.order[self.fi].0) {
             self.fi += 1;
         }
         if self.fi > start {
-            let report = self.engine.record_locations(&self.fixes[start..self.fi])?;
+            let batch: Vec<LocationFix> = self.order[start..self.fi].iter().map(|&(_, i)| self.fixes[i]).collect();
+            let report = self.engine.record_locations(&batch)?;
             self.summary.fixes_accepted += u64::from(report.accepted);
-            self.summary.fixes_rejected += report.rejected.len() as u64;
+            for (at, reason) in report.rejected {
+                let index = self.delivered_with_time(at);
+                self.refuse(index, at, tick, reason);
+            }
             events.extend(report.events);
         }
         let start = self.si;
@@ -148,5 +299,78 @@ impl<'e> Replayer<'e> {
         events.sort_by_key(|e| e.at);
         self.summary.events += events.len() as u64;
         Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EngineConfig;
+
+    const T0: i64 = 1_795_545_000_000; // 2026-11-24T18:30:00Z
+
+    fn walk(n: usize) -> Vec<LocationFix> {
+        (0..n)
+            .map(|i| LocationFix::new(Timestamp(T0 + i as i64 * 10_000), 37.3, -121.9 + i as f64 * 1e-5, 8.0))
+            .collect()
+    }
+
+    fn with_engine(f: impl FnOnce(&Engine)) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(EngineConfig::new(dir.path(), "America/Los_Angeles")).unwrap();
+        f(&engine);
+    }
+
+    #[test]
+    fn a_fix_dated_1901_is_refused_alone_and_the_replay_goes_on() {
+        with_engine(|engine| {
+            let mut fixes = walk(3);
+            fixes[1].at = Timestamp(-2_147_483_648_000);
+            let s = replay(engine, &fixes, &[], ReplayOptions::default(), |_| {}).expect("the replay goes on");
+            assert_eq!((s.fixes_accepted, s.fixes_rejected), (2, 1));
+            assert_eq!(s.rejected[0].index, Some(1));
+            assert_eq!(s.rejected[0].reason, FixRejection::TimestampOutOfRange { at_ms: -2_147_483_648_000 });
+            assert_eq!(s.rejected[0].delivered_at, Timestamp(T0), "reported as of the replay's start");
+        });
+    }
+
+    #[test]
+    fn every_engine_rejection_names_its_fix() {
+        with_engine(|engine| {
+            let mut fixes = walk(4);
+            fixes[2].lat = f64::NAN;
+            fixes.swap(0, 3);
+            let mut r = Replayer::new(engine, &fixes, &[], ReplayOptions::default());
+            let mut seen = Vec::new();
+            while r.step().unwrap().is_some() {
+                seen.extend(r.take_rejected());
+            }
+            assert_eq!(seen.len(), 1);
+            assert_eq!((seen[0].index, seen[0].reason), (Some(2), FixRejection::NonFiniteCoordinate));
+            assert_eq!(seen[0].fix_at, Timestamp(T0 + 20_000));
+            assert_eq!(r.summary().rejected, seen);
+        });
+    }
+
+    #[test]
+    fn as_recorded_delivers_a_late_fix_late() {
+        let mut fixes = walk(31);
+        let late = fixes.remove(3);
+        fixes.push(late); // recorded at +30 s, delivered after +300 s
+        with_engine(|engine| {
+            let s = replay(engine, &fixes, &[], ReplayOptions::default(), |_| {}).unwrap();
+            assert_eq!((s.fixes_accepted, s.fixes_rejected), (31, 0), "in time order nothing is late");
+        });
+        with_engine(|engine| {
+            let due = delivery_times(&fixes, Delivery::AsRecorded);
+            assert_eq!(due[30], Timestamp(T0 + 300_000));
+            let mut r = Replayer::with_delivery_times(engine, &fixes, &due, &[], ReplayOptions::default());
+            while r.step().unwrap().is_some() {}
+            let s = r.summary();
+            assert_eq!((s.fixes_accepted, s.fixes_rejected), (30, 1));
+            assert_eq!(s.rejected[0].index, Some(30));
+            // Delivered with the +300 s fix, after the batch before that ended at +290 s.
+            assert!(matches!(s.rejected[0].reason, FixRejection::OutOfOrder { behind_ms: 260_000 }), "{s:?}");
+        });
     }
 }

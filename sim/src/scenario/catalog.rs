@@ -100,19 +100,56 @@ pub fn open_envelope(envelope: &[u8], key_id: &str, public_key: &[u8]) -> Result
 }
 
 /// The centre of a catalog place: a circle's centre, or the mean of a
-/// polygon's exterior vertices.
+/// polygon's exterior vertices. Longitudes are unwrapped first (each vertex
+/// taken within 180° of the one before), as the engine's covering circle
+/// does, so a fence across the antimeridian has its centre on it, not on
+/// the other side of the Earth.
 pub fn place_centre(catalog: &Catalog, place_id: &str) -> Option<(f64, f64)> {
     use kairos_core::fences::FenceShape;
     let place = catalog.merchants.iter().find_map(|m| m.place(place_id))?;
     Some(match &place.fence {
         FenceShape::Circle { lat, lon, .. } => (*lat, *lon),
-        FenceShape::Polygon { exterior, .. } => {
-            let mut ring: &[[f64; 2]] = exterior.as_slice();
-            if ring.len() > 1 && ring.first() == ring.last() {
-                ring = &ring[..ring.len() - 1];
-            }
-            let n = ring.len().max(1) as f64;
-            (ring.iter().map(|p| p[0]).sum::<f64>() / n, ring.iter().map(|p| p[1]).sum::<f64>() / n)
-        }
+        FenceShape::Polygon { exterior, .. } => ring_centre(exterior),
     })
+}
+
+/// The mean of a ring's vertices (`[lat, lon]`, closing vertex or not),
+/// longitudes unwrapped, the result back within ±180°.
+fn ring_centre(ring: &[[f64; 2]]) -> (f64, f64) {
+    let mut ring = ring;
+    if ring.len() > 1 && ring.first() == ring.last() {
+        ring = &ring[..ring.len() - 1];
+    }
+    let n = ring.len().max(1) as f64;
+    let mut prev: Option<f64> = None;
+    let mut lon_sum = 0.0;
+    for p in ring {
+        let lon = match prev {
+            Some(q) => q + (p[1] - q + 540.0).rem_euclid(360.0) - 180.0,
+            None => p[1],
+        };
+        lon_sum += lon;
+        prev = Some(lon);
+    }
+    let lon = (lon_sum / n + 540.0).rem_euclid(360.0) - 180.0;
+    (ring.iter().map(|p| p[0]).sum::<f64>() / n, lon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_polygon_across_the_antimeridian_has_its_centre_on_it() {
+        let ring = [[-17.0, 179.9], [-17.0, -179.9], [-16.9, -179.9], [-16.9, 179.9], [-17.0, 179.9]];
+        let (lat, lon) = ring_centre(&ring);
+        assert!((lat + 16.95).abs() < 1e-9, "{lat}");
+        assert!(lon.abs() > 179.99, "the centre is at ±180°, not in the Atlantic: {lon}");
+    }
+
+    #[test]
+    fn an_ordinary_polygon_keeps_its_mean() {
+        let (lat, lon) = ring_centre(&[[1.0, 2.0], [1.0, 4.0], [3.0, 4.0], [3.0, 2.0]]);
+        assert!((lat - 2.0).abs() < 1e-12 && (lon - 3.0).abs() < 1e-12, "{lat} {lon}");
+    }
 }

@@ -161,6 +161,10 @@ pub struct HistoryVisitFile {
 pub struct TrackFile {
     /// A `.gpx`, `.geojson`/`.json` or `.csv` file.
     pub file: Option<String>,
+    /// With `file`: `"time_order"` (default; a track that goes back in
+    /// time is invalid input) or `"as_recorded"` (fixes delivered in the
+    /// file's order, late ones late).
+    pub delivery: Option<String>,
     /// Inline: where the phone starts.
     pub from: Option<PlaceRef>,
     /// Inline: when it starts.

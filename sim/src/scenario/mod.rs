@@ -8,6 +8,7 @@
 //! | `clock.rs` | reading times, local or absolute |
 //! | `catalog.rs` | signing or verifying the catalog |
 //! | `segments.rs` | inline tracks from stay/walk/drive segments |
+//! | `tracks.rs` | every `[[track]]`: files read and checked, inline ones generated |
 //! | `matchers.rs` | field matchers of expectations |
 //! | `run.rs` | the run through the real engine |
 //! | `expect.rs` | judging expectations and explaining failures |
@@ -21,7 +22,9 @@ pub mod file;
 pub mod matchers;
 pub mod run;
 mod segments;
+mod tracks;
 
+use crate::rejections::{self, FixSource, ReadRefusal};
 use catalog::CatalogPlan;
 use chrono_tz::Tz;
 use clock::Clock;
@@ -61,8 +64,17 @@ pub struct Scenario {
     pub places: BTreeMap<String, (f64, f64)>,
     /// Prior visits, in time order.
     pub history: Vec<HistoryVisit>,
-    /// The replay's fixes.
+    /// The replay's fixes, track by track, each in its file's order.
     pub fixes: Vec<LocationFix>,
+    /// Where each fix came from (one per fix).
+    pub fix_sources: Vec<FixSource>,
+    /// When each fix is delivered to the engine (one per fix; see
+    /// `[[track]] delivery`).
+    pub fix_delivery: Vec<Timestamp>,
+    /// Points the track readers refused alone.
+    pub read_refusals: Vec<ReadRefusal>,
+    /// What was read but is not replayed, in words (for `validate`).
+    pub notes: Vec<String>,
     /// The replay's step samples.
     pub steps: Vec<StepSample>,
     /// The app's actions, in time order.
@@ -169,7 +181,7 @@ impl Expectation {
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 6] = ["app_action", "today", "place", "outbox", "consent", "sync"];
+pub const SIM_KINDS: [&str; 7] = ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected"];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -324,31 +336,17 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     }
     history.sort_by_key(|v| v.at);
 
-    let (mut fixes, mut steps) = (Vec::new(), Vec::new());
-    for (i, t) in f.track.iter().enumerate() {
-        match &t.file {
-            Some(name) => {
-                if t.from.is_some() || t.at.is_some() || !t.segments.is_empty() || t.seed.is_some() || t.noise.is_some()
-                {
-                    return Err(format!("[[track]] {}: give file, or from/at/segments, not both", i + 1));
-                }
-                let p = dir.join(name);
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                fixes.extend(
-                    kairos_core::track::parse_track(&p.display().to_string(), &text).map_err(|e| e.to_string())?,
-                );
-            }
-            None => {
-                let track = segments::generate(&r, t, i)?;
-                fixes.extend(track.fixes);
-                steps.extend(track.steps);
-            }
-        }
-    }
+    let tracks::Tracks { fixes, fix_sources, fix_delivery, read_refusals, notes, mut steps } =
+        tracks::read(&r, &f.track, &dir)?;
     for (i, s) in f.steps.iter().enumerate() {
         steps.extend(step_entry(&r, s, &dir).map_err(|e| format!("[[steps]] {}: {e}", i + 1))?);
     }
-    if let Some(early) = fixes.iter().map(|f| f.at).chain(steps.iter().map(|s| s.end())).filter(|t| *t < start).min() {
+    // Fixes outside the engine's time range are refused alone during the
+    // replay: they neither start it early nor end it late.
+    let in_range = |f: &&LocationFix| rejections::in_time_range(f);
+    if let Some(early) =
+        fixes.iter().filter(in_range).map(|f| f.at).chain(steps.iter().map(|s| s.end())).filter(|t| *t < start).min()
+    {
         return Err(format!(
             "an input at {} is before start {}: put the past in [history]",
             r.show(early),
@@ -378,7 +376,8 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
     }
     actions.sort_by_key(|a| a.at);
 
-    let last_input = fixes.iter().map(|f| f.at).chain(steps.iter().map(|s| s.end())).max().unwrap_or(start);
+    let last_input =
+        fixes.iter().filter(in_range).map(|f| f.at).chain(steps.iter().map(|s| s.end())).max().unwrap_or(start);
     let end = until.unwrap_or(last_input).max(last_input);
     let mut expectations = Vec::new();
     for (i, e) in f.expect.iter().enumerate() {
@@ -425,6 +424,10 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         places,
         history,
         fixes,
+        fix_sources,
+        fix_delivery,
+        read_refusals,
+        notes,
         steps,
         actions,
         expectations,

@@ -4,10 +4,11 @@
 //! engine at the scenario's times.
 
 use super::{Act, Scenario};
+use crate::rejections;
 use crate::timeline::Line;
 use kairos_core::catalog::CatalogInfo;
 use kairos_core::geo::distance_m;
-use kairos_core::replay::{ReplayOptions, ReplaySummary, Replayer};
+use kairos_core::replay::{RejectedFix, ReplayOptions, ReplaySummary, Replayer};
 use kairos_core::sync::SyncOptions;
 use kairos_core::track::synth::{NoiseModel, TrackBuilder};
 use kairos_core::{Engine, Event, Place, Timestamp, Visit};
@@ -35,7 +36,8 @@ pub struct RunOutput {
     pub visits: Vec<Visit>,
     /// Every learned place at the end.
     pub places: Vec<Place>,
-    /// What the replay fed.
+    /// What the replay fed (the readers' refusals are in the lines, not
+    /// here).
     pub summary: ReplaySummary,
     /// The catalog in force at the end.
     pub catalog: Option<CatalogInfo>,
@@ -110,7 +112,12 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
     schedule.sort_by_key(|(t, _)| *t);
     let until = schedule.iter().map(|(t, _)| *t).chain(sc.until).max();
     let opts = ReplayOptions { window_ms: sc.window_ms, until };
-    let mut rp = Replayer::new(&engine, &sc.fixes, &sc.steps, opts);
+    let mut rp = Replayer::with_delivery_times(&engine, &sc.fixes, &sc.fix_delivery, &sc.steps, opts);
+    // Points the readers refused come first, at the start of the replay;
+    // fixes the engine refuses come with the window that delivered them.
+    for refusal in &sc.read_refusals {
+        r.push(refusal.line(sc.start));
+    }
     let (mut curve, mut failures) = (Vec::new(), Vec::new());
     let mut pending = schedule.into_iter().peekable();
     let mut end = sc.start;
@@ -124,6 +131,7 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
             }
             .map_err(|e| e.to_string())?;
             r.emit(&events, false);
+            r.rejected(rp.take_rejected());
             let (_, item) = pending.next().expect("peeked");
             match item {
                 Scheduled::Action(i) => {
@@ -140,6 +148,7 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
         }
         let Some((t, events)) = rp.step().map_err(|e| e.to_string())? else { break };
         r.emit(&events, false);
+        r.rejected(rp.take_rejected());
         let today = engine.today(t).map_err(|e| e.to_string())?;
         curve.push((t, today.day, today.steps));
         end = end.max(t);
@@ -153,6 +162,7 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
         r.sync(url, at)?;
         end = at;
     }
+    r.rejected(rp.take_rejected());
     let visits = engine.visits(sc.start, end.plus_millis(1)).map_err(|e| e.to_string())?;
     let places = engine.places().map_err(|e| e.to_string())?;
     let lines = std::mem::take(&mut r.lines);
@@ -187,6 +197,15 @@ impl Run<'_> {
             line.history = history;
             self.label(&mut line);
             self.push(line);
+        }
+    }
+
+    /// A `fix_rejected` line for each fix refused, naming where it came
+    /// from.
+    fn rejected(&mut self, refused: Vec<RejectedFix>) {
+        for f in refused {
+            let source = f.index.and_then(|i| self.sc.fix_sources.get(i));
+            self.push(rejections::engine_line(&f, source));
         }
     }
 

@@ -16,6 +16,11 @@
 //!   line, rather than later by the engine.
 //! * Blank lines are skipped. Quoted cells are not supported (no field of a
 //!   track needs a comma).
+//! * A header with no fix line under it is refused: an empty track replays
+//!   nothing, and is more likely a failed export than a test.
+//! * Rows are returned in the file's order, not sorted: whether a track may
+//!   go back in time is for the replay to judge (`kairos-sim` refuses it
+//!   unless the scenario replays fixes as delivered).
 //!
 //! Ranges (latitude within ±90, accuracy positive, ...) are not checked
 //! here: the engine validates every fix and says why it refuses one.
@@ -32,6 +37,7 @@ pub const DEFAULT_ACCURACY_M: f64 = 10.0;
 pub const CSV_HEADER: &str = "timestamp,lat,lon,accuracy,speed";
 
 pub use super::error::TrackError;
+use super::{Origin, Track, TrackFix};
 
 /// A column a CSV track may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,15 +67,35 @@ impl Column {
     }
 }
 
-/// Reads a CSV track (see the module docs for the format).
+/// Reads a CSV track (see the module docs for the format): its fixes in
+/// the file's order.
 pub fn parse_csv(text: &str) -> Result<Vec<LocationFix>, TrackError> {
+    read_csv(text).map(|t| t.fixes.into_iter().map(|f| f.fix).collect())
+}
+
+/// Reads a CSV track (see the module docs), each fix with its line.
+pub fn read_csv(text: &str) -> Result<Track, TrackError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty());
     let Some((header_line, header)) = lines.next() else {
         return Err(TrackError::at_line(1, format!("empty file: expected the header `{CSV_HEADER}`")));
     };
     let columns = parse_header(header_line, header)?;
-    lines.map(|(line, row)| parse_row(line, row, &columns)).collect()
+    let mut track = Track::default();
+    for (line, row) in lines {
+        if track.fixes.len() >= super::MAX_TRACK_POINTS {
+            return Err(TrackError::at_line(
+                line,
+                format!("more than {} fixes: split the file", super::MAX_TRACK_POINTS),
+            ));
+        }
+        let fix = parse_row(line, row, &columns)?;
+        track.fixes.push(TrackFix { fix, origin: Origin { line: Some(line), element: None } });
+    }
+    if track.fixes.is_empty() {
+        return Err(TrackError::at_line(header_line, "no fix: the file has a header and no fix line under it"));
+    }
+    Ok(track)
 }
 
 fn parse_header(line: usize, header: &str) -> Result<Vec<Column>, TrackError> {
@@ -201,8 +227,18 @@ mod tests {
     }
 
     #[test]
-    fn header_only_is_an_empty_track() {
-        assert_eq!(parse_csv("timestamp,lat,lon,accuracy,speed\n").unwrap(), Vec::new());
+    fn a_header_without_fixes_is_refused_on_its_line() {
+        let e = err("\ntimestamp,lat,lon,accuracy,speed\n\n");
+        assert_eq!(e.to_string(), "line 2: no fix: the file has a header and no fix line under it");
+    }
+
+    #[test]
+    fn rows_keep_the_file_order_and_their_lines() {
+        let t = read_csv("timestamp,lat,lon\n1795545060000,1,2\n\n1795545000000,1,2\n").unwrap();
+        assert_eq!(
+            t.fixes.iter().map(|f| (f.fix.at.0, f.origin.line)).collect::<Vec<_>>(),
+            [(1_795_545_060_000, Some(2)), (1_795_545_000_000, Some(4))]
+        );
     }
 
     #[test]

@@ -17,16 +17,25 @@
 //! document with no timed position at all is an error.
 //!
 //! Syntax errors name the line; every other error names the element
-//! (`features[2].properties.times[5]`).
+//! (`features[2].properties.times[5]`). [`read_geojson`] gives each fix
+//! the element of its time as its origin, in document order.
 
 use super::csv::DEFAULT_ACCURACY_M;
 use super::error::TrackError;
+use super::{Origin, Track, TrackFix};
 use crate::domain::location::LocationFix;
 use crate::domain::time::Timestamp;
 use serde_json::{Map, Value};
 
-/// Reads a GeoJSON document (see the module docs).
+/// Reads a GeoJSON document (see the module docs): its fixes in time
+/// order.
 pub fn parse_geojson(text: &str) -> Result<Vec<LocationFix>, TrackError> {
+    read_geojson(text).map(|t| t.time_ordered())
+}
+
+/// Reads a GeoJSON document (see the module docs): its fixes in document
+/// order, each with the element of its time.
+pub fn read_geojson(text: &str) -> Result<Track, TrackError> {
     let doc: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
         TrackError::at_line(e.line().max(1), format!("not valid JSON: {e}", e = strip_position(&e.to_string())))
     })?;
@@ -46,8 +55,10 @@ pub fn parse_geojson(text: &str) -> Result<Vec<LocationFix>, TrackError> {
     if fixes.is_empty() {
         return Err(TrackError::whole("no timed position: expected a LineString with times or Points with a time"));
     }
-    fixes.sort_by_key(|f| f.at);
-    Ok(fixes)
+    if fixes.len() > super::MAX_TRACK_POINTS {
+        return Err(TrackError::whole(format!("more than {} fixes: split the file", super::MAX_TRACK_POINTS)));
+    }
+    Ok(Track { fixes, ..Track::default() })
 }
 
 /// serde_json appends " at line L column C"; the line is reported apart.
@@ -59,7 +70,7 @@ fn kind<'v>(v: &'v Value, path: &str) -> Result<&'v str, TrackError> {
     v.get("type").and_then(Value::as_str).ok_or_else(|| TrackError::in_element(path, "has no \"type\" string"))
 }
 
-fn feature(f: &Value, path: &str, out: &mut Vec<LocationFix>) -> Result<(), TrackError> {
+fn feature(f: &Value, path: &str, out: &mut Vec<TrackFix>) -> Result<(), TrackError> {
     if kind(f, path)? != "Feature" {
         return Err(TrackError::in_element(path, "is not a Feature"));
     }
@@ -80,7 +91,7 @@ fn geometry(
     props: &Map<String, Value>,
     path: &str,
     props_path: &str,
-    out: &mut Vec<LocationFix>,
+    out: &mut Vec<TrackFix>,
 ) -> Result<(), TrackError> {
     let coords = || g.get("coordinates").ok_or_else(|| TrackError::in_element(path, "has no \"coordinates\""));
     let accuracy = optional_number(props, "accuracy", props_path)?.unwrap_or(DEFAULT_ACCURACY_M);
@@ -88,9 +99,10 @@ fn geometry(
         "Point" => {
             let (name, t) = time_property(props, props_path)?;
             let (lat, lon) = position(coords()?, &format!("{path}.coordinates"))?;
-            let mut fix = LocationFix::new(time(t, &format!("{props_path}.{name}"))?, lat, lon, accuracy);
+            let element = format!("{props_path}.{name}");
+            let mut fix = LocationFix::new(time(t, &element)?, lat, lon, accuracy);
             fix.speed_mps = optional_number(props, "speed", props_path)?;
-            out.push(fix);
+            out.push(TrackFix { fix, origin: Origin { line: None, element: Some(element) } });
         }
         "LineString" => {
             let (name, times) = times_property(props, props_path)?;
@@ -123,7 +135,7 @@ fn line(
     path: &str,
     times_path: &str,
     accuracy: f64,
-    out: &mut Vec<LocationFix>,
+    out: &mut Vec<TrackFix>,
 ) -> Result<(), TrackError> {
     let coords = array(coords, path)?;
     let times = array(times, times_path)?;
@@ -135,7 +147,9 @@ fn line(
     }
     for (i, (c, t)) in coords.iter().zip(times).enumerate() {
         let (lat, lon) = position(c, &format!("{path}[{i}]"))?;
-        out.push(LocationFix::new(time(t, &format!("{times_path}[{i}]"))?, lat, lon, accuracy));
+        let element = format!("{times_path}[{i}]");
+        let fix = LocationFix::new(time(t, &element)?, lat, lon, accuracy);
+        out.push(TrackFix { fix, origin: Origin { line: None, element: Some(element) } });
     }
     Ok(())
 }

@@ -1,238 +1,479 @@
-//! GPX tracks: the files Xcode and the Android emulator replay.
+//! GPX tracks (1.0 and 1.1): what GPS loggers, sports watches, map tools,
+//! Xcode and the Android emulator write.
 //!
-//! Read with the `gpx` crate. Every point with a position becomes a fix:
-//! waypoints (`<wpt>`, Xcode's form), route points (`<rte>/<rtept>`) and
-//! track points (`<trk>/<trkseg>/<trkpt>`, the usual recorded form). Each
-//! point must have a `<time>`; a point without one is an error naming it,
-//! since a replay without times means nothing.
+//! Read with a tolerant streaming reader of our own on `quick-xml`: one
+//! pass over the text, no document tree, memory bounded by the points kept
+//! ([`super::MAX_TRACK_POINTS`]). Every element of both schemas is
+//! accepted: metadata, `<ele>`, `<magvar>`, `<geoidheight>`, `<name>`,
+//! `<cmt>`, `<desc>`, `<src>`, `<link>`/`<url>`, `<sym>`, `<type>`, `<fix>`,
+//! `<sat>`, `<hdop>`/`<vdop>`/`<pdop>`, `<ageofdgpsdata>`, `<dgpsid>`,
+//! GPX 1.0's `<course>` and `<speed>`, `<extensions>` anywhere, elements of
+//! other namespaces anywhere; namespace prefixes, CDATA, comments,
+//! processing instructions and a byte-order mark.
 //!
-//! * Accuracy: GPX has no accuracy field. A point with `<hdop>` gets
-//!   `hdop` × [`HDOP_METRES`] metres; one without gets
-//!   [`super::csv::DEFAULT_ACCURACY_M`]. [`write_gpx`] writes accuracy as
-//!   `hdop` the same way, so a generated track reads back as written.
-//! * Speed: GPX 1.0's `<speed>` (m/s) is read; GPX 1.1 has none, and the
-//!   engine then derives speed from consecutive fixes.
-//! * Times without an offset are UTC, as the GPX schema says.
+//! # Which points are fixes
 //!
-//! Errors name the line when the XML itself is broken, and otherwise the
-//! element (`trk[1]/trkseg[1]/trkpt[5]`, counting from 1) with its line.
+//! * **Track points** (`<trk>/<trkseg>/<trkpt>`, any number of tracks and
+//!   segments) are the recorded positions: when the file has any, they are
+//!   the fixes, and its waypoints and route points are not (a waypoint is a
+//!   named place, a route a plan; neither says where the device was). They
+//!   are counted in [`super::Track::ignored`].
+//! * A file without track points is a list of **timed waypoints** (Xcode's
+//!   form) or **route points**: those are the fixes.
+//! * A point that would be a fix but cannot be is refused alone, with its
+//!   line and a typed [`PointRejection`], never the whole file: no `<time>`,
+//!   a time or number that cannot be read, a missing `lat`/`lon`, or
+//!   `<fix>none</fix>` (the receiver said it had no fix). A time outside the
+//!   engine's range (a point dated 1901) is read; the replay refuses that
+//!   fix alone (`FixRejection::TimestampOutOfRange`).
+//! * The whole file is refused only when it is unusable: XML that is not
+//!   well-formed, a root other than `<gpx>`, no point that could be a fix,
+//!   or more than [`super::MAX_TRACK_POINTS`] points. The error names the
+//!   line.
+//!
+//! # Values
+//!
+//! * Time: `xsd:dateTime`, with fractional seconds and any offset; without
+//!   an offset it is UTC, as the schema says.
+//! * Accuracy: GPX has none. A point with a positive `<hdop>` gets `hdop` ×
+//!   [`HDOP_METRES`] metres; failing that a positive `<pdop>` (never smaller
+//!   than hdop, so a cautious stand-in) the same way; otherwise
+//!   [`super::csv::DEFAULT_ACCURACY_M`]. A dilution of 0, which some loggers
+//!   write for "unknown", counts as absent. `<vdop>` is vertical, not used.
+//! * Speed (m/s): GPX 1.0's `<speed>`, else an element named `speed` in the
+//!   point's `<extensions>` (Garmin's TrackPointExtension v2, OsmAnd,
+//!   Cluetrust `gpxdata`: all m/s). A negative value (Android's "unknown")
+//!   counts as absent; without speed the engine derives it.
+//! * Elevation, `<course>`, `<magvar>`, `<geoidheight>`, `<sat>` and the
+//!   rest are read past: the engine has no use for them.
+//!
+//! [`write_gpx`] writes GPX 1.1 that reads back with the same times,
+//! positions and accuracy (and speed, in the track layout).
 
 use super::csv::DEFAULT_ACCURACY_M;
 use super::error::TrackError;
+use super::{Origin, PointRejection, SkippedPoint, Track, TrackFix, MAX_TRACK_POINTS};
 use crate::domain::location::LocationFix;
 use crate::domain::time::Timestamp;
+use quick_xml::events::Event as XmlEvent;
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
 use std::fmt::Write as _;
 
 /// Metres of accuracy per unit of horizontal dilution of precision (a
 /// typical user-equivalent range error).
 pub const HDOP_METRES: f64 = 5.0;
 
+/// The GPX 1.0 and 1.1 namespaces: elements in them (also written with
+/// `https` or a trailing slash), in the root's namespace, or in none (many
+/// writers leave it out) are GPX elements.
+const GPX_NAMESPACES: [&str; 2] = ["http://www.topografix.com/GPX/1/0", "http://www.topografix.com/GPX/1/1"];
+
+fn is_gpx_namespace(ns: &str) -> bool {
+    let ns = ns.trim_end_matches('/').replacen("https://", "http://", 1);
+    GPX_NAMESPACES.contains(&ns.as_str())
+}
+
+/// Garmin's TrackPointExtension v2, where [`write_gpx`] puts speed.
+const TPX_NAMESPACE: &str = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2";
+
 /// How [`write_gpx`] lays out the points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GpxLayout {
     /// One `<trk>` with one `<trkseg>` of `<trkpt>`: the recorded-track form
-    /// the Android emulator replays.
+    /// the Android emulator replays. Speed goes in a TrackPointExtension.
     Track,
     /// A list of `<wpt>` with times: the form Xcode's location simulation
-    /// replays.
+    /// replays (no extensions).
     Waypoints,
 }
 
-/// Which kind of point, for error messages and line finding.
-#[derive(Clone, Copy)]
-enum PointKind {
+/// Reads a GPX document into fixes in time order (see the module docs).
+/// Points refused alone are left out: [`read_gpx`] lists them.
+pub fn parse_gpx(text: &str) -> Result<Vec<LocationFix>, TrackError> {
+    read_gpx(text).map(|t| t.time_ordered())
+}
+
+/// Reads a GPX document: its fixes in document order with their lines, and
+/// the points refused alone with why (see the module docs).
+pub fn read_gpx(text: &str) -> Result<Track, TrackError> {
+    let mut p = Parser::new(text);
+    let mut reader = NsReader::from_str(text);
+    let mut root_ns: Option<String> = None;
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok(x) => x,
+            Err(e) => {
+                let line = p.lines.line_at(reader.error_position() as usize);
+                return Err(TrackError::at_line(line, format!("not well-formed XML: {e}")));
+            }
+        };
+        let ns = match ns {
+            ResolveResult::Unbound => None,
+            ResolveResult::Bound(n) => Some(n.as_ref().to_string()),
+            ResolveResult::Unknown(prefix) => Some(format!("undeclared prefix {prefix}")),
+        };
+        if let XmlEvent::Start(e) | XmlEvent::Empty(e) = &event {
+            if p.stack.is_empty() && !p.root_seen && e.local_name().as_ref() == "gpx" {
+                // Whatever namespace the writer gave its root (the schema's
+                // URL is a common mistake), its elements are GPX elements.
+                root_ns = ns.clone();
+            }
+        }
+        let gpx_ns = match &ns {
+            None => true,
+            Some(n) => is_gpx_namespace(n) || root_ns.as_ref() == Some(n),
+        };
+        match event {
+            XmlEvent::Start(e) => p.open(e.local_name().as_ref(), gpx_ns, pos, &e)?,
+            XmlEvent::Empty(e) => {
+                p.open(e.local_name().as_ref(), gpx_ns, pos, &e)?;
+                p.close()?;
+            }
+            XmlEvent::End(_) => p.close()?,
+            XmlEvent::Text(t) => p.text(&t.xml10_content()),
+            XmlEvent::CData(t) => p.text(&t.xml10_content()),
+            XmlEvent::GeneralRef(r) => {
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match r.as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                if let Some(c) = c {
+                    p.text(c.encode_utf8(&mut [0; 4]));
+                }
+            }
+            XmlEvent::Eof => break,
+            XmlEvent::Comment(_) | XmlEvent::Decl(_) | XmlEvent::PI(_) | XmlEvent::DocType(_) => {}
+        }
+    }
+    p.finish()
+}
+
+/// Which kind of point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
     Waypoint,
     RoutePoint,
     TrackPoint,
 }
 
-impl PointKind {
-    fn tag(self) -> &'static str {
-        match self {
-            PointKind::Waypoint => "wpt",
-            PointKind::RoutePoint => "rtept",
-            PointKind::TrackPoint => "trkpt",
+/// A child of a point whose text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Time,
+    Hdop,
+    Pdop,
+    Speed,
+    Fix,
+    ExtensionSpeed,
+}
+
+/// An open element, as far as the reader cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Gpx,
+    Route,
+    Track,
+    Segment,
+    Point,
+    Field(Field),
+    /// The `<extensions>` of a point (searched for a speed).
+    PointExtensions,
+    /// Anything else: read past with all it holds.
+    Other,
+}
+
+/// The point being read.
+#[derive(Debug, Default)]
+struct PointDraft {
+    line: usize,
+    element: String,
+    lat: Option<String>,
+    lon: Option<String>,
+    fields: [Option<String>; 6],
+    /// Fields already closed: a second occurrence is ignored.
+    sealed: [bool; 6],
+}
+
+/// Counts lines as the reader moves forward.
+struct Lines<'t> {
+    text: &'t str,
+    pos: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line (from 1) of byte `pos`.
+    fn line_at(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.text.len());
+        if pos < self.pos {
+            (self.pos, self.line) = (0, 1);
         }
+        self.line += self.text.as_bytes()[self.pos..pos].iter().filter(|&&b| b == b'\n').count();
+        self.pos = pos;
+        self.line
     }
 }
 
-/// Reads a GPX document (see the module docs).
-pub fn parse_gpx(text: &str) -> Result<Vec<LocationFix>, TrackError> {
-    let doc = gpx::read(text.as_bytes()).map_err(|e| gpx_error(text, &e))?;
-    let mut fixes = Vec::new();
-    for (i, w) in doc.waypoints.iter().enumerate() {
-        fixes.push(to_fix(text, w, PointKind::Waypoint, i, || format!("wpt[{}]", i + 1))?);
-    }
-    let mut ordinal = 0;
-    for (r, route) in doc.routes.iter().enumerate() {
-        for (i, w) in route.points.iter().enumerate() {
-            fixes.push(to_fix(text, w, PointKind::RoutePoint, ordinal, || format!("rte[{}]/rtept[{}]", r + 1, i + 1))?);
-            ordinal += 1;
+struct Parser<'t> {
+    lines: Lines<'t>,
+    stack: Vec<(Open, usize)>,
+    point: Option<(Kind, PointDraft)>,
+    /// Counters for element names: wpt, rte, rtept in the route, trk,
+    /// trkseg in the track, trkpt in the segment.
+    counts: [usize; 6],
+    /// `(kind, fix or refusal)` of every point, in document order.
+    read: Vec<(Kind, Result<TrackFix, SkippedPoint>)>,
+    root_seen: bool,
+}
+
+impl<'t> Parser<'t> {
+    fn new(text: &'t str) -> Self {
+        Parser {
+            lines: Lines { text, pos: 0, line: 1 },
+            stack: Vec::new(),
+            point: None,
+            counts: [0; 6],
+            read: Vec::new(),
+            root_seen: false,
         }
     }
-    let mut ordinal = 0;
-    for (t, track) in doc.tracks.iter().enumerate() {
-        for (s, seg) in track.segments.iter().enumerate() {
-            for (i, w) in seg.points.iter().enumerate() {
-                let name = || format!("trk[{}]/trkseg[{}]/trkpt[{}]", t + 1, s + 1, i + 1);
-                fixes.push(to_fix(text, w, PointKind::TrackPoint, ordinal, name)?);
-                ordinal += 1;
+
+    fn open(
+        &mut self,
+        name: &str,
+        gpx_ns: bool,
+        pos: usize,
+        e: &quick_xml::events::BytesStart<'_>,
+    ) -> Result<(), TrackError> {
+        let line = self.lines.line_at(pos);
+        let parent = self.stack.last().map(|&(o, _)| o);
+        let open = match parent {
+            None if gpx_ns && name == "gpx" && !self.root_seen => {
+                self.root_seen = true;
+                Open::Gpx
+            }
+            None => {
+                return Err(TrackError::at_line(
+                    line,
+                    format!("not a GPX document: the root element is <{name}>, not <gpx>"),
+                ))
+            }
+            Some(Open::Other | Open::Field(_)) => Open::Other,
+            Some(Open::PointExtensions) if name == "speed" => Open::Field(Field::ExtensionSpeed),
+            Some(Open::PointExtensions) => Open::PointExtensions,
+            Some(_) if !gpx_ns => Open::Other,
+            Some(Open::Point) => match name {
+                "time" => Open::Field(Field::Time),
+                "hdop" => Open::Field(Field::Hdop),
+                "pdop" => Open::Field(Field::Pdop),
+                "speed" => Open::Field(Field::Speed),
+                "fix" => Open::Field(Field::Fix),
+                "extensions" => Open::PointExtensions,
+                _ => Open::Other,
+            },
+            Some(Open::Gpx) => match name {
+                "wpt" => self.start_point(Kind::Waypoint, line, e)?,
+                "rte" => {
+                    self.counts[1] += 1;
+                    self.counts[2] = 0;
+                    Open::Route
+                }
+                "trk" => {
+                    self.counts[3] += 1;
+                    self.counts[4] = 0;
+                    Open::Track
+                }
+                _ => Open::Other,
+            },
+            Some(Open::Route) if name == "rtept" => self.start_point(Kind::RoutePoint, line, e)?,
+            Some(Open::Track) if name == "trkseg" => {
+                self.counts[4] += 1;
+                self.counts[5] = 0;
+                Open::Segment
+            }
+            Some(Open::Segment) if name == "trkpt" => self.start_point(Kind::TrackPoint, line, e)?,
+            Some(_) => Open::Other,
+        };
+        self.stack.push((open, line));
+        Ok(())
+    }
+
+    fn start_point(
+        &mut self,
+        kind: Kind,
+        line: usize,
+        e: &quick_xml::events::BytesStart<'_>,
+    ) -> Result<Open, TrackError> {
+        if self.read.len() >= MAX_TRACK_POINTS {
+            return Err(TrackError::at_line(
+                line,
+                format!("more than {MAX_TRACK_POINTS} points: split the file (see track::MAX_TRACK_POINTS)"),
+            ));
+        }
+        let element = match kind {
+            Kind::Waypoint => {
+                self.counts[0] += 1;
+                format!("wpt[{}]", self.counts[0])
+            }
+            Kind::RoutePoint => {
+                self.counts[2] += 1;
+                format!("rte[{}]/rtept[{}]", self.counts[1], self.counts[2])
+            }
+            Kind::TrackPoint => {
+                self.counts[5] += 1;
+                format!("trk[{}]/trkseg[{}]/trkpt[{}]", self.counts[3], self.counts[4], self.counts[5])
+            }
+        };
+        let mut draft = PointDraft { line, element, ..PointDraft::default() };
+        for a in e.attributes().with_checks(false).flatten() {
+            let value =
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+            match a.key.local_name().as_ref() {
+                "lat" => draft.lat = Some(value),
+                "lon" => draft.lon = Some(value),
+                _ => {}
             }
         }
+        self.point = Some((kind, draft));
+        Ok(Open::Point)
     }
-    if fixes.is_empty() {
-        return Err(TrackError::whole("the GPX file has no waypoint, route point or track point"));
+
+    fn text(&mut self, s: &str) {
+        let Some(&(Open::Field(f), _)) = self.stack.last() else { return };
+        let Some((_, draft)) = &mut self.point else { return };
+        // Only the first occurrence of a field counts (a second <speed>
+        // in another extension is ignored).
+        if !draft.sealed[f as usize] {
+            draft.fields[f as usize].get_or_insert_with(String::new).push_str(s);
+        }
     }
-    fixes.sort_by_key(|f| f.at);
-    Ok(fixes)
+
+    fn close(&mut self) -> Result<(), TrackError> {
+        let Some((open, _)) = self.stack.pop() else { return Ok(()) };
+        match open {
+            Open::Field(f) => {
+                // Seal the field: a later one of the same name is ignored.
+                if let Some((_, draft)) = &mut self.point {
+                    draft.fields[f as usize].get_or_insert_with(String::new);
+                    draft.sealed[f as usize] = true;
+                }
+            }
+            Open::Point => {
+                if let Some((kind, draft)) = self.point.take() {
+                    self.read.push((kind, finish_point(draft)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Track, TrackError> {
+        if let Some(&(_, line)) = self.stack.last() {
+            let end = self.lines.text.len();
+            let last = self.lines.line_at(end);
+            return Err(TrackError::at_line(
+                last,
+                format!("not well-formed XML: the document ends before the element opened on line {line} is closed"),
+            ));
+        }
+        if !self.root_seen {
+            return Err(TrackError::at_line(1, "not well-formed XML: no root element"));
+        }
+        let has_track = self.read.iter().any(|(k, _)| *k == Kind::TrackPoint);
+        let mut track = Track::default();
+        for (kind, r) in std::mem::take(&mut self.read) {
+            if has_track && kind != Kind::TrackPoint {
+                track.ignored += 1;
+                continue;
+            }
+            match r {
+                Ok(f) => track.fixes.push(f),
+                Err(s) => track.skipped.push(s),
+            }
+        }
+        if track.fixes.is_empty() {
+            let why = match track.skipped.first() {
+                Some(s) => {
+                    format!("no usable point: {} refused, the first on {}: {}", track.skipped.len(), s.origin, s.reason)
+                }
+                None => "no track point, waypoint or route point: nothing to replay".to_string(),
+            };
+            return Err(TrackError::whole(why).on_line(track.skipped.first().and_then(|s| s.origin.line)));
+        }
+        Ok(track)
+    }
 }
 
-fn to_fix(
-    text: &str,
-    w: &gpx::Waypoint,
-    kind: PointKind,
-    ordinal: usize,
-    name: impl Fn() -> String,
-) -> Result<LocationFix, TrackError> {
-    let fail = |message: &str| TrackError::in_element(name(), message).on_line(nth_tag_line(text, kind.tag(), ordinal));
-    let Some(time) = w.time else { return Err(fail("has no <time>: every point of a replayed track needs one")) };
-    let at = time::OffsetDateTime::from(time).unix_timestamp_nanos() / 1_000_000;
-    let at = i64::try_from(at).map_err(|_| fail("its <time> is out of range"))?;
-    let p = w.point();
-    let accuracy_m = match w.hdop {
-        Some(h) if h.is_finite() && h > 0.0 => h * HDOP_METRES,
-        Some(h) => return Err(fail(&format!("<hdop> {h} is not a positive number"))),
-        None => DEFAULT_ACCURACY_M,
+/// A point read whole: a fix, or why it cannot be one.
+fn finish_point(d: PointDraft) -> Result<TrackFix, SkippedPoint> {
+    let origin = Origin { line: Some(d.line), element: Some(d.element) };
+    let field = |f: Field| d.fields[f as usize].as_deref().map(str::trim);
+    let refuse = |reason: PointRejection, at: Option<Timestamp>| SkippedPoint { origin: origin.clone(), at, reason };
+    let coordinate = |name: &str, v: &Option<String>| match v {
+        None => Err(refuse(PointRejection::MissingCoordinate { attribute: name.into() }, None)),
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| refuse(PointRejection::BadNumber { field: name.into(), value: v.clone() }, None)),
     };
-    let speed_mps = match w.speed {
-        Some(s) if s.is_finite() && s >= 0.0 => Some(s),
-        Some(s) => return Err(fail(&format!("<speed> {s} is not a non-negative number"))),
-        None => None,
+    let (lat, lon) = (coordinate("lat", &d.lat)?, coordinate("lon", &d.lon)?);
+    let at = match field(Field::Time) {
+        None => return Err(refuse(PointRejection::NoTime, None)),
+        Some(v) => parse_time(v).ok_or_else(|| refuse(PointRejection::BadTime { value: v.into() }, None))?,
     };
-    Ok(LocationFix { at: Timestamp(at), lat: p.y(), lon: p.x(), accuracy_m, speed_mps })
-}
-
-/// The line (1-based) of the `n`-th (0-based) `<tag` in document order.
-fn nth_tag_line(text: &str, tag: &str, n: usize) -> Option<usize> {
-    let needle = format!("<{tag}");
-    let pos = text
-        .match_indices(&needle)
-        .filter(|(i, _)| {
-            let next = text[i + needle.len()..].chars().next();
-            next.is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
-        })
-        .nth(n)?
-        .0;
-    Some(line_of(text, pos))
-}
-
-fn line_of(text: &str, byte: usize) -> usize {
-    text[..byte].matches('\n').count() + 1
-}
-
-/// Turns a `gpx` crate error into one with a line: the XML parser's own
-/// position when it has one, otherwise the first place in the text that
-/// shows the problem.
-fn gpx_error(text: &str, e: &gpx::errors::GpxError) -> TrackError {
-    use gpx::errors::GpxError as G;
-    if let Some(broken) = xml_error(text) {
-        return broken;
+    let number = |f: Field, name: &str| -> Result<Option<f64>, SkippedPoint> {
+        match field(f) {
+            None => Ok(None),
+            Some(v) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Some(x)),
+                _ => Err(refuse(PointRejection::BadNumber { field: name.into(), value: v.into() }, Some(at))),
+            },
+        }
+    };
+    if field(Field::Fix) == Some("none") {
+        return Err(refuse(PointRejection::NoSatelliteFix, Some(at)));
     }
-    match e {
-        G::XmlParseError(x) => {
-            // xml-rs prints "row:col message" with 1-based numbers.
-            let shown = x.to_string();
-            let (pos, msg) = shown.split_once(' ').unwrap_or(("", &shown));
-            let line = pos.split(':').next().and_then(|r| r.parse().ok());
-            TrackError::whole(format!("not well-formed XML: {msg}")).on_line(line)
-        }
-        G::Iso8601Error(_) => {
-            let bad = element_texts(text, "time")
-                .into_iter()
-                .find(|(_, v)| Timestamp::parse_rfc3339(v).is_none() && !naive(v));
-            match bad {
-                Some((line, v)) => TrackError::at_line(line, format!("<time> {v:?} is not an ISO 8601 date-time")),
-                None => TrackError::whole("a <time> is not an ISO 8601 date-time"),
-            }
-        }
-        G::LonLatOutOfBoundsError(which, range, value) => {
-            let attr = if which.starts_with("lat") { "lat" } else { "lon" };
-            let line = attribute_line(text, attr, |v| v.parse::<f64>().is_ok_and(|x| x == *value));
-            TrackError::whole(format!("{attr}=\"{value}\" is outside {range}")).on_line(line)
-        }
-        G::ParseFloatError(_) => {
-            let bad = ["lat", "lon"]
-                .into_iter()
-                .find_map(|a| attribute_line(text, a, |v| v.trim().parse::<f64>().is_err()).map(|l| (l, a)));
-            let bad = bad.map(|(l, a)| (l, format!("{a} is not a number"))).or_else(|| {
-                ["ele", "speed", "hdop", "vdop", "pdop", "course", "geoidheight"].into_iter().find_map(|tag| {
-                    element_texts(text, tag)
-                        .into_iter()
-                        .find(|(_, v)| v.trim().parse::<f64>().is_err())
-                        .map(|(l, v)| (l, format!("<{tag}> {v:?} is not a number")))
-                })
-            });
-            match bad {
-                Some((line, msg)) => TrackError::at_line(line, msg),
-                None => TrackError::whole(format!("a number could not be read: {e}")),
-            }
-        }
-        G::InvalidChildElement(child, parent) => {
-            let line = nth_tag_line(text, child, 0);
-            TrackError::whole(format!("<{child}> is not allowed inside <{parent}>")).on_line(line)
-        }
-        G::InvalidElementLacksAttribute(attr, element) => {
-            let line = nth_tag_line(text, element, 0);
-            TrackError::in_element(*element, format!("lacks the required attribute {attr}")).on_line(line)
-        }
-        other => TrackError::whole(format!("not a GPX document: {other}")),
-    }
+    let dilution =
+        number(Field::Hdop, "hdop")?.filter(|h| *h > 0.0).or(number(Field::Pdop, "pdop")?.filter(|p| *p > 0.0));
+    let speed = match number(Field::Speed, "speed")? {
+        Some(s) => Some(s),
+        None => number(Field::ExtensionSpeed, "extensions/speed")?,
+    };
+    let fix = LocationFix {
+        at,
+        lat,
+        lon,
+        accuracy_m: dilution.map_or(DEFAULT_ACCURACY_M, |h| h * HDOP_METRES),
+        speed_mps: speed.filter(|s| *s >= 0.0),
+    };
+    Ok(TrackFix { fix, origin })
 }
 
-/// The first well-formedness error of the XML, with its line, if any (the
-/// `gpx` crate does not always say where).
-fn xml_error(text: &str) -> Option<TrackError> {
-    use xml::common::Position as _;
-    let mut reader = xml::EventReader::new(text.as_bytes());
-    loop {
-        match reader.next() {
-            Ok(xml::reader::XmlEvent::EndDocument) => return None,
-            Ok(_) => {}
-            Err(e) => {
-                let line = e.position().row as usize + 1;
-                return Some(TrackError::at_line(line, format!("not well-formed XML: {}", e.msg())));
-            }
+/// An `xsd:dateTime`: RFC 3339 (fractional seconds, any offset, `T` or a
+/// space), an offset written `+hhmm`, or none at all (UTC).
+pub(crate) fn parse_time(v: &str) -> Option<Timestamp> {
+    let v = v.trim();
+    if let Some(t) = Timestamp::parse_rfc3339(v) {
+        return Some(t);
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+        if let Ok(d) = chrono::DateTime::parse_from_str(v, f) {
+            return Some(Timestamp(d.timestamp_millis()));
         }
     }
-}
-
-/// Whether `v` is an ISO 8601 date-time without an offset (read as UTC).
-fn naive(v: &str) -> bool {
-    chrono::NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-}
-
-/// `(line, text)` of every `<tag>text</tag>` in the document.
-fn element_texts<'t>(text: &'t str, tag: &str) -> Vec<(usize, &'t str)> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    text.match_indices(&open)
-        .filter_map(|(i, _)| {
-            let start = i + open.len();
-            let end = start + text[start..].find(&close)?;
-            Some((line_of(text, i), &text[start..end]))
-        })
-        .collect()
-}
-
-/// The line of the first `attr="value"` whose value satisfies `bad`.
-fn attribute_line(text: &str, attr: &str, bad: impl Fn(&str) -> bool) -> Option<usize> {
-    for quote in ['"', '\''] {
-        let needle = format!(" {attr}={quote}");
-        for (i, _) in text.match_indices(&needle) {
-            let start = i + needle.len();
-            let Some(len) = text[start..].find(quote) else { continue };
-            if bad(&text[start..start + len]) {
-                return Some(line_of(text, i));
-            }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(v, f) {
+            return Some(Timestamp(d.and_utc().timestamp_millis()));
         }
     }
     None
@@ -240,11 +481,17 @@ fn attribute_line(text: &str, attr: &str, bad: impl Fn(&str) -> bool) -> Option<
 
 /// Writes fixes as a GPX 1.1 document in the given layout, with times to
 /// the millisecond (UTC) and accuracy as `<hdop>` (see [`HDOP_METRES`]).
-/// Speed is not written: GPX 1.1 has no field for it.
+/// In the track layout, speed goes in Garmin's TrackPointExtension v2
+/// (`<gpxtpx:speed>`, m/s), which [`read_gpx`] reads back; the waypoint
+/// layout stays in the plain form Xcode replays, without speed.
 pub fn write_gpx(fixes: &[LocationFix], layout: GpxLayout) -> String {
     let mut out = String::with_capacity(120 * (fixes.len() + 4));
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str("<gpx version=\"1.1\" creator=\"kairos-sim\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n");
+    let _ = writeln!(
+        out,
+        "<gpx version=\"1.1\" creator=\"kairos-sim\" xmlns=\"{}\" xmlns:gpxtpx=\"{TPX_NAMESPACE}\">",
+        GPX_NAMESPACES[1]
+    );
     let (tag, indent) = match layout {
         GpxLayout::Track => {
             out.push_str("  <trk>\n    <name>kairos-sim synthetic track</name>\n    <trkseg>\n");
@@ -253,14 +500,21 @@ pub fn write_gpx(fixes: &[LocationFix], layout: GpxLayout) -> String {
         GpxLayout::Waypoints => ("wpt", "  "),
     };
     for f in fixes {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "{indent}<{tag} lat=\"{}\" lon=\"{}\"><time>{}</time><hdop>{}</hdop></{tag}>",
+            "{indent}<{tag} lat=\"{}\" lon=\"{}\"><time>{}</time><hdop>{}</hdop>",
             f.lat,
             f.lon,
             f.at.to_rfc3339(),
             f.accuracy_m / HDOP_METRES
         );
+        if let (GpxLayout::Track, Some(s)) = (layout, f.speed_mps) {
+            let _ = write!(
+                out,
+                "<extensions><gpxtpx:TrackPointExtension><gpxtpx:speed>{s}</gpxtpx:speed></gpxtpx:TrackPointExtension></extensions>"
+            );
+        }
+        let _ = writeln!(out, "</{tag}>");
     }
     if layout == GpxLayout::Track {
         out.push_str("    </trkseg>\n  </trk>\n");
@@ -270,106 +524,5 @@ pub fn write_gpx(fixes: &[LocationFix], layout: GpxLayout) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HEAD: &str = "<?xml version=\"1.0\"?>\n<gpx version=\"1.1\" creator=\"test\">\n";
-
-    fn doc(body: &str) -> String {
-        format!("{HEAD}{body}</gpx>\n")
-    }
-
-    fn err(text: &str) -> TrackError {
-        parse_gpx(text).expect_err("input should be refused")
-    }
-
-    #[test]
-    fn reads_tracks_routes_and_waypoints_in_time_order() {
-        let text = doc(concat!(
-            "<wpt lat=\"37.1\" lon=\"-121.9\"><time>2026-11-24T18:30:20Z</time></wpt>\n",
-            "<rte><rtept lat=\"37.2\" lon=\"-121.8\"><time>2026-11-24T10:30:10-08:00</time></rtept></rte>\n",
-            "<trk><trkseg>\n",
-            "<trkpt lat=\"37.3\" lon=\"-121.7\"><time>2026-11-24T18:30:00Z</time><hdop>2</hdop></trkpt>\n",
-            "</trkseg></trk>\n"
-        ));
-        let fixes = parse_gpx(&text).unwrap();
-        let t0 = Timestamp::parse_rfc3339("2026-11-24T18:30:00Z").unwrap();
-        assert_eq!(
-            fixes.iter().map(|f| f.at).collect::<Vec<_>>(),
-            [t0, t0.plus_millis(10_000), t0.plus_millis(20_000)]
-        );
-        assert_eq!((fixes[0].lat, fixes[0].lon, fixes[0].accuracy_m), (37.3, -121.7, 10.0));
-        assert_eq!((fixes[1].lat, fixes[1].accuracy_m), (37.2, DEFAULT_ACCURACY_M));
-        assert_eq!(fixes[2].lon, -121.9);
-    }
-
-    #[test]
-    fn reads_gpx_1_0_speed_and_naive_times_as_utc() {
-        let text = "<?xml version=\"1.0\"?>\n<gpx version=\"1.0\" creator=\"t\"><trk><trkseg>\
-            <trkpt lat=\"1\" lon=\"2\"><time>2026-11-24T18:30:00</time><speed>1.5</speed></trkpt>\
-            </trkseg></trk></gpx>";
-        let f = parse_gpx(text).unwrap()[0];
-        assert_eq!(f.at, Timestamp::parse_rfc3339("2026-11-24T18:30:00Z").unwrap());
-        assert_eq!(f.speed_mps, Some(1.5));
-    }
-
-    #[test]
-    fn both_layouts_read_back_as_written() {
-        let mut a = LocationFix::new(Timestamp(1_795_545_000_123), 37.325_67, -121.945_8, 8.0);
-        a.speed_mps = Some(1.3);
-        let b = LocationFix::new(Timestamp(1_795_545_010_000), 37.325_7, -121.945_7, 100.0);
-        for layout in [GpxLayout::Track, GpxLayout::Waypoints] {
-            let back = parse_gpx(&write_gpx(&[a, b], layout)).unwrap();
-            assert_eq!(back.len(), 2);
-            for (x, y) in back.iter().zip([a, b]) {
-                assert_eq!((x.at, x.lat, x.lon, x.speed_mps), (y.at, y.lat, y.lon, None));
-                assert!((x.accuracy_m - y.accuracy_m).abs() < 1e-9);
-            }
-        }
-    }
-
-    #[test]
-    fn a_point_without_time_is_named_with_its_line() {
-        let text = doc(concat!(
-            "<trk><trkseg>\n",
-            "<trkpt lat=\"37.3\" lon=\"-121.7\"><time>2026-11-24T18:30:00Z</time></trkpt>\n",
-            "</trkseg><trkseg>\n",
-            "<trkpt lat=\"37.3\" lon=\"-121.7\"><time>2026-11-24T18:30:05Z</time></trkpt>\n",
-            "<trkpt lat=\"37.3\" lon=\"-121.7\"></trkpt>\n",
-            "</trkseg></trk>\n"
-        ));
-        let e = err(&text);
-        assert_eq!(e.element.as_deref(), Some("trk[1]/trkseg[2]/trkpt[2]"));
-        assert_eq!(e.line, Some(7));
-        assert!(e.to_string().starts_with("line 7: trk[1]/trkseg[2]/trkpt[2]: has no <time>"), "{e}");
-    }
-
-    #[test]
-    fn broken_xml_names_its_line() {
-        let e = err(&format!("{HEAD}<trk><trkseg>\n<trkpt lat=\"1\" lon=\"2\">\n</trk></gpx>"));
-        assert_eq!(e.line, Some(5), "{e}");
-        assert!(e.message.starts_with("not well-formed XML"), "{e}");
-    }
-
-    #[test]
-    fn bad_values_name_their_line() {
-        let e = err(&doc("<wpt lat=\"1\" lon=\"2\">\n<time>yesterday</time></wpt>\n"));
-        assert_eq!((e.line, e.message.as_str()), (Some(4), "<time> \"yesterday\" is not an ISO 8601 date-time"));
-        let e = err(&doc(
-            "<wpt lat=\"1\" lon=\"2\"><time>2026-11-24T18:30:00Z</time></wpt>\n<wpt lat=\"north\" lon=\"2\"/>\n",
-        ));
-        assert_eq!((e.line, e.message.as_str()), (Some(4), "lat is not a number"));
-        let e = err(&doc("\n<wpt lat=\"95\" lon=\"2\"><time>2026-11-24T18:30:00Z</time></wpt>\n"));
-        assert_eq!(e.line, Some(4), "{e}");
-        assert!(e.message.starts_with("lat=\"95\" is outside"), "{e}");
-        let e = err(&doc("<wpt lat=\"1\"><time>2026-11-24T18:30:00Z</time></wpt>\n"));
-        assert!(e.to_string().contains("lacks the required attribute lon"), "{e}");
-    }
-
-    #[test]
-    fn an_empty_or_foreign_document_is_refused() {
-        assert!(err(&doc("")).message.contains("no waypoint"));
-        assert_eq!(err("<kml></kml>").to_string(), "line 1: <kml> is not allowed inside <gpx>");
-        assert!(err("").message.contains("XML"), "{}", err(""));
-    }
-}
+#[path = "gpx_tests.rs"]
+mod tests;
