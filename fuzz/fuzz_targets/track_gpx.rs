@@ -1,6 +1,6 @@
 //! GPX tracks (waypoints, routes, tracks; GPX 1.0 and 1.1): arbitrary text
-//! through `parse_gpx` (the `gpx` and `xml-rs` crates, then the fix
-//! mapping and the error locator). Never a panic; fixes come back in time
+//! through `parse_gpx` (Kairos' own streaming reader on `quick-xml`: any
+//! element, points refused alone with their line). Never a panic; fixes come back in time
 //! order; and what it returns, written back with `write_gpx` in both
 //! layouts, reads back with the same instants and positions.
 #![no_main]
