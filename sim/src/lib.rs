@@ -3,6 +3,7 @@
 //! binary (`src/main.rs`).
 
 pub mod inputs;
+pub mod profile_dir;
 pub mod rejections;
 pub mod scenario;
 pub mod timeline;

@@ -10,6 +10,7 @@ mod validate_command;
 
 // The scenario reader lives in the library target (`src/lib.rs`) so that
 // the fuzz targets can call it.
+use kairos_sim::profile_dir::ProfileDir;
 use kairos_sim::rejections::{self, FixSource, ReadRefusal};
 use kairos_sim::{inputs, scenario, timeline};
 
@@ -57,6 +58,11 @@ enum Command {
         /// loopback (serving the scenario's catalog) and syncs with it.
         #[arg(long, value_name = "URL")]
         sync: Option<String>,
+        /// Keep the engine's data directory (database, WAL, SHM, anything
+        /// else it writes) in DIR after the run, for inspection; DIR is
+        /// created, and must be empty if it exists.
+        #[arg(long, value_name = "DIR")]
+        profile_dir: Option<PathBuf>,
     },
     /// Check a scenario (.toml), a catalog (.json document or signed
     /// envelope) or a track (.gpx, .geojson, .csv) without running it.
@@ -82,6 +88,10 @@ enum Command {
         /// does (otherwise a track that goes back in time is refused).
         #[arg(long)]
         as_recorded: bool,
+        /// Keep the engine's data directory in DIR after the replay (as
+        /// `run --profile-dir`).
+        #[arg(long, value_name = "DIR")]
+        profile_dir: Option<PathBuf>,
     },
     /// Measure the engine on a synthetic catalog of N circular fences over a
     /// K x K km square and a drive of N fixes across it.
@@ -138,16 +148,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Run { scenario, json, report, sync } => {
-            run_command::run(&scenario, json, report.as_deref(), sync.as_deref())
+        Command::Run { scenario, json, report, sync, profile_dir } => {
+            run_command::run(&scenario, json, report.as_deref(), sync.as_deref(), profile_dir.as_deref())
         }
         Command::Validate { file } => {
             println!("{}", validate_command::validate(&file)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { track, steps, tz, json, as_recorded } => {
+        Command::Replay { track, steps, tz, json, as_recorded, profile_dir } => {
             let delivery = if as_recorded { Delivery::AsRecorded } else { Delivery::TimeOrder };
-            replay_track(&track, steps.as_deref(), &tz, json, delivery)
+            replay_track(&track, steps.as_deref(), &tz, json, delivery, profile_dir.as_deref())
         }
         Command::Bench { offers, fixes, area_km, json } => {
             if offers == 0 || fixes == 0 || area_km.is_nan() || area_km <= 0.0 {
@@ -191,6 +201,7 @@ fn replay_track(
     tz_name: &str,
     json: bool,
     delivery: Delivery,
+    profile_dir: Option<&std::path::Path>,
 ) -> Result<ExitCode, String> {
     let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| format!("--tz {tz_name:?} is not an IANA time zone"))?;
     let shown = path.display().to_string();
@@ -203,7 +214,7 @@ fn replay_track(
         Some(p) => inputs::read_steps(p).map_err(|e| e.to_string())?,
         None => Vec::new(),
     };
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
+    let dir = ProfileDir::new(profile_dir)?;
     let engine = Engine::open(EngineConfig::new(dir.path(), tz_name)).map_err(|e| e.to_string())?;
     let format = if json { Format::Json } else { Format::Human };
     let first_tick = fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at).min();
@@ -226,6 +237,7 @@ fn replay_track(
         }
     }
     let summary = rp.summary();
+    dir.announce();
     if !json {
         let usable = || fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at);
         let (Some(first), Some(last)) = (usable().min(), usable().max()) else { return Ok(ExitCode::SUCCESS) };

@@ -3,12 +3,20 @@
 
 use crate::scenario::{self, expect, run::RunOutput, Scenario};
 use crate::timeline::{Format, Line};
+use kairos_sim::profile_dir::ProfileDir;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs the scenario at `path`. `Err` is invalid input (exit 2).
-pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -> Result<ExitCode, String> {
+pub fn run(
+    path: &Path,
+    json: bool,
+    report: Option<&Path>,
+    sync: Option<&str>,
+    profile_dir: Option<&Path>,
+) -> Result<ExitCode, String> {
     let sc = scenario::load(path)?;
+    let profile = ProfileDir::new(profile_dir)?;
     let format = if json { Format::Json } else { Format::Human };
     if !json {
         header(&sc);
@@ -28,7 +36,8 @@ pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -
         _ => None,
     };
     let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
-    let out = scenario::run::run(&sc, sync, &mut print)?;
+    let out = scenario::run::run_in(&sc, sync, profile.path(), &mut print)?;
+    profile.announce();
     if let (Some(e), false) = (&embedded, json) {
         println!(
             "

@@ -57,8 +57,19 @@ enum Scheduled {
 /// engine refused (exit 2); failed expectations are judged afterwards.
 pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
+    run_in(sc, sync_url, dir.path(), on_line)
+}
+
+/// As [`run`], with the engine's data directory in `data_dir` (which the
+/// caller keeps or removes: `kairos-sim run --profile-dir`).
+pub fn run_in(
+    sc: &Scenario,
+    sync_url: Option<&str>,
+    data_dir: &std::path::Path,
+    on_line: &mut dyn FnMut(&Line),
+) -> Result<RunOutput, String> {
     let mut config = sc.config.clone();
-    config.data_dir = dir.path().to_path_buf();
+    config.data_dir = data_dir.to_path_buf();
     let engine = Engine::open(config).map_err(|e| e.to_string())?;
     let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line };
 
