@@ -7,7 +7,7 @@
 //! to the boundary), then fewer earlier firings of the offer, then offer id.
 
 use super::holdout;
-use super::loaded::{LoadedMerchant, LoadedOffer, LoadedPlace};
+use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
 use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
 use crate::domain::catalog::TargetingContext;
 use crate::domain::time::Timestamp;
