@@ -5,6 +5,7 @@
 use crate::domain::event::{Event, EventKind};
 use crate::domain::geo::distance_m;
 use crate::domain::location::{FilterOutput, FixFilter, LocationFix};
+use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
 use crate::domain::steps::{self, CounterDelta, CounterState, InactivityState, StepSample};
 use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
 use crate::domain::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent, StayParams};
@@ -381,11 +382,17 @@ impl Ctx<'_> {
                     if let Some(epsilon) = self.set.local_privacy.epsilon(purpose) {
                         crate::domain::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;
                         let mechanism = crate::domain::privacy::ldp::MECHANISM.to_string();
-                        let spent =
-                            store::privacy::BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
+                        let spent = BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
                         store::privacy::record_budget(self.conn, &spent)?;
                     }
-                    store::privacy::enqueue(self.conn, "summary", Some(purpose), Some(&d), &payload.to_string(), now)?;
+                    store::privacy::enqueue(
+                        self.conn,
+                        OutboxKind::Summary,
+                        Some(purpose),
+                        Some(&d),
+                        &payload.to_string(),
+                        now,
+                    )?;
                 }
             }
             day += chrono::Duration::days(1);

@@ -10,11 +10,12 @@ use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
 use crate::domain::offers::loaded::LoadedCatalog;
 use crate::domain::offers::manners::SharedHistory;
 use crate::domain::offers::profile::ProfileView;
+use crate::domain::offers::OfferHistory;
 use crate::domain::offers::OfferState;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use crate::policy;
-use crate::store::{self, offers::OfferHistory};
+use crate::store;
 use rusqlite::Connection;
 
 struct StoreLedger<'a>(&'a Connection);

@@ -74,6 +74,15 @@ pub fn days_between(conn: &Connection, first: &str, last: &str) -> Result<Vec<(S
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every stored day as `(day, steps, when its goal was first reached)`,
+/// by day (for export).
+pub fn all_days(conn: &Connection) -> Result<Vec<(String, u64, Option<Timestamp>)>> {
+    let mut st = conn.prepare_cached("SELECT day, steps, goal_reached_at FROM step_days ORDER BY day")?;
+    let rows =
+        st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, Option<i64>>(2)?.map(Timestamp))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks the day's goal as reached at `at`.
 pub fn mark_goal_reached(conn: &Connection, day: &str, at: Timestamp) -> Result<()> {
     conn.prepare_cached("UPDATE step_days SET goal_reached_at = ?2 WHERE day = ?1")?.execute(params![day, at.0])?;

@@ -7,12 +7,12 @@
 //! to the boundary), then fewer earlier firings of the offer, then offer id.
 
 use super::holdout;
+use super::instance::OfferHistory;
 use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
 use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
 use crate::domain::catalog::TargetingContext;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
-use crate::store::offers::OfferHistory;
 use chrono_tz::Tz;
 
 /// An offer that a fence event makes a candidate.

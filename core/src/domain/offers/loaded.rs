@@ -17,7 +17,6 @@ use crate::domain::geo::{distance_m, LocalFrame};
 use crate::domain::time::Timestamp;
 use chrono_tz::Tz;
 
-
 /// A merchant, as evaluation reads it.
 #[derive(Debug)]
 pub(super) struct MerchantRec {

@@ -5,12 +5,13 @@
 use super::http::{self, Outcome};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
+use crate::domain::privacy::outbox::{OutboxItem, OutboxKind};
 use crate::domain::privacy::Purpose;
 use crate::domain::time::Timestamp;
 use crate::engine::{ApiResult, Engine};
 use crate::error::Result;
 use crate::policy;
-use crate::store::{self, privacy::OutboxItem};
+use crate::store;
 use serde_json::{json, Value};
 
 const TOKEN_KEY: &str = "sync_token";
@@ -168,7 +169,7 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<Option<Option<i64>>> {
         let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
-        let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == "deletion");
+        let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == OutboxKind::Deletion);
         for d in deletions {
             let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests")), token)
                 .header("idempotency-key", format!("deletion-{}", d.id))
@@ -303,7 +304,7 @@ impl Engine {
 
     fn pending_summaries(&self) -> Result<u32> {
         self.with_conn(|conn, _, _| {
-            Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == "summary").count() as u32)
+            Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == OutboxKind::Summary).count() as u32)
         })
     }
 }
