@@ -375,9 +375,13 @@ impl Ctx<'_> {
         let mut day = first;
         while day <= yesterday {
             for purpose in granted.iter().copied() {
-                if let Some(mut payload) =
-                    crate::domain::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
-                {
+                if let Some(mut payload) = crate::domain::privacy::summaries::build(
+                    &store::summaries::DayReader(self.conn),
+                    purpose,
+                    day,
+                    self.set.tz,
+                    self.set.step_goal,
+                )? {
                     let d = day.to_string();
                     if let Some(epsilon) = self.set.local_privacy.epsilon(purpose) {
                         crate::domain::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;

@@ -28,6 +28,7 @@ pub mod routines;
 pub mod schema;
 pub mod state;
 pub mod steps;
+pub(crate) mod summaries;
 pub(crate) mod targeting;
 
 use crate::domain::privacy::seal::Sealer;
