@@ -207,7 +207,7 @@ impl Engine {
     /// the days the current goal was met.
     pub fn week(&self, now: Timestamp) -> ApiResult<WeekSummary> {
         let inner = self.lock();
-        Ok(WeekSummary::read(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
+        Ok(store::steps::week(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has
