@@ -29,6 +29,7 @@ pub mod schema;
 pub mod state;
 pub mod steps;
 pub(crate) mod summaries;
+pub(crate) mod sync;
 pub(crate) mod targeting;
 
 use crate::domain::privacy::seal::Sealer;
