@@ -118,7 +118,7 @@ impl Engine {
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
         let mut inner =
             Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
-        inner.catalog = inner.restore_catalog();
+        inner.catalog = inner.restore_catalog()?;
         let zone = inner.set.tz.name().to_string();
         if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
             // Routines are kept on the wall clock; their instants follow the

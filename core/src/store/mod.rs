@@ -35,7 +35,10 @@ pub(crate) mod targeting;
 use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
 use crate::policy;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+/// The store's connection, as the engine holds and passes it back (so the
+/// engine names no `rusqlite` item).
+pub(crate) use rusqlite::Connection;
+use rusqlite::{ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// The database's file name inside the data directory.
