@@ -12,8 +12,8 @@ use crate::domain::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::store;
+use crate::store::Connection;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 /// A visit under way.

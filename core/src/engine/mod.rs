@@ -33,9 +33,9 @@ use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::policy;
 use crate::store;
+use crate::store::Connection;
 pub(crate) use ctx::EngineState;
 use ctx::{Ctx, Settings};
-use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";

@@ -14,8 +14,8 @@ use crate::domain::offers::OfferState;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use crate::policy;
+use crate::store::Connection;
 use crate::store::{self, targeting::ProfileView};
-use rusqlite::Connection;
 
 struct StoreLedger<'a>(&'a Connection);
 
