@@ -24,11 +24,14 @@ fn new_key() -> Result<String> {
     Ok(format!("{:016x}{:016x}", random_u64()?, random_u64()?))
 }
 
+/// Batches that were sent once, under their idempotency key.
+type KeyedBatches = Vec<(String, Vec<OutboxItem>)>;
+
 /// Groups summary items into batches: items that already have a key keep
 /// their batch; the rest fill new batches up to the size limit.
-fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<OutboxItem>>) {
+fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (KeyedBatches, Vec<Vec<OutboxItem>>) {
     let max_bytes = max_bytes.min(policy::SYNC_MAX_BATCH_BYTES);
-    let mut keyed: Vec<(String, Vec<OutboxItem>)> = Vec::new();
+    let mut keyed: KeyedBatches = Vec::new();
     let mut fresh: Vec<Vec<OutboxItem>> = Vec::new();
     let mut size = 0;
     for item in items {
