@@ -102,8 +102,18 @@ pub fn at_merchant(conn: &Connection, merchant_id: &str) -> Result<Vec<RoutineTr
     let mut st = conn.prepare_cached(
         "SELECT r.id, r.track FROM routines r JOIN places p ON p.id = r.place_id WHERE p.merchant_id = ?1 ORDER BY r.id",
     )?;
-    let rows = st.query_map([merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    Ok(decode_all(rows)?.into_iter().map(|(_, t)| t).collect())
+    // Targeting asks this for each candidate: the id is read only to name
+    // a routine that fails to decode.
+    let mut rows = st.query([merchant_id])?;
+    let mut tracks = Vec::new();
+    while let Some(r) = rows.next()? {
+        let json: String = r.get(1)?;
+        tracks.push(match serde_json::from_str(&json) {
+            Ok(track) => track,
+            Err(source) => return Err(Error::RoutineTrack { id: r.get(0)?, source }),
+        });
+    }
+    Ok(tracks)
 }
 
 /// The kind of learned place `place_id`.
