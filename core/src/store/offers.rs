@@ -211,4 +211,15 @@ mod tests {
         );
         assert_eq!(shown_counts(&c, "2026-11-24", "m1").unwrap(), (2, 2, Some(Timestamp(300))));
     }
+
+    #[test]
+    fn an_unknown_stored_state_is_an_error_not_an_expired_offer() {
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
+        assert_eq!(get(&c, a).unwrap().unwrap().state, OfferState::Triggered);
+        c.execute("UPDATE offer_instances SET state = 'lost'", []).unwrap();
+        let err = get(&c, a).unwrap_err().to_string();
+        assert!(err.contains("unknown offer state \"lost\""), "{err}");
+    }
 }

@@ -176,3 +176,58 @@ pub fn budget(conn: &Connection, from: &str, to: &str) -> Result<Vec<BudgetEntry
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        c
+    }
+
+    #[test]
+    fn outbox_items_read_back_with_their_kind_and_purpose() {
+        let c = store();
+        enqueue(&c, OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24"), "{}", Timestamp(1)).unwrap();
+        enqueue(&c, OutboxKind::Deletion, None, None, "{}", Timestamp(2)).unwrap();
+        let items = outbox(&c).unwrap();
+        let read: Vec<_> = items.iter().map(|i| (i.kind, i.purpose)).collect();
+        assert_eq!(read, [(OutboxKind::Summary, Some(Purpose::Activity)), (OutboxKind::Deletion, None)]);
+    }
+
+    #[test]
+    fn an_unknown_stored_purpose_fails_the_read_instead_of_reading_as_a_deletion_of_everything() {
+        let c = store();
+        enqueue(&c, OutboxKind::Deletion, Some(Purpose::Visits), None, "{}", Timestamp(1)).unwrap();
+        c.execute("UPDATE outbox SET purpose = 'weather'", []).unwrap();
+        let err = outbox(&c).unwrap_err().to_string();
+        assert!(err.contains("unknown consent purpose \"weather\""), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_stored_kind_or_purpose_fails_the_ledger_and_budget_reads() {
+        let c = store();
+        enqueue(&c, OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24"), "{}", Timestamp(1)).unwrap();
+        c.execute("UPDATE outbox SET kind = 'gossip'", []).unwrap();
+        assert!(outbox(&c).unwrap_err().to_string().contains("unknown outbox item kind \"gossip\""));
+        let entry =
+            ConsentEntry { purpose: Purpose::Offers, granted: true, policy_version: "p".into(), at: Timestamp(1) };
+        append_consent(&c, &entry).unwrap();
+        let spent = BudgetEntry {
+            day: "2026-11-24".into(),
+            purpose: Purpose::Offers,
+            mechanism: "geometric".into(),
+            epsilon: 1.0,
+            spent_at: Timestamp(1),
+        };
+        record_budget(&c, &spent).unwrap();
+        assert_eq!(consents(&c).unwrap().ledger, [entry]);
+        assert_eq!(budget(&c, "2026-11-24", "2026-11-24").unwrap(), [spent]);
+        c.execute("UPDATE consent_ledger SET purpose = 'weather'", []).unwrap();
+        c.execute("UPDATE privacy_budget SET purpose = 'weather'", []).unwrap();
+        assert!(consents(&c).is_err(), "an unknown purpose is not skipped");
+        assert!(budget(&c, "2026-11-24", "2026-11-24").is_err(), "an unknown purpose is not skipped");
+    }
+}
