@@ -302,3 +302,27 @@ impl Engine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, payload: &str) -> OutboxItem {
+        OutboxItem {
+            id,
+            kind: OutboxKind::Summary,
+            purpose: Some(Purpose::Activity),
+            day: Some("2026-11-24".into()),
+            payload: payload.into(),
+            created_at: Timestamp(0),
+            batch_key: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_with_a_payload_that_is_not_json_is_refused_naming_the_item_not_sent_as_null() {
+        assert!(body(&[item(1, r#"{"steps": 1400}"#)]).is_ok());
+        let refused = body(&[item(1, r#"{"steps": 1400}"#), item(7, r#"{"steps": "#)]);
+        assert!(matches!(refused, Err(Error::OutboxPayload { id: 7, .. })), "{refused:?}");
+    }
+}
