@@ -138,8 +138,10 @@ pub struct OutboxItem {
 
 impl From<kairos_core::privacy::OutboxItem> for OutboxItem {
     fn from(o: kairos_core::privacy::OutboxItem) -> Self {
-        // The core's kind is `summary` or `deletion`.
-        let kind = if o.kind == "deletion" { OutboxKind::Deletion } else { OutboxKind::Summary };
+        let kind = match o.kind {
+            core::OutboxKind::Summary => OutboxKind::Summary,
+            core::OutboxKind::Deletion => OutboxKind::Deletion,
+        };
         OutboxItem {
             id: o.id,
             kind,
@@ -212,16 +214,16 @@ mod tests {
 
     #[test]
     fn outbox_kinds_follow_the_core_names() {
-        let item = |kind: &str| kairos_core::privacy::OutboxItem {
+        let item = |kind| kairos_core::privacy::OutboxItem {
             id: 1,
-            kind: kind.into(),
+            kind,
             purpose: None,
             day: None,
             payload: "{}".into(),
             created_at: kairos_core::Timestamp::from_millis(0),
             batch_key: None,
         };
-        assert_eq!(OutboxItem::from(item("deletion")).kind, OutboxKind::Deletion);
-        assert_eq!(OutboxItem::from(item("summary")).kind, OutboxKind::Summary);
+        assert_eq!(OutboxItem::from(item(core::OutboxKind::Deletion)).kind, OutboxKind::Deletion);
+        assert_eq!(OutboxItem::from(item(core::OutboxKind::Summary)).kind, OutboxKind::Summary);
     }
 }

@@ -41,9 +41,38 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Persisted engine state could not be decoded.
-    #[error("stored engine state is unreadable: {0}")]
-    State(#[from] serde_json::Error),
+    /// A value of the engine's persisted state (the `meta` table: the
+    /// working state, the sync token, the catalog's etag, …) is not the JSON
+    /// of its type.
+    #[error("stored engine state {key:?} is unreadable: {source}")]
+    EngineState {
+        /// The key of the value.
+        key: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The payload of a queued outbox item is not JSON.
+    #[error("outbox item {id} has an unreadable payload: {source}")]
+    OutboxPayload {
+        /// The item.
+        id: i64,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored routine is not the JSON of a routine track.
+    #[error("stored routine {id:?} is unreadable: {source}")]
+    RoutineTrack {
+        /// The routine's id.
+        id: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The system's random source failed (keys and jitter need it).
+    #[error("the system random source failed")]
+    Random,
     /// The database was written by a newer engine.
     #[error("database schema version {found} is newer than this engine supports ({supported})")]
     SchemaTooNew {
@@ -168,7 +197,7 @@ impl From<Error> for KairosError {
             Error::WrongKey => KairosError::WrongKey,
             Error::Sealing(_) => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
-            Error::State(_) => {
+            Error::EngineState { .. } | Error::OutboxPayload { .. } | Error::RoutineTrack { .. } | Error::Random => {
                 tracing::error!(error = %e, "internal error");
                 KairosError::Internal { reason: e.to_string() }
             }

@@ -95,9 +95,10 @@ pub mod routines {
 /// Consent purposes, the outbox of summaries, local differential privacy.
 pub mod privacy {
     pub use crate::domain::privacy::ldp::MECHANISM as LDP_MECHANISM;
-    pub use crate::domain::privacy::{ConsentEntry, Consents, LocalPrivacy, LocalPrivacyError, Purpose};
+    pub use crate::domain::privacy::{
+        BudgetEntry, ConsentEntry, Consents, LocalPrivacy, LocalPrivacyError, OutboxItem, OutboxKind, Purpose,
+    };
     pub use crate::engine::ConsentChange;
-    pub use crate::store::privacy::{BudgetEntry, OutboxItem};
 }
 
 /// The sync client and the HTTP transport the host app supplies.

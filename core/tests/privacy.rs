@@ -140,7 +140,7 @@ fn a_busy_week_summarises_coarsely_and_withdrawal_purges() {
     let outbox = e.outbox().unwrap();
     let of_visits: Vec<_> = outbox.iter().filter(|o| o.purpose == Some(Purpose::Visits)).collect();
     assert_eq!(of_visits.len(), 1);
-    assert_eq!(of_visits[0].kind, "deletion");
+    assert_eq!(of_visits[0].kind, kairos_core::privacy::OutboxKind::Deletion);
     assert_eq!(outbox.iter().filter(|o| o.purpose == Some(Purpose::Activity)).count(), 8);
     // The ledger keeps every choice.
     assert_eq!(e.consents().unwrap().ledger.len(), 4);

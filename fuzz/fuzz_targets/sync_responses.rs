@@ -267,7 +267,7 @@ fn queued_summaries(e: &Engine) -> Vec<(String, String)> {
     let outbox = e.outbox().expect("the outbox reads");
     outbox
         .iter()
-        .filter(|i| i.kind == "summary")
+        .filter(|i| i.kind == kairos_core::privacy::OutboxKind::Summary)
         .map(|i| (i.purpose.map(Purpose::as_str).unwrap_or("").to_string(), i.day.clone().unwrap_or_default()))
         .collect()
 }

@@ -5,14 +5,15 @@
 use crate::domain::event::{Event, EventKind};
 use crate::domain::geo::distance_m;
 use crate::domain::location::{FilterOutput, FixFilter, LocationFix};
+use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
 use crate::domain::steps::{self, CounterDelta, CounterState, InactivityState, StepSample};
 use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
 use crate::domain::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent, StayParams};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::store;
+use crate::store::Connection;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 /// A visit under way.
@@ -374,18 +375,28 @@ impl Ctx<'_> {
         let mut day = first;
         while day <= yesterday {
             for purpose in granted.iter().copied() {
-                if let Some(mut payload) =
-                    crate::domain::privacy::summaries::build(self.conn, purpose, day, self.set.tz, self.set.step_goal)?
-                {
+                if let Some(mut payload) = crate::domain::privacy::summaries::build(
+                    &store::summaries::DayReader(self.conn),
+                    purpose,
+                    day,
+                    self.set.tz,
+                    self.set.step_goal,
+                )? {
                     let d = day.to_string();
                     if let Some(epsilon) = self.set.local_privacy.epsilon(purpose) {
                         crate::domain::privacy::ldp::noise_summary(purpose, &mut payload, epsilon, self.noise)?;
                         let mechanism = crate::domain::privacy::ldp::MECHANISM.to_string();
-                        let spent =
-                            store::privacy::BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
+                        let spent = BudgetEntry { day: d.clone(), purpose, mechanism, epsilon, spent_at: now };
                         store::privacy::record_budget(self.conn, &spent)?;
                     }
-                    store::privacy::enqueue(self.conn, "summary", Some(purpose), Some(&d), &payload.to_string(), now)?;
+                    store::privacy::enqueue(
+                        self.conn,
+                        OutboxKind::Summary,
+                        Some(purpose),
+                        Some(&d),
+                        &payload.to_string(),
+                        now,
+                    )?;
                 }
             }
             day += chrono::Duration::days(1);

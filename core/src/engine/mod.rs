@@ -33,9 +33,9 @@ use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::policy;
 use crate::store;
+use crate::store::Connection;
 pub(crate) use ctx::EngineState;
 use ctx::{Ctx, Settings};
-use rusqlite::Connection;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
@@ -118,7 +118,7 @@ impl Engine {
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
         let mut inner =
             Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
-        inner.catalog = inner.restore_catalog();
+        inner.catalog = inner.restore_catalog()?;
         let zone = inner.set.tz.name().to_string();
         if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
             // Routines are kept on the wall clock; their instants follow the
@@ -207,7 +207,7 @@ impl Engine {
     /// the days the current goal was met.
     pub fn week(&self, now: Timestamp) -> ApiResult<WeekSummary> {
         let inner = self.lock();
-        Ok(WeekSummary::read(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
+        Ok(store::steps::week(&inner.conn, now, inner.set.tz, inner.set.step_goal)?)
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has

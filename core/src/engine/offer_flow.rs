@@ -9,13 +9,13 @@ use crate::domain::location::LocationFix;
 use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
 use crate::domain::offers::loaded::LoadedCatalog;
 use crate::domain::offers::manners::SharedHistory;
-use crate::domain::offers::profile::ProfileView;
+use crate::domain::offers::OfferHistory;
 use crate::domain::offers::OfferState;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use crate::policy;
-use crate::store::{self, offers::OfferHistory};
-use rusqlite::Connection;
+use crate::store::Connection;
+use crate::store::{self, targeting::ProfileView};
 
 struct StoreLedger<'a>(&'a Connection);
 
@@ -162,7 +162,6 @@ impl Ctx<'_> {
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
         let decision = decide(candidates, &moment, &profile, &StoreLedger(self.conn))?;
-        profile.check()?;
         if let Some((c, held_out)) = decision.fired {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
             let expires_at = c.offer.claim_deadline(at);

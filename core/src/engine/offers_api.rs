@@ -9,7 +9,7 @@ use crate::domain::offers::loaded_read::{PlaceIds, ReadTables};
 use crate::domain::offers::{OfferInstance, OfferState};
 use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::store::{self, Connection};
 use std::sync::Arc;
 use std::sync::Mutex;
 
@@ -59,7 +59,7 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
 
 /// Gives the catalog's places their stable fence ids (read from, or new
 /// ones written to, the database) and indexes its fences.
-fn prepare(conn: &rusqlite::Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
+fn prepare(conn: &Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
     let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
     Ok(pending.number_fences(&ids)?)
 }
@@ -74,7 +74,7 @@ fn prepare_and_save(
     pending: PendingCatalog,
     fence_ids: store::catalog::FenceIdAssigner<'_>,
     stored: Option<&[u8]>,
-    conn: &rusqlite::Connection,
+    conn: &Connection,
     now: Timestamp,
 ) -> Result<LoadedCatalog> {
     let version = pending.version();
@@ -96,23 +96,27 @@ fn prepare_and_save(
 impl Inner {
     /// Reloads the stored catalog at open. A stored catalog that no longer
     /// verifies (keys rotated away) or has expired is not used; offers then
-    /// wait for the next catalog.
-    pub(super) fn restore_catalog(&mut self) -> Option<Arc<LoadedCatalog>> {
-        let (stored, loaded_at) = store::catalog::load(&self.conn).ok()??;
+    /// wait for the next catalog. A catalog that cannot be read fails the
+    /// open, as any other unreadable row does.
+    pub(super) fn restore_catalog(&mut self) -> Result<Option<Arc<LoadedCatalog>>> {
+        let Some((stored, loaded_at)) = store::catalog::load(&self.conn)? else { return Ok(None) };
         // Judge its dates at the later of the engine clock and when it was
         // loaded (the clock may not have moved since).
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
         match verify_stored_with(&stored, &self.keys, now, &ReadTables::default()) {
             Ok(pending) => match prepare(&self.conn, pending) {
-                Ok(c) => Some(Arc::new(c)),
-                Err(e) => {
+                Ok(c) => Ok(Some(Arc::new(c))),
+                // Its fences cannot be indexed (a catalog that verified when
+                // loaded): it is unusable, as an expired one is.
+                Err(e @ (Error::Fence(_) | Error::Catalog(_))) => {
                     tracing::warn!(error = %e, "stored catalog could not be prepared");
-                    None
+                    Ok(None)
                 }
+                Err(e) => Err(e),
             },
             Err(e) => {
                 tracing::warn!(error = %e, "stored catalog is no longer usable");
-                None
+                Ok(None)
             }
         }
     }
@@ -130,9 +134,7 @@ impl Engine {
         // Tens of MB committed at once would make this commit copy them into
         // the database and sync the disk (SQLite's automatic checkpoint):
         // the next commit does it instead, off this call.
-        let autocheckpoint: i64 =
-            inner.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).map_err(Error::from)?;
-        inner.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(Error::from)?;
+        let autocheckpoint = store::catalog::suspend_autocheckpoint(&inner.conn)?;
         let written = inner.write(|ctx| {
             // Once the signature holds, the signed bytes are written while
             // the document is still being read (when its version comes
@@ -168,7 +170,7 @@ impl Engine {
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
         });
-        inner.conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint).map_err(Error::from)?;
+        store::catalog::resume_autocheckpoint(&inner.conn, autocheckpoint)?;
         let written = written?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);

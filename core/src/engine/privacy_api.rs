@@ -3,10 +3,11 @@
 
 use super::{ApiResult, Engine, Inner};
 use crate::domain::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::domain::privacy::outbox::{BudgetEntry, OutboxItem, OutboxKind};
 use crate::domain::privacy::seal::Sealer;
 use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
-use crate::store::{self, privacy::BudgetEntry, privacy::OutboxItem};
+use crate::store;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ impl Engine {
             if was && !granted {
                 purged = store::privacy::remove_summaries_of(ctx.conn, purpose)? as u64;
                 let payload = json!({ "purpose": purpose.as_str() }).to_string();
-                store::privacy::enqueue(ctx.conn, "deletion", Some(purpose), None, &payload, now)?;
+                store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, Some(purpose), None, &payload, now)?;
                 deletion_queued = true;
             }
             Ok(ConsentChange { consents: store::privacy::consents(ctx.conn)?, purged, deletion_queued })
@@ -116,7 +117,7 @@ impl Engine {
             *ctx.st = Default::default();
             ctx.st.clock = keep_clock;
             ctx.places.clear();
-            store::privacy::enqueue(ctx.conn, "deletion", None, None, &json!({}).to_string(), now)?;
+            store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, None, None, &json!({}).to_string(), now)?;
             Ok(())
         })?;
         inner.pending.clear();
@@ -147,29 +148,28 @@ impl Inner {
     fn export(&self) -> Result<Value> {
         let c = &self.conn;
         let all = (Timestamp(i64::MIN / 2), Timestamp(i64::MAX / 2));
-        let step_days: Vec<Value> = c
-            .prepare("SELECT day, steps, goal_reached_at FROM step_days ORDER BY day")?
-            .query_map([], |r| {
-                Ok(json!({"day": r.get::<_, String>(0)?, "steps": r.get::<_, i64>(1)?,
-                          "goal_reached_at": r.get::<_, Option<i64>>(2)?.map(|t| Timestamp(t).to_rfc3339())}))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let merchant_visits: Vec<Value> = c
-            .prepare("SELECT visit_id, merchant_id, category, catalog_place_id, arrived_at FROM merchant_visits ORDER BY arrived_at")?
-            .query_map([], |r| {
-                Ok(json!({"visit_id": r.get::<_, i64>(0)?, "merchant_id": r.get::<_, String>(1)?,
-                          "category": r.get::<_, String>(2)?, "catalog_place_id": r.get::<_, String>(3)?,
-                          "arrived_at": Timestamp(r.get(4)?).to_rfc3339()}))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let step_days: Vec<Value> = store::steps::all_days(c)?
+            .into_iter()
+            .map(|(day, steps, goal_reached_at)| {
+                json!({"day": day, "steps": steps, "goal_reached_at": goal_reached_at.map(|t| t.to_rfc3339())})
+            })
+            .collect();
+        let merchant_visits: Vec<Value> = store::merchant_visits::all(c)?
+            .into_iter()
+            .map(|m| {
+                json!({"visit_id": m.visit_id, "merchant_id": m.merchant_id, "category": m.category,
+                       "catalog_place_id": m.catalog_place_id, "arrived_at": m.arrived_at.to_rfc3339()})
+            })
+            .collect();
         let outbox: Vec<Value> = store::privacy::outbox(c)?
             .into_iter()
             .map(|o| {
-                json!({"kind": o.kind, "purpose": o.purpose.map(Purpose::as_str), "day": o.day,
-                       "payload": serde_json::from_str::<Value>(&o.payload).unwrap_or(Value::Null),
-                       "queued_at": o.created_at.to_rfc3339()})
+                let payload = serde_json::from_str::<Value>(&o.payload)
+                    .map_err(|source| Error::OutboxPayload { id: o.id, source })?;
+                Ok(json!({"kind": o.kind.as_str(), "purpose": o.purpose.map(Purpose::as_str), "day": o.day,
+                          "payload": payload, "queued_at": o.created_at.to_rfc3339()}))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let budget: Vec<Value> = store::privacy::budget(c, "0000-01-01", "9999-12-31")?
             .into_iter()
             .map(|b| {
@@ -177,13 +177,8 @@ impl Inner {
                        "epsilon": b.epsilon, "spent_at": b.spent_at.to_rfc3339()})
             })
             .collect();
-        let routines: Vec<Value> = c
-            .prepare("SELECT id, track FROM routines ORDER BY id")?
-            .query_map([], |r| {
-                let track: String = r.get(1)?;
-                Ok(json!({"id": r.get::<_, String>(0)?, "track": serde_json::from_str::<Value>(&track).unwrap_or(Value::Null)}))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let routines: Vec<Value> =
+            store::routines::all(c)?.into_iter().map(|r| json!({"id": r.id, "track": r.track})).collect();
         Ok(json!({
             "format": "kairos-export/1",
             "install_id": self.install_id,

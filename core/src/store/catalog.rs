@@ -20,6 +20,20 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     Ok(())
 }
 
+/// Turns SQLite's automatic WAL checkpoint off for a large write; returns
+/// the page threshold it had, for [`resume_autocheckpoint`].
+pub fn suspend_autocheckpoint(conn: &Connection) -> Result<i64> {
+    let pages: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(pages)
+}
+
+/// Gives the automatic WAL checkpoint back its threshold of `pages`.
+pub fn resume_autocheckpoint(conn: &Connection, pages: i64) -> Result<()> {
+    conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    Ok(())
+}
+
 /// The stored signed bytes and when they were loaded, if a catalog was ever
 /// loaded.
 pub fn load(conn: &Connection) -> Result<Option<(Vec<u8>, Timestamp)>> {

@@ -1,17 +1,22 @@
 //! The profile store: one SQLite database (WAL, busy timeout, one writer
-//! connection) under the app's data directory.
+//! connection) under the app's data directory. It is the only code that
+//! speaks SQL (ADR 0010): typed functions over domain types, one file per
+//! table group; a row it cannot read is an error, never a default.
 //!
 //! | file | holds |
 //! | --- | --- |
 //! | `schema.rs` | the schema and its `user_version` migrations |
-//! | `catalog.rs` | the catalog in force and stable fence ids |
+//! | `catalog.rs` | the catalog in force, stable fence ids, the WAL checkpoint pause of a large load |
 //! | `fixes.rs` | raw fixes and their retention |
 //! | `profile.rs` | places and visits |
-//! | `steps.rs` | per-minute steps and daily totals |
+//! | `steps.rs` | per-minute steps, daily totals, the week |
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
-//! | `privacy.rs` | the consent ledger and the outbox |
+//! | `privacy.rs` | the consent ledger, the outbox, the local-privacy budget |
 //! | `routines.rs` | routines per learned place and catalog category |
+//! | `summaries.rs` | a closed day's facts, for its summaries |
+//! | `targeting.rs` | the profile as offer targeting asks it |
+//! | `sync.rs` | the sync client's credential and catalog fetch |
 //! | `state.rs` | the engine's persisted working state |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
@@ -28,11 +33,17 @@ pub mod routines;
 pub mod schema;
 pub mod state;
 pub mod steps;
+pub(crate) mod summaries;
+pub(crate) mod sync;
+pub(crate) mod targeting;
 
 use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
 use crate::policy;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+/// The store's connection, as the engine holds and passes it back (so the
+/// engine names no `rusqlite` item).
+pub(crate) use rusqlite::Connection;
+use rusqlite::{ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// The database's file name inside the data directory.

@@ -1,81 +1,22 @@
 //! Offer instances: each time an offer triggers (or would have, for a
 //! held-out install), one row that then moves through its lifecycle.
 
+use crate::domain::offers::{OfferHistory, OfferInstance, OfferState};
 use crate::domain::time::Timestamp;
 use crate::error::Result;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
 
-/// Where an offer instance is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OfferState {
-    /// Triggered and claimable; the app has not shown it yet.
-    Triggered,
-    /// Shown to the shopper; still claimable.
-    Presented,
-    /// Redeemed (final).
-    Redeemed,
-    /// Dismissed by the shopper (final; starts the cooldown).
-    Dismissed,
-    /// The claim window ended unused (final).
-    Expired,
-    /// Would have triggered, but this install is in the offer's holdout
-    /// (final; recorded to measure lift, never shown).
-    HeldOut,
-}
+/// A stored state name that no [`OfferState`] has.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown offer state {0:?}")]
+struct UnknownState(String);
 
-impl OfferState {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfferState::Triggered => "triggered",
-            OfferState::Presented => "presented",
-            OfferState::Redeemed => "redeemed",
-            OfferState::Dismissed => "dismissed",
-            OfferState::Expired => "expired",
-            OfferState::HeldOut => "held_out",
-        }
+impl FromSql for OfferState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let name = value.as_str()?;
+        OfferState::parse(name).ok_or_else(|| FromSqlError::Other(Box::new(UnknownState(name.to_owned()))))
     }
-    fn parse(s: &str) -> OfferState {
-        match s {
-            "triggered" => OfferState::Triggered,
-            "presented" => OfferState::Presented,
-            "redeemed" => OfferState::Redeemed,
-            "dismissed" => OfferState::Dismissed,
-            "held_out" => OfferState::HeldOut,
-            _ => OfferState::Expired,
-        }
-    }
-    /// Whether the shopper can still claim it.
-    pub fn is_open(self) -> bool {
-        matches!(self, OfferState::Triggered | OfferState::Presented)
-    }
-}
-
-/// One triggered offer, as the app lists and acts on it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OfferInstance {
-    /// Id of this instance (pass it to `presented`, `dismissed`, `redeemed`).
-    pub id: i64,
-    /// The catalog offer.
-    pub offer_id: String,
-    /// Its merchant.
-    pub merchant_id: String,
-    /// The merchant place whose fence triggered it.
-    pub place_id: String,
-    /// Offer title, from the catalog.
-    pub title: String,
-    /// Offer body, from the catalog.
-    pub body: String,
-    /// When it triggered.
-    pub triggered_at: Timestamp,
-    /// End of the claim window.
-    pub expires_at: Timestamp,
-    /// Lifecycle state.
-    pub state: OfferState,
-    /// When it entered that state.
-    pub state_at: Timestamp,
 }
 
 /// A new instance to record.
@@ -117,7 +58,7 @@ fn instance(r: &Row<'_>) -> rusqlite::Result<OfferInstance> {
         body: r.get(5)?,
         triggered_at: Timestamp(r.get(6)?),
         expires_at: Timestamp(r.get(7)?),
-        state: OfferState::parse(&r.get::<_, String>(8)?),
+        state: r.get(8)?,
         state_at: Timestamp(r.get(9)?),
     })
 }
@@ -195,21 +136,6 @@ pub fn in_range(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The history the caps look at for one offer.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OfferHistory {
-    /// Instances ever recorded (shown or held out).
-    pub total: u32,
-    /// Instances on the given local day.
-    pub today: u32,
-    /// Latest trigger.
-    pub last_at: Option<Timestamp>,
-    /// Latest dismissal.
-    pub last_dismissed_at: Option<Timestamp>,
-    /// Whether it was ever redeemed.
-    pub redeemed: bool,
-}
-
 /// Cap history of `offer_id`, with `day` as today.
 pub fn offer_history(conn: &Connection, offer_id: &str, day: &str) -> Result<OfferHistory> {
     Ok(conn
@@ -284,5 +210,16 @@ mod tests {
             (2, 2, Some(Timestamp(200)), Some(Timestamp(150)), false)
         );
         assert_eq!(shown_counts(&c, "2026-11-24", "m1").unwrap(), (2, 2, Some(Timestamp(300))));
+    }
+
+    #[test]
+    fn an_unknown_stored_state_is_an_error_not_an_expired_offer() {
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        let a = insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
+        assert_eq!(get(&c, a).unwrap().unwrap().state, OfferState::Triggered);
+        c.execute("UPDATE offer_instances SET state = 'lost'", []).unwrap();
+        let err = get(&c, a).unwrap_err().to_string();
+        assert!(err.contains("unknown offer state \"lost\""), "{err}");
     }
 }

@@ -1,9 +1,37 @@
 //! The consent ledger and the outbox of summaries and deletion requests.
 
 use crate::domain::privacy::consent::{ConsentEntry, Consents, Purpose};
+use crate::domain::privacy::outbox::{BudgetEntry, OutboxItem, OutboxKind};
 use crate::domain::time::Timestamp;
 use crate::error::Result;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
+
+/// A stored name that no value of a closed set has: a row this engine did
+/// not write, read as an error rather than skipped or guessed.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {what} {name:?}")]
+struct UnknownName {
+    what: &'static str,
+    name: String,
+}
+
+fn parse_name<T>(value: ValueRef<'_>, what: &'static str, parse: fn(&str) -> Option<T>) -> FromSqlResult<T> {
+    let name = value.as_str()?;
+    parse(name).ok_or_else(|| FromSqlError::Other(Box::new(UnknownName { what, name: name.to_owned() })))
+}
+
+impl FromSql for Purpose {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        parse_name(value, "consent purpose", Purpose::parse)
+    }
+}
+
+impl FromSql for OutboxKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        parse_name(value, "outbox item kind", OutboxKind::parse)
+    }
+}
 
 /// Appends a consent choice.
 pub fn append_consent(conn: &Connection, e: &ConsentEntry) -> Result<()> {
@@ -16,13 +44,14 @@ pub fn append_consent(conn: &Connection, e: &ConsentEntry) -> Result<()> {
 pub fn consents(conn: &Connection) -> Result<Consents> {
     let mut st = conn.prepare_cached("SELECT purpose, granted, policy_version, at FROM consent_ledger ORDER BY id")?;
     let ledger: Vec<ConsentEntry> = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .filter_map(|row| {
-            row.map(|(p, granted, policy_version, at): (String, bool, String, i64)| {
-                Purpose::parse(&p).map(|purpose| ConsentEntry { purpose, granted, policy_version, at: Timestamp(at) })
+        .query_map([], |r| {
+            Ok(ConsentEntry {
+                purpose: r.get(0)?,
+                granted: r.get(1)?,
+                policy_version: r.get(2)?,
+                at: Timestamp(r.get(3)?),
             })
-            .transpose()
-        })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let current = Purpose::ALL.iter().filter_map(|p| ledger.iter().rev().find(|e| e.purpose == *p).cloned()).collect();
     Ok(Consents { current, ledger })
@@ -48,36 +77,17 @@ pub fn granted_purposes(conn: &Connection) -> Result<Vec<Purpose>> {
     Ok(granted)
 }
 
-/// One item waiting to leave the device.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxItem {
-    /// Row id.
-    pub id: i64,
-    /// `summary` or `deletion`.
-    pub kind: String,
-    /// The purpose (`None` for a deletion of everything).
-    pub purpose: Option<Purpose>,
-    /// The local day a summary is about.
-    pub day: Option<String>,
-    /// The JSON payload, exactly as it will be sent.
-    pub payload: String,
-    /// When it was queued.
-    pub created_at: Timestamp,
-    /// The idempotency key of the batch it was first sent in, if any.
-    pub batch_key: Option<String>,
-}
-
 /// Queues an item.
 pub fn enqueue(
     conn: &Connection,
-    kind: &str,
+    kind: OutboxKind,
     purpose: Option<Purpose>,
     day: Option<&str>,
     payload: &str,
     at: Timestamp,
 ) -> Result<()> {
     conn.prepare_cached("INSERT INTO outbox (kind, purpose, day, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![kind, purpose.map(Purpose::as_str), day, payload, at.0])?;
+        .execute(params![kind.as_str(), purpose.map(Purpose::as_str), day, payload, at.0])?;
     Ok(())
 }
 
@@ -89,7 +99,7 @@ pub fn outbox(conn: &Connection) -> Result<Vec<OutboxItem>> {
         Ok(OutboxItem {
             id: r.get(0)?,
             kind: r.get(1)?,
-            purpose: r.get::<_, Option<String>>(2)?.as_deref().and_then(Purpose::parse),
+            purpose: r.get(2)?,
             day: r.get(3)?,
             payload: r.get(4)?,
             created_at: Timestamp(r.get(5)?),
@@ -138,22 +148,6 @@ pub fn enforce_limits(conn: &Connection, now: Timestamp, max_items: usize, max_a
     Ok(old + over)
 }
 
-/// The local-privacy budget one summary spent: one entry per purpose and
-/// local day whose summary was noised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BudgetEntry {
-    /// The local day (`YYYY-MM-DD`) the summary is about.
-    pub day: String,
-    /// The purpose.
-    pub purpose: Purpose,
-    /// The mechanism (`"geometric"`, see `privacy::ldp`).
-    pub mechanism: String,
-    /// The epsilon spent.
-    pub epsilon: f64,
-    /// When the summary was built.
-    pub spent_at: Timestamp,
-}
-
 /// Records the budget a noised summary spent. A purpose-day is summarised
 /// once, so a second entry for it is an error.
 pub fn record_budget(conn: &Connection, e: &BudgetEntry) -> Result<()> {
@@ -171,13 +165,69 @@ pub fn budget(conn: &Connection, from: &str, to: &str) -> Result<Vec<BudgetEntry
         "SELECT day, purpose, mechanism, epsilon, spent_at FROM privacy_budget
          WHERE day >= ?1 AND day <= ?2 ORDER BY day, purpose",
     )?;
-    let rows: Vec<(String, String, String, f64, i64)> = st
-        .query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(day, p, mechanism, epsilon, at)| {
-            Purpose::parse(&p).map(|purpose| BudgetEntry { day, purpose, mechanism, epsilon, spent_at: Timestamp(at) })
+    let rows = st.query_map([from, to], |r| {
+        Ok(BudgetEntry {
+            day: r.get(0)?,
+            purpose: r.get(1)?,
+            mechanism: r.get(2)?,
+            epsilon: r.get(3)?,
+            spent_at: Timestamp(r.get(4)?),
         })
-        .collect())
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        c
+    }
+
+    #[test]
+    fn outbox_items_read_back_with_their_kind_and_purpose() {
+        let c = store();
+        enqueue(&c, OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24"), "{}", Timestamp(1)).unwrap();
+        enqueue(&c, OutboxKind::Deletion, None, None, "{}", Timestamp(2)).unwrap();
+        let items = outbox(&c).unwrap();
+        let read: Vec<_> = items.iter().map(|i| (i.kind, i.purpose)).collect();
+        assert_eq!(read, [(OutboxKind::Summary, Some(Purpose::Activity)), (OutboxKind::Deletion, None)]);
+    }
+
+    #[test]
+    fn an_unknown_stored_purpose_fails_the_read_instead_of_reading_as_a_deletion_of_everything() {
+        let c = store();
+        enqueue(&c, OutboxKind::Deletion, Some(Purpose::Visits), None, "{}", Timestamp(1)).unwrap();
+        c.execute("UPDATE outbox SET purpose = 'weather'", []).unwrap();
+        let err = outbox(&c).unwrap_err().to_string();
+        assert!(err.contains("unknown consent purpose \"weather\""), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_stored_kind_or_purpose_fails_the_ledger_and_budget_reads() {
+        let c = store();
+        enqueue(&c, OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24"), "{}", Timestamp(1)).unwrap();
+        c.execute("UPDATE outbox SET kind = 'gossip'", []).unwrap();
+        assert!(outbox(&c).unwrap_err().to_string().contains("unknown outbox item kind \"gossip\""));
+        let entry =
+            ConsentEntry { purpose: Purpose::Offers, granted: true, policy_version: "p".into(), at: Timestamp(1) };
+        append_consent(&c, &entry).unwrap();
+        let spent = BudgetEntry {
+            day: "2026-11-24".into(),
+            purpose: Purpose::Offers,
+            mechanism: "geometric".into(),
+            epsilon: 1.0,
+            spent_at: Timestamp(1),
+        };
+        record_budget(&c, &spent).unwrap();
+        assert_eq!(consents(&c).unwrap().ledger, [entry]);
+        assert_eq!(budget(&c, "2026-11-24", "2026-11-24").unwrap(), [spent]);
+        c.execute("UPDATE consent_ledger SET purpose = 'weather'", []).unwrap();
+        c.execute("UPDATE privacy_budget SET purpose = 'weather'", []).unwrap();
+        assert!(consents(&c).is_err(), "an unknown purpose is not skipped");
+        assert!(budget(&c, "2026-11-24", "2026-11-24").is_err(), "an unknown purpose is not skipped");
+    }
 }

@@ -6,7 +6,7 @@
 use crate::domain::routines::RoutineTrack;
 use crate::domain::time::Timestamp;
 use crate::domain::visits::PlaceKind;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A stored routine with what the listing needs of its place.
@@ -22,16 +22,29 @@ pub struct RoutineRow {
     pub track: RoutineTrack,
 }
 
-fn track(json: String) -> rusqlite::Result<RoutineTrack> {
-    serde_json::from_str(&json)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+fn decode(id: &str, json: &str) -> Result<RoutineTrack> {
+    serde_json::from_str(json).map_err(|source| Error::RoutineTrack { id: id.into(), source })
+}
+
+/// `(id, track JSON)` rows, decoded.
+fn decode_all(rows: Vec<(String, String)>) -> Result<Vec<(String, RoutineTrack)>> {
+    rows.into_iter()
+        .map(|(id, json)| {
+            let track = decode(&id, &json)?;
+            Ok((id, track))
+        })
+        .collect()
+}
+
+fn encode(id: &str, t: &RoutineTrack) -> Result<String> {
+    serde_json::to_string(t).map_err(|source| Error::RoutineTrack { id: id.into(), source })
 }
 
 /// The routine `id`'s state, if it has one.
 pub fn load(conn: &Connection, id: &str) -> Result<Option<RoutineTrack>> {
     let raw: Option<String> =
         conn.prepare_cached("SELECT track FROM routines WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    Ok(raw.map(track).transpose()?)
+    raw.map(|json| decode(id, &json)).transpose()
 }
 
 /// Stores routine `id` (of `place_id` or `category`) with its next check.
@@ -47,7 +60,7 @@ pub fn save(
         "INSERT INTO routines (id, place_id, category, track, next_check_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET track = excluded.track, next_check_at = excluded.next_check_at",
     )?
-    .execute(params![id, place_id, category, serde_json::to_string(t)?, next_check_at.map(|t| t.0)])?;
+    .execute(params![id, place_id, category, encode(id, t)?, next_check_at.map(|t| t.0)])?;
     Ok(())
 }
 
@@ -63,8 +76,8 @@ pub fn due(conn: &Connection, now: Timestamp) -> Result<Vec<(String, RoutineTrac
     let mut st = conn.prepare_cached(
         "SELECT id, track FROM routines WHERE next_check_at IS NOT NULL AND next_check_at <= ?1 ORDER BY next_check_at",
     )?;
-    let rows = st.query_map([now.0], |r| Ok((r.get(0)?, track(r.get(1)?)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = st.query_map([now.0], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    decode_all(rows)
 }
 
 /// Every stored routine, with its place's kind and merchant.
@@ -73,25 +86,34 @@ pub fn all(conn: &Connection) -> Result<Vec<RoutineRow>> {
         "SELECT r.id, p.kind, p.merchant_id, r.track FROM routines r LEFT JOIN places p ON p.id = r.place_id
          ORDER BY r.id",
     )?;
-    let rows = st.query_map([], |r| {
-        Ok(RoutineRow {
-            id: r.get(0)?,
-            place_kind: r.get::<_, Option<String>>(1)?.map(|k| PlaceKind::parse(&k)),
-            merchant_id: r.get(2)?,
-            track: track(r.get(3)?)?,
+    let rows: Vec<(String, Option<String>, Option<String>, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, kind, merchant_id, json)| {
+            let track = decode(&id, &json)?;
+            Ok(RoutineRow { id, place_kind: kind.map(|k| PlaceKind::parse(&k)), merchant_id, track })
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect()
 }
 
 /// The routines of the learned places matched to catalog merchant
 /// `merchant_id`.
 pub fn at_merchant(conn: &Connection, merchant_id: &str) -> Result<Vec<RoutineTrack>> {
     let mut st = conn.prepare_cached(
-        "SELECT r.track FROM routines r JOIN places p ON p.id = r.place_id WHERE p.merchant_id = ?1 ORDER BY r.id",
+        "SELECT r.id, r.track FROM routines r JOIN places p ON p.id = r.place_id WHERE p.merchant_id = ?1 ORDER BY r.id",
     )?;
-    let rows = st.query_map([merchant_id], |r| track(r.get(0)?))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    // Targeting asks this for each candidate: the id is read only to name
+    // a routine that fails to decode.
+    let mut rows = st.query([merchant_id])?;
+    let mut tracks = Vec::new();
+    while let Some(r) = rows.next()? {
+        let json: String = r.get(1)?;
+        tracks.push(match serde_json::from_str(&json) {
+            Ok(track) => track,
+            Err(source) => return Err(Error::RoutineTrack { id: r.get(0)?, source }),
+        });
+    }
+    Ok(tracks)
 }
 
 /// The kind of learned place `place_id`.

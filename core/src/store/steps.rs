@@ -1,6 +1,7 @@
 //! Steps per minute (for activity and de-duplication) and per local day
 //! (the totals that are kept).
 
+use crate::domain::steps::WeekSummary;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use chrono_tz::Tz;
@@ -72,6 +73,23 @@ pub fn days_between(conn: &Connection, first: &str, last: &str) -> Result<Vec<(S
     let mut st = conn.prepare_cached("SELECT day, steps FROM step_days WHERE day >= ?1 AND day <= ?2 ORDER BY day")?;
     let rows = st.query_map([first, last], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every stored day as `(day, steps, when its goal was first reached)`,
+/// by day (for export).
+pub fn all_days(conn: &Connection) -> Result<Vec<(String, u64, Option<Timestamp>)>> {
+    let mut st = conn.prepare_cached("SELECT day, steps, goal_reached_at FROM step_days ORDER BY day")?;
+    let rows =
+        st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, Option<i64>>(2)?.map(Timestamp))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The seven local days ending with `now`'s day in `tz`, judged against
+/// `goal`.
+pub fn week(conn: &Connection, now: Timestamp, tz: Tz, goal: u32) -> Result<WeekSummary> {
+    let (first, last) = WeekSummary::window(now, tz);
+    let stored = days_between(conn, &first.to_string(), &last.to_string())?;
+    Ok(WeekSummary::from_totals(first, &stored, goal))
 }
 
 /// Marks the day's goal as reached at `at`.

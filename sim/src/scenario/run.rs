@@ -315,8 +315,8 @@ impl Run<'_> {
         days.dedup();
         let fields = json!({
             "items": items.len(),
-            "summaries": items.iter().filter(|i| i.kind == "summary").count(),
-            "deletions": items.iter().filter(|i| i.kind == "deletion").count(),
+            "summaries": items.iter().filter(|i| i.kind == kairos_core::privacy::OutboxKind::Summary).count(),
+            "deletions": items.iter().filter(|i| i.kind == kairos_core::privacy::OutboxKind::Deletion).count(),
             "purposes": purposes.join(","),
             "days": days.join(","),
             "payloads": items.iter().map(|i| i.payload.as_str()).collect::<Vec<_>>().join("\n"),

@@ -57,6 +57,7 @@ pub use schedule::is_open;
 pub use stored::verify_stored;
 pub(crate) use stored::verify_stored_with;
 pub(crate) use stream::{peek_version, read_merchants};
+pub(crate) use targeting::ProfileFacts;
 pub use targeting::{Scope, Subject, TargetingContext};
 pub use validate::{parse_document, validate};
 pub use wall_clock::{DayOfWeek, LocalTime, TimeWindow};

@@ -50,6 +50,47 @@ pub trait TargetingContext {
     fn speed_mps(&self) -> Option<f64>;
 }
 
+/// What targeting asks of the shopper's profile where an answer may fail
+/// (the engine's profile is in the store): rules are evaluated over this,
+/// and a failed answer fails the evaluation instead of reading as "no".
+/// [`TargetingContext`] is its infallible form, for fixed profiles.
+pub(crate) trait ProfileFacts {
+    /// Why an answer could not be given.
+    type Error;
+    /// The instant of the evaluation.
+    fn now(&self) -> Timestamp;
+    /// Visits to `scope` that started within the last `within_days` days.
+    fn visits(&self, scope: &Scope, within_days: u32) -> Result<u32, Self::Error>;
+    /// As [`TargetingContext::routine_overdue_days`].
+    fn routine_overdue_days(&self, scope: &Scope) -> Result<Option<f64>, Self::Error>;
+    /// Steps taken so far today, in the device's zone.
+    fn steps_today(&self) -> Result<u64, Self::Error>;
+    /// Current speed in metres per second, `None` when unknown.
+    fn speed_mps(&self) -> Option<f64>;
+}
+
+/// A [`TargetingContext`] as [`ProfileFacts`] that never fail.
+struct FixedAnswers<'a, C: ?Sized>(&'a C);
+
+impl<C: TargetingContext + ?Sized> ProfileFacts for FixedAnswers<'_, C> {
+    type Error = std::convert::Infallible;
+    fn now(&self) -> Timestamp {
+        self.0.now()
+    }
+    fn visits(&self, scope: &Scope, within_days: u32) -> Result<u32, Self::Error> {
+        Ok(self.0.visits(scope, within_days))
+    }
+    fn routine_overdue_days(&self, scope: &Scope) -> Result<Option<f64>, Self::Error> {
+        Ok(self.0.routine_overdue_days(scope))
+    }
+    fn steps_today(&self) -> Result<u64, Self::Error> {
+        Ok(self.0.steps_today())
+    }
+    fn speed_mps(&self) -> Option<f64> {
+        self.0.speed_mps()
+    }
+}
+
 /// What a rule is evaluated for: the parts of an offer and its merchant
 /// that targeting reads.
 #[derive(Debug, Clone, Copy)]
@@ -85,23 +126,51 @@ impl Rule {
 
     /// [`Rule::eval`] for an offer given by its parts.
     pub fn eval_for<C: TargetingContext + ?Sized>(&self, ctx: &C, subject: &Subject<'_>) -> bool {
+        match self.try_eval_for(&FixedAnswers(ctx), subject) {
+            Ok(holds) => holds,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Rule::eval_for`] over answers that may fail: the first failed
+    /// answer is the result (sub-rules are asked in order, and `all`/`any`
+    /// stop at the first rule that decides them, as before).
+    pub(crate) fn try_eval_for<F: ProfileFacts + ?Sized>(
+        &self,
+        ctx: &F,
+        subject: &Subject<'_>,
+    ) -> Result<bool, F::Error> {
         let merchant = subject;
-        match self {
-            Rule::All(rules) => rules.iter().all(|r| r.eval_for(ctx, subject)),
-            Rule::Any(rules) => rules.iter().any(|r| r.eval_for(ctx, subject)),
-            Rule::Not(rule) => !rule.eval_for(ctx, subject),
+        Ok(match self {
+            Rule::All(rules) => {
+                for r in rules {
+                    if !r.try_eval_for(ctx, subject)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Rule::Any(rules) => {
+                for r in rules {
+                    if r.try_eval_for(ctx, subject)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            Rule::Not(rule) => !rule.try_eval_for(ctx, subject)?,
             Rule::Visits(v) => {
-                let n = ctx.visits(&v.scope.resolve(merchant.merchant_id), v.within_days);
+                let n = ctx.visits(&v.scope.resolve(merchant.merchant_id), v.within_days)?;
                 within(n, v.min, v.max)
             }
-            Rule::RoutineOverdue(r) => match ctx.routine_overdue_days(&r.scope.resolve(merchant.merchant_id)) {
+            Rule::RoutineOverdue(r) => match ctx.routine_overdue_days(&r.scope.resolve(merchant.merchant_id))? {
                 Some(days) => match r.min_days {
                     Some(min) => days >= min,
                     None => days > 0.0,
                 },
                 None => false,
             },
-            Rule::StepsToday(s) => within(ctx.steps_today(), s.min, s.max),
+            Rule::StepsToday(s) => within(ctx.steps_today()?, s.min, s.max),
             Rule::LocalTime(w) => w.contains(ctx.now().in_tz(merchant.time_zone).naive_local(), None),
             Rule::DaysOfWeek(days) => {
                 let today = DayOfWeek::from(ctx.now().in_tz(merchant.time_zone).weekday());
@@ -114,7 +183,7 @@ impl Rule {
                 _ => false,
             },
             Rule::Attribute(a) => attribute_holds(a, subject),
-        }
+        })
     }
 }
 

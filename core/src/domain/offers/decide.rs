@@ -7,12 +7,12 @@
 //! to the boundary), then fewer earlier firings of the offer, then offer id.
 
 use super::holdout;
-use super::loaded::{LoadedMerchant, LoadedOffer, LoadedPlace};
+use super::instance::OfferHistory;
+use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
 use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
-use crate::domain::catalog::TargetingContext;
+use crate::domain::catalog::ProfileFacts;
 use crate::domain::time::Timestamp;
-use crate::error::Result;
-use crate::store::offers::OfferHistory;
+use crate::error::{Error, Result};
 use chrono_tz::Tz;
 
 /// An offer that a fence event makes a candidate.
@@ -65,11 +65,12 @@ pub struct Decision<'c> {
     pub suppressed: Vec<(Candidate<'c>, Suppression)>,
 }
 
-/// Decides among `candidates` at `m`.
+/// Decides among `candidates` at `m`. A failed read of the profile or of
+/// the ledger fails the decision (the caller's write rolls back).
 pub fn decide<'c>(
     candidates: Vec<Candidate<'c>>,
     m: &Moment<'_>,
-    profile: &dyn TargetingContext,
+    profile: &dyn ProfileFacts<Error = Error>,
     ledger: &dyn Ledger,
 ) -> Result<Decision<'c>> {
     let mut decision = Decision::default();
@@ -80,7 +81,7 @@ pub fn decide<'c>(
             Err(Suppression::CatalogExpired)
         } else if !c.offer.is_scheduled(m.at, c.place) {
             Err(Suppression::OutsideSchedule)
-        } else if !c.offer.targeting().eval_for(profile, &c.offer.subject()) {
+        } else if !c.offer.targeting().try_eval_for(profile, &c.offer.subject())? {
             Err(Suppression::NotTargeted)
         } else {
             let shared = ledger.shared(c.merchant.id(), m.day)?;

@@ -20,7 +20,8 @@ pub fn bucket(install_id: &str, offer_id: &str) -> u32 {
 
 /// Whether this install is held out of `offer_id` at `percent` (0–100).
 pub fn is_held_out(install_id: &str, offer_id: &str, percent: f64) -> bool {
-    if !(percent > 0.0) {
+    // Not a positive number (NaN included): no holdout.
+    if percent.is_nan() || percent <= 0.0 {
         return false;
     }
     f64::from(bucket(install_id, offer_id)) < percent * 100.0

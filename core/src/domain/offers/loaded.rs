@@ -7,8 +7,8 @@
 //! records that refer to each other by index, and the parts that are
 //! usually left at their defaults (schedules, targeting, attributes,
 //! opening hours) in side tables, stored once per distinct run. Offers,
-//! places and merchants are read through the views [`LoadedOffer`],
-//! [`LoadedPlace`] and [`LoadedMerchant`].
+//! places and merchants are read through the views of module
+//! `loaded_views` (`LoadedOffer`, `LoadedPlace`, `LoadedMerchant`).
 
 use super::text::{Interner, Str, TextArena};
 use crate::domain::catalog::{Attributes, Caps, Catalog, OpeningHours, Rule, Schedule, Trigger};
@@ -16,8 +16,6 @@ use crate::domain::fences::{FenceError, FenceId, FenceIndex, FenceShape};
 use crate::domain::geo::{distance_m, LocalFrame};
 use crate::domain::time::Timestamp;
 use chrono_tz::Tz;
-
-pub use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
 
 /// A merchant, as evaluation reads it.
 #[derive(Debug)]
@@ -70,7 +68,7 @@ pub(super) struct OfferRec {
 
 /// Fence id → index of its place.
 #[derive(Debug)]
-enum FenceTable {
+pub(super) enum FenceTable {
     /// Indexed by `id - base`; `u32::MAX` where no place has that id. Used
     /// while ids are dense (as they are, unless many catalogs came and went).
     Direct { base: FenceId, slots: Vec<u32> },
@@ -98,7 +96,7 @@ impl FenceTable {
     }
 
     #[inline]
-    fn get(&self, fence: FenceId) -> Option<usize> {
+    pub(super) fn get(&self, fence: FenceId) -> Option<usize> {
         match self {
             FenceTable::Direct { base, slots } => {
                 let slot = *slots.get(fence.checked_sub(*base)? as usize)?;
@@ -144,7 +142,7 @@ pub struct LoadedCatalog {
     pub(super) attributes: Vec<Attributes>,
     /// Opening hours, a run per distinct list.
     pub(super) opening_hours: Vec<OpeningHours>,
-    by_fence: FenceTable,
+    pub(super) by_fence: FenceTable,
 }
 
 /// Builds a catalog's tables merchant by merchant, as its document is read
@@ -445,25 +443,6 @@ impl LoadedCatalog {
         self.rules.shrink_to_fit();
         self.attributes.shrink_to_fit();
         self.opening_hours.shrink_to_fit();
-    }
-
-    /// The place whose fence is `fence`.
-    #[inline]
-    pub fn place(&self, fence: FenceId) -> Option<LoadedPlace<'_>> {
-        let i = self.by_fence.get(fence)?;
-        Some(LoadedPlace::new(self, &self.places[i]))
-    }
-
-    /// The offers that apply at the place of `fence`, with their merchant
-    /// and place, in the merchant's order.
-    pub fn offers_at(
-        &self,
-        fence: FenceId,
-    ) -> impl Iterator<Item = (LoadedMerchant<'_>, LoadedPlace<'_>, LoadedOffer<'_>)> {
-        self.place(fence).into_iter().flat_map(|p| {
-            let m = p.merchant();
-            p.offers().map(move |o| (m, p, o))
-        })
     }
 
     /// The shortest dwell trigger of the offers at `fence`, in ms.

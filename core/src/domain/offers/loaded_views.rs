@@ -2,7 +2,7 @@
 //! `Copy` handles that read the catalog's tables, with the fields of the
 //! document's [`crate::domain::catalog::Merchant`], [`crate::domain::catalog::MerchantPlace`]
 //! and [`crate::domain::catalog::Offer`] that evaluation, events and wake regions
-//! need.
+//! need; and the catalog's lookups that hand them out.
 
 use super::loaded::{LoadedCatalog, MerchantRec, OfferRec, PlaceRec};
 use crate::domain::catalog::{Attributes, Caps, OpeningHours, Rule, Schedule, Subject, Trigger};
@@ -30,6 +30,27 @@ pub struct LoadedPlace<'c> {
 pub struct LoadedOffer<'c> {
     cat: &'c LoadedCatalog,
     rec: &'c OfferRec,
+}
+
+impl LoadedCatalog {
+    /// The place whose fence is `fence`.
+    #[inline]
+    pub fn place(&self, fence: FenceId) -> Option<LoadedPlace<'_>> {
+        let i = self.by_fence.get(fence)?;
+        Some(LoadedPlace::new(self, &self.places[i]))
+    }
+
+    /// The offers that apply at the place of `fence`, with their merchant
+    /// and place, in the merchant's order.
+    pub fn offers_at(
+        &self,
+        fence: FenceId,
+    ) -> impl Iterator<Item = (LoadedMerchant<'_>, LoadedPlace<'_>, LoadedOffer<'_>)> {
+        self.place(fence).into_iter().flat_map(|p| {
+            let m = p.merchant();
+            p.offers().map(move |o| (m, p, o))
+        })
+    }
 }
 
 impl<'c> LoadedMerchant<'c> {
@@ -60,7 +81,7 @@ impl<'c> LoadedMerchant<'c> {
 }
 
 impl<'c> LoadedPlace<'c> {
-    pub(super) fn new(cat: &'c LoadedCatalog, rec: &'c PlaceRec) -> Self {
+    fn new(cat: &'c LoadedCatalog, rec: &'c PlaceRec) -> Self {
         LoadedPlace { cat, rec }
     }
 

@@ -2,9 +2,9 @@
 //! not, why. Every refusal is a [`Suppression`] that the engine reports as
 //! an `offer_suppressed` event.
 
-use super::loaded::LoadedOffer;
+use super::instance::OfferHistory;
+use super::loaded_views::LoadedOffer;
 use crate::domain::time::{Timestamp, MINUTE_MS};
-use crate::store::offers::OfferHistory;
 use chrono::Timelike;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};

@@ -10,10 +10,12 @@
 //! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
 //! | `manners.rs` | caps and manners, and every suppression reason |
 //! | `holdout.rs` | deterministic per-install holdout buckets |
+//! | `instance.rs` | offer instances, their lifecycle states, and an offer's cap history |
 //! | `profile.rs` | the private profile as targeting sees it |
 
 pub mod decide;
 pub mod holdout;
+mod instance;
 pub mod loaded;
 pub mod loaded_read;
 #[cfg(test)]
@@ -23,5 +25,5 @@ pub mod manners;
 pub mod profile;
 mod text;
 
-pub use crate::store::offers::{OfferInstance, OfferState};
+pub use instance::{OfferHistory, OfferInstance, OfferState};
 pub use manners::{OfferPolicy, Suppression};

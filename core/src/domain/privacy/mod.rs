@@ -7,12 +7,15 @@
 //! | `seal.rs` | AES-256-GCM sealing of raw fixes and place coordinates |
 //! | `consent.rs` | purposes, the consent ledger's entries |
 //! | `summaries.rs` | the per-day summaries of each purpose |
+//! | `outbox.rs` | outbox items (summaries, deletion requests) and the local-privacy budget spent |
 //! | `ldp.rs` | optional local differential privacy for the summaries' counts |
 
 pub mod consent;
 pub mod ldp;
+pub mod outbox;
 pub mod seal;
 pub mod summaries;
 
 pub use consent::{ConsentEntry, Consents, Purpose};
 pub use ldp::{LocalPrivacy, LocalPrivacyError};
+pub use outbox::{BudgetEntry, OutboxItem, OutboxKind};

@@ -11,11 +11,9 @@
 //!   "redeemed", "dismissed", "held_out"}]}` per offer triggered that day.
 
 use super::consent::Purpose;
-use crate::domain::time::{local_day_bounds, MINUTE_MS};
-use crate::error::Result;
+use crate::domain::time::{local_day_bounds, Timestamp, MINUTE_MS};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 /// Steps are shared rounded to this.
@@ -27,47 +25,82 @@ fn round_to(n: i64, step: i64) -> i64 {
     ((n + step / 2).div_euclid(step)) * step
 }
 
+/// One catalog merchant's visits that started on a local day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MerchantDay {
+    /// The catalog merchant.
+    pub merchant_id: String,
+    /// Visits that started that day.
+    pub visits: u32,
+    /// Their total length, in ms (an open visit counts zero).
+    pub duration_ms: i64,
+}
+
+/// One offer's instances triggered on a local day, by outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferDay {
+    /// The catalog offer.
+    pub offer_id: String,
+    /// Instances shown (not held out).
+    pub triggered: u32,
+    /// Instances the app presented.
+    pub presented: u32,
+    /// Instances redeemed.
+    pub redeemed: u32,
+    /// Instances dismissed.
+    pub dismissed: u32,
+    /// Instances held out.
+    pub held_out: u32,
+}
+
+/// The facts of a closed day that summaries are made of; the store reads
+/// them. A failed read is an error of the summary, never "nothing to say":
+/// the day close then fails, rolls back, and is retried at the next call.
+pub trait DayFacts {
+    /// Why a fact could not be read.
+    type Error;
+    /// Steps counted on local `day`, `None` when none were.
+    fn steps_on(&self, day: NaiveDate) -> Result<Option<i64>, Self::Error>;
+    /// Catalog merchants' visits that started in `[from, to)`, by merchant id.
+    fn merchant_visits(&self, from: Timestamp, to: Timestamp) -> Result<Vec<MerchantDay>, Self::Error>;
+    /// Offers triggered on local `day`, by offer id.
+    fn offer_outcomes(&self, day: NaiveDate) -> Result<Vec<OfferDay>, Self::Error>;
+}
+
 /// The summary of `purpose` for local `day`, or `None` when there is
 /// nothing to say (no steps counted, no merchant visit, no offer).
-pub fn build(conn: &Connection, purpose: Purpose, day: NaiveDate, tz: Tz, goal: u32) -> Result<Option<Value>> {
-    let day_s = day.to_string();
+pub fn build<F: DayFacts + ?Sized>(
+    facts: &F,
+    purpose: Purpose,
+    day: NaiveDate,
+    tz: Tz,
+    goal: u32,
+) -> Result<Option<Value>, F::Error> {
     Ok(match purpose {
         Purpose::Activity => {
-            let steps: Option<i64> =
-                conn.query_row("SELECT steps FROM step_days WHERE day = ?1", [&day_s], |r| r.get(0)).ok();
-            steps.map(|s| json!({"steps": round_to(s, STEPS_QUANTUM), "goal_met": s >= i64::from(goal)}))
+            facts.steps_on(day)?.map(|s| json!({"steps": round_to(s, STEPS_QUANTUM), "goal_met": s >= i64::from(goal)}))
         }
         Purpose::Visits => {
             let (from, to) = local_day_bounds(day, tz);
-            let mut st = conn.prepare_cached(
-                "SELECT m.merchant_id, COUNT(*), COALESCE(SUM(COALESCE(v.departed_at, v.arrived_at) - v.arrived_at), 0)
-                 FROM merchant_visits m JOIN visits v ON v.id = m.visit_id
-                 WHERE m.arrived_at >= ?1 AND m.arrived_at < ?2
-                 GROUP BY m.merchant_id ORDER BY m.merchant_id",
-            )?;
-            let merchants: Vec<Value> = st
-                .query_map([from.0, to.0], |r| {
-                    let ms: i64 = r.get(2)?;
-                    Ok(json!({"merchant_id": r.get::<_, String>(0)?, "visits": r.get::<_, i64>(1)?,
-                              "minutes": round_to(ms / MINUTE_MS, MINUTES_QUANTUM)}))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let merchants: Vec<Value> = facts
+                .merchant_visits(from, to)?
+                .into_iter()
+                .map(|m| {
+                    json!({"merchant_id": m.merchant_id, "visits": m.visits,
+                           "minutes": round_to(m.duration_ms / MINUTE_MS, MINUTES_QUANTUM)})
+                })
+                .collect();
             (!merchants.is_empty()).then(|| json!({ "merchants": merchants }))
         }
         Purpose::Offers => {
-            let mut st = conn.prepare_cached(
-                "SELECT offer_id,
-                        SUM(state != 'held_out'), SUM(presented_at IS NOT NULL), SUM(state = 'redeemed'),
-                        SUM(state = 'dismissed'), SUM(state = 'held_out')
-                 FROM offer_instances WHERE local_day = ?1 GROUP BY offer_id ORDER BY offer_id",
-            )?;
-            let offers: Vec<Value> = st
-                .query_map([&day_s], |r| {
-                    Ok(json!({"offer_id": r.get::<_, String>(0)?, "triggered": r.get::<_, i64>(1)?,
-                              "presented": r.get::<_, i64>(2)?, "redeemed": r.get::<_, i64>(3)?,
-                              "dismissed": r.get::<_, i64>(4)?, "held_out": r.get::<_, i64>(5)?}))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let offers: Vec<Value> = facts
+                .offer_outcomes(day)?
+                .into_iter()
+                .map(|o| {
+                    json!({"offer_id": o.offer_id, "triggered": o.triggered, "presented": o.presented,
+                           "redeemed": o.redeemed, "dismissed": o.dismissed, "held_out": o.held_out})
+                })
+                .collect();
             (!offers.is_empty()).then(|| json!({ "offers": offers }))
         }
     })

@@ -1,10 +1,8 @@
 //! The week's steps: one total per local day for the last seven days.
 
 use crate::domain::time::Timestamp;
-use crate::error::Result;
-use crate::store;
+use chrono::NaiveDate;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 /// One local day's steps.
@@ -33,11 +31,16 @@ pub struct WeekSummary {
 }
 
 impl WeekSummary {
-    /// The seven local days ending with `now`'s day in `tz`, from the store.
-    pub(crate) fn read(conn: &Connection, now: Timestamp, tz: Tz, goal: u32) -> Result<WeekSummary> {
+    /// The first and last local days of the week ending with `now`'s day
+    /// in `tz`.
+    pub fn window(now: Timestamp, tz: Tz) -> (NaiveDate, NaiveDate) {
         let today = now.local_day(tz);
-        let first = today - chrono::Duration::days(6);
-        let stored = store::steps::days_between(conn, &first.to_string(), &today.to_string())?;
+        (today - chrono::Duration::days(6), today)
+    }
+
+    /// The seven local days from `first`, with the steps of the days in
+    /// `stored` (`(YYYY-MM-DD, steps)`; a day not in it counts zero).
+    pub fn from_totals(first: NaiveDate, stored: &[(String, u64)], goal: u32) -> WeekSummary {
         let days: Vec<DaySteps> = first
             .iter_days()
             .take(7)
@@ -47,11 +50,11 @@ impl WeekSummary {
                 DaySteps { day, steps, goal_met: steps >= u64::from(goal) }
             })
             .collect();
-        Ok(WeekSummary {
+        WeekSummary {
             total: days.iter().map(|d| d.steps).sum(),
             days_goal_met: days.iter().filter(|d| d.goal_met).count() as u32,
             days,
             goal,
-        })
+        }
     }
 }

@@ -5,33 +5,33 @@
 use super::http::{self, Outcome};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
+use crate::domain::privacy::outbox::{OutboxItem, OutboxKind};
 use crate::domain::privacy::Purpose;
 use crate::domain::time::Timestamp;
 use crate::engine::{ApiResult, Engine};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::policy;
-use crate::store::{self, privacy::OutboxItem};
+use crate::store;
 use serde_json::{json, Value};
 
-const TOKEN_KEY: &str = "sync_token";
-const ETAG_KEY: &str = "catalog_etag";
-const FETCHED_KEY: &str = "catalog_fetched_at";
-
-fn random_u64() -> u64 {
+fn random_u64() -> Result<u64> {
     let mut b = [0u8; 8];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
-    u64::from_le_bytes(b)
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| Error::Random)?;
+    Ok(u64::from_le_bytes(b))
 }
 
-fn new_key() -> String {
-    format!("{:016x}{:016x}", random_u64(), random_u64())
+fn new_key() -> Result<String> {
+    Ok(format!("{:016x}{:016x}", random_u64()?, random_u64()?))
 }
+
+/// Batches that were sent once, under their idempotency key.
+type KeyedBatches = Vec<(String, Vec<OutboxItem>)>;
 
 /// Groups summary items into batches: items that already have a key keep
 /// their batch; the rest fill new batches up to the size limit.
-fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxItem>)>, Vec<Vec<OutboxItem>>) {
+fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (KeyedBatches, Vec<Vec<OutboxItem>>) {
     let max_bytes = max_bytes.min(policy::SYNC_MAX_BATCH_BYTES);
-    let mut keyed: Vec<(String, Vec<OutboxItem>)> = Vec::new();
+    let mut keyed: KeyedBatches = Vec::new();
     let mut fresh: Vec<Vec<OutboxItem>> = Vec::new();
     let mut size = 0;
     for item in items {
@@ -54,15 +54,18 @@ fn plan(items: Vec<OutboxItem>, max_bytes: usize) -> (Vec<(String, Vec<OutboxIte
     (keyed, fresh)
 }
 
-fn body(items: &[OutboxItem]) -> Vec<u8> {
+/// The gzipped request body of a batch. A payload that is not JSON fails
+/// it (it would be sent as `null` otherwise).
+fn body(items: &[OutboxItem]) -> Result<Vec<u8>> {
     let batch: Vec<Value> = items
         .iter()
         .map(|i| {
-            json!({"purpose": i.purpose.map(Purpose::as_str), "day": i.day,
-                   "data": serde_json::from_str::<Value>(&i.payload).unwrap_or(Value::Null)})
+            let data = serde_json::from_str::<Value>(&i.payload)
+                .map_err(|source| Error::OutboxPayload { id: i.id, source })?;
+            Ok(json!({"purpose": i.purpose.map(Purpose::as_str), "day": i.day, "data": data}))
         })
-        .collect();
-    http::gzip(json!({ "batch": batch }).to_string().as_bytes())
+        .collect::<Result<_>>()?;
+    Ok(http::gzip(json!({ "batch": batch }).to_string().as_bytes()))
 }
 
 fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
@@ -95,9 +98,8 @@ impl Engine {
     async fn sync_inner(&self, opts: &SyncOptions, client: &dyn HttpTransport, now: Timestamp) -> Result<SyncReport> {
         let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
         let mut report = SyncReport::default();
-        let (backoff, install_id, token) = self.with_conn(|conn, st, install| {
-            Ok((st.sync_backoff, install.to_string(), store::state::load::<String>(conn, TOKEN_KEY)?))
-        })?;
+        let (backoff, install_id, token) =
+            self.with_conn(|conn, st, install| Ok((st.sync_backoff, install.to_string(), store::sync::token(conn)?)))?;
         if !backoff.ready(now) {
             report.deferred = self.pending_summaries()?;
             report.next_attempt_at = backoff.next_at;
@@ -112,11 +114,10 @@ impl Engine {
                     .header("content-type", "application/json")
                     .body(json!({ "install_id": install_id }).to_string().into_bytes());
                 match http::send(client, req).await {
-                    Outcome::Done(b) => {
-                        let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
-                        match v["token"].as_str() {
+                    Outcome::Done(b) => match serde_json::from_slice::<Value>(&b) {
+                        Ok(v) => match v["token"].as_str() {
                             Some(t) => {
-                                self.with_write(|conn| store::state::save(conn, TOKEN_KEY, &t))?;
+                                self.with_write(|conn| store::sync::save_token(conn, t))?;
                                 Some(t.to_string())
                             }
                             None => {
@@ -124,8 +125,13 @@ impl Engine {
                                 retry = Some(None);
                                 None
                             }
+                        },
+                        Err(e) => {
+                            report.problems.push(format!("registration answered with unreadable JSON: {e}"));
+                            retry = Some(None);
+                            None
                         }
-                    }
+                    },
                     Outcome::Retry { reason, retry_after_ms } => {
                         report.problems.push(format!("registration: {reason}"));
                         retry = Some(retry_after_ms);
@@ -148,7 +154,7 @@ impl Engine {
         report.deferred = self.pending_summaries()?;
         let next = self.with_write_state(|st| {
             match retry {
-                Some(after) => st.sync_backoff.failed(now, after, random_u64()),
+                Some(after) => st.sync_backoff.failed(now, after, random_u64()?),
                 None => st.sync_backoff.succeeded(),
             }
             Ok(st.sync_backoff.next_at)
@@ -168,7 +174,7 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<Option<Option<i64>>> {
         let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
-        let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == "deletion");
+        let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == OutboxKind::Deletion);
         for d in deletions {
             let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests")), token)
                 .header("idempotency-key", format!("deletion-{}", d.id))
@@ -184,7 +190,7 @@ impl Engine {
         }
         let (mut keyed, fresh) = plan(summaries, max_batch_bytes);
         for items in fresh {
-            let key = new_key();
+            let key = new_key()?;
             let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
             self.with_write(|conn| store::privacy::set_batch_key(conn, &ids, &key))?;
             keyed.push((key, items));
@@ -206,7 +212,7 @@ impl Engine {
                 .header("idempotency-key", &key)
                 .header("content-type", "application/json")
                 .header("content-encoding", "gzip")
-                .body(body(&send));
+                .body(body(&send)?);
             match http::send(client, req).await {
                 Outcome::Done(_) => {
                     self.with_write(|conn| store::privacy::remove(conn, &ids))?;
@@ -234,10 +240,7 @@ impl Engine {
     fn trouble(&self, outcome: Outcome, report: &mut SyncReport) -> Result<Option<i64>> {
         Ok(match outcome {
             Outcome::Unauthorized => {
-                self.with_write(|conn| {
-                    conn.execute("DELETE FROM meta WHERE key = ?1", [TOKEN_KEY])?;
-                    Ok(())
-                })?;
+                self.with_write(store::sync::forget_token)?;
                 report.problems.push("the server refused our credential; registering again next time".into());
                 None
             }
@@ -260,9 +263,7 @@ impl Engine {
         now: Timestamp,
         report: &mut SyncReport,
     ) -> Result<()> {
-        let (etag, fetched) = self.with_conn(|conn, _, _| {
-            Ok((store::state::load::<String>(conn, ETAG_KEY)?, store::state::load::<Timestamp>(conn, FETCHED_KEY)?))
-        })?;
+        let (etag, fetched) = self.with_conn(|conn, _, _| store::sync::catalog_fetch(conn))?;
         let expiring = self.catalog_info().is_none_or(|c| c.expires_at.since(now) < policy::CATALOG_EXPIRY_MARGIN_MS);
         let stale = fetched.is_none_or(|t| now.since(t) >= policy::CATALOG_REFRESH_MS);
         if !(expiring || stale) {
@@ -292,18 +293,36 @@ impl Engine {
                 return Ok(());
             }
         }
-        self.with_write(|conn| {
-            store::state::save(conn, FETCHED_KEY, &now)?;
-            if let Some(e) = &new_etag {
-                store::state::save(conn, ETAG_KEY, e)?;
-            }
-            Ok(())
-        })
+        self.with_write(|conn| store::sync::save_catalog_fetch(conn, now, new_etag.as_deref()))
     }
 
     fn pending_summaries(&self) -> Result<u32> {
         self.with_conn(|conn, _, _| {
-            Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == "summary").count() as u32)
+            Ok(store::privacy::outbox(conn)?.iter().filter(|i| i.kind == OutboxKind::Summary).count() as u32)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, payload: &str) -> OutboxItem {
+        OutboxItem {
+            id,
+            kind: OutboxKind::Summary,
+            purpose: Some(Purpose::Activity),
+            day: Some("2026-11-24".into()),
+            payload: payload.into(),
+            created_at: Timestamp(0),
+            batch_key: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_with_a_payload_that_is_not_json_is_refused_naming_the_item_not_sent_as_null() {
+        assert!(body(&[item(1, r#"{"steps": 1400}"#)]).is_ok());
+        let refused = body(&[item(1, r#"{"steps": 1400}"#), item(7, r#"{"steps": "#)]);
+        assert!(matches!(refused, Err(Error::OutboxPayload { id: 7, .. })), "{refused:?}");
     }
 }
