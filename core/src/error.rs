@@ -176,6 +176,12 @@ pub enum KairosError {
     },
 }
 
+impl From<crate::domain::privacy::ldp::RandomSourceFailed> for Error {
+    fn from(_: crate::domain::privacy::ldp::RandomSourceFailed) -> Self {
+        Error::Random
+    }
+}
+
 impl From<Error> for KairosError {
     fn from(e: Error) -> Self {
         match e {

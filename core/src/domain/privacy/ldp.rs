@@ -26,7 +26,6 @@
 
 use super::consent::Purpose;
 use super::summaries::{MINUTES_QUANTUM, STEPS_QUANTUM};
-use crate::error::{Error, Result};
 use crate::policy;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{json, Value};
@@ -45,6 +44,16 @@ pub struct LocalPrivacy {
     /// Epsilon spent per `offers` summary, or `None` for no noise.
     pub offers_epsilon: Option<f64>,
 }
+
+/// The system random source failed while drawing noise. The engine turns
+/// it into its `Random` error (the write rolls back; nothing is sent
+/// un-noised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the system random source failed")]
+pub struct RandomSourceFailed;
+
+/// Results of drawing noise.
+type Result<T> = std::result::Result<T, RandomSourceFailed>;
 
 /// Why a [`LocalPrivacy`] configuration was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -140,7 +149,7 @@ impl NoiseSource {
         match self {
             NoiseSource::System(rng) => {
                 let mut b = [0u8; 8];
-                rng.fill(&mut b).map_err(|_| Error::InvalidConfig("the system random generator failed".into()))?;
+                rng.fill(&mut b).map_err(|_| RandomSourceFailed)?;
                 Ok(u64::from_le_bytes(b))
             }
             NoiseSource::Seeded(state) => {
