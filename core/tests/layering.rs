@@ -12,9 +12,45 @@ fn src() -> PathBuf {
 }
 
 /// Every `.rs` file under `core/src`, as a path relative to it, with its
-/// text. Test-only files (`tests.rs`, `*_tests.rs`, `test_fixtures.rs`) are
-/// left out: they are compiled only under `cfg(test)`.
+/// text. Test-only files (those a module declares right after
+/// `#[cfg(test)]`, with or without a `#[path]`) are left out: they are
+/// compiled only for the crate's own unit tests.
 fn sources() -> BTreeMap<String, String> {
+    let mut all = every_source();
+    let mut test_only = BTreeSet::new();
+    for (file, text) in &all {
+        let dir = file.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        let own = if file.ends_with("mod.rs") || file == "lib.rs" {
+            dir.clone()
+        } else {
+            format!("{}/", file.trim_end_matches(".rs"))
+        };
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if *line != "#[cfg(test)]" {
+                continue;
+            }
+            let mut path_attr = None;
+            for next in lines.iter().skip(i + 1).take(3) {
+                if let Some(p) = next.strip_prefix("#[path = \"").and_then(|p| p.strip_suffix("\"]")) {
+                    path_attr = Some(p.to_string());
+                } else if let Some(name) = next.strip_prefix("mod ").and_then(|n| n.strip_suffix(';')) {
+                    test_only.insert(match &path_attr {
+                        Some(p) => format!("{dir}{p}"),
+                        None if all.contains_key(&format!("{own}{name}.rs")) => format!("{own}{name}.rs"),
+                        None => format!("{own}{name}/mod.rs"),
+                    });
+                    break;
+                }
+            }
+        }
+    }
+    all.retain(|f, _| !test_only.contains(f));
+    all
+}
+
+/// Every `.rs` file under `core/src`, with its text.
+fn every_source() -> BTreeMap<String, String> {
     fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -22,10 +58,6 @@ fn sources() -> BTreeMap<String, String> {
                 walk(&path, root, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                let name = rel.rsplit('/').next().unwrap();
-                if name == "tests.rs" || name.ends_with("_tests.rs") || name == "test_fixtures.rs" {
-                    continue;
-                }
                 out.insert(rel, fs::read_to_string(&path).unwrap());
             }
         }
@@ -223,7 +255,7 @@ fn paths_of(text: &str, reexports: bool) -> Vec<(String, usize)> {
             if !in_use {
                 let is_reexport = stmt.starts_with("pub");
                 let body = stmt.trim().trim_end_matches(';');
-                let body = body.splitn(2, "use ").nth(1).unwrap_or("");
+                let body = body.split_once("use ").map_or("", |(_, b)| b);
                 let mut paths = Vec::new();
                 expand("", body, &mut paths);
                 if reexports || !is_reexport {

@@ -129,12 +129,10 @@ impl CounterState {
             self.last = Some((at, count));
             return CounterDelta::Baseline;
         }
-        if at == last_at {
-            if count == last_count {
-                return CounterDelta::Repeat;
-            }
-            // Same instant, new value: a burst resolved within one
-            // timestamp; count it as the next delta.
+        // Same instant, same value: a repeat. Same instant, new value: a
+        // burst resolved within one timestamp; count it as the next delta.
+        if at == last_at && count == last_count {
+            return CounterDelta::Repeat;
         }
         self.last = Some((at, count));
         let reset = count < last_count;
