@@ -52,6 +52,15 @@ pub enum Error {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// The engine state was saved by a newer engine, in a format this
+    /// build cannot read (nothing was changed).
+    #[error("stored engine state has format {found}, newer than this engine supports ({supported})")]
+    StateFormatTooNew {
+        /// Format found in the profile.
+        found: u32,
+        /// Highest format this build knows.
+        supported: u32,
+    },
     /// No offer instance has this id.
     #[error("no offer instance with id {0}")]
     UnknownOffer(i64),
@@ -156,7 +165,11 @@ impl From<Error> for KairosError {
             | Error::InvalidConfig(_)
             | Error::BatchTooLarge { .. }
             | Error::LocalPrivacy(_) => KairosError::InvalidInput { reason: e.to_string() },
-            Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {
+            Error::Sqlite(_)
+            | Error::Io { .. }
+            | Error::SchemaTooNew { .. }
+            | Error::StateFormatTooNew { .. }
+            | Error::Injected(_) => {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }
             }
