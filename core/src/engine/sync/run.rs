@@ -10,10 +10,9 @@ use crate::domain::time::Timestamp;
 use crate::engine::{ApiResult, Engine};
 use crate::error::Result;
 use crate::policy;
-use crate::store::{self, privacy::OutboxItem};
+use crate::store::{self, meta::SealedKey, privacy::OutboxItem};
 use serde_json::{json, Value};
 
-const TOKEN_KEY: &str = "sync_token";
 const ETAG_KEY: &str = "catalog_etag";
 const FETCHED_KEY: &str = "catalog_fetched_at";
 
@@ -95,17 +94,21 @@ impl Engine {
     async fn sync_inner(&self, opts: &SyncOptions, client: &dyn HttpTransport, now: Timestamp) -> Result<SyncReport> {
         let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
         let mut report = SyncReport::default();
-        let (backoff, install_id, token) = self.with_conn(|conn, st, install| {
-            Ok((st.sync_backoff, install.to_string(), store::state::load::<String>(conn, TOKEN_KEY)?))
-        })?;
+        let backoff = self.with_conn(|_, st, _| Ok(st.sync_backoff))?;
         if !backoff.ready(now) {
             report.deferred = self.pending_summaries()?;
             report.next_attempt_at = backoff.next_at;
             report.problems.push("waiting for the backoff to end".into());
             return Ok(report);
         }
-        let mut retry: Option<Option<i64>> = None;
+        // Erasures go first, under the forgotten credentials; nothing else
+        // leaves until they are delivered.
+        let mut retry: Option<Option<i64>> = self.send_erasures(client, &base, &mut report).await?;
+        let install_id = self.with_conn(|_, _, install| Ok(install.to_string()))?;
+        let token: Option<String> =
+            self.with_sealed(|conn, sealer| store::meta::load(conn, sealer, SealedKey::SyncToken))?;
         let token = match token {
+            _ if retry.is_some() => None,
             Some(t) => Some(t),
             None => {
                 let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
@@ -116,7 +119,9 @@ impl Engine {
                         let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
                         match v["token"].as_str() {
                             Some(t) => {
-                                self.with_write(|conn| store::state::save(conn, TOKEN_KEY, &t))?;
+                                self.with_sealed_write(|conn, sealer| {
+                                    store::meta::save(conn, sealer, SealedKey::SyncToken, &t)
+                                })?;
                                 Some(t.to_string())
                             }
                             None => {
@@ -234,10 +239,7 @@ impl Engine {
     fn trouble(&self, outcome: Outcome, report: &mut SyncReport) -> Result<Option<i64>> {
         Ok(match outcome {
             Outcome::Unauthorized => {
-                self.with_write(|conn| {
-                    conn.execute("DELETE FROM meta WHERE key = ?1", [TOKEN_KEY])?;
-                    Ok(())
-                })?;
+                self.with_write(|conn| store::meta::delete(conn, SealedKey::SyncToken))?;
                 report.problems.push("the server refused our credential; registering again next time".into());
                 None
             }
