@@ -414,3 +414,12 @@ pub const YEAR_MAX_OUTBOX_ITEMS: usize = 3 * (MAX_OUTBOX_AGE_MS / DAY_MS + 1) as
 /// Highest peak resident memory of the process running the simulated year
 /// (engine, test harness and SQLite's page cache together).
 pub const YEAR_MAX_PEAK_RSS_BYTES: u64 = 256 * 1024 * 1024;
+
+// ---- Erasures (docs/protocol.md §3) -------------------------------------------
+
+/// Tries, within one sync, to deliver an erasure's deletion request: with
+/// the stored old token, then once more with a token from registering the
+/// old install id again when the first was refused (401). A server that
+/// drops the install after a deletion of everything refuses the old token
+/// once; refusing a fresh one too is server trouble, left to the next sync.
+pub const ERASURE_TRIES_PER_SYNC: usize = 2;

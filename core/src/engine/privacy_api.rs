@@ -123,14 +123,19 @@ impl Engine {
     pub fn rotate_key(&self, new_key: &[u8]) -> ApiResult<()> {
         let new = Arc::new(Sealer::new(new_key)?);
         let mut inner = self.lock();
-        let old = inner.sealer.clone();
-        inner.write(|ctx| {
+        // The write seals the engine state with the engine's sealer as it
+        // commits: that must already be the new one.
+        let old = std::mem::replace(&mut inner.sealer, new.clone());
+        let resealed = inner.write(|ctx| {
             store::fixes::reseal(ctx.conn, &old, &new)?;
             store::profile::reseal(ctx.conn, &old, &new)?;
             store::meta::reseal(ctx.conn, &old, &new)?;
             store::set_key_check(ctx.conn, &new)
-        })?;
-        inner.sealer = new;
+        });
+        if resealed.is_err() {
+            inner.sealer = old;
+        }
+        resealed?;
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::SyncReport;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::policy;
 use crate::store::{self, meta::Erasure, meta::ERASE_EVERYTHING};
 use serde_json::{json, Value};
 
@@ -54,9 +55,9 @@ impl Engine {
     ) -> Result<Option<Option<i64>>> {
         let erasures = self.with_sealed(store::meta::erasures)?;
         for mut e in erasures {
-            // Two tries: the stored token, then a fresh one if it was refused.
+            // The stored token, then a fresh one if it was refused.
             let mut delivered = false;
-            for _ in 0..2 {
+            for _ in 0..policy::ERASURE_TRIES_PER_SYNC {
                 let token = match e.token.clone() {
                     Some(t) => t,
                     None => match register(client, base, &e.install_id).await {
