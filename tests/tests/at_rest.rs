@@ -84,6 +84,10 @@ fn days_of_fixes_leave_no_coordinate_in_any_file_of_the_profile() {
         assert!(e.places().unwrap().len() >= 3, "home, work and the café were learned");
         let visits = e.visits(t("2026-11-25T00:00:00-08:00"), t("2026-11-26T00:00:00-08:00")).unwrap();
         assert!(visits.last().unwrap().departed_at.is_none(), "a stay under way at the end: {visits:?}");
+        // While the engine is open the latest writes are in the WAL.
+        assert!(dir.path().join("kairos.db-wal").exists());
+        let hits = Scanner::new(targets(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
+        assert!(hits.is_empty(), "coordinates in the open profile: {:#?}", &hits[..hits.len().min(20)]);
     }
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().file_name()).collect();
     assert!(!files.is_empty());
