@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod scan;
+pub mod sealed;
 
 use kairos_backend::faults::FaultConfig;
 use kairos_backend::server::{RunningServer, ServerBuilder};
