@@ -52,10 +52,10 @@ pub enum Error {
         /// Highest version this build knows.
         supported: u32,
     },
-    /// The engine state was saved by a newer engine, in a format this
-    /// build cannot read (nothing was changed).
-    #[error("stored engine state has format {found}, newer than this engine supports ({supported})")]
-    StateFormatTooNew {
+    /// The engine state is in a format this build cannot read: written by
+    /// a newer engine (or no engine at all); nothing was changed.
+    #[error("stored engine state has format {found}, which this engine cannot read (it reads 1 to {supported})")]
+    UnknownStateFormat {
         /// Format found in the profile.
         found: u32,
         /// Highest format this build knows.
@@ -168,7 +168,7 @@ impl From<Error> for KairosError {
             Error::Sqlite(_)
             | Error::Io { .. }
             | Error::SchemaTooNew { .. }
-            | Error::StateFormatTooNew { .. }
+            | Error::UnknownStateFormat { .. }
             | Error::Injected(_) => {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }

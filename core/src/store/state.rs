@@ -7,8 +7,8 @@
 //! `{"format": N, "state": …}`. A change to the state's serialised shape
 //! bumps [`STATE_FORMAT`] and appends one arm to [`upgrade`], which turns a
 //! format-`N` state into a format-`N + 1` one; an envelope written by a
-//! newer engine is refused with [`Error::StateFormatTooNew`], never replaced
-//! by a default.
+//! newer engine is refused with [`Error::UnknownStateFormat`], never
+//! replaced by a default.
 
 use super::meta::{self, SealedKey};
 use crate::domain::privacy::seal::Sealer;
@@ -46,7 +46,8 @@ fn upgrade(format: u32, state: Value) -> Result<Value> {
     match format {
         STATE_FORMAT => Ok(state),
         // When STATE_FORMAT moves to 2: `1 => upgrade(2, upgrade_from_1(state)?)`.
-        found => Err(Error::StateFormatTooNew { found, supported: STATE_FORMAT }),
+        // 0, or newer than this build.
+        found => Err(Error::UnknownStateFormat { found, supported: STATE_FORMAT }),
     }
 }
 
@@ -113,7 +114,7 @@ mod tests {
         let (c, s) = db();
         meta::save_bytes(&c, &s, SealedKey::EngineState, br#"{"format":2,"state":{}}"#).unwrap();
         let e = load_engine::<Value>(&c, &s).unwrap_err();
-        assert!(matches!(e, Error::StateFormatTooNew { found: 2, supported: STATE_FORMAT }), "{e:?}");
+        assert!(matches!(e, Error::UnknownStateFormat { found: 2, supported: STATE_FORMAT }), "{e:?}");
         assert!(e.to_string().contains("format 2"), "{e}");
     }
 
