@@ -81,6 +81,15 @@ pub enum Error {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// The engine state is in a format this build cannot read: written by
+    /// a newer engine (or no engine at all); nothing was changed.
+    #[error("stored engine state has format {found}, which this engine cannot read (it reads 1 to {supported})")]
+    UnknownStateFormat {
+        /// Format found in the profile.
+        found: u32,
+        /// Highest format this build knows.
+        supported: u32,
+    },
     /// No offer instance has this id.
     #[error("no offer instance with id {0}")]
     UnknownOffer(i64),
@@ -191,7 +200,11 @@ impl From<Error> for KairosError {
             | Error::InvalidConfig(_)
             | Error::BatchTooLarge { .. }
             | Error::LocalPrivacy(_) => KairosError::InvalidInput { reason: e.to_string() },
-            Error::Sqlite(_) | Error::Io { .. } | Error::SchemaTooNew { .. } | Error::Injected(_) => {
+            Error::Sqlite(_)
+            | Error::Io { .. }
+            | Error::SchemaTooNew { .. }
+            | Error::UnknownStateFormat { .. }
+            | Error::Injected(_) => {
                 tracing::warn!(error = %e, "storage error");
                 KairosError::Storage { reason: e.to_string() }
             }

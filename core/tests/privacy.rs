@@ -264,3 +264,46 @@ fn export_holds_everything_as_one_document() {
     assert_eq!(doc["step_days"][0]["steps"], 6_543);
     assert_eq!(doc["offers"][0]["state"], "redeemed");
 }
+
+fn install_id_of(e: &Engine) -> String {
+    let doc: Value = serde_json::from_str(&e.export_profile().unwrap()).unwrap();
+    doc["install_id"].as_str().unwrap().to_string()
+}
+
+fn own_id_engine(dir: &Path, key: [u8; 32]) -> Engine {
+    let mut cfg = EngineConfig::new(dir, TZ);
+    cfg.sealing_key = key;
+    Engine::open(cfg).unwrap()
+}
+
+#[test]
+fn erase_forgets_the_install_id_and_keeps_the_old_one_only_sealed_for_its_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = own_id_engine(dir.path(), [9; 32]);
+    let old = install_id_of(&e);
+    e.erase_all(t("2026-11-24T10:00:00-08:00")).unwrap();
+    let new = install_id_of(&e);
+    assert_ne!(new, old);
+    assert!(new.len() == 32 && new.bytes().all(|b| b.is_ascii_hexdigit()), "{new}");
+    let outbox = e.outbox().unwrap();
+    assert_eq!((outbox.len(), outbox[0].kind.as_str(), outbox[0].payload.as_str()), (1, "deletion", "{}"));
+    drop(e);
+    for id in [&old, &new] {
+        assert!(!contains(&profile_bytes(dir.path()), id.as_bytes()), "install ids are sealed at rest");
+    }
+    let e = own_id_engine(dir.path(), [9; 32]);
+    assert_eq!(install_id_of(&e), new, "the new id is the one kept");
+}
+
+#[test]
+fn rotating_the_key_reseals_the_engine_state_and_the_install_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, clock) = {
+        let e = own_id_engine(dir.path(), [9; 32]);
+        e.record_locations(&stand(t("2026-11-24T08:00:00-08:00"), 0.0, 20)).unwrap();
+        e.rotate_key(&[4; 32]).unwrap();
+        (install_id_of(&e), e.clock())
+    };
+    let e = own_id_engine(dir.path(), [4; 32]);
+    assert_eq!((install_id_of(&e), e.clock()), (id, clock), "state and id open under the new key");
+}

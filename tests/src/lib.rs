@@ -1,13 +1,16 @@
 //! Cross-crate end-to-end tests live in `tests/tests/`; fixtures (tracks,
 //! catalogs, scenarios) beside them in `tests/`. This library holds what
 //! those tests share: an engine and a real backend on loopback, and the
-//! test catalog re-signed at any version ([`catalog`]). The crash-and-kill
+//! test catalog re-signed at any version ([`catalog`]), and a scanner for
+//! coordinates at rest in a profile directory ([`scan`]). The crash-and-kill
 //! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
 //! `cargo xtask crash-test`; docs/RELIABILITY.md).
 
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod scan;
+pub mod sealed;
 
 use kairos_backend::faults::FaultConfig;
 use kairos_backend::server::{RunningServer, ServerBuilder};

@@ -33,15 +33,11 @@ use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::policy;
 use crate::store;
+use crate::store::meta::SealedKey;
 use crate::store::Connection;
 pub(crate) use ctx::EngineState;
 use ctx::{Ctx, Settings};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-const STATE_KEY: &str = "engine_state";
-const INSTALL_ID_KEY: &str = "install_id";
-/// The device zone the routines' instants were last computed in.
-const ROUTINES_ZONE_KEY: &str = "routines_zone";
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -88,8 +84,9 @@ impl Engine {
         let sealer = Arc::new(Sealer::new(&config.sealing_key)?);
         let opened = store::open(&config.data_dir, &sealer)?;
         let conn = opened.conn;
-        let install_id = install_id(&conn, config.install_id.as_deref())?;
-        let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
+        let install_id = install_id(&conn, &sealer, config.install_id.as_deref())?;
+        // No state saved yet is a new profile; an unreadable one is an error.
+        let st: EngineState = store::state::load_engine(&conn, &sealer)?.unwrap_or_default();
         let places =
             PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
         let pending = opened
@@ -120,12 +117,13 @@ impl Engine {
             Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
         inner.catalog = inner.restore_catalog()?;
         let zone = inner.set.tz.name().to_string();
-        if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
+        let known_zone: Option<String> = store::meta::load(&inner.conn, &inner.sealer, SealedKey::RoutinesZone)?;
+        if known_zone.as_deref() != Some(zone.as_str()) {
             // Routines are kept on the wall clock; their instants follow the
             // device into its new zone.
             let written = inner.write(|ctx| {
                 ctx.rezone_routines()?;
-                store::state::save(ctx.conn, ROUTINES_ZONE_KEY, &zone)
+                store::meta::save(ctx.conn, ctx.sealer, SealedKey::RoutinesZone, &zone)
             })?;
             // The write handed over the pending events (a recovery): keep
             // them for the first call.
@@ -240,6 +238,22 @@ impl Engine {
         f(&inner.conn, &inner.st, &inner.install_id)
     }
 
+    /// Runs `f` on the store and its sealer under the lock (reads of sealed
+    /// values).
+    pub(crate) fn with_sealed<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
+        let inner = self.lock();
+        f(&inner.conn, &inner.sealer)
+    }
+
+    /// Runs `f` with the sealer in one write transaction (writes of sealed
+    /// values).
+    pub(crate) fn with_sealed_write<T>(&self, f: impl FnOnce(&Connection, &Sealer) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let w = inner.write(|ctx| f(ctx.conn, ctx.sealer))?;
+        inner.pending.extend(w.events);
+        Ok(w.value)
+    }
+
     /// Runs `f` in one write transaction.
     pub(crate) fn with_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut inner = self.lock();
@@ -288,7 +302,7 @@ impl Inner {
             };
             let value = f(&mut ctx)?;
             let events = std::mem::take(&mut ctx.events);
-            store::state::save(&tx, STATE_KEY, &*ctx.st)?;
+            store::state::save_engine(&tx, ctx.sealer, &*ctx.st)?;
             tx.commit()?;
             Ok((value, events))
         }));
@@ -314,22 +328,27 @@ impl Inner {
     }
 }
 
-/// The install id: the configured one (remembered), else the stored one,
-/// else a new random one (stored).
-fn install_id(conn: &Connection, configured: Option<&str>) -> Result<String> {
+/// The install id (sealed at rest): the configured one (remembered), else
+/// the stored one, else a new random one (stored).
+fn install_id(conn: &Connection, sealer: &Sealer, configured: Option<&str>) -> Result<String> {
     if let Some(id) = configured {
-        store::state::save(conn, INSTALL_ID_KEY, &id)?;
+        store::meta::save(conn, sealer, SealedKey::InstallId, &id)?;
         return Ok(id.to_string());
     }
-    if let Some(id) = store::state::load::<String>(conn, INSTALL_ID_KEY)? {
+    if let Some(id) = store::meta::load::<String>(conn, sealer, SealedKey::InstallId)? {
         return Ok(id);
     }
+    let id = new_install_id()?;
+    store::meta::save(conn, sealer, SealedKey::InstallId, &id)?;
+    Ok(id)
+}
+
+/// A fresh pseudonym: 16 random bytes as 32 lowercase hex characters.
+fn new_install_id() -> Result<String> {
     let mut bytes = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
         .map_err(|_| Error::InvalidConfig("the system random generator failed".into()))?;
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    store::state::save(conn, INSTALL_ID_KEY, &id)?;
-    Ok(id)
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A write's value and the events it caused.

@@ -7,7 +7,7 @@ use crate::domain::privacy::outbox::{BudgetEntry, OutboxItem, OutboxKind};
 use crate::domain::privacy::seal::Sealer;
 use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::store::{self, meta::SealedKey};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -91,40 +91,31 @@ impl Engine {
     /// Erases everything held about the shopper: every row of the profile,
     /// the outbox included, with SQLite's `secure_delete`, then a WAL
     /// checkpoint that truncates and a `VACUUM`, so nothing is recoverable
-    /// from the database, WAL or shared-memory files. A deletion request
-    /// for everything is then queued, so the backend forgets too. The
-    /// catalog in force (not personal) stays.
+    /// from the database, WAL or shared-memory files. The catalog in force
+    /// (not personal) stays.
+    ///
+    /// The install is forgotten too: a deletion request for everything is
+    /// queued under the current install id and token (kept sealed for that
+    /// request alone), both are forgotten, and a new install id is drawn.
+    /// The next sync delivers the deletion under the old credentials before
+    /// anything else, then registers the new id, so nothing the backend
+    /// receives afterwards can be linked to the old pseudonym.
     pub fn erase_all(&self, now: Timestamp) -> ApiResult<()> {
+        let fresh = super::new_install_id()?;
         let mut inner = self.lock();
+        let forgotten = inner.install_id.clone();
         inner.write(|ctx| {
-            for table in [
-                "fixes",
-                // Before places: place routines reference them.
-                "routines",
-                "merchant_visits",
-                "visits",
-                "places",
-                "step_minutes",
-                "step_days",
-                "offer_instances",
-                "consent_ledger",
-                "outbox",
-                "privacy_budget",
-            ] {
-                ctx.conn.execute(&format!("DELETE FROM {table}"), [])?;
-            }
+            store::erase_profile(ctx.conn)?;
             let keep_clock = ctx.st.clock;
             *ctx.st = Default::default();
             ctx.st.clock = keep_clock;
             ctx.places.clear();
-            store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, None, None, &json!({}).to_string(), now)?;
-            Ok(())
+            store::meta::queue_erasure(ctx.conn, ctx.sealer, &forgotten, now)?;
+            store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
+        inner.install_id = fresh;
         inner.pending.clear();
-        inner
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(Error::from)?;
+        store::compact(&inner.conn)?;
         Ok(())
     }
 
@@ -133,13 +124,19 @@ impl Engine {
     pub fn rotate_key(&self, new_key: &[u8]) -> ApiResult<()> {
         let new = Arc::new(Sealer::new(new_key)?);
         let mut inner = self.lock();
-        let old = inner.sealer.clone();
-        inner.write(|ctx| {
+        // The write seals the engine state with the engine's sealer as it
+        // commits: that must already be the new one.
+        let old = std::mem::replace(&mut inner.sealer, new.clone());
+        let resealed = inner.write(|ctx| {
             store::fixes::reseal(ctx.conn, &old, &new)?;
             store::profile::reseal(ctx.conn, &old, &new)?;
+            store::meta::reseal(ctx.conn, &old, &new)?;
             store::set_key_check(ctx.conn, &new)
-        })?;
-        inner.sealer = new;
+        });
+        if resealed.is_err() {
+            inner.sealer = old;
+        }
+        resealed?;
         Ok(())
     }
 }

@@ -11,11 +11,11 @@
 //! clock tick outside its range. Fixes are delivered in time order, or as
 //! recorded, late ones included ([`Delivery`]).
 
-use crate::engine::{ApiResult, Engine};
 use crate::domain::event::Event;
 use crate::domain::location::{FixRejection, LocationFix};
 use crate::domain::steps::StepSample;
 use crate::domain::time::Timestamp;
+use crate::engine::{ApiResult, Engine};
 
 /// How a replay delivers its inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -17,7 +17,8 @@
 //! | `summaries.rs` | a closed day's facts, for its summaries |
 //! | `targeting.rs` | the profile as offer targeting asks it |
 //! | `sync.rs` | the sync client's credential and catalog fetch |
-//! | `state.rs` | the engine's persisted working state |
+//! | `state.rs` | the engine's persisted working state (sealed, versioned) and plain `meta` values |
+//! | `meta.rs` | sealed single values: install id, sync token, zone, erasures |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
 //! fails is moved aside as `kairos.db.corrupt-N` (never deleted) together
@@ -26,6 +27,7 @@
 pub mod catalog;
 pub mod fixes;
 pub mod merchant_visits;
+pub mod meta;
 pub mod offers;
 pub mod privacy;
 pub mod profile;
@@ -148,7 +150,7 @@ fn check_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
             };
         }
     } else {
-        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;")?;
+        conn.execute_batch(schema::META)?;
     }
     set_key_check(conn, sealer)
 }
@@ -158,6 +160,39 @@ fn check_key(conn: &Connection, sealer: &Sealer) -> Result<()> {
 pub fn set_key_check(conn: &Connection, sealer: &Sealer) -> Result<()> {
     let sealed = sealer.seal(KEY_CHECK.as_bytes(), KEY_CHECK_PLAIN)?;
     state::save(conn, KEY_CHECK, &encode_hex(&sealed))
+}
+
+/// The tables that hold the shopper's profile, children before parents
+/// (place routines and merchant visits reference places and visits).
+const PROFILE_TABLES: [&str; 11] = [
+    "fixes",
+    "routines",
+    "merchant_visits",
+    "visits",
+    "places",
+    "step_minutes",
+    "step_days",
+    "offer_instances",
+    "consent_ledger",
+    "outbox",
+    "privacy_budget",
+];
+
+/// Deletes every row of the shopper's profile, inside the caller's
+/// transaction. The catalog and its fence ids (public data) stay, and so do
+/// `meta` and `sealed_meta`: the caller says what of those it forgets.
+pub fn erase_profile(conn: &Connection) -> Result<()> {
+    for table in PROFILE_TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
+
+/// Leaves nothing erased recoverable from the files: a WAL checkpoint that
+/// truncates, a `VACUUM`, and a second checkpoint (outside any transaction).
+pub fn compact(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+    Ok(())
 }
 
 fn encode_hex(b: &[u8]) -> String {

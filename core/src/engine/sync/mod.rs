@@ -20,6 +20,7 @@
 //! | `backoff.rs` | when to try again |
 
 mod backoff;
+mod erasure;
 mod http;
 mod run;
 mod transport;

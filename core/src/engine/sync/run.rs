@@ -98,16 +98,20 @@ impl Engine {
     async fn sync_inner(&self, opts: &SyncOptions, client: &dyn HttpTransport, now: Timestamp) -> Result<SyncReport> {
         let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
         let mut report = SyncReport::default();
-        let (backoff, install_id, token) =
-            self.with_conn(|conn, st, install| Ok((st.sync_backoff, install.to_string(), store::sync::token(conn)?)))?;
+        let backoff = self.with_conn(|_, st, _| Ok(st.sync_backoff))?;
         if !backoff.ready(now) {
             report.deferred = self.pending_summaries()?;
             report.next_attempt_at = backoff.next_at;
             report.problems.push("waiting for the backoff to end".into());
             return Ok(report);
         }
-        let mut retry: Option<Option<i64>> = None;
+        // Erasures go first, under the forgotten credentials; nothing else
+        // leaves until they are delivered.
+        let mut retry: Option<Option<i64>> = self.send_erasures(client, &base, &mut report).await?;
+        let install_id = self.with_conn(|_, _, install| Ok(install.to_string()))?;
+        let token: Option<String> = self.with_sealed(|conn, sealer| store::sync::token(conn, sealer))?;
         let token = match token {
+            _ if retry.is_some() => None,
             Some(t) => Some(t),
             None => {
                 let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
@@ -117,7 +121,7 @@ impl Engine {
                     Outcome::Done(b) => match serde_json::from_slice::<Value>(&b) {
                         Ok(v) => match v["token"].as_str() {
                             Some(t) => {
-                                self.with_write(|conn| store::sync::save_token(conn, t))?;
+                                self.with_sealed_write(|conn, sealer| store::sync::save_token(conn, sealer, &t))?;
                                 Some(t.to_string())
                             }
                             None => {

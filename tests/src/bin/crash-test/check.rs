@@ -173,10 +173,8 @@ impl Model {
             .prepare("SELECT id FROM visits WHERE departed_at IS NULL")
             .and_then(|mut s| s.query_map([], |r| r.get(0)).and_then(|r| r.collect()))
             .map_err(|e| e.to_string())?;
-        let state: serde_json::Value = conn
-            .query_row("SELECT value FROM meta WHERE key = 'engine_state'", [], |r| r.get::<_, String>(0))
-            .map(|s| serde_json::from_str(&s).unwrap_or_default())
-            .unwrap_or_default();
+        let key = kairos_e2e::catalog::config(dir, super::child::INSTALL).sealing_key;
+        let state = kairos_e2e::sealed::engine_state(&conn, &key)?;
         let state_open: Vec<i64> = state["open_visit"]["visit_id"].as_i64().into_iter().collect();
         if open != state_open {
             return Err(format!("open visits {open:?} but the engine state has {state_open:?}"));

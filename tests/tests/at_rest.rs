@@ -1,0 +1,170 @@
+//! No readable coordinate at rest: days of fixes through the engine leave
+//! nothing near the shopper's places in any file of the profile, and the
+//! scanner that says so finds every rendering it looks for.
+
+#![forbid(unsafe_code)]
+
+use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
+use kairos_e2e::scan::{Rendering, Scanner, Target};
+use kairos_e2e::t;
+use std::path::Path;
+
+const HOME: Target = Target { lat: 34.061_123_4, lon: -118.301_234_5 };
+const WORK: Target = Target { lat: 34.072_345_6, lon: -118.262_345_6 };
+const CAFE: Target = Target { lat: 34.066_789_1, lon: -118.280_123_4 };
+/// Nearby: about 20 m, more than a centroid or a filter moves a position.
+const TOLERANCE_DEG: f64 = 2e-4;
+const MINUTE_MS: i64 = 60_000;
+
+fn at(t0: Timestamp, minute: i64, p: Target) -> LocationFix {
+    LocationFix::new(t0.plus_millis(minute * MINUTE_MS), p.lat, p.lon, 8.0)
+}
+
+/// Points from `a` to `b`, `n` steps, ends excluded.
+fn between(a: Target, b: Target, n: i64) -> Vec<Target> {
+    (1..n)
+        .map(|i| {
+            let f = i as f64 / n as f64;
+            Target { lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f }
+        })
+        .collect()
+}
+
+/// Every place the days below go: home, work, the café, the walks.
+fn targets() -> Vec<Target> {
+    let mut all = vec![HOME, WORK, CAFE];
+    all.extend(between(HOME, WORK, 40).into_iter().step_by(4));
+    all.extend(between(WORK, CAFE, 20).into_iter().step_by(4));
+    all
+}
+
+/// Three days at one fix a minute: the night at home, a walk to work, the
+/// day at work, a walk home; the last day ends with a walk to the café and
+/// half an hour there (a stay under way when the engine closes).
+fn record_days(e: &Engine) {
+    let first = t("2026-11-23T00:00:00-08:00");
+    for day in 0..3 {
+        let t0 = first.plus_millis(day * 24 * 60 * MINUTE_MS);
+        let mut fixes = Vec::new();
+        let mut m = 0;
+        let stay = |fixes: &mut Vec<LocationFix>, m: &mut i64, p: Target, minutes: i64| {
+            for _ in 0..minutes {
+                fixes.push(at(t0, *m, p));
+                *m += 1;
+            }
+        };
+        stay(&mut fixes, &mut m, HOME, 8 * 60);
+        for p in between(HOME, WORK, 40) {
+            stay(&mut fixes, &mut m, p, 1);
+        }
+        stay(&mut fixes, &mut m, WORK, 8 * 60);
+        if day < 2 {
+            for p in between(WORK, HOME, 40) {
+                stay(&mut fixes, &mut m, p, 1);
+            }
+            let rest = 24 * 60 - m;
+            stay(&mut fixes, &mut m, HOME, rest);
+        } else {
+            for p in between(WORK, CAFE, 20) {
+                stay(&mut fixes, &mut m, p, 1);
+            }
+            stay(&mut fixes, &mut m, CAFE, 30);
+        }
+        e.record_locations(&fixes).unwrap();
+        e.tick(t0.plus_millis(m * MINUTE_MS)).unwrap();
+    }
+}
+
+#[test]
+fn days_of_fixes_leave_no_coordinate_in_any_file_of_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let e = Engine::open(EngineConfig::new(dir.path(), "America/Los_Angeles")).unwrap();
+        record_days(&e);
+        assert!(e.places().unwrap().len() >= 3, "home, work and the café were learned");
+        let visits = e.visits(t("2026-11-25T00:00:00-08:00"), t("2026-11-26T00:00:00-08:00")).unwrap();
+        assert!(visits.last().unwrap().departed_at.is_none(), "a stay under way at the end: {visits:?}");
+        // While the engine is open the latest writes are in the WAL.
+        assert!(dir.path().join("kairos.db-wal").exists());
+        let hits = Scanner::new(targets(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
+        assert!(hits.is_empty(), "coordinates in the open profile: {:#?}", &hits[..hits.len().min(20)]);
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().file_name()).collect();
+    assert!(!files.is_empty());
+    let hits = Scanner::new(targets(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
+    assert!(hits.is_empty(), "coordinates at rest in {files:?}: {:#?}", &hits[..hits.len().min(20)]);
+}
+
+/// A file of random bytes with `inserted` written at offset 1000.
+fn noise_with(dir: &Path, name: &str, inserted: &[u8]) -> std::path::PathBuf {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut bytes: Vec<u8> = (0..64 * 1024).map(|_| rng.random()).collect();
+    bytes.splice(1000..1000, inserted.iter().copied());
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn the_scanner_finds_every_rendering_of_a_nearby_coordinate() {
+    let dir = tempfile::tempdir().unwrap();
+    // 5 m off home: what a centroid or a filtered position would hold.
+    let (lat, lon) = (HOME.lat + 4e-5, HOME.lon - 4e-5);
+    let scanner = Scanner::new(vec![HOME], TOLERANCE_DEG);
+    let pair = |f: &dyn Fn(f64) -> Vec<u8>| [f(lat), f(lon)].concat();
+    let cases: Vec<(Rendering, Vec<u8>)> = vec![
+        (Rendering::DecimalText, format!("\"lat\":{lat:.3}").into_bytes()),
+        (Rendering::MicroDegreesText, format!("{}", (lat * 1e6) as i64).into_bytes()),
+        (Rendering::E7DegreesText, format!("x{}y", (lon * 1e7) as i64).into_bytes()),
+        (Rendering::F64BitsText, format!("[{}]", lat.to_bits()).into_bytes()),
+        (Rendering::F64Le, pair(&|v| v.to_le_bytes().to_vec())),
+        (Rendering::F64Be, pair(&|v| v.to_be_bytes().to_vec())),
+        (Rendering::F32Le, pair(&|v| (v as f32).to_le_bytes().to_vec())),
+        (Rendering::F32Be, pair(&|v| (v as f32).to_be_bytes().to_vec())),
+        (Rendering::RadiansF64Le, pair(&|v| v.to_radians().to_le_bytes().to_vec())),
+        (Rendering::RadiansF64Be, pair(&|v| v.to_radians().to_be_bytes().to_vec())),
+        (Rendering::MicroI32Le, pair(&|v| ((v * 1e6) as i32).to_le_bytes().to_vec())),
+        (Rendering::MicroI32Be, pair(&|v| ((v * 1e6) as i32).to_be_bytes().to_vec())),
+        (Rendering::E7I32Le, pair(&|v| ((v * 1e7) as i32).to_le_bytes().to_vec())),
+        (Rendering::E7I32Be, pair(&|v| ((v * 1e7) as i32).to_be_bytes().to_vec())),
+        (Rendering::MicroI64Le, pair(&|v| ((v * 1e6) as i64).to_le_bytes().to_vec())),
+        (Rendering::MicroI64Be, pair(&|v| ((v * 1e6) as i64).to_be_bytes().to_vec())),
+        (Rendering::E7I64Le, pair(&|v| ((v * 1e7) as i64).to_le_bytes().to_vec())),
+        (Rendering::E7I64Be, pair(&|v| ((v * 1e7) as i64).to_be_bytes().to_vec())),
+    ];
+    assert_eq!(cases.len(), 4 + Rendering::BINARY.len(), "every rendering is tried");
+    for (rendering, inserted) in cases {
+        let file = noise_with(dir.path(), "f", &inserted);
+        let hits = scanner.scan_bytes(&file, &std::fs::read(&file).unwrap());
+        assert!(
+            hits.iter().any(|h| h.rendering == rendering && (1000..1000 + inserted.len()).contains(&h.offset)),
+            "{rendering:?} not found: {hits:?}"
+        );
+    }
+    // The noise alone holds nothing.
+    let file = noise_with(dir.path(), "f", b"");
+    assert_eq!(scanner.scan_bytes(&file, &std::fs::read(&file).unwrap()), vec![]);
+}
+
+#[test]
+fn the_scanner_finds_the_coordinate_in_an_engine_state_saved_in_clear() {
+    // The state as schema 6 saved it: plain JSON in `meta`, rewritten on
+    // every write (the newest fix, the filter's recent fixes as f64 bits).
+    let dir = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({
+        "clock": "2026-11-25T16:30:00Z",
+        "filter": {
+            "newest": {"at": "2026-11-25T16:30:00Z", "lat": CAFE.lat, "lon": CAFE.lon, "accuracy_m": 8.0},
+            "recent": [[1795000000000i64, CAFE.lat.to_bits(), CAFE.lon.to_bits()]],
+        },
+    });
+    let db = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
+    db.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;").unwrap();
+    db.execute("INSERT INTO meta VALUES ('engine_state', ?1)", [state.to_string()]).unwrap();
+    drop(db);
+    let hits = Scanner::new(targets(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
+    for rendering in [Rendering::DecimalText, Rendering::F64BitsText] {
+        assert!(hits.iter().any(|h| h.rendering == rendering), "{rendering:?} missed: {hits:?}");
+    }
+}

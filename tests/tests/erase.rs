@@ -1,0 +1,193 @@
+//! Erase forgets the install: after `erase_all`, the next sync delivers the
+//! deletion of everything under the old install id and token first, then
+//! registers a new install id, and nothing it sends afterwards carries the
+//! old credentials.
+
+#![forbid(unsafe_code)]
+
+use kairos_core::privacy::Purpose;
+use kairos_core::sync::{HttpRequest, HttpTransport, ReqwestTransport, SyncOptions, TransportFuture};
+use kairos_core::{Engine, EngineConfig, Timestamp};
+use kairos_e2e::{backend, step_days, t};
+use std::sync::Mutex;
+
+/// One request as it left the device.
+#[derive(Debug, Clone)]
+struct Sent {
+    path: String,
+    bearer: Option<String>,
+    body: Vec<u8>,
+}
+
+/// The reqwest transport, recording every request and every token the
+/// backend issued; optionally answering the first deletion request sent
+/// with `refuse_token` with a 401 itself (a backend that already dropped
+/// the install).
+struct Recording {
+    inner: ReqwestTransport,
+    sent: Mutex<Vec<Sent>>,
+    tokens: Mutex<Vec<String>>,
+    refuse_token: Mutex<Option<String>>,
+}
+
+impl Recording {
+    fn new() -> Recording {
+        Recording {
+            inner: ReqwestTransport::new().unwrap(),
+            sent: Mutex::new(Vec::new()),
+            tokens: Mutex::new(Vec::new()),
+            refuse_token: Mutex::new(None),
+        }
+    }
+
+    fn take(&self) -> Vec<Sent> {
+        std::mem::take(&mut *self.sent.lock().unwrap())
+    }
+}
+
+impl HttpTransport for Recording {
+    fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
+        let path = request.url.split_once("/v1/").map(|(_, p)| format!("/v1/{p}")).unwrap_or_default();
+        let bearer = request
+            .headers
+            .iter()
+            .find(|(n, _)| n == "authorization")
+            .map(|(_, v)| v.trim_start_matches("Bearer ").to_string());
+        self.sent.lock().unwrap().push(Sent { path: path.clone(), bearer: bearer.clone(), body: request.body.clone() });
+        let refused = {
+            let mut refuse = self.refuse_token.lock().unwrap();
+            let hit = path == "/v1/deletion-requests" && refuse.is_some() && *refuse == bearer;
+            if hit {
+                *refuse = None;
+            }
+            hit
+        };
+        Box::pin(async move {
+            if refused {
+                return Ok(kairos_core::sync::HttpResponse { status: 401, headers: Vec::new(), body: Vec::new() });
+            }
+            let resp = self.inner.send(request).await?;
+            if path == "/v1/installs" && resp.status == 200 {
+                let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+                self.tokens.lock().unwrap().push(v["token"].as_str().unwrap().to_string());
+            }
+            Ok(resp)
+        })
+    }
+}
+
+fn options(url: &str) -> SyncOptions {
+    SyncOptions { allow_insecure_loopback: true, fetch_catalog: false, ..SyncOptions::new(url) }
+}
+
+fn install_id(e: &Engine) -> String {
+    let doc: serde_json::Value = serde_json::from_str(&e.export_profile().unwrap()).unwrap();
+    doc["install_id"].as_str().unwrap().to_string()
+}
+
+fn consent_all(e: &Engine, at: Timestamp) {
+    for p in Purpose::ALL {
+        e.set_consent(p, true, "2026-11", at).unwrap();
+    }
+}
+
+/// An engine (its own install id, drawn at first open) that synced two
+/// days of steps; returns its install id and token.
+async fn synced_engine(dir: &std::path::Path, url: &str, net: &Recording) -> (Engine, String, String) {
+    let e = Engine::open(EngineConfig::new(dir, "America/Los_Angeles")).unwrap();
+    e.tick(t("2026-11-01T12:00:00-08:00")).unwrap();
+    consent_all(&e, t("2026-11-01T12:00:00-08:00"));
+    step_days(&e, t("2026-11-02T12:00:00-08:00"), 2, 3_000);
+    let r = e.sync_with(&options(url), net, t("2026-11-04T02:00:00-08:00")).await.unwrap();
+    assert_eq!(r.sent, 2, "{r:?}");
+    let token = net.tokens.lock().unwrap().last().cloned().unwrap();
+    net.take();
+    let id = install_id(&e);
+    (e, id, token)
+}
+
+/// Erases, records two more days, and syncs: what left the device.
+async fn erase_then_sync(e: &Engine, url: &str, net: &Recording) -> kairos_core::sync::SyncReport {
+    e.erase_all(t("2026-11-04T09:00:00-08:00")).unwrap();
+    assert_eq!(e.outbox().unwrap().len(), 1, "the deletion of everything waits in the outbox");
+    consent_all(e, t("2026-11-04T10:00:00-08:00"));
+    step_days(e, t("2026-11-05T12:00:00-08:00"), 2, 5_000);
+    e.sync_with(&options(url), net, t("2026-11-07T02:00:00-08:00")).await.unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_erase_the_old_install_is_deleted_first_and_uploads_go_under_a_new_one() {
+    let b = backend(None).await;
+    let url = b.server.url();
+    let net = Recording::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (e, old_id, old_token) = synced_engine(dir.path(), &url, &net).await;
+
+    let report = erase_then_sync(&e, &url, &net).await;
+    assert_eq!((report.deletions_sent, report.sent), (1, 2), "{report:?}");
+    let new_id = install_id(&e);
+    assert_ne!(new_id, old_id, "erase draws a new install id");
+    let sent = net.take();
+    let paths: Vec<&str> = sent.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries"], "{sent:#?}");
+    assert_eq!((sent[0].bearer.as_deref(), text(&sent[0].body).as_str()), (Some(old_token.as_str()), "{}"));
+    assert!(text(&sent[1].body).contains(&new_id), "the new id registers");
+    let new_token = net.tokens.lock().unwrap().last().cloned().unwrap();
+    assert_ne!(new_token, old_token);
+    for s in &sent[1..] {
+        assert_ne!(s.bearer.as_deref(), Some(old_token.as_str()), "nothing after the deletion uses the old token");
+        assert!(!text(&s.body).contains(&old_id), "nothing after the deletion names the old id");
+    }
+    assert_eq!(sent[2].bearer.as_deref(), Some(new_token.as_str()));
+
+    let old = b.storage.held_by(old_id.clone()).await.unwrap();
+    assert!(old.activity.is_empty(), "the backend forgot the old install's summaries");
+    assert!(
+        !old.registered || old.deletion_requests.iter().any(|d| d.purpose.is_none()),
+        "the deletion of everything reached the old install: {:?}",
+        old.deletion_requests
+    );
+    let new = b.storage.held_by(new_id).await.unwrap();
+    assert_eq!(new.activity.len(), 2, "what was recorded after the erase went under the new id");
+    assert!(new.deletion_requests.is_empty());
+
+    // Nothing left: the next sync sends nothing under either id.
+    let again = e.sync_with(&options(&url), &net, t("2026-11-07T03:00:00-08:00")).await.unwrap();
+    assert_eq!((again.deletions_sent, again.sent), (0, 0), "{again:?}");
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erasure_whose_token_is_refused_registers_the_old_id_again_to_delete_it() {
+    // A backend that dropped the install (or its token) answers 401 to the
+    // old token: the old id registers again, only to be deleted.
+    let b = backend(None).await;
+    let url = b.server.url();
+    let net = Recording::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (e, old_id, old_token) = synced_engine(dir.path(), &url, &net).await;
+    *net.refuse_token.lock().unwrap() = Some(old_token.clone());
+
+    let report = erase_then_sync(&e, &url, &net).await;
+    assert_eq!((report.deletions_sent, report.sent), (1, 2), "{report:?}");
+    let sent = net.take();
+    let paths: Vec<&str> = sent.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/v1/deletion-requests", "/v1/installs", "/v1/deletion-requests", "/v1/installs", "/v1/summaries"],
+        "{sent:#?}"
+    );
+    assert!(text(&sent[1].body).contains(&old_id), "the old id registers again to be deleted");
+    let tokens = net.tokens.lock().unwrap().clone();
+    let (again_token, new_token) = (&tokens[tokens.len() - 2], &tokens[tokens.len() - 1]);
+    assert_eq!(sent[2].bearer.as_deref(), Some(again_token.as_str()));
+    let new_id = install_id(&e);
+    assert!(text(&sent[3].body).contains(&new_id) && new_id != old_id);
+    assert_eq!(sent[4].bearer.as_deref(), Some(new_token.as_str()));
+    assert!(b.storage.held_by(old_id).await.unwrap().activity.is_empty());
+    b.server.shutdown().await.unwrap();
+}
