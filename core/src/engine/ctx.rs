@@ -2,26 +2,17 @@
 //! runs inside a transaction opened by [`super::Engine`]; if anything fails
 //! the transaction rolls back and the engine restores its previous state.
 
+use super::state::{EngineState, OpenVisit, Settings};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::geo::distance_m;
-use crate::domain::location::{FilterOutput, FixFilter, LocationFix};
-use crate::domain::steps::{self, CounterDelta, CounterState, InactivityState, StepSample};
+use crate::domain::location::{FilterOutput, LocationFix};
+use crate::domain::steps::{self, CounterDelta, StepSample};
 use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
-use crate::domain::visits::{classify_minutes, PlaceBook, StayDetector, StayEvent, StayParams};
+use crate::domain::visits::{classify_minutes, PlaceBook, StayEvent};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::store;
-use chrono_tz::Tz;
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
-
-/// A visit under way.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub(crate) struct OpenVisit {
-    visit_id: i64,
-    place_id: i64,
-    arrived_at: Timestamp,
-}
 
 /// How a visit ended.
 #[derive(Debug, Clone, Copy)]
@@ -34,57 +25,6 @@ pub(super) struct VisitEnd {
     pub lon: f64,
     /// When the departure became known.
     pub detected_at: Timestamp,
-}
-
-/// Everything the engine keeps between calls, persisted in each write.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct EngineState {
-    /// The latest time seen from any input or `tick`; never goes back.
-    pub clock: Option<Timestamp>,
-    pub filter: FixFilter,
-    pub detector: StayDetector,
-    pub open_visit: Option<OpenVisit>,
-    pub counter: CounterState,
-    pub activity: InactivityState,
-    /// Which catalog fences the phone is in, with hysteresis.
-    #[serde(default)]
-    pub fences: crate::domain::fences::FenceTracker,
-    /// Fences the phone is passing near (for `nearby` offers), latched
-    /// until it moves away, so each approach counts once.
-    #[serde(default)]
-    pub near: std::collections::BTreeSet<crate::domain::fences::FenceId>,
-    /// Latest movement speed estimate `(at, m/s)`.
-    pub motion: Option<(Timestamp, f64)>,
-    /// The previous in-order fix, for speed estimates.
-    pub prev_fix: Option<LocationFix>,
-    /// Last retention purge.
-    pub last_purge: Option<Timestamp>,
-    /// The latest local day whose summaries were built.
-    #[serde(default)]
-    pub last_closed_day: Option<chrono::NaiveDate>,
-    /// Summaries dropped from the outbox by its limits, ever.
-    #[serde(default)]
-    pub outbox_dropped: u64,
-    /// When sync may try again.
-    #[serde(default)]
-    pub sync_backoff: crate::engine::sync::Backoff,
-    /// What the on-the-way reminder watches.
-    #[serde(default)]
-    pub reminders: crate::domain::routines::reminder::ReminderWatch,
-}
-
-/// Settings the write path needs, fixed at open.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub tz: Tz,
-    pub stay: StayParams,
-    pub step_goal: u32,
-    pub raw_fix_retention_ms: i64,
-    pub sedentary_ms: i64,
-    pub waking_hours: (u32, u32),
-    pub offer_policy: crate::domain::offers::OfferPolicy,
-    /// Which purposes' summaries are noised, with which epsilon.
-    pub local_privacy: crate::domain::privacy::LocalPrivacy,
 }
 
 /// Outcome of a batch of fixes.

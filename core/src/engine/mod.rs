@@ -15,6 +15,7 @@ mod reminders;
 pub mod replay;
 mod routine_flow;
 mod routines_api;
+mod state;
 pub mod sync;
 
 pub use ctx::IngestReport;
@@ -33,9 +34,10 @@ use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::policy;
 use crate::store;
-pub(crate) use ctx::EngineState;
-use ctx::{Ctx, Settings};
+use ctx::Ctx;
 use rusqlite::Connection;
+pub(crate) use state::EngineState;
+use state::Settings;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const STATE_KEY: &str = "engine_state";
