@@ -96,6 +96,10 @@ pub const DEFAULT_WAKING_HOURS: (u32, u32) = (8, 21);
 /// No inactivity nudge while the last fix shows a speed above this
 /// (the shopper is in a vehicle).
 pub const DRIVING_SPEED_MPS: f64 = 7.0;
+/// A speed estimate older than this is no longer the shopper's speed, and
+/// two fixes further apart than this give none: in two minutes a walker
+/// may have stopped or boarded a bus.
+pub const SPEED_ESTIMATE_MAX_AGE_MS: i64 = 2 * MINUTE_MS;
 /// Per-minute step buckets older than this are dropped by `tick`; daily
 /// totals are kept.
 pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;

@@ -7,19 +7,16 @@
 //! engine never reads the wall clock.
 
 pub mod config;
-mod ctx;
-mod offer_flow;
 mod offers_api;
+mod pipeline;
 mod privacy_api;
-mod reminders;
 pub mod replay;
-mod routine_flow;
 mod routines_api;
 mod state;
 pub mod sync;
 
-pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
+pub use pipeline::IngestReport;
 pub use privacy_api::ConsentChange;
 
 use crate::domain::catalog::CatalogKeys;
@@ -34,8 +31,8 @@ use crate::engine::config::EngineConfig;
 use crate::error::{Error, KairosError, Result};
 use crate::policy;
 use crate::store;
-use ctx::Ctx;
-use rusqlite::Connection;
+use crate::store::Connection;
+use pipeline::Ctx;
 pub(crate) use state::EngineState;
 use state::Settings;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -166,7 +163,7 @@ impl Engine {
         }
         let mut inner = self.lock();
         let fault = inner.fault_after.take();
-        Ok(inner.write(|ctx| ctx.ingest_fixes(fixes, fault))?.into())
+        Ok(inner.write(|ctx| ctx.on_fixes(fixes, fault))?.into())
     }
 
     /// Records one step sample; see [`crate::domain::steps`] for how samples are
@@ -182,7 +179,7 @@ impl Engine {
             s.validate().map_err(|m| Error::InvalidSteps(format!("sample {i}: {m}")))?;
         }
         let mut inner = self.lock();
-        Ok(inner.write(|ctx| ctx.ingest_steps(samples))?.into())
+        Ok(inner.write(|ctx| ctx.on_steps(samples))?.into())
     }
 
     /// Advances engine time to `now` and returns the events due: retention
@@ -193,7 +190,7 @@ impl Engine {
             return Err(Error::InvalidConfig(format!("tick time {} ms is outside 2000..2100", now.0)).into());
         }
         let mut inner = self.lock();
-        Ok(inner.write(|ctx| ctx.advance(now))?.into())
+        Ok(inner.write(|ctx| ctx.on_time(now))?.into())
     }
 
     /// Today's steps against the goal, in the device's time zone at `now`.

@@ -29,10 +29,14 @@ pub mod schema;
 pub mod state;
 pub mod steps;
 
+/// The database handle the engine passes back to the store's functions
+/// (the engine names it through here, never through `rusqlite`).
+pub use rusqlite::Connection;
+
 use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
 use crate::policy;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// The database's file name inside the data directory.

@@ -113,7 +113,9 @@ impl PlaceBook {
     }
 }
 
-fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
+/// Whether local hour `h` lies in `[start, end)`, a range that may wrap
+/// past midnight.
+pub fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
     if start <= end {
         h >= start && h < end
     } else {
