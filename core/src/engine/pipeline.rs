@@ -27,7 +27,8 @@
 //! Events are collected in call order in [`Ctx::events`] and handed to the
 //! app when the transaction commits.
 
-use super::state::{EngineState, OpenVisit, Settings};
+pub(crate) use super::state::Ctx;
+use super::state::{OpenVisit, Scratch};
 use crate::domain::catalog::Trigger;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::fences::{FenceEvent, FenceHit};
@@ -42,43 +43,11 @@ use crate::domain::routines::reminder::{ReminderContext, Target, Watched};
 use crate::domain::routines::RoutineSubject;
 use crate::domain::steps::{self, StepSample};
 use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
-use crate::domain::visits::{classify_minutes, PlaceBook, PlaceKind, StayEvent};
+use crate::domain::visits::{self, classify_minutes, GivenVisit, PlaceKind, StayEvent};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::store::Connection;
 use crate::store::{self, offers::OfferHistory};
-
-/// One call's view of the engine: the transaction, the state, the settings
-/// and the events raised so far.
-pub(crate) struct Ctx<'a> {
-    /// The call's transaction.
-    pub conn: &'a Connection,
-    /// The state kept between calls (saved with the transaction).
-    pub st: &'a mut EngineState,
-    /// The learned places, in memory.
-    pub places: &'a mut PlaceBook,
-    /// Fixed at open.
-    pub set: &'a Settings,
-    /// The catalog in force.
-    pub catalog: Option<&'a LoadedCatalog>,
-    /// This install's id (holdout buckets).
-    pub install_id: &'a str,
-    /// Seals coordinates at rest.
-    pub sealer: &'a crate::domain::privacy::seal::Sealer,
-    /// Draws the local-privacy noise (never touched while it is off).
-    pub noise: &'a mut ldp::NoiseSource,
-    /// The events raised so far, in order.
-    pub events: Vec<Event>,
-    /// Fence hits and transitions, reused from fix to fix.
-    pub scratch: Scratch,
-}
-
-/// Buffers reused from fix to fix within a write.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    hits: Vec<FenceHit>,
-    transitions: Vec<FenceEvent>,
-}
 
 /// Outcome of a batch of fixes.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -270,21 +239,10 @@ impl Ctx<'_> {
     pub(super) fn record_visit(&mut self, lat: f64, lon: f64, arrived: Timestamp, departed: Timestamp) -> Result<()> {
         let overlapping = store::profile::overlapping(self.conn, self.sealer, arrived, departed)?;
         let place = self.places.nearest(lat, lon);
-        let slack = policy::RECORD_VISIT_DUPLICATE_SLACK_MS;
-        let repeat = overlapping.iter().any(|v| {
-            Some(v.place_id) == place
-                && v.arrived_at.since(arrived).abs() <= slack
-                && v.departed_at.is_some_and(|d| d.since(departed).abs() <= slack)
-        });
-        if repeat {
-            return Ok(());
-        }
-        if let Some(v) = overlapping.first() {
-            let until = v.departed_at.map_or("now (under way)".to_string(), |d| d.to_string());
-            return Err(Error::InvalidVisit(format!(
-                "it overlaps visit {} (from {} to {until}); only visits not already recorded may be added",
-                v.id, v.arrived_at
-            )));
+        match visits::given_visit(&overlapping, place, arrived, departed) {
+            GivenVisit::New => {}
+            GivenVisit::Repeat => return Ok(()),
+            GivenVisit::Overlaps(why) => return Err(Error::InvalidVisit(why)),
         }
         let (visit_id, place_id) = self.begin_visit(lat, lon, arrived)?;
         self.emit(arrived, EventKind::VisitStarted { visit_id, place_id, arrived_at: arrived });

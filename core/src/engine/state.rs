@@ -1,14 +1,17 @@
-//! What the engine keeps between calls ([`EngineState`], saved with every
-//! write) and the settings fixed at open ([`Settings`]).
+//! What the engine holds: what it keeps between calls ([`EngineState`],
+//! saved with every write), the settings fixed at open ([`Settings`]), and
+//! one call's view of both ([`Ctx`], which the write path in `pipeline.rs`
+//! works on).
 //!
 //! The serialised form of [`EngineState`] is stored in the profile: its
 //! field names and defaults are a format; change them only with a
 //! migration.
 
+use crate::domain::event::Event;
 use crate::domain::location::{FixFilter, LocationFix};
 use crate::domain::steps::{CounterState, InactivityState};
 use crate::domain::time::Timestamp;
-use crate::domain::visits::{StayDetector, StayParams};
+use crate::domain::visits::{PlaceBook, StayDetector, StayParams};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -84,4 +87,36 @@ pub(crate) struct Settings {
     pub offer_policy: crate::domain::offers::OfferPolicy,
     /// Which purposes' summaries are noised, with which epsilon.
     pub local_privacy: crate::domain::privacy::LocalPrivacy,
+}
+
+/// One call's view of the engine: the transaction, the state, the settings
+/// and the events raised so far.
+pub(crate) struct Ctx<'a> {
+    /// The call's transaction.
+    pub conn: &'a crate::store::Connection,
+    /// The state kept between calls (saved with the transaction).
+    pub st: &'a mut EngineState,
+    /// The learned places, in memory.
+    pub places: &'a mut PlaceBook,
+    /// Fixed at open.
+    pub set: &'a Settings,
+    /// The catalog in force.
+    pub catalog: Option<&'a crate::domain::offers::loaded::LoadedCatalog>,
+    /// This install's id (holdout buckets).
+    pub install_id: &'a str,
+    /// Seals coordinates at rest.
+    pub sealer: &'a crate::domain::privacy::seal::Sealer,
+    /// Draws the local-privacy noise (never touched while it is off).
+    pub noise: &'a mut crate::domain::privacy::ldp::NoiseSource,
+    /// The events raised so far, in order.
+    pub events: Vec<Event>,
+    /// Fence hits and transitions, reused from fix to fix.
+    pub scratch: Scratch,
+}
+
+/// Buffers reused from fix to fix within a write.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub hits: Vec<crate::domain::fences::FenceHit>,
+    pub transitions: Vec<crate::domain::fences::FenceEvent>,
 }

@@ -146,6 +146,43 @@ pub fn classify_minutes(from: Timestamp, to: Timestamp, tz: Tz) -> (i64, i64) {
     (night, work)
 }
 
+/// What a visit given whole by the app is, against the stored visits it
+/// overlaps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GivenVisit {
+    /// Not recorded yet: record it.
+    New,
+    /// A stored visit at the same place, arriving and departing within
+    /// [`policy::RECORD_VISIT_DUPLICATE_SLACK_MS`]: ignore it.
+    Repeat,
+    /// It overlaps another stored visit: refuse it, for this reason.
+    Overlaps(String),
+}
+
+/// Classifies a visit at `place` (the known place it would join, if any)
+/// over `[arrived, departed]`, given the stored visits that overlap it.
+pub fn given_visit(overlapping: &[Visit], place: Option<i64>, arrived: Timestamp, departed: Timestamp) -> GivenVisit {
+    let slack = policy::RECORD_VISIT_DUPLICATE_SLACK_MS;
+    let repeat = overlapping.iter().any(|v| {
+        Some(v.place_id) == place
+            && v.arrived_at.since(arrived).abs() <= slack
+            && v.departed_at.is_some_and(|d| d.since(departed).abs() <= slack)
+    });
+    if repeat {
+        return GivenVisit::Repeat;
+    }
+    match overlapping.first() {
+        None => GivenVisit::New,
+        Some(v) => {
+            let until = v.departed_at.map_or("now (under way)".to_string(), |d| d.to_string());
+            GivenVisit::Overlaps(format!(
+                "it overlaps visit {} (from {} to {until}); only visits not already recorded may be added",
+                v.id, v.arrived_at
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
