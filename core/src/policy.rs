@@ -335,6 +335,16 @@ pub const NEARBY_MIN_SPEED_MPS: f64 = 0.8;
 /// A `nearby` approach is over once the phone is this far beyond the
 /// offer's radius; the next approach may fire again (caps permitting).
 pub const NEARBY_RELEASE_M: f64 = 50.0;
+/// A private place (home, work, any learned place that is not a catalog
+/// merchant's) keeps stays whose centre lies within this distance of its
+/// own centre, even inside a catalog fence: they are never a merchant's.
+/// A stay's centre is the mean of minutes of fixes, and the centres of one
+/// home's nights scatter by 10 to 30 m (indoor multipath, a different room);
+/// 50 m holds that scatter with a margin, and is half the place merge
+/// radius, so a shop whose aisles lie beyond it can still be told apart
+/// from the flat above it. A fence that comes within this distance of a
+/// private place's centre is entered only during a visit to its merchant.
+pub const PRIVATE_PLACE_RADIUS_M: f64 = 50.0;
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;

@@ -89,8 +89,7 @@ impl Engine {
         let conn = opened.conn;
         let install_id = install_id(&conn, config.install_id.as_deref())?;
         let st: EngineState = store::state::load(&conn, STATE_KEY)?.unwrap_or_default();
-        let places =
-            PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let places = PlaceBook::from_places(&store::profile::places(&conn, &sealer)?);
         let pending = opened
             .recovered
             .map(|r| {

@@ -43,7 +43,7 @@ use crate::domain::routines::reminder::{ReminderContext, Target, Watched};
 use crate::domain::routines::RoutineSubject;
 use crate::domain::steps::{self, StepSample};
 use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
-use crate::domain::visits::{self, classify_minutes, GivenVisit, PlaceKind, StayEvent};
+use crate::domain::visits::{self, classify_minutes, GivenVisit, PlaceKind, StayEvent, StayPlace};
 use crate::error::{Error, Result};
 use crate::policy;
 use crate::store::Connection;
@@ -175,34 +175,31 @@ impl Ctx<'_> {
     }
 
     /// Opens a visit at `(lat, lon)`: at the nearest known place within the
-    /// merge radius, else at a new place; matched to catalog merchants.
-    /// Returns `(visit_id, place_id)`.
+    /// merge radius, else at a new place; matched to the catalog merchants
+    /// whose fences it is in, unless it is at a private place
+    /// ([`crate::domain::visits::PlaceBook::stay_place`]). Returns
+    /// `(visit_id, place_id)`.
     fn begin_visit(&mut self, lat: f64, lon: f64, arrived_at: Timestamp) -> Result<(i64, i64)> {
-        let place_id = match self.places.nearest(lat, lon) {
-            Some(id) => id,
-            None => {
+        let mut hits = Vec::new();
+        if let Some(cat) = self.catalog {
+            cat.index.lookup(lat, lon, policy::MERCHANT_VISIT_MARGIN_M, &mut hits);
+            hits.retain(|h| h.distance_m <= policy::MERCHANT_VISIT_MARGIN_M);
+        }
+        let (place_id, matched) = match self.places.stay_place(lat, lon, !hits.is_empty()) {
+            StayPlace::Private(id) => (id, false),
+            StayPlace::Known(id) => (id, true),
+            StayPlace::New => {
                 let id = store::profile::insert_place(self.conn, self.sealer, lat, lon, arrived_at)?;
-                self.places.upsert(id, lat, lon);
-                id
+                self.places.upsert(id, lat, lon, hits.is_empty());
+                (id, true)
             }
         };
         let visit_id = store::profile::insert_visit(self.conn, self.sealer, place_id, arrived_at, lat, lon)?;
-        self.match_merchants(visit_id, place_id, lat, lon, arrived_at)?;
-        Ok((visit_id, place_id))
-    }
-
-    /// Records which catalog merchants' places a new visit is at.
-    fn match_merchants(&mut self, visit_id: i64, place_id: i64, lat: f64, lon: f64, at: Timestamp) -> Result<()> {
-        let Some(cat) = self.catalog else { return Ok(()) };
-        let mut hits = Vec::new();
-        cat.index.lookup(lat, lon, policy::MERCHANT_VISIT_MARGIN_M, &mut hits);
-        for h in hits.iter().filter(|h| h.distance_m <= policy::MERCHANT_VISIT_MARGIN_M) {
-            if let Some(p) = cat.place(h.fence) {
-                let m = p.merchant();
-                store::merchant_visits::insert(self.conn, visit_id, place_id, m.id(), m.category(), p.id(), at)?;
-            }
+        for p in hits.iter().filter(|_| matched).filter_map(|h| self.catalog.and_then(|c| c.place(h.fence))) {
+            let m = p.merchant();
+            store::merchant_visits::insert(self.conn, visit_id, place_id, m.id(), m.category(), p.id(), arrived_at)?;
         }
-        Ok(())
+        Ok((visit_id, place_id))
     }
 
     /// Closes a visit: folds it into its place, reports it, re-infers home
@@ -222,11 +219,16 @@ impl Ctx<'_> {
             work_minutes,
         };
         let (plat, plon) = store::profile::close_visit(self.conn, self.sealer, &close)?;
-        self.places.upsert(place_id, plat, plon);
+        self.places.upsert(place_id, plat, plon, true);
         self.emit(detected_at, EventKind::VisitEnded { visit_id, place_id, arrived_at, departed_at, minutes });
         let (home, work) =
             store::profile::infer_home_work(self.conn, policy::HOME_MIN_NIGHT_MINUTES, policy::WORK_MIN_MINUTES)?;
         for (place_id, place_kind) in store::profile::apply_kinds(self.conn, home, work)? {
+            if matches!(place_kind, PlaceKind::Home | PlaceKind::Work) {
+                // Home and work are private, even inside a fence.
+                store::merchant_visits::forget_place(self.conn, place_id)?;
+                self.places.set_private(place_id, true);
+            }
             self.emit(detected_at, EventKind::PlaceClassified { place_id, place_kind });
         }
         self.routines_on_visit(visit_id, place_id, arrived_at, detected_at)
@@ -355,13 +357,47 @@ impl Ctx<'_> {
     fn offers_on_fix(&mut self, fix: &LocationFix) -> Result<()> {
         let Some(cat) = self.catalog else { return Ok(()) };
         let Scratch { mut hits, mut transitions } = std::mem::take(&mut self.scratch);
-        cat.track(&mut self.st.fences, fix, &mut hits, &mut transitions);
+        hits.clear();
+        cat.index.lookup(fix.lat, fix.lon, cat.max_nearby_m, &mut hits);
+        self.mask_private_fences(cat, &mut hits)?;
+        self.st.fences.update_with_hits(&cat.index, fix, &hits, |f| cat.dwell_ms(f), &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &hits, &mut candidates);
         self.nearby_candidates(cat, fix, &hits, &mut candidates);
+        if self.at_private_place(fix) {
+            candidates.clear();
+        }
         transitions.clear();
         self.scratch = Scratch { hits, transitions };
         self.decide_and_record(cat, candidates, fix.at)
+    }
+
+    /// Whether `fix` is at a private place: within
+    /// [`policy::PRIVATE_PLACE_RADIUS_M`] of its centre. No offer fires there.
+    fn at_private_place(&self, fix: &LocationFix) -> bool {
+        self.places.private_within(fix.lat, fix.lon, policy::PRIVATE_PLACE_RADIUS_M)
+    }
+
+    /// Drops the hits of fences that cover a private place (come within
+    /// [`policy::PRIVATE_PLACE_RADIUS_M`] of its centre), unless a visit to
+    /// their merchant's place is under way: such a fence is entered by a
+    /// stay in the shop, never by coming home or leaving it through it.
+    fn mask_private_fences(&self, cat: &LoadedCatalog, hits: &mut Vec<FenceHit>) -> Result<()> {
+        let covers = |fence| {
+            let near = |(lat, lon)| {
+                cat.index.hit(fence, lat, lon).is_some_and(|h: FenceHit| h.distance_m <= policy::PRIVATE_PLACE_RADIUS_M)
+            };
+            self.places.private_centres().any(near)
+        };
+        if !hits.iter().any(|h| covers(h.fence)) {
+            return Ok(());
+        }
+        let visiting = match self.st.open_visit {
+            Some(v) => store::routines::catalog_places_of(self.conn, v.place_id)?,
+            None => Vec::new(),
+        };
+        hits.retain(|h| !covers(h.fence) || cat.place(h.fence).is_some_and(|p| visiting.iter().any(|id| id == p.id())));
+        Ok(())
     }
 
     /// Lets time pass for offers: claim windows that end, dwells by time.
@@ -376,6 +412,9 @@ impl Ctx<'_> {
         self.st.fences.advance(now, |f| cat.dwell_ms(f), &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &[], &mut candidates);
+        if self.st.prev_fix.is_some_and(|f| self.at_private_place(&f)) {
+            candidates.clear();
+        }
         self.decide_and_record(cat, candidates, now)
     }
 
@@ -606,7 +645,16 @@ impl Ctx<'_> {
     /// [`policy::MAX_DAYS_CLOSED_AT_ONCE`] days are.
     fn close_days(&mut self, now: Timestamp) -> Result<()> {
         let today = now.local_day(self.set.tz);
-        let Some(yesterday) = today.pred_opt() else { return Ok(()) };
+        let Some(mut yesterday) = today.pred_opt() else { return Ok(()) };
+        if let Some(open) = self.st.open_visit {
+            // A merchant visit under way may yet turn out to be a night at
+            // home: its day waits until the visit ends (and its place is
+            // classified).
+            if !store::routines::categories_of_visit(self.conn, open.visit_id)?.is_empty() {
+                let Some(before) = open.arrived_at.local_day(self.set.tz).pred_opt() else { return Ok(()) };
+                yesterday = yesterday.min(before);
+            }
+        }
         let Some(last) = self.st.last_closed_day else {
             self.st.last_closed_day = Some(yesterday);
             return Ok(());
