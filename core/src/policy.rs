@@ -241,6 +241,14 @@ pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
 /// first. Any usable fix inside the fence in between cancels it.
 pub const FENCE_EXIT_CONFIRM_MS: i64 = 10_000;
 
+/// A dwell is confirmed by a fix inside after the dwell time, or by time
+/// alone only up to this long after the last fix: as for exits
+/// ([`FENCE_EXIT_SILENCE_MS`]), after a minute without a fix the phone's
+/// position is no longer vouched for, and the shopper may have left. Across
+/// a longer silence the dwell waits for the next fix inside (and never
+/// comes if the next fix is outside).
+pub const DWELL_SILENCE_GRACE_MS: i64 = MINUTE_MS;
+
 /// After a silence of at least this long (no fix at all), a single fix that
 /// is decisively outside exits at once: no second fix is needed.
 pub const FENCE_EXIT_SILENCE_MS: i64 = 60_000;

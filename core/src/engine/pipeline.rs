@@ -408,8 +408,12 @@ impl Ctx<'_> {
             self.emit(expired.expires_at, EventKind::OfferExpired { instance_id, offer_id });
         }
         let Some(cat) = self.catalog else { return Ok(()) };
+        // Dwells by time only within a grace after the last fix: never
+        // across a silence the shopper may have left in.
+        let grace = policy::DWELL_SILENCE_GRACE_MS;
+        let until = self.st.fences.last_fix_at().map_or(now, |t| now.min(t.plus_millis(grace)));
         let mut transitions = Vec::new();
-        self.st.fences.advance(now, |f| cat.dwell_ms(f), &mut transitions);
+        self.st.fences.advance(until, |f| cat.dwell_ms(f), &mut transitions);
         let mut candidates = Vec::new();
         self.fence_candidates(cat, &transitions, &[], &mut candidates);
         if self.st.prev_fix.is_some_and(|f| self.at_private_place(&f)) {
