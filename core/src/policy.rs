@@ -96,8 +96,13 @@ pub const DEFAULT_WAKING_HOURS: (u32, u32) = (8, 21);
 /// No inactivity nudge while the last fix shows a speed above this
 /// (the shopper is in a vehicle).
 pub const DRIVING_SPEED_MPS: f64 = 7.0;
+/// Speed is measured over at least this long when the platform gives none:
+/// fix noise (10 m typical) is then small beside the distance covered (40 m
+/// walking, 500 m driving), whatever the cadence, and a shopper rarely
+/// changes from walking to driving within 30 seconds.
+pub const SPEED_WINDOW_MS: i64 = 30_000;
 /// A speed estimate older than this is no longer the shopper's speed, and
-/// two fixes further apart than this give none: in two minutes a walker
+/// a window longer than this gives none: in two minutes a walker
 /// may have stopped or boarded a bus.
 pub const SPEED_ESTIMATE_MAX_AGE_MS: i64 = 2 * MINUTE_MS;
 /// Per-minute step buckets older than this are dropped by `tick`; daily

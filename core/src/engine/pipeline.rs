@@ -142,8 +142,9 @@ impl Ctx<'_> {
     /// Keeps the speed estimate, and tells the inactivity nudge when the
     /// shopper drives.
     fn note_motion(&mut self, fix: &LocationFix) {
-        let prev = self.st.prev_fix.replace(*fix);
-        if let Some(s) = location::estimate_speed(prev.as_ref(), fix) {
+        let (anchor, speed) = location::estimate_speed(self.st.prev_fix.as_ref(), fix, self.st.motion);
+        self.st.prev_fix = Some(anchor);
+        if let Some(s) = speed {
             self.st.motion = Some((fix.at, s));
             if s > policy::DRIVING_SPEED_MPS {
                 self.st.activity.note_driving(fix.at);

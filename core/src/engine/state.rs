@@ -50,7 +50,8 @@ pub(crate) struct EngineState {
     pub near: std::collections::BTreeSet<crate::domain::fences::FenceId>,
     /// Latest movement speed estimate `(at, m/s)`.
     pub motion: Option<(Timestamp, f64)>,
-    /// The previous in-order fix, for speed estimates.
+    /// The fix that starts the current speed window (see
+    /// `domain::location::estimate_speed`).
     pub prev_fix: Option<LocationFix>,
     /// Last retention purge.
     pub last_purge: Option<Timestamp>,
