@@ -31,7 +31,7 @@ pub fn estimate_speed(
     }
     let Some(a) = anchor else { return (*fix, None) };
     let dt = fix.at.since(a.at);
-    if dt < 0 || dt > policy::SPEED_ESTIMATE_MAX_AGE_MS {
+    if !(0..=policy::SPEED_ESTIMATE_MAX_AGE_MS).contains(&dt) {
         return (*fix, None);
     }
     let d = distance_m(a.lat, a.lon, fix.lat, fix.lon);
