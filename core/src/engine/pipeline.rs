@@ -9,19 +9,22 @@
 //!   sort by time → filter (duplicates, reorders, jumps)   domain::location
 //!   for each accepted fix:
 //!     stays            → visit begins / ends               domain::visits
-//!       begins: place (nearest, else new) → merchant match  store::profile, merchant_visits
+//!       begins: place (private, known, new) → merchant match  domain::visits::stay_place, store
 //!       ends:   fold into place → home/work → routines      store::profile, domain::routines
 //!     (in-order fixes only)
 //!     motion           → speed, driving                    domain::location
 //!     fences           → transitions, nearby approaches    domain::fences
+//!       (fences over a private place: only during a visit to their shop)
 //!     offer decisions  → fired / suppressed, recorded      domain::offers, store::offers
+//!       (none at a private place)
 //!     on-the-way reminder                                  domain::routines::reminder
 //!   store the accepted fixes, then on_time(newest fix)
 //! on_steps(samples)                        record_steps
 //!   counter / interval → minutes → day totals → goal reached; then on_time
 //! on_time(now)                             tick, and after every input
 //!   clock (never back) → retention purge (hourly) → routines falling due
-//!   → offer expiry and dwells by time → day close (summaries) → inactivity
+//!   → offer expiry and dwells by time (up to a minute after the last fix)
+//!   → day close (summaries; a merchant visit under way holds its day) → inactivity
 //! ```
 //!
 //! Events are collected in call order in [`Ctx::events`] and handed to the
