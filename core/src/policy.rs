@@ -99,6 +99,15 @@ pub const DEFAULT_WAKING_HOURS: (u32, u32) = (8, 21);
 /// No inactivity nudge while the last fix shows a speed above this
 /// (the shopper is in a vehicle).
 pub const DRIVING_SPEED_MPS: f64 = 7.0;
+/// Speed is measured over at least this long when the platform gives none:
+/// fix noise (10 m typical) is then small beside the distance covered (40 m
+/// walking, 500 m driving), whatever the cadence, and a shopper rarely
+/// changes from walking to driving within 30 seconds.
+pub const SPEED_WINDOW_MS: i64 = 30_000;
+/// A speed estimate older than this is no longer the shopper's speed, and
+/// a window longer than this gives none: in two minutes a walker
+/// may have stopped or boarded a bus.
+pub const SPEED_ESTIMATE_MAX_AGE_MS: i64 = 2 * MINUTE_MS;
 /// Per-minute step buckets older than this are dropped by `tick`; daily
 /// totals are kept.
 pub const STEP_MINUTE_RETENTION_MS: i64 = 35 * DAY_MS;
@@ -240,6 +249,14 @@ pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
 /// first. Any usable fix inside the fence in between cancels it.
 pub const FENCE_EXIT_CONFIRM_MS: i64 = 10_000;
 
+/// A dwell is confirmed by a fix inside after the dwell time, or by time
+/// alone only up to this long after the last fix: as for exits
+/// ([`FENCE_EXIT_SILENCE_MS`]), after a minute without a fix the phone's
+/// position is no longer vouched for, and the shopper may have left. Across
+/// a longer silence the dwell waits for the next fix inside (and never
+/// comes if the next fix is outside).
+pub const DWELL_SILENCE_GRACE_MS: i64 = MINUTE_MS;
+
 /// After a silence of at least this long (no fix at all), a single fix that
 /// is decisively outside exits at once: no second fix is needed.
 pub const FENCE_EXIT_SILENCE_MS: i64 = 60_000;
@@ -334,6 +351,16 @@ pub const NEARBY_MIN_SPEED_MPS: f64 = 0.8;
 /// A `nearby` approach is over once the phone is this far beyond the
 /// offer's radius; the next approach may fire again (caps permitting).
 pub const NEARBY_RELEASE_M: f64 = 50.0;
+/// A private place (home, work, any learned place that is not a catalog
+/// merchant's) keeps stays whose centre lies within this distance of its
+/// own centre, even inside a catalog fence: they are never a merchant's.
+/// A stay's centre is the mean of minutes of fixes, and the centres of one
+/// home's nights scatter by 10 to 30 m (indoor multipath, a different room);
+/// 50 m holds that scatter with a margin, and is half the place merge
+/// radius, so a shop whose aisles lie beyond it can still be told apart
+/// from the flat above it. A fence that comes within this distance of a
+/// private place's centre is entered only during a visit to its merchant.
+pub const PRIVATE_PLACE_RADIUS_M: f64 = 50.0;
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;

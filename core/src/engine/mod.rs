@@ -7,18 +7,16 @@
 //! engine never reads the wall clock.
 
 pub mod config;
-mod ctx;
-mod offer_flow;
 mod offers_api;
+mod pipeline;
 mod privacy_api;
-mod reminders;
 pub mod replay;
-mod routine_flow;
 mod routines_api;
+mod state;
 pub mod sync;
 
-pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
+pub use pipeline::IngestReport;
 pub use privacy_api::ConsentChange;
 
 use crate::domain::catalog::CatalogKeys;
@@ -35,8 +33,9 @@ use crate::policy;
 use crate::store;
 use crate::store::meta::SealedKey;
 use crate::store::Connection;
-pub(crate) use ctx::EngineState;
-use ctx::{Ctx, Settings};
+use pipeline::Ctx;
+pub(crate) use state::EngineState;
+use state::Settings;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Result of every public engine call.
@@ -87,8 +86,7 @@ impl Engine {
         let install_id = install_id(&conn, &sealer, config.install_id.as_deref())?;
         // No state saved yet is a new profile; an unreadable one is an error.
         let st: EngineState = store::state::load_engine(&conn, &sealer)?.unwrap_or_default();
-        let places =
-            PlaceBook::new(store::profile::places(&conn, &sealer)?.into_iter().map(|p| (p.id, p.lat, p.lon)).collect());
+        let places = PlaceBook::from_places(&store::profile::places(&conn, &sealer)?);
         let pending = opened
             .recovered
             .map(|r| {
@@ -162,7 +160,7 @@ impl Engine {
         }
         let mut inner = self.lock();
         let fault = inner.fault_after.take();
-        Ok(inner.write(|ctx| ctx.ingest_fixes(fixes, fault))?.into())
+        Ok(inner.write(|ctx| ctx.on_fixes(fixes, fault))?.into())
     }
 
     /// Records one step sample; see [`crate::domain::steps`] for how samples are
@@ -178,7 +176,7 @@ impl Engine {
             s.validate().map_err(|m| Error::InvalidSteps(format!("sample {i}: {m}")))?;
         }
         let mut inner = self.lock();
-        Ok(inner.write(|ctx| ctx.ingest_steps(samples))?.into())
+        Ok(inner.write(|ctx| ctx.on_steps(samples))?.into())
     }
 
     /// Advances engine time to `now` and returns the events due: retention
@@ -189,7 +187,7 @@ impl Engine {
             return Err(Error::InvalidConfig(format!("tick time {} ms is outside 2000..2100", now.0)).into());
         }
         let mut inner = self.lock();
-        Ok(inner.write(|ctx| ctx.advance(now))?.into())
+        Ok(inner.write(|ctx| ctx.on_time(now))?.into())
     }
 
     /// Today's steps against the goal, in the device's time zone at `now`.

@@ -57,6 +57,17 @@ pub fn all(conn: &Connection) -> Result<Vec<MerchantVisit>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Forgets that learned place `place_id` and its visits were a merchant's
+/// (it became home or work: a private place). Returns the merchant visits
+/// removed.
+pub fn forget_place(conn: &Connection, place_id: i64) -> Result<usize> {
+    let removed = conn
+        .prepare_cached("DELETE FROM merchant_visits WHERE visit_id IN (SELECT id FROM visits WHERE place_id = ?1)")?
+        .execute([place_id])?;
+    conn.prepare_cached("UPDATE places SET merchant_id = NULL WHERE id = ?1")?.execute([place_id])?;
+    Ok(removed)
+}
+
 /// Visits to `merchant_id` that started at or after `since`.
 pub fn count_merchant(conn: &Connection, merchant_id: &str, since: Timestamp) -> Result<u32> {
     Ok(conn

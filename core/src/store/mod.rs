@@ -39,12 +39,13 @@ pub(crate) mod summaries;
 pub(crate) mod sync;
 pub(crate) mod targeting;
 
+/// The database handle the engine passes back to the store's functions
+/// (the engine names it through here, never through `rusqlite`).
+pub use rusqlite::Connection;
+
 use crate::domain::privacy::seal::Sealer;
 use crate::error::{Error, Result};
 use crate::policy;
-/// The store's connection, as the engine holds and passes it back (so the
-/// engine names no `rusqlite` item).
-pub(crate) use rusqlite::Connection;
 use rusqlite::{ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,8 @@
 
 mod filter;
 mod fix;
+mod motion;
 
 pub use filter::{FilterOutput, FixFilter};
 pub use fix::{FixRejection, LocationFix};
+pub use motion::{driving, estimate_speed, speed_at};

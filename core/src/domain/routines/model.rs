@@ -53,6 +53,14 @@ impl RoutineSubject {
         id.strip_prefix("category:").map(|c| RoutineSubject::Category { category: c.to_string() })
     }
 
+    /// The subject as the routine table's columns: `(place_id, category)`.
+    pub fn columns(&self) -> (Option<i64>, Option<&str>) {
+        match self {
+            RoutineSubject::Place { place_id } => (Some(*place_id), None),
+            RoutineSubject::Category { category } => (None, Some(category.as_str())),
+        }
+    }
+
     /// Whether the routine may be summarised: only catalog categories are.
     pub fn privacy(&self) -> RoutinePrivacy {
         match self {

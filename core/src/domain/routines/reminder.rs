@@ -1,4 +1,4 @@
-//! What the on-the-way reminder watches between fixes: the routines that
+//! The on-the-way reminder and what it watches between fixes: the routines that
 //! may remind (over catalog places), when each is overdue, the day each last
 //! reminded, home's centre, and a short trail of recent fixes for the
 //! approach test. Kept in the engine state, refreshed when routines change.
@@ -16,9 +16,15 @@
 //! names every due routine the place serves; each of them stays quiet for
 //! the rest of the local day.
 
+use crate::domain::fences::FenceId;
+use crate::domain::geo::distance_m;
 use crate::domain::location::LocationFix;
+use crate::domain::offers::loaded::LoadedCatalog;
 use crate::domain::time::Timestamp;
+use crate::domain::visits::in_hours;
 use crate::policy;
+use chrono::Timelike;
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// Which catalog places a routine points to.
@@ -113,6 +119,107 @@ impl ReminderWatch {
         }
         self.watched = watched;
         self.home = home;
+    }
+}
+
+/// An on-the-way reminder to give.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reminder {
+    /// Every due routine the place serves.
+    pub routine_ids: Vec<String>,
+    /// The catalog place.
+    pub place_id: String,
+    /// Its merchant.
+    pub merchant_id: String,
+    /// From the fix to the place's fence, in metres (0 inside).
+    pub distance_m: f64,
+    /// Days the most overdue of them is overdue.
+    pub days_overdue: i32,
+}
+
+/// What the reminder reads besides the fix: the catalog, the shopper's
+/// speed, the device's zone and the quiet hours.
+pub(crate) struct ReminderContext<'a> {
+    /// The catalog in force.
+    pub catalog: Option<&'a LoadedCatalog>,
+    /// The fresh speed estimate, m/s.
+    pub speed_mps: Option<f64>,
+    /// The device's zone.
+    pub tz: Tz,
+    /// Local hours without offers or reminders.
+    pub quiet_hours: (u32, u32),
+}
+
+impl ReminderWatch {
+    /// Runs the rule on an in-order fix: the reminder to give, if any
+    /// (each routine it names then stays quiet for the rest of the local
+    /// day). When no watched routine is overdue it costs a trail update
+    /// and a few comparisons.
+    pub fn on_fix(&mut self, fix: &LocationFix, cx: &ReminderContext<'_>) -> Option<Reminder> {
+        let baseline = self.note_fix(fix);
+        if !self.any_overdue(fix.at) {
+            return None;
+        }
+        let (cat, (base_lat, base_lon)) = (cx.catalog?, baseline?);
+        if fix.accuracy_m > policy::REMINDER_MAX_ACCURACY_M
+            || cx.speed_mps.is_none_or(|s| s < policy::REMINDER_MIN_SPEED_MPS)
+        {
+            return None;
+        }
+        let local = fix.at.in_tz(cx.tz);
+        if in_hours(local.hour(), cx.quiet_hours) {
+            return None;
+        }
+        if self
+            .home
+            .is_some_and(|(lat, lon)| distance_m(fix.lat, fix.lon, lat, lon) <= policy::REMINDER_HOME_EXCLUSION_M)
+        {
+            return None;
+        }
+        let today = local.date_naive();
+        let day = today.to_string();
+        let due: Vec<usize> = (0..self.watched.len()).filter(|&i| self.watched[i].due(fix.at, &day)).collect();
+        if due.is_empty() {
+            return None;
+        }
+        let mut hits = Vec::new();
+        cat.index.lookup(fix.lat, fix.lon, policy::REMINDER_RADIUS_M, &mut hits);
+        let mut best: Option<(f64, FenceId, Vec<usize>)> = None;
+        for h in &hits {
+            let Some(p) = cat.place(h.fence) else { continue };
+            let category = p.merchant().category();
+            let serving: Vec<usize> =
+                due.iter().copied().filter(|&i| self.watched[i].serves(p.id(), category)).collect();
+            if serving.is_empty() || !p.is_open(fix.at) {
+                continue;
+            }
+            let Some(then) = cat.index.hit(h.fence, base_lat, base_lon) else { continue };
+            if then.distance_m - h.distance_m < policy::REMINDER_MIN_CLOSING_M {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| h.distance_m < b.0) {
+                best = Some((h.distance_m, h.fence, serving));
+            }
+        }
+        let (distance, fence, serving) = best?;
+        let p = cat.place(fence)?;
+        let days_overdue = serving
+            .iter()
+            .map(|&i| (today - self.watched[i].expected_at.local_day(cx.tz)).num_days() as i32)
+            .max()
+            .unwrap_or(0);
+        let mut routine_ids = Vec::with_capacity(serving.len());
+        for &i in &serving {
+            self.watched[i].reminded_day = Some(day.clone());
+            routine_ids.push(self.watched[i].routine_id.clone());
+        }
+        Some(Reminder {
+            routine_ids,
+            place_id: p.id().to_owned(),
+            merchant_id: p.merchant().id().to_owned(),
+            distance_m: distance.max(0.0),
+            days_overdue,
+        })
     }
 }
 

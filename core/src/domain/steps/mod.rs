@@ -140,6 +140,25 @@ impl CounterState {
         let (steps, clamped) = clamp(raw, last_at, at);
         CounterDelta::Steps { start: last_at, end: at, steps, reset, clamped }
     }
+
+    /// The per-minute steps `(minute start ms, steps)` a reading adds
+    /// (none for a baseline or a repeat), or the previous reading's time
+    /// when this one is older.
+    pub fn minutes(&mut self, at: Timestamp, count: u64) -> Result<Vec<(i64, u64)>, Timestamp> {
+        match self.advance(at, count) {
+            CounterDelta::Baseline | CounterDelta::Repeat => Ok(Vec::new()),
+            CounterDelta::OutOfOrder { last } => Err(last),
+            CounterDelta::Steps { start, end, steps, reset, clamped } => {
+                if reset {
+                    tracing::info!(%end, "step counter went back: treating as a reboot");
+                }
+                if clamped {
+                    tracing::warn!(%start, %end, "step delta above the plausible cadence: clamped");
+                }
+                Ok(spread(start, end, steps))
+            }
+        }
+    }
 }
 
 /// Clamps `steps` over `[start, end]` to the highest plausible cadence.
@@ -167,6 +186,18 @@ pub fn spread(start: Timestamp, end: Timestamp, steps: u64) -> Vec<(i64, u64)> {
     let k = k as u64;
     let (base, rem) = (steps / k, steps % k);
     (0..k).map(|i| (m0 + i as i64 * MINUTE_MS, base + u64::from(i < rem))).filter(|&(_, s)| s > 0).collect()
+}
+
+/// The per-minute steps an interval sample of `steps` over `[start, end)`
+/// adds when `counted` steps are already recorded over its minutes: only
+/// those beyond them (re-querying a window never double counts).
+pub fn interval_minutes(start: Timestamp, end: Timestamp, steps: u64, counted: u64) -> Vec<(i64, u64)> {
+    let (steps, _) = clamp(steps, start, end);
+    if steps > counted {
+        spread(start, end, steps - counted)
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

@@ -5,4 +5,4 @@ mod detector;
 mod places;
 
 pub use detector::{StayDetector, StayEvent, StayParams};
-pub use places::{classify_minutes, Place, PlaceBook, PlaceKind, Visit};
+pub use places::{classify_minutes, given_visit, in_hours, GivenVisit, Place, PlaceBook, PlaceKind, StayPlace, Visit};

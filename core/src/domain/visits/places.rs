@@ -80,31 +80,83 @@ pub struct Visit {
 }
 
 /// The engine's in-memory index of places, for matching a new stay to a
-/// known place. Loaded at open and kept in step with the store.
+/// known place and for telling private places from merchants' places.
+/// Loaded at open and kept in step with the store.
 #[derive(Debug, Clone, Default)]
 pub struct PlaceBook {
-    places: Vec<(i64, f64, f64)>,
+    /// `(id, lat, lon, private)`.
+    places: Vec<(i64, f64, f64, bool)>,
+}
+
+/// Where a stay that begins belongs (the rule of `docs/geofencing.md`,
+/// "Private places").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StayPlace {
+    /// At this private place: the stay is never a merchant's.
+    Private(i64),
+    /// At this known merchant's place: match it to the catalog.
+    Known(i64),
+    /// At a new place: learn it, and match it to the catalog.
+    New,
 }
 
 impl PlaceBook {
-    /// Builds the index from `(id, lat, lon)` rows.
+    /// Builds the index from `(id, lat, lon)` rows, none private.
+    #[cfg(test)]
     pub fn new(places: Vec<(i64, f64, f64)>) -> Self {
-        PlaceBook { places }
+        PlaceBook { places: places.into_iter().map(|(id, lat, lon)| (id, lat, lon, false)).collect() }
+    }
+    /// Builds the index from the stored places: home, work and every place
+    /// no merchant's are private.
+    pub fn from_places(places: &[Place]) -> Self {
+        let private = |p: &Place| p.private || matches!(p.kind, PlaceKind::Home | PlaceKind::Work);
+        PlaceBook { places: places.iter().map(|p| (p.id, p.lat, p.lon, private(p))).collect() }
     }
     /// The nearest place within the merge radius of `(lat, lon)`.
     pub fn nearest(&self, lat: f64, lon: f64) -> Option<i64> {
+        self.nearest_with_distance(lat, lon).map(|(id, _, _)| id)
+    }
+    fn nearest_with_distance(&self, lat: f64, lon: f64) -> Option<(i64, f64, bool)> {
         self.places
             .iter()
-            .map(|&(id, plat, plon)| (id, distance_m(lat, lon, plat, plon)))
-            .filter(|&(_, d)| d <= policy::PLACE_MERGE_RADIUS_M)
+            .map(|&(id, plat, plon, private)| (id, distance_m(lat, lon, plat, plon), private))
+            .filter(|&(_, d, _)| d <= policy::PLACE_MERGE_RADIUS_M)
             .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(id, _)| id)
     }
-    /// Adds or moves a place.
-    pub fn upsert(&mut self, id: i64, lat: f64, lon: f64) {
+    /// Where a stay beginning with centre `(lat, lon)` belongs;
+    /// `in_fence` says whether the centre is within a catalog fence's
+    /// matching margin. A stay at a private place stays private unless its
+    /// centre is inside a fence and more than
+    /// [`policy::PRIVATE_PLACE_RADIUS_M`] from the place's centre: then it
+    /// is a shop next to (or below) that place, learned apart from it.
+    pub fn stay_place(&self, lat: f64, lon: f64, in_fence: bool) -> StayPlace {
+        match self.nearest_with_distance(lat, lon) {
+            None => StayPlace::New,
+            Some((id, _, false)) => StayPlace::Known(id),
+            Some((_, d, true)) if in_fence && d > policy::PRIVATE_PLACE_RADIUS_M => StayPlace::New,
+            Some((id, _, true)) => StayPlace::Private(id),
+        }
+    }
+    /// Whether a private place's centre lies within `within_m` of
+    /// `(lat, lon)`.
+    pub fn private_within(&self, lat: f64, lon: f64, within_m: f64) -> bool {
+        self.private_centres().any(|(plat, plon)| distance_m(lat, lon, plat, plon) <= within_m)
+    }
+    /// The centres of the private places.
+    pub fn private_centres(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.places.iter().filter(|p| p.3).map(|p| (p.1, p.2))
+    }
+    /// Adds a place (private or not) or moves one (keeping its privacy).
+    pub fn upsert(&mut self, id: i64, lat: f64, lon: f64, private: bool) {
         match self.places.iter_mut().find(|p| p.0 == id) {
-            Some(p) => *p = (id, lat, lon),
-            None => self.places.push((id, lat, lon)),
+            Some(p) => (p.1, p.2) = (lat, lon),
+            None => self.places.push((id, lat, lon, private)),
+        }
+    }
+    /// Marks a place private (it became home or work) or a merchant's.
+    pub fn set_private(&mut self, id: i64, private: bool) {
+        if let Some(p) = self.places.iter_mut().find(|p| p.0 == id) {
+            p.3 = private;
         }
     }
     /// Removes every place.
@@ -113,7 +165,9 @@ impl PlaceBook {
     }
 }
 
-fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
+/// Whether local hour `h` lies in `[start, end)`, a range that may wrap
+/// past midnight.
+pub fn in_hours(h: u32, (start, end): (u32, u32)) -> bool {
     if start <= end {
         h >= start && h < end
     } else {
@@ -144,6 +198,43 @@ pub fn classify_minutes(from: Timestamp, to: Timestamp, tz: Tz) -> (i64, i64) {
     (night, work)
 }
 
+/// What a visit given whole by the app is, against the stored visits it
+/// overlaps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GivenVisit {
+    /// Not recorded yet: record it.
+    New,
+    /// A stored visit at the same place, arriving and departing within
+    /// [`policy::RECORD_VISIT_DUPLICATE_SLACK_MS`]: ignore it.
+    Repeat,
+    /// It overlaps another stored visit: refuse it, for this reason.
+    Overlaps(String),
+}
+
+/// Classifies a visit at `place` (the known place it would join, if any)
+/// over `[arrived, departed]`, given the stored visits that overlap it.
+pub fn given_visit(overlapping: &[Visit], place: Option<i64>, arrived: Timestamp, departed: Timestamp) -> GivenVisit {
+    let slack = policy::RECORD_VISIT_DUPLICATE_SLACK_MS;
+    let repeat = overlapping.iter().any(|v| {
+        Some(v.place_id) == place
+            && v.arrived_at.since(arrived).abs() <= slack
+            && v.departed_at.is_some_and(|d| d.since(departed).abs() <= slack)
+    });
+    if repeat {
+        return GivenVisit::Repeat;
+    }
+    match overlapping.first() {
+        None => GivenVisit::New,
+        Some(v) => {
+            let until = v.departed_at.map_or("now (under way)".to_string(), |d| d.to_string());
+            GivenVisit::Overlaps(format!(
+                "it overlaps visit {} (from {} to {until}); only visits not already recorded may be added",
+                v.id, v.arrived_at
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +248,33 @@ mod tests {
         let (night, work) = classify_minutes(from, to, tz);
         assert_eq!(night, 8 * 60);
         assert_eq!(work, 60);
+    }
+
+    #[test]
+    fn a_stay_at_a_private_place_is_private_unless_inside_a_fence_and_away_from_its_centre() {
+        let home = Place {
+            id: 1,
+            lat: 37.340135,
+            lon: -121.89,
+            kind: PlaceKind::Home,
+            private: false,
+            visit_count: 4,
+            total_minutes: 3_000,
+            first_seen: Timestamp(0),
+            last_seen: Timestamp(0),
+        };
+        let book = PlaceBook::from_places(&[home]);
+        // 15 m from home's centre, inside the shop's fence: still home.
+        assert_eq!(book.stay_place(37.34, -121.89, true), StayPlace::Private(1));
+        // 60 m away, inside the fence: the shop, apart from home.
+        assert_eq!(book.stay_place(37.339595, -121.89, true), StayPlace::New);
+        // 60 m away, in no fence: home (the merge radius).
+        assert_eq!(book.stay_place(37.339595, -121.89, false), StayPlace::Private(1));
+        assert!(book.private_within(37.34, -121.89, 20.0) && !book.private_within(37.34, -121.89, 10.0));
+        let mut merchant = PlaceBook::new(vec![(2, 37.34, -121.89)]);
+        assert_eq!(merchant.stay_place(37.34, -121.89, true), StayPlace::Known(2));
+        merchant.set_private(2, true);
+        assert_eq!(merchant.stay_place(37.34, -121.89, true), StayPlace::Private(2));
     }
 
     #[test]
