@@ -1,8 +1,9 @@
 //! Reading a catalog document and checking it whole: the first problem
 //! found rejects the document, with the path of the offending value.
 
+use super::attribute::{AttributeValue, Attributes};
 use super::doc_path::DocPath;
-use super::document::{AttributeValue, Attributes, Catalog, Merchant, Offer, Schedule, Trigger};
+use super::document::{Catalog, Merchant, MerchantPlace, Offer, Schedule, Trigger};
 use super::fence_checks::check_fence;
 use super::rule::{Rule, ScopeRef};
 use super::wall_clock::{DayOfWeek, LocalTime};
@@ -115,14 +116,21 @@ pub(super) fn check_merchant(m: &Merchant, path: &DocPath<'_>) -> Result<(), Cat
     for (j, p) in m.places.iter().enumerate() {
         let path = places.item(j);
         check_id(&p.id, &path.key("id"))?;
-        check_fence(&p.fence, &path.key("fence"))?;
-        let hours = path.key("opening_hours");
-        limit(&hours, p.opening_hours.len(), MAX_OPENING_HOURS_RULES)?;
-        for (k, h) in p.opening_hours.iter().enumerate() {
-            let path = hours.item(k);
-            check_days(&h.days, &path.key("days"))?;
-            check_window(h.open, h.close, ("open", "close"), &path)?;
-        }
+        check_place(p, &path).map_err(|e| e.in_place(&p.id))?;
+    }
+    Ok(())
+}
+
+/// Checks a place (its id aside): its fence, with the fence index's own
+/// check, and its opening hours.
+fn check_place(p: &MerchantPlace, path: &DocPath<'_>) -> Result<(), CatalogError> {
+    check_fence(&p.fence, &path.key("fence"))?;
+    let hours = path.key("opening_hours");
+    limit(&hours, p.opening_hours.len(), MAX_OPENING_HOURS_RULES)?;
+    for (k, h) in p.opening_hours.iter().enumerate() {
+        let path = hours.item(k);
+        check_days(&h.days, &path.key("days"))?;
+        check_window(h.open, h.close, ("open", "close"), &path)?;
     }
     Ok(())
 }
