@@ -344,6 +344,10 @@ pub const NEARBY_MIN_SPEED_MPS: f64 = 0.8;
 /// A `nearby` approach is over once the phone is this far beyond the
 /// offer's radius; the next approach may fire again (caps permitting).
 pub const NEARBY_RELEASE_M: f64 = 50.0;
+// A `nearby` offer the catalog accepts must be one the engine can see: its
+// radius (and the release beyond it) within the margin a fence lookup
+// honours, which clamps larger margins.
+const _: () = assert!(MAX_NEARBY_RADIUS_M + NEARBY_RELEASE_M <= FENCE_LOOKUP_MAX_MARGIN_M);
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;

@@ -155,3 +155,17 @@ fn places_named_by_offers_of_small_and_large_merchants() {
         assert_eq!(e, "merchants[1].offers[0].places[1]: \"boutique-mall\" is not a place of merchant \"grocer\"");
     }
 }
+
+#[test]
+fn ids_the_backend_would_refuse_in_summaries_are_refused() {
+    let e = document_error(&edit(|d| d["merchants"][0]["offers"][0]["id"] = json!("o\u{7}1")));
+    assert_eq!(e, "merchants[0].offers[0].id: control character '\\u{7}' in an id");
+    let e = document_error(&edit(|d| d["merchants"][1]["id"] = json!("grocer\n")));
+    assert_eq!(e, "merchants[1].id: control character '\\n' in an id");
+    let long = "é".repeat(crate::policy::MAX_CATALOG_ID_BYTES / 2 + 1);
+    let e = document_error(&edit(|d| d["merchants"][1]["places"][0]["id"] = json!(long)));
+    assert_eq!(e, "merchants[1].places[0].id: 130 bytes, more than the limit of 128");
+    let s = signer();
+    let fine = "é".repeat(crate::policy::MAX_CATALOG_ID_BYTES / 2);
+    assert!(s.verify(&s.envelope(&edit(|d| d["merchants"][1]["places"][0]["id"] = json!(fine)))).is_ok());
+}

@@ -360,8 +360,16 @@ fn check_window(start: LocalTime, end: LocalTime, names: (&str, &str), path: &Do
     Ok(())
 }
 
+/// An id (merchant, place, offer) or attribute name: not blank, at most
+/// [`MAX_CATALOG_ID_BYTES`], and no control character. Ids travel in the
+/// summaries the phone sends, and the backend refuses a summary whose ids
+/// break any of these rules: a catalog it would break is refused here.
 pub(super) fn check_id(id: &str, path: &DocPath<'_>) -> Result<(), CatalogError> {
-    check_text(id, path, MAX_CATALOG_ID_BYTES, false)
+    check_text(id, path, MAX_CATALOG_ID_BYTES, false)?;
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(CatalogError::at(path, format!("control character {c:?} in an id")));
+    }
+    Ok(())
 }
 
 fn check_text(text: &str, path: &DocPath<'_>, max_bytes: usize, may_be_empty: bool) -> Result<(), CatalogError> {
