@@ -229,7 +229,7 @@ fn the_catalog_doc_quotes_the_policy_limits() {
         let s = v.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(' ');
             }
             out.push(c);
