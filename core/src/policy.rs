@@ -201,7 +201,8 @@ pub const FENCE_MAX_POLYGON_RADIUS_M: f64 = 20_000.0;
 /// shop's outline needs tens.
 pub const FENCE_MAX_RING_VERTICES: usize = 1_000;
 
-/// Most holes in one polygon.
+/// Most holes in one polygon: each hole is one more ring every fix inside
+/// the polygon is measured against; a courtyard or two is what a place has.
 pub const FENCE_MAX_POLYGON_HOLES: usize = 32;
 
 /// Smallest fence accepted: a circle's radius, or a polygon's (and each
