@@ -76,7 +76,10 @@ pub mod catalog {
 /// Geofences: shapes, the R-tree index over every fence, and the
 /// enter/dwell/exit tracker with hysteresis.
 pub mod fences {
-    pub use crate::domain::fences::{FenceError, FenceEvent, FenceHit, FenceId, FenceIndex, FenceShape, FenceTracker};
+    pub use crate::domain::fences::{
+        FenceError, FenceEvent, FenceHit, FenceId, FenceIndex, FenceShape, FenceTracker, RingId, ShapeAt, ShapeError,
+        ShapeProblem,
+    };
     pub use crate::engine::WakeRegion;
 }
 

@@ -192,24 +192,44 @@ pub const RECORD_VISIT_MAX_MS: i64 = 31 * DAY_MS;
 // `docs/geofencing.md` explains every rule below and why each number is what
 // it is. Distances are in metres, times in milliseconds.
 
-/// Largest fence accepted by `FenceIndex::build`: the radius of a circle, or
-/// the bounding radius of a polygon around its centre. A polygon is tested
-/// in a local flat projection, which stays within a fraction of a percent of
-/// the true distances at this size; a shop's fence is far smaller.
-pub const FENCE_MAX_RADIUS_M: f64 = 20_000.0;
+/// Largest circle radius, in metres, accepted by the catalog's validation
+/// and by `FenceIndex::build` alike (`FenceShape::check` is the one check
+/// of both). 30 km: a city-wide promotion (a real merchant request) is a
+/// circle of about 30 km around the city centre; anything larger covers
+/// several cities, which is not a place. A circle is tested exactly on the
+/// sphere, so its size costs no precision, only index reach.
+pub const FENCE_MAX_CIRCLE_RADIUS_M: f64 = 30_000.0;
+
+/// Largest polygon accepted (validation and index alike): how far its
+/// farthest vertex may lie from its centre, with [`FENCE_PROJECTION_SLACK`]
+/// added. A polygon is tested in a local flat projection, whose error stays
+/// under 3% within this size plus [`FENCE_LOOKUP_MAX_MARGIN_M`] below
+/// [`FENCE_POLYGON_MAX_ABS_LAT`], the slack the index relies on. A shop's
+/// fence is far smaller; a city-wide area is a circle.
+pub const FENCE_MAX_POLYGON_RADIUS_M: f64 = 20_000.0;
+
+/// Most vertices in one polygon ring (exterior or hole), as listed: the
+/// cost of testing a fix against a polygon grows with its vertices, and a
+/// shop's outline needs tens.
+pub const FENCE_MAX_RING_VERTICES: usize = 1_000;
+
+/// Most holes in one polygon: each hole is one more ring every fix inside
+/// the polygon is measured against; a courtyard or two is what a place has.
+pub const FENCE_MAX_POLYGON_HOLES: usize = 32;
 
 /// Smallest fence accepted: a circle's radius, or a polygon's (and each
 /// hole's) characteristic radius, 2 x area / perimeter. Anything thinner is
 /// a degenerate shape (a line, a sliver) that no fix could ever enter.
 pub const FENCE_MIN_RADIUS_M: f64 = 1.0;
 
-/// Polygons must lie within this latitude (degrees, north or south): the
-/// local projection degrades towards the poles. Circles have no such limit.
+/// Polygons must lie within this latitude (degrees, north or south), in the
+/// catalog's validation and in the index alike: the local projection
+/// degrades towards the poles. Circles have no such limit.
 pub const FENCE_POLYGON_MAX_ABS_LAT: f64 = 80.0;
 
 /// Relative slack added to a polygon's bounding radius and to a lookup's
 /// search radius, so that the flat projection's error (under 3% within
-/// [`FENCE_MAX_RADIUS_M`] + [`FENCE_LOOKUP_MAX_MARGIN_M`] of a polygon below
+/// [`FENCE_MAX_POLYGON_RADIUS_M`] + [`FENCE_LOOKUP_MAX_MARGIN_M`] of a polygon below
 /// [`FENCE_POLYGON_MAX_ABS_LAT`]) can never hide a fence from the index.
 pub const FENCE_PROJECTION_SLACK: f64 = 0.05;
 
@@ -314,14 +334,8 @@ pub const MAX_CATALOG_OFFERS: usize = 100_000;
 pub const MAX_PLACES_PER_MERCHANT: usize = 5_000;
 /// Most offers of one merchant.
 pub const MAX_OFFERS_PER_MERCHANT: usize = 500;
-/// Most vertices in one polygon ring (exterior or hole).
-pub const MAX_POLYGON_VERTICES: usize = 1_000;
-/// Most holes in one polygon.
-pub const MAX_POLYGON_HOLES: usize = 32;
-/// Smallest circle radius, in metres.
-pub const MIN_CIRCLE_RADIUS_M: f64 = 1.0;
-/// Largest circle radius, in metres.
-pub const MAX_CIRCLE_RADIUS_M: f64 = 50_000.0;
+// A place's fence is checked against the limits under "Geofences"
+// (`FENCE_*`), by the check the fence index makes: one limit, one place.
 /// Largest `nearby` trigger radius, in metres: "on the way" means close.
 pub const MAX_NEARBY_RADIUS_M: f64 = 5_000.0;
 /// Longest dwell trigger, in minutes (one day).
@@ -361,6 +375,11 @@ pub const NEARBY_RELEASE_M: f64 = 50.0;
 /// from the flat above it. A fence that comes within this distance of a
 /// private place's centre is entered only during a visit to its merchant.
 pub const PRIVATE_PLACE_RADIUS_M: f64 = 50.0;
+
+// A `nearby` offer the catalog accepts must be one the engine can see: its
+// radius (and the release beyond it) within the margin a fence lookup
+// honours, which clamps larger margins.
+const _: () = assert!(MAX_NEARBY_RADIUS_M + NEARBY_RELEASE_M <= FENCE_LOOKUP_MAX_MARGIN_M);
 /// A visit whose centre is within this distance of a catalog place's fence
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;

@@ -22,11 +22,21 @@ fn bad_polygon() {
     let e = document_error(&edit(|d| {
         d["merchants"][0]["places"][0]["fence"]["exterior"] = json!([[37.0, -122.0], [37.0, -121.9], [37.0, -122.0]]);
     }));
-    assert_eq!(e, "merchants[0].places[0].fence.exterior: a ring needs at least 3 distinct points, this one has 2");
+    assert_eq!(
+        e,
+        "merchants[0].places[0].fence.exterior: place \"boutique-mall\": 2 distinct vertices, at least 3 are needed"
+    );
     let e = document_error(&edit(|d| d["merchants"][0]["places"][0]["fence"]["exterior"][2] = json!([95.0, 0.0])));
-    assert_eq!(e, "merchants[0].places[0].fence.exterior[2]: latitude 95 is outside -90..=90");
+    assert_eq!(
+        e,
+        "merchants[0].places[0].fence.exterior[2]: place \"boutique-mall\": coordinate (95, 0) is not a latitude in \
+         -90..=90 and a longitude in -180..=180"
+    );
     let e = document_error(&edit(|d| d["merchants"][1]["places"][0]["fence"]["radius_m"] = json!(60_000)));
-    assert_eq!(e, "merchants[1].places[0].fence: radius_m 60000 is outside 1..=50000 m");
+    assert_eq!(
+        e,
+        "merchants[1].places[0].fence.radius_m: place \"grocer-1\": circle radius 60000 m is outside 1..=30000 m"
+    );
     let e = document_error(&edit(|d| d["merchants"][1]["places"][0]["fence"]["type"] = json!("square")));
     assert!(e.starts_with("merchants[1].places[0].fence.type: unknown variant `square`"), "{e}");
 }
@@ -45,7 +55,10 @@ fn bad_time() {
         "{e}"
     );
     let e = document_error(&edit(|d| d["merchants"][0]["places"][0]["opening_hours"][0]["open"] = json!("24:00")));
-    assert_eq!(e, "merchants[0].places[0].opening_hours[0]: open 24:00 is only allowed as close");
+    assert_eq!(
+        e,
+        "merchants[0].places[0].opening_hours[0]: place \"boutique-mall\": open 24:00 is only allowed as close"
+    );
     let e = document_error(&edit(|d| d["issued_at"] = json!("2026-11-20 00:00")));
     assert!(e.starts_with("issued_at: \"2026-11-20 00:00\" is not an RFC 3339 date-time"), "{e}");
 }
@@ -141,4 +154,18 @@ fn places_named_by_offers_of_small_and_large_merchants() {
         let e = document_error(&grocer(offer(json!(["g0", "boutique-mall"]))));
         assert_eq!(e, "merchants[1].offers[0].places[1]: \"boutique-mall\" is not a place of merchant \"grocer\"");
     }
+}
+
+#[test]
+fn ids_the_backend_would_refuse_in_summaries_are_refused() {
+    let e = document_error(&edit(|d| d["merchants"][0]["offers"][0]["id"] = json!("o\u{7}1")));
+    assert_eq!(e, "merchants[0].offers[0].id: control character '\\u{7}' in an id");
+    let e = document_error(&edit(|d| d["merchants"][1]["id"] = json!("grocer\n")));
+    assert_eq!(e, "merchants[1].id: control character '\\n' in an id");
+    let long = "é".repeat(crate::policy::MAX_CATALOG_ID_BYTES / 2 + 1);
+    let e = document_error(&edit(|d| d["merchants"][1]["places"][0]["id"] = json!(long)));
+    assert_eq!(e, "merchants[1].places[0].id: 130 bytes, more than the limit of 128");
+    let s = signer();
+    let fine = "é".repeat(crate::policy::MAX_CATALOG_ID_BYTES / 2);
+    assert!(s.verify(&s.envelope(&edit(|d| d["merchants"][1]["places"][0]["id"] = json!(fine)))).is_ok());
 }

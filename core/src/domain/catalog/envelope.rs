@@ -12,7 +12,7 @@
 //! with padding (RFC 4648 §4).
 
 use super::document::Catalog;
-use super::stored::{StoredParts, StoredWriter};
+use super::stored::{StoredParts, StoredWriter, MAGIC};
 use super::validate::parse_document;
 use super::CatalogError;
 use crate::domain::time::Timestamp;
@@ -139,7 +139,7 @@ pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp
 }
 
 /// [`verify_and_parse`], also giving the signed bytes in the compact form
-/// the engine stores (see [`super::verify_stored`]): the document's bytes and the
+/// the engine stores (see [`verify_stored`]): the document's bytes and the
 /// signature, decoded from base64.
 pub fn verify_for_storage(
     envelope_json: &[u8],
@@ -220,6 +220,36 @@ pub(crate) fn verify_for_storage_with<R: ReadDocument, S>(
     Ok((catalog, stored, side.expect("run once the signature holds")))
 }
 
+/// Verifies a stored catalog (as [`verify_for_storage`] gave it, or a
+/// JSON envelope stored by an older engine) with `keys`, and returns it
+/// validated and current at `now`, with the same checks and errors as
+/// [`verify_and_parse`].
+pub fn verify_stored(blob: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
+    verify_stored_with(blob, keys, now, &ParseDocument)
+}
+
+/// [`verify_stored`], reading the document with `reader`.
+pub(crate) fn verify_stored_with<R: ReadDocument>(
+    blob: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+    reader: &R,
+) -> Result<R::Output, CatalogError> {
+    if !blob.starts_with(MAGIC) {
+        return verify_for_storage_with(blob, keys, now, reader, |_, _| ()).map(|(read, _, ())| read);
+    }
+    if blob.len() > MAX_CATALOG_ENVELOPE_BYTES {
+        return Err(CatalogError::TooLarge { what: "envelope", size: blob.len(), limit: MAX_CATALOG_ENVELOPE_BYTES });
+    }
+    let parts = StoredParts::read(blob).ok_or_else(|| CatalogError::MalformedEnvelope {
+        reason: "the stored catalog is cut short or garbled".into(),
+    })?;
+    let Some(public_key) = keys.get(parts.key_id) else {
+        return Err(CatalogError::UnknownKey { key_id: parts.key_id.to_owned() });
+    };
+    check_signed(public_key, &parts, now, reader, || ())
+}
+
 fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
     CatalogError::MalformedEnvelope { reason: format!("{field} is not base64: {e}") }
 }
@@ -227,7 +257,7 @@ fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
 /// Checks the signature over the document and reads it (on a second
 /// thread, at the same time: nothing read is used, and no document error is
 /// reported, unless the signature holds), then checks its dates.
-pub(super) fn check_signed<R: ReadDocument>(
+fn check_signed<R: ReadDocument>(
     public_key: &[u8; ED25519_PUBLIC_KEY_LEN],
     parts: &StoredParts<'_>,
     now: Timestamp,

@@ -96,6 +96,19 @@ pub enum CatalogError {
 }
 
 impl CatalogError {
+    /// This error, about a value of place `place_id`: an
+    /// [`CatalogError::InvalidDocument`] names the place before its reason
+    /// (its path already locates it), so that a refused place is named by
+    /// its id wherever the refusal is shown. Other errors are unchanged.
+    pub(crate) fn in_place(self, place_id: &str) -> Self {
+        match self {
+            CatalogError::InvalidDocument { path, reason } => {
+                CatalogError::InvalidDocument { path, reason: format!("place {place_id:?}: {reason}") }
+            }
+            other => other,
+        }
+    }
+
     /// An [`CatalogError::InvalidDocument`] at `path`.
     pub(crate) fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
         let path = path.into();

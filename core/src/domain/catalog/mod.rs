@@ -5,13 +5,14 @@
 //! | module | holds |
 //! | --- | --- |
 //! | `document` | the document's types, as read from JSON |
+//! | `attribute` | attribute values of merchants and offers |
 //! | `rule` | targeting rules, as read from JSON |
 //! | `wall_clock` | local times of day, days of the week, hour windows |
 //! | `validate` | reading a document and checking it whole |
 //! | `doc_path` | paths of values in a document, written only for an error |
-//! | `fence_checks` | fence geometry checks, antimeridian handling |
-//! | `envelope` | the signed envelope, keys, signing and verifying |
-//! | `stored` | the signed catalog as the engine stores it |
+//! | `fence_checks` | a place's fence, checked by the fence index's own check; antimeridian handling |
+//! | `envelope` | the signed envelope, keys, signing and verifying (as sent, or as stored) |
+//! | `stored` | the layout of the signed catalog as the engine stores it |
 //! | `stream` | reading a document merchant by merchant, for loading |
 //! | `schedule` | when an offer may fire, until when it can be claimed |
 //! | `targeting` | evaluating rules against the private profile |
@@ -20,6 +21,7 @@
 //! either a valid, current [`Catalog`] or a [`CatalogError`] saying
 //! precisely what was wrong. `docs/catalog.md` documents the format.
 
+mod attribute;
 mod doc_path;
 mod document;
 mod envelope;
@@ -41,21 +43,18 @@ mod envelope_rejection_tests;
 #[cfg(test)]
 mod test_fixtures;
 
-pub use document::{
-    AttributeValue, Attributes, Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger,
-};
+pub use attribute::{AttributeValue, Attributes};
+pub use document::{Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger};
 pub use envelope::{
-    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, CatalogKeys,
-    SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+    generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, verify_stored,
+    CatalogKeys, SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
 };
-pub(crate) use envelope::{verify_for_storage_with, ReadDocument};
+pub(crate) use envelope::{verify_for_storage_with, verify_stored_with, ReadDocument};
 pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
 pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
 pub use schedule::is_open;
-pub use stored::verify_stored;
-pub(crate) use stored::verify_stored_with;
 pub(crate) use stream::{peek_version, read_merchants};
 pub(crate) use targeting::ProfileFacts;
 pub use targeting::{Scope, Subject, TargetingContext};

@@ -3,7 +3,7 @@
 //! with exactly one key naming its kind (`{"all": [...]}`,
 //! `{"visits": {...}}`). Evaluation is in [`super::targeting`].
 
-use super::document::AttributeValue;
+use super::attribute::AttributeValue;
 use super::wall_clock::{DayOfWeek, TimeWindow};
 use serde::{Deserialize, Serialize};
 

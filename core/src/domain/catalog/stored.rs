@@ -7,15 +7,12 @@
 //! Layout: `MAGIC`, then the key id, the document and the signature, each
 //! preceded by its length (u32, little-endian). A blob without `MAGIC` is a
 //! JSON envelope as the engine used to store it, and is read as one.
-
-use super::document::Catalog;
-use super::envelope::{check_signed, verify_for_storage_with, CatalogKeys, ParseDocument, ReadDocument};
-use super::CatalogError;
-use crate::domain::time::Timestamp;
-use crate::policy::MAX_CATALOG_ENVELOPE_BYTES;
+//!
+//! Only the layout is here; verifying a stored catalog is
+//! `envelope::verify_stored`, beside the envelope's own verification.
 
 /// First bytes of a stored catalog (never the start of a JSON envelope).
-const MAGIC: &[u8; 8] = b"\0KCAT1\0\0";
+pub(super) const MAGIC: &[u8; 8] = b"\0KCAT1\0\0";
 
 /// The parts of a stored catalog, borrowed from its blob.
 pub(super) struct StoredParts<'a> {
@@ -73,41 +70,11 @@ impl<'a> StoredParts<'a> {
     }
 }
 
-/// Verifies a stored catalog (as [`super::verify_for_storage`] gave it, or a
-/// JSON envelope stored by an older engine) with `keys`, and returns it
-/// validated and current at `now`, with the same checks and errors as
-/// [`super::verify_and_parse`].
-pub fn verify_stored(blob: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
-    verify_stored_with(blob, keys, now, &ParseDocument)
-}
-
-/// [`verify_stored`], reading the document with `reader`.
-pub(crate) fn verify_stored_with<R: ReadDocument>(
-    blob: &[u8],
-    keys: &CatalogKeys,
-    now: Timestamp,
-    reader: &R,
-) -> Result<R::Output, CatalogError> {
-    if !blob.starts_with(MAGIC) {
-        return verify_for_storage_with(blob, keys, now, reader, |_, _| ()).map(|(read, _, ())| read);
-    }
-    if blob.len() > MAX_CATALOG_ENVELOPE_BYTES {
-        return Err(CatalogError::TooLarge { what: "envelope", size: blob.len(), limit: MAX_CATALOG_ENVELOPE_BYTES });
-    }
-    let parts = StoredParts::read(blob).ok_or_else(|| CatalogError::MalformedEnvelope {
-        reason: "the stored catalog is cut short or garbled".into(),
-    })?;
-    let Some(public_key) = keys.get(parts.key_id) else {
-        return Err(CatalogError::UnknownKey { key_id: parts.key_id.to_owned() });
-    };
-    check_signed(public_key, &parts, now, reader, || ())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::envelope::verify_for_storage;
+    use super::super::envelope::{verify_for_storage, verify_stored};
     use super::super::test_fixtures::*;
-    use super::*;
+    use super::super::{CatalogError, CatalogKeys};
 
     #[test]
     fn a_stored_catalog_reads_back_as_verified() {

@@ -2,7 +2,8 @@
 //! implements [`TargetingContext`] over what it knows of the shopper; the
 //! rules only ever see these few answers, never the profile itself.
 
-use super::document::{AttributeValue, Attributes, Merchant, Offer};
+use super::attribute::{AttributeValue, Attributes};
+use super::document::{Merchant, Offer};
 use super::rule::{AttributeRule, CompareOp, Rule, ScopeRef};
 use super::wall_clock::DayOfWeek;
 use crate::domain::time::Timestamp;

@@ -1,8 +1,9 @@
 //! Reading a catalog document and checking it whole: the first problem
 //! found rejects the document, with the path of the offending value.
 
+use super::attribute::{AttributeValue, Attributes};
 use super::doc_path::DocPath;
-use super::document::{AttributeValue, Attributes, Catalog, Merchant, Offer, Schedule, Trigger};
+use super::document::{Catalog, Merchant, MerchantPlace, Offer, Schedule, Trigger};
 use super::fence_checks::check_fence;
 use super::rule::{Rule, ScopeRef};
 use super::wall_clock::{DayOfWeek, LocalTime};
@@ -115,14 +116,21 @@ pub(super) fn check_merchant(m: &Merchant, path: &DocPath<'_>) -> Result<(), Cat
     for (j, p) in m.places.iter().enumerate() {
         let path = places.item(j);
         check_id(&p.id, &path.key("id"))?;
-        check_fence(&p.fence, &path.key("fence"))?;
-        let hours = path.key("opening_hours");
-        limit(&hours, p.opening_hours.len(), MAX_OPENING_HOURS_RULES)?;
-        for (k, h) in p.opening_hours.iter().enumerate() {
-            let path = hours.item(k);
-            check_days(&h.days, &path.key("days"))?;
-            check_window(h.open, h.close, ("open", "close"), &path)?;
-        }
+        check_place(p, &path).map_err(|e| e.in_place(&p.id))?;
+    }
+    Ok(())
+}
+
+/// Checks a place (its id aside): its fence, with the fence index's own
+/// check, and its opening hours.
+fn check_place(p: &MerchantPlace, path: &DocPath<'_>) -> Result<(), CatalogError> {
+    check_fence(&p.fence, &path.key("fence"))?;
+    let hours = path.key("opening_hours");
+    limit(&hours, p.opening_hours.len(), MAX_OPENING_HOURS_RULES)?;
+    for (k, h) in p.opening_hours.iter().enumerate() {
+        let path = hours.item(k);
+        check_days(&h.days, &path.key("days"))?;
+        check_window(h.open, h.close, ("open", "close"), &path)?;
     }
     Ok(())
 }
@@ -352,8 +360,16 @@ fn check_window(start: LocalTime, end: LocalTime, names: (&str, &str), path: &Do
     Ok(())
 }
 
+/// An id (merchant, place, offer) or attribute name: not blank, at most
+/// [`MAX_CATALOG_ID_BYTES`], and no control character. Ids travel in the
+/// summaries the phone sends, and the backend refuses a summary whose ids
+/// break any of these rules: a catalog it would break is refused here.
 pub(super) fn check_id(id: &str, path: &DocPath<'_>) -> Result<(), CatalogError> {
-    check_text(id, path, MAX_CATALOG_ID_BYTES, false)
+    check_text(id, path, MAX_CATALOG_ID_BYTES, false)?;
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(CatalogError::at(path, format!("control character {c:?} in an id")));
+    }
+    Ok(())
 }
 
 fn check_text(text: &str, path: &DocPath<'_>, max_bytes: usize, may_be_empty: bool) -> Result<(), CatalogError> {

@@ -13,10 +13,16 @@
 //! hole starts within 180 degrees of the exterior's first vertex. A ring
 //! listed as `[.., 179.9], [.., -179.9]` therefore crosses the antimeridian
 //! (0.2 degrees), it does not wrap round the world. With the size limit of
-//! [`policy::FENCE_MAX_RADIUS_M`] no real fence is affected by the choice.
+//! [`policy::FENCE_MAX_POLYGON_RADIUS_M`] no real fence is affected by the
+//! choice.
+//!
+//! [`Geometry::compile`] is the one check of a shape: the fence index
+//! compiles every fence with it, and the catalog's validation runs it
+//! through [`FenceShape::check`], so that a catalog that validates is a
+//! catalog every phone can index.
 
-use super::index::FenceError;
-use super::{FenceId, FenceShape};
+use super::error::{RingId, ShapeAt, ShapeError, ShapeProblem};
+use super::FenceShape;
 use crate::domain::geo::{LocalFrame, EARTH_RADIUS_M};
 use crate::policy;
 use ::geo::{Area, Contains, Distance, Euclidean, Length, LineString, Point, Polygon};
@@ -93,22 +99,26 @@ pub(crate) struct PolygonFence {
     radius_m: f64,
 }
 
-fn check_point(fence: FenceId, lat: f64, lon: f64) -> Result<(), FenceError> {
+fn check_point(lat: f64, lon: f64, at: ShapeAt) -> Result<(), ShapeError> {
     if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
         Ok(())
     } else {
-        Err(FenceError::InvalidCoordinate { fence, lat, lon })
+        Err(ShapeError::new(at, ShapeProblem::InvalidCoordinate { lat, lon }))
     }
 }
 
-/// Drops the closing vertex and repeated vertices; unwraps longitudes so
-/// that each edge spans at most 180 degrees, starting near `lon_ref`.
-fn clean_ring(fence: FenceId, ring: &[[f64; 2]], ring_no: usize, lon_ref: f64) -> Result<Vec<[f64; 2]>, FenceError> {
+/// Checks the vertices of `ring` and drops the closing vertex and repeated
+/// vertices; unwraps longitudes so that each edge spans at most 180
+/// degrees, starting near `lon_ref`.
+fn clean_ring(ring: &[[f64; 2]], id: RingId, lon_ref: f64) -> Result<Vec<[f64; 2]>, ShapeError> {
+    if ring.len() > policy::FENCE_MAX_RING_VERTICES {
+        return Err(ShapeError::new(ShapeAt::Ring(id), ShapeProblem::TooManyVertices { count: ring.len() }));
+    }
     let mut out: Vec<[f64; 2]> = Vec::with_capacity(ring.len());
-    for &[lat, lon] in ring {
-        check_point(fence, lat, lon)?;
+    for (i, &[lat, lon]) in ring.iter().enumerate() {
+        check_point(lat, lon, ShapeAt::Vertex(id, i))?;
         if lat.abs() > policy::FENCE_POLYGON_MAX_ABS_LAT {
-            return Err(FenceError::TooCloseToPole { fence, lat });
+            return Err(ShapeError::new(ShapeAt::Vertex(id, i), ShapeProblem::TooCloseToPole { lat }));
         }
         let prev = out.last().map_or(lon_ref, |p| p[1]);
         let mut lon = lon;
@@ -129,7 +139,7 @@ fn clean_ring(fence: FenceId, ring: &[[f64; 2]], ring_no: usize, lon_ref: f64) -
         out.pop();
     }
     if out.len() < 3 {
-        return Err(FenceError::TooFewVertices { fence, ring: ring_no, count: out.len() });
+        return Err(ShapeError::new(ShapeAt::Ring(id), ShapeProblem::TooFewVertices { count: out.len() }));
     }
     Ok(out)
 }
@@ -146,31 +156,35 @@ fn characteristic_radius(area: f64, perimeter: f64) -> f64 {
 }
 
 impl Geometry {
-    /// Checks `shape` and compiles it.
-    pub fn compile(fence: FenceId, shape: &FenceShape) -> Result<Self, FenceError> {
+    /// Checks `shape` against every limit of [`crate::policy`] on fences
+    /// and compiles it. The one check of a shape: see [`FenceShape::check`].
+    pub fn compile(shape: &FenceShape) -> Result<Self, ShapeError> {
         match shape {
             FenceShape::Circle { lat, lon, radius_m } => {
-                check_point(fence, *lat, *lon)?;
+                check_point(*lat, *lon, ShapeAt::Whole)?;
                 let r = *radius_m;
-                if !(r.is_finite() && (policy::FENCE_MIN_RADIUS_M..=policy::FENCE_MAX_RADIUS_M).contains(&r)) {
-                    return Err(FenceError::InvalidRadius { fence, radius_m: r });
+                if !(r.is_finite() && (policy::FENCE_MIN_RADIUS_M..=policy::FENCE_MAX_CIRCLE_RADIUS_M).contains(&r)) {
+                    return Err(ShapeError::new(ShapeAt::Radius, ShapeProblem::InvalidRadius { radius_m: r }));
                 }
                 Ok(Geometry::Circle { centre: unit_vector(*lat, *lon), radius_m: r })
             }
             FenceShape::Polygon { exterior, holes } => {
+                if holes.len() > policy::FENCE_MAX_POLYGON_HOLES {
+                    return Err(ShapeError::new(ShapeAt::Whole, ShapeProblem::TooManyHoles { count: holes.len() }));
+                }
                 let first_lon = exterior.first().map_or(0.0, |p| p[1]);
-                let ext = clean_ring(fence, exterior, 0, first_lon)?;
+                let ext = clean_ring(exterior, RingId::Exterior, first_lon)?;
                 let ext_ref = ext[0][1];
                 let mut rings = vec![ext];
                 for (i, hole) in holes.iter().enumerate() {
-                    rings.push(clean_ring(fence, hole, i + 1, ext_ref)?);
+                    rings.push(clean_ring(hole, RingId::Hole(i), ext_ref)?);
                 }
-                Self::compile_polygon(fence, &rings).map(|p| Geometry::Polygon(Box::new(p)))
+                Self::compile_polygon(&rings).map(|p| Geometry::Polygon(Box::new(p)))
             }
         }
     }
 
-    fn compile_polygon(fence: FenceId, rings: &[Vec<[f64; 2]>]) -> Result<PolygonFence, FenceError> {
+    fn compile_polygon(rings: &[Vec<[f64; 2]>]) -> Result<PolygonFence, ShapeError> {
         let (mut lat_lo, mut lat_hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let (mut lon_lo, mut lon_hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for &[lat, lon] in &rings[0] {
@@ -201,14 +215,14 @@ impl Geometry {
         let exterior = project(&rings[0]);
         let interiors: Vec<LineString<f64>> = rings[1..].iter().map(&mut project).collect();
         let bound_m = far * (1.0 + policy::FENCE_PROJECTION_SLACK) + policy::FENCE_PROJECTION_SLACK_M;
-        if bound_m > policy::FENCE_MAX_RADIUS_M {
-            return Err(FenceError::TooLarge { fence, radius_m: bound_m });
+        if bound_m > policy::FENCE_MAX_POLYGON_RADIUS_M {
+            return Err(ShapeError::new(ShapeAt::Whole, ShapeProblem::TooLarge { radius_m: bound_m }));
         }
         for (i, hole) in interiors.iter().enumerate() {
             let h = Polygon::new(hole.clone(), vec![]);
             let r = characteristic_radius(h.unsigned_area(), Euclidean.length(h.exterior()));
             if r.is_nan() || r < policy::FENCE_MIN_RADIUS_M {
-                return Err(FenceError::TooThin { fence, ring: i + 1, radius_m: r });
+                return Err(ShapeError::new(ShapeAt::Ring(RingId::Hole(i)), ShapeProblem::TooThin { radius_m: r }));
             }
         }
         let shape = Polygon::new(exterior, interiors);
@@ -218,7 +232,7 @@ impl Geometry {
         let holes: f64 = shape.interiors().iter().map(|h| Polygon::new(h.clone(), vec![]).unsigned_area()).sum();
         let radius_m = characteristic_radius(outer - holes, perimeter);
         if radius_m.is_nan() || radius_m < policy::FENCE_MIN_RADIUS_M {
-            return Err(FenceError::TooThin { fence, ring: 0, radius_m });
+            return Err(ShapeError::new(ShapeAt::Whole, ShapeProblem::TooThin { radius_m }));
         }
         Ok(PolygonFence { frame, shape, centre: unit_vector(frame.lat0, frame.lon0), bound_m, radius_m })
     }
@@ -288,6 +302,17 @@ impl Geometry {
     }
 }
 
+impl FenceShape {
+    /// Checks this shape against every limit on fences (coordinates, circle
+    /// radius, vertices, holes, size, latitude band, degenerate rings): the
+    /// very check [`super::FenceIndex::build`] makes, so a shape this accepts
+    /// is one the index accepts. The catalog's validation calls it for every
+    /// place.
+    pub fn check(&self) -> Result<(), ShapeError> {
+        Geometry::compile(self).map(drop)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,7 +330,7 @@ mod tests {
 
     #[test]
     fn circle_distance_matches_haversine() {
-        let g = Geometry::compile(1, &FenceShape::Circle { lat: 34.05, lon: -118.25, radius_m: 100.0 }).unwrap();
+        let g = Geometry::compile(&FenceShape::Circle { lat: 34.05, lon: -118.25, radius_m: 100.0 }).unwrap();
         let d = g.signed_distance(&q(34.052, -118.25));
         let expected = crate::domain::geo::distance_m(34.05, -118.25, 34.052, -118.25) - 100.0;
         assert!((d - expected).abs() < 0.01, "{d} vs {expected}");
@@ -319,28 +344,76 @@ mod tests {
             exterior: vec![[0.0, 0.0], [0.0, 0.0018], [0.0018, 0.0018], [0.0018, 0.0]],
             holes: vec![],
         };
-        let g = Geometry::compile(1, &sq).unwrap();
+        let g = Geometry::compile(&sq).unwrap();
         assert!((g.radius_m() - 100.0).abs() < 1.0, "{}", g.radius_m());
         // The centre is ~100 m inside; a point 100 m east of the east side is ~100 m out.
         assert!((g.signed_distance(&q(0.0009, 0.0009)) + 100.0).abs() < 1.0);
         assert!((g.signed_distance(&q(0.0009, 0.0027)) - 100.0).abs() < 1.0);
     }
 
+    /// The problem `shape` is refused with, and where.
+    fn refusal(shape: &FenceShape) -> (ShapeAt, ShapeProblem) {
+        let e = Geometry::compile(shape).unwrap_err();
+        (e.at, e.problem)
+    }
+
     #[test]
-    fn degenerate_shapes_are_refused() {
+    fn degenerate_shapes_are_refused_saying_where() {
         let c = |r| FenceShape::Circle { lat: 1.0, lon: 2.0, radius_m: r };
-        for r in [0.0, -5.0, f64::NAN, f64::INFINITY, 50_000.0] {
-            assert!(matches!(Geometry::compile(7, &c(r)), Err(FenceError::InvalidRadius { fence: 7, .. })), "{r}");
+        for r in [0.0, -5.0, f64::NAN, f64::INFINITY, policy::FENCE_MAX_CIRCLE_RADIUS_M + 0.5] {
+            assert!(matches!(refusal(&c(r)), (ShapeAt::Radius, ShapeProblem::InvalidRadius { .. })), "{r}");
         }
         let bad = FenceShape::Circle { lat: 95.0, lon: 0.0, radius_m: 10.0 };
-        assert!(matches!(Geometry::compile(7, &bad), Err(FenceError::InvalidCoordinate { .. })));
+        assert!(matches!(refusal(&bad), (ShapeAt::Whole, ShapeProblem::InvalidCoordinate { .. })));
         let two = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.0]], holes: vec![] };
-        assert!(matches!(Geometry::compile(7, &two), Err(FenceError::TooFewVertices { fence: 7, ring: 0, count: 2 })));
+        let exterior = ShapeAt::Ring(RingId::Exterior);
+        assert_eq!(refusal(&two), (exterior, ShapeProblem::TooFewVertices { count: 2 }));
         let line = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 0.001], [0.0, 0.002]], holes: vec![] };
-        assert!(matches!(Geometry::compile(7, &line), Err(FenceError::TooThin { ring: 0, .. })));
+        assert!(matches!(refusal(&line), (ShapeAt::Whole, ShapeProblem::TooThin { .. })));
         let huge = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]], holes: vec![] };
-        assert!(matches!(Geometry::compile(7, &huge), Err(FenceError::TooLarge { .. })));
-        let polar = FenceShape::Polygon { exterior: vec![[85.0, 0.0], [85.0, 0.01], [85.01, 0.0]], holes: vec![] };
-        assert!(matches!(Geometry::compile(7, &polar), Err(FenceError::TooCloseToPole { .. })));
+        assert!(matches!(refusal(&huge), (ShapeAt::Whole, ShapeProblem::TooLarge { .. })));
+        let polar = FenceShape::Polygon { exterior: vec![[80.0, 0.0], [80.0, 0.01], [80.01, 0.0]], holes: vec![] };
+        let vertex = ShapeAt::Vertex(RingId::Exterior, 2);
+        assert_eq!(refusal(&polar), (vertex, ShapeProblem::TooCloseToPole { lat: 80.01 }));
+        let far_south = vec![[-79.0, 0.0], [-79.0, 0.01], [-81.0, 0.0]];
+        let hole = FenceShape::Polygon { exterior: vec![[0.0, 0.0], [0.0, 0.01], [0.01, 0.0]], holes: vec![far_south] };
+        let vertex = ShapeAt::Vertex(RingId::Hole(0), 2);
+        assert_eq!(refusal(&hole), (vertex, ShapeProblem::TooCloseToPole { lat: -81.0 }));
+    }
+
+    #[test]
+    fn vertex_and_hole_counts_are_limited() {
+        let ring = |n: usize| -> Vec<[f64; 2]> {
+            (0..n)
+                .map(|i| {
+                    let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                    [0.001 * a.sin(), 0.001 * a.cos()]
+                })
+                .collect()
+        };
+        let most = FenceShape::Polygon { exterior: ring(policy::FENCE_MAX_RING_VERTICES), holes: vec![] };
+        assert!(most.check().is_ok());
+        let count = policy::FENCE_MAX_RING_VERTICES + 1;
+        let many = FenceShape::Polygon { exterior: ring(count), holes: vec![] };
+        let exterior = ShapeAt::Ring(RingId::Exterior);
+        assert_eq!(refusal(&many), (exterior, ShapeProblem::TooManyVertices { count }));
+        let tiny = |k: usize| -> Vec<[f64; 2]> {
+            let (lat, lon) = (0.0002 * (k / 8) as f64 - 0.0006, 0.0002 * (k % 8) as f64 - 0.0007);
+            vec![[lat, lon], [lat, lon + 0.00005], [lat + 0.00005, lon + 0.00005]]
+        };
+        let holes = |n: usize| (0..n).map(tiny).collect::<Vec<_>>();
+        let ok = FenceShape::Polygon { exterior: ring(64), holes: holes(policy::FENCE_MAX_POLYGON_HOLES) };
+        assert!(ok.check().is_ok(), "{:?}", ok.check());
+        let count = policy::FENCE_MAX_POLYGON_HOLES + 1;
+        let too_many = FenceShape::Polygon { exterior: ring(64), holes: holes(count) };
+        assert_eq!(refusal(&too_many), (ShapeAt::Whole, ShapeProblem::TooManyHoles { count }));
+    }
+
+    #[test]
+    fn a_city_wide_circle_is_a_fence() {
+        let city = FenceShape::Circle { lat: 48.8566, lon: 2.3522, radius_m: 30_000.0 };
+        assert!(city.check().is_ok());
+        let g = Geometry::compile(&city).unwrap();
+        assert!((g.signed_distance(&q(48.8566, 2.3522)) + 30_000.0).abs() < 1e-6);
     }
 }

@@ -10,6 +10,7 @@
 //! great-circle distance does, so `nearest` can use the tree's own
 //! nearest-neighbour iterator.
 
+use super::error::FenceError;
 use super::geom::{chord_for, circle_distance, metres_for, Geometry, Query, Xyz};
 use super::{FenceId, FenceShape};
 use crate::policy;
@@ -30,79 +31,6 @@ pub struct FenceHit {
     /// 2 x area / perimeter for a polygon (its inscribed radius when it has
     /// one). The tracker compares fix accuracy with it.
     pub radius_m: f64,
-}
-
-/// Why a catalog's fences could not be indexed. Each names the fence.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum FenceError {
-    /// Two fences share an id.
-    #[error("fence {fence}: the id is used twice")]
-    DuplicateId {
-        /// The repeated id.
-        fence: FenceId,
-    },
-    /// A latitude or longitude is not finite or out of range.
-    #[error("fence {fence}: coordinate ({lat}, {lon}) is not a valid latitude and longitude")]
-    InvalidCoordinate {
-        /// The fence.
-        fence: FenceId,
-        /// The latitude given.
-        lat: f64,
-        /// The longitude given.
-        lon: f64,
-    },
-    /// A circle's radius is not finite or outside the accepted range.
-    #[error(
-        "fence {fence}: radius {radius_m} m is outside {}..={} m",
-        policy::FENCE_MIN_RADIUS_M,
-        policy::FENCE_MAX_RADIUS_M
-    )]
-    InvalidRadius {
-        /// The fence.
-        fence: FenceId,
-        /// The radius given.
-        radius_m: f64,
-    },
-    /// A polygon ring has fewer than three distinct vertices.
-    #[error("fence {fence}: ring {ring} has {count} distinct vertices, at least 3 are needed")]
-    TooFewVertices {
-        /// The fence.
-        fence: FenceId,
-        /// 0 for the exterior, 1 + i for hole i.
-        ring: usize,
-        /// Distinct vertices found.
-        count: usize,
-    },
-    /// A polygon, or one of its holes, encloses (almost) no area: its
-    /// characteristic radius, 2 x area / perimeter, is below the minimum.
-    #[error(
-        "fence {fence}: ring {ring} is degenerate (2 x area / perimeter = {radius_m:.3} m, minimum {} m)",
-        policy::FENCE_MIN_RADIUS_M
-    )]
-    TooThin {
-        /// The fence.
-        fence: FenceId,
-        /// 0 for the polygon as a whole, 1 + i for hole i.
-        ring: usize,
-        /// Its characteristic radius in metres.
-        radius_m: f64,
-    },
-    /// A polygon is larger than the index accepts.
-    #[error("fence {fence}: bounding radius {radius_m:.0} m exceeds {} m", policy::FENCE_MAX_RADIUS_M)]
-    TooLarge {
-        /// The fence.
-        fence: FenceId,
-        /// Its bounding radius in metres.
-        radius_m: f64,
-    },
-    /// A polygon vertex lies too close to a pole.
-    #[error("fence {fence}: polygon vertex at latitude {lat} is beyond ±{}", policy::FENCE_POLYGON_MAX_ABS_LAT)]
-    TooCloseToPole {
-        /// The fence.
-        fence: FenceId,
-        /// The latitude given.
-        lat: f64,
-    },
 }
 
 /// A leaf of the tree: the box of a ball enclosing a fence. A circle is
@@ -169,13 +97,15 @@ pub struct FenceIndex {
 }
 
 impl FenceIndex {
-    /// Checks and indexes `fences`. Fails on the first degenerate shape or
-    /// repeated id, naming the fence; an empty list gives an empty index.
+    /// Checks and indexes `fences`. Fails on the first shape
+    /// [`FenceShape::check`] refuses, or the first repeated id, naming the
+    /// fence; an empty list gives an empty index.
     pub fn build<S: Borrow<FenceShape>>(fences: impl IntoIterator<Item = (FenceId, S)>) -> Result<Self, FenceError> {
         let iter = fences.into_iter();
         let mut compiled = Vec::with_capacity(iter.size_hint().0);
         for (id, shape) in iter {
-            compiled.push(Fence { id, geom: Geometry::compile(id, shape.borrow())? });
+            let geom = Geometry::compile(shape.borrow()).map_err(|error| FenceError::Shape { fence: id, error })?;
+            compiled.push(Fence { id, geom });
         }
         compiled.sort_unstable_by_key(|f| f.id);
         if let Some(w) = compiled.windows(2).find(|w| w[0].id == w[1].id) {

@@ -214,7 +214,11 @@ fn build_refuses_duplicates_and_names_the_fence() {
     assert!(err.to_string().contains("fence 4"));
     let bad = FenceShape::Circle { lat: 1.0, lon: 1.0, radius_m: 0.0 };
     let err = FenceIndex::build(vec![(1, c), (8, bad)]).unwrap_err();
-    assert!(matches!(err, FenceError::InvalidRadius { fence: 8, .. }), "{err}");
+    assert!(
+        matches!(&err, FenceError::Shape { fence: 8, error } if matches!(error.problem, ShapeProblem::InvalidRadius { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("fence 8: radius: circle radius 0 m is outside"), "{err}");
     let empty = FenceIndex::build(Vec::<(FenceId, FenceShape)>::new()).unwrap();
     assert!(empty.is_empty());
     let mut out = vec![FenceHit { fence: 1, distance_m: 0.0, radius_m: 1.0 }];
