@@ -104,7 +104,7 @@ fn bad_catalogs_are_refused_whole_and_the_old_one_stays() {
     bad_tz["merchants"][0]["time_zone"] = json!("Mars/Base");
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("not json", b"{nope".to_vec()),
-        ("unknown key", signed(&catalog(3, vec![]), &other).iter().copied().collect::<Vec<u8>>().replace_key_id()),
+        ("unknown key", signed(&catalog(3, vec![]), &other).to_vec().replace_key_id()),
         ("wrong signature", signed(&catalog(3, vec![]), &other)),
         ("tampered payload", serde_json::to_vec(&tampered).unwrap()),
         ("expired", signed(&expired, &k)),

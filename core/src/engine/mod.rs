@@ -163,8 +163,9 @@ impl Engine {
         Ok(inner.write(|ctx| ctx.on_fixes(fixes, fault))?.into())
     }
 
-    /// Records one step sample; see [`crate::domain::steps`] for how samples are
-    /// counted.
+    /// Records one step sample; see [`StepSample`] for how each kind is
+    /// counted (a counter since boot, or an interval, without double
+    /// counting).
     pub fn record_steps(&self, sample: StepSample) -> ApiResult<Vec<Event>> {
         self.record_step_samples(&[sample])
     }

@@ -109,7 +109,7 @@ impl Engine {
         // leaves until they are delivered.
         let mut retry: Option<Option<i64>> = self.send_erasures(client, &base, &mut report).await?;
         let install_id = self.with_conn(|_, _, install| Ok(install.to_string()))?;
-        let token: Option<String> = self.with_sealed(|conn, sealer| store::sync::token(conn, sealer))?;
+        let token: Option<String> = self.with_sealed(store::sync::token)?;
         let token = match token {
             _ if retry.is_some() => None,
             Some(t) => Some(t),
@@ -121,7 +121,7 @@ impl Engine {
                     Outcome::Done(b) => match serde_json::from_slice::<Value>(&b) {
                         Ok(v) => match v["token"].as_str() {
                             Some(t) => {
-                                self.with_sealed_write(|conn, sealer| store::sync::save_token(conn, sealer, &t))?;
+                                self.with_sealed_write(|conn, sealer| store::sync::save_token(conn, sealer, t))?;
                                 Some(t.to_string())
                             }
                             None => {
