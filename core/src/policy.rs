@@ -471,12 +471,3 @@ pub const YEAR_MAX_PEAK_RSS_BYTES: u64 = 256 * 1024 * 1024;
 /// It bounds the memory a file can make the reader hold (a fix and its
 /// origin are under 100 bytes); a longer recording is split into files.
 pub const MAX_TRACK_POINTS: usize = 2_000_000;
-
-// ---- Erasures (docs/protocol.md §3) -------------------------------------------
-
-/// Tries, within one sync, to deliver an erasure's deletion request: with
-/// the stored old token, then once more with a token from registering the
-/// old install id again when the first was refused (401). A server that
-/// drops the install after a deletion of everything refuses the old token
-/// once; refusing a fresh one too is server trouble, left to the next sync.
-pub const ERASURE_TRIES_PER_SYNC: usize = 2;

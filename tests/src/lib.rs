@@ -13,6 +13,7 @@ pub mod scan;
 pub mod sealed;
 
 use kairos_backend::faults::FaultConfig;
+use kairos_backend::limits::ServerLimits;
 use kairos_backend::server::{RunningServer, ServerBuilder};
 use kairos_backend::storage::{SqliteStorage, Storage};
 use kairos_core::{Engine, EngineConfig, StepSample, Timestamp};
@@ -29,12 +30,16 @@ pub struct Backend {
     _dir: tempfile::TempDir,
 }
 
-/// Starts a backend on 127.0.0.1 (any free port), with `faults` if given.
+/// Starts a backend on 127.0.0.1 (any free port), with `faults` if given,
+/// without rate limits (see below).
 pub async fn backend(faults: Option<FaultConfig>) -> Backend {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("backend.db");
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db_path).unwrap());
-    let mut b = ServerBuilder::new(storage.clone());
+    // Unmetered: these tests replay months of a phone's syncs in seconds of
+    // wall time, and the server's rate limits count wall time. The limits
+    // themselves are tested in backend/tests/abuse.rs.
+    let mut b = ServerBuilder::new(storage.clone()).limits(ServerLimits::unmetered());
     if let Some(f) = faults {
         b = b.faults(f);
     }

@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 
 use kairos_core::privacy::Purpose;
-use kairos_core::sync::{HttpRequest, HttpTransport, ReqwestTransport, SyncOptions, TransportFuture};
+use kairos_core::sync::{HttpMethod, HttpRequest, HttpTransport, ReqwestTransport, SyncOptions, TransportFuture};
 use kairos_core::{Engine, EngineConfig, Timestamp};
 use kairos_e2e::{backend, step_days, t};
 use std::sync::Mutex;
@@ -20,14 +20,11 @@ struct Sent {
 }
 
 /// The reqwest transport, recording every request and every token the
-/// backend issued; optionally answering the first deletion request sent
-/// with `refuse_token` with a 401 itself (a backend that already dropped
-/// the install).
+/// backend issued.
 struct Recording {
     inner: ReqwestTransport,
     sent: Mutex<Vec<Sent>>,
     tokens: Mutex<Vec<String>>,
-    refuse_token: Mutex<Option<String>>,
 }
 
 impl Recording {
@@ -36,7 +33,6 @@ impl Recording {
             inner: ReqwestTransport::new().unwrap(),
             sent: Mutex::new(Vec::new()),
             tokens: Mutex::new(Vec::new()),
-            refuse_token: Mutex::new(None),
         }
     }
 
@@ -53,19 +49,8 @@ impl HttpTransport for Recording {
             .iter()
             .find(|(n, _)| n == "authorization")
             .map(|(_, v)| v.trim_start_matches("Bearer ").to_string());
-        self.sent.lock().unwrap().push(Sent { path: path.clone(), bearer: bearer.clone(), body: request.body.clone() });
-        let refused = {
-            let mut refuse = self.refuse_token.lock().unwrap();
-            let hit = path == "/v1/deletion-requests" && refuse.is_some() && *refuse == bearer;
-            if hit {
-                *refuse = None;
-            }
-            hit
-        };
+        self.sent.lock().unwrap().push(Sent { path: path.clone(), bearer, body: request.body.clone() });
         Box::pin(async move {
-            if refused {
-                return Ok(kairos_core::sync::HttpResponse { status: 401, headers: Vec::new(), body: Vec::new() });
-            }
             let resp = self.inner.send(request).await?;
             if path == "/v1/installs" && resp.status == 200 {
                 let v: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
@@ -162,32 +147,34 @@ async fn after_an_erase_the_old_install_is_deleted_first_and_uploads_go_under_a_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_erasure_whose_token_is_refused_registers_the_old_id_again_to_delete_it() {
-    // A backend that dropped the install (or its token) answers 401 to the
-    // old token: the old id registers again, only to be deleted.
+async fn an_erasure_the_backend_already_forgot_is_done_without_registering_the_old_id_again() {
+    // The deletion of everything already reached the backend (its answer
+    // was lost), so the backend dropped the install: the old token now gets
+    // 401. Nothing is left under the old id; registering it again would put
+    // it back on the server, so the engine moves on to the new id.
     let b = backend(None).await;
     let url = b.server.url();
     let net = Recording::new();
     let dir = tempfile::tempdir().unwrap();
     let (e, old_id, old_token) = synced_engine(dir.path(), &url, &net).await;
-    *net.refuse_token.lock().unwrap() = Some(old_token.clone());
+    let earlier = HttpRequest::new(HttpMethod::Post, format!("{url}/v1/deletion-requests"))
+        .header("authorization", format!("Bearer {old_token}"))
+        .header("idempotency-key", "delivered-before-the-answer-was-lost")
+        .header("content-type", "application/json")
+        .body(b"{}".to_vec());
+    assert_eq!(net.inner.send(earlier).await.unwrap().status, 200, "the backend deletes the old install");
+    net.take();
 
     let report = erase_then_sync(&e, &url, &net).await;
-    assert_eq!((report.deletions_sent, report.sent), (1, 2), "{report:?}");
+    assert_eq!((report.deletions_sent, report.sent), (0, 2), "{report:?}");
+    assert!(report.problems.iter().any(|p| p.contains("nothing left to delete")), "{report:?}");
     let sent = net.take();
     let paths: Vec<&str> = sent.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(
-        paths,
-        ["/v1/deletion-requests", "/v1/installs", "/v1/deletion-requests", "/v1/installs", "/v1/summaries"],
-        "{sent:#?}"
-    );
-    assert!(text(&sent[1].body).contains(&old_id), "the old id registers again to be deleted");
-    let tokens = net.tokens.lock().unwrap().clone();
-    let (again_token, new_token) = (&tokens[tokens.len() - 2], &tokens[tokens.len() - 1]);
-    assert_eq!(sent[2].bearer.as_deref(), Some(again_token.as_str()));
+    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries"], "{sent:#?}");
+    assert_eq!(sent[0].bearer.as_deref(), Some(old_token.as_str()));
     let new_id = install_id(&e);
-    assert!(text(&sent[3].body).contains(&new_id) && new_id != old_id);
-    assert_eq!(sent[4].bearer.as_deref(), Some(new_token.as_str()));
+    assert!(new_id != old_id && text(&sent[1].body).contains(&new_id), "only the new id registers");
+    assert!(!text(&sent[1].body).contains(&old_id));
     assert!(b.storage.held_by(old_id).await.unwrap().activity.is_empty());
     b.server.shutdown().await.unwrap();
 }
