@@ -319,7 +319,10 @@ impl Ctx<'_> {
         let (steps, reached) = store::steps::day(self.conn, day)?;
         if reached.is_none() && steps >= u64::from(self.set.step_goal) {
             store::steps::mark_goal_reached(self.conn, day, at)?;
-            self.emit(at, EventKind::StepGoalReached { day: day.to_string(), steps, goal: self.set.step_goal });
+            // The store keeps days as `YYYY-MM-DD` text: one that does not parse is a conversion failure.
+            let bad = |e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e));
+            let day = day.parse::<chrono::NaiveDate>().map_err(bad)?;
+            self.emit(at, EventKind::StepGoalReached { day, steps, goal: self.set.step_goal });
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use super::ctx::Ctx;
 use crate::domain::catalog::Trigger;
-use crate::domain::event::EventKind;
+use crate::domain::event::{EventKind, OfferTrigger};
 use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::LocationFix;
 use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
@@ -194,7 +194,7 @@ impl Ctx<'_> {
                     offer_id: c.offer.id().to_owned(),
                     merchant_id: c.merchant.id().to_owned(),
                     place_id: c.place.id().to_owned(),
-                    trigger: c.trigger.to_string(),
+                    trigger: OfferTrigger::from(c.offer.trigger()),
                     title: c.offer.title().to_owned(),
                     expires_at,
                 }
@@ -208,7 +208,7 @@ impl Ctx<'_> {
                     offer_id: c.offer.id().to_owned(),
                     merchant_id: c.merchant.id().to_owned(),
                     place_id: c.place.id().to_owned(),
-                    trigger: c.trigger.to_string(),
+                    trigger: OfferTrigger::from(c.offer.trigger()),
                     reason,
                 },
             );

@@ -99,7 +99,7 @@ class SyncTest {
                 assertEquals("gzip", summaries.headers["content-encoding"])
                 assertEquals(32, summaries.headers["idempotency-key"]?.length, "${summaries.headers}")
                 assertEquals(listOf(0x1f.toByte(), 0x8b.toByte()), summaries.body.take(2), "a gzip body")
-                assertTrue(summaries.timeoutMs in 1_000uL..60_000uL, "${summaries.timeoutMs}")
+                assertTrue(summaries.timeoutMs in 1_000L..60_000L, "${summaries.timeoutMs}")
                 assertEquals(1, engine.outbox().size, "kept for later")
             }
         }
