@@ -34,7 +34,7 @@ public final class OSLogSink: LogSink, Sendable {
     /// Writes one record.
     public func log(record: LogRecord) {
         #if canImport(os)
-        let logger = Logger(subsystem: subsystem, category: record.target)
+        let log = OSLog(subsystem: subsystem, category: record.target)
         let type: OSLogType
         switch record.level {
         case .error: type = .fault
@@ -44,7 +44,7 @@ public final class OSLogSink: LogSink, Sendable {
         }
         // The engine's messages hold no personal data (no coordinate leaves
         // the core in a log line): public, so they are readable in Console.
-        logger.log(level: type, "\(record.message, privacy: .public)")
+        os_log("%{public}@", log: log, type: type, record.message)
         #else
         FileHandle.standardError.write(Data("\(record.level) \(record.target): \(record.message)\n".utf8))
         #endif

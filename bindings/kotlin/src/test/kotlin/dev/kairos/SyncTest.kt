@@ -84,8 +84,8 @@ class SyncTest {
                 val transport = Scripted { request ->
                     when {
                         request.url.endsWith("/v1/installs") ->
-                            HttpResponse(201u, mapOf("Content-Type" to "application/json"), "{\"token\":\"t1\"}".toByteArray())
-                        else -> HttpResponse(503u, mapOf("Retry-After" to "600"), ByteArray(0))
+                            HttpResponse(201, mapOf("Content-Type" to "application/json"), "{\"token\":\"t1\"}".toByteArray())
+                        else -> HttpResponse(503, mapOf("Retry-After" to "600"), ByteArray(0))
                     }
                 }
                 val options = SyncOptions("https://api.example.com", fetchCatalog = false)
