@@ -10,8 +10,7 @@ final class OffersTests: EngineTestCase {
         XCTAssertNil(c.installId)
         XCTAssertEqual([c.quietHoursStart, c.quietHoursEnd], [21, 8])
         XCTAssertEqual([c.offersPerDay, c.minMinutesBetweenOffers, c.offersPerMerchantPerDay, c.dismissalCooldownDays], [4, 30, 2, 7])
-        var bad = c
-        bad.offersPerDay = -1
+        let bad = EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key, offersPerDay: -1)
         assertKairosError(try Engine.open(config: bad)) { e in
             guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
             XCTAssertTrue(reason.contains("offers_per_day must not be negative"), reason)
