@@ -66,6 +66,13 @@ impl TryFrom<LocalDay> for NaiveDate {
     }
 }
 
+/// The ISO 8601 spelling, `YYYY-MM-DD`.
+impl std::fmt::Display for LocalDay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 impl LocalDay {
     /// The day the core spells `text` (`YYYY-MM-DD`). The core writes only
     /// valid days: one that does not parse is an internal error, never
@@ -86,6 +93,7 @@ mod tests {
         let day = LocalDay::from_core("2026-11-24").unwrap();
         assert_eq!(day, LocalDay { year: 2026, month: 11, day: 24 });
         assert_eq!(NaiveDate::try_from(day).unwrap().to_string(), "2026-11-24");
+        assert_eq!(day.to_string(), "2026-11-24");
         for bad in [LocalDay { year: 2026, month: 2, day: 30 }, LocalDay { year: 2026, month: -1, day: 1 }] {
             assert!(matches!(NaiveDate::try_from(bad), Err(KairosError::InvalidInput { .. })), "{bad:?}");
         }
