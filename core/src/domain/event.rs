@@ -262,3 +262,35 @@ impl Event {
         Event { at, kind }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_and_days_keep_their_json_spellings() {
+        let at = Timestamp::from_millis(1_795_600_800_000);
+        let offer = Event::new(
+            at,
+            EventKind::OfferTriggered {
+                instance_id: 1,
+                offer_id: "o".into(),
+                merchant_id: "m".into(),
+                place_id: "p".into(),
+                trigger: OfferTrigger::from(&Trigger::Dwell { minutes: 5 }),
+                title: "t".into(),
+                expires_at: at,
+            },
+        );
+        let json = serde_json::to_value(&offer).unwrap();
+        assert_eq!((json["kind"].as_str(), json["trigger"].as_str()), (Some("offer_triggered"), Some("dwell")));
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let goal = Event::new(at, EventKind::StepGoalReached { day, steps: 8000, goal: 7500 });
+        assert_eq!(serde_json::to_value(&goal).unwrap()["day"].as_str(), Some("2026-11-24"));
+        for (t, name) in
+            [(OfferTrigger::Enter, "enter"), (OfferTrigger::Exit, "exit"), (OfferTrigger::Nearby, "nearby")]
+        {
+            assert_eq!((t.as_str(), serde_json::to_value(t).unwrap()), (name, serde_json::json!(name)));
+        }
+    }
+}
