@@ -8,6 +8,12 @@
 //! * Android: Android's packed format, which every version since 6.0
 //!   (API 23) loads.
 //!
+//! Android 15 and later may run on devices with 16 KB memory pages, and
+//! Google Play requires native libraries whose `LOAD` segments are aligned
+//! to 16 KB (a 4 KB-aligned library fails to load there): Android builds
+//! link with `-z max-page-size=16384` (`cargo xtask package` checks the
+//! alignment with `readelf -l` when it has an Android library to check).
+//!
 //! Apple platforms get a static library, linked into the app by Xcode:
 //! nothing to do here.
 
@@ -16,7 +22,10 @@ fn main() {
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     match (os.as_str(), env.as_str()) {
         ("linux", "gnu") => println!("cargo:rustc-cdylib-link-arg=-Wl,-z,pack-relative-relocs"),
-        ("android", _) => println!("cargo:rustc-cdylib-link-arg=-Wl,--pack-dyn-relocs=android"),
+        ("android", _) => {
+            println!("cargo:rustc-cdylib-link-arg=-Wl,--pack-dyn-relocs=android");
+            println!("cargo:rustc-cdylib-link-arg=-Wl,-z,max-page-size=16384");
+        }
         _ => {}
     }
 }

@@ -11,13 +11,13 @@ use crate::event::KairosEvent;
 use crate::fix::{IngestReport, LocationFix};
 use crate::listener::{EventListener, Listeners, Subscription};
 use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
-use crate::privacy::{ConsentChange, Consents, OutboxItem, Purpose};
+use crate::privacy::{BudgetEntry, ConsentChange, Consents, OutboxItem, Purpose};
 use crate::replay::ReplaySummary;
 use crate::routines::Routine;
 use crate::runtime::{self, run_blocking};
 use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::sync::{SyncOptions, SyncReport};
-use crate::time::{from_core, to_core};
+use crate::time::{from_core, to_core, LocalDay};
 use crate::transport::{Foreign, HttpTransport};
 use crate::visits::{Place, Visit};
 use std::sync::Arc;
@@ -143,14 +143,14 @@ impl Engine {
 
     /// The steps of the local day containing `now`, against the goal.
     pub fn today(&self, now: SystemTime) -> Result<DaySummary, KairosError> {
-        self.core_call(|core| core.today(to_core(now))).map(Into::into)
+        self.core_call(|core| core.today(to_core(now)))?.try_into()
     }
 
     /// Steps per local day for the seven local days ending with the day of
     /// `now`, oldest first, with the week's total and the days the current
     /// goal was met.
     pub fn week(&self, now: SystemTime) -> Result<WeekSummary, KairosError> {
-        self.core_call(|core| core.week(to_core(now))).map(Into::into)
+        self.core_call(|core| core.week(to_core(now)))?.try_into()
     }
 
     /// Visits overlapping `[from, to)`, by arrival; a visit under way has no
@@ -352,7 +352,7 @@ impl Engine {
     /// would share").
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, KairosError> {
         let items = self.core_call(|core| core.outbox())?;
-        Ok(items.into_iter().map(Into::into).collect())
+        items.into_iter().map(TryInto::try_into).collect()
     }
 
     /// Summaries dropped, ever, because the outbox was full (1,000 items)
@@ -360,6 +360,16 @@ impl Engine {
     /// because the server refused them for good.
     pub fn outbox_dropped(&self) -> Result<i64, KairosError> {
         self.core_call(|core| Ok(i64::try_from(core.outbox_dropped()).unwrap_or(i64::MAX)))
+    }
+
+    /// The local-privacy budget spent on the local days `fromDay` to
+    /// `toDay` (both included): one entry per purpose and day whose summary
+    /// was noised; empty while local privacy is off. Throws `InvalidInput`
+    /// for a day that is not on the calendar.
+    pub fn privacy_budget(&self, from_day: LocalDay, to_day: LocalDay) -> Result<Vec<BudgetEntry>, KairosError> {
+        let (from, to) = (from_day.try_into()?, to_day.try_into()?);
+        let entries = self.core_call(|core| core.privacy_budget(from, to))?;
+        entries.into_iter().map(TryInto::try_into).collect()
     }
 
     /// One JSON document of everything the engine holds about the shopper,

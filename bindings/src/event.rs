@@ -2,10 +2,92 @@
 //! advances time returns the events it caused, in time order, and delivers
 //! them to every live listener.
 
-use crate::time::from_core;
+use crate::time::{from_core, LocalDay};
 use crate::visits::PlaceKind;
+use kairos_core::offers::Suppression;
 use kairos_core::EventKind;
 use std::time::SystemTime;
+
+/// What kind of movement made an offer fire (or would have): the kind of the
+/// offer's catalog trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum OfferTrigger {
+    /// Entering one of the offer's places.
+    Enter,
+    /// Staying inside one of the offer's places long enough.
+    Dwell,
+    /// Leaving one of the offer's places.
+    Exit,
+    /// Passing near one of the offer's places while on the move.
+    Nearby,
+}
+
+impl From<kairos_core::OfferTrigger> for OfferTrigger {
+    fn from(t: kairos_core::OfferTrigger) -> Self {
+        match t {
+            kairos_core::OfferTrigger::Enter => OfferTrigger::Enter,
+            kairos_core::OfferTrigger::Dwell => OfferTrigger::Dwell,
+            kairos_core::OfferTrigger::Exit => OfferTrigger::Exit,
+            kairos_core::OfferTrigger::Nearby => OfferTrigger::Nearby,
+        }
+    }
+}
+
+/// Why an offer that could have fired did not (`OfferSuppressed.reason`);
+/// `OfferSuppressed.explanation` says it in words, with the numbers (the
+/// cap, until when).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum SuppressionReason {
+    /// Outside the offer's validity, days or hours, or the place is closed.
+    OutsideSchedule,
+    /// The shopper does not match the offer's targeting.
+    NotTargeted,
+    /// The catalog in force has expired.
+    CatalogExpired,
+    /// The shopper already redeemed this offer.
+    AlreadyRedeemed,
+    /// The shopper dismissed this offer recently (the cooldown).
+    DismissedRecently,
+    /// The offer's lifetime cap is reached.
+    OfferTotalCap,
+    /// The offer's daily cap is reached.
+    OfferDailyCap,
+    /// The offer fired too recently.
+    OfferMinGap,
+    /// The merchant's daily cap is reached.
+    MerchantDailyCap,
+    /// The daily cap over all offers is reached.
+    GlobalDailyCap,
+    /// Another offer was shown too recently (the frequency cap).
+    GlobalMinGap,
+    /// Inside the shopper's quiet hours.
+    QuietHours,
+    /// The shopper is driving and the offer does not allow it.
+    WhileDriving,
+    /// Another eligible offer ranked higher at the same moment.
+    Outranked,
+}
+
+impl From<&Suppression> for SuppressionReason {
+    fn from(s: &Suppression) -> Self {
+        match s {
+            Suppression::OutsideSchedule => SuppressionReason::OutsideSchedule,
+            Suppression::NotTargeted => SuppressionReason::NotTargeted,
+            Suppression::CatalogExpired => SuppressionReason::CatalogExpired,
+            Suppression::AlreadyRedeemed => SuppressionReason::AlreadyRedeemed,
+            Suppression::DismissedRecently { .. } => SuppressionReason::DismissedRecently,
+            Suppression::OfferTotalCap { .. } => SuppressionReason::OfferTotalCap,
+            Suppression::OfferDailyCap { .. } => SuppressionReason::OfferDailyCap,
+            Suppression::OfferMinGap { .. } => SuppressionReason::OfferMinGap,
+            Suppression::MerchantDailyCap { .. } => SuppressionReason::MerchantDailyCap,
+            Suppression::GlobalDailyCap { .. } => SuppressionReason::GlobalDailyCap,
+            Suppression::GlobalMinGap { .. } => SuppressionReason::GlobalMinGap,
+            Suppression::QuietHours => SuppressionReason::QuietHours,
+            Suppression::WhileDriving => SuppressionReason::WhileDriving,
+            Suppression::Outranked { .. } => SuppressionReason::Outranked,
+        }
+    }
+}
 
 /// One thing that happened. Every variant carries `at`: the engine time it
 /// happened (an input's time, or `tick`'s `now`).
@@ -50,8 +132,8 @@ pub enum KairosEvent {
     StepGoalReached {
         /// When it happened.
         at: SystemTime,
-        /// The local day, `YYYY-MM-DD`.
-        day: String,
+        /// The local day.
+        day: LocalDay,
         /// Steps counted.
         steps: i64,
         /// The goal.
@@ -113,15 +195,14 @@ pub enum KairosEvent {
         merchant_id: String,
         /// The place that triggered it.
         place_id: String,
-        /// What triggered it: `enter`, `dwell`, `exit` or `nearby`.
-        trigger: String,
+        /// What triggered it.
+        trigger: OfferTrigger,
         /// Headline to show.
         title: String,
         /// End of the claim window.
         expires_at: SystemTime,
     },
-    /// An offer could have fired but did not; `reason` is a stable code
-    /// (`global_min_gap`, `quiet_hours`, `not_targeted`, ...) and
+    /// An offer could have fired but did not; `reason` says why and
     /// `explanation` says it in words.
     OfferSuppressed {
         /// When it happened.
@@ -133,9 +214,9 @@ pub enum KairosEvent {
         /// The place involved.
         place_id: String,
         /// What would have triggered it.
-        trigger: String,
-        /// Stable snake_case code of the reason.
-        reason: String,
+        trigger: OfferTrigger,
+        /// Why it did not fire.
+        reason: SuppressionReason,
         /// The reason in words.
         explanation: String,
     },
@@ -247,7 +328,7 @@ impl From<kairos_core::Event> for KairosEvent {
             }
             EventKind::StepGoalReached { day, steps, goal } => KairosEvent::StepGoalReached {
                 at,
-                day,
+                day: day.into(),
                 steps: i64::try_from(steps).unwrap_or(i64::MAX),
                 goal: i32::try_from(goal).unwrap_or(i32::MAX),
             },
@@ -270,20 +351,19 @@ impl From<kairos_core::Event> for KairosEvent {
                     offer_id,
                     merchant_id,
                     place_id,
-                    trigger,
+                    trigger: trigger.into(),
                     title,
                     expires_at: from_core(expires_at),
                 }
             }
             EventKind::OfferSuppressed { offer_id, merchant_id, place_id, trigger, reason } => {
-                let code = reason.code().to_string();
                 KairosEvent::OfferSuppressed {
                     at,
                     offer_id,
                     merchant_id,
                     place_id,
-                    trigger,
-                    reason: code,
+                    trigger: trigger.into(),
+                    reason: SuppressionReason::from(&reason),
                     explanation: reason.to_string(),
                 }
             }
@@ -321,6 +401,33 @@ impl From<kairos_core::Event> for KairosEvent {
             EventKind::DatabaseRecovered { moved_to, reason } => {
                 KairosEvent::DatabaseRecovered { at, moved_to, reason }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppression_reasons_keep_their_kind_and_explanation() {
+        let t = kairos_core::Timestamp::from_millis(1_795_600_800_000);
+        let core = kairos_core::Event::new(
+            t,
+            EventKind::OfferSuppressed {
+                offer_id: "o".into(),
+                merchant_id: "m".into(),
+                place_id: "p".into(),
+                trigger: kairos_core::OfferTrigger::Dwell,
+                reason: Suppression::GlobalMinGap { minutes: 30, until: t },
+            },
+        );
+        match KairosEvent::from(core) {
+            KairosEvent::OfferSuppressed { trigger, reason, explanation, .. } => {
+                assert_eq!((trigger, reason), (OfferTrigger::Dwell, SuppressionReason::GlobalMinGap));
+                assert!(explanation.contains("30"), "{explanation}");
+            }
+            other => panic!("{other:?}"),
         }
     }
 }

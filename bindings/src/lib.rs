@@ -9,6 +9,7 @@
 //! | module | what crosses the boundary |
 //! | --- | --- |
 //! | [`engine`] | the `Engine` object and its methods |
+//! | [`engine_async`] | the `async` variants of the calls that touch SQLite (`openAsync`, `eraseAllAsync`...) |
 //! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
 //! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
 //! | [`steps`] | `StepSample`, `DaySummary`, `WeekSummary`, `DaySteps` |
@@ -18,12 +19,13 @@
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
 //! | [`sync`] | `SyncOptions`, `SyncReport` |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
-//! | [`replay`] | `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
-//! | [`event`] | `KairosEvent`, one variant per event kind |
+//! | [`replay`] | `parse_track` (CSV, GPX, GeoJSON), `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
+//! | [`event`] | `KairosEvent`, one variant per event kind; `OfferTrigger`, `SuppressionReason` |
 //! | [`listener`] | the foreign `EventListener`, its `Subscription`, `ListenerError` |
+//! | [`log`] | `setLogger`, the foreign `LogSink`, `LogRecord`, `LogLevel`: the engine's `tracing` records in the app's log |
 //! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
 //! | [`runtime`] | where async methods run (the one place that decides) |
-//! | [`time`] | `SystemTime` to and from the core's millisecond timestamps |
+//! | [`time`] | `SystemTime` to and from the core's millisecond timestamps; `LocalDay` |
 //!
 //! ## Adding a feature of the core to the FFI
 //! 1. Mirror each new core type in a small file here: a `#[derive(uniffi::Record)]`
@@ -45,10 +47,12 @@ uniffi::setup_scaffolding!();
 
 pub mod config;
 pub mod engine;
+pub mod engine_async;
 pub mod error;
 pub mod event;
 pub mod fix;
 pub mod listener;
+pub mod log;
 pub mod offers;
 pub mod privacy;
 pub mod replay;
@@ -63,14 +67,16 @@ pub mod visits;
 pub use config::{CatalogKey, EngineConfig};
 pub use engine::Engine;
 pub use error::KairosError;
-pub use event::KairosEvent;
+pub use event::{KairosEvent, OfferTrigger, SuppressionReason};
 pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, ListenerError, Subscription};
+pub use log::{set_logger, LogLevel, LogRecord, LogSink};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
 pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
-pub use replay::{parse_track_csv, ReplaySummary};
+pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{SyncOptions, SyncReport};
+pub use time::LocalDay;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 pub use visits::{Place, PlaceKind, Visit};

@@ -161,7 +161,12 @@ mod tests {
     }
 
     fn event() -> KairosEvent {
-        KairosEvent::StepGoalReached { at: UNIX_EPOCH, day: "1970-01-01".into(), steps: 1, goal: 1 }
+        KairosEvent::StepGoalReached {
+            at: UNIX_EPOCH,
+            day: crate::time::LocalDay { year: 1970, month: 1, day: 1 },
+            steps: 1,
+            goal: 1,
+        }
     }
 
     #[test]

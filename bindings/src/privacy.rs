@@ -1,9 +1,10 @@
 //! Privacy: consent, the outbox (what would leave the device), export and
-//! erase, and the local-privacy budget spent. `docs/privacy.md` is the inventory of what is held and shared.
+//! erase, and the local-privacy budget spent (`Engine.privacy_budget`, in
+//! `engine.rs`: this module holds the types only, so it does not import the
+//! engine). `docs/privacy.md` is the inventory of what is held and shared.
 
-use crate::engine::Engine;
 use crate::error::KairosError;
-use crate::time::from_core;
+use crate::time::{from_core, LocalDay};
 use kairos_core::privacy as core;
 use std::time::SystemTime;
 
@@ -126,9 +127,9 @@ pub struct OutboxItem {
     pub kind: OutboxKind,
     /// The purpose; `nil`/`null` for a deletion of everything.
     pub purpose: Option<Purpose>,
-    /// The local day (`YYYY-MM-DD`) a summary is about; `nil`/`null` for a
-    /// deletion request.
-    pub day: Option<String>,
+    /// The local day a summary is about; `nil`/`null` for a deletion
+    /// request.
+    pub day: Option<LocalDay>,
     /// The JSON payload, exactly as it will be sent (no coordinate, no place
     /// of the shopper's own, no time finer than the day).
     pub payload: String,
@@ -136,20 +137,22 @@ pub struct OutboxItem {
     pub queued_at: SystemTime,
 }
 
-impl From<kairos_core::privacy::OutboxItem> for OutboxItem {
-    fn from(o: kairos_core::privacy::OutboxItem) -> Self {
+impl TryFrom<kairos_core::privacy::OutboxItem> for OutboxItem {
+    type Error = KairosError;
+
+    fn try_from(o: kairos_core::privacy::OutboxItem) -> Result<Self, KairosError> {
         let kind = match o.kind {
             core::OutboxKind::Summary => OutboxKind::Summary,
             core::OutboxKind::Deletion => OutboxKind::Deletion,
         };
-        OutboxItem {
+        Ok(OutboxItem {
             id: o.id,
             kind,
             purpose: o.purpose.map(Into::into),
-            day: o.day,
+            day: o.day.as_deref().map(LocalDay::from_core).transpose()?,
             payload: o.payload,
             queued_at: from_core(o.created_at),
-        }
+        })
     }
 }
 
@@ -158,8 +161,8 @@ impl From<kairos_core::privacy::OutboxItem> for OutboxItem {
 /// and `docs/privacy.md`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BudgetEntry {
-    /// The local day (`YYYY-MM-DD`) the summary is about.
-    pub day: String,
+    /// The local day the summary is about.
+    pub day: LocalDay,
     /// The purpose.
     pub purpose: Purpose,
     /// The mechanism (`"geometric"`: two-sided geometric noise on counts,
@@ -171,33 +174,17 @@ pub struct BudgetEntry {
     pub spent_at: SystemTime,
 }
 
-impl From<kairos_core::privacy::BudgetEntry> for BudgetEntry {
-    fn from(b: kairos_core::privacy::BudgetEntry) -> Self {
-        BudgetEntry {
-            day: b.day,
+impl TryFrom<kairos_core::privacy::BudgetEntry> for BudgetEntry {
+    type Error = KairosError;
+
+    fn try_from(b: kairos_core::privacy::BudgetEntry) -> Result<Self, KairosError> {
+        Ok(BudgetEntry {
+            day: LocalDay::from_core(&b.day)?,
             purpose: b.purpose.into(),
             mechanism: b.mechanism,
             epsilon: b.epsilon,
             spent_at: from_core(b.spent_at),
-        }
-    }
-}
-
-fn parse_day(name: &str, day: &str) -> Result<chrono::NaiveDate, KairosError> {
-    day.parse()
-        .map_err(|_| KairosError::invalid_input(format!("{name} must be a local day as YYYY-MM-DD, got {day:?}")))
-}
-
-#[uniffi::export]
-impl Engine {
-    /// The local-privacy budget spent on the local days `fromDay` to
-    /// `toDay` (`YYYY-MM-DD`, both included): one entry per purpose and day
-    /// whose summary was noised; empty while local privacy is off. Throws
-    /// `InvalidInput` for a malformed day.
-    pub fn privacy_budget(&self, from_day: String, to_day: String) -> Result<Vec<BudgetEntry>, KairosError> {
-        let (from, to) = (parse_day("from_day", &from_day)?, parse_day("to_day", &to_day)?);
-        let entries = self.core_call(|core| core.privacy_budget(from, to))?;
-        Ok(entries.into_iter().map(Into::into).collect())
+        })
     }
 }
 
@@ -223,7 +210,7 @@ mod tests {
             created_at: kairos_core::Timestamp::from_millis(0),
             batch_key: None,
         };
-        assert_eq!(OutboxItem::from(item(core::OutboxKind::Deletion)).kind, OutboxKind::Deletion);
-        assert_eq!(OutboxItem::from(item(core::OutboxKind::Summary)).kind, OutboxKind::Summary);
+        assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Deletion)).unwrap().kind, OutboxKind::Deletion);
+        assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Summary)).unwrap().kind, OutboxKind::Summary);
     }
 }

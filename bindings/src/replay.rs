@@ -56,8 +56,7 @@ impl From<kairos_core::replay::ReplaySummary> for ReplaySummary {
 /// Ranges are not checked here: `Engine.replay` and `recordLocations` refuse
 /// invalid fixes and count them.
 ///
-/// Other formats will come as `parse_track(name, text)`, choosing the
-/// parser from the file name (see the module docs); CSV stays.
+/// `parse_track` reads GPX and GeoJSON too, choosing by the file name.
 #[uniffi::export]
 pub fn parse_track_csv(text: String) -> Result<Vec<LocationFix>, KairosError> {
     guard(|| {
@@ -67,10 +66,40 @@ pub fn parse_track_csv(text: String) -> Result<Vec<LocationFix>, KairosError> {
     })
 }
 
+/// Reads a recorded track in any format Kairos knows, chosen from `name`'s
+/// extension: `.csv` (as `parseTrackCsv`), `.gpx` (what Xcode and the
+/// Android emulator record: track points with `<time>`) or `.geojson` /
+/// `.json` (a `LineString` with a `times` or `coordTimes` property). Fixes
+/// come back in time order. Throws `InvalidInput` naming the file, then
+/// the line or element, then the reason (also for an unknown extension).
+#[uniffi::export]
+pub fn parse_track(name: String, text: String) -> Result<Vec<LocationFix>, KairosError> {
+    guard(|| {
+        let fixes = kairos_core::track::parse_track(&name, &text)
+            .map_err(|e| KairosError::invalid_input(format!("invalid track: {e}")))?;
+        Ok(fixes.into_iter().map(LocationFix::from).collect())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn reads_gpx_by_its_name_and_refuses_an_unknown_extension() {
+        let gpx = r#"<gpx version="1.1"><trk><trkseg>
+            <trkpt lat="37.3257" lon="-121.9458"><time>2026-11-24T18:30:00Z</time></trkpt>
+            <trkpt lat="37.3258" lon="-121.9457"><time>2026-11-24T18:31:00Z</time></trkpt>
+            </trkseg></trk></gpx>"#;
+        let fixes = parse_track("walk.gpx".into(), gpx.into()).unwrap();
+        assert_eq!(fixes.len(), 2);
+        assert_eq!(fixes[1].at, UNIX_EPOCH + Duration::from_secs(1_795_545_060));
+        match parse_track("walk.kml".into(), gpx.into()) {
+            Err(KairosError::InvalidInput { reason }) => assert!(reason.contains("walk.kml"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn reads_a_csv_track() {

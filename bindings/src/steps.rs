@@ -1,7 +1,7 @@
 //! Step samples going in, and the day's summary coming out.
 
 use crate::error::KairosError;
-use crate::time::{from_core, to_core};
+use crate::time::{from_core, to_core, LocalDay};
 use std::time::SystemTime;
 
 /// One reading from the platform's pedometer (see docs/bindings.md for
@@ -54,8 +54,8 @@ impl TryFrom<StepSample> for kairos_core::StepSample {
 /// A day's steps against the goal, as `Engine.today` reports it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DaySummary {
-    /// The local day in the engine's time zone, `YYYY-MM-DD`.
-    pub day: String,
+    /// The local day in the engine's time zone.
+    pub day: LocalDay,
     /// Steps counted for the day.
     pub steps: i64,
     /// The daily goal.
@@ -68,24 +68,26 @@ pub struct DaySummary {
     pub last_active_at: Option<SystemTime>,
 }
 
-impl From<kairos_core::DaySummary> for DaySummary {
-    fn from(d: kairos_core::DaySummary) -> Self {
-        DaySummary {
-            day: d.day,
+impl TryFrom<kairos_core::DaySummary> for DaySummary {
+    type Error = KairosError;
+
+    fn try_from(d: kairos_core::DaySummary) -> Result<Self, KairosError> {
+        Ok(DaySummary {
+            day: LocalDay::from_core(&d.day)?,
             steps: i64::try_from(d.steps).unwrap_or(i64::MAX),
             goal: i32::try_from(d.goal).unwrap_or(i32::MAX),
             remaining: i64::try_from(d.remaining).unwrap_or(i64::MAX),
             goal_reached: d.goal_reached,
             last_active_at: d.last_active_at.map(from_core),
-        }
+        })
     }
 }
 
 /// One local day's steps, in a [`WeekSummary`].
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DaySteps {
-    /// The local day, `YYYY-MM-DD`.
-    pub day: String,
+    /// The local day.
+    pub day: LocalDay,
     /// Steps counted for it (0 for a day without any).
     pub steps: i64,
     /// Whether they reach the current goal.
@@ -105,21 +107,25 @@ pub struct WeekSummary {
     pub days_goal_met: i32,
 }
 
-impl From<kairos_core::WeekSummary> for WeekSummary {
-    fn from(w: kairos_core::WeekSummary) -> Self {
-        WeekSummary {
+impl TryFrom<kairos_core::WeekSummary> for WeekSummary {
+    type Error = KairosError;
+
+    fn try_from(w: kairos_core::WeekSummary) -> Result<Self, KairosError> {
+        Ok(WeekSummary {
             days: w
                 .days
                 .into_iter()
-                .map(|d| DaySteps {
-                    day: d.day,
-                    steps: i64::try_from(d.steps).unwrap_or(i64::MAX),
-                    goal_met: d.goal_met,
+                .map(|d| {
+                    Ok(DaySteps {
+                        day: LocalDay::from_core(&d.day)?,
+                        steps: i64::try_from(d.steps).unwrap_or(i64::MAX),
+                        goal_met: d.goal_met,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, KairosError>>()?,
             total: i64::try_from(w.total).unwrap_or(i64::MAX),
             goal: i32::try_from(w.goal).unwrap_or(i32::MAX),
             days_goal_met: i32::try_from(w.days_goal_met).unwrap_or(i32::MAX),
-        }
+        })
     }
 }

@@ -35,16 +35,20 @@ pub struct HttpRequest {
     /// The body; empty for `GET`.
     pub body: Vec<u8>,
     /// Give up after this many milliseconds (connecting and answering
-    /// together), and throw `TransportError`.
-    pub timeout_ms: u64,
+    /// together), and throw `TransportError`. Always positive and at most
+    /// a few minutes (the engine's request timeout), so it fits a Java
+    /// `int` and a Swift `TimeInterval` exactly.
+    pub timeout_ms: i64,
 }
 
 /// The server's answer, whatever its status: a 4xx or 5xx is a response,
 /// not a `TransportError`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HttpResponse {
-    /// The status code.
-    pub status: u16,
+    /// The HTTP status code, 100 to 599. A status outside that range is
+    /// not HTTP: sync counts the request as failed (as a `TransportError`
+    /// with the status in its reason).
+    pub status: i32,
     /// Header names (any case) and values; for a repeated header, any one
     /// of its values.
     pub headers: HashMap<String, String>,
@@ -95,13 +99,20 @@ impl core::HttpTransport for Foreign {
             url: request.url,
             headers: request.headers.into_iter().collect(),
             body: request.body,
-            timeout_ms: request.timeout_ms,
+            // The engine's timeouts are a few minutes at most.
+            timeout_ms: i64::try_from(request.timeout_ms).unwrap_or(i64::MAX),
         };
         Box::pin(async move {
             match self.0.send(request).await {
-                Ok(r) => {
-                    Ok(core::HttpResponse { status: r.status, headers: r.headers.into_iter().collect(), body: r.body })
-                }
+                Ok(r) => match u16::try_from(r.status).ok().filter(|s| (100..=599).contains(s)) {
+                    Some(status) => {
+                        Ok(core::HttpResponse { status, headers: r.headers.into_iter().collect(), body: r.body })
+                    }
+                    None => Err(core::TransportError(format!(
+                        "the HTTP transport returned status {}, outside 100..599",
+                        r.status
+                    ))),
+                },
                 Err(TransportError::Failed { reason }) => Err(core::TransportError(reason)),
             }
         })
@@ -116,7 +127,7 @@ mod tests {
 
     /// Answers every request with `status` and records what it was sent.
     struct Fixed {
-        status: u16,
+        status: i32,
         seen: Mutex<Vec<HttpRequest>>,
     }
 
@@ -153,7 +164,17 @@ mod tests {
         assert_eq!(seen[0].method, HttpMethod::Post);
         assert_eq!(seen[0].headers.get("content-encoding").map(String::as_str), Some("gzip"));
         assert_eq!(seen[0].body, vec![1, 2, 3]);
-        assert_eq!(seen[0].timeout_ms, kairos_core::policy::SYNC_REQUEST_TIMEOUT_MS);
+        assert_eq!(seen[0].timeout_ms, kairos_core::policy::SYNC_REQUEST_TIMEOUT_MS as i64);
+    }
+
+    #[test]
+    fn a_status_that_is_not_http_is_a_failed_request() {
+        for status in [-1, 99, 600, 70_000] {
+            let foreign = Foreign(Arc::new(Fixed { status, seen: Mutex::new(Vec::new()) }));
+            let err =
+                block_on(foreign.send(core::HttpRequest::new(core::HttpMethod::Get, "https://x.test"))).unwrap_err();
+            assert!(err.0.contains(&format!("status {status}")), "{}", err.0);
+        }
     }
 
     #[test]

@@ -18,8 +18,11 @@ let package = Package(
     targets: [
         // The C interface of libkairos_ffi; its module map links `kairos_ffi`.
         .systemLibrary(name: "KairosFFI", path: "Sources/KairosFFI"),
-        // The generated Swift API over it.
-        .target(name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos"),
+        // The generated Swift API over it, the package's own Swift (HTTP
+        // transport, event stream, log sink) and the privacy manifest.
+        .target(
+            name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos",
+            resources: [.copy("PrivacyInfo.xcprivacy")]),
         .testTarget(name: "KairosTests", dependencies: ["Kairos"], path: "Tests/KairosTests"),
     ],
     swiftLanguageVersions: [.v5]

@@ -86,7 +86,10 @@ fn steps_reach_the_goal_once() {
     let events = engine.record_steps(sample(10, 600)).unwrap();
     assert!(matches!(events.as_slice(), [KairosEvent::StepGoalReached { steps: 1200, goal: 1000, .. }]), "{events:?}");
     let today = engine.today(nine_am()).unwrap();
-    assert_eq!((today.day.as_str(), today.steps, today.remaining, today.goal_reached), ("2026-11-24", 1200, 0, true));
+    assert_eq!(
+        (today.day.to_string().as_str(), today.steps, today.remaining, today.goal_reached),
+        ("2026-11-24", 1200, 0, true)
+    );
 }
 
 #[test]

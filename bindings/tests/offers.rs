@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use kairos_ffi::{
     parse_track_csv, CatalogKey, Engine, EngineConfig, EventListener, KairosError, KairosEvent, ListenerError,
-    LocationFix, OfferState,
+    LocationFix, OfferState, SuppressionReason,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -204,7 +204,7 @@ fn before_opening_hours_the_offer_is_suppressed_with_a_reason_code() {
         .iter()
         .filter_map(|e| match e {
             KairosEvent::OfferSuppressed { offer_id, reason, explanation, .. } => {
-                Some((offer_id.as_str(), reason.as_str(), explanation.as_str()))
+                Some((offer_id.as_str(), *reason, explanation.as_str()))
             }
             KairosEvent::OfferTriggered { .. } => panic!("{events:?}"),
             _ => None,
@@ -212,7 +212,7 @@ fn before_opening_hours_the_offer_is_suppressed_with_a_reason_code() {
         .collect();
     assert_eq!(suppressed.len(), 1, "{events:?}");
     assert_eq!(suppressed[0].0, "maison-lumiere-20-off");
-    assert_eq!(suppressed[0].1, "outside_schedule");
+    assert_eq!(suppressed[0].1, SuppressionReason::OutsideSchedule);
     assert_eq!(suppressed[0].2, "outside the offer's schedule or the store's opening hours");
 }
 

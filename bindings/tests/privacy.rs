@@ -3,11 +3,16 @@
 //! deferrals. The same flows run from Kotlin and Swift.
 
 use kairos_ffi::{
-    Engine, EngineConfig, HttpRequest, HttpResponse, HttpTransport, KairosError, OutboxKind, Purpose, StepSample,
-    SyncOptions, TransportError,
+    Engine, EngineConfig, HttpRequest, HttpResponse, HttpTransport, KairosError, LocalDay, OutboxKind, Purpose,
+    StepSample, SyncOptions, TransportError,
 };
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The local day `year-month-day`.
+fn day(year: i32, month: i32, day: i32) -> LocalDay {
+    LocalDay { year, month, day }
+}
 
 /// 2026-11-24T09:00:00-08:00.
 fn nine_am() -> SystemTime {
@@ -97,8 +102,8 @@ fn granting_queues_the_next_days_summary_and_withdrawing_purges_it() {
     let outbox = engine.outbox().unwrap();
     assert_eq!(outbox.len(), 1, "{outbox:?}");
     assert_eq!(
-        (outbox[0].kind, outbox[0].purpose, outbox[0].day.as_deref()),
-        (OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24"))
+        (outbox[0].kind, outbox[0].purpose, outbox[0].day.map(|d| d.to_string())),
+        (OutboxKind::Summary, Some(Purpose::Activity), Some("2026-11-24".to_string()))
     );
     assert!(outbox[0].payload.contains(r#""steps":1400"#), "rounded to 100: {}", outbox[0].payload);
 
@@ -116,18 +121,21 @@ fn local_privacy_noises_the_summary_and_records_its_budget() {
     let bad = EngineConfig { activity_epsilon: Some(0.0), ..config(&dir, 7) };
     assert!(matches!(Engine::open(bad), Err(KairosError::InvalidInput { .. })));
     let engine = Engine::open(EngineConfig { activity_epsilon: Some(1.0), ..config(&dir, 7) }).unwrap();
-    assert!(engine.privacy_budget("2026-11-01".into(), "2026-11-30".into()).unwrap().is_empty());
+    assert!(engine.privacy_budget(day(2026, 11, 1), day(2026, 11, 30)).unwrap().is_empty());
     closed_day(&engine);
     let outbox = engine.outbox().unwrap();
     // The noise field, whatever order the JSON keeps its keys in.
     let payload = &outbox[0].payload;
     assert!(payload.contains(r#""noise":{"#), "{payload}");
     assert!(payload.contains(r#""epsilon":1.0"#) && payload.contains(r#""mechanism":"geometric""#), "{payload}");
-    let budget = engine.privacy_budget("2026-11-24".into(), "2026-11-24".into()).unwrap();
+    let budget = engine.privacy_budget(day(2026, 11, 24), day(2026, 11, 24)).unwrap();
     assert_eq!(budget.len(), 1);
-    assert_eq!((budget[0].purpose, budget[0].epsilon, budget[0].day.as_str()), (Purpose::Activity, 1.0, "2026-11-24"));
+    assert_eq!(
+        (budget[0].purpose, budget[0].epsilon, budget[0].day.to_string()),
+        (Purpose::Activity, 1.0, "2026-11-24".to_string())
+    );
     assert!(matches!(
-        engine.privacy_budget("24/11/2026".into(), "2026-11-30".into()),
+        engine.privacy_budget(day(2026, 2, 30), day(2026, 11, 30)),
         Err(KairosError::InvalidInput { .. })
     ));
 }

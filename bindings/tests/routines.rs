@@ -181,10 +181,10 @@ fn the_week_has_seven_days_a_total_and_the_days_the_goal_was_met() {
         .record_step_samples(vec![hour("2026-11-22T09:00:00-08:00", 1000), hour("2026-11-24T09:00:00-08:00", 8000)])
         .unwrap();
     let week = engine.week(at("2026-11-24T12:00:00-08:00")).unwrap();
-    let days: Vec<_> = week.days.iter().map(|d| (d.day.as_str(), d.steps, d.goal_met)).collect();
-    assert_eq!(days[0], ("2026-11-18", 0, false));
-    assert_eq!(days[4], ("2026-11-22", 1000, false));
-    assert_eq!(days[6], ("2026-11-24", 8000, true));
+    let days: Vec<_> = week.days.iter().map(|d| (d.day.to_string(), d.steps, d.goal_met)).collect();
+    assert_eq!(days[0], ("2026-11-18".to_string(), 0, false));
+    assert_eq!(days[4], ("2026-11-22".to_string(), 1000, false));
+    assert_eq!(days[6], ("2026-11-24".to_string(), 8000, true));
     assert_eq!((days.len(), week.total, week.goal, week.days_goal_met), (7, 9000, 7500, 1));
 }
 

@@ -109,6 +109,14 @@ pub enum Error {
     /// Sealing or opening a sealed value failed.
     #[error("sealed storage: {0}")]
     Sealing(String),
+    /// A stored value does not read as what it must be.
+    #[error("stored {what} {value:?} does not read as one")]
+    StoredValue {
+        /// What was read (e.g. "local day").
+        what: &'static str,
+        /// The value found.
+        value: String,
+    },
     /// The key given at open is not the key the profile was sealed with.
     #[error("the sealing key does not open this profile (nothing was changed)")]
     WrongKey,
@@ -214,7 +222,7 @@ impl From<Error> for KairosError {
             }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::WrongKey => KairosError::WrongKey,
-            Error::Sealing(_) => KairosError::Storage { reason: e.to_string() },
+            Error::Sealing(_) | Error::StoredValue { .. } => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::EngineState { .. } | Error::OutboxPayload { .. } | Error::RoutineTrack { .. } | Error::Random => {
                 tracing::error!(error = %e, "internal error");

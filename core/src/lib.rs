@@ -28,7 +28,7 @@ mod store;
 mod error;
 pub mod policy;
 
-pub use domain::event::{Event, EventKind};
+pub use domain::event::{Event, EventKind, OfferTrigger};
 pub use domain::location::{FixRejection, LocationFix};
 pub use domain::routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
 pub use domain::steps::{DaySteps, DaySummary, StepSample, WeekSummary};

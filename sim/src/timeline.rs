@@ -248,7 +248,7 @@ mod tests {
                 offer_id: "free-drink".into(),
                 merchant_id: "food".into(),
                 place_id: "food-main".into(),
-                trigger: "enter".into(),
+                trigger: kairos_core::OfferTrigger::Enter,
                 reason: Suppression::GlobalMinGap { minutes: 30, until: t("2026-11-28T19:02:00Z") },
             },
         );

@@ -11,8 +11,11 @@ use crate::tools;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Generates the bindings, then builds and runs the Kotlin tests.
+/// Checks that the doc's Kotlin blocks are compiled by the tests
+/// ([`crate::snippets`]), generates the bindings, then builds and runs the
+/// Kotlin tests.
 pub fn test() -> Result<(), String> {
+    crate::snippets::check("kotlin")?;
     let built = bindings::generate(false)?;
     bindings::build_backend()?;
     maven_test("kotlin", &root().join("bindings/kotlin/pom.xml"), &target_dir().join("kotlin"), &built, &[])
@@ -55,6 +58,31 @@ pub(crate) fn maven_test(
         return Err(format!("no {label} test ran"));
     }
     std::fs::write(&stamp, b"").map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
+/// Compiles the package's Kotlin (the generated bindings and
+/// `bindings/kotlin/src/main`) with Maven, without the tests, and returns
+/// the jar of its classes (the AAR's `classes.jar`).
+pub(crate) fn maven_jar(built: &Built) -> Result<PathBuf, String> {
+    tools::ensure_maven()?;
+    let pom = root().join("bindings/kotlin/pom.xml");
+    let build_dir = target_dir().join("kotlin-package");
+    let mut mvn = command("mvn", &["-B", "-q", "-f"]);
+    mvn.arg(&pom)
+        .arg(format!("-Dkairos.bindings.dir={}", built.kotlin.display()))
+        .arg(format!("-Dkairos.lib.dir={}", built.lib_dir.display()))
+        .arg(format!("-Dkairos.build.dir={}", build_dir.display()))
+        .arg("-Dmaven.test.skip=true");
+    // Online: packaging needs Maven's jar plugin, which the tests' offline
+    // runs never resolve (and packaging is a release step, with network).
+    run(mvn.arg("package"))?;
+    let jar = std::fs::read_dir(&build_dir)
+        .map_err(|e| format!("cannot read {}: {e}", build_dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jar"))
+        .ok_or_else(|| format!("Maven left no jar in {}", build_dir.display()))?;
+    Ok(jar)
 }
 
 /// The stamp that says `pom`, as it is now, has resolved online before.

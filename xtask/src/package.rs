@@ -1,6 +1,9 @@
 //! `cargo xtask android` and `cargo xtask apple`: the app library for the
 //! devices, laid out for an Android library (AAR) and an Apple
 //! XCFramework, with the generated Kotlin or Swift beside it.
+//! `cargo xtask package` assembles the Maven artifacts ([`crate::maven`]):
+//! the AAR from whatever Android libraries `android` built, and the
+//! desktop library jar for JVM unit tests from the host build.
 //!
 //! Each first checks its tools and, when any is missing, says which and how
 //! to get it, prints the exact commands it would run, and fails. With
@@ -9,6 +12,7 @@
 
 use crate::bindings;
 use crate::cmd::{command, copy_if_changed, on_path, root, run, target_dir};
+use crate::{kotlin, maven};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -115,17 +119,57 @@ pub fn android(dry_run: bool) -> Result<(), String> {
     run(&mut commands.next().expect("the cargo-ndk command"))?;
     let built = bindings::generate(true)?;
     copy_if_changed(&built.kotlin.join("dev/kairos/kairos_ffi.kt"), &out.join("kotlin/dev/kairos/kairos_ffi.kt"))?;
-    // The package's own Kotlin beside the generated: the HTTP transport.
-    copy_if_changed(
-        &root().join("bindings/kotlin/src/main/kotlin/dev/kairos/HttpUrlConnectionTransport.kt"),
-        &out.join("kotlin/dev/kairos/HttpUrlConnectionTransport.kt"),
-    )?;
+    // The package's own Kotlin beside the generated: the HTTP transport,
+    // the event Flow, the Logcat sink, the LocalDate helpers.
+    copy_package_sources(&root().join("bindings/kotlin/src/main/kotlin/dev/kairos"), &out.join("kotlin/dev/kairos"))?;
     println!("android: {}", out.display());
     for (abi, _) in ANDROID {
         println!("  jniLibs/{abi}/libkairos_ffi.so");
     }
-    println!("  kotlin/dev/kairos/kairos_ffi.kt, kotlin/dev/kairos/HttpUrlConnectionTransport.kt");
+    println!("  kotlin/dev/kairos/: kairos_ffi.kt and the package's Kotlin");
     println!("In the library module: sourceSets.main {{ jniLibs.srcDirs(\"{0}/jniLibs\"); kotlin.srcDirs(\"{0}/kotlin\") }}, with net.java.dev.jna:jna:5.19.1@aar and kotlinx-coroutines-core.", out.display());
+    Ok(())
+}
+
+/// `cargo xtask package [--release]`: the Maven artifacts in
+/// `target/package/maven` (a repository layout): `dev.kairos:kairos` (the
+/// AAR: the Kotlin compiled by Maven into `classes.jar`, every
+/// `target/android/jniLibs/<abi>/libkairos_ffi.so` that `cargo xtask
+/// android` built, each checked for 16 KB page alignment) and
+/// `dev.kairos:kairos-forUnitTests` (the host library for JVM unit tests).
+/// Without an NDK the AAR has no `jni/` (it says which ABIs are missing).
+pub fn package(release: bool) -> Result<(), String> {
+    let built = bindings::generate(release)?;
+    let classes = kotlin::maven_jar(&built)?;
+    let mut jni = Vec::new();
+    let mut absent = Vec::new();
+    for (abi, _) in ANDROID {
+        let so = target_dir().join("android/jniLibs").join(abi).join("libkairos_ffi.so");
+        if so.exists() {
+            maven::check_16k_pages(&so)?;
+            jni.push((abi.to_string(), so));
+        } else {
+            absent.push(abi);
+        }
+    }
+    let out = target_dir().join("package");
+    let repo = out.join("maven");
+    let aar = maven::write_aar(&repo, &out, &classes, &jni)?;
+    let host_lib =
+        built.lib_dir.join(format!("{}kairos_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    let jar = maven::write_for_unit_tests(&repo, &out, &host_lib)?;
+    println!("package: a Maven repository in {}", repo.display());
+    println!("  {}:{}:{} -> {}", maven::GROUP, maven::ARTIFACT, maven::VERSION, aar.display());
+    for entry in maven::entries(&aar)?.iter().filter(|e| !e.ends_with('/')) {
+        println!("    {entry}");
+    }
+    println!("  {}:{}:{} -> {}", maven::GROUP, maven::FOR_UNIT_TESTS, maven::VERSION, jar.display());
+    if !absent.is_empty() {
+        eprintln!(
+            "package: the AAR has no library for {} (run `cargo xtask android` first, with the NDK)",
+            absent.join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -165,7 +209,7 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
             how: format!("Apple's SDKs and xcodebuild run on macOS only (this is {})", std::env::consts::OS),
         });
     }
-    for tool in ["xcodebuild", "xcrun", "lipo"] {
+    for tool in ["xcodebuild", "xcrun", "lipo", "ditto", "swift"] {
         if !on_path(tool) {
             missing.push(Missing { what: tool.into(), how: "install Xcode, then: xcode-select --install".into() });
         }
@@ -185,11 +229,9 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
     // In an XCFramework the module map must be named module.modulemap.
     copy_if_changed(&built.swift.join("KairosFFI.modulemap"), &include.join("module.modulemap"))?;
     copy_if_changed(&built.swift.join("Kairos.swift"), &out.join("Sources/Kairos/Kairos.swift"))?;
-    // The package's own Swift beside the generated: the HTTP transport.
-    copy_if_changed(
-        &root().join("bindings/swift/Sources/Kairos/URLSessionTransport.swift"),
-        &out.join("Sources/Kairos/URLSessionTransport.swift"),
-    )?;
+    // The package's own Swift beside the generated (HTTP transport, event
+    // stream, log sink, LocalDay helpers) and the privacy manifest.
+    copy_package_sources(&root().join("bindings/swift/Sources/Kairos"), &out.join("Sources/Kairos"))?;
     std::fs::create_dir_all(simulators.parent().expect("a directory"))
         .map_err(|e| format!("cannot create {}: {e}", simulators.display()))?;
     if framework.exists() {
@@ -199,11 +241,58 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
         run(&mut c)?;
     }
     std::fs::write(out.join("Package.swift"), PACKAGE_SWIFT).map_err(|e| format!("cannot write Package.swift: {e}"))?;
+    // The release: the XCFramework zipped, its checksum, and a manifest
+    // that fetches it (upload the zip to the release URL).
+    let zip = out.join("KairosFFI.xcframework.zip");
+    run(command("ditto", &["-c", "-k", "--sequesterRsrc", "--keepParent"]).arg(&framework).arg(&zip))?;
+    let sum = command("swift", &["package", "compute-checksum"])
+        .arg(&zip)
+        .output()
+        .map_err(|e| format!("cannot run swift package compute-checksum: {e}"))?;
+    let checksum = String::from_utf8_lossy(&sum.stdout).trim().to_string();
+    if !sum.status.success() || checksum.is_empty() {
+        return Err(format!("swift package compute-checksum failed: {}", String::from_utf8_lossy(&sum.stderr)));
+    }
+    let release = out.join("release");
+    std::fs::create_dir_all(&release).map_err(|e| format!("cannot create {}: {e}", release.display()))?;
+    std::fs::write(release.join("Package.swift"), release_package_swift(&release_url(), &checksum))
+        .map_err(|e| format!("cannot write the release Package.swift: {e}"))?;
+    println!("apple: release {} (checksum {checksum})", zip.display());
     println!(
         "apple: {} (a Swift package: KairosFFI.xcframework, Sources/Kairos/{{Kairos,URLSessionTransport}}.swift, Package.swift)",
         out.display()
     );
     Ok(())
+}
+
+/// Copies every file of a package's own sources directory `from` into `to`.
+fn copy_package_sources(from: &Path, to: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        // The generated file is copied from the build, not from a stale copy.
+        if entry.path().is_file() && name != "Kairos.swift" {
+            copy_if_changed(&entry.path(), &to.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the release's XCFramework zip is downloaded from:
+/// `$KAIROS_RELEASE_URL`, or the project's release page for this version.
+fn release_url() -> String {
+    std::env::var("KAIROS_RELEASE_URL").unwrap_or_else(|_| {
+        format!("https://github.com/kairos-dev/kairos/releases/download/{}/KairosFFI.xcframework.zip", maven::VERSION)
+    })
+}
+
+/// The release `Package.swift`: the same package, its binary target
+/// downloaded from `url` and checked against `checksum`.
+fn release_package_swift(url: &str, checksum: &str) -> String {
+    PACKAGE_SWIFT.replace(
+        r#".binaryTarget(name: "KairosFFI", path: "KairosFFI.xcframework")"#,
+        &format!(".binaryTarget(name: \"KairosFFI\", url: \"{url}\", checksum: \"{checksum}\")"),
+    )
 }
 
 /// The Swift package written next to the XCFramework.
@@ -218,7 +307,23 @@ let package = Package(
     products: [.library(name: "Kairos", targets: ["Kairos"])],
     targets: [
         .binaryTarget(name: "KairosFFI", path: "KairosFFI.xcframework"),
-        .target(name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos"),
+        .target(name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos",
+                resources: [.copy("PrivacyInfo.xcprivacy")]),
     ]
 )
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_release_manifest_fetches_the_zip_with_its_checksum() {
+        let manifest = release_package_swift("https://example.com/KairosFFI.xcframework.zip", "abc123");
+        assert!(manifest.contains(
+            r#".binaryTarget(name: "KairosFFI", url: "https://example.com/KairosFFI.xcframework.zip", checksum: "abc123")"#
+        ));
+        assert!(!manifest.contains("path: \"KairosFFI.xcframework\""));
+        assert!(manifest.contains("PrivacyInfo.xcprivacy"));
+    }
+}

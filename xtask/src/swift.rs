@@ -22,8 +22,11 @@ pub(crate) fn toolchain_root() -> Result<PathBuf, String> {
     Ok(PathBuf::from(home).join(".cache/kairos/swift-root"))
 }
 
-/// Generates the bindings, provisions Swift if needed, and runs the tests.
+/// Checks that the doc's Swift blocks are compiled by the tests
+/// ([`crate::snippets`]), generates the bindings, provisions Swift if
+/// needed, and runs the tests.
 pub fn test() -> Result<(), String> {
+    crate::snippets::check("swift")?;
     let built = bindings::generate(false)?;
     bindings::build_backend()?;
     package_test("swift", "bindings/swift", "swift", &built)

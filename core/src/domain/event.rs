@@ -1,9 +1,11 @@
 //! Events: what the engine tells the app. Every call that records input or
 //! advances time returns the events it caused, in time order.
 
+use crate::domain::catalog::Trigger;
 use crate::domain::offers::Suppression;
 use crate::domain::time::Timestamp;
 use crate::domain::visits::PlaceKind;
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// One thing that happened, at engine time `at`.
@@ -53,8 +55,8 @@ pub enum EventKind {
     },
     /// The day's step goal was reached (once per local day).
     StepGoalReached {
-        /// The local day, `YYYY-MM-DD`.
-        day: String,
+        /// The local day (serialised `YYYY-MM-DD`).
+        day: NaiveDate,
         /// Steps counted.
         steps: u64,
         /// The goal.
@@ -104,8 +106,8 @@ pub enum EventKind {
         merchant_id: String,
         /// The place that triggered it.
         place_id: String,
-        /// What triggered it: `enter`, `dwell`, `exit` or `nearby`.
-        trigger: String,
+        /// What triggered it.
+        trigger: OfferTrigger,
         /// Headline to show.
         title: String,
         /// End of the claim window.
@@ -120,7 +122,7 @@ pub enum EventKind {
         /// The place involved.
         place_id: String,
         /// What would have triggered it.
-        trigger: String,
+        trigger: OfferTrigger,
         /// Why it did not fire.
         #[serde(flatten)]
         reason: Suppression,
@@ -204,9 +206,91 @@ pub enum EventKind {
     },
 }
 
+/// What kind of movement made an offer fire (or would have): the kind of
+/// the offer's catalog trigger, without its parameters. Serialised in
+/// snake_case (`enter`, `dwell`, `exit`, `nearby`), as the catalog writes
+/// the trigger's `type`.
+///
+/// Not `#[non_exhaustive]`, like [`EventKind`]: the bindings mirror both
+/// with exhaustive matches, so a new variant fails their build (and gets
+/// its Kotlin and Swift counterpart) instead of being mapped to a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferTrigger {
+    /// Entering one of the offer's places.
+    Enter,
+    /// Staying inside one of the offer's places long enough.
+    Dwell,
+    /// Leaving one of the offer's places.
+    Exit,
+    /// Passing near one of the offer's places while on the move.
+    Nearby,
+}
+
+impl OfferTrigger {
+    /// The snake_case name, as serialised and as the offer history stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferTrigger::Enter => "enter",
+            OfferTrigger::Dwell => "dwell",
+            OfferTrigger::Exit => "exit",
+            OfferTrigger::Nearby => "nearby",
+        }
+    }
+}
+
+impl From<&Trigger> for OfferTrigger {
+    fn from(t: &Trigger) -> Self {
+        match t {
+            Trigger::Enter => OfferTrigger::Enter,
+            Trigger::Dwell { .. } => OfferTrigger::Dwell,
+            Trigger::Exit => OfferTrigger::Exit,
+            Trigger::Nearby { .. } => OfferTrigger::Nearby,
+        }
+    }
+}
+
+impl std::fmt::Display for OfferTrigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Event {
     /// An event at `at`.
     pub fn new(at: Timestamp, kind: EventKind) -> Self {
         Event { at, kind }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_and_days_keep_their_json_spellings() {
+        let at = Timestamp::from_millis(1_795_600_800_000);
+        let offer = Event::new(
+            at,
+            EventKind::OfferTriggered {
+                instance_id: 1,
+                offer_id: "o".into(),
+                merchant_id: "m".into(),
+                place_id: "p".into(),
+                trigger: OfferTrigger::from(&Trigger::Dwell { minutes: 5 }),
+                title: "t".into(),
+                expires_at: at,
+            },
+        );
+        let json = serde_json::to_value(&offer).unwrap();
+        assert_eq!((json["kind"].as_str(), json["trigger"].as_str()), (Some("offer_triggered"), Some("dwell")));
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let goal = Event::new(at, EventKind::StepGoalReached { day, steps: 8000, goal: 7500 });
+        assert_eq!(serde_json::to_value(&goal).unwrap()["day"].as_str(), Some("2026-11-24"));
+        for (t, name) in
+            [(OfferTrigger::Enter, "enter"), (OfferTrigger::Exit, "exit"), (OfferTrigger::Nearby, "nearby")]
+        {
+            assert_eq!((t.as_str(), serde_json::to_value(t).unwrap()), (name, serde_json::json!(name)));
+        }
     }
 }

@@ -33,7 +33,7 @@
 pub(crate) use super::state::Ctx;
 use super::state::{OpenVisit, Scratch};
 use crate::domain::catalog::Trigger;
-use crate::domain::event::{Event, EventKind};
+use crate::domain::event::{Event, EventKind, OfferTrigger};
 use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::{self, FilterOutput, LocationFix};
 use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
@@ -536,7 +536,7 @@ impl Ctx<'_> {
                 EventKind::OfferHeldOut { instance_id, offer_id, merchant_id }
             } else {
                 let (place_id, trigger, title) =
-                    (place_id.to_owned(), c.trigger.to_string(), c.offer.title().to_owned());
+                    (place_id.to_owned(), OfferTrigger::from(c.offer.trigger()), c.offer.title().to_owned());
                 EventKind::OfferTriggered { instance_id, offer_id, merchant_id, place_id, trigger, title, expires_at }
             };
             self.emit(at, kind);
@@ -544,7 +544,7 @@ impl Ctx<'_> {
         for (c, reason) in decision.suppressed {
             let (offer_id, merchant_id, place_id) =
                 (c.offer.id().to_owned(), c.merchant.id().to_owned(), c.place.id().to_owned());
-            let trigger = c.trigger.to_string();
+            let trigger = OfferTrigger::from(c.offer.trigger());
             self.emit(at, EventKind::OfferSuppressed { offer_id, merchant_id, place_id, trigger, reason });
         }
         Ok(())
@@ -611,7 +611,10 @@ impl Ctx<'_> {
         let goal = self.set.step_goal;
         if reached.is_none() && steps >= u64::from(goal) {
             store::steps::mark_goal_reached(self.conn, day, at)?;
-            self.emit(at, EventKind::StepGoalReached { day: day.to_string(), steps, goal });
+            let day = day
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| Error::StoredValue { what: "local day", value: day.to_string() })?;
+            self.emit(at, EventKind::StepGoalReached { day, steps, goal });
         }
         Ok(())
     }

@@ -17,9 +17,10 @@ public final class AppModel: ObservableObject {
     public let notifications: NotificationService
     /// Bumped whenever the engine reports events, so screens reload.
     @Published public private(set) var revision = 0
-    private var subscription: Subscription?
+    private var events: Task<Void, Never>?
 
     public init() {
+        OSLogSink.install() // caught panics and failing listeners in os_log, subsystem dev.kairos
         let support = try! FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask,
                                                    appropriateFor: nil, create: true)
         let key = Data(base64Encoded: Bundle.main.text(QaTrack.catalogKeyFile).trimmingCharacters(in: .whitespacesAndNewlines))!
@@ -37,20 +38,15 @@ public final class AppModel: ObservableObject {
         notifications = NotificationService(engine: engine)
         location = LocationService(engine: engine)
         pedometer = PedometerService(engine: engine)
-        subscription = engine.subscribe(listener: Listener { [weak self] events in
-            Task { @MainActor in
-                events.forEach { self?.notifications.show($0) }
+        // The engine's events as an AsyncSequence, on the main actor.
+        let stream = engine.events()
+        events = Task { [weak self] in
+            for await event in stream {
+                self?.notifications.show(event)
                 self?.revision += 1
             }
-        })
+        }
     }
-}
-
-/// Hands engine events to a closure (on a Kairos thread).
-final class Listener: EventListener, @unchecked Sendable {
-    private let onEvents: ([KairosEvent]) -> Void
-    init(_ onEvents: @escaping ([KairosEvent]) -> Void) { self.onEvents = onEvents }
-    func onEvents(events: [KairosEvent]) { onEvents(events) }
 }
 
 extension Bundle {

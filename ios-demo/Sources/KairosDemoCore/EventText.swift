@@ -33,7 +33,7 @@ public enum EventText {
         case let .fenceDwelled(_, placeId, _, _): return "Staying at \(placeId)"
         case let .fenceExited(_, placeId, _, _): return "Left \(placeId)"
         case let .offerTriggered(_, _, offerId, _, _, _, title, _): return "Offer: \(title) (\(offerId))"
-        case let .offerSuppressed(_, offerId, _, _, _, reason, _): return "Offer suppressed: \(offerId) (\(reason))"
+        case let .offerSuppressed(_, offerId, _, _, _, _, explanation): return "Offer suppressed: \(offerId) (\(explanation))"
         case let .offerHeldOut(_, _, offerId, _): return "Offer held out: \(offerId)"
         case let .offerExpired(_, _, offerId): return "Offer expired: \(offerId)"
         case let .routineOverdue(_, routineId, _, _, daysOverdue, _): return "Routine overdue by \(daysOverdue) days: \(routineId)"

@@ -26,7 +26,7 @@ final class ReplayDriverTests: XCTestCase {
             if case let .offerSuppressed(_, offerId, _, _, _, reason, _) = event { return "\(offerId) \(reason)" }
             return nil
         }
-        XCTAssertTrue(suppressed.contains("drive-thru-combo while_driving"), "\(events.map(EventText.describe))")
+        XCTAssertTrue(suppressed.contains("drive-thru-combo whileDriving"), "\(events.map(EventText.describe))")
         XCTAssertFalse(events.contains { if case .offerTriggered = $0 { return true } else { return false } })
         XCTAssertEqual(events.map(EventText.at), events.map(EventText.at).sorted())
     }

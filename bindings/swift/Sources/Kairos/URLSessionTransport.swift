@@ -50,7 +50,7 @@ public final class URLSessionTransport: HttpTransport, @unchecked Sendable {
         for (name, value) in http.allHeaderFields {
             if let name = name as? String { headers[name] = "\(value)" }
         }
-        return HttpResponse(status: UInt16(clamping: http.statusCode), headers: headers, body: body)
+        return HttpResponse(status: Int32(clamping: http.statusCode), headers: headers, body: body)
     }
 
     /// One data task, as an `async` call (`URLSession.data(for:)` is not on

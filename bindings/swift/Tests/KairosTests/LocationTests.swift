@@ -35,8 +35,8 @@ final class LocationTests: EngineTestCase {
 
     func testAnInvalidFixThrowsInvalidFixWithATypedRejection() throws {
         let engine = try Fixtures.open(dir)
-        var bad = Fixtures.fix(start, 0, 0)
-        bad.lat = 91
+        let fix = Fixtures.fix(start, 0, 0)
+        let bad = LocationFix(at: fix.at, lat: 91, lon: fix.lon, accuracyM: fix.accuracyM, speedMps: fix.speedMps)
         assertKairosError(try engine.recordLocation(fix: bad)) { e in
             guard case let .InvalidFix(reason, rejection) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(rejection, .latitudeOutOfRange(lat: 91))
@@ -61,8 +61,8 @@ final class LocationTests: EngineTestCase {
     func testABatchReportsRejectedAndDuplicateFixesWithoutFailing() throws {
         let engine = try Fixtures.open(dir)
         let good = Fixtures.stay(start, minutes: 2, 0, 0)
-        var nan = Fixtures.fix(start.addingTimeInterval(5), 0, 0)
-        nan.lon = .nan
+        let fix = Fixtures.fix(start.addingTimeInterval(5), 0, 0)
+        let nan = LocationFix(at: fix.at, lat: fix.lat, lon: .nan, accuracyM: fix.accuracyM, speedMps: fix.speedMps)
         let report = try engine.recordLocations(fixes: good + [good[3], nan])
         XCTAssertEqual(Int(report.accepted), good.count)
         XCTAssertEqual(report.duplicates, 1)

@@ -97,7 +97,7 @@ struct Triggered: Equatable {
     let instanceId: Int64
     let offerId: String
     let placeId: String
-    let trigger: String
+    let trigger: OfferTrigger
     let title: String
     let expiresAt: Date
 }

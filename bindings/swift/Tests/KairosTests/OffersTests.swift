@@ -10,8 +10,7 @@ final class OffersTests: EngineTestCase {
         XCTAssertNil(c.installId)
         XCTAssertEqual([c.quietHoursStart, c.quietHoursEnd], [21, 8])
         XCTAssertEqual([c.offersPerDay, c.minMinutesBetweenOffers, c.offersPerMerchantPerDay, c.dismissalCooldownDays], [4, 30, 2, 7])
-        var bad = c
-        bad.offersPerDay = -1
+        let bad = EngineConfig(dataDir: dir.path, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key, offersPerDay: -1)
         assertKairosError(try Engine.open(config: bad)) { e in
             guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
             XCTAssertTrue(reason.contains("offers_per_day must not be negative"), reason)
@@ -45,7 +44,8 @@ final class OffersTests: EngineTestCase {
         let offers = triggered(events)
         XCTAssertEqual(offers.count, 1, "\(events)")
         let offer = try XCTUnwrap(offers.first)
-        XCTAssertEqual([offer.offerId, offer.placeId, offer.trigger], [Mall.boutiqueOffer, Mall.boutique, "enter"])
+        XCTAssertEqual([offer.offerId, offer.placeId], [Mall.boutiqueOffer, Mall.boutique])
+        XCTAssertEqual(offer.trigger, .enter)
         XCTAssertEqual(offer.title, "20% off your first visit")
         XCTAssertEqual(offer.expiresAt.timeIntervalSince(offer.at), 3 * 3600)
         XCTAssertTrue(events.contains { if case let .fenceEntered(_, placeId, _) = $0 { return placeId == Mall.boutique } else { return false } })
@@ -107,13 +107,13 @@ final class OffersTests: EngineTestCase {
         _ = try engine.loadCatalog(envelope: Mall.envelope, now: Mall.at(9, 0))
         let events = try engine.recordLocations(fixes: Mall.walk(Mall.at(9, 45))).events
         XCTAssertEqual(triggered(events), [])
-        let suppressed: [(String, String, String)] = events.compactMap {
+        let suppressed: [(String, SuppressionReason, String)] = events.compactMap {
             guard case let .offerSuppressed(_, offerId, _, _, _, reason, explanation) = $0 else { return nil }
             return (offerId, reason, explanation)
         }
         XCTAssertEqual(suppressed.count, 1, "\(events)")
         XCTAssertEqual(suppressed.first?.0, Mall.boutiqueOffer)
-        XCTAssertEqual(suppressed.first?.1, "outside_schedule")
+        XCTAssertEqual(suppressed.first?.1, .outsideSchedule)
         XCTAssertTrue(suppressed.first?.2.contains("opening hours") ?? false)
     }
 

@@ -37,7 +37,7 @@ final class PrivacyTests: EngineTestCase {
         let item = try XCTUnwrap(outbox.first)
         XCTAssertEqual(item.kind, .summary)
         XCTAssertEqual(item.purpose, .activity)
-        XCTAssertEqual(item.day, "2026-11-24")
+        XCTAssertEqual(item.day, LocalDay(year: 2026, month: 11, day: 24))
         XCTAssertEqual(item.queuedAt, nextNight)
         let payload = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(item.payload.utf8)) as? [String: Any])
         XCTAssertEqual(payload["steps"] as? Int, 1400, "rounded to 100")

@@ -166,9 +166,9 @@ final class RoutinesTests: EngineTestCase {
             Fixtures.interval(rfc3339("2026-11-24T09:00:00-08:00"), minutes: 60, steps: 8000),
         ])
         let week = try engine.week(now: rfc3339("2026-11-24T12:00:00-08:00"))
-        XCTAssertEqual(week.days.map(\.day), ["2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"])
-        XCTAssertEqual(week.days[4], DaySteps(day: "2026-11-22", steps: 1000, goalMet: false))
-        XCTAssertEqual(week.days[6], DaySteps(day: "2026-11-24", steps: 8000, goalMet: true))
+        XCTAssertEqual(week.days.map(\.day), (18...24).map { LocalDay(year: 2026, month: 11, day: $0) })
+        XCTAssertEqual(week.days[4], DaySteps(day: LocalDay(year: 2026, month: 11, day: 22), steps: 1000, goalMet: false))
+        XCTAssertEqual(week.days[6], DaySteps(day: LocalDay(year: 2026, month: 11, day: 24), steps: 8000, goalMet: true))
         XCTAssertEqual(week.total, 9000)
         XCTAssertEqual(week.goal, 7500)
         XCTAssertEqual(week.daysGoalMet, 1)

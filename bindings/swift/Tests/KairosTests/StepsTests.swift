@@ -11,7 +11,7 @@ final class StepsTests: EngineTestCase {
         // CMPedometer: steps between two dates.
         _ = try engine.recordSteps(sample: Fixtures.interval(start, minutes: 30, steps: 1430))
         let today = try engine.today(now: start.addingTimeInterval(3600))
-        XCTAssertEqual(today.day, "2026-11-24")
+        XCTAssertEqual(today.day, LocalDay(year: 2026, month: 11, day: 24))
         XCTAssertEqual(today.steps, 1430)
         XCTAssertEqual(today.goal, 7500)
         XCTAssertEqual(today.remaining, 6070)
@@ -36,7 +36,7 @@ final class StepsTests: EngineTestCase {
         let reached = try engine.recordSteps(sample: Fixtures.interval(start.addingTimeInterval(600), minutes: 10, steps: 600))
         XCTAssertEqual(reached.count, 1)
         guard case let .stepGoalReached(_, day, steps, goal) = reached[0] else { return XCTFail("\(reached)") }
-        XCTAssertEqual(day, "2026-11-24")
+        XCTAssertEqual(day, LocalDay(year: 2026, month: 11, day: 24))
         XCTAssertEqual(steps, 1200)
         XCTAssertEqual(goal, 1000)
         XCTAssertEqual(try engine.recordSteps(sample: Fixtures.interval(start.addingTimeInterval(1200), minutes: 10, steps: 600)), [])

@@ -28,7 +28,8 @@ class HttpUrlConnectionTransport : HttpTransport {
             throw TransportException.Failed("cannot open ${request.url}: ${e.message}")
         }
         try {
-            val timeout = request.timeoutMs.coerceAtMost(Int.MAX_VALUE.toULong()).toInt()
+            // Positive and a few minutes at most (HttpRequest.timeoutMs): it fits an Int.
+            val timeout = request.timeoutMs.coerceIn(1L, Int.MAX_VALUE.toLong()).toInt()
             connection.connectTimeout = timeout
             connection.readTimeout = timeout
             connection.instanceFollowRedirects = false
@@ -54,7 +55,7 @@ class HttpUrlConnectionTransport : HttpTransport {
                 .filterKeys { it != null }
                 .mapKeys { it.key!! }
                 .mapValues { it.value.lastOrNull().orEmpty() }
-            HttpResponse(status.toUShort(), headers, body)
+            HttpResponse(status, headers, body)
         } catch (e: IOException) {
             throw TransportException.Failed("${request.method} ${request.url}: ${e.javaClass.simpleName}: ${e.message}")
         } finally {

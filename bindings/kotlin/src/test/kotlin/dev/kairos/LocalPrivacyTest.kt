@@ -29,12 +29,12 @@ class LocalPrivacyTest {
         Engine.open(config(activityEpsilon = 1.0)).use { engine ->
             engine.setConsent(Purpose.ACTIVITY, true, "2026-11", start)
             engine.recordSteps(Fixtures.interval(start, 60, 1430))
-            assertEquals(emptyList(), engine.privacyBudget("2026-11-01", "2026-11-30"))
+            assertEquals(emptyList(), engine.privacyBudget(LocalDay(2026, 11, 1), LocalDay(2026, 11, 30)))
             engine.tick(nextNight)
             val item = engine.outbox().single()
             assertContains(item.payload, "\"noise\":{\"epsilon\":1.0,\"mechanism\":\"geometric\"}")
-            val spent = engine.privacyBudget("2026-11-24", "2026-11-24").single()
-            assertEquals(BudgetEntry("2026-11-24", Purpose.ACTIVITY, "geometric", 1.0, nextNight), spent)
+            val spent = engine.privacyBudget(LocalDay(2026, 11, 24), LocalDay(2026, 11, 24)).single()
+            assertEquals(BudgetEntry(LocalDay(2026, 11, 24), Purpose.ACTIVITY, "geometric", 1.0, nextNight), spent)
             assertTrue(engine.exportProfile().contains("\"privacy_budget\""))
         }
     }

@@ -55,7 +55,7 @@ class OffersTest {
                 val offer = triggered(events).single()
                 assertEquals(Mall.BOUTIQUE_OFFER, offer.offerId)
                 assertEquals(Mall.BOUTIQUE, offer.placeId)
-                assertEquals("enter", offer.trigger)
+                assertEquals(OfferTrigger.ENTER, offer.trigger)
                 assertEquals("20% off your first visit", offer.title)
                 assertEquals(Duration.ofHours(3), Duration.between(offer.at, offer.expiresAt))
                 assertTrue(events.any { it is KairosEvent.FenceEntered && it.placeId == Mall.BOUTIQUE })
@@ -117,7 +117,7 @@ class OffersTest {
             val events = engine.recordLocations(Mall.walk(Mall.at("09:45"))).events
             assertEquals(emptyList(), triggered(events))
             val suppressed = events.filterIsInstance<KairosEvent.OfferSuppressed>().single()
-            assertEquals(Mall.BOUTIQUE_OFFER to "outside_schedule", suppressed.offerId to suppressed.reason)
+            assertEquals(Mall.BOUTIQUE_OFFER to SuppressionReason.OUTSIDE_SCHEDULE, suppressed.offerId to suppressed.reason)
             assertContains(suppressed.explanation, "opening hours")
         }
     }

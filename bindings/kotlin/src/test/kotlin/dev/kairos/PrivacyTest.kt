@@ -46,7 +46,7 @@ class PrivacyTest {
         val item = engine.outbox().single()
         assertEquals(OutboxKind.SUMMARY, item.kind)
         assertEquals(Purpose.ACTIVITY, item.purpose)
-        assertEquals("2026-11-24", item.day)
+        assertEquals(LocalDay(2026, 11, 24), item.day)
         assertEquals(nextNight, item.queuedAt)
         assertContains(item.payload, "\"steps\":1400", message = "rounded to 100")
         assertFalse(item.payload.contains("34.05"), "no coordinate leaves: ${item.payload}")

@@ -161,11 +161,11 @@ class RoutinesTest {
         )
         val week = engine.week(Fixtures.at("2026-11-24T12:00:00-08:00"))
         assertEquals(
-            listOf("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"),
+            (18..24).map { LocalDay(2026, 11, it) },
             week.days.map { it.day },
         )
-        assertEquals(DaySteps("2026-11-22", 1000, false), week.days[4])
-        assertEquals(DaySteps("2026-11-24", 8000, true), week.days[6])
+        assertEquals(DaySteps(LocalDay(2026, 11, 22), 1000, false), week.days[4])
+        assertEquals(DaySteps(LocalDay(2026, 11, 24), 8000, true), week.days[6])
         assertEquals(listOf(9000L, 7500L, 1L), listOf(week.total, week.goal.toLong(), week.daysGoalMet.toLong()))
         assertTrue(week.days.count { it.steps == 0L } == 5, "days without steps count zero")
     }

@@ -23,7 +23,7 @@ class StepsTest {
         engine.recordSteps(StepSample.Counter(at = start.plus(Duration.ofMinutes(90)), countSinceBoot = 11_430))
         val today = engine.today(start.plus(Duration.ofMinutes(91)))
         // 1,430 steps over 90 minutes is below the active cadence: no active minute.
-        assertEquals(DaySummary("2026-11-24", 1430, 7500, 6070, false, null), today)
+        assertEquals(DaySummary(LocalDay(2026, 11, 24), 1430, 7500, 6070, false, null), today)
     }
 
     @Test
@@ -44,7 +44,7 @@ class StepsTest {
         assertEquals(emptyList(), engine.recordSteps(Fixtures.interval(start, 10, 600)))
         val reached = engine.recordSteps(Fixtures.interval(start.plus(Duration.ofMinutes(10)), 10, 600))
         val event = assertIs<KairosEvent.StepGoalReached>(reached.single())
-        assertEquals(Triple("2026-11-24", 1200L, 1000), Triple(event.day, event.steps, event.goal))
+        assertEquals(Triple(LocalDay(2026, 11, 24), 1200L, 1000), Triple(event.day, event.steps, event.goal))
         assertEquals(emptyList(), engine.recordSteps(Fixtures.interval(start.plus(Duration.ofMinutes(20)), 10, 600)))
         val today = engine.today(start)
         assertTrue(today.goalReached)

@@ -84,8 +84,8 @@ class SyncTest {
                 val transport = Scripted { request ->
                     when {
                         request.url.endsWith("/v1/installs") ->
-                            HttpResponse(201u, mapOf("Content-Type" to "application/json"), "{\"token\":\"t1\"}".toByteArray())
-                        else -> HttpResponse(503u, mapOf("Retry-After" to "600"), ByteArray(0))
+                            HttpResponse(201, mapOf("Content-Type" to "application/json"), "{\"token\":\"t1\"}".toByteArray())
+                        else -> HttpResponse(503, mapOf("Retry-After" to "600"), ByteArray(0))
                     }
                 }
                 val options = SyncOptions("https://api.example.com", fetchCatalog = false)
@@ -99,7 +99,7 @@ class SyncTest {
                 assertEquals("gzip", summaries.headers["content-encoding"])
                 assertEquals(32, summaries.headers["idempotency-key"]?.length, "${summaries.headers}")
                 assertEquals(listOf(0x1f.toByte(), 0x8b.toByte()), summaries.body.take(2), "a gzip body")
-                assertTrue(summaries.timeoutMs in 1_000uL..60_000uL, "${summaries.timeoutMs}")
+                assertTrue(summaries.timeoutMs in 1_000L..60_000L, "${summaries.timeoutMs}")
                 assertEquals(1, engine.outbox().size, "kept for later")
             }
         }

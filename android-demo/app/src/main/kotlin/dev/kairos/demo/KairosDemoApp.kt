@@ -4,9 +4,8 @@ import android.app.Application
 import dev.kairos.CatalogKey
 import dev.kairos.Engine
 import dev.kairos.EngineConfig
-import dev.kairos.EventListener
-import dev.kairos.KairosEvent
-import dev.kairos.Subscription
+import dev.kairos.KairosLog
+import dev.kairos.events
 import dev.kairos.demo.logic.DemoConfig
 import dev.kairos.demo.logic.QaTrack
 import dev.kairos.demo.offers.OfferNotifier
@@ -20,8 +19,9 @@ import java.time.ZoneId
 import java.util.Base64
 
 /**
- * The process: opens the one [Engine] of the shopper's profile, with its sealing key from the
- * Keystore, turns its events into notifications, and schedules the nightly sync.
+ * The process: sends the engine's log to Logcat, opens the one [Engine] of the shopper's profile,
+ * with its sealing key from the Keystore, turns its events (a Flow) into notifications, and
+ * schedules the nightly sync.
  */
 class KairosDemoApp : Application() {
     /** Background work that outlives a screen (engine calls do SQLite I/O). */
@@ -33,10 +33,9 @@ class KairosDemoApp : Application() {
     /** The local time zone, for the screens. */
     val zone: ZoneId get() = ZoneId.systemDefault()
 
-    private var subscription: Subscription? = null
-
     override fun onCreate() {
         super.onCreate()
+        KairosLog.install() // caught panics and failing listeners in Logcat, tag "Kairos"
         NightlySyncJob.schedule(this)
         scope.launch { engine }
     }
@@ -57,9 +56,8 @@ class KairosDemoApp : Application() {
             runCatching { engine.loadCatalog(assets.open(DemoConfig.STARTER_CATALOG).readBytes(), Instant.now()) }
         }
         val notifier = OfferNotifier(this)
-        subscription = engine.subscribe(object : EventListener {
-            override fun onEvents(events: List<KairosEvent>) = events.forEach(notifier::onEvent)
-        })
+        // Collected for the life of the process (the scope is never cancelled).
+        scope.launch { engine.events().collect(notifier::onEvent) }
         return engine
     }
 

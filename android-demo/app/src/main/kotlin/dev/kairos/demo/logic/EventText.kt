@@ -41,7 +41,7 @@ object EventText {
         is KairosEvent.FenceDwelled -> "Staying at ${event.placeId}"
         is KairosEvent.FenceExited -> "Left ${event.placeId}"
         is KairosEvent.OfferTriggered -> "Offer: ${event.title} (${event.offerId})"
-        is KairosEvent.OfferSuppressed -> "Offer suppressed: ${event.offerId} (${event.reason})"
+        is KairosEvent.OfferSuppressed -> "Offer suppressed: ${event.offerId} (${event.explanation})"
         is KairosEvent.OfferHeldOut -> "Offer held out: ${event.offerId}"
         is KairosEvent.OfferExpired -> "Offer expired: ${event.offerId}"
         is KairosEvent.RoutineOverdue -> "Routine overdue by ${event.daysOverdue} days: ${event.routineId}"

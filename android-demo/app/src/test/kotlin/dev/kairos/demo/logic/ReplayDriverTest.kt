@@ -1,6 +1,7 @@
 package dev.kairos.demo.logic
 
 import dev.kairos.KairosEvent
+import dev.kairos.SuppressionReason
 import java.nio.file.Path
 import java.time.Duration
 import kotlinx.coroutines.Dispatchers
@@ -34,7 +35,7 @@ class ReplayDriverTest {
 
             val events = batches.flatten()
             val suppressed = events.filterIsInstance<KairosEvent.OfferSuppressed>().map { it.offerId to it.reason }
-            assertTrue("drive-thru-combo" to "while_driving" in suppressed, "events: ${events.map(EventText::describe)}")
+            assertTrue("drive-thru-combo" to SuppressionReason.WHILE_DRIVING in suppressed, "events: ${events.map(EventText::describe)}")
             assertTrue(events.none { it is KairosEvent.OfferTriggered }, "nothing fires at driving speed")
             assertEquals(events.sortedBy(EventText::at), events, "events come in time order")
         }
