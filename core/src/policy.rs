@@ -417,3 +417,51 @@ pub const YEAR_MAX_OUTBOX_ITEMS: usize = 3 * (MAX_OUTBOX_AGE_MS / DAY_MS + 1) as
 /// Highest peak resident memory of the process running the simulated year
 /// (engine, test harness and SQLite's page cache together).
 pub const YEAR_MAX_PEAK_RSS_BYTES: u64 = 256 * 1024 * 1024;
+
+// ---- Sensing plan (docs/geofencing.md, "The sensing plan") -----------------
+//
+// What the engine asks the platform for next (`Engine::sensing_plan`). The
+// fence-side numbers follow from the fence rules above; the rest from the
+// stay detector's.
+
+/// Time to the nearest relevant boundary (fence edge, or the edge of the
+/// on-the-way reminder's reach around a place that serves an overdue
+/// routine) under which the plan asks for precise fixes: at walking pace
+/// 90 s is about 125 m, at driving pace about 1.3 km, so an entry is never
+/// first seen by an imprecise fix.
+pub const SENSING_NEAR_HORIZON_MS: i64 = 90_000;
+/// Near a boundary, the next fix comes after this share of the time to it:
+/// half, so that at least two fixes fall before the crossing even if the
+/// speed estimate is off by a factor of two.
+pub const SENSING_NEAR_SHARE: f64 = 0.5;
+/// Shortest interval the plan ever asks for: 5 s keeps a crossing dated
+/// within 5 s (the dense replays sample every 10 s) without running GNSS
+/// continuously.
+pub const SENSING_MIN_INTERVAL_MS: i64 = 5_000;
+/// Longest interval while moving or while a stay forms (Roaming): a stay's
+/// arrival is dated by its first fix and confirmed by the first fix after
+/// the minimum dwell, so 30 s keeps both within half of the 60 s the
+/// adaptive replay is judged by.
+pub const SENSING_ROAMING_INTERVAL_MS: i64 = 30_000;
+/// Speed assumed when none is known or the shopper seems still while not in
+/// a stay: a brisk walk, so a boundary is never thought farther in time than
+/// a pedestrian would take to reach it.
+pub const SENSING_ASSUMED_SPEED_MPS: f64 = 1.4;
+/// Above this speed (from the latest fresh estimate) the shopper is moving
+/// and a visit under way is about to end: precise-enough fixes are needed
+/// to confirm the departure. Below Radar's "stopped" (70 m in 140 s, 0.5 m/s).
+pub const SENSING_MOVING_SPEED_MPS: f64 = 0.5;
+/// While staying, the plan asks for one fix this often: nothing depends on
+/// it (a platform movement report or a wake region ends the stay), it only
+/// bounds how long a lost movement report can leave the engine blind.
+pub const SENSING_STAYING_INTERVAL_MS: i64 = 15 * MINUTE_MS;
+/// Minimum displacement between delivered fixes, as a share of the distance
+/// the shopper covers in one interval at the assumed speed: below it a fix
+/// says nothing new (Android's `setMinUpdateDistanceMeters`, iOS's
+/// `distanceFilter`). Zero near boundaries, where every fix counts.
+pub const SENSING_ROAMING_DISPLACEMENT_M: f64 = 10.0;
+/// A new plan is reported (`SensingPlanChanged`) when its interval differs
+/// from the reported one by at least this factor (or its accuracy, reason
+/// or wake regions differ): smaller changes would be an event per fix near
+/// a fence for no gain.
+pub const SENSING_INTERVAL_CHANGE_FACTOR: f64 = 1.5;

@@ -15,11 +15,13 @@ mod reminders;
 pub mod replay;
 mod routine_flow;
 mod routines_api;
+mod sensing;
 pub mod sync;
 
 pub use ctx::IngestReport;
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use privacy_api::ConsentChange;
+pub use sensing::SensingPlan;
 
 use crate::domain::catalog::CatalogKeys;
 use crate::domain::event::{Event, EventKind};
@@ -65,6 +67,8 @@ struct Inner {
     sealer: Arc<Sealer>,
     /// Draws the local-privacy noise.
     noise: crate::domain::privacy::ldp::NoiseSource,
+    /// The sensing plan last reported, once the app follows it.
+    sensing: Option<sensing::Reported>,
 }
 
 /// The Kairos engine over one profile database.
@@ -116,8 +120,20 @@ impl Engine {
             local_privacy: config.local_privacy,
         };
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
-        let mut inner =
-            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
+        let mut inner = Inner {
+            conn,
+            st,
+            places,
+            set,
+            pending,
+            fault_after: None,
+            catalog: None,
+            keys,
+            install_id,
+            sealer,
+            noise,
+            sensing: None,
+        };
         inner.catalog = inner.restore_catalog();
         let zone = inner.set.tz.name().to_string();
         if store::state::load::<String>(&inner.conn, ROUTINES_ZONE_KEY)?.as_deref() != Some(zone.as_str()) {
@@ -299,6 +315,7 @@ impl Inner {
         });
         match result {
             Ok((value, mut events)) => {
+                events.extend(self.sensing_event());
                 if !self.pending.is_empty() {
                     let mut all = std::mem::take(&mut self.pending);
                     all.append(&mut events);
