@@ -451,6 +451,10 @@ pub const SENSING_ASSUMED_SPEED_MPS: f64 = 1.4;
 /// and a visit under way is about to end: precise-enough fixes are needed
 /// to confirm the departure. Below Radar's "stopped" (70 m in 140 s, 0.5 m/s).
 pub const SENSING_MOVING_SPEED_MPS: f64 = 0.5;
+/// While a visit's departure is under way, a fix this often: the stay
+/// detector confirms a departure with `DEPARTURE_CONFIRM_FIXES` fixes
+/// outside the stay, so 10 s apart dates it as a 10 s track would.
+pub const SENSING_DEPARTURE_INTERVAL_MS: i64 = 10_000;
 /// While staying, the plan asks for one fix this often: nothing depends on
 /// it (a platform movement report or a wake region ends the stay), it only
 /// bounds how long a lost movement report can leave the engine blind.

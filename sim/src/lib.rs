@@ -4,4 +4,5 @@
 
 pub mod inputs;
 pub mod scenario;
+pub mod sensing;
 pub mod timeline;

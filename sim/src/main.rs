@@ -56,6 +56,10 @@ enum Command {
         /// loopback (serving the scenario's catalog) and syncs with it.
         #[arg(long, value_name = "URL")]
         sync: Option<String>,
+        /// `dense` replays every fix of the track; `adaptive` only those the
+        /// engine's sensing plan asks for, and ends with a sensing report.
+        #[arg(long, value_enum, default_value = "dense")]
+        sensing: kairos_sim::sensing::Sensing,
     },
     /// Check a scenario (.toml), a catalog (.json document or signed
     /// envelope) or a track (.gpx, .geojson, .csv) without running it.
@@ -133,8 +137,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Run { scenario, json, report, sync } => {
-            run_command::run(&scenario, json, report.as_deref(), sync.as_deref())
+        Command::Run { scenario, json, report, sync, sensing } => {
+            run_command::run(&scenario, json, report.as_deref(), sync.as_deref(), sensing)
         }
         Command::Validate { file } => {
             println!("{}", validate_command::validate(&file)?);

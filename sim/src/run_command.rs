@@ -7,7 +7,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs the scenario at `path`. `Err` is invalid input (exit 2).
-pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -> Result<ExitCode, String> {
+pub fn run(
+    path: &Path,
+    json: bool,
+    report: Option<&Path>,
+    sync: Option<&str>,
+    sensing: kairos_sim::sensing::Sensing,
+) -> Result<ExitCode, String> {
     let sc = scenario::load(path)?;
     let format = if json { Format::Json } else { Format::Human };
     if !json {
@@ -28,7 +34,13 @@ pub fn run(path: &Path, json: bool, report: Option<&Path>, sync: Option<&str>) -
         _ => None,
     };
     let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
-    let out = scenario::run::run(&sc, sync, &mut print)?;
+    let (out, sensing) = match sensing {
+        kairos_sim::sensing::Sensing::Dense => (scenario::run::run(&sc, sync, &mut print)?, None),
+        kairos_sim::sensing::Sensing::Adaptive => {
+            let a = kairos_sim::sensing::run(&sc, sync, &mut print)?;
+            (a.output, Some(a.report))
+        }
+    };
     if let (Some(e), false) = (&embedded, json) {
         println!(
             "
@@ -73,6 +85,12 @@ Embedded backend at {}: {}",
         eprint!("{text}");
     } else {
         print!("{text}");
+    }
+    // The sensing report comes last (with --json, the last line of stdout).
+    match (&sensing, json) {
+        (Some(r), true) => println!("{}", r.json()),
+        (Some(r), false) => print!("{}", r.human(sc.tz)),
+        (None, _) => {}
     }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -5,8 +5,8 @@
 //! The rules, first match wins (numbers in [`crate::policy`] under "Sensing
 //! plan", reasons in `docs/geofencing.md`, "The sensing plan"):
 //!
-//! 1. **Staying**: a visit is under way and no fresh speed says the shopper
-//!    moves. Nothing needs a fix until the platform reports movement (or a
+//! 1. **Staying**: a visit is under way, the latest fix is at a known place
+//!    and no fresh speed says the shopper moves. Nothing needs a fix until the platform reports movement (or a
 //!    wake region fires): `passive`, one fix every
 //!    [`policy::SENSING_STAYING_INTERVAL_MS`] at most, wake on motion. A
 //!    dwell inside a fence needs no fix either: it fires on time alone.
@@ -20,13 +20,18 @@
 //!    `high`, the next fix after [`policy::SENSING_NEAR_SHARE`] of that
 //!    time, within [`policy::SENSING_MIN_INTERVAL_MS`] and
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
-//! 4. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
+//! 4. **Departing**: a visit is under way but the shopper moves or the
+//!    latest fix is away from every known place: only fixes outside the
+//!    stay confirm the departure. `balanced`, every
+//!    [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
+//! 5. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
 //!    (enough to date a stay), every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`], sooner if the horizon of a
 //!    boundary would be reached before. In quiet hours no offer and no
 //!    reminder can fire, so fences and places do not count, and a shopper
 //!    known to be moving gets `low`; one who may be stopping keeps
-//!    `balanced`, so that visits are still recorded at night.
+//!    `balanced`, so that visits are still recorded at night, and a
+//!    departure is still confirmed by rule 4.
 
 use crate::policy;
 use serde::{Deserialize, Serialize};
@@ -71,6 +76,8 @@ impl Accuracy {
 pub enum SensingReason {
     /// A visit is under way and the shopper is still.
     Staying,
+    /// A visit is under way and the shopper is leaving it.
+    Departing,
     /// Inside a fence: an exit or a dwell is under way.
     InFence,
     /// A relevant boundary is within the horizon.
@@ -86,6 +93,7 @@ impl SensingReason {
     pub fn as_str(self) -> &'static str {
         match self {
             SensingReason::Staying => "staying",
+            SensingReason::Departing => "departing",
             SensingReason::InFence => "in_fence",
             SensingReason::NearBoundary => "near_boundary",
             SensingReason::Roaming => "roaming",
@@ -102,6 +110,8 @@ pub struct SensingInput {
     pub speed_mps: Option<f64>,
     /// A visit (a confirmed stay) is under way.
     pub visit_open: bool,
+    /// The latest fix lies within the merge radius of a known place.
+    pub at_known_place: bool,
     /// The phone is inside at least one catalog fence.
     pub in_fence: bool,
     /// Distance from the latest fix to the nearest relevant boundary,
@@ -132,7 +142,7 @@ pub struct SensingNeed {
 /// The plan for `input` (the rules are in the module documentation).
 pub fn plan(input: &SensingInput) -> SensingNeed {
     let moving = input.speed_mps.is_some_and(|s| s >= policy::SENSING_MOVING_SPEED_MPS);
-    if input.visit_open && !moving {
+    if input.visit_open && !moving && input.at_known_place {
         return SensingNeed {
             accuracy: Accuracy::Passive,
             interval_ms: policy::SENSING_STAYING_INTERVAL_MS,
@@ -141,7 +151,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
             reason: SensingReason::Staying,
         };
     }
-    if input.quiet {
+    if input.quiet && !input.visit_open {
         return SensingNeed {
             accuracy: if moving { Accuracy::Low } else { Accuracy::Balanced },
             interval_ms: policy::SENSING_ROAMING_INTERVAL_MS,
@@ -150,7 +160,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
             reason: SensingReason::QuietHours,
         };
     }
-    if input.in_fence {
+    if input.in_fence && !input.quiet {
         return SensingNeed {
             accuracy: Accuracy::High,
             interval_ms: policy::FENCE_EXIT_CONFIRM_MS,
@@ -161,7 +171,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
     }
     let speed = input.speed_mps.unwrap_or(0.0).max(policy::SENSING_ASSUMED_SPEED_MPS);
     let to_boundary_ms = input.nearest_boundary_m.map(|d| (d.max(0.0) / speed * 1000.0) as i64);
-    if let Some(t) = to_boundary_ms.filter(|t| *t <= policy::SENSING_NEAR_HORIZON_MS) {
+    if let Some(t) = to_boundary_ms.filter(|t| *t <= policy::SENSING_NEAR_HORIZON_MS && !input.quiet) {
         let interval = (t as f64 * policy::SENSING_NEAR_SHARE) as i64;
         return SensingNeed {
             accuracy: Accuracy::High,
@@ -172,7 +182,17 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
         };
     }
     // Far from everything: wake up before the horizon could be crossed.
-    let before_horizon = to_boundary_ms.map_or(i64::MAX, |t| t - policy::SENSING_NEAR_HORIZON_MS);
+    let before_horizon =
+        to_boundary_ms.filter(|_| !input.quiet).map_or(i64::MAX, |t| t - policy::SENSING_NEAR_HORIZON_MS);
+    if input.visit_open {
+        return SensingNeed {
+            accuracy: Accuracy::Balanced,
+            interval_ms: before_horizon.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_DEPARTURE_INTERVAL_MS),
+            min_displacement_m: 0.0,
+            wake_on_motion: false,
+            reason: SensingReason::Departing,
+        };
+    }
     SensingNeed {
         accuracy: Accuracy::Balanced,
         interval_ms: before_horizon.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_ROAMING_INTERVAL_MS),
@@ -203,7 +223,13 @@ mod tests {
 
     #[test]
     fn a_still_shopper_in_a_visit_needs_only_a_motion_wake_up() {
-        let input = SensingInput { visit_open: true, speed_mps: Some(0.1), in_fence: true, ..Default::default() };
+        let input = SensingInput {
+            visit_open: true,
+            at_known_place: true,
+            speed_mps: Some(0.1),
+            in_fence: true,
+            ..Default::default()
+        };
         let p = plan(&input);
         assert_eq!((p.accuracy, p.reason), (Accuracy::Passive, SensingReason::Staying));
         assert!(p.wake_on_motion);
@@ -212,10 +238,15 @@ mod tests {
 
     #[test]
     fn a_visit_whose_shopper_moves_again_gets_fixes_to_confirm_the_departure() {
-        let input = SensingInput { visit_open: true, speed_mps: Some(1.3), ..Default::default() };
-        let p = plan(&input);
-        assert_eq!((p.accuracy, p.reason), (Accuracy::Balanced, SensingReason::Roaming));
+        let moving =
+            SensingInput { visit_open: true, at_known_place: true, speed_mps: Some(1.3), ..Default::default() };
+        let p = plan(&moving);
+        assert_eq!((p.accuracy, p.reason), (Accuracy::Balanced, SensingReason::Departing));
+        assert_eq!(p.interval_ms, policy::SENSING_DEPARTURE_INTERVAL_MS);
         assert!(!p.wake_on_motion);
+        // Imprecise fixes may show no speed: being away from the place is enough.
+        let away = SensingInput { visit_open: true, speed_mps: Some(0.0), ..Default::default() };
+        assert_eq!(plan(&away).reason, SensingReason::Departing);
     }
 
     #[test]
@@ -270,8 +301,10 @@ mod tests {
         assert_eq!((p.accuracy, p.reason), (Accuracy::Low, SensingReason::QuietHours));
         let stopping = SensingInput { quiet: true, speed_mps: Some(0.0), ..Default::default() };
         assert_eq!(plan(&stopping).accuracy, Accuracy::Balanced, "a stay may be forming: visits are still recorded");
-        let staying = SensingInput { quiet: true, visit_open: true, ..Default::default() };
+        let staying = SensingInput { quiet: true, visit_open: true, at_known_place: true, ..Default::default() };
         assert_eq!(plan(&staying).reason, SensingReason::Staying);
+        let leaving = SensingInput { visit_open: true, in_fence: true, ..input };
+        assert_eq!(plan(&leaving).reason, SensingReason::Departing, "a departure needs precise-enough fixes");
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl Inner {
         SensingInput {
             speed_mps,
             visit_open: st.open_visit.is_some(),
+            at_known_place: st.prev_fix.is_some_and(|f| self.places.nearest(f.lat, f.lon).is_some()),
             in_fence: st.fences.inside().next().is_some(),
             nearest_boundary_m,
             quiet,
