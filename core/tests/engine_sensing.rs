@@ -53,7 +53,8 @@ fn the_plan_follows_the_shopper_from_far_to_near_to_inside_a_fence_to_settled() 
     let settled = stand(t("2026-11-24T10:35:00-08:00"), 0.0, 10);
     e.record_locations(&settled).unwrap();
     let p = e.sensing_plan(settled.last().unwrap().at).unwrap();
-    assert_eq!((p.accuracy, p.reason), (Accuracy::Passive, SensingReason::Staying), "{p:?}");
+    assert_eq!((p.accuracy, p.reason), (Accuracy::Balanced, SensingReason::Staying), "{p:?}");
+    assert_eq!(p.interval_ms, kairos_core::policy::SENSING_STAYING_INTERVAL_MS);
     assert!(p.wake_on_motion);
 }
 

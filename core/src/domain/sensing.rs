@@ -6,10 +6,11 @@
 //! plan", reasons in `docs/geofencing.md`, "The sensing plan"):
 //!
 //! 1. **Staying**: a visit is under way, the latest fix is at a known place
-//!    and no fresh speed says the shopper moves. Nothing needs a fix until the platform reports movement (or a
-//!    wake region fires): `passive`, one fix every
-//!    [`policy::SENSING_STAYING_INTERVAL_MS`] at most, wake on motion. A
-//!    dwell inside a fence needs no fix either: it fires on time alone.
+//!    and no fresh speed says the shopper moves. Nothing fires without a
+//!    fix, but the departure is dated by the last fix at the place: one
+//!    `balanced` fix every [`policy::SENSING_STAYING_INTERVAL_MS`], and a
+//!    wake-up when the platform reports movement. A dwell inside a fence
+//!    needs no fix: it fires on time alone.
 //! 2. **In a fence** (outside quiet hours): an exit or a dwell is under way
 //!    and only fixes can confirm the exit or cancel the dwell: `high`,
 //!    every [`policy::FENCE_EXIT_CONFIRM_MS`] (the spacing an exit's
@@ -22,8 +23,9 @@
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
 //! 4. **Departing**: a visit is under way but the shopper moves or the
 //!    latest fix is away from every known place: only fixes outside the
-//!    stay confirm the departure. `balanced`, every
-//!    [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
+//!    stay confirm the departure, and the last one inside dates it (Wi-Fi
+//!    noise near the stay's edge would move it by a minute at a slow
+//!    walk). `high`, every [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
 //! 5. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
 //!    (enough to date a stay), every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`], sooner if the horizon of a
@@ -51,7 +53,10 @@ pub enum Accuracy {
     Balanced,
     /// Cell positioning: hundreds of metres.
     Low,
-    /// No fix of its own: only fixes other apps obtain, and wake-ups.
+    /// No fix of its own: only fixes other apps obtain, and wake-ups. No
+    /// rule chooses it today (a stay needs its minute fixes, see rule 1);
+    /// it completes the platforms' set so that the cost model and the
+    /// platform layers can name it.
     Passive,
 }
 
@@ -144,7 +149,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
     let moving = input.speed_mps.is_some_and(|s| s >= policy::SENSING_MOVING_SPEED_MPS);
     if input.visit_open && !moving && input.at_known_place {
         return SensingNeed {
-            accuracy: Accuracy::Passive,
+            accuracy: Accuracy::Balanced,
             interval_ms: policy::SENSING_STAYING_INTERVAL_MS,
             min_displacement_m: 0.0,
             wake_on_motion: true,
@@ -186,7 +191,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
         to_boundary_ms.filter(|_| !input.quiet).map_or(i64::MAX, |t| t - policy::SENSING_NEAR_HORIZON_MS);
     if input.visit_open {
         return SensingNeed {
-            accuracy: Accuracy::Balanced,
+            accuracy: Accuracy::High,
             interval_ms: before_horizon.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_DEPARTURE_INTERVAL_MS),
             min_displacement_m: 0.0,
             wake_on_motion: false,
@@ -222,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn a_still_shopper_in_a_visit_needs_only_a_motion_wake_up() {
+    fn a_still_shopper_in_a_visit_needs_a_wifi_fix_a_minute_and_a_motion_wake_up() {
         let input = SensingInput {
             visit_open: true,
             at_known_place: true,
@@ -231,7 +236,7 @@ mod tests {
             ..Default::default()
         };
         let p = plan(&input);
-        assert_eq!((p.accuracy, p.reason), (Accuracy::Passive, SensingReason::Staying));
+        assert_eq!((p.accuracy, p.reason), (Accuracy::Balanced, SensingReason::Staying));
         assert!(p.wake_on_motion);
         assert_eq!(p.interval_ms, policy::SENSING_STAYING_INTERVAL_MS);
     }
@@ -241,7 +246,7 @@ mod tests {
         let moving =
             SensingInput { visit_open: true, at_known_place: true, speed_mps: Some(1.3), ..Default::default() };
         let p = plan(&moving);
-        assert_eq!((p.accuracy, p.reason), (Accuracy::Balanced, SensingReason::Departing));
+        assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::Departing));
         assert_eq!(p.interval_ms, policy::SENSING_DEPARTURE_INTERVAL_MS);
         assert!(!p.wake_on_motion);
         // Imprecise fixes may show no speed: being away from the place is enough.

@@ -32,10 +32,6 @@ pub struct ScenarioFile {
     pub consent: Option<ConsentFile>,
     /// When `run --sync URL` syncs (default: the end of the replay).
     pub sync_at: Option<String>,
-    /// Why the scenario needs every fix of its track (`run --sensing
-    /// adaptive` then reports its figures but the scenario's verdicts are
-    /// not expected to hold); read by `sensing::run`.
-    pub dense_sensing: Option<String>,
     /// The catalog to load, if any.
     pub catalog: Option<CatalogFile>,
     /// Named points used by tracks, history and expectations.

@@ -62,8 +62,6 @@ pub struct SensingReport {
     pub adaptive_mj: f64,
     /// Events compared with the dense replay.
     pub events: Matching,
-    /// Why the scenario needs dense sensing, if its file says so.
-    pub dense_sensing: Option<String>,
 }
 
 impl SensingReport {
@@ -96,7 +94,6 @@ impl SensingReport {
             "adaptive_fixes": classes,
             "wake_fixes": self.wakes,
             "track_fixes": self.track_fixes,
-            "dense_sensing": self.dense_sensing,
         })
     }
 
@@ -126,9 +123,6 @@ impl SensingReport {
                 let key = c.key.as_deref().map(|k| format!(" {k}")).unwrap_or_default();
                 t.push_str(&format!("    {what}: {} {}{key}\n", c.at.in_tz(tz).format("%a %H:%M:%S"), c.kind));
             }
-        }
-        if let Some(why) = &self.dense_sensing {
-            t.push_str(&format!("  this scenario needs dense sensing: {why}\n"));
         }
         t
     }
@@ -162,19 +156,6 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
         wakes: followed.causes.iter().filter(|(c, _)| **c != closed_loop::Cause::Planned).map(|(_, n)| n).sum(),
         adaptive_mj: followed.energy_mj,
         events: compare::compare(&dense.lines, &output.lines),
-        dense_sensing: dense_sensing(sc)?,
     };
     Ok(AdaptiveRun { output, report })
-}
-
-/// The scenario file's `dense_sensing` (why it needs every fix), if any.
-fn dense_sensing(sc: &Scenario) -> Result<Option<String>, String> {
-    let text = match std::fs::read_to_string(&sc.path) {
-        Ok(text) => text,
-        // A scenario built in memory (tests, generators) has no file.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", sc.path.display())),
-    };
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| format!("{}: {e}", sc.path.display()))?;
-    Ok(doc.get("dense_sensing").and_then(|v| v.as_str()).map(str::to_string))
 }
