@@ -54,6 +54,22 @@ fn the_canonical_day_keeps_its_events_with_a_fifth_of_the_precise_fixes_and_two_
 }
 
 #[test]
+fn a_generated_week_of_ordinary_life_keeps_its_events_with_a_fifth_of_the_precise_fixes_and_two_fifths_of_the_energy() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("week.catalog.json");
+    std::fs::write(&catalog, sensing::week::catalog().to_string()).unwrap();
+    let path = dir.path().join("week.toml");
+    std::fs::write(&path, sensing::week::scenario(7, "week.catalog.json")).unwrap();
+    let sc = scenario::load(&path).unwrap();
+    let r = sensing::run(&sc, None, &mut |_| {}).unwrap().report;
+    println!("{}", r.human(sc.tz));
+    assert!(r.events.matched.len() >= 40, "the week's offers and visits are compared: {:?}", r.events);
+    if let Err(e) = meets_the_bar(&r) {
+        panic!("{e}\n{}", r.human(sc.tz));
+    }
+}
+
+#[test]
 fn every_scenario_holds_with_adaptive_sensing_and_ends_with_its_sensing_report() {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scenarios"))
         .unwrap()

@@ -26,14 +26,19 @@
 //!    stay confirm the departure, and the last one inside dates it (Wi-Fi
 //!    noise near the stay's edge would move it by a minute at a slow
 //!    walk). `high`, every [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
-//! 5. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
+//! 5. **Settling**: no visit under way and a fresh speed says the shopper
+//!    has stopped: a stay may be forming. It is confirmed by fixes within
+//!    half the stay radius of its centre over the minimum dwell, which
+//!    Wi-Fi noise scatters by minutes: `high`, every
+//!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
+//! 6. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
 //!    (enough to date a stay), every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`], sooner if the horizon of a
 //!    boundary would be reached before. In quiet hours no offer and no
 //!    reminder can fire, so fences and places do not count, and a shopper
-//!    known to be moving gets `low`; one who may be stopping keeps
-//!    `balanced`, so that visits are still recorded at night, and a
-//!    departure is still confirmed by rule 4.
+//!    known to be moving gets `low`; one who may be stopping is settling
+//!    (rule 5) or roaming, so that visits are still recorded at night, and
+//!    a departure is still confirmed by rule 4.
 
 use crate::policy;
 use serde::{Deserialize, Serialize};
@@ -87,7 +92,9 @@ pub enum SensingReason {
     InFence,
     /// A relevant boundary is within the horizon.
     NearBoundary,
-    /// Moving, or a stay forming, with nothing near.
+    /// No visit under way and the shopper has stopped: a stay may be forming.
+    Settling,
+    /// Moving, or nothing known of the speed, with nothing near.
     Roaming,
     /// Quiet hours: nothing can fire, only visits are recorded.
     QuietHours,
@@ -101,6 +108,7 @@ impl SensingReason {
             SensingReason::Departing => "departing",
             SensingReason::InFence => "in_fence",
             SensingReason::NearBoundary => "near_boundary",
+            SensingReason::Settling => "settling",
             SensingReason::Roaming => "roaming",
             SensingReason::QuietHours => "quiet_hours",
         }
@@ -156,9 +164,10 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
             reason: SensingReason::Staying,
         };
     }
-    if input.quiet && !input.visit_open {
+    let settling = !input.visit_open && input.speed_mps.is_some() && !moving;
+    if input.quiet && !input.visit_open && moving {
         return SensingNeed {
-            accuracy: if moving { Accuracy::Low } else { Accuracy::Balanced },
+            accuracy: Accuracy::Low,
             interval_ms: policy::SENSING_ROAMING_INTERVAL_MS,
             min_displacement_m: policy::SENSING_ROAMING_DISPLACEMENT_M,
             wake_on_motion: false,
@@ -198,9 +207,19 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
             reason: SensingReason::Departing,
         };
     }
+    let interval = before_horizon.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_ROAMING_INTERVAL_MS);
+    if settling {
+        return SensingNeed {
+            accuracy: Accuracy::High,
+            interval_ms: interval,
+            min_displacement_m: 0.0,
+            wake_on_motion: false,
+            reason: SensingReason::Settling,
+        };
+    }
     SensingNeed {
         accuracy: Accuracy::Balanced,
-        interval_ms: before_horizon.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_ROAMING_INTERVAL_MS),
+        interval_ms: interval,
         min_displacement_m: policy::SENSING_ROAMING_DISPLACEMENT_M,
         wake_on_motion: false,
         reason: SensingReason::Roaming,
@@ -293,6 +312,15 @@ mod tests {
     }
 
     #[test]
+    fn a_shopper_who_stops_away_from_any_visit_gets_satellite_fixes_while_the_stay_forms() {
+        let p = plan(&SensingInput { speed_mps: Some(0.2), ..Default::default() });
+        assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::Settling));
+        assert_eq!(p.interval_ms, policy::SENSING_ROAMING_INTERVAL_MS);
+        let unknown = plan(&SensingInput::default());
+        assert_eq!(unknown.reason, SensingReason::Roaming, "no speed known: not settling");
+    }
+
+    #[test]
     fn roaming_wakes_up_before_the_horizon_of_a_boundary_is_crossed() {
         // 140 m at 1.4 m/s: 100 s, 10 s before the 90 s horizon.
         let p = plan(&SensingInput { nearest_boundary_m: Some(140.0), ..Default::default() });
@@ -305,7 +333,9 @@ mod tests {
         let p = plan(&input);
         assert_eq!((p.accuracy, p.reason), (Accuracy::Low, SensingReason::QuietHours));
         let stopping = SensingInput { quiet: true, speed_mps: Some(0.0), ..Default::default() };
-        assert_eq!(plan(&stopping).accuracy, Accuracy::Balanced, "a stay may be forming: visits are still recorded");
+        assert_eq!(plan(&stopping).reason, SensingReason::Settling, "a stay may be forming: visits are still recorded");
+        let unknown = SensingInput { quiet: true, ..Default::default() };
+        assert_eq!(plan(&unknown).accuracy, Accuracy::Balanced, "no speed known: enough to date a stay");
         let staying = SensingInput { quiet: true, visit_open: true, at_known_place: true, ..Default::default() };
         assert_eq!(plan(&staying).reason, SensingReason::Staying);
         let leaving = SensingInput { visit_open: true, in_fence: true, ..input };

@@ -29,6 +29,12 @@ use rand_chacha::ChaCha8Rng;
 /// Track fixes farther apart than this leave the time between them
 /// uncovered: a silence of the track is a silence of every provider.
 pub const MAX_GAP_MS: i64 = 60_000;
+/// Track fixes less precise than this are not ground truth: a track's poor
+/// fixes (the synthetic "city" noise makes one in ten, displaced up to
+/// 100 m) are the dense replay's noise, not where the shopper was; the
+/// engine ignores them for stays, and the adaptive fixes would otherwise
+/// inherit their error under a better reported accuracy.
+pub const TRUTH_MAX_ACCURACY_M: f64 = 30.0;
 /// Delay of a motion wake-up after the movement starts. Our choice: the
 /// platforms publish none; 30 s is the order reported for Android's
 /// activity-transition API.
@@ -78,9 +84,12 @@ pub struct Truth {
 }
 
 impl Truth {
-    /// The truth of `fixes` (sorted here).
+    /// The truth of `fixes` (sorted here): those precise to
+    /// [`TRUTH_MAX_ACCURACY_M`], or all of them if none is.
     pub fn new(fixes: &[LocationFix]) -> Self {
-        let mut fixes = fixes.to_vec();
+        let precise: Vec<LocationFix> =
+            fixes.iter().filter(|f| f.accuracy_m <= TRUTH_MAX_ACCURACY_M).copied().collect();
+        let mut fixes = if precise.is_empty() { fixes.to_vec() } else { precise };
         fixes.sort_by_key(|f| f.at);
         Truth { fixes }
     }
