@@ -1,7 +1,8 @@
 //! `run SCENARIO --sensing adaptive`: the scenario replayed with the
 //! engine's own sensing plan instead of every fix of its track, and what
 //! that saves and costs against the dense replay (`docs/scenarios.md`,
-//! "Adaptive sensing"; figures in `docs/PERFORMANCE.md`, "Energy").
+//! `--sensing`; the simulated platform, the energy model and the figures in
+//! `docs/PERFORMANCE.md`, "Energy (adaptive sensing)").
 //!
 //! | file | holds |
 //! | --- | --- |

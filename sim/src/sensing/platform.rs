@@ -1,7 +1,7 @@
 //! The simulated platform of `run --sensing adaptive`: the scenario's dense
 //! track is the ground truth, and the platform hands out what a phone's
 //! location services would obtain from it (documented in
-//! `docs/scenarios.md`, "Adaptive sensing"):
+//! `docs/PERFORMANCE.md`, "Energy (adaptive sensing)"):
 //!
 //! * **a fix of a class**, at any instant the track covers: the track's
 //!   position there (linear between its fixes), displaced by the class's
