@@ -462,10 +462,11 @@ pub const SENSING_DEPARTURE_INTERVAL_MS: i64 = 10_000;
 /// (a drive leaves 300 m behind in 30 s); a Wi-Fi fix a minute keeps the
 /// visit's length right to the minute for 3% of continuous GNSS's energy.
 pub const SENSING_STAYING_INTERVAL_MS: i64 = MINUTE_MS;
-/// Minimum displacement between delivered fixes, as a share of the distance
-/// the shopper covers in one interval at the assumed speed: below it a fix
-/// says nothing new (Android's `setMinUpdateDistanceMeters`, iOS's
-/// `distanceFilter`). Zero near boundaries, where every fix counts.
+/// Minimum displacement between delivered fixes while roaming (Android's
+/// `setMinUpdateDistanceMeters`, iOS's `distanceFilter`): a quarter of a
+/// 30 s walk at the assumed speed, below which a Wi-Fi fix says nothing
+/// its own noise does not. Zero wherever every fix counts (near
+/// boundaries, in fences, in stays and departures).
 pub const SENSING_ROAMING_DISPLACEMENT_M: f64 = 10.0;
 /// A new plan is reported (`SensingPlanChanged`) when its interval differs
 /// from the reported one by at least this factor (or its accuracy, reason

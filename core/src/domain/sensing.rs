@@ -31,12 +31,13 @@
 //!    half the stay radius of its centre over the minimum dwell, which
 //!    Wi-Fi noise scatters by minutes: `high`, every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
-//! 6. **Roaming**: moving, or a stay forming, with nothing near: `balanced`
-//!    (enough to date a stay), every
+//! 6. **Roaming**: moving, or no speed known, with nothing near: `balanced`
+//!    (enough to date a stay's arrival), every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`], sooner if the horizon of a
 //!    boundary would be reached before. In quiet hours no offer and no
-//!    reminder can fire, so fences and places do not count, and a shopper
-//!    known to be moving gets `low`; one who may be stopping is settling
+//!    reminder can fire, so fences and places do not count (rules 2 and 3
+//!    are skipped), and a shopper with no visit under way who is known to
+//!    be moving gets `low` (reason `quiet_hours`); one who may be stopping is settling
 //!    (rule 5) or roaming, so that visits are still recorded at night, and
 //!    a departure is still confirmed by rule 4.
 
