@@ -296,6 +296,24 @@ pub enum KairosEvent {
         /// Fences it holds.
         fences: i64,
     },
+    /// The engine's sensing plan changed (only once the app follows it;
+    /// `docs/geofencing.md`, "The sensing plan").
+    SensingPlanChanged {
+        /// When it happened.
+        at: SystemTime,
+        /// `high`, `balanced`, `low` or `passive`.
+        accuracy: String,
+        /// Time between fixes, ms.
+        interval_ms: i64,
+        /// Displacement filter, metres.
+        min_displacement_m: f64,
+        /// Whether to wake the app when the shopper starts moving.
+        wake_on_motion: bool,
+        /// The rule that applied.
+        reason: String,
+        /// Whether the wake regions changed.
+        regions_changed: bool,
+    },
     /// The profile database was unreadable at open; it was moved aside and
     /// the engine started with a fresh one.
     DatabaseRecovered {
@@ -397,6 +415,22 @@ impl From<kairos_core::Event> for KairosEvent {
                 version: i64::try_from(version).unwrap_or(i64::MAX),
                 offers: i64::try_from(offers).unwrap_or(i64::MAX),
                 fences: i64::try_from(fences).unwrap_or(i64::MAX),
+            },
+            EventKind::SensingPlanChanged {
+                accuracy,
+                interval_ms,
+                min_displacement_m,
+                wake_on_motion,
+                reason,
+                regions_changed,
+            } => KairosEvent::SensingPlanChanged {
+                at,
+                accuracy: accuracy.as_str().to_string(),
+                interval_ms,
+                min_displacement_m,
+                wake_on_motion,
+                reason: reason.as_str().to_string(),
+                regions_changed,
             },
             EventKind::DatabaseRecovered { moved_to, reason } => {
                 KairosEvent::DatabaseRecovered { at, moved_to, reason }

@@ -90,6 +90,13 @@ pub mod offers {
     pub use crate::domain::offers::{OfferInstance, OfferPolicy, OfferState, Suppression};
 }
 
+/// The sensing plan: what the engine asks of the platform's location
+/// services next (`docs/geofencing.md`, "The sensing plan").
+pub mod sensing {
+    pub use crate::domain::sensing::{need_changed, plan, Accuracy, SensingInput, SensingNeed, SensingReason};
+    pub use crate::engine::SensingPlan;
+}
+
 /// Routines: regular visits, their fitting and status.
 pub mod routines {
     pub use crate::domain::routines::{overdue_tolerance_days, RoutineTrack, VisitEffect};

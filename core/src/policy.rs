@@ -471,3 +471,59 @@ pub const YEAR_MAX_PEAK_RSS_BYTES: u64 = 256 * 1024 * 1024;
 /// It bounds the memory a file can make the reader hold (a fix and its
 /// origin are under 100 bytes); a longer recording is split into files.
 pub const MAX_TRACK_POINTS: usize = 2_000_000;
+
+// ---- Sensing plan (docs/geofencing.md, "The sensing plan") -----------------
+//
+// What the engine asks the platform for next (`Engine::sensing_plan`). The
+// fence-side numbers follow from the fence rules above; the rest from the
+// stay detector's.
+
+/// Time to the nearest relevant boundary (fence edge, or the edge of the
+/// on-the-way reminder's reach around a place that serves an overdue
+/// routine) under which the plan asks for precise fixes: at walking pace
+/// 90 s is about 125 m, at driving pace about 1.3 km, so an entry is never
+/// first seen by an imprecise fix.
+pub const SENSING_NEAR_HORIZON_MS: i64 = 90_000;
+/// Near a boundary, the next fix comes after this share of the time to it:
+/// half, so that at least two fixes fall before the crossing even if the
+/// speed estimate is off by a factor of two.
+pub const SENSING_NEAR_SHARE: f64 = 0.5;
+/// Shortest interval the plan ever asks for: 5 s keeps a crossing dated
+/// within 5 s (the dense replays sample every 10 s) without running GNSS
+/// continuously.
+pub const SENSING_MIN_INTERVAL_MS: i64 = 5_000;
+/// Longest interval while moving or while a stay forms (Roaming): a stay's
+/// arrival is dated by its first fix and confirmed by the first fix after
+/// the minimum dwell, so 30 s keeps both within half of the 60 s the
+/// adaptive replay is judged by.
+pub const SENSING_ROAMING_INTERVAL_MS: i64 = 30_000;
+/// Speed assumed when none is known or the shopper seems still while not in
+/// a stay: a brisk walk, so a boundary is never thought farther in time than
+/// a pedestrian would take to reach it.
+pub const SENSING_ASSUMED_SPEED_MPS: f64 = 1.4;
+/// Above this speed (from the latest fresh estimate) the shopper is moving
+/// and a visit under way is about to end: precise-enough fixes are needed
+/// to confirm the departure. Below Radar's "stopped" (70 m in 140 s, 0.5 m/s).
+pub const SENSING_MOVING_SPEED_MPS: f64 = 0.5;
+/// While a visit's departure is under way, a fix this often: the stay
+/// detector confirms a departure with `DEPARTURE_CONFIRM_FIXES` fixes
+/// outside the stay, so 10 s apart dates it as a 10 s track would.
+pub const SENSING_DEPARTURE_INTERVAL_MS: i64 = 10_000;
+/// While staying, one balanced fix this often. A departure is dated by the
+/// last fix at the place (`VisitEnded.departed_at`, the night minutes that
+/// make a place home), so a stay without fixes would end when it began
+/// whenever the first fix after a platform movement report is already away
+/// (a drive leaves 300 m behind in 30 s); a Wi-Fi fix a minute keeps the
+/// visit's length right to the minute for 3% of continuous GNSS's energy.
+pub const SENSING_STAYING_INTERVAL_MS: i64 = MINUTE_MS;
+/// Minimum displacement between delivered fixes while roaming (Android's
+/// `setMinUpdateDistanceMeters`, iOS's `distanceFilter`): a quarter of a
+/// 30 s walk at the assumed speed, below which a Wi-Fi fix says nothing
+/// its own noise does not. Zero wherever every fix counts (near
+/// boundaries, in fences, in stays and departures).
+pub const SENSING_ROAMING_DISPLACEMENT_M: f64 = 10.0;
+/// A new plan is reported (`SensingPlanChanged`) when its interval differs
+/// from the reported one by at least this factor (or its accuracy, reason
+/// or wake regions differ): smaller changes would be an event per fix near
+/// a fence for no gain.
+pub const SENSING_INTERVAL_CHANGE_FACTOR: f64 = 1.5;

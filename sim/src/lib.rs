@@ -6,4 +6,5 @@ pub mod inputs;
 pub mod profile_dir;
 pub mod rejections;
 pub mod scenario;
+pub mod sensing;
 pub mod timeline;

@@ -63,6 +63,10 @@ enum Command {
         /// created, and must be empty if it exists.
         #[arg(long, value_name = "DIR")]
         profile_dir: Option<PathBuf>,
+        /// `dense` replays every fix of the track; `adaptive` only those the
+        /// engine's sensing plan asks for, and ends with a sensing report.
+        #[arg(long, value_enum, default_value = "dense")]
+        sensing: kairos_sim::sensing::Sensing,
     },
     /// Check a scenario (.toml), a catalog (.json document or signed
     /// envelope) or a track (.gpx, .geojson, .csv) without running it.
@@ -148,8 +152,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Run { scenario, json, report, sync, profile_dir } => {
-            run_command::run(&scenario, json, report.as_deref(), sync.as_deref(), profile_dir.as_deref())
+        Command::Run { scenario, json, report, sync, profile_dir, sensing } => {
+            run_command::run(&scenario, json, report.as_deref(), sync.as_deref(), profile_dir.as_deref(), sensing)
         }
         Command::Validate { file } => {
             println!("{}", validate_command::validate(&file)?);

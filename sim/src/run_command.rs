@@ -14,7 +14,11 @@ pub fn run(
     report: Option<&Path>,
     sync: Option<&str>,
     profile_dir: Option<&Path>,
+    sensing: kairos_sim::sensing::Sensing,
 ) -> Result<ExitCode, String> {
+    if profile_dir.is_some() && sensing == kairos_sim::sensing::Sensing::Adaptive {
+        return Err("--profile-dir keeps one engine's data directory: use it with --sensing dense".into());
+    }
     let sc = scenario::load(path)?;
     let profile = ProfileDir::new(profile_dir)?;
     let format = if json { Format::Json } else { Format::Human };
@@ -36,7 +40,13 @@ pub fn run(
         _ => None,
     };
     let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
-    let out = scenario::run::run_in(&sc, sync, profile.path(), &mut print)?;
+    let (out, sensing) = match sensing {
+        kairos_sim::sensing::Sensing::Dense => (scenario::run::run_in(&sc, sync, profile.path(), &mut print)?, None),
+        kairos_sim::sensing::Sensing::Adaptive => {
+            let a = kairos_sim::sensing::run(&sc, sync, &mut print)?;
+            (a.output, Some(a.report))
+        }
+    };
     profile.announce();
     if let (Some(e), false) = (&embedded, json) {
         println!(
@@ -82,6 +92,12 @@ Embedded backend at {}: {}",
         eprint!("{text}");
     } else {
         print!("{text}");
+    }
+    // The sensing report comes last (with --json, the last line of stdout).
+    match (&sensing, json) {
+        (Some(r), true) => println!("{}", r.json()),
+        (Some(r), false) => print!("{}", r.human(sc.tz)),
+        (None, _) => {}
     }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

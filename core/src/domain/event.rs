@@ -196,6 +196,24 @@ pub enum EventKind {
         /// Fences it holds.
         fences: u64,
     },
+    /// The sensing plan changed enough for the app to re-tune its location
+    /// requests (reported once the app has asked for the plan with
+    /// `Engine::sensing_plan`; `docs/geofencing.md`, "The sensing plan").
+    SensingPlanChanged {
+        /// The class of fix to ask for.
+        accuracy: crate::domain::sensing::Accuracy,
+        /// Time between fixes, ms.
+        interval_ms: i64,
+        /// Displacement filter, metres.
+        min_displacement_m: f64,
+        /// Whether to wake the app when the shopper starts moving.
+        wake_on_motion: bool,
+        /// The rule that applied.
+        reason: crate::domain::sensing::SensingReason,
+        /// Whether the wake regions changed (read them with
+        /// `Engine::sensing_plan` and register them again).
+        regions_changed: bool,
+    },
     /// The profile database was unreadable at open; it was moved aside and
     /// the engine started with a fresh one.
     DatabaseRecovered {

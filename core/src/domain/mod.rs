@@ -13,6 +13,7 @@
 //! | [`catalog`] | the signed offer catalog: format, verification, schedules, targeting |
 //! | [`offers`] | the catalog in force, decisions, ranking, caps and manners, holdout |
 //! | [`privacy`] | sealing, consent purposes, daily summaries, local differential privacy |
+//! | [`sensing`] | the sensing plan: what to ask of the platform's location services next |
 //! | [`event`] | what the engine tells the app |
 //! | [`track`] | track files (CSV, GPX, GeoJSON) and synthetic tracks with ground truth |
 
@@ -24,6 +25,7 @@ pub mod location;
 pub mod offers;
 pub mod privacy;
 pub mod routines;
+pub mod sensing;
 pub mod steps;
 pub mod time;
 pub mod track;

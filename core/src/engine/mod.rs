@@ -12,12 +12,14 @@ mod pipeline;
 mod privacy_api;
 pub mod replay;
 mod routines_api;
+mod sensing;
 mod state;
 pub mod sync;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use pipeline::IngestReport;
 pub use privacy_api::ConsentChange;
+pub use sensing::SensingPlan;
 
 use crate::domain::catalog::CatalogKeys;
 use crate::domain::event::{Event, EventKind};
@@ -60,6 +62,8 @@ struct Inner {
     sealer: Arc<Sealer>,
     /// Draws the local-privacy noise.
     noise: crate::domain::privacy::ldp::NoiseSource,
+    /// The sensing plan last reported, once the app follows it.
+    sensing: Option<sensing::Reported>,
 }
 
 /// The Kairos engine over one profile database.
@@ -111,8 +115,20 @@ impl Engine {
             local_privacy: config.local_privacy,
         };
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
-        let mut inner =
-            Inner { conn, st, places, set, pending, fault_after: None, catalog: None, keys, install_id, sealer, noise };
+        let mut inner = Inner {
+            conn,
+            st,
+            places,
+            set,
+            pending,
+            fault_after: None,
+            catalog: None,
+            keys,
+            install_id,
+            sealer,
+            noise,
+            sensing: None,
+        };
         inner.catalog = inner.restore_catalog()?;
         let zone = inner.set.tz.name().to_string();
         let known_zone: Option<String> = store::meta::load(&inner.conn, &inner.sealer, SealedKey::RoutinesZone)?;
@@ -312,6 +328,7 @@ impl Inner {
         });
         match result {
             Ok((value, mut events)) => {
+                events.extend(self.sensing_event());
                 if !self.pending.is_empty() {
                     let mut all = std::mem::take(&mut self.pending);
                     all.append(&mut events);

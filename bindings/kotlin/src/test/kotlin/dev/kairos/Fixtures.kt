@@ -88,5 +88,6 @@ val KairosEvent.time: Instant
         is KairosEvent.RoutineResumed -> at
         is KairosEvent.OnTheWayReminder -> at
         is KairosEvent.CatalogLoaded -> at
+        is KairosEvent.SensingPlanChanged -> at
         is KairosEvent.DatabaseRecovered -> at
     }
