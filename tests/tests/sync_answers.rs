@@ -22,12 +22,15 @@ fn options(url: &str) -> SyncOptions {
     SyncOptions { allow_insecure_loopback: true, fetch_catalog: false, ..SyncOptions::new(url) }
 }
 
+/// A scripted answer: status, body, headers.
+type Scripted = (u16, &'static str, Vec<(String, String)>);
+
 /// A transport that records every request, answers from a script when it
 /// has one (else through `reqwest`), and can lose the answer to the first
 /// request whose URL ends with `lose`.
 struct Recorder {
     real: ReqwestTransport,
-    script: Mutex<VecDeque<(u16, &'static str, Vec<(String, String)>)>>,
+    script: Mutex<VecDeque<Scripted>>,
     lose: Mutex<Option<&'static str>>,
     seen: Mutex<Vec<HttpRequest>>,
 }
@@ -233,4 +236,29 @@ async fn a_408_or_429_backs_off_at_least_retry_after() {
         assert_eq!(report.deferred, 1, "{report:?}");
         assert!(report.next_attempt_at.unwrap().since(t(NIGHT)) >= 3_600_000, "{status}: {report:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_is_rotated_with_the_current_one_as_bearer_and_the_install_keeps_its_data() {
+    let b = backend(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let e = with_summaries(dir.path(), 2);
+    let first = Recorder::new();
+    assert_eq!(e.sync_with(&options(&b.server.url()), &first, t(NIGHT)).await.unwrap().sent, 2);
+    let rotation = Recorder::new();
+    let report = e.rotate_sync_token_with(&options(&b.server.url()), &rotation).await.unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+    let sent = rotation.seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let bearer = sent[0].headers.iter().find(|(n, _)| n == "authorization").map(|(_, v)| v.clone());
+    assert!(bearer.is_some_and(|b| b.starts_with("Bearer ") && b.len() == 7 + 64), "{sent:?}");
+    assert_eq!(rotation.registered_ids(), [INSTALL]);
+    // The new token works, under the same install.
+    step_days(&e, t("2026-11-07T12:00:00-08:00"), 1, 4_000);
+    let later = Recorder::new();
+    let report = e.sync_with(&options(&b.server.url()), &later, t("2026-11-09T02:00:00-08:00")).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(later.urls(), ["summaries"]);
+    assert_eq!(b.storage.held_by(INSTALL.into()).await.unwrap().activity.len(), 3);
+    b.server.shutdown().await.unwrap();
 }

@@ -7,8 +7,8 @@ use super::http::{self, Outcome, INSTALL_ID_TAKEN};
 use super::refusal::{Refusal, RefusalAction, RefusedRequest};
 use super::run::new_key;
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
-use super::SyncReport;
-use crate::engine::Engine;
+use super::{SyncOptions, SyncReport};
+use crate::engine::{ApiResult, Engine};
 use crate::error::Result;
 use crate::policy;
 use crate::store;
@@ -24,6 +24,24 @@ pub(super) enum Registered {
 }
 
 impl Engine {
+    /// Rotates this install's credential: registers its install id again
+    /// with the current token as the bearer token, and keeps the new token
+    /// the server issues (it revokes the old one; the install keeps its
+    /// data). Without a token it simply registers. Network and server
+    /// trouble never fail the call: the report's `problems` say why no new
+    /// token was kept. The backoff is neither consulted nor changed.
+    pub async fn rotate_sync_token_with(
+        &self,
+        opts: &SyncOptions,
+        transport: &dyn HttpTransport,
+    ) -> ApiResult<SyncReport> {
+        let base = http::check_base_url(&opts.base_url, opts.allow_insecure_loopback)?;
+        let current = self.with_conn(|conn, _, _| store::sync::token(conn))?;
+        let mut report = SyncReport::default();
+        self.register(transport, &base, current.as_deref(), &mut 0, &mut report).await?;
+        Ok(report)
+    }
+
     /// Gives up the install id sync registered under (and its token): the
     /// next registration uses a new random one.
     pub(super) fn replace_install_id(&self) -> Result<()> {
