@@ -24,11 +24,13 @@
 //! | `transport.rs` | the host's HTTP stack ([`HttpTransport`]), and the `reqwest` one for native tools |
 //! | `http.rs` | URL rules, outcome classification |
 //! | `register.rs` | registration, new install ids |
+//! | `random.rs` | keys, install ids, jitter |
 //! | `refusal.rs` | refusals as the report counts them |
 //! | `backoff.rs` | when to try again |
 
 mod backoff;
 mod http;
+mod random;
 mod refusal;
 mod register;
 mod run;

@@ -4,8 +4,8 @@
 //! would answer 409: knowing an id is not enough to take it over).
 
 use super::http::{self, Outcome, INSTALL_ID_TAKEN};
+use super::random::new_key;
 use super::refusal::{Refusal, RefusalAction, RefusedRequest};
-use super::run::new_key;
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::engine::{ApiResult, Engine};

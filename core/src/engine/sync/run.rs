@@ -3,6 +3,7 @@
 //! across a request.
 
 use super::http::{self, Outcome};
+use super::random::{new_key, random_u64};
 use super::refusal::{Refusal, RefusalAction, RefusedRequest};
 use super::register::Registered;
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
@@ -15,18 +16,6 @@ use crate::error::{Error, Result};
 use crate::policy;
 use crate::store;
 use serde_json::{json, Value};
-
-fn random_u64() -> Result<u64> {
-    let mut b = [0u8; 8];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| Error::Random)?;
-    Ok(u64::from_le_bytes(b))
-}
-
-/// 16 random bytes as 32 lowercase hex characters: an idempotency key or
-/// an install id.
-pub(super) fn new_key() -> Result<String> {
-    Ok(format!("{:016x}{:016x}", random_u64()?, random_u64()?))
-}
 
 /// How far the outbox got.
 enum Sent {
