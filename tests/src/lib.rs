@@ -26,12 +26,20 @@ pub struct Backend {
     _dir: tempfile::TempDir,
 }
 
-/// Starts a backend on 127.0.0.1 (any free port), with `faults` if given.
+/// Starts a backend on 127.0.0.1 (any free port), with `faults` if given,
+/// and production's limits.
 pub async fn backend(faults: Option<FaultConfig>) -> Backend {
+    backend_with_limits(faults, kairos_backend::limits::ServerLimits::default()).await
+}
+
+/// [`backend`] with `limits` (a test that sends, in a few real seconds,
+/// what a device sends over simulated months needs a wider per-install
+/// rate than production's).
+pub async fn backend_with_limits(faults: Option<FaultConfig>, limits: kairos_backend::limits::ServerLimits) -> Backend {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("backend.db");
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db_path).unwrap());
-    let mut b = ServerBuilder::new(storage.clone());
+    let mut b = ServerBuilder::new(storage.clone()).limits(limits);
     if let Some(f) = faults {
         b = b.faults(f);
     }
