@@ -527,3 +527,22 @@ pub const SENSING_ROAMING_DISPLACEMENT_M: f64 = 10.0;
 /// or wake regions differ): smaller changes would be an event per fix near
 /// a fence for no gain.
 pub const SENSING_INTERVAL_CHANGE_FACTOR: f64 = 1.5;
+
+// ---- Sync answers (issue #19) --------------------------------------------------
+
+/// Largest answer body the sync client reads to any request but the catalog
+/// fetch (which is capped by [`MAX_CATALOG_ENVELOPE_BYTES`]). The backend's
+/// answers are a registration (about 150 bytes), a batch or deletion
+/// receipt and error bodies, all under 1 KB; 64 KiB leaves room for
+/// growth while keeping a hostile or broken server (or proxy) from making
+/// the phone hold more than that.
+pub const SYNC_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+/// How long the native (`reqwest`) transport keeps an idle connection for
+/// reuse: below the backend's 10 s head timeout (which also ends an idle
+/// keep-alive connection), so the client never sends a request on a
+/// connection the server is closing at that moment.
+pub const SYNC_IDLE_CONNECTION_MS: u64 = 5_000;
+/// Most registrations one sync makes: the first, and one more with a fresh
+/// install id after a 409 `install_id_taken` or a 401. A server answering
+/// that way again is broken; the sync stops and backs off.
+pub const SYNC_MAX_REGISTRATIONS: u32 = 2;

@@ -31,15 +31,21 @@ pub struct Backend {
 }
 
 /// Starts a backend on 127.0.0.1 (any free port), with `faults` if given,
-/// without rate limits (see below).
+/// without rate limits: these tests replay months of a phone's syncs in
+/// seconds of wall time, and the server's rate limits count wall time (the
+/// limits themselves are tested in backend/tests/abuse.rs).
 pub async fn backend(faults: Option<FaultConfig>) -> Backend {
+    backend_with_limits(faults, ServerLimits::unmetered()).await
+}
+
+/// [`backend`] with `limits` (a test that sends, in a few real seconds,
+/// what a device sends over simulated months needs a wider per-install
+/// rate than production's).
+pub async fn backend_with_limits(faults: Option<FaultConfig>, limits: kairos_backend::limits::ServerLimits) -> Backend {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("backend.db");
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db_path).unwrap());
-    // Unmetered: these tests replay months of a phone's syncs in seconds of
-    // wall time, and the server's rate limits count wall time. The limits
-    // themselves are tested in backend/tests/abuse.rs.
-    let mut b = ServerBuilder::new(storage.clone()).limits(ServerLimits::unmetered());
+    let mut b = ServerBuilder::new(storage.clone()).limits(limits);
     if let Some(f) = faults {
         b = b.faults(f);
     }

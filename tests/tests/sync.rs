@@ -4,10 +4,11 @@
 #![forbid(unsafe_code)]
 
 use kairos_backend::faults::FaultConfig;
+use kairos_backend::limits::ServerLimits;
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::SyncOptions;
 use kairos_core::{Engine, EngineConfig};
-use kairos_e2e::{backend, engine, step_days, t};
+use kairos_e2e::{backend, backend_with_limits, engine, step_days, t};
 
 const INSTALL: &str = "0123456789abcdef0123456789abcdef";
 
@@ -76,7 +77,12 @@ async fn noised_summaries_are_accepted_and_stored_with_their_epsilon() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_batches_through_faults_arrive_exactly_once() {
     let faults = FaultConfig::flaky(11).rate(0.3).max_faults(400).retry_after_secs(1).slow_ms(1, 20);
-    let b = backend(Some(faults)).await;
+    // 1,000 batches in a few real seconds: far past production's 120
+    // requests an hour per install, which the engine's backoff honours in
+    // simulated time only.
+    let limits =
+        ServerLimits { requests_per_install: ServerLimits::unmetered().requests_per_install, ..Default::default() };
+    let b = backend_with_limits(Some(faults), limits).await;
     let dir = tempfile::tempdir().unwrap();
     let e = engine(dir.path(), INSTALL);
     let base = t("2024-01-01T12:00:00-08:00");

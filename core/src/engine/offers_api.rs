@@ -2,7 +2,7 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::domain::catalog::{verify_for_storage_with, verify_stored_with, CatalogError};
+use crate::domain::catalog::{signing_key_id, verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::offers::loaded::{LoadedCatalog, PendingCatalog};
 use crate::domain::offers::loaded_read::{PlaceIds, ReadTables};
@@ -154,12 +154,20 @@ impl Engine {
                     });
                     (saved, fence_ids)
                 })?;
-            if let Some(current) = ctx.catalog.map(|c| c.version) {
-                // A lower version is a rollback; the same one a re-fetch.
+            // A lower version than the one in force, or than the highest
+            // ever loaded under the same key (remembered across restarts),
+            // is a rollback; the same one a re-fetch.
+            let key_id = signing_key_id(&stored).ok_or_else(|| CatalogError::MalformedEnvelope {
+                reason: "the verified catalog does not name its key".into(),
+            })?;
+            let highest = store::catalog::highest_version(ctx.conn, key_id)?;
+            let in_force = ctx.catalog.map(|c| c.version);
+            if let Some(current) = highest.max(in_force) {
                 if pending.version() < current {
                     return Err(CatalogError::Rollback { offered: pending.version(), current }.into());
                 }
             }
+            store::catalog::raise_highest_version(ctx.conn, key_id, pending.version())?;
             let saved = saved.transpose()?;
             let to_save = (saved != Some(pending.version())).then_some(&stored[..]);
             // Places the read did not send (a document read by the slow path).

@@ -110,7 +110,11 @@ impl Engine {
             *ctx.st = Default::default();
             ctx.st.clock = keep_clock;
             ctx.places.clear();
-            store::meta::queue_erasure(ctx.conn, ctx.sealer, &forgotten, now)?;
+            // The pseudonym the backend knows: the one sync replaced the
+            // engine's with (after a 401 or a taken id), if any.
+            let known = store::sync::install_id(ctx.conn, ctx.sealer)?.unwrap_or(forgotten);
+            store::meta::queue_erasure(ctx.conn, ctx.sealer, &known, now)?;
+            store::sync::forget_install_id(ctx.conn)?;
             store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
         inner.install_id = fresh;

@@ -8,6 +8,7 @@ use crate::error::Result;
 use foldhash::HashMap;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
 
 /// Stores the signed bytes of the catalog now in force (the column keeps
 /// its first name, `envelope`).
@@ -18,6 +19,26 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     )?
     .execute(params![version as i64, envelope, at.0])?;
     Ok(())
+}
+
+/// `meta` key of the highest catalog version ever loaded, per signing key.
+const HIGHEST_VERSIONS_KEY: &str = "catalog_highest_versions";
+
+/// The highest catalog version ever loaded signed by `key_id`, if any: a
+/// lower one is a rollback, even after a restart and even when the catalog
+/// in force has expired or its key was dropped.
+pub fn highest_version(conn: &Connection, key_id: &str) -> Result<Option<u64>> {
+    let versions: BTreeMap<String, u64> = super::state::load(conn, HIGHEST_VERSIONS_KEY)?.unwrap_or_default();
+    Ok(versions.get(key_id).copied())
+}
+
+/// Records that catalog `version` signed by `key_id` was loaded (the
+/// highest is kept).
+pub fn raise_highest_version(conn: &Connection, key_id: &str, version: u64) -> Result<()> {
+    let mut versions: BTreeMap<String, u64> = super::state::load(conn, HIGHEST_VERSIONS_KEY)?.unwrap_or_default();
+    let highest = versions.entry(key_id.to_owned()).or_insert(version);
+    *highest = (*highest).max(version);
+    super::state::save(conn, HIGHEST_VERSIONS_KEY, &versions)
 }
 
 /// Turns SQLite's automatic WAL checkpoint off for a large write; returns

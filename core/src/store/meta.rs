@@ -24,6 +24,9 @@ pub enum SealedKey {
     InstallId,
     /// The bearer token the backend issued for the install id.
     SyncToken,
+    /// The install id sync registers under once it gave up the engine's
+    /// (401, 409 `install_id_taken`): a pseudonym too.
+    SyncInstallId,
     /// The IANA zone the routines' instants were last computed in.
     RoutinesZone,
     /// Deletion requests queued by an erase, with the credentials of the
@@ -33,10 +36,11 @@ pub enum SealedKey {
 
 impl SealedKey {
     /// Every key, for re-sealing under a new key.
-    pub const ALL: [SealedKey; 5] = [
+    pub const ALL: [SealedKey; 6] = [
         SealedKey::EngineState,
         SealedKey::InstallId,
         SealedKey::SyncToken,
+        SealedKey::SyncInstallId,
         SealedKey::RoutinesZone,
         SealedKey::Erasures,
     ];
@@ -48,6 +52,7 @@ impl SealedKey {
             SealedKey::EngineState => "engine_state",
             SealedKey::InstallId => "install_id",
             SealedKey::SyncToken => "sync_token",
+            SealedKey::SyncInstallId => "sync_install_id",
             SealedKey::RoutinesZone => "routines_zone",
             SealedKey::Erasures => "erasures",
         }

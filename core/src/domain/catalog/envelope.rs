@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// The only signature algorithm, as written in the envelope.
 pub const ED25519_ALGORITHM: &str = "ed25519";
@@ -131,9 +131,8 @@ impl CatalogKeys {
 /// signature, the document (with the path of the first problem), then the
 /// dates: refused once `now >= expires_at`, or when `issued_at` is more than
 /// a day after `now`. Rollback to a lower version is the caller's check,
-/// with [`Catalog::check_may_replace`]. (The document is read while the
-/// signature is checked, on a second thread, but is neither used nor
-/// reported on unless the signature holds.)
+/// with [`Catalog::check_may_replace`]. (The document is not read at all
+/// unless the signature holds.)
 pub fn verify_and_parse(envelope_json: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<Catalog, CatalogError> {
     verify_for_storage(envelope_json, keys, now).map(|(catalog, _)| catalog)
 }
@@ -254,30 +253,25 @@ fn base64_error(field: &str, e: base64::DecodeError) -> CatalogError {
     CatalogError::MalformedEnvelope { reason: format!("{field} is not base64: {e}") }
 }
 
-/// Checks the signature over the document and reads it (on a second
-/// thread, at the same time: nothing read is used, and no document error is
-/// reported, unless the signature holds), then checks its dates.
-fn check_signed<R: ReadDocument>(
+/// Checks the signature over the document, then (only once it holds) reads
+/// the document while `while_reading` runs, then checks its dates. A
+/// forgery never reaches the document reader.
+pub(super) fn check_signed<R: ReadDocument>(
     public_key: &[u8; ED25519_PUBLIC_KEY_LEN],
     parts: &StoredParts<'_>,
     now: Timestamp,
     reader: &R,
     while_reading: impl FnOnce(),
 ) -> Result<R::Output, CatalogError> {
-    let cancel = AtomicBool::new(false);
-    let (signed, parsed) = std::thread::scope(|s| {
-        let parse = s.spawn(|| reader.read(parts.payload, &cancel));
-        let signed = UnparsedPublicKey::new(&ED25519, public_key).verify(parts.payload, parts.signature).is_ok();
-        // A forgery is not read to its end.
-        cancel.store(!signed, Ordering::Relaxed);
-        if signed {
-            while_reading();
-        }
-        (signed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    if !signed {
+    if UnparsedPublicKey::new(&ED25519, public_key).verify(parts.payload, parts.signature).is_err() {
         return Err(CatalogError::BadSignature { key_id: parts.key_id.to_owned() });
     }
+    let cancel = AtomicBool::new(false);
+    let parsed = std::thread::scope(|s| {
+        let parse = s.spawn(|| reader.read(parts.payload, &cancel));
+        while_reading();
+        parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     let catalog = parsed?;
     let (issued_at, expires_at) = R::dates(&catalog);
     if now >= expires_at {

@@ -57,8 +57,10 @@ impl Engine {
                     match http::send(client, req).await {
                         Outcome::Done(_) => Settled::Deleted,
                         Outcome::Unauthorized => Settled::NothingHeld("the backend no longer accepts its token"),
-                        Outcome::Rejected(404 | 410) => Settled::NothingHeld("the backend no longer knows it"),
-                        Outcome::Rejected(status) => {
+                        Outcome::Refused { status: 404 | 410, .. } => {
+                            Settled::NothingHeld("the backend no longer knows it")
+                        }
+                        Outcome::Refused { status, .. } => {
                             report.problems.push(format!(
                                 "erasure: the backend refused the deletion of the forgotten install ({status}); kept queued"
                             ));
@@ -68,8 +70,8 @@ impl Engine {
                             report.problems.push(format!("erasure: {reason}"));
                             return Ok(Some(retry_after_ms));
                         }
-                        Outcome::NotModified => {
-                            report.problems.push("erasure: unexpected answer 304; kept queued".into());
+                        Outcome::NotModified | Outcome::Redirected(_) => {
+                            report.problems.push("erasure: unexpected answer (a 3xx); kept queued".into());
                             return Ok(Some(None));
                         }
                     }

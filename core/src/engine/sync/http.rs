@@ -1,9 +1,14 @@
 //! The HTTP side of sync: URL rules and the classification of
-//! every outcome (2xx done; 4xx other than 408 and 429 dropped; 408, 429,
-//! 5xx, timeouts and broken connections retried later).
+//! every outcome (2xx done; 3xx never followed; 4xx other than 401, 408 and
+//! 429 refused, with the server's error code; 408, 429, 5xx, timeouts,
+//! broken connections and oversized answers retried later).
 
 use super::transport::{HttpRequest, HttpResponse, HttpTransport};
 use crate::error::{Error, Result};
+
+/// The server's error code for a re-registration without the install's
+/// current token: choose a new install id.
+pub const INSTALL_ID_TAKEN: &str = "install_id_taken";
 
 /// What became of one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,18 +17,44 @@ pub enum Outcome {
     Done(Vec<u8>),
     /// 304 Not Modified.
     NotModified,
-    /// A 4xx the server will never accept (other than 401, 408, 429).
-    Rejected(u16),
-    /// The credential was refused (401): register again.
+    /// Another 3xx: a redirect, never followed (every request goes to the
+    /// configured base URL only).
+    Redirected(u16),
+    /// A 4xx the server will never accept as sent (other than 401, 408,
+    /// 429), with the `code` of its error body when it had one.
+    Refused {
+        /// The status.
+        status: u16,
+        /// The server's error code (`unknown_merchant_id`,
+        /// `quota_exceeded`, `install_id_taken`, ...).
+        code: Option<String>,
+    },
+    /// The credential was refused (401): register a new install id.
     Unauthorized,
-    /// Try later: 408, 429, 5xx, a timeout or a broken connection;
-    /// `retry_after_ms` when the server said how long.
+    /// Try later: 408, 429, 5xx, a timeout, a broken connection or an
+    /// answer over the request's size cap; `retry_after_ms` when the
+    /// server said how long.
     Retry {
         /// Why, for the report.
         reason: String,
         /// The server's `Retry-After`, in ms.
         retry_after_ms: Option<i64>,
     },
+}
+
+impl Outcome {
+    /// What the outcome says, for the report.
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Done(_) => "done".into(),
+            Outcome::NotModified => "not modified".into(),
+            Outcome::Redirected(status) => format!("server answered {status} (a redirect, not followed)"),
+            Outcome::Refused { status, code: Some(code) } => format!("server refused with {status} {code}"),
+            Outcome::Refused { status, code: None } => format!("server refused with {status}"),
+            Outcome::Unauthorized => "server refused our credential (401)".into(),
+            Outcome::Retry { reason, .. } => reason.clone(),
+        }
+    }
 }
 
 /// Checks the base URL: `https://`, or `http://` to a loopback address when
@@ -55,12 +86,25 @@ fn retry_after_ms(resp: &HttpResponse) -> Option<i64> {
     v.trim().parse::<i64>().ok().map(|s| s.clamp(0, 86_400) * 1000)
 }
 
-/// Sends `req` through `transport` and classifies the answer.
+/// Sends `req` through `transport` and classifies the answer. An answer
+/// larger than the request's `max_response_bytes` is refused whatever the
+/// transport did (a host transport may not cap it).
 pub async fn send(transport: &dyn HttpTransport, req: HttpRequest) -> Outcome {
+    let cap = req.max_response_bytes;
     match transport.send(req).await {
+        Ok(resp) if resp.body.len() > cap => Outcome::Retry {
+            reason: format!("an answer of {} bytes is over the cap of {cap}: refused", resp.body.len()),
+            retry_after_ms: None,
+        },
         Ok(resp) => classify(resp),
         Err(e) => Outcome::Retry { reason: e.0, retry_after_ms: None },
     }
+}
+
+/// The `code` of an error body `{"error": {"code": ...}}`, if it has one.
+fn error_code(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("error")?.get("code")?.as_str().map(str::to_owned)
 }
 
 /// What an answer means for sync.
@@ -69,11 +113,12 @@ pub fn classify(resp: HttpResponse) -> Outcome {
     match status {
         200..=299 => Outcome::Done(resp.body),
         304 => Outcome::NotModified,
+        300..=399 => Outcome::Redirected(status),
         401 => Outcome::Unauthorized,
         408 | 429 | 500..=599 => {
             Outcome::Retry { reason: format!("server answered {status}"), retry_after_ms: retry_after_ms(&resp) }
         }
-        _ => Outcome::Rejected(status),
+        _ => Outcome::Refused { status, code: error_code(&resp.body) },
     }
 }
 
@@ -110,7 +155,8 @@ mod tests {
         assert_eq!(classify(answer(201, &[])), Outcome::Done(b"ok".to_vec()));
         assert_eq!(classify(answer(304, &[])), Outcome::NotModified);
         assert_eq!(classify(answer(401, &[])), Outcome::Unauthorized);
-        assert_eq!(classify(answer(422, &[])), Outcome::Rejected(422));
+        assert_eq!(classify(answer(422, &[])), Outcome::Refused { status: 422, code: None });
+        assert_eq!(classify(answer(302, &[("location", "https://elsewhere.example/")])), Outcome::Redirected(302));
         for status in [408, 429, 500, 503] {
             assert!(matches!(classify(answer(status, &[])), Outcome::Retry { retry_after_ms: None, .. }));
         }
@@ -119,5 +165,14 @@ mod tests {
         assert_eq!(r, Outcome::Retry { reason: "server answered 503".into(), retry_after_ms: Some(120_000) });
         let r = classify(answer(429, &[("retry-after", "9999999")]));
         assert!(matches!(r, Outcome::Retry { retry_after_ms: Some(86_400_000), .. }));
+        let r = classify(answer(408, &[("Retry-After", "7")]));
+        assert!(matches!(r, Outcome::Retry { retry_after_ms: Some(7_000), .. }));
+    }
+
+    #[test]
+    fn a_refusal_carries_the_servers_error_code() {
+        let body = br#"{"error": {"code": "quota_exceeded", "message": "200 visits rows a day"}}"#.to_vec();
+        let r = classify(HttpResponse { status: 422, headers: Vec::new(), body });
+        assert_eq!(r, Outcome::Refused { status: 422, code: Some("quota_exceeded".into()) });
     }
 }

@@ -6,27 +6,42 @@
 //!   every retry sends the same key and the server stores it once.
 //! * Consent is checked again right before each request; items of a purpose
 //!   withdrawn meanwhile are removed, never sent.
-//! * 2xx removes the items; a 4xx other than 401, 408 and 429 drops them
-//!   (counted); 408, 429, 5xx, timeouts and broken connections leave them
-//!   for later, with full-jitter backoff and `Retry-After` respected.
+//! * 2xx removes the items; a 4xx other than 401, 408 and 429 drops a
+//!   summary batch (counted in [`SyncReport::refusals`] with the server's
+//!   error code) but keeps a deletion request queued (404/410: the install
+//!   is unknown, done); 3xx is never followed; 408, 429, 5xx, timeouts,
+//!   broken connections and oversized answers leave them for later, with
+//!   full-jitter backoff and `Retry-After` respected.
+//! * A 401 or a 409 `install_id_taken` gives the install id up: a new
+//!   random one is registered (a 401 to a deletion of everything means the
+//!   server already forgot the install: done).
 //! * The catalog is fetched when stale, with `If-None-Match`, and loaded
-//!   only if its signature verifies.
+//!   only if its signature verifies (checked before the document is read).
 //!
 //! | file | concern |
 //! | --- | --- |
 //! | `run.rs` | `Engine::sync`: the whole exchange |
 //! | `transport.rs` | the host's HTTP stack ([`HttpTransport`]), and the `reqwest` one for native tools |
 //! | `http.rs` | URL rules, outcome classification |
+//! | `register.rs` | registration, new install ids |
+//! | `random.rs` | keys, install ids, jitter |
+//! | `refusal.rs` | refusals as the report counts them |
 //! | `backoff.rs` | when to try again |
 
 mod backoff;
 mod erasure;
 mod http;
+mod random;
+mod refusal;
+mod register;
 mod run;
 mod transport;
+#[cfg(test)]
+mod verify_first_tests;
 
 pub use backoff::Backoff;
 pub use http::check_base_url;
+pub use refusal::{Refusal, RefusalAction, RefusedRequest};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};
@@ -70,11 +85,14 @@ pub struct SyncReport {
     pub sent: u32,
     /// Requests that carried them.
     pub batches: u32,
-    /// Summaries the server refused for good (a 4xx), dropped and counted.
+    /// Summaries the server refused for good (a 4xx, see `refusals`),
+    /// dropped and counted.
     pub dropped: u32,
     /// Summaries left for a later sync (server or network trouble, backoff).
     pub deferred: u32,
-    /// Deletion requests delivered.
+    /// Deletion requests delivered (or found moot: the server no longer
+    /// knows the install, 404/410, or a retried deletion of everything
+    /// answered 401).
     pub deletions_sent: u32,
     /// Whether a new catalog was loaded.
     pub catalog_updated: bool,
@@ -82,4 +100,7 @@ pub struct SyncReport {
     pub problems: Vec<String>,
     /// No request before this instant (backoff), if set.
     pub next_attempt_at: Option<Timestamp>,
+    /// Every request the server refused for good, with its status, error
+    /// code and what was done (dropped, or kept queued for a deletion).
+    pub refusals: Vec<Refusal>,
 }

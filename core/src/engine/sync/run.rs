@@ -3,6 +3,9 @@
 //! across a request.
 
 use super::http::{self, Outcome};
+use super::random::{new_key, random_u64};
+use super::refusal::{Refusal, RefusalAction, RefusedRequest};
+use super::register::Registered;
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::domain::privacy::outbox::{OutboxItem, OutboxKind};
@@ -14,14 +17,17 @@ use crate::policy;
 use crate::store;
 use serde_json::{json, Value};
 
-fn random_u64() -> Result<u64> {
-    let mut b = [0u8; 8];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| Error::Random)?;
-    Ok(u64::from_le_bytes(b))
-}
-
-fn new_key() -> Result<String> {
-    Ok(format!("{:016x}{:016x}", random_u64()?, random_u64()?))
+/// How far the outbox got.
+enum Sent {
+    /// Everything was sent (or refused for good).
+    All,
+    /// A deletion of everything was done: the server forgot this install,
+    /// and so did the engine's sync; nothing more this time.
+    Forgotten,
+    /// A request must wait (with the server's `Retry-After`, if any).
+    Wait(Option<i64>),
+    /// The credential was refused (401).
+    Unauthorized,
 }
 
 /// Batches that were sent once, under their idempotency key.
@@ -105,56 +111,40 @@ impl Engine {
             report.problems.push("waiting for the backoff to end".into());
             return Ok(report);
         }
-        // Erasures go first, under the forgotten credentials; nothing else
-        // leaves until they are delivered.
-        let mut retry: Option<Option<i64>> = self.send_erasures(client, &base, &mut report).await?;
-        let install_id = self.with_conn(|_, _, install| Ok(install.to_string()))?;
-        let token: Option<String> = self.with_sealed(store::sync::token)?;
-        let token = match token {
-            _ if retry.is_some() => None,
-            Some(t) => Some(t),
-            None => {
-                let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
-                    .header("content-type", "application/json")
-                    .body(json!({ "install_id": install_id }).to_string().into_bytes());
-                match http::send(client, req).await {
-                    Outcome::Done(b) => match serde_json::from_slice::<Value>(&b) {
-                        Ok(v) => match v["token"].as_str() {
-                            Some(t) => {
-                                self.with_sealed_write(|conn, sealer| store::sync::save_token(conn, sealer, t))?;
-                                Some(t.to_string())
-                            }
-                            None => {
-                                report.problems.push("registration answered without a token".into());
-                                retry = Some(None);
-                                None
-                            }
-                        },
-                        Err(e) => {
-                            report.problems.push(format!("registration answered with unreadable JSON: {e}"));
-                            retry = Some(None);
-                            None
-                        }
-                    },
-                    Outcome::Retry { reason, retry_after_ms } => {
-                        report.problems.push(format!("registration: {reason}"));
-                        retry = Some(retry_after_ms);
-                        None
-                    }
-                    other => {
-                        report.problems.push(format!("registration refused: {other:?}"));
-                        retry = Some(None);
-                        None
+        // Erasures go first, under the forgotten credentials (erasure.rs);
+        // nothing else leaves until they are settled.
+        let erasure_wait = self.send_erasures(client, &base, &mut report).await?;
+        let mut token = self.with_sealed(store::sync::token)?;
+        if erasure_wait.is_none() && token.is_none() {
+            self.drop_unreachable_full_deletions(&mut report)?;
+        }
+        let mut registrations = 0;
+        let retry: Option<Option<i64>> = if erasure_wait.is_some() { erasure_wait } else { loop {
+            let current = match token.take() {
+                Some(t) => t,
+                None => match self.register(client, &base, None, &mut registrations, &mut report).await? {
+                    Registered::Token(t) => t,
+                    Registered::Wait(after) => break Some(after),
+                },
+            };
+            match self.send_outbox(client, &base, &current, opts.max_batch_bytes, &mut report).await? {
+                Sent::All if opts.fetch_catalog => {
+                    break self.fetch_catalog(client, &base, &current, now, &mut report).await?;
+                }
+                Sent::All | Sent::Forgotten => break None,
+                Sent::Wait(after) => break Some(after),
+                Sent::Unauthorized => {
+                    self.replace_install_id()?;
+                    report.problems.push(
+                        "the server refused our credential (401): registering a new install id and sending again"
+                            .into(),
+                    );
+                    if registrations >= policy::SYNC_MAX_REGISTRATIONS {
+                        break Some(None);
                     }
                 }
             }
-        };
-        if let Some(token) = token {
-            retry = self.send_outbox(client, &base, &token, opts.max_batch_bytes, &mut report).await?;
-            if opts.fetch_catalog && retry.is_none() {
-                self.fetch_catalog(client, &base, &token, now, &mut report).await?;
-            }
-        }
+        } };
         report.deferred = self.pending_summaries()?;
         let next = self.with_write_state(|st| {
             match retry {
@@ -167,8 +157,25 @@ impl Engine {
         Ok(report)
     }
 
-    /// Sends deletion requests, then summary batches. Returns `Some` (with
-    /// the server's Retry-After, if any) when something must wait.
+    /// Without a credential, a queued deletion of everything is done
+    /// without a request: no install on the server is ours to delete, and
+    /// registering in order to delete would create one.
+    fn drop_unreachable_full_deletions(&self, report: &mut SyncReport) -> Result<()> {
+        let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
+        let full: Vec<i64> =
+            items.iter().filter(|i| i.kind == OutboxKind::Deletion && i.purpose.is_none()).map(|i| i.id).collect();
+        if !full.is_empty() {
+            self.with_write(|conn| store::privacy::remove(conn, &full))?;
+            report.problems.push(format!(
+                "{} deletion request(s) of everything needed no sending: this install holds no credential, so \
+                 the server holds nothing under it",
+                full.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sends deletion requests, then summary batches.
     async fn send_outbox(
         &self,
         client: &dyn HttpTransport,
@@ -176,20 +183,60 @@ impl Engine {
         token: &str,
         max_batch_bytes: usize,
         report: &mut SyncReport,
-    ) -> Result<Option<Option<i64>>> {
+    ) -> Result<Sent> {
         let items = self.with_conn(|conn, _, _| store::privacy::outbox(conn))?;
         let (deletions, summaries): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.kind == OutboxKind::Deletion);
         for d in deletions {
+            // `{}`: the server forgets the install too.
+            let everything = d.purpose.is_none();
             let req = authorized(HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests")), token)
                 .header("idempotency-key", format!("deletion-{}", d.id))
                 .header("content-type", "application/json")
                 .body(d.payload.clone().into_bytes());
+            let done = |report: &mut SyncReport| -> Result<()> {
+                self.with_write(|conn| store::privacy::remove(conn, &[d.id]))?;
+                report.deletions_sent += 1;
+                Ok(())
+            };
             match http::send(client, req).await {
-                Outcome::Done(_) | Outcome::Rejected(_) => {
-                    self.with_write(|conn| store::privacy::remove(conn, &[d.id]))?;
-                    report.deletions_sent += 1;
+                Outcome::Done(_) if everything => {
+                    done(report)?;
+                    self.replace_install_id()?;
+                    return Ok(Sent::Forgotten);
                 }
-                outcome => return Ok(Some(self.trouble(outcome, report)?)),
+                Outcome::Done(_) => done(report)?,
+                // A retried `{}` whose first answer was lost: the server
+                // forgot the install and its token with it.
+                Outcome::Unauthorized if everything => {
+                    done(report)?;
+                    report.problems.push(
+                        "the deletion of everything answered 401: the server had forgotten this install already; done"
+                            .into(),
+                    );
+                    self.replace_install_id()?;
+                    return Ok(Sent::Forgotten);
+                }
+                Outcome::Refused { status: status @ (404 | 410), .. } => {
+                    done(report)?;
+                    report.problems.push(format!(
+                        "a deletion request answered {status}: the server does not know this install; nothing to delete"
+                    ));
+                }
+                Outcome::Refused { status, code } => {
+                    let refusal = Refusal {
+                        request: RefusedRequest::Deletion,
+                        status,
+                        code,
+                        items: 1,
+                        action: RefusalAction::KeptQueued,
+                    };
+                    tracing::warn!(status, "deletion request refused by the server: kept queued");
+                    report.problems.push(refusal.describe());
+                    report.refusals.push(refusal);
+                    // Nothing is uploaded while a deletion waits.
+                    return Ok(Sent::Wait(None));
+                }
+                outcome => return self.trouble(outcome, report),
             }
         }
         let (mut keyed, fresh) = plan(summaries, max_batch_bytes);
@@ -223,42 +270,49 @@ impl Engine {
                     report.sent += ids.len() as u32;
                     report.batches += 1;
                 }
-                Outcome::Rejected(status) => {
-                    tracing::warn!(status, items = ids.len(), "summaries refused by the server: dropped");
+                Outcome::Refused { status, code } => {
+                    let refusal = Refusal {
+                        request: RefusedRequest::Summaries,
+                        status,
+                        code,
+                        items: ids.len() as u32,
+                        action: RefusalAction::Dropped,
+                    };
+                    tracing::warn!(status, code = ?refusal.code, items = ids.len(), "summaries refused by the server: dropped");
                     self.with_write(|conn| store::privacy::remove(conn, &ids))?;
                     self.with_write_state(|st| {
                         st.outbox_dropped += ids.len() as u64;
                         Ok(())
                     })?;
                     report.dropped += ids.len() as u32;
-                    report.problems.push(format!("a batch was refused with {status} and dropped"));
+                    report.problems.push(refusal.describe());
+                    report.refusals.push(refusal);
                 }
-                outcome => return Ok(Some(self.trouble(outcome, report)?)),
+                outcome => return self.trouble(outcome, report),
             }
         }
-        Ok(None)
+        Ok(Sent::All)
     }
 
-    /// Notes a failed request; a 401 forgets the token (the next sync
-    /// registers again).
-    fn trouble(&self, outcome: Outcome, report: &mut SyncReport) -> Result<Option<i64>> {
+    /// What a request that neither succeeded nor was refused means for the
+    /// rest of the sync.
+    fn trouble(&self, outcome: Outcome, report: &mut SyncReport) -> Result<Sent> {
         Ok(match outcome {
-            Outcome::Unauthorized => {
-                self.with_write(store::sync::forget_token)?;
-                report.problems.push("the server refused our credential; registering again next time".into());
-                None
-            }
+            Outcome::Unauthorized => Sent::Unauthorized,
             Outcome::Retry { reason, retry_after_ms } => {
                 report.problems.push(reason);
-                retry_after_ms
+                Sent::Wait(retry_after_ms)
             }
             other => {
-                report.problems.push(format!("unexpected answer: {other:?}"));
-                None
+                report.problems.push(other.describe());
+                Sent::Wait(None)
             }
         })
     }
 
+    /// Fetches and loads the catalog when the one in force is stale.
+    /// Returns `Some` (with the server's `Retry-After`, if any) when the
+    /// server asked to slow down.
     async fn fetch_catalog(
         &self,
         client: &dyn HttpTransport,
@@ -266,38 +320,59 @@ impl Engine {
         token: &str,
         now: Timestamp,
         report: &mut SyncReport,
-    ) -> Result<()> {
+    ) -> Result<Option<Option<i64>>> {
         let (etag, fetched) = self.with_conn(|conn, _, _| store::sync::catalog_fetch(conn))?;
         let expiring = self.catalog_info().is_none_or(|c| c.expires_at.since(now) < policy::CATALOG_EXPIRY_MARGIN_MS);
         let stale = fetched.is_none_or(|t| now.since(t) >= policy::CATALOG_REFRESH_MS);
         if !(expiring || stale) {
-            return Ok(());
+            return Ok(None);
         }
-        let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog")), token);
+        let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog")), token)
+            .max_response_bytes(policy::MAX_CATALOG_ENVELOPE_BYTES);
         if let (Some(e), true) = (&etag, self.catalog_info().is_some()) {
             req = req.header("if-none-match", e.as_str());
         }
+        let cap = req.max_response_bytes;
         let resp = match client.send(req).await {
+            Ok(resp) if resp.body.len() > cap => {
+                report.problems.push(format!(
+                    "fetched catalog refused: an answer of {} bytes is over the cap of {cap}",
+                    resp.body.len()
+                ));
+                return Ok(None);
+            }
             Ok(resp) => resp,
             Err(e) => {
                 report.problems.push(format!("catalog fetch failed: {e}"));
-                return Ok(());
+                return Ok(None);
             }
         };
-        let status = resp.status;
         let new_etag = resp.header("etag").map(str::to_owned);
-        match status {
-            304 => {}
-            200 => match self.load_catalog(&resp.body, now) {
+        match http::classify(resp) {
+            Outcome::NotModified => {}
+            Outcome::Done(body) => match self.load_catalog(&body, now) {
                 Ok(_) => report.catalog_updated = true,
                 Err(e) => report.problems.push(format!("fetched catalog refused: {e}")),
             },
+            Outcome::Unauthorized => {
+                self.replace_install_id()?;
+                report.problems.push(
+                    "catalog fetch: the server refused our credential (401); registering a new install id next time"
+                        .into(),
+                );
+                return Ok(Some(None));
+            }
+            Outcome::Retry { reason, retry_after_ms } => {
+                report.problems.push(format!("catalog fetch: {reason}"));
+                return Ok(Some(retry_after_ms));
+            }
             other => {
-                report.problems.push(format!("catalog fetch answered {other}"));
-                return Ok(());
+                report.problems.push(format!("catalog fetch: {}", other.describe()));
+                return Ok(None);
             }
         }
-        self.with_write(|conn| store::sync::save_catalog_fetch(conn, now, new_etag.as_deref()))
+        self.with_write(|conn| store::sync::save_catalog_fetch(conn, now, new_etag.as_deref()))?;
+        Ok(None)
     }
 
     fn pending_summaries(&self) -> Result<u32> {

@@ -31,8 +31,11 @@ impl HttpMethod {
     }
 }
 
-/// One request, complete: the transport sends it as is (it must not add
-/// content encodings or follow redirects to other hosts).
+/// One request, complete: the transport sends it as is. It must not add
+/// content encodings, must never follow a redirect (a 3xx is returned as
+/// the answer), and should stop reading an answer body larger than
+/// `max_response_bytes` (failing with a [`TransportError`]); the engine
+/// refuses a larger one in any case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest {
     /// `GET` or `POST`.
@@ -47,6 +50,10 @@ pub struct HttpRequest {
     /// Give up (and fail with a [`TransportError`]) after this long, for
     /// connecting and answering together.
     pub timeout_ms: u64,
+    /// The largest answer body to accept, in bytes
+    /// ([`crate::policy::SYNC_MAX_RESPONSE_BYTES`], or
+    /// [`crate::policy::MAX_CATALOG_ENVELOPE_BYTES`] for the catalog).
+    pub max_response_bytes: usize,
 }
 
 impl HttpRequest {
@@ -58,12 +65,19 @@ impl HttpRequest {
             headers: Vec::new(),
             body: Vec::new(),
             timeout_ms: crate::policy::SYNC_REQUEST_TIMEOUT_MS,
+            max_response_bytes: crate::policy::SYNC_MAX_RESPONSE_BYTES,
         }
     }
 
     /// Adds a header (the name is stored in lower case).
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// Sets the largest answer body to accept.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -125,6 +139,9 @@ mod native {
 
     /// A [`HttpTransport`] on `reqwest` with rustls, for native tools and
     /// tests (it needs a tokio runtime). Apps pass their platform's stack.
+    /// It never follows a redirect, reads at most the request's
+    /// `max_response_bytes` of an answer, and drops idle connections before
+    /// the server does.
     #[derive(Debug, Clone)]
     pub struct ReqwestTransport {
         client: reqwest::Client,
@@ -135,6 +152,8 @@ mod native {
         pub fn new() -> Result<Self, TransportError> {
             let client = reqwest::Client::builder()
                 .connect_timeout(Duration::from_millis(crate::policy::SYNC_REQUEST_TIMEOUT_MS / 3))
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_millis(crate::policy::SYNC_IDLE_CONNECTION_MS))
                 .build()
                 .map_err(|e| TransportError(format!("cannot build the HTTP client: {e}")))?;
             Ok(ReqwestTransport { client })
@@ -156,15 +175,29 @@ mod native {
                 for (name, value) in &request.headers {
                     req = req.header(name, value);
                 }
-                let resp = req.send().await.map_err(|e| TransportError(format!("request failed: {e}")))?;
+                let mut resp = req.send().await.map_err(|e| TransportError(format!("request failed: {e}")))?;
                 let status = resp.status().as_u16();
                 let headers = resp
                     .headers()
                     .iter()
                     .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
                     .collect();
-                let body = resp.bytes().await.map_err(|e| TransportError(format!("response cut off: {e}")))?;
-                Ok(HttpResponse { status, headers, body: body.to_vec() })
+                let cap = request.max_response_bytes;
+                let too_large =
+                    |size: u64| TransportError(format!("an answer of {size} bytes is over the cap of {cap}: refused"));
+                if let Some(size) = resp.content_length().filter(|&n| n > cap as u64) {
+                    return Err(too_large(size));
+                }
+                let mut body = Vec::new();
+                while let Some(chunk) =
+                    resp.chunk().await.map_err(|e| TransportError(format!("response cut off: {e}")))?
+                {
+                    if body.len() + chunk.len() > cap {
+                        return Err(too_large((body.len() + chunk.len()) as u64));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(HttpResponse { status, headers, body })
             })
         }
     }
