@@ -167,7 +167,9 @@ async fn a_retried_deletion_of_everything_answered_401_is_done_without_registeri
     let retry = Recorder::new();
     let r = e.sync_with(&options(&b.server.url()), &retry, t("2026-11-08T10:00:00-08:00")).await.unwrap();
     assert_eq!(r.deletions_sent, 1, "{r:?}");
-    assert_eq!(retry.urls(), ["deletion-requests"]);
+    // The deletion first; then, nothing queued, only the new pseudonym
+    // registers (for the catalog), never the old one again.
+    assert_eq!(retry.urls(), ["deletion-requests", "installs"]);
     assert!(e.outbox().unwrap().is_empty());
     assert!(r.next_attempt_at.is_none(), "{r:?}");
     b.server.shutdown().await.unwrap();

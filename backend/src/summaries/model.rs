@@ -2,43 +2,10 @@
 //! by the engine (steps to 100, minutes to 15) and is per local day.
 
 use chrono::NaiveDate;
-use std::fmt;
 
-/// A purpose of consent: each summary belongs to exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Purpose {
-    /// Step totals.
-    Activity,
-    /// Visits to catalog merchants.
-    Visits,
-    /// Offer outcomes, for measurement.
-    Offers,
-}
-
-impl Purpose {
-    /// Every purpose, in wire order.
-    pub const ALL: [Purpose; 3] = [Purpose::Activity, Purpose::Visits, Purpose::Offers];
-
-    /// The wire name (`activity`, `visits`, `offers`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Activity => "activity",
-            Purpose::Visits => "visits",
-            Purpose::Offers => "offers",
-        }
-    }
-
-    /// The purpose named `name` on the wire, if any.
-    pub fn parse(name: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-}
-
-impl fmt::Display for Purpose {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// A purpose of consent: each summary belongs to exactly one. The engine's
+/// own type, so that the wire names are written once.
+pub use kairos_core::privacy::Purpose;
 
 /// One day's steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,10 +22,12 @@ use crate::store::{self, meta::ERASE_EVERYTHING};
 enum Settled {
     /// The backend deleted everything held under the old install.
     Deleted,
-    /// Nothing to send: the backend holds nothing under the old id (it
-    /// never registered, or it answers 401/404/410: it dropped the install,
-    /// after an earlier delivery whose answer was lost).
-    NothingHeld(&'static str),
+    /// The backend answers 401/404/410: it dropped the install (after an
+    /// earlier delivery whose answer was lost, or on its own). Done, as a
+    /// delivered deletion.
+    AlreadyGone(&'static str),
+    /// The old install never registered: nothing to send.
+    NeverRegistered,
 }
 
 impl Engine {
@@ -47,7 +49,7 @@ impl Engine {
         let erasures = self.with_sealed(store::meta::erasures)?;
         for e in erasures {
             let settled = match &e.token {
-                None => Settled::NothingHeld("it never registered"),
+                None => Settled::NeverRegistered,
                 Some(token) => {
                     let req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/deletion-requests"))
                         .header("authorization", format!("Bearer {token}"))
@@ -56,9 +58,9 @@ impl Engine {
                         .body(ERASE_EVERYTHING.as_bytes().to_vec());
                     match http::send(client, req).await {
                         Outcome::Done(_) => Settled::Deleted,
-                        Outcome::Unauthorized => Settled::NothingHeld("the backend no longer accepts its token"),
+                        Outcome::Unauthorized => Settled::AlreadyGone("the backend no longer accepts its token"),
                         Outcome::Refused { status: 404 | 410, .. } => {
-                            Settled::NothingHeld("the backend no longer knows it")
+                            Settled::AlreadyGone("the backend no longer knows it")
                         }
                         Outcome::Refused { status, .. } => {
                             report.problems.push(format!(
@@ -85,8 +87,12 @@ impl Engine {
             })?;
             match settled {
                 Settled::Deleted => report.deletions_sent += 1,
-                Settled::NothingHeld(why) => {
-                    report.problems.push(format!("erasure: nothing left to delete under the forgotten install: {why}"))
+                Settled::AlreadyGone(why) => {
+                    report.deletions_sent += 1;
+                    report.problems.push(format!("erasure: the forgotten install is already gone: {why}"));
+                }
+                Settled::NeverRegistered => {
+                    report.problems.push("erasure: nothing to delete: the forgotten install never registered".into())
                 }
             }
         }

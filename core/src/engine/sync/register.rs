@@ -63,8 +63,7 @@ impl Engine {
     ) -> Result<Registered> {
         while *made < policy::SYNC_MAX_REGISTRATIONS {
             *made += 1;
-            let install_id =
-                {
+            let install_id = {
                 let own = self.with_conn(|_, _, own| Ok(own.to_string()))?;
                 self.with_sealed(store::sync::install_id)?.unwrap_or(own)
             };

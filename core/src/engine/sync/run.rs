@@ -119,32 +119,36 @@ impl Engine {
             self.drop_unreachable_full_deletions(&mut report)?;
         }
         let mut registrations = 0;
-        let retry: Option<Option<i64>> = if erasure_wait.is_some() { erasure_wait } else { loop {
-            let current = match token.take() {
-                Some(t) => t,
-                None => match self.register(client, &base, None, &mut registrations, &mut report).await? {
-                    Registered::Token(t) => t,
-                    Registered::Wait(after) => break Some(after),
-                },
-            };
-            match self.send_outbox(client, &base, &current, opts.max_batch_bytes, &mut report).await? {
-                Sent::All if opts.fetch_catalog => {
-                    break self.fetch_catalog(client, &base, &current, now, &mut report).await?;
-                }
-                Sent::All | Sent::Forgotten => break None,
-                Sent::Wait(after) => break Some(after),
-                Sent::Unauthorized => {
-                    self.replace_install_id()?;
-                    report.problems.push(
-                        "the server refused our credential (401): registering a new install id and sending again"
-                            .into(),
-                    );
-                    if registrations >= policy::SYNC_MAX_REGISTRATIONS {
-                        break Some(None);
+        let retry: Option<Option<i64>> = if erasure_wait.is_some() {
+            erasure_wait
+        } else {
+            loop {
+                let current = match token.take() {
+                    Some(t) => t,
+                    None => match self.register(client, &base, None, &mut registrations, &mut report).await? {
+                        Registered::Token(t) => t,
+                        Registered::Wait(after) => break Some(after),
+                    },
+                };
+                match self.send_outbox(client, &base, &current, opts.max_batch_bytes, &mut report).await? {
+                    Sent::All if opts.fetch_catalog => {
+                        break self.fetch_catalog(client, &base, &current, now, &mut report).await?;
+                    }
+                    Sent::All | Sent::Forgotten => break None,
+                    Sent::Wait(after) => break Some(after),
+                    Sent::Unauthorized => {
+                        self.replace_install_id()?;
+                        report.problems.push(
+                            "the server refused our credential (401): registering a new install id and sending again"
+                                .into(),
+                        );
+                        if registrations >= policy::SYNC_MAX_REGISTRATIONS {
+                            break Some(None);
+                        }
                     }
                 }
             }
-        } };
+        };
         report.deferred = self.pending_summaries()?;
         let next = self.with_write_state(|st| {
             match retry {
