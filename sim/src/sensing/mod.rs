@@ -147,6 +147,10 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
     let followed = closed_loop::follow(sc, &truth, NOISE_SEED)?;
     let mut adaptive_sc = sc.clone();
     adaptive_sc.fixes = followed.fixes.clone();
+    // The plan's fixes arrive on time; they come from the simulated
+    // platform, not from a line of a file.
+    adaptive_sc.fix_delivery = followed.fixes.iter().map(|f| f.at).collect();
+    adaptive_sc.fix_sources = Vec::new();
     let output = scenario::run::run(&adaptive_sc, sync_url, on_line)?;
     let seconds = truth.covered_seconds();
     let at = output.lines.iter().chain(&dense.lines).map(|l| l.at).max().unwrap_or(sc.start);
