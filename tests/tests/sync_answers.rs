@@ -170,6 +170,7 @@ async fn a_retried_deletion_of_everything_answered_401_is_done_without_registeri
     // The deletion first; then, nothing queued, only the new pseudonym
     // registers (for the catalog), never the old one again.
     assert_eq!(retry.urls(), ["deletion-requests", "installs"]);
+    assert!(!retry.registered_ids().contains(&INSTALL.to_string()), "the old id never registers again");
     assert!(e.outbox().unwrap().is_empty());
     assert!(r.next_attempt_at.is_none(), "{r:?}");
     b.server.shutdown().await.unwrap();
