@@ -6,10 +6,13 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: the product's
-/// goal of 4.5 MB (4.46 MB today: sync uses the app's HTTP stack, ADR 0003,
-/// and the FFI no async runtime; see docs/PERFORMANCE.md, "Library size").
-pub const BUDGET_BYTES: u64 = 4_500_000;
+/// Largest accepted size of the stripped library, in bytes: 4.8 MB, raised
+/// from the 4.5 MB goal on 2026-12-04 when the library reached 4.77 MB with
+/// the SDK's async variants, log bridge and track readers, the sensing plan
+/// and the hardened sync client (docs/PERFORMANCE.md, "Library size", says
+/// what grew and how to win it back). A budget: it fails the build on the
+/// next growth, so that growth is decided, not drifted into.
+pub const BUDGET_BYTES: u64 = 4_800_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].
