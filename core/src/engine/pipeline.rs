@@ -36,10 +36,8 @@ use crate::domain::catalog::Trigger;
 use crate::domain::event::{Event, EventKind, OfferTrigger};
 use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::{self, FilterOutput, LocationFix};
-use crate::domain::offers::decide::{decide, Candidate, Ledger, Moment};
+use crate::domain::offers::decide::{decide, Candidate, Moment};
 use crate::domain::offers::loaded::LoadedCatalog;
-use crate::domain::offers::manners::SharedHistory;
-use crate::domain::offers::OfferHistory;
 use crate::domain::offers::OfferState;
 use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
 use crate::domain::privacy::{ldp, summaries};
@@ -50,7 +48,6 @@ use crate::domain::time::{Timestamp, HOUR_MS, MINUTE_MS};
 use crate::domain::visits::{self, classify_minutes, GivenVisit, PlaceKind, StayEvent, StayPlace};
 use crate::error::{Error, Result};
 use crate::policy;
-use crate::store::Connection;
 use crate::store::{self, targeting::ProfileView};
 
 /// Outcome of a batch of fixes.
@@ -454,7 +451,13 @@ impl Ctx<'_> {
                     _ => false,
                 };
                 if fires {
-                    out.push(Candidate { merchant, place, offer, trigger: trigger_name(offer.trigger()), distance_m });
+                    out.push(Candidate {
+                        merchant,
+                        place,
+                        offer,
+                        trigger: OfferTrigger::from(offer.trigger()).as_str(),
+                        distance_m,
+                    });
                 }
             }
         }
@@ -512,7 +515,7 @@ impl Ctx<'_> {
             install_id: self.install_id,
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
-        let decision = decide(candidates, &moment, &profile, &StoreLedger(self.conn))?;
+        let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn))?;
         if let Some((c, held_out)) = decision.fired {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
             let expires_at = c.offer.claim_deadline(at);
@@ -713,27 +716,5 @@ impl Ctx<'_> {
             self.st.outbox_dropped += dropped as u64;
         }
         Ok(())
-    }
-}
-
-/// The offer ledger over the call's transaction.
-struct StoreLedger<'a>(&'a Connection);
-
-impl Ledger for StoreLedger<'_> {
-    fn own(&self, offer_id: &str, day: &str) -> Result<OfferHistory> {
-        store::offers::offer_history(self.0, offer_id, day)
-    }
-    fn shared(&self, merchant_id: &str, day: &str) -> Result<SharedHistory> {
-        let (shown_today, shown_today_merchant, last_shown_at) = store::offers::shown_counts(self.0, day, merchant_id)?;
-        Ok(SharedHistory { shown_today, shown_today_merchant, last_shown_at })
-    }
-}
-
-fn trigger_name(t: &Trigger) -> &'static str {
-    match t {
-        Trigger::Enter => "enter",
-        Trigger::Dwell { .. } => "dwell",
-        Trigger::Exit => "exit",
-        Trigger::Nearby { .. } => "nearby",
     }
 }

@@ -173,6 +173,20 @@ pub fn shown_counts(conn: &Connection, day: &str, merchant_id: &str) -> Result<(
     Ok((all, merchant, last.map(Timestamp)))
 }
 
+/// The offer ledger (`domain::offers::decide::Ledger`) over the call's
+/// transaction: what was shown, per offer and per merchant, on a day.
+pub struct StoreLedger<'a>(pub &'a Connection);
+
+impl crate::domain::offers::decide::Ledger for StoreLedger<'_> {
+    fn own(&self, offer_id: &str, day: &str) -> Result<OfferHistory> {
+        offer_history(self.0, offer_id, day)
+    }
+    fn shared(&self, merchant_id: &str, day: &str) -> Result<crate::domain::offers::manners::SharedHistory> {
+        let (shown_today, shown_today_merchant, last_shown_at) = shown_counts(self.0, day, merchant_id)?;
+        Ok(crate::domain::offers::manners::SharedHistory { shown_today, shown_today_merchant, last_shown_at })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
