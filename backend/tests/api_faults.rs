@@ -5,12 +5,27 @@
 mod common;
 
 use axum::http::Method;
-use common::{assert_error, backends, canonical_batch, start, steps_batch, Api};
+use common::{assert_error, backends, canonical_batch, steps_batch, Api};
 use kairos_backend::client::{send_once, ClientError, Reply};
 use kairos_backend::faults::{FaultConfig, FaultKind, FaultStats};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A server on loopback with `faults` and no abuse limits: these tests
+/// count faults and retries, and a retry storm of 100-odd requests would
+/// otherwise meet the per-install rate limit (`abuse.rs` tests that one).
+async fn start(
+    storage: &std::sync::Arc<dyn kairos_backend::storage::Storage>,
+    faults: Option<FaultConfig>,
+) -> kairos_backend::server::RunningServer {
+    let mut builder = kairos_backend::server::ServerBuilder::new(storage.clone())
+        .limits(kairos_backend::limits::ServerLimits::unmetered());
+    if let Some(config) = faults {
+        builder = builder.faults(config);
+    }
+    builder.bind("127.0.0.1:0").await.unwrap()
+}
 
 /// Every request gets `kind`, once; later requests are served normally.
 fn once(kind: FaultKind) -> FaultConfig {
@@ -155,8 +170,9 @@ async fn upload_until_done(api: &Api, key: &str, batch: &serde_json::Value) -> (
         match sent {
             Ok(Ok(reply)) if reply.status == 200 => return (reply, attempts),
             Ok(Ok(reply)) if reply.status == 429 => {
-                assert!(reply.header("retry-after").is_some());
-                // The test's Retry-After is 0 seconds.
+                // The injector's Retry-After is 0 seconds; any other is the
+                // rate limiter, which this loop would only spin against.
+                assert_eq!(reply.header("retry-after"), Some("0"), "a 429 not from the injector: {reply:?}");
             }
             Ok(Ok(reply)) if reply.status.is_server_error() => {}
             Ok(Ok(reply)) => panic!("a request that must not be retried: {reply:?}"),
