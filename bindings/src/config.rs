@@ -92,6 +92,16 @@ pub struct EngineConfig {
     /// After the shopper dismisses an offer, it stays silent this many days.
     #[uniffi(default = 7)]
     pub dismissal_cooldown_days: i32,
+    /// The notification budget: most messages (offers, routine reminders,
+    /// step-goal messages, inactivity nudges together) shown per local day
+    /// (positive). A held message comes as `NotificationHeld` (an offer as
+    /// `OfferSuppressed` with reason `NotificationBudget`).
+    #[uniffi(default = 6)]
+    pub notifications_per_day: i32,
+    /// The notification budget: fewest minutes between a message and the
+    /// previous one of the same or higher rank (`docs/offers.md`).
+    #[uniffi(default = 10)]
+    pub min_minutes_between_notifications: i32,
     /// Local differential privacy for the `activity` summaries: the epsilon
     /// each day's summary spends (greater than 0, at most 10; smaller is
     /// more private and noisier), or `nil`/`null` for exact counts. Off by
@@ -150,6 +160,13 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
             dismissal_cooldown_ms: i64::from(non_negative("dismissal_cooldown_days", c.dismissal_cooldown_days)?)
                 * DAY_MS,
         };
+        core.notification_budget = kairos_core::offers::BudgetPolicy {
+            per_day: non_negative("notifications_per_day", c.notifications_per_day)?,
+            min_gap_ms: i64::from(non_negative(
+                "min_minutes_between_notifications",
+                c.min_minutes_between_notifications,
+            )?) * MINUTE_MS,
+        };
         core.local_privacy = kairos_core::privacy::LocalPrivacy {
             activity_epsilon: c.activity_epsilon,
             visits_epsilon: c.visits_epsilon,
@@ -204,6 +221,8 @@ mod tests {
             ("min_minutes_between_offers", (offers.global_min_gap_ms / MINUTE_MS) as f64),
             ("offers_per_merchant_per_day", f64::from(offers.merchant_per_day)),
             ("dismissal_cooldown_days", (offers.dismissal_cooldown_ms / DAY_MS) as f64),
+            ("notifications_per_day", f64::from(core.notification_budget.per_day)),
+            ("min_minutes_between_notifications", (core.notification_budget.min_gap_ms / MINUTE_MS) as f64),
         ]
         .into_iter()
         .collect();
@@ -235,11 +254,14 @@ mod tests {
             min_minutes_between_offers: 30,
             offers_per_merchant_per_day: 2,
             dismissal_cooldown_days: 7,
+            notifications_per_day: 6,
+            min_minutes_between_notifications: 10,
             visits_epsilon: None,
             ..config(60)
         };
         let converted = kairos_core::EngineConfig::try_from(defaults).unwrap();
         assert_eq!(converted.offer_policy, core.offer_policy);
+        assert_eq!(converted.notification_budget, core.notification_budget);
         assert_eq!(converted.local_privacy, core.local_privacy);
     }
 
@@ -264,6 +286,8 @@ mod tests {
             min_minutes_between_offers: 45,
             offers_per_merchant_per_day: 1,
             dismissal_cooldown_days: 14,
+            notifications_per_day: 5,
+            min_minutes_between_notifications: 20,
             activity_epsilon: None,
             visits_epsilon: Some(2.0),
             offers_epsilon: None,

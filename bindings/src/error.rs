@@ -17,8 +17,10 @@
 //! which app builds must keep.
 
 use crate::fix::FixRejection;
+use crate::time::from_core;
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::SystemTime;
 
 /// Why a call failed. Nothing of a failed call was recorded; earlier data is
 /// intact. Each variant's `reason` is a complete, human-readable sentence.
@@ -64,6 +66,20 @@ pub enum KairosError {
         /// The instance.
         instance_id: i64,
     },
+    /// A redemption while the offer's place is closed (outside its opening
+    /// hours). The offer stays claimable: redeem it once the place opens
+    /// again, at `reopens_at` if that is within its claim window.
+    #[error("{reason}")]
+    StoreClosed {
+        /// What was wrong, naming the place and when it reopens.
+        reason: String,
+        /// The instance.
+        instance_id: i64,
+        /// The catalog place that is closed.
+        place_id: String,
+        /// When the place opens again within the claim window, if it does.
+        reopens_at: Option<SystemTime>,
+    },
     /// The sealing key given at open does not open this profile. Nothing was
     /// read or changed; open again with the right key (from the Keychain or
     /// Keystore).
@@ -107,6 +123,9 @@ impl From<kairos_core::KairosError> for KairosError {
             // The core's own sentence; its display would name the instance twice.
             kairos_core::KairosError::InvalidOfferTransition { instance_id, reason: detail } => {
                 KairosError::InvalidOfferTransition { reason: detail, instance_id }
+            }
+            kairos_core::KairosError::StoreClosed { instance_id, place_id, reopens_at } => {
+                KairosError::StoreClosed { reason, instance_id, place_id, reopens_at: reopens_at.map(from_core) }
             }
             kairos_core::KairosError::WrongKey => KairosError::WrongKey { reason },
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },

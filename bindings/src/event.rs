@@ -64,8 +64,57 @@ pub enum SuppressionReason {
     QuietHours,
     /// The shopper is driving and the offer does not allow it.
     WhileDriving,
+    /// The notification budget shared by every message held it (the day's
+    /// messages are spent, or one was shown within the minimum gap).
+    NotificationBudget,
     /// Another eligible offer ranked higher at the same moment.
     Outranked,
+}
+
+/// The kinds of message that share the notification budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum MessageKind {
+    /// An offer (`OfferTriggered`).
+    Offer,
+    /// An on-the-way reminder (`OnTheWayReminder`).
+    OnTheWayReminder,
+    /// An overdue routine (`RoutineOverdue`).
+    RoutineOverdue,
+    /// The step goal reached (`StepGoalReached`).
+    StepGoal,
+    /// An inactivity nudge (`InactivityNudge`).
+    InactivityNudge,
+}
+
+impl From<kairos_core::offers::MessageKind> for MessageKind {
+    fn from(k: kairos_core::offers::MessageKind) -> Self {
+        use kairos_core::offers::MessageKind as Core;
+        match k {
+            Core::Offer => MessageKind::Offer,
+            Core::OnTheWayReminder => MessageKind::OnTheWayReminder,
+            Core::RoutineOverdue => MessageKind::RoutineOverdue,
+            Core::StepGoal => MessageKind::StepGoal,
+            Core::InactivityNudge => MessageKind::InactivityNudge,
+        }
+    }
+}
+
+/// Which limit of the notification budget held a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum BudgetLimit {
+    /// The day's messages are spent.
+    DailyBudget,
+    /// A message of the same or higher rank was shown within the gap.
+    MinGap,
+}
+
+impl From<kairos_core::offers::BudgetLimit> for BudgetLimit {
+    fn from(l: kairos_core::offers::BudgetLimit) -> Self {
+        match l {
+            kairos_core::offers::BudgetLimit::DailyBudget => BudgetLimit::DailyBudget,
+            kairos_core::offers::BudgetLimit::MinGap => BudgetLimit::MinGap,
+        }
+    }
 }
 
 impl From<&Suppression> for SuppressionReason {
@@ -84,6 +133,7 @@ impl From<&Suppression> for SuppressionReason {
             Suppression::GlobalMinGap { .. } => SuppressionReason::GlobalMinGap,
             Suppression::QuietHours => SuppressionReason::QuietHours,
             Suppression::WhileDriving => SuppressionReason::WhileDriving,
+            Suppression::NotificationBudget { .. } => SuppressionReason::NotificationBudget,
             Suppression::Outranked { .. } => SuppressionReason::Outranked,
         }
     }
@@ -285,6 +335,20 @@ pub enum KairosEvent {
         /// Days the most overdue routine is overdue.
         days_overdue: i32,
     },
+    /// A message (routine reminder, step-goal message, inactivity nudge)
+    /// was due but the notification budget held it: do not show anything.
+    NotificationHeld {
+        /// When it happened.
+        at: SystemTime,
+        /// The message held.
+        message: MessageKind,
+        /// Which limit held it.
+        limit: BudgetLimit,
+        /// When a message of its kind may be shown again.
+        until: SystemTime,
+        /// The sentence, with the numbers.
+        explanation: String,
+    },
     /// A new catalog is in force.
     CatalogLoaded {
         /// When it happened.
@@ -409,6 +473,16 @@ impl From<kairos_core::Event> for KairosEvent {
             },
             EventKind::OnTheWayReminder { routine_ids, place_id, merchant_id, distance_m, days_overdue } => {
                 KairosEvent::OnTheWayReminder { at, routine_ids, place_id, merchant_id, distance_m, days_overdue }
+            }
+            EventKind::NotificationHeld { message, reason: _, limit, until, allowance } => {
+                let hold = kairos_core::offers::BudgetHold { limit, until, allowance };
+                KairosEvent::NotificationHeld {
+                    at,
+                    message: message.into(),
+                    limit: limit.into(),
+                    until: from_core(until),
+                    explanation: hold.to_string(),
+                }
             }
             EventKind::CatalogLoaded { version, offers, fences } => KairosEvent::CatalogLoaded {
                 at,

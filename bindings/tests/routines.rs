@@ -43,6 +43,8 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
         min_minutes_between_offers: 30,
         offers_per_merchant_per_day: 2,
         dismissal_cooldown_days: 7,
+        notifications_per_day: 6,
+        min_minutes_between_notifications: 10,
         activity_epsilon: None,
         visits_epsilon: None,
         offers_epsilon: None,

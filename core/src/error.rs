@@ -4,6 +4,7 @@
 
 use crate::domain::catalog::CatalogError;
 use crate::domain::location::FixRejection;
+use crate::domain::time::Timestamp;
 use std::path::PathBuf;
 
 /// The engine's internal error, with full sources, for use inside the crate.
@@ -103,6 +104,16 @@ pub enum Error {
         /// Why not.
         reason: String,
     },
+    /// A redemption while the offer's place is closed.
+    #[error("offer instance {id} cannot become redeemed: {place_id} is closed{}", reopening(*reopens_at))]
+    StoreClosed {
+        /// The instance.
+        id: i64,
+        /// The catalog place that is closed.
+        place_id: String,
+        /// When it opens again within the claim window, if it does.
+        reopens_at: Option<Timestamp>,
+    },
     /// A fence could not be indexed.
     #[error("catalog fence: {0}")]
     Fence(#[from] crate::domain::fences::FenceError),
@@ -181,6 +192,17 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
     },
+    /// A redemption while the offer's place is closed (outside its
+    /// opening hours); the offer stays claimable.
+    #[error("offer {instance_id}: cannot be redeemed while {place_id} is closed{}", reopening(*reopens_at))]
+    StoreClosed {
+        /// The instance.
+        instance_id: i64,
+        /// The catalog place that is closed.
+        place_id: String,
+        /// When it opens again within the claim window, if it does.
+        reopens_at: Option<Timestamp>,
+    },
     /// The key given at open does not open this profile. Nothing was read
     /// or changed: open again with the right key.
     #[error("the sealing key does not open this profile; nothing was changed")]
@@ -191,6 +213,11 @@ pub enum KairosError {
         /// What failed.
         reason: String,
     },
+}
+
+/// `"; it reopens at T"` when it reopens within the claim window.
+fn reopening(at: Option<Timestamp>) -> String {
+    at.map_or_else(|| "; it does not reopen before the claim window ends".into(), |t| format!("; it reopens at {t}"))
 }
 
 impl From<crate::domain::privacy::ldp::RandomSourceFailed> for Error {
@@ -219,6 +246,9 @@ impl From<Error> for KairosError {
             Error::UnknownOffer(instance_id) => KairosError::UnknownOffer { instance_id },
             Error::OfferTransition { id, .. } => {
                 KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() }
+            }
+            Error::StoreClosed { id, place_id, reopens_at } => {
+                KairosError::StoreClosed { instance_id: id, place_id, reopens_at }
             }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::WrongKey => KairosError::WrongKey,

@@ -28,7 +28,7 @@ mod store;
 mod error;
 pub mod policy;
 
-pub use domain::event::{Event, EventKind, OfferTrigger};
+pub use domain::event::{Event, EventKind, HoldReason, OfferTrigger};
 pub use domain::location::{FixRejection, LocationFix};
 pub use domain::routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject};
 pub use domain::steps::{DaySteps, DaySummary, StepSample, WeekSummary};
@@ -64,11 +64,12 @@ pub mod replay {
 /// verification, schedules and targeting rules.
 pub mod catalog {
     pub use crate::domain::catalog::{
-        generate_keypair, is_open, keypair_from_pkcs8, parse_document, public_key_base64, sign, unwrap_ring_longitudes,
-        validate, verify_and_parse, verify_for_storage, verify_stored, AttributeRule, AttributeValue, Attributes, Caps,
-        Catalog, CatalogError, CatalogKeys, CompareOp, DayOfWeek, Ed25519KeyPair, LocalTime, Merchant, MerchantPlace,
-        Offer, OpeningHours, RoutineOverdueRule, Rule, Schedule, Scope, ScopeRef, SignedEnvelope, SpeedRule, StepsRule,
-        Subject, TargetingContext, TimeWindow, Trigger, VisitsRule, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
+        generate_keypair, is_open, keypair_from_pkcs8, next_closing, next_opening, parse_document, public_key_base64,
+        sign, unwrap_ring_longitudes, validate, verify_and_parse, verify_for_storage, verify_stored, AttributeRule,
+        AttributeValue, Attributes, Caps, Catalog, CatalogError, CatalogKeys, CompareOp, DayOfWeek, Ed25519KeyPair,
+        LocalTime, Merchant, MerchantPlace, Offer, OpeningHours, RoutineOverdueRule, Rule, Schedule, Scope, ScopeRef,
+        SignedEnvelope, SpeedRule, StepsRule, Subject, TargetingContext, TimeWindow, Trigger, VisitsRule,
+        ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
     };
     pub use crate::engine::CatalogInfo;
 }
@@ -87,7 +88,9 @@ pub mod fences {
 /// manners.
 pub mod offers {
     pub use crate::domain::offers::loaded::LoadedCatalog;
-    pub use crate::domain::offers::{OfferInstance, OfferPolicy, OfferState, Suppression};
+    pub use crate::domain::offers::{
+        BudgetHold, BudgetLimit, BudgetPolicy, MessageKind, OfferInstance, OfferPolicy, OfferState, Suppression,
+    };
 }
 
 /// The sensing plan: what the engine asks of the platform's location

@@ -309,6 +309,20 @@ pub const DEFAULT_QUIET_HOURS: (u32, u32) = (21, 8);
 pub const DEFAULT_GLOBAL_OFFERS_PER_DAY: u32 = 4;
 /// Default minimum gap between any two offers shown (30 minutes).
 pub const DEFAULT_GLOBAL_MIN_GAP_MS: i64 = 30 * MINUTE_MS;
+/// Default notification budget: most messages (offers, routine reminders,
+/// step-goal messages, inactivity nudges together) shown per local day.
+/// Six leaves room for the canonical day's four (an overdue routine, a
+/// nudge, an offer, an on-the-way reminder) and a couple more; beyond
+/// about half a dozen a day, shoppers start muting shopping apps.
+pub const DEFAULT_NOTIFICATIONS_PER_DAY: u32 = 6;
+/// Default minimum gap between two messages, the second of the same or
+/// lower rank (`domain::offers::budget`): ten minutes, so a nudge, a goal
+/// message and a reminder never arrive as a burst.
+pub const DEFAULT_NOTIFICATION_MIN_GAP_MS: i64 = 10 * MINUTE_MS;
+/// Messages of the day's budget that the kinds ranked below offers (step
+/// goal, inactivity nudge) leave to offers and reminders: a nudge should
+/// not take the day's last chance to remind an errand on the way.
+pub const BUDGET_RESERVED_FOR_OFFERS: u32 = 1;
 /// Default cap on offers shown per merchant per local day.
 pub const DEFAULT_MERCHANT_OFFERS_PER_DAY: u32 = 2;
 /// Default silence of an offer after the shopper dismisses it (7 days).

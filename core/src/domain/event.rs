@@ -2,11 +2,20 @@
 //! advances time returns the events it caused, in time order.
 
 use crate::domain::catalog::Trigger;
-use crate::domain::offers::Suppression;
+use crate::domain::offers::{BudgetLimit, MessageKind, Suppression};
 use crate::domain::time::Timestamp;
 use crate::domain::visits::PlaceKind;
 use chrono::NaiveDate;
 use serde::Serialize;
+
+/// Why a message was held (a closed set of one, named in JSON as
+/// `reason`, as offer suppressions are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// The notification budget (`domain::offers::budget`).
+    NotificationBudget,
+}
 
 /// One thing that happened, at engine time `at`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -186,6 +195,22 @@ pub enum EventKind {
         distance_m: f64,
         /// Local calendar days the most overdue of the routines is overdue.
         days_overdue: i32,
+    },
+    /// A message (a routine reminder, a step-goal message or an inactivity
+    /// nudge) was due but the notification budget held it: it is not
+    /// shown. Held offers are `OfferSuppressed` with reason
+    /// `notification_budget` instead.
+    NotificationHeld {
+        /// The message held.
+        message: MessageKind,
+        /// Always `notification_budget`.
+        reason: HoldReason,
+        /// Which limit of the budget held it.
+        limit: BudgetLimit,
+        /// When a message of its kind may be shown again.
+        until: Timestamp,
+        /// The day's budget, or the gap in minutes.
+        allowance: i64,
     },
     /// A new catalog is in force.
     CatalogLoaded {

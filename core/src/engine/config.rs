@@ -36,6 +36,10 @@ pub struct EngineConfig {
     pub install_id: Option<String>,
     /// Offer caps and manners.
     pub offer_policy: crate::domain::offers::OfferPolicy,
+    /// The notification budget that offers, routine reminders, step-goal
+    /// messages and inactivity nudges share (a daily count and a minimum
+    /// gap; `docs/offers.md`).
+    pub notification_budget: crate::domain::offers::BudgetPolicy,
     /// The 32-byte key that seals raw fixes and place coordinates at rest.
     /// Apps generate it once and keep it in the Keychain or Keystore; the
     /// bindings require it. [`EngineConfig::new`] sets an all-zero key,
@@ -68,6 +72,7 @@ impl EngineConfig {
             catalog_keys: Vec::new(),
             install_id: None,
             offer_policy: crate::domain::offers::OfferPolicy::default(),
+            notification_budget: crate::domain::offers::BudgetPolicy::default(),
             sealing_key: [0; 32],
             local_privacy: crate::domain::privacy::LocalPrivacy::default(),
             noise_seed: None,
@@ -106,6 +111,12 @@ impl EngineConfig {
         }
         if self.offer_policy.global_min_gap_ms < 0 || self.offer_policy.dismissal_cooldown_ms < 0 {
             return bad("offer gaps and cooldowns must not be negative".into());
+        }
+        if self.notification_budget.per_day == 0 {
+            return bad("notification_budget.per_day must be positive (no message at all is not a budget)".into());
+        }
+        if self.notification_budget.min_gap_ms < 0 {
+            return bad("notification_budget.min_gap_ms must not be negative".into());
         }
         if self.install_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
             return bad("install_id must not be empty".into());

@@ -112,6 +112,7 @@ impl Engine {
             sedentary_ms: config.sedentary_ms,
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
+            budget: config.notification_budget,
             local_privacy: config.local_privacy,
         };
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);

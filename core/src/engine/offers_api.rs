@@ -2,7 +2,7 @@
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
 use super::{ApiResult, Engine, Inner};
-use crate::domain::catalog::{signing_key_id, verify_for_storage_with, verify_stored_with, CatalogError};
+use crate::domain::catalog::{next_opening, signing_key_id, verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::offers::loaded::{LoadedCatalog, PendingCatalog};
 use crate::domain::offers::loaded_read::{PlaceIds, ReadTables};
@@ -91,6 +91,18 @@ fn prepare_and_save(
         saved?;
         Ok(built?)
     })
+}
+
+/// Refuses a redemption while the instance's place is closed (by the
+/// catalog in force; a place it no longer holds is not judged).
+fn check_open(catalog: Option<&LoadedCatalog>, instance: &OfferInstance, now: Timestamp) -> Result<()> {
+    let Some(place) = catalog.and_then(|c| c.place_by_id(&instance.place_id)) else { return Ok(()) };
+    if place.is_open(now) {
+        return Ok(());
+    }
+    let tz = place.merchant().time_zone();
+    let reopens_at = next_opening(place.opening_hours(), now, instance.expires_at, tz);
+    Err(Error::StoreClosed { id: instance.id, place_id: instance.place_id.clone(), reopens_at })
 }
 
 impl Inner {
@@ -214,8 +226,10 @@ impl Engine {
         self.transition(instance_id, OfferState::Dismissed, now)
     }
 
-    /// The shopper redeemed the offer (within its claim window); it never
-    /// fires again.
+    /// The shopper redeemed the offer (within its claim window, while its
+    /// place is open); it never fires again. Outside the place's opening
+    /// hours it is refused with [`crate::KairosError::StoreClosed`] (saying
+    /// when it reopens within the window), and the offer stays claimable.
     pub fn redeemed(&self, instance_id: i64, now: Timestamp) -> ApiResult<OfferInstance> {
         self.transition(instance_id, OfferState::Redeemed, now)
     }
@@ -236,6 +250,9 @@ impl Engine {
             }
             if current.state == to {
                 return Ok(current);
+            }
+            if to == OfferState::Redeemed {
+                check_open(ctx.catalog, &current, now)?;
             }
             store::offers::set_state(ctx.conn, id, to, now)?;
             Ok(OfferInstance { state: to, state_at: now, ..current })

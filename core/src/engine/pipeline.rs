@@ -38,7 +38,7 @@ use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::{self, FilterOutput, LocationFix};
 use crate::domain::offers::decide::{decide, Candidate, Moment};
 use crate::domain::offers::loaded::LoadedCatalog;
-use crate::domain::offers::OfferState;
+use crate::domain::offers::{MessageKind, OfferState};
 use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
 use crate::domain::privacy::{ldp, summaries};
 use crate::domain::routines::reminder::{ReminderContext, Target, Watched};
@@ -82,6 +82,22 @@ impl Ctx<'_> {
     /// Raises an event.
     pub(super) fn emit(&mut self, at: Timestamp, kind: EventKind) {
         self.events.push(Event::new(at, kind));
+    }
+
+    /// Raises a message for the shopper (`event`, of `message` kind) if the
+    /// notification budget allows it; else reports it held.
+    fn notify(&mut self, at: Timestamp, message: MessageKind, event: EventKind) {
+        match self.st.budget.check(message, at, self.set.tz, &self.set.budget) {
+            Ok(()) => {
+                self.st.budget.record(message, at, self.set.tz);
+                self.emit(at, event);
+            }
+            Err(h) => {
+                let reason = crate::domain::event::HoldReason::NotificationBudget;
+                let (limit, until, allowance) = (h.limit, h.until, h.allowance);
+                self.emit(at, EventKind::NotificationHeld { message, reason, limit, until, allowance });
+            }
+        }
     }
 
     // ---- fixes -------------------------------------------------------
@@ -309,7 +325,7 @@ impl Ctx<'_> {
                     (c.expected_at, c.cycles_missed, c.days_overdue, c.period_days);
                 let kind =
                     EventKind::RoutineOverdue { routine_id: id, expected_at, cycles_missed, days_overdue, period_days };
-                self.emit(c.since, kind);
+                self.notify(c.since, MessageKind::RoutineOverdue, kind);
             }
         }
         Ok(())
@@ -513,12 +529,13 @@ impl Ctx<'_> {
             driving: location::driving(self.st.motion, at),
             catalog_expires_at: cat.expires_at,
             install_id: self.install_id,
+            budget: self.st.budget.check(MessageKind::Offer, at, self.set.tz, &self.set.budget),
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
         let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn))?;
         if let Some((c, held_out)) = decision.fired {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
-            let expires_at = c.offer.claim_deadline(at);
+            let expires_at = c.offer.claim_deadline(at, c.place);
             let (offer_id, merchant_id, place_id) = (c.offer.id(), c.merchant.id(), c.place.id());
             let instance = store::offers::NewInstance {
                 offer_id,
@@ -538,6 +555,7 @@ impl Ctx<'_> {
             let kind = if held_out {
                 EventKind::OfferHeldOut { instance_id, offer_id, merchant_id }
             } else {
+                self.st.budget.record(MessageKind::Offer, at, self.set.tz);
                 let (place_id, trigger, title) =
                     (place_id.to_owned(), OfferTrigger::from(c.offer.trigger()), c.offer.title().to_owned());
                 EventKind::OfferTriggered { instance_id, offer_id, merchant_id, place_id, trigger, title, expires_at }
@@ -568,7 +586,7 @@ impl Ctx<'_> {
             let (routine_ids, place_id, merchant_id) = (r.routine_ids, r.place_id, r.merchant_id);
             let (distance_m, days_overdue) = (r.distance_m, r.days_overdue);
             let kind = EventKind::OnTheWayReminder { routine_ids, place_id, merchant_id, distance_m, days_overdue };
-            self.emit(fix.at, kind);
+            self.notify(fix.at, MessageKind::OnTheWayReminder, kind);
         }
     }
 
@@ -617,7 +635,7 @@ impl Ctx<'_> {
             let day = day
                 .parse::<chrono::NaiveDate>()
                 .map_err(|_| Error::StoredValue { what: "local day", value: day.to_string() })?;
-            self.emit(at, EventKind::StepGoalReached { day, steps, goal });
+            self.notify(at, MessageKind::StepGoal, EventKind::StepGoalReached { day, steps, goal });
         }
         Ok(())
     }
@@ -646,7 +664,8 @@ impl Ctx<'_> {
         let driving = location::driving(self.st.motion, now);
         let set = self.set;
         if let Some(n) = self.st.activity.check(now, set.tz, set.sedentary_ms, set.waking_hours, driving) {
-            self.emit(now, EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes });
+            let nudge = EventKind::InactivityNudge { sedentary_since: n.since, minutes: n.minutes };
+            self.notify(now, MessageKind::InactivityNudge, nudge);
         }
         Ok(())
     }

@@ -67,6 +67,10 @@ pub(crate) struct EngineState {
     /// What the on-the-way reminder watches.
     #[serde(default)]
     pub reminders: crate::domain::routines::reminder::ReminderWatch,
+    /// The notification budget's memory: messages shown today, and when
+    /// each kind was last shown.
+    #[serde(default)]
+    pub budget: crate::domain::offers::MessageBudget,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -86,6 +90,8 @@ pub(crate) struct Settings {
     pub waking_hours: (u32, u32),
     /// Caps, quiet hours and manners of offers.
     pub offer_policy: crate::domain::offers::OfferPolicy,
+    /// The notification budget shared by every message.
+    pub budget: crate::domain::offers::BudgetPolicy,
     /// Which purposes' summaries are noised, with which epsilon.
     pub local_privacy: crate::domain::privacy::LocalPrivacy,
 }

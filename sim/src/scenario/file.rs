@@ -97,6 +97,8 @@ pub struct SettingsFile {
     pub offer_gap_minutes: Option<i64>,
     pub merchant_offers_per_day: Option<u32>,
     pub dismissal_cooldown_days: Option<i64>,
+    pub notifications_per_day: Option<u32>,
+    pub notification_gap_minutes: Option<i64>,
 }
 
 /// `[consent]`: the shopper's choice per purpose.
@@ -253,6 +255,9 @@ pub struct ActionFile {
     pub act: String,
     /// The catalog offer id; the latest instance triggered for it is used.
     pub offer: String,
+    /// The engine must refuse the action with this code (`store_closed`,
+    /// `invalid_offer_transition`, `unknown_offer`).
+    pub refused: Option<String>,
 }
 
 /// `[[expect]]`: a line that must appear.

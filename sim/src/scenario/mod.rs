@@ -138,6 +138,40 @@ pub struct Action {
     pub act: Act,
     /// On the latest instance triggered for this offer id.
     pub offer_id: String,
+    /// The refusal the engine must answer with, if one is expected.
+    pub refused: Option<Refusal>,
+}
+
+/// A refusal of an app action a scenario expects (`refused = "..."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// `KairosError::StoreClosed`: the place is closed.
+    StoreClosed,
+    /// `KairosError::InvalidOfferTransition`: the state does not allow it.
+    InvalidOfferTransition,
+    /// `KairosError::UnknownOffer`.
+    UnknownOffer,
+}
+
+impl Refusal {
+    /// The code in scenario files and timelines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::StoreClosed => "store_closed",
+            Refusal::InvalidOfferTransition => "invalid_offer_transition",
+            Refusal::UnknownOffer => "unknown_offer",
+        }
+    }
+
+    /// The refusal `e` is, if it is one of these.
+    pub fn of(e: &kairos_core::KairosError) -> Option<Refusal> {
+        match e {
+            kairos_core::KairosError::StoreClosed { .. } => Some(Refusal::StoreClosed),
+            kairos_core::KairosError::InvalidOfferTransition { .. } => Some(Refusal::InvalidOfferTransition),
+            kairos_core::KairosError::UnknownOffer { .. } => Some(Refusal::UnknownOffer),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a line must appear or must not.
@@ -363,6 +397,17 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
             "dismiss" => Act::Dismiss,
             other => return Err(format!("{what}: do = {other:?}: expected present, redeem or dismiss")),
         };
+        let refused = match a.refused.as_deref() {
+            None => None,
+            Some("store_closed") => Some(Refusal::StoreClosed),
+            Some("invalid_offer_transition") => Some(Refusal::InvalidOfferTransition),
+            Some("unknown_offer") => Some(Refusal::UnknownOffer),
+            Some(other) => {
+                return Err(format!(
+                    "{what}: refused = {other:?}: expected store_closed, invalid_offer_transition or unknown_offer"
+                ))
+            }
+        };
         if let Some(c) = &catalog {
             if !c.catalog.merchants.iter().any(|m| m.offer(&a.offer).is_some()) {
                 return Err(format!("{what}: offer {:?} is not in the catalog", a.offer));
@@ -372,6 +417,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
             at: r.time(&a.at).map_err(|e| format!("{what}: at: {e}"))?,
             act,
             offer_id: a.offer.clone(),
+            refused,
         });
     }
     actions.sort_by_key(|a| a.at);
@@ -554,6 +600,12 @@ fn settings(f: &ScenarioFile, tz: Tz) -> Result<EngineConfig, String> {
     }
     if let Some(v) = s.dismissal_cooldown_days {
         c.offer_policy.dismissal_cooldown_ms = minutes(v).saturating_mul(24 * 60);
+    }
+    if let Some(v) = s.notifications_per_day {
+        c.notification_budget.per_day = v;
+    }
+    if let Some(v) = s.notification_gap_minutes {
+        c.notification_budget.min_gap_ms = minutes(v);
     }
     // The engine checks the values when it opens; check them now so that
     // `validate` reports them.

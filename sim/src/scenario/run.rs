@@ -3,7 +3,7 @@
 //! [`kairos_core::replay::Replayer`], acting for the app and probing the
 //! engine at the scenario's times.
 
-use super::{Act, Scenario};
+use super::{Act, Refusal, Scenario};
 use crate::rejections;
 use crate::timeline::Line;
 use kairos_core::catalog::CatalogInfo;
@@ -282,11 +282,27 @@ impl Run<'_> {
         let failure = match result {
             Ok(inst) => {
                 fields.insert("state".into(), json!(inst.state.as_str()));
-                None
+                a.refused.map(|r| {
+                    format!(
+                        "action {} {} #{id} at {when}: expected the engine to refuse it ({}), it did not",
+                        a.act.as_str(),
+                        a.offer_id,
+                        r.as_str()
+                    )
+                })
             }
             Err(e) => {
                 fields.insert("error".into(), json!(e.to_string()));
-                Some(format!("action {} {} #{id} at {when}: the engine refused it: {e}", a.act.as_str(), a.offer_id))
+                let refusal = Refusal::of(&e);
+                if let Some(r) = refusal {
+                    fields.insert("refused".into(), json!(r.as_str()));
+                }
+                if let kairos_core::KairosError::StoreClosed { reopens_at: Some(t), .. } = &e {
+                    fields.insert("reopens_at".into(), json!(t.to_rfc3339()));
+                }
+                (refusal.is_none() || refusal != a.refused).then(|| {
+                    format!("action {} {} #{id} at {when}: the engine refused it: {e}", a.act.as_str(), a.offer_id)
+                })
             }
         };
         self.push(Line::sim(a.at, "app_action", fields));

@@ -110,6 +110,10 @@ pub struct Offer {
     /// Whether the offer may fire while the shopper moves at driving speed.
     #[serde(default)]
     pub allow_while_driving: bool,
+    /// Whether the claim window may run past the place's closing time
+    /// (default false: it ends at the first closing after the trigger).
+    #[serde(default)]
+    pub claims_after_closing: bool,
     /// Ids of the merchant's places where the offer applies; empty means
     /// all of them.
     #[serde(default)]

@@ -15,6 +15,7 @@
 //! | `stored` | the layout of the signed catalog as the engine stores it |
 //! | `stream` | reading a document merchant by merchant, for loading |
 //! | `schedule` | when an offer may fire, until when it can be claimed |
+//! | `closing` | when a place closes and reopens: claim windows end at closing |
 //! | `targeting` | evaluating rules against the private profile |
 //!
 //! A catalog is accepted whole or not at all: [`verify_and_parse`] returns
@@ -22,6 +23,7 @@
 //! precisely what was wrong. `docs/catalog.md` documents the format.
 
 mod attribute;
+mod closing;
 mod doc_path;
 mod document;
 mod envelope;
@@ -45,6 +47,7 @@ mod envelope_rejection_tests;
 mod test_fixtures;
 
 pub use attribute::{AttributeValue, Attributes};
+pub use closing::{claim_deadline, next_closing, next_opening};
 pub use document::{Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger};
 pub use envelope::{
     generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, verify_stored,

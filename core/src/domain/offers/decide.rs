@@ -1,7 +1,9 @@
 //! Deciding, at one moment, which of the offers that could fire does: each
 //! candidate is checked (schedule, targeting, caps and manners); the
 //! eligible ones are ranked; the best fires (or is recorded as held out);
-//! every other candidate gets its reason.
+//! every other candidate gets its reason. Once caps and manners pass, the
+//! notification budget shared with the other messages may still hold every
+//! candidate (`notification_budget`).
 //!
 //! Ranking: higher `priority` first, then nearer the fence (signed distance
 //! to the boundary), then fewer earlier firings of the offer, then offer id.
@@ -54,6 +56,9 @@ pub struct Moment<'a> {
     pub catalog_expires_at: Timestamp,
     /// This install's id (for holdout buckets).
     pub install_id: &'a str,
+    /// The notification budget's verdict for an offer now
+    /// ([`super::budget::MessageBudget::check`]).
+    pub budget: Result<(), super::budget::BudgetHold>,
 }
 
 /// The outcome: at most one offer fires; the rest are suppressed.
@@ -87,6 +92,7 @@ pub fn decide<'c>(
             let shared = ledger.shared(c.merchant.id(), m.day)?;
             manners::check(c.offer, m.at, m.device_tz, m.policy, m.driving, &own, &shared)
         };
+        let verdict = verdict.and_then(|()| m.budget.map_err(Suppression::from));
         match verdict {
             Ok(()) => eligible.push((c, own.total)),
             Err(reason) => decision.suppressed.push((c, reason)),

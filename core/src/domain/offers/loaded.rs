@@ -60,6 +60,7 @@ pub(super) struct OfferRec {
     pub(super) holdout_percent: f64,
     pub(super) caps: Caps,
     pub(super) allow_while_driving: bool,
+    pub(super) claims_after_closing: bool,
     /// Into `LoadedCatalog::schedules`, `rules` and `attributes`.
     pub(super) schedule: u32,
     pub(super) targeting: u32,
@@ -349,6 +350,7 @@ impl LoadedCatalog {
                 holdout_percent: o.holdout_percent,
                 caps: o.caps.clone(),
                 allow_while_driving: o.allow_while_driving,
+                claims_after_closing: o.claims_after_closing,
                 schedule,
                 targeting,
                 attributes,

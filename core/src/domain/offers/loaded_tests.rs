@@ -69,7 +69,8 @@ fn fences_find_their_place_merchant_and_offers_in_order() {
     let (_, _, near) = cat.offers_at(103).nth(2).unwrap();
     let until = Timestamp::parse_rfc3339("2027-01-01T00:00:00Z").unwrap();
     assert_eq!(near.schedule().valid_until, Some(until));
-    assert_eq!(near.claim_deadline(until.plus_millis(-60_000)), until);
+    let near_place = cat.place(103).unwrap();
+    assert_eq!(near.claim_deadline(until.plus_millis(-60_000), near_place), until);
 
     let shop = cat.place(121).unwrap();
     assert_eq!(shop.merchant().time_zone(), chrono_tz::Europe::Paris);

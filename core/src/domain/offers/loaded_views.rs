@@ -33,6 +33,12 @@ pub struct LoadedOffer<'c> {
 }
 
 impl LoadedCatalog {
+    /// The place with id `place_id` (a scan of every place: for a rare
+    /// call such as a redemption, not for every fix).
+    pub fn place_by_id(&self, place_id: &str) -> Option<LoadedPlace<'_>> {
+        self.places.iter().find(|p| self.text.get(p.id) == place_id).map(|rec| LoadedPlace::new(self, rec))
+    }
+
     /// The place whose fence is `fence`.
     #[inline]
     pub fn place(&self, fence: FenceId) -> Option<LoadedPlace<'_>> {
@@ -220,10 +226,26 @@ impl<'c> LoadedOffer<'c> {
         self.schedule().allows(at, self.merchant().time_zone(), place.opening_hours())
     }
 
+    /// Whether its claim window may run past the place's closing time.
+    pub fn claims_after_closing(self) -> bool {
+        self.rec.claims_after_closing
+    }
+
     /// The last instant (exclusive) it can be claimed when triggered at
-    /// `trigger_at` (see [`crate::domain::catalog::Offer::claim_deadline`]).
-    pub fn claim_deadline(self, trigger_at: Timestamp) -> Timestamp {
-        self.schedule().claim_deadline(self.rec.claim_window_minutes, trigger_at)
+    /// `trigger_at` at `place`: the claim window, ended earlier by
+    /// `valid_until` and, unless [`LoadedOffer::claims_after_closing`], by
+    /// the place's first closing after the trigger (see
+    /// [`crate::domain::catalog::Offer::claim_deadline_at`]).
+    pub fn claim_deadline(self, trigger_at: Timestamp, place: LoadedPlace<'_>) -> Timestamp {
+        let window_end = self.schedule().claim_deadline(self.rec.claim_window_minutes, trigger_at);
+        let tz = self.merchant().time_zone();
+        crate::domain::catalog::claim_deadline(
+            window_end,
+            trigger_at,
+            self.rec.claims_after_closing,
+            place.opening_hours(),
+            tz,
+        )
     }
 }
 

@@ -93,11 +93,27 @@ pub enum Suppression {
     QuietHours,
     /// The shopper is driving and the offer does not allow it.
     WhileDriving,
+    /// The notification budget shared by every message held it
+    /// (`domain::offers::budget`).
+    NotificationBudget {
+        /// Which limit held it.
+        limit: super::budget::BudgetLimit,
+        /// When a message of its kind may be shown again.
+        until: Timestamp,
+        /// The day's budget, or the gap in minutes.
+        allowance: i64,
+    },
     /// Another eligible offer ranked higher at the same moment.
     Outranked {
         /// The offer that fired instead.
         by_offer_id: String,
     },
+}
+
+impl From<super::budget::BudgetHold> for Suppression {
+    fn from(h: super::budget::BudgetHold) -> Self {
+        Suppression::NotificationBudget { limit: h.limit, until: h.until, allowance: h.allowance }
+    }
 }
 
 impl Suppression {
@@ -117,6 +133,7 @@ impl Suppression {
             Suppression::GlobalMinGap { .. } => "global_min_gap",
             Suppression::QuietHours => "quiet_hours",
             Suppression::WhileDriving => "while_driving",
+            Suppression::NotificationBudget { .. } => "notification_budget",
             Suppression::Outranked { .. } => "outranked",
         }
     }
@@ -140,6 +157,9 @@ impl fmt::Display for Suppression {
             }
             Suppression::QuietHours => write!(f, "quiet hours"),
             Suppression::WhileDriving => write!(f, "the shopper is driving"),
+            Suppression::NotificationBudget { limit, until, allowance } => {
+                write!(f, "{}", super::budget::BudgetHold { limit: *limit, until: *until, allowance: *allowance })
+            }
             Suppression::Outranked { by_offer_id } => write!(f, "outranked by {by_offer_id}"),
         }
     }
@@ -239,6 +259,11 @@ mod tests {
             Suppression::GlobalMinGap { minutes: 30, until: t },
             Suppression::QuietHours,
             Suppression::WhileDriving,
+            Suppression::NotificationBudget {
+                limit: super::super::budget::BudgetLimit::MinGap,
+                until: t,
+                allowance: 10,
+            },
             Suppression::Outranked { by_offer_id: "x".into() },
         ] {
             assert_eq!(serde_json::to_value(&s).unwrap()["reason"], s.code());

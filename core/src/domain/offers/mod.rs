@@ -7,12 +7,14 @@
 //! | `loaded_read.rs` | reading a document straight into those tables, for a load |
 //! | `loaded_views.rs` | its merchants, places and offers, as evaluation reads them |
 //! | `text.rs` | the loaded catalog's strings, in one buffer |
+//! | `budget.rs` | one notification budget for offers, reminders, goal messages and nudges |
 //! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
 //! | `manners.rs` | caps and manners, and every suppression reason |
 //! | `holdout.rs` | deterministic per-install holdout buckets |
 //! | `instance.rs` | offer instances, their lifecycle states, and an offer's cap history |
 //! | `profile.rs` | the private profile as targeting sees it |
 
+pub mod budget;
 pub mod decide;
 pub mod holdout;
 mod instance;
@@ -25,5 +27,6 @@ pub mod manners;
 pub mod profile;
 mod text;
 
+pub use budget::{BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind};
 pub use instance::{OfferHistory, OfferInstance, OfferState};
 pub use manners::{OfferPolicy, Suppression};
