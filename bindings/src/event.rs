@@ -67,6 +67,10 @@ pub enum SuppressionReason {
     /// The notification budget shared by every message held it (the day's
     /// messages are spent, or one was shown within the minimum gap).
     NotificationBudget,
+    /// The shopper's learned chance of redeeming it is under the relevance
+    /// floor (the next best action: she dismissed or ignored offers like
+    /// it).
+    LowRelevance,
     /// Another eligible offer ranked higher at the same moment.
     Outranked,
 }
@@ -134,6 +138,7 @@ impl From<&Suppression> for SuppressionReason {
             Suppression::QuietHours => SuppressionReason::QuietHours,
             Suppression::WhileDriving => SuppressionReason::WhileDriving,
             Suppression::NotificationBudget { .. } => SuppressionReason::NotificationBudget,
+            Suppression::LowRelevance { .. } => SuppressionReason::LowRelevance,
             Suppression::Outranked { .. } => SuppressionReason::Outranked,
         }
     }

@@ -89,8 +89,14 @@ pub mod fences {
 pub mod offers {
     pub use crate::domain::offers::loaded::LoadedCatalog;
     pub use crate::domain::offers::{
-        BudgetHold, BudgetLimit, BudgetPolicy, MessageKind, OfferInstance, OfferPolicy, OfferState, Suppression,
+        BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind, OfferInstance, OfferPolicy, OfferState,
+        Ranking, RelevanceModel, RelevancePolicy, Suppression,
     };
+    /// The next best action's model: outcomes, Beta posteriors, Thompson
+    /// draws from a deterministic stream.
+    pub mod relevance {
+        pub use crate::domain::offers::relevance::{score, Beta, DrawStream, Outcome, Outcomes, Scored};
+    }
 }
 
 /// The sensing plan: what the engine asks of the platform's location

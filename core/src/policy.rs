@@ -323,6 +323,27 @@ pub const DEFAULT_NOTIFICATION_MIN_GAP_MS: i64 = 10 * MINUTE_MS;
 /// goal, inactivity nudge) leave to offers and reminders: a nudge should
 /// not take the day's last chance to remind an errand on the way.
 pub const BUDGET_RESERVED_FOR_OFFERS: u32 = 1;
+/// Next best action (`domain::offers::relevance`): the prior chance that a
+/// shopper redeems an offer whose catalog entry gives no
+/// `expected_redemption_rate`. One in five matches the redemption rates of
+/// well-targeted location offers the industry reports (10–30%).
+pub const DEFAULT_EXPECTED_REDEMPTION_RATE: f64 = 0.2;
+/// Weight of the catalog's prior, in outcomes: four, so a shopper's own
+/// record outweighs the catalog's guess after a handful of offers (about a
+/// week of use) but one dismissal does not silence a category.
+pub const RELEVANCE_PRIOR_STRENGTH: f64 = 4.0;
+/// A notification that expired without being opened counts as half a
+/// failure: she may not have seen it, which says less than a dismissal.
+pub const NOT_OPENED_FAILURE_WEIGHT: f64 = 0.5;
+/// Default relevance floor: below an 8% learned chance (under half the
+/// default prior) an offer is suppressed as `low_relevance`. With the
+/// default prior, a merchant dismissed three times in a row, or a category
+/// dismissed seven times, falls under it; one redemption lifts it again.
+pub const DEFAULT_RELEVANCE_FLOOR: f64 = 0.08;
+/// Largest `value` an offer may carry (what the merchant gives or pays, in
+/// the catalog's own unit): a billion bounds every real price and keeps
+/// scores finite.
+pub const MAX_OFFER_VALUE: f64 = 1e9;
 /// Default cap on offers shown per merchant per local day.
 pub const DEFAULT_MERCHANT_OFFERS_PER_DAY: u32 = 2;
 /// Default silence of an offer after the shopper dismisses it (7 days).

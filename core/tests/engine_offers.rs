@@ -152,9 +152,13 @@ fn a_held_out_install_never_sees_the_offer_but_it_is_recorded() {
 }
 
 #[test]
-fn the_higher_priority_offer_wins_and_the_other_is_outranked() {
+fn with_catalog_priority_ranking_the_higher_priority_offer_wins_and_the_other_is_outranked() {
     let (dir, k) = (tempfile::tempdir().unwrap(), key());
-    let e = engine_with(dir.path(), &k);
+    let mut cfg = kairos_core::EngineConfig::new(dir.path(), TZ);
+    cfg.catalog_keys = vec![("k1".into(), k.public.clone())];
+    cfg.install_id = Some("install-test".into());
+    cfg.relevance.ranking = kairos_core::offers::Ranking::CatalogPriority;
+    let e = kairos_core::Engine::open(cfg).unwrap();
     let m = merchant("b", 0.0, vec![offer("low", json!({"priority": 1})), offer("high", json!({"priority": 5}))]);
     e.load_catalog(&signed(&catalog(1, vec![m]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
     let ev = pass_the_shop(&e, "2026-11-24T10:30:00-08:00");

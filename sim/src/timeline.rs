@@ -108,6 +108,7 @@ impl Line {
                 )
             }
             "offer_expired" => format!("{} #{}: claim window ended unused", s("offer_id"), s("instance_id")),
+            "notification_held" => format!("{}: {}", s("message"), self.budget_words(tz)),
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
             "app_action" => match self.fields.get("error") {
@@ -174,6 +175,23 @@ impl Line {
         }
     }
 
+    /// What held a message in the notification budget, in words.
+    fn budget_words(&self, tz: Tz) -> String {
+        let s = |k: &str| self.fields.get(k).map(|v| text(v, tz)).unwrap_or_default();
+        match s("limit").as_str() {
+            "daily_budget" => format!(
+                "held by the notification budget: the day's {} messages are spent (next from {})",
+                s("allowance"),
+                s("until")
+            ),
+            _ => format!(
+                "held by the notification budget: at most one message per {} minutes (next from {})",
+                s("allowance"),
+                s("until")
+            ),
+        }
+    }
+
     /// Why an offer was suppressed, in words.
     fn reason_words(&self, tz: Tz) -> String {
         let s = |k: &str| self.fields.get(k).map(|v| text(v, tz)).unwrap_or_default();
@@ -196,6 +214,15 @@ impl Line {
             "quiet_hours" => "suppressed: quiet hours".into(),
             "while_driving" => "suppressed: the shopper is driving".into(),
             "outranked" => format!("suppressed: {} ranked higher at the same moment", s("by_offer_id")),
+            "low_relevance" => {
+                let pct = |k: &str| self.fields.get(k).and_then(Value::as_f64).map_or(s(k), |v| format!("{:.1}%", v * 100.0));
+                format!(
+                    "suppressed: low relevance, her learned chance of redeeming is {}, under the {} floor",
+                    pct("chance"),
+                    pct("floor")
+                )
+            }
+            "notification_budget" => self.budget_words(tz),
             other => format!("suppressed: {other}"),
         }
     }

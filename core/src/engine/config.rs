@@ -40,6 +40,9 @@ pub struct EngineConfig {
     /// messages and inactivity nudges share (a daily count and a minimum
     /// gap; `docs/offers.md`).
     pub notification_budget: crate::domain::offers::BudgetPolicy,
+    /// The next best action: how competing offers are ranked (learned, by
+    /// default) and the relevance floor (`docs/offers.md`).
+    pub relevance: crate::domain::offers::RelevancePolicy,
     /// The 32-byte key that seals raw fixes and place coordinates at rest.
     /// Apps generate it once and keep it in the Keychain or Keystore; the
     /// bindings require it. [`EngineConfig::new`] sets an all-zero key,
@@ -73,6 +76,7 @@ impl EngineConfig {
             install_id: None,
             offer_policy: crate::domain::offers::OfferPolicy::default(),
             notification_budget: crate::domain::offers::BudgetPolicy::default(),
+            relevance: crate::domain::offers::RelevancePolicy::default(),
             sealing_key: [0; 32],
             local_privacy: crate::domain::privacy::LocalPrivacy::default(),
             noise_seed: None,
@@ -117,6 +121,13 @@ impl EngineConfig {
         }
         if self.notification_budget.min_gap_ms < 0 {
             return bad("notification_budget.min_gap_ms must not be negative".into());
+        }
+        let r = self.relevance;
+        if !(r.floor.is_finite() && (0.0..1.0).contains(&r.floor)) {
+            return bad(format!("relevance.floor must be within 0..1, got {}", r.floor));
+        }
+        if !(r.prior_strength.is_finite() && r.prior_strength > 0.0) {
+            return bad(format!("relevance.prior_strength must be positive, got {}", r.prior_strength));
         }
         if self.install_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
             return bad("install_id must not be empty".into());

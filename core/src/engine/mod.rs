@@ -113,6 +113,7 @@ impl Engine {
             waking_hours: config.waking_hours,
             offer_policy: config.offer_policy,
             budget: config.notification_budget,
+            relevance: config.relevance,
             local_privacy: config.local_privacy,
         };
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);

@@ -36,7 +36,8 @@ use crate::domain::catalog::Trigger;
 use crate::domain::event::{Event, EventKind, OfferTrigger};
 use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::{self, FilterOutput, LocationFix};
-use crate::domain::offers::decide::{decide, Candidate, Moment};
+use crate::domain::offers::decide::{decide, Candidate, Learning, Moment};
+use crate::domain::offers::relevance::DrawStream;
 use crate::domain::offers::loaded::LoadedCatalog;
 use crate::domain::offers::{MessageKind, OfferState};
 use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
@@ -530,9 +531,14 @@ impl Ctx<'_> {
             catalog_expires_at: cat.expires_at,
             install_id: self.install_id,
             budget: self.st.budget.check(MessageKind::Offer, at, self.set.tz, &self.set.budget),
+            relevance: &self.set.relevance,
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
-        let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn))?;
+        let model = store::relevance::model(self.conn, Some(cat))?;
+        let mut draws = DrawStream::new(self.install_id, self.st.relevance_draws);
+        let learning = Learning { model: &model, draws: &mut draws };
+        let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn), learning)?;
+        self.st.relevance_draws = draws.position;
         if let Some((c, held_out)) = decision.fired {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
             let expires_at = c.offer.claim_deadline(at, c.place);

@@ -193,6 +193,7 @@ impl Inner {
             "privacy_budget": budget,
             "raw_fixes": store::fixes::in_range(c, &self.sealer, all.0, all.1)?,
             "routines": routines,
+            "relevance": store::relevance::model(c, self.catalog.as_deref())?,
         }))
     }
 }

@@ -71,6 +71,9 @@ pub(crate) struct EngineState {
     /// each kind was last shown.
     #[serde(default)]
     pub budget: crate::domain::offers::MessageBudget,
+    /// Draws taken from this install's next-best-action stream.
+    #[serde(default)]
+    pub relevance_draws: u64,
 }
 
 /// Settings the write path needs, fixed at open.
@@ -92,6 +95,8 @@ pub(crate) struct Settings {
     pub offer_policy: crate::domain::offers::OfferPolicy,
     /// The notification budget shared by every message.
     pub budget: crate::domain::offers::BudgetPolicy,
+    /// How competing offers are ranked (the next best action).
+    pub relevance: crate::domain::offers::RelevancePolicy,
     /// Which purposes' summaries are noised, with which epsilon.
     pub local_privacy: crate::domain::privacy::LocalPrivacy,
 }

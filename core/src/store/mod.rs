@@ -11,6 +11,7 @@
 //! | `profile.rs` | places and visits |
 //! | `steps.rs` | per-minute steps, daily totals, the week |
 //! | `offers.rs` | offer instances and the history caps read |
+//! | `relevance.rs` | the next best action's model, from the offer outcomes |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
 //! | `privacy.rs` | the consent ledger, the outbox, the local-privacy budget |
 //! | `routines.rs` | routines per learned place and catalog category |
@@ -28,6 +29,7 @@ pub mod catalog;
 pub mod fixes;
 pub mod merchant_visits;
 pub mod meta;
+pub mod relevance;
 pub mod offers;
 pub mod privacy;
 pub mod profile;

@@ -173,6 +173,33 @@ pub fn shown_counts(conn: &Connection, day: &str, merchant_id: &str) -> Result<(
     Ok((all, merchant, last.map(Timestamp)))
 }
 
+/// The shopper's outcomes of shown offers (never held-out ones), per
+/// merchant, in merchant order: what the next best action learns from
+/// (`domain::offers::relevance`). Offers still open count for nothing yet.
+pub fn outcomes_by_merchant(conn: &Connection) -> Result<Vec<(String, crate::domain::offers::relevance::Outcomes)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT merchant_id,
+                COALESCE(SUM(state = 'redeemed'), 0),
+                COALESCE(SUM(state = 'dismissed'), 0),
+                COALESCE(SUM(state = 'expired' AND presented_at IS NOT NULL), 0),
+                COALESCE(SUM(state = 'expired' AND presented_at IS NULL), 0)
+         FROM offer_instances WHERE state IN ('redeemed', 'dismissed', 'expired')
+         GROUP BY merchant_id ORDER BY merchant_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            crate::domain::offers::relevance::Outcomes {
+                redeemed: r.get(1)?,
+                dismissed: r.get(2)?,
+                expired_opened: r.get(3)?,
+                expired_unopened: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// The offer ledger (`domain::offers::decide::Ledger`) over the call's
 /// transaction: what was shown, per offer and per merchant, on a day.
 pub struct StoreLedger<'a>(pub &'a Connection);

@@ -232,6 +232,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "offer_suppressed",
         "offer_held_out",
         "offer_expired",
+        "notification_held",
         "catalog_loaded",
         "routine_overdue",
         "routine_resumed",

@@ -110,6 +110,16 @@ pub struct Offer {
     /// Whether the offer may fire while the shopper moves at driving speed.
     #[serde(default)]
     pub allow_while_driving: bool,
+    /// What the offer is worth (what the merchant gives or pays, in the
+    /// catalog's own unit; default 1): the next best action ranks competing
+    /// offers by value × the shopper's learned chance of redeeming.
+    #[serde(default = "default_value")]
+    pub value: f64,
+    /// The catalog's prior chance that a shopper redeems this offer
+    /// (strictly between 0 and 1; absent: the engine's default), which her
+    /// own outcomes then refine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_redemption_rate: Option<f64>,
     /// Whether the claim window may run past the place's closing time
     /// (default false: it ends at the first closing after the trigger).
     #[serde(default)]
@@ -170,6 +180,10 @@ pub struct Schedule {
 
 fn default_true() -> bool {
     true
+}
+
+fn default_value() -> f64 {
+    1.0
 }
 
 impl Default for Schedule {

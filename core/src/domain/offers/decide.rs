@@ -5,13 +5,18 @@
 //! notification budget shared with the other messages may still hold every
 //! candidate (`notification_budget`).
 //!
-//! Ranking: higher `priority` first, then nearer the fence (signed distance
-//! to the boundary), then fewer earlier firings of the offer, then offer id.
+//! Ranking (the next best action, `relevance.rs`): with the learned ranking
+//! (the default), a candidate whose learned chance is under the floor is
+//! suppressed (`low_relevance`), and the others rank by value × a Thompson
+//! draw of the chance, then as with catalog priority: higher `priority`,
+//! then nearer the fence (signed distance to the boundary), then fewer
+//! earlier firings of the offer, then offer id.
 
 use super::holdout;
 use super::instance::OfferHistory;
 use super::loaded_views::{LoadedMerchant, LoadedOffer, LoadedPlace};
 use super::manners::{self, OfferPolicy, SharedHistory, Suppression};
+use super::relevance::{self, DrawStream, Ranking, RelevanceModel, RelevancePolicy};
 use crate::domain::catalog::ProfileFacts;
 use crate::domain::time::Timestamp;
 use crate::error::{Error, Result};
@@ -59,6 +64,16 @@ pub struct Moment<'a> {
     /// The notification budget's verdict for an offer now
     /// ([`super::budget::MessageBudget::check`]).
     pub budget: Result<(), super::budget::BudgetHold>,
+    /// How competing offers are ranked, and the relevance floor.
+    pub relevance: &'a RelevancePolicy,
+}
+
+/// What the learned ranking reads and draws from.
+pub struct Learning<'a> {
+    /// The shopper's outcomes.
+    pub model: &'a RelevanceModel,
+    /// This install's draws.
+    pub draws: &'a mut DrawStream,
 }
 
 /// The outcome: at most one offer fires; the rest are suppressed.
@@ -77,6 +92,7 @@ pub fn decide<'c>(
     m: &Moment<'_>,
     profile: &dyn ProfileFacts<Error = Error>,
     ledger: &dyn Ledger,
+    learning: Learning<'_>,
 ) -> Result<Decision<'c>> {
     let mut decision = Decision::default();
     let mut eligible = Vec::new();
@@ -98,15 +114,36 @@ pub fn decide<'c>(
             Err(reason) => decision.suppressed.push((c, reason)),
         }
     }
-    eligible.sort_by(|(a, an), (b, bn)| {
-        b.offer
-            .priority()
-            .cmp(&a.offer.priority())
+    let mut scored = Vec::with_capacity(eligible.len());
+    for (c, fired) in eligible {
+        let score = match m.relevance.ranking {
+            Ranking::CatalogPriority => 0.0,
+            Ranking::Learned => {
+                let posterior = learning.model.posterior(
+                    c.merchant.category(),
+                    c.merchant.id(),
+                    c.offer.expected_redemption_rate(),
+                    m.relevance.prior_strength,
+                );
+                let s = relevance::score(posterior, c.offer.value(), learning.draws);
+                if s.chance < m.relevance.floor {
+                    decision.suppressed.push((c, Suppression::LowRelevance { chance: s.chance, floor: m.relevance.floor }));
+                    continue;
+                }
+                s.score
+            }
+        };
+        scored.push((c, fired, score));
+    }
+    scored.sort_by(|(a, an, ascore), (b, bn, bscore)| {
+        bscore
+            .total_cmp(ascore)
+            .then(b.offer.priority().cmp(&a.offer.priority()))
             .then(a.distance_m.total_cmp(&b.distance_m))
             .then(an.cmp(bn))
             .then(a.offer.id().cmp(b.offer.id()))
     });
-    let mut ranked = eligible.into_iter().map(|(c, _)| c);
+    let mut ranked = scored.into_iter().map(|(c, _, _)| c);
     if let Some(best) = ranked.next() {
         let held_out = holdout::is_held_out(m.install_id, best.offer.id(), best.offer.holdout_percent());
         for other in ranked {

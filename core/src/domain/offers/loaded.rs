@@ -61,6 +61,8 @@ pub(super) struct OfferRec {
     pub(super) caps: Caps,
     pub(super) allow_while_driving: bool,
     pub(super) claims_after_closing: bool,
+    pub(super) value: f64,
+    pub(super) expected_redemption_rate: f64,
     /// Into `LoadedCatalog::schedules`, `rules` and `attributes`.
     pub(super) schedule: u32,
     pub(super) targeting: u32,
@@ -351,6 +353,10 @@ impl LoadedCatalog {
                 caps: o.caps.clone(),
                 allow_while_driving: o.allow_while_driving,
                 claims_after_closing: o.claims_after_closing,
+                value: o.value,
+                expected_redemption_rate: o
+                    .expected_redemption_rate
+                    .unwrap_or(crate::policy::DEFAULT_EXPECTED_REDEMPTION_RATE),
                 schedule,
                 targeting,
                 attributes,

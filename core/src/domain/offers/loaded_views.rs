@@ -39,6 +39,11 @@ impl LoadedCatalog {
         self.places.iter().find(|p| self.text.get(p.id) == place_id).map(|rec| LoadedPlace::new(self, rec))
     }
 
+    /// Every merchant, in document order.
+    pub fn merchants(&self) -> impl Iterator<Item = LoadedMerchant<'_>> {
+        self.merchants.iter().map(move |rec| LoadedMerchant { cat: self, rec })
+    }
+
     /// The place whose fence is `fence`.
     #[inline]
     pub fn place(&self, fence: FenceId) -> Option<LoadedPlace<'_>> {
@@ -224,6 +229,17 @@ impl<'c> LoadedOffer<'c> {
     /// [`crate::domain::catalog::Offer::is_scheduled`]).
     pub fn is_scheduled(self, at: Timestamp, place: LoadedPlace<'_>) -> bool {
         self.schedule().allows(at, self.merchant().time_zone(), place.opening_hours())
+    }
+
+    /// What it is worth (default 1).
+    pub fn value(self) -> f64 {
+        self.rec.value
+    }
+
+    /// The catalog's prior chance that a shopper redeems it (or the
+    /// engine's default).
+    pub fn expected_redemption_rate(self) -> f64 {
+        self.rec.expected_redemption_rate
     }
 
     /// Whether its claim window may run past the place's closing time.

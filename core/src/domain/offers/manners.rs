@@ -103,6 +103,14 @@ pub enum Suppression {
         /// The day's budget, or the gap in minutes.
         allowance: i64,
     },
+    /// The shopper's learned chance of redeeming it is under the floor
+    /// (`domain::offers::relevance`).
+    LowRelevance {
+        /// Her learned chance (posterior mean), 0 to 1.
+        chance: f64,
+        /// The floor.
+        floor: f64,
+    },
     /// Another eligible offer ranked higher at the same moment.
     Outranked {
         /// The offer that fired instead.
@@ -134,6 +142,7 @@ impl Suppression {
             Suppression::QuietHours => "quiet_hours",
             Suppression::WhileDriving => "while_driving",
             Suppression::NotificationBudget { .. } => "notification_budget",
+            Suppression::LowRelevance { .. } => "low_relevance",
             Suppression::Outranked { .. } => "outranked",
         }
     }
@@ -160,6 +169,12 @@ impl fmt::Display for Suppression {
             Suppression::NotificationBudget { limit, until, allowance } => {
                 write!(f, "{}", super::budget::BudgetHold { limit: *limit, until: *until, allowance: *allowance })
             }
+            Suppression::LowRelevance { chance, floor } => write!(
+                f,
+                "low relevance: her learned chance of redeeming is {:.1}%, under the {:.1}% floor",
+                chance * 100.0,
+                floor * 100.0
+            ),
             Suppression::Outranked { by_offer_id } => write!(f, "outranked by {by_offer_id}"),
         }
     }
@@ -264,6 +279,7 @@ mod tests {
                 until: t,
                 allowance: 10,
             },
+            Suppression::LowRelevance { chance: 0.05, floor: 0.08 },
             Suppression::Outranked { by_offer_id: "x".into() },
         ] {
             assert_eq!(serde_json::to_value(&s).unwrap()["reason"], s.code());

@@ -10,6 +10,7 @@
 //! | `budget.rs` | one notification budget for offers, reminders, goal messages and nudges |
 //! | `decide.rs` | schedule, targeting, caps, ranking, holdout: which offer fires |
 //! | `manners.rs` | caps and manners, and every suppression reason |
+//! | `relevance.rs` | the next best action: the shopper's learned chance of redeeming (Beta posterior per category and merchant), Thompson draws, the floor |
 //! | `holdout.rs` | deterministic per-install holdout buckets |
 //! | `instance.rs` | offer instances, their lifecycle states, and an offer's cap history |
 //! | `profile.rs` | the private profile as targeting sees it |
@@ -25,8 +26,10 @@ mod loaded_tests;
 mod loaded_views;
 pub mod manners;
 pub mod profile;
+pub mod relevance;
 mod text;
 
 pub use budget::{BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind};
 pub use instance::{OfferHistory, OfferInstance, OfferState};
 pub use manners::{OfferPolicy, Suppression};
+pub use relevance::{Ranking, RelevanceModel, RelevancePolicy};
