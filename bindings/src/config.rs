@@ -102,6 +102,12 @@ pub struct EngineConfig {
     /// previous one of the same or higher rank (`docs/offers.md`).
     #[uniffi(default = 10)]
     pub min_minutes_between_notifications: i32,
+    /// The next best action's relevance floor: an offer whose learned
+    /// chance of being redeemed (from the shopper's own outcomes, on the
+    /// device) is below it is suppressed with `LowRelevance` (0 to under 1;
+    /// 0 turns the floor off).
+    #[uniffi(default = 0.08)]
+    pub relevance_floor: f64,
     /// Local differential privacy for the `activity` summaries: the epsilon
     /// each day's summary spends (greater than 0, at most 10; smaller is
     /// more private and noisier), or `nil`/`null` for exact counts. Off by
@@ -167,6 +173,7 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
                 c.min_minutes_between_notifications,
             )?) * MINUTE_MS,
         };
+        core.relevance.floor = c.relevance_floor;
         core.local_privacy = kairos_core::privacy::LocalPrivacy {
             activity_epsilon: c.activity_epsilon,
             visits_epsilon: c.visits_epsilon,
@@ -223,6 +230,7 @@ mod tests {
             ("dismissal_cooldown_days", (offers.dismissal_cooldown_ms / DAY_MS) as f64),
             ("notifications_per_day", f64::from(core.notification_budget.per_day)),
             ("min_minutes_between_notifications", (core.notification_budget.min_gap_ms / MINUTE_MS) as f64),
+            ("relevance_floor", core.relevance.floor),
         ]
         .into_iter()
         .collect();
@@ -256,12 +264,14 @@ mod tests {
             dismissal_cooldown_days: 7,
             notifications_per_day: 6,
             min_minutes_between_notifications: 10,
+            relevance_floor: 0.08,
             visits_epsilon: None,
             ..config(60)
         };
         let converted = kairos_core::EngineConfig::try_from(defaults).unwrap();
         assert_eq!(converted.offer_policy, core.offer_policy);
         assert_eq!(converted.notification_budget, core.notification_budget);
+        assert_eq!(converted.relevance, core.relevance);
         assert_eq!(converted.local_privacy, core.local_privacy);
     }
 
@@ -288,6 +298,7 @@ mod tests {
             dismissal_cooldown_days: 14,
             notifications_per_day: 5,
             min_minutes_between_notifications: 20,
+            relevance_floor: 0.05,
             activity_epsilon: None,
             visits_epsilon: Some(2.0),
             offers_epsilon: None,

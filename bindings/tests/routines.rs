@@ -45,6 +45,7 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
         dismissal_cooldown_days: 7,
         notifications_per_day: 6,
         min_minutes_between_notifications: 10,
+        relevance_floor: 0.08,
         activity_epsilon: None,
         visits_epsilon: None,
         offers_epsilon: None,

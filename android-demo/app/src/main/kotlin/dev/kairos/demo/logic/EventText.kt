@@ -26,6 +26,7 @@ object EventText {
         is KairosEvent.RoutineOverdue -> event.at
         is KairosEvent.RoutineResumed -> event.at
         is KairosEvent.OnTheWayReminder -> event.at
+        is KairosEvent.NotificationHeld -> event.at
         is KairosEvent.CatalogLoaded -> event.at
         is KairosEvent.DatabaseRecovered -> event.at
         is KairosEvent.SensingPlanChanged -> event.at
@@ -48,6 +49,7 @@ object EventText {
         is KairosEvent.RoutineOverdue -> "Routine overdue by ${event.daysOverdue} days: ${event.routineId}"
         is KairosEvent.RoutineResumed -> "Routine resumed: ${event.routineId}"
         is KairosEvent.OnTheWayReminder -> "On your way: ${event.merchantId} is ${event.distanceM.toInt()} m ahead"
+        is KairosEvent.NotificationHeld -> "Held (${event.message.name.lowercase()}): ${event.explanation}"
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
         is KairosEvent.SensingPlanChanged ->
