@@ -24,7 +24,11 @@ fn winners(e: &Engine, days: i64) -> Vec<String> {
         .map(|d| {
             let start = t("2026-11-24T10:30:00-08:00").plus_millis(d * 86_400_000);
             let ev = e.record_locations(&walk(start, -200.0, 0.0, 1.3)).unwrap().events;
-            offer_events(&ev).into_iter().find(|(k, _, _)| k == "offer_triggered").map(|(_, o, _)| o).unwrap_or_default()
+            offer_events(&ev)
+                .into_iter()
+                .find(|(k, _, _)| k == "offer_triggered")
+                .map(|(_, o, _)| o)
+                .unwrap_or_default()
         })
         .collect()
 }

@@ -171,7 +171,8 @@ fn shopper_run(o: &Options, merchants: &[Merchant], shopper: u64, arm: Arms) -> 
     let k = o.concentration;
     let taste: Vec<f64> =
         CATEGORIES.iter().map(|_| beta(PRIOR_RATE * k, (1.0 - PRIOR_RATE) * k, &mut world).min(0.9)).collect();
-    let mine: Vec<usize> = (0..MERCHANTS_PER_SHOPPER).map(|_| (world.uniform() * merchants.len() as f64) as usize).collect();
+    let mine: Vec<usize> =
+        (0..MERCHANTS_PER_SHOPPER).map(|_| (world.uniform() * merchants.len() as f64) as usize).collect();
     let mut draws = DrawStream::from_seed(mix(s, 3), 0);
     let (relevance, budget_policy) = (RelevancePolicy::default(), BudgetPolicy::default());
     let mut model = RelevanceModel::default();

@@ -215,7 +215,8 @@ impl Line {
             "while_driving" => "suppressed: the shopper is driving".into(),
             "outranked" => format!("suppressed: {} ranked higher at the same moment", s("by_offer_id")),
             "low_relevance" => {
-                let pct = |k: &str| self.fields.get(k).and_then(Value::as_f64).map_or(s(k), |v| format!("{:.1}%", v * 100.0));
+                let pct =
+                    |k: &str| self.fields.get(k).and_then(Value::as_f64).map_or(s(k), |v| format!("{:.1}%", v * 100.0));
                 format!(
                     "suppressed: low relevance, her learned chance of redeeming is {}, under the {} floor",
                     pct("chance"),

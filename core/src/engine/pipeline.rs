@@ -37,8 +37,8 @@ use crate::domain::event::{Event, EventKind, OfferTrigger};
 use crate::domain::fences::{FenceEvent, FenceHit};
 use crate::domain::location::{self, FilterOutput, LocationFix};
 use crate::domain::offers::decide::{decide, Candidate, Learning, Moment};
-use crate::domain::offers::relevance::DrawStream;
 use crate::domain::offers::loaded::LoadedCatalog;
+use crate::domain::offers::relevance::DrawStream;
 use crate::domain::offers::{MessageKind, OfferState};
 use crate::domain::privacy::outbox::{BudgetEntry, OutboxKind};
 use crate::domain::privacy::{ldp, summaries};
@@ -534,7 +534,8 @@ impl Ctx<'_> {
             relevance: &self.set.relevance,
         };
         let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
-        let model = store::relevance::model(self.conn, Some(cat))?;
+        let conn = self.conn;
+        let model = move || store::relevance::model(conn, Some(cat));
         let mut draws = DrawStream::new(self.install_id, self.st.relevance_draws);
         let learning = Learning { model: &model, draws: &mut draws };
         let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn), learning)?;

@@ -211,7 +211,10 @@ pub(super) fn check_offer(
         return Err(CatalogError::at(path.key("value"), format!("{} is outside 0..={MAX_OFFER_VALUE}", o.value)));
     }
     if let Some(r) = o.expected_redemption_rate.filter(|r| !(r.is_finite() && *r > 0.0 && *r < 1.0)) {
-        return Err(CatalogError::at(path.key("expected_redemption_rate"), format!("{r} is not strictly between 0 and 1")));
+        return Err(CatalogError::at(
+            path.key("expected_redemption_rate"),
+            format!("{r} is not strictly between 0 and 1"),
+        ));
     }
     if !(o.holdout_percent.is_finite() && (0.0..=100.0).contains(&o.holdout_percent)) {
         return Err(CatalogError::at(path.key("holdout_percent"), format!("{} is outside 0..=100", o.holdout_percent)));

@@ -70,8 +70,10 @@ pub struct Moment<'a> {
 
 /// What the learned ranking reads and draws from.
 pub struct Learning<'a> {
-    /// The shopper's outcomes.
-    pub model: &'a RelevanceModel,
+    /// Reads the shopper's outcomes; called once, only when some candidate
+    /// is eligible and the ranking is learned (most decisions end earlier,
+    /// at a cap).
+    pub model: &'a dyn Fn() -> Result<RelevanceModel>,
     /// This install's draws.
     pub draws: &'a mut DrawStream,
 }
@@ -114,12 +116,16 @@ pub fn decide<'c>(
             Err(reason) => decision.suppressed.push((c, reason)),
         }
     }
+    let model = match m.relevance.ranking {
+        Ranking::Learned if !eligible.is_empty() => (learning.model)()?,
+        _ => RelevanceModel::default(),
+    };
     let mut scored = Vec::with_capacity(eligible.len());
     for (c, fired) in eligible {
         let score = match m.relevance.ranking {
             Ranking::CatalogPriority => 0.0,
             Ranking::Learned => {
-                let posterior = learning.model.posterior(
+                let posterior = model.posterior(
                     c.merchant.category(),
                     c.merchant.id(),
                     c.offer.expected_redemption_rate(),
@@ -127,7 +133,9 @@ pub fn decide<'c>(
                 );
                 let s = relevance::score(posterior, c.offer.value(), learning.draws);
                 if s.chance < m.relevance.floor {
-                    decision.suppressed.push((c, Suppression::LowRelevance { chance: s.chance, floor: m.relevance.floor }));
+                    decision
+                        .suppressed
+                        .push((c, Suppression::LowRelevance { chance: s.chance, floor: m.relevance.floor }));
                     continue;
                 }
                 s.score

@@ -141,11 +141,8 @@ impl RelevanceModel {
     pub fn posterior(&self, category: &str, merchant_id: &str, prior_rate: f64, strength: f64) -> Beta {
         let none = Outcomes::default();
         let c = self.categories.get(category).unwrap_or(&none);
-        let category_mean = Beta {
-            a: prior_rate * strength + c.successes(),
-            b: (1.0 - prior_rate) * strength + c.failures(),
-        }
-        .mean();
+        let category_mean =
+            Beta { a: prior_rate * strength + c.successes(), b: (1.0 - prior_rate) * strength + c.failures() }.mean();
         let m = self.merchants.get(merchant_id).unwrap_or(&none);
         Beta { a: category_mean * strength + m.successes(), b: (1.0 - category_mean) * strength + m.failures() }
     }
@@ -216,7 +213,8 @@ pub struct DrawStream {
 impl DrawStream {
     /// The stream of `install_id`, at `position`.
     pub fn new(install_id: &str, position: u64) -> Self {
-        let digest = ring::digest::digest(&ring::digest::SHA256, format!("kairos next best action\0{install_id}").as_bytes());
+        let digest =
+            ring::digest::digest(&ring::digest::SHA256, format!("kairos next best action\0{install_id}").as_bytes());
         let mut seed = [0u8; 8];
         seed.copy_from_slice(&digest.as_ref()[..8]);
         Self::from_seed(u64::from_le_bytes(seed), position)
