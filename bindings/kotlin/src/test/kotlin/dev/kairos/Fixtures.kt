@@ -87,6 +87,7 @@ val KairosEvent.time: Instant
         is KairosEvent.RoutineOverdue -> at
         is KairosEvent.RoutineResumed -> at
         is KairosEvent.OnTheWayReminder -> at
+        is KairosEvent.NotificationHeld -> at
         is KairosEvent.CatalogLoaded -> at
         is KairosEvent.SensingPlanChanged -> at
         is KairosEvent.DatabaseRecovered -> at
