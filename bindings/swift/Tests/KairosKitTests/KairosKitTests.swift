@@ -6,7 +6,7 @@ import XCTest
 /// The platform-free half of KairosKit: fixes, the plan's settings, the
 /// monitored regions, permissions and background scheduling.
 final class KairosKitTests: XCTestCase {
-    let noon = Date(timeIntervalSince1970: 1_795_550_400) // 2026-11-24T18:00:00Z
+    let noon = Date(timeIntervalSince1970: 1_795_543_200) // 2026-11-24T18:00:00Z
 
     func testAReadingBecomesAFixWithItsAccuracyAndSpeed() {
         let fix = Fixes.fix(LocationReading(timestamp: noon, latitude: 37.3, longitude: -121.9, horizontalAccuracy: 12, speed: 1.5))
@@ -89,7 +89,7 @@ final class KairosKitTests: XCTestCase {
     func testTheSyncRunsAtTheNextTwoOClockLocalAndRefreshesEveryQuarterHour() {
         let la = TimeZone(identifier: "America/Los_Angeles")!
         // 10:00 in Los Angeles: the next 02:00 is tomorrow's, 10:00Z.
-        XCTAssertEqual(BackgroundSchedule.nextSync(after: noon, in: la), Date(timeIntervalSince1970: 1_795_550_400 + 16 * 3600))
+        XCTAssertEqual(BackgroundSchedule.nextSync(after: noon, in: la), Date(timeIntervalSince1970: 1_795_543_200 + 16 * 3600))
         XCTAssertEqual(BackgroundSchedule.nextRefresh(after: noon), noon.addingTimeInterval(900))
     }
 
