@@ -12,8 +12,11 @@ use crate::bindings;
 use crate::cmd::{root, target_dir};
 use crate::kotlin;
 
-/// Generates the bindings, then builds and runs the platform layer's tests.
+/// Checks that the doc's Kotlin blocks are compiled by the tests
+/// ([`crate::snippets`]), generates the bindings, then builds and runs the
+/// platform layer's tests.
 pub fn test() -> Result<(), String> {
+    crate::snippets::check("kotlin")?;
     let built = bindings::generate(false)?;
     kotlin::maven_test(
         "kotlin-android",

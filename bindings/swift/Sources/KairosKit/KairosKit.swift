@@ -49,6 +49,19 @@ public final class KairosKit: NSObject, CLLocationManagerDelegate, @unchecked Se
 
     /// The engine, once open.
     public var openEngine: Engine? { queue.sync { engine } }
+    private var waiting: [CheckedContinuation<Engine, Never>] = []
+
+    /// The engine: waits until `start` has opened it.
+    public func engine() async -> Engine {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                if let engine = self.engine { continuation.resume(returning: engine) } else { self.waiting.append(continuation) }
+            }
+        }
+    }
+
+    /// Every event of the engine from now on ([`Engine.events`]), once it is open.
+    public func events() async -> AsyncStream<KairosEvent> { await engine().events() }
 
     /// Opens the engine and starts everything the permissions allow.
     public func start(_ config: KairosKitConfig) {
@@ -60,6 +73,8 @@ public final class KairosKit: NSObject, CLLocationManagerDelegate, @unchecked Se
             do {
                 let engine = try Engine.open(config: config.engine)
                 self.engine = engine
+                self.waiting.forEach { $0.resume(returning: engine) }
+                self.waiting.removeAll()
                 self.subscription = engine.subscribe(listener: PlanListener { [weak self] event in self?.follow(event) })
                 DispatchQueue.main.async { self.arm() }
             } catch {

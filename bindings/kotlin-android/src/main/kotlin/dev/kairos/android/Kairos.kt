@@ -294,6 +294,7 @@ object Kairos {
         r.scope.cancel()
         r.subscription?.cancel()
         r.opened?.close()
+        if (r.config.executor == null) (r.executor as java.util.concurrent.ExecutorService).shutdown()
     }
 
     private class Running(val context: Context, val config: KairosConfig, val executor: Executor) {
