@@ -244,6 +244,8 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
     // The package's own Swift beside the generated (HTTP transport, event
     // stream, log sink, LocalDay helpers) and the privacy manifest.
     copy_package_sources(&root().join("bindings/swift/Sources/Kairos"), &out.join("Sources/Kairos"))?;
+    // The platform layer, KairosKit, beside it.
+    copy_package_sources(&root().join("bindings/swift/Sources/KairosKit"), &out.join("Sources/KairosKit"))?;
     std::fs::create_dir_all(simulators.parent().expect("a directory"))
         .map_err(|e| format!("cannot create {}: {e}", simulators.display()))?;
     if framework.exists() {
@@ -316,11 +318,15 @@ import PackageDescription
 let package = Package(
     name: "Kairos",
     platforms: [.iOS(.v15)],
-    products: [.library(name: "Kairos", targets: ["Kairos"])],
+    products: [
+        .library(name: "Kairos", targets: ["Kairos"]),
+        .library(name: "KairosKit", targets: ["KairosKit"]),
+    ],
     targets: [
         .binaryTarget(name: "KairosFFI", path: "KairosFFI.xcframework"),
         .target(name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos",
                 resources: [.copy("PrivacyInfo.xcprivacy")]),
+        .target(name: "KairosKit", dependencies: ["Kairos"], path: "Sources/KairosKit"),
     ]
 )
 "#;
@@ -337,5 +343,6 @@ mod tests {
         ));
         assert!(!manifest.contains("path: \"KairosFFI.xcframework\""));
         assert!(manifest.contains("PrivacyInfo.xcprivacy"));
+        assert!(manifest.contains(r#".library(name: "KairosKit", targets: ["KairosKit"])"#));
     }
 }
