@@ -168,7 +168,12 @@ pub fn write_aar(
 /// holds the bindings it was compiled with: those come from
 /// `dev.kairos:kairos`), its `manifest` (the text of
 /// `bindings/kotlin-android/src/main/AndroidManifest.xml`), and its POM.
-pub fn write_android_layer_aar(repo: &Path, work: &Path, classes_jar: &Path, manifest: &str) -> Result<PathBuf, String> {
+pub fn write_android_layer_aar(
+    repo: &Path,
+    work: &Path,
+    classes_jar: &Path,
+    manifest: &str,
+) -> Result<PathBuf, String> {
     let stage = work.join("aar-android");
     let classes = work.join("aar-android-classes");
     for dir in [&stage, &classes] {
@@ -325,7 +330,9 @@ mod tests {
         }
         let dir = scratch("layer");
         let classes = dir.join("compiled");
-        for file in ["dev/kairos/Engine.class", "dev/kairos/android/Kairos.class", "META-INF/kairos-android.kotlin_module"] {
+        for file in
+            ["dev/kairos/Engine.class", "dev/kairos/android/Kairos.class", "META-INF/kairos-android.kotlin_module"]
+        {
             write(&classes.join(file), b"x").unwrap();
         }
         let jar = dir.join("kairos-android.jar");

@@ -165,8 +165,8 @@ pub fn package(release: bool) -> Result<(), String> {
         &target_dir().join("kotlin-android-package"),
     )?;
     let manifest_path = root().join("bindings/kotlin-android/src/main/AndroidManifest.xml");
-    let manifest = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let manifest =
+        std::fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
     let layer = maven::write_android_layer_aar(&repo, &out, &layer_classes, &manifest)?;
     println!("package: a Maven repository in {}", repo.display());
     for (artifact, file) in [(maven::ARTIFACT, &aar), (maven::ANDROID_LAYER, &layer)] {
