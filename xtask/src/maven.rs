@@ -58,6 +58,7 @@ pub const ANDROID_LAYER_PROGUARD: &str = "\
 # The receivers and the job service the library's manifest declares.
 -keep class dev.kairos.android.BootReceiver
 -keep class dev.kairos.android.WakeRegionReceiver
+-keep class dev.kairos.android.TimeZoneReceiver
 -keep class dev.kairos.android.KairosJobService
 ";
 

@@ -69,6 +69,14 @@ public final class KairosKit: NSObject, CLLocationManagerDelegate, @unchecked Se
         planner = WakeRegionPlanner(limit: config.wakeRegionLimit)
         registerBackgroundTasks()
         manager.delegate = self
+        // A shopper who travels: local days are cut in the new zone from now on.
+        NotificationCenter.default.addObserver(forName: .NSSystemTimeZoneDidChange, object: nil, queue: nil) { _ in
+            self.queue.async {
+                do { _ = try self.engine?.setTimeZone(timeZone: TimeZone.current.identifier) } catch {
+                    NSLog("Kairos: setTimeZone failed: \(error)")
+                }
+            }
+        }
         queue.async {
             do {
                 let engine = try Engine.open(config: config.engine)

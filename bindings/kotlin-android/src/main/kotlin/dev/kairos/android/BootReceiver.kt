@@ -19,3 +19,15 @@ class BootReceiver : BroadcastReceiver() {
         }
     }
 }
+
+/**
+ * The device's time zone changed (the shopper travelled): the engine cuts local days in the new
+ * zone from now on ([Kairos.onTimeZoneChanged], `Engine.setTimeZone`). Declared in the
+ * library's manifest for `TIMEZONE_CHANGED` (allowed to manifest receivers on every release).
+ */
+class TimeZoneReceiver : BroadcastReceiver() {
+    override fun onReceive(context: Context, intent: Intent) {
+        if (intent.action != Intent.ACTION_TIMEZONE_CHANGED) return
+        Kairos.onTimeZoneChanged(intent.getStringExtra(Intent.EXTRA_TIMEZONE) ?: java.util.TimeZone.getDefault().id)
+    }
+}

@@ -215,6 +215,11 @@ object Kairos {
         }
     }
 
+    internal fun onTimeZoneChanged(zone: String) {
+        val r = running ?: return
+        r.executor.execute { withEngine(r, "setTimeZone($zone)") { it.setTimeZone(zone) } }
+    }
+
     internal fun onWake(placeId: String, entering: Boolean) {
         val r = running ?: return
         Log.i(TAG, "woken by ${if (entering) "entering" else "leaving"} $placeId")

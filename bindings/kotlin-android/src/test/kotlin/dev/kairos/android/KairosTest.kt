@@ -197,6 +197,16 @@ class KairosTest {
     }
 
     @Test
+    fun a_time_zone_change_moves_the_engine_to_the_new_zone() {
+        startWithPrecise()
+        val morningInParis = Instant.parse("2026-11-25T07:30:00Z")
+        val engine = runBlocking { Kairos.engine() }
+        assertEquals(24, engine.today(morningInParis).day.day, "opened in Los Angeles")
+        TimeZoneReceiver().onReceive(app, Intent(Intent.ACTION_TIMEZONE_CHANGED).putExtra(Intent.EXTRA_TIMEZONE, "Europe/Paris"))
+        assertEquals(25, engine.today(morningInParis).day.day)
+    }
+
+    @Test
     fun without_precise_location_tracking_waits_and_says_why() {
         shadowOf(app).grantPermissions(Manifest.permission.ACCESS_COARSE_LOCATION)
         Kairos.start(app, testConfig())
