@@ -12,7 +12,7 @@
 //! | `cargo xtask test-demos` | the demo apps: Android sources compiled against android-all, their logic's JVM and SwiftPM tests |
 //! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
-//! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
+//! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-android` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
 //! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
 //! | `cargo xtask bench` | the criterion benchmarks |
 //! | `cargo xtask crash-test --kills N [--seed S]` | kills the engine N times at random moments and checks nothing acknowledged is lost or duplicated (docs/RELIABILITY.md) |
@@ -59,7 +59,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test-demos           check the Android and iOS demo apps and test their logic
   size                 build the release libkairos_ffi and check its stripped size
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
-  package [--release]  the Maven artifacts (AAR, desktop jar for JVM unit tests) into target/package/maven
+  package [--release]  the Maven artifacts (AARs of the bindings and kairos-android, desktop jar for JVM unit tests) into target/package/maven
   apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
   bench                run the criterion benchmarks
   crash-test --kills N [--seed S]
