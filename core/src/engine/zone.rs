@@ -17,7 +17,7 @@ impl Engine {
     /// now on, as when the device's zone changes. Routines follow on the
     /// wall clock; the zone is kept so that the next open in it changes
     /// nothing more. An unknown zone is refused
-    /// ([`crate::KairosError::InvalidConfig`], naming it) and the zone in
+    /// ([`crate::KairosError::InvalidInput`], naming it) and the zone in
     /// force stays. Returns the events of the write (a pending recovery).
     pub fn set_time_zone(&self, zone: &str) -> ApiResult<Vec<Event>> {
         let tz = parse_tz(zone)?;
