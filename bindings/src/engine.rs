@@ -141,6 +141,18 @@ impl Engine {
         Ok(self.publish(events))
     }
 
+    /// Moves the engine to the IANA zone `time_zone` (e.g. `Europe/Paris`)
+    /// when the device's zone changes (a shopper who travels): local days
+    /// are cut in it from now on, routines follow on the wall clock, and the
+    /// zone is kept in the profile. Days already counted stay as they were.
+    /// Call it on Android's `ACTION_TIMEZONE_CHANGED`, iOS's
+    /// `NSSystemTimeZoneDidChange`. Throws `InvalidInput` naming an unknown
+    /// zone; the zone in force then stays.
+    pub fn set_time_zone(&self, time_zone: String) -> Result<Vec<KairosEvent>, KairosError> {
+        let events = self.core_call(|core| core.set_time_zone(&time_zone))?;
+        Ok(self.publish(events))
+    }
+
     /// The steps of the local day containing `now`, against the goal.
     pub fn today(&self, now: SystemTime) -> Result<DaySummary, KairosError> {
         self.core_call(|core| core.today(to_core(now)))?.try_into()

@@ -17,7 +17,7 @@
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
-//! | [`sync`] | `SyncOptions`, `SyncReport` |
+//! | [`sync`] | `SyncOptions`, `SyncReport`, `SyncRefusal` (`RefusedRequest`, `RefusalCode`, `RefusalAction`) |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
 //! | [`replay`] | `parse_track` (CSV, GPX, GeoJSON), `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
 //! | [`event`] | `KairosEvent`, one variant per event kind; `OfferTrigger`, `SuppressionReason` |
@@ -76,7 +76,7 @@ pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem
 pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
-pub use sync::{SyncOptions, SyncReport};
+pub use sync::{RefusalAction, RefusalCode, RefusedRequest, SyncOptions, SyncRefusal, SyncReport};
 pub use time::LocalDay;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 pub use visits::{Place, PlaceKind, Visit};

@@ -58,6 +58,108 @@ pub struct SyncReport {
     /// Do not sync again before this instant (backoff after trouble);
     /// `nil`/`null` when any time will do.
     pub next_attempt_at: Option<SystemTime>,
+    /// Each request the server refused for good: what, with which status
+    /// and code, and what the engine did (also described in `problems`).
+    pub refusals: Vec<SyncRefusal>,
+}
+
+/// Which request the server refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RefusedRequest {
+    /// A batch of summaries (`POST /v1/summaries`).
+    Summaries,
+    /// A deletion request (`POST /v1/deletion-requests`).
+    Deletion,
+    /// A registration (`POST /v1/installs`).
+    Registration,
+}
+
+/// What the engine did with a refused request's outbox items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RefusalAction {
+    /// Removed from the outbox and counted (`dropped`); never retried.
+    Dropped,
+    /// Kept in the outbox (a deletion request is never given up); the sync
+    /// stopped there and backs off.
+    KeptQueued,
+    /// Nothing queued was concerned (a registration): retried with a new
+    /// install id, or at the next sync.
+    NothingQueued,
+}
+
+/// The server's error code of a refusal (`docs/protocol.md`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RefusalCode {
+    /// A summary names a merchant of no catalog published in the last 30 days.
+    UnknownMerchantId,
+    /// A summary names an offer of no catalog published in the last 30 days.
+    UnknownOfferId,
+    /// More rows for a day than the server keeps per install.
+    QuotaExceeded,
+    /// The idempotency key was used before with another body (a client bug).
+    IdempotencyKeyReused,
+    /// The install id is registered already, without our token.
+    InstallIdTaken,
+    /// The answer carried no code.
+    NoCode,
+    /// A code this version does not know, as the server sent it.
+    Other {
+        /// The code.
+        code: String,
+    },
+}
+
+impl RefusalCode {
+    fn from_core(code: Option<&str>) -> Self {
+        match code {
+            None => RefusalCode::NoCode,
+            Some("unknown_merchant_id") => RefusalCode::UnknownMerchantId,
+            Some("unknown_offer_id") => RefusalCode::UnknownOfferId,
+            Some("quota_exceeded") => RefusalCode::QuotaExceeded,
+            Some("idempotency_key_reused") => RefusalCode::IdempotencyKeyReused,
+            Some("install_id_taken") => RefusalCode::InstallIdTaken,
+            Some(other) => RefusalCode::Other { code: other.to_string() },
+        }
+    }
+}
+
+/// One request the server refused for good, as a sync reports it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncRefusal {
+    /// What was refused.
+    pub request: RefusedRequest,
+    /// The HTTP status (a 4xx).
+    pub status: i32,
+    /// The server's error code.
+    pub code: RefusalCode,
+    /// Outbox items the request carried.
+    pub items: i32,
+    /// What the engine did with them.
+    pub action: RefusalAction,
+    /// What the refusal means, for people.
+    pub explanation: String,
+}
+
+impl From<kairos_core::sync::Refusal> for SyncRefusal {
+    fn from(r: kairos_core::sync::Refusal) -> Self {
+        use kairos_core::sync::{RefusalAction as A, RefusedRequest as R};
+        SyncRefusal {
+            request: match r.request {
+                R::Summaries => RefusedRequest::Summaries,
+                R::Deletion => RefusedRequest::Deletion,
+                R::Registration => RefusedRequest::Registration,
+            },
+            status: i32::from(r.status),
+            code: RefusalCode::from_core(r.code.as_deref()),
+            items: i32::try_from(r.items).unwrap_or(i32::MAX),
+            action: match r.action {
+                A::Dropped => RefusalAction::Dropped,
+                A::KeptQueued => RefusalAction::KeptQueued,
+                A::NothingQueued => RefusalAction::NothingQueued,
+            },
+            explanation: r.explanation().to_string(),
+        }
+    }
 }
 
 impl From<kairos_core::sync::SyncReport> for SyncReport {
@@ -72,6 +174,7 @@ impl From<kairos_core::sync::SyncReport> for SyncReport {
             catalog_updated: r.catalog_updated,
             problems: r.problems,
             next_attempt_at: r.next_attempt_at.map(from_core),
+            refusals: r.refusals.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -118,5 +221,33 @@ mod tests {
         assert_eq!((r.sent, r.batches, r.deferred, r.dropped), (3, 1, 2, 0));
         assert_eq!(r.next_attempt_at.map(crate::time::to_core).map(|t| t.millis()), Some(1_795_600_800_000));
         assert_eq!(r.problems, ["server answered 503"]);
+        assert!(r.refusals.is_empty());
+    }
+
+    #[test]
+    fn refusals_cross_over_with_their_code_as_an_enum_and_an_unknown_code_kept() {
+        use kairos_core::sync::{Refusal, RefusalAction as A, RefusedRequest as R};
+        let refusal = |code: Option<&str>| Refusal {
+            request: R::Summaries,
+            status: 422,
+            code: code.map(str::to_owned),
+            items: 4,
+            action: A::Dropped,
+        };
+        let core = kairos_core::sync::SyncReport {
+            refusals: vec![refusal(Some("quota_exceeded")), refusal(Some("brand_new")), refusal(None)],
+            ..Default::default()
+        };
+        let r = SyncReport::from(core);
+        let codes: Vec<RefusalCode> = r.refusals.iter().map(|x| x.code.clone()).collect();
+        assert_eq!(
+            codes,
+            [RefusalCode::QuotaExceeded, RefusalCode::Other { code: "brand_new".into() }, RefusalCode::NoCode]
+        );
+        assert_eq!(
+            (r.refusals[0].request, r.refusals[0].status, r.refusals[0].items, r.refusals[0].action),
+            (RefusedRequest::Summaries, 422, 4, RefusalAction::Dropped)
+        );
+        assert!(r.refusals[0].explanation.contains("per install"), "{}", r.refusals[0].explanation);
     }
 }

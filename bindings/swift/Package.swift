@@ -14,6 +14,8 @@ let package = Package(
     name: "Kairos",
     products: [
         .library(name: "Kairos", targets: ["Kairos"]),
+        // The iOS platform layer: CoreLocation, CoreMotion, BackgroundTasks.
+        .library(name: "KairosKit", targets: ["KairosKit"]),
     ],
     targets: [
         // The C interface of libkairos_ffi; its module map links `kairos_ffi`.
@@ -24,6 +26,10 @@ let package = Package(
             name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos",
             resources: [.copy("PrivacyInfo.xcprivacy")]),
         .testTarget(name: "KairosTests", dependencies: ["Kairos"], path: "Tests/KairosTests"),
+        // The platform layer: its Apple-framework code sits behind
+        // `#if canImport(CoreLocation)`; the rest is tested on Linux.
+        .target(name: "KairosKit", dependencies: ["Kairos"], path: "Sources/KairosKit"),
+        .testTarget(name: "KairosKitTests", dependencies: ["KairosKit"], path: "Tests/KairosKitTests"),
     ],
     swiftLanguageVersions: [.v5]
 )

@@ -64,11 +64,15 @@ pub(crate) fn maven_test(
 /// `bindings/kotlin/src/main`) with Maven, without the tests, and returns
 /// the jar of its classes (the AAR's `classes.jar`).
 pub(crate) fn maven_jar(built: &Built) -> Result<PathBuf, String> {
+    maven_jar_of(built, &root().join("bindings/kotlin/pom.xml"), &target_dir().join("kotlin-package"))
+}
+
+/// Compiles the Maven project `pom` (without its tests) in `build_dir` and
+/// returns the jar of its classes.
+pub(crate) fn maven_jar_of(built: &Built, pom: &Path, build_dir: &Path) -> Result<PathBuf, String> {
     tools::ensure_maven()?;
-    let pom = root().join("bindings/kotlin/pom.xml");
-    let build_dir = target_dir().join("kotlin-package");
     let mut mvn = command("mvn", &["-B", "-q", "-f"]);
-    mvn.arg(&pom)
+    mvn.arg(pom)
         .arg(format!("-Dkairos.bindings.dir={}", built.kotlin.display()))
         .arg(format!("-Dkairos.lib.dir={}", built.lib_dir.display()))
         .arg(format!("-Dkairos.build.dir={}", build_dir.display()))
@@ -76,7 +80,7 @@ pub(crate) fn maven_jar(built: &Built) -> Result<PathBuf, String> {
     // Online: packaging needs Maven's jar plugin, which the tests' offline
     // runs never resolve (and packaging is a release step, with network).
     run(mvn.arg("package"))?;
-    let jar = std::fs::read_dir(&build_dir)
+    let jar = std::fs::read_dir(build_dir)
         .map_err(|e| format!("cannot read {}: {e}", build_dir.display()))?
         .flatten()
         .map(|e| e.path())

@@ -2,16 +2,17 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, Swift, the demos, the library size |
+//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, the Android platform layer (Robolectric), Swift, the demos, the library size |
 //! | `cargo xtask lint [fmt\|clippy\|doc]...` | the CI gates alone ([`gates`]): `cargo fmt --all --check`, `cargo clippy --workspace --all-targets --locked -- -D warnings`, `cargo doc --workspace --no-deps --locked` with `RUSTDOCFLAGS="-D warnings"`; all three, or the ones named |
 //! | `cargo xtask tools` | installs the system tools the tests need when they are missing ([`tools`]; `test` does it first) |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
+//! | `cargo xtask test-android` | the Robolectric tests of the Android platform layer `kairos-android` (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
 //! | `cargo xtask test-demos` | the demo apps: Android sources compiled against android-all, their logic's JVM and SwiftPM tests |
 //! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
-//! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
+//! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-android` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
 //! | `cargo xtask apple [--dry-run]` | the iOS XCFramework and the Swift package, in `target/apple/` (macOS) |
 //! | `cargo xtask bench` | the criterion benchmarks |
 //! | `cargo xtask crash-test --kills N [--seed S]` | kills the engine N times at random moments and checks nothing acknowledged is lost or duplicated (docs/RELIABILITY.md) |
@@ -32,6 +33,7 @@ mod demos;
 mod fuzz;
 mod gates;
 mod kotlin;
+mod kotlin_android;
 mod maven;
 mod package;
 mod size;
@@ -52,11 +54,12 @@ const USAGE: &str = "usage: cargo xtask <command>
   tools                install the system tools the tests need when missing (Chromium, Maven, a JDK; apt-get)
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
+  test-android         run the Robolectric tests of the Android platform layer (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
   test-demos           check the Android and iOS demo apps and test their logic
   size                 build the release libkairos_ffi and check its stripped size
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
-  package [--release]  the Maven artifacts (AAR, desktop jar for JVM unit tests) into target/package/maven
+  package [--release]  the Maven artifacts (AARs of the bindings and kairos-android, desktop jar for JVM unit tests) into target/package/maven
   apple [--dry-run]    build the iOS XCFramework, with the Swift, into target/apple/ (macOS)
   bench                run the criterion benchmarks
   crash-test --kills N [--seed S]
@@ -74,6 +77,7 @@ fn main() {
         ["bindings"] => bindings::generate(false).map(drop),
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
+        ["test-android"] => kotlin_android::test(),
         ["test-swift"] => swift::test(),
         ["test-demos"] => demos::test(),
         ["size"] => size::check(),
@@ -117,6 +121,7 @@ fn test() -> Result<(), String> {
     );
     run(postgres.env(tools::REQUIRE_TOOLS, "1"))?;
     kotlin::test()?;
+    kotlin_android::test()?;
     swift::test()?;
     demos::test()?;
     // The app library's size, in the shipped profile.

@@ -4,6 +4,7 @@
 //! | coordinates | file | what |
 //! | --- | --- | --- |
 //! | `dev.kairos:kairos:<version>` | `kairos-<version>.aar` + `.pom` | the Android library: `classes.jar` (generated bindings and the package's Kotlin), `jni/<abi>/libkairos_ffi.so`, `AndroidManifest.xml`, `proguard.txt` (consumer rules), `R.txt` |
+//! | `dev.kairos:kairos-android:<version>` | `kairos-android-<version>.aar` + `.pom` | the Android platform layer (`bindings/kotlin-android`): `classes.jar` (package `dev.kairos.android` only), its `AndroidManifest.xml` (permissions, boot receiver, job service), `proguard.txt`; depends on `dev.kairos:kairos` |
 //! | `dev.kairos:kairos-forUnitTests:<version>` | `kairos-forUnitTests-<version>.jar` + `.pom` | the host library under JNA's resource path (`linux-x86-64/libkairos_ffi.so`), for JVM unit tests of an app (Glean's `forUnitTests` idea) |
 //!
 //! Zips are written with the JDK's `jar` (no manifest added), listed with
@@ -17,6 +18,8 @@ use std::process::Command;
 pub const GROUP: &str = "dev.kairos";
 /// The Android library's artifact id.
 pub const ARTIFACT: &str = "kairos";
+/// The Android platform layer's artifact id.
+pub const ANDROID_LAYER: &str = "kairos-android";
 /// The desktop native library's artifact id.
 pub const FOR_UNIT_TESTS: &str = "kairos-forUnitTests";
 /// The version of the artifacts: the workspace's.
@@ -39,6 +42,24 @@ pub const PROGUARD: &str = "\
 -keepclassmembers class * extends com.sun.jna.** { public *; }
 -keep class dev.kairos.** { *; }
 -keepclassmembers class * extends dev.kairos.** { *; }
+";
+
+/// Consumer R8/ProGuard rules of the platform layer's AAR: the bindings'
+/// rules (JNA, the generated code; R8 applies those of every AAR, but an app
+/// may take the layer's classes without the bindings' rules, say from a fat
+/// jar), and the components the manifest names, which the platform creates
+/// by reflection.
+pub const ANDROID_LAYER_PROGUARD: &str = "\
+# Kairos platform layer: JNA and the bindings, reached by reflection.
+-dontwarn java.awt.*
+-keep class com.sun.jna.** { *; }
+-keepclassmembers class * extends com.sun.jna.** { public *; }
+-keep class dev.kairos.** { *; }
+# The receivers and the job service the library's manifest declares.
+-keep class dev.kairos.android.BootReceiver
+-keep class dev.kairos.android.WakeRegionReceiver
+-keep class dev.kairos.android.TimeZoneReceiver
+-keep class dev.kairos.android.KairosJobService
 ";
 
 /// The AAR's manifest: the package name and the minimum API level.
@@ -140,6 +161,53 @@ pub fn write_aar(
     ];
     let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
     write(&dir.join(format!("{ARTIFACT}-{VERSION}.pom")), pom(ARTIFACT, "aar", &deps))?;
+    Ok(aar)
+}
+
+/// Writes `dev.kairos:kairos-android:<version>`: the AAR of the platform
+/// layer's classes (`dev/kairos/android/**` of `classes_jar`, which also
+/// holds the bindings it was compiled with: those come from
+/// `dev.kairos:kairos`), its `manifest` (the text of
+/// `bindings/kotlin-android/src/main/AndroidManifest.xml`), and its POM.
+pub fn write_android_layer_aar(
+    repo: &Path,
+    work: &Path,
+    classes_jar: &Path,
+    manifest: &str,
+) -> Result<PathBuf, String> {
+    let stage = work.join("aar-android");
+    let classes = work.join("aar-android-classes");
+    for dir in [&stage, &classes] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let jar = std::fs::canonicalize(classes_jar).map_err(|e| format!("cannot find {}: {e}", classes_jar.display()))?;
+    run(command("jar", &["--extract", "--file"]).arg(&jar).current_dir(&classes))?;
+    // Only the layer's own classes (and the Kotlin module file of its
+    // top-level functions); the bindings are dev.kairos:kairos's.
+    for entry in std::fs::read_dir(classes.join("dev/kairos")).map_err(|e| format!("{}: {e}", classes.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.file_name().is_some_and(|n| n != "android") {
+            let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    write(&stage.join("AndroidManifest.xml"), manifest)?;
+    write(&stage.join("proguard.txt"), ANDROID_LAYER_PROGUARD)?;
+    write(&stage.join("R.txt"), "")?;
+    zip_dir(&classes, &stage.join("classes.jar"))?;
+    let dir = artifact_dir(repo, ANDROID_LAYER);
+    let aar = dir.join(format!("{ANDROID_LAYER}-{VERSION}.aar"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    zip_dir(&stage, &aar)?;
+    let deps = [
+        format!("{GROUP}:{ARTIFACT}:{VERSION}:aar"),
+        format!("org.jetbrains.kotlinx:kotlinx-coroutines-core:{COROUTINES}"),
+    ];
+    let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+    write(&dir.join(format!("{ANDROID_LAYER}-{VERSION}.pom")), pom(ANDROID_LAYER, "aar", &deps))?;
     Ok(aar)
 }
 
@@ -253,6 +321,37 @@ mod tests {
         let pom = std::fs::read_to_string(aar.with_extension("pom")).unwrap();
         assert!(pom.contains("<artifactId>kairos</artifactId>") && pom.contains("<packaging>aar</packaging>"));
         assert!(pom.contains("<artifactId>jna</artifactId>") && pom.contains("<type>aar</type>"), "{pom}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_platform_layer_aar_holds_only_its_own_classes_its_manifest_and_keep_rules() {
+        if !jar_available() {
+            return;
+        }
+        let dir = scratch("layer");
+        let classes = dir.join("compiled");
+        for file in
+            ["dev/kairos/Engine.class", "dev/kairos/android/Kairos.class", "META-INF/kairos-android.kotlin_module"]
+        {
+            write(&classes.join(file), b"x").unwrap();
+        }
+        let jar = dir.join("kairos-android.jar");
+        zip_dir(&classes, &jar).unwrap();
+        let aar = write_android_layer_aar(&dir.join("repo"), &dir, &jar, "<manifest/>").unwrap();
+        assert!(aar.ends_with(format!("dev/kairos/kairos-android/{VERSION}/kairos-android-{VERSION}.aar")));
+        let mut top = entries(&aar).unwrap();
+        top.retain(|e| !e.ends_with('/'));
+        top.sort();
+        assert_eq!(top, ["AndroidManifest.xml", "R.txt", "classes.jar", "proguard.txt"]);
+        let inner = dir.join("aar-android/classes.jar");
+        let mut classes = entries(&inner).unwrap();
+        classes.retain(|e| !e.ends_with('/'));
+        classes.sort();
+        assert_eq!(classes, ["META-INF/kairos-android.kotlin_module", "dev/kairos/android/Kairos.class"]);
+        assert!(ANDROID_LAYER_PROGUARD.contains("-keep class com.sun.jna.**"));
+        let pom = std::fs::read_to_string(aar.with_extension("pom")).unwrap();
+        assert!(pom.contains("<artifactId>kairos</artifactId>") && pom.contains("<type>aar</type>"), "{pom}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

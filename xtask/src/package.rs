@@ -135,7 +135,8 @@ pub fn android(dry_run: bool) -> Result<(), String> {
 /// `target/package/maven` (a repository layout): `dev.kairos:kairos` (the
 /// AAR: the Kotlin compiled by Maven into `classes.jar`, every
 /// `target/android/jniLibs/<abi>/libkairos_ffi.so` that `cargo xtask
-/// android` built, each checked for 16 KB page alignment) and
+/// android` built, each checked for 16 KB page alignment),
+/// `dev.kairos:kairos-android` (the platform layer, [`maven::write_android_layer_aar`]) and
 /// `dev.kairos:kairos-forUnitTests` (the host library for JVM unit tests).
 /// Without an NDK the AAR has no `jni/` (it says which ABIs are missing).
 pub fn package(release: bool) -> Result<(), String> {
@@ -158,10 +159,21 @@ pub fn package(release: bool) -> Result<(), String> {
     let host_lib =
         built.lib_dir.join(format!("{}kairos_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
     let jar = maven::write_for_unit_tests(&repo, &out, &host_lib)?;
+    let layer_classes = kotlin::maven_jar_of(
+        &built,
+        &root().join("bindings/kotlin-android/pom.xml"),
+        &target_dir().join("kotlin-android-package"),
+    )?;
+    let manifest_path = root().join("bindings/kotlin-android/src/main/AndroidManifest.xml");
+    let manifest =
+        std::fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let layer = maven::write_android_layer_aar(&repo, &out, &layer_classes, &manifest)?;
     println!("package: a Maven repository in {}", repo.display());
-    println!("  {}:{}:{} -> {}", maven::GROUP, maven::ARTIFACT, maven::VERSION, aar.display());
-    for entry in maven::entries(&aar)?.iter().filter(|e| !e.ends_with('/')) {
-        println!("    {entry}");
+    for (artifact, file) in [(maven::ARTIFACT, &aar), (maven::ANDROID_LAYER, &layer)] {
+        println!("  {}:{artifact}:{} -> {}", maven::GROUP, maven::VERSION, file.display());
+        for entry in maven::entries(file)?.iter().filter(|e| !e.ends_with('/')) {
+            println!("    {entry}");
+        }
     }
     println!("  {}:{}:{} -> {}", maven::GROUP, maven::FOR_UNIT_TESTS, maven::VERSION, jar.display());
     if !absent.is_empty() {
@@ -232,6 +244,8 @@ pub fn apple(dry_run: bool) -> Result<(), String> {
     // The package's own Swift beside the generated (HTTP transport, event
     // stream, log sink, LocalDay helpers) and the privacy manifest.
     copy_package_sources(&root().join("bindings/swift/Sources/Kairos"), &out.join("Sources/Kairos"))?;
+    // The platform layer, KairosKit, beside it.
+    copy_package_sources(&root().join("bindings/swift/Sources/KairosKit"), &out.join("Sources/KairosKit"))?;
     std::fs::create_dir_all(simulators.parent().expect("a directory"))
         .map_err(|e| format!("cannot create {}: {e}", simulators.display()))?;
     if framework.exists() {
@@ -304,11 +318,15 @@ import PackageDescription
 let package = Package(
     name: "Kairos",
     platforms: [.iOS(.v15)],
-    products: [.library(name: "Kairos", targets: ["Kairos"])],
+    products: [
+        .library(name: "Kairos", targets: ["Kairos"]),
+        .library(name: "KairosKit", targets: ["KairosKit"]),
+    ],
     targets: [
         .binaryTarget(name: "KairosFFI", path: "KairosFFI.xcframework"),
         .target(name: "Kairos", dependencies: ["KairosFFI"], path: "Sources/Kairos",
                 resources: [.copy("PrivacyInfo.xcprivacy")]),
+        .target(name: "KairosKit", dependencies: ["Kairos"], path: "Sources/KairosKit"),
     ]
 )
 "#;
@@ -325,5 +343,6 @@ mod tests {
         ));
         assert!(!manifest.contains("path: \"KairosFFI.xcframework\""));
         assert!(manifest.contains("PrivacyInfo.xcprivacy"));
+        assert!(manifest.contains(r#".library(name: "KairosKit", targets: ["KairosKit"])"#));
     }
 }

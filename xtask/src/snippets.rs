@@ -8,11 +8,16 @@
 //! // end doc
 //! ```
 //!
-//! (indentation removed), in `bindings/kotlin/src/test/kotlin/dev/kairos/DocSnippetsTest.kt`
-//! and `bindings/swift/Tests/KairosTests/DocSnippetsTests.swift`. The tests
+//! (indentation removed), in one of the [`sources`]: the bindings' tests
+//! (`bindings/kotlin/src/test/kotlin/dev/kairos/DocSnippetsTest.kt`,
+//! `bindings/swift/Tests/KairosTests/DocSnippetsTests.swift`) and the
+//! platform layers' (`bindings/kotlin-android/.../DocSnippetsTest.kt`,
+//! compiled against the Android framework and run by Robolectric;
+//! `bindings/swift/Tests/KairosKitTests/DocSnippetsTests.swift`, whose iOS
+//! regions Linux only parses). The tests
 //! compile those files, so a doc block that no longer compiles, or one that
 //! drifted from its compiled copy, fails `cargo xtask test-kotlin` /
-//! `test-swift` (which check this first) and `cargo test -p xtask`.
+//! `test-android` / `test-swift` (which check this first) and `cargo test -p xtask`.
 //! Platform types the snippets use (`CLVisit`, Android's `LocationResult`)
 //! are small stand-ins in the same files, outside the regions.
 
@@ -22,12 +27,19 @@ use std::path::PathBuf;
 /// The doc whose blocks are checked.
 pub const DOC: &str = "docs/bindings.md";
 
-/// The source holding the compiled copies of `language`'s blocks.
-pub fn source(language: &str) -> PathBuf {
-    match language {
-        "kotlin" => root().join("bindings/kotlin/src/test/kotlin/dev/kairos/DocSnippetsTest.kt"),
-        _ => root().join("bindings/swift/Tests/KairosTests/DocSnippetsTests.swift"),
-    }
+/// The sources holding the compiled copies of `language`'s blocks.
+pub fn sources(language: &str) -> Vec<PathBuf> {
+    let paths: &[&str] = match language {
+        "kotlin" => &[
+            "bindings/kotlin/src/test/kotlin/dev/kairos/DocSnippetsTest.kt",
+            "bindings/kotlin-android/src/test/kotlin/dev/kairos/android/DocSnippetsTest.kt",
+        ],
+        _ => &[
+            "bindings/swift/Tests/KairosTests/DocSnippetsTests.swift",
+            "bindings/swift/Tests/KairosKitTests/DocSnippetsTests.swift",
+        ],
+    };
+    paths.iter().map(|p| root().join(p)).collect()
 }
 
 /// The fenced blocks of `language` in `markdown`, each with its line number.
@@ -94,8 +106,12 @@ pub fn unmatched(markdown: &str, source: &str, language: &str) -> Vec<String> {
 pub fn check(language: &str) -> Result<(), String> {
     let doc = root().join(DOC);
     let markdown = std::fs::read_to_string(&doc).map_err(|e| format!("cannot read {}: {e}", doc.display()))?;
-    let path = source(language);
-    let source = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let paths = sources(language);
+    let mut source = String::new();
+    for path in &paths {
+        source += &std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        source.push('\n');
+    }
     let missing = unmatched(&markdown, &source, language);
     if missing.is_empty() {
         Ok(())
@@ -103,7 +119,7 @@ pub fn check(language: &str) -> Result<(), String> {
         Err(format!(
             "{} {language} block(s) of {DOC} are not compiled: copy each into a `// doc: <name>` ... `// end doc` region of {}:\n  {}",
             missing.len(),
-            path.display(),
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or "),
             missing.join("\n  ")
         ))
     }

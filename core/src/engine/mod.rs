@@ -15,6 +15,7 @@ mod routines_api;
 mod sensing;
 mod state;
 pub mod sync;
+mod zone;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use pipeline::IngestReport;
@@ -132,18 +133,13 @@ impl Engine {
             sensing: None,
         };
         inner.catalog = inner.restore_catalog()?;
-        let zone = inner.set.tz.name().to_string();
-        let known_zone: Option<String> = store::meta::load(&inner.conn, &inner.sealer, SealedKey::RoutinesZone)?;
-        if known_zone.as_deref() != Some(zone.as_str()) {
-            // Routines are kept on the wall clock; their instants follow the
-            // device into its new zone.
-            let written = inner.write(|ctx| {
-                ctx.rezone_routines()?;
-                store::meta::save(ctx.conn, ctx.sealer, SealedKey::RoutinesZone, &zone)
-            })?;
+        // Routines are kept on the wall clock; their instants follow the
+        // device into its new zone (zone.rs).
+        let events = inner.adopt_zone()?;
+        if !events.is_empty() {
             // The write handed over the pending events (a recovery): keep
             // them for the first call.
-            inner.pending = written.events;
+            inner.pending = events;
         }
         Ok(Engine { inner: Mutex::new(inner) })
     }

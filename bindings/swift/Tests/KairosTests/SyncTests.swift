@@ -116,6 +116,29 @@ final class SyncTests: EngineTestCase {
         XCTAssertEqual(try engine.outbox().count, 1, "kept for later")
     }
 
+    func testARefusedBatchIsReportedWithItsCodeAsAnEnumAndDropped() async throws {
+        let engine = try Fixtures.open(dir)
+        try closedDay(engine)
+        let transport = Scripted { request in
+            if request.url.hasSuffix("/v1/installs") {
+                return HttpResponse(status: 201, headers: ["Content-Type": "application/json"], body: Data(#"{"token":"t1"}"#.utf8))
+            }
+            return HttpResponse(status: 422, headers: ["Content-Type": "application/json"],
+                                body: Data(#"{"error":{"code":"quota_exceeded","message":"too many rows"}}"#.utf8))
+        }
+        let report = try await engine.sync(options: SyncOptions(baseUrl: "https://api.example.com", fetchCatalog: false),
+                                           transport: transport, now: nextNight)
+        XCTAssertEqual(report.refusals.count, 1, "\(report)")
+        let refusal = report.refusals[0]
+        XCTAssertEqual(refusal.request, .summaries)
+        XCTAssertEqual(refusal.status, 422)
+        XCTAssertEqual(refusal.code, .quotaExceeded)
+        XCTAssertEqual(refusal.action, .dropped)
+        XCTAssertEqual(refusal.items, 1)
+        XCTAssertEqual(report.dropped, 1)
+        XCTAssertEqual(try engine.outbox().count, 0, "never retried")
+    }
+
     struct AppBug: Error {}
 
     func testATransportThatThrowsAnythingIsAFailedRequestNeverACrash() async throws {

@@ -105,6 +105,30 @@ class SyncTest {
         }
 
     @Test
+    fun `a refused batch is reported with its code as an enum and dropped`() = runBlocking {
+        Fixtures.open(dir).use { engine ->
+            closedDay(engine)
+            val transport = Scripted { request ->
+                if (request.url.endsWith("/v1/installs")) {
+                    HttpResponse(201, mapOf("Content-Type" to "application/json"), "{\"token\":\"t1\"}".toByteArray())
+                } else {
+                    val body = "{\"error\":{\"code\":\"quota_exceeded\",\"message\":\"too many rows\"}}"
+                    HttpResponse(422, mapOf("Content-Type" to "application/json"), body.toByteArray())
+                }
+            }
+            val report = engine.sync(SyncOptions("https://api.example.com", fetchCatalog = false), transport, nextNight)
+            val refusal = report.refusals.single()
+            assertEquals(RefusedRequest.SUMMARIES, refusal.request)
+            assertEquals(422, refusal.status)
+            assertEquals(RefusalCode.QuotaExceeded, refusal.code)
+            assertEquals(RefusalAction.DROPPED, refusal.action)
+            assertEquals(1, refusal.items)
+            assertEquals(1, report.dropped)
+            assertEquals(0, engine.outbox().size, "never retried")
+        }
+    }
+
+    @Test
     fun `a transport that throws anything is a failed request, never a crash`() = runBlocking {
         Fixtures.open(dir).use { engine ->
             closedDay(engine)
