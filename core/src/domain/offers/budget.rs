@@ -161,6 +161,9 @@ impl MessageBudget {
     /// Whether a message of `kind` may be shown at `at` (device zone `tz`),
     /// and if not, what holds it.
     pub fn check(&self, kind: MessageKind, at: Timestamp, tz: Tz, policy: &BudgetPolicy) -> Result<(), BudgetHold> {
+        if self.same_notification(kind, at) {
+            return Ok(());
+        }
         let day = at.local_day(tz);
         let shown = if self.day == Some(day) { self.shown } else { 0 };
         let reserved = if kind.priority() < MessageKind::Offer.priority() {
@@ -184,6 +187,9 @@ impl MessageBudget {
 
     /// Records a message of `kind` shown at `at`.
     pub fn record(&mut self, kind: MessageKind, at: Timestamp, tz: Tz) {
+        if self.same_notification(kind, at) {
+            return;
+        }
         let day = at.local_day(tz);
         if self.day != Some(day) {
             (self.day, self.shown) = (Some(day), 0);
@@ -193,6 +199,15 @@ impl MessageBudget {
             Some(entry) => entry.1 = entry.1.max(at),
             None => self.last.push((kind, at)),
         }
+    }
+}
+
+impl MessageBudget {
+    /// Whether a message of `kind` at `at` joins the one of its kind shown
+    /// at that very instant (two routines falling overdue together): one
+    /// notification, counted once, never held by its own gap.
+    fn same_notification(&self, kind: MessageKind, at: Timestamp) -> bool {
+        self.last.iter().any(|&(k, t)| k == kind && t == at)
     }
 }
 
@@ -230,6 +245,9 @@ mod tests {
             (BudgetLimit::MinGap, ts("2026-11-28T10:47:00-08:00"), 15)
         );
         // The on-the-way reminder outranks the offer: shown.
+        assert_eq!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T10:40:00-08:00"), LA, &p), Ok(()));
+        // A second reminder at the same instant joins the first.
+        b.record(MessageKind::OnTheWayReminder, ts("2026-11-28T10:40:00-08:00"), LA);
         assert_eq!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T10:40:00-08:00"), LA, &p), Ok(()));
         // Another offer within the gap: held.
         assert!(b.check(MessageKind::Offer, ts("2026-11-28T10:46:59-08:00"), LA, &p).is_err());
