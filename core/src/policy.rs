@@ -320,8 +320,9 @@ pub const DEFAULT_NOTIFICATIONS_PER_DAY: u32 = 6;
 /// message and a reminder never arrive as a burst.
 pub const DEFAULT_NOTIFICATION_MIN_GAP_MS: i64 = 10 * MINUTE_MS;
 /// Messages of the day's budget that the kinds ranked below offers (step
-/// goal, inactivity nudge) leave to offers and reminders: a nudge should
-/// not take the day's last chance to remind an errand on the way.
+/// goal, inactivity nudge; and the overdue routine) leave to offers and
+/// on-the-way reminders: a nudge should not take the day's last chance to
+/// remind an errand on the way.
 pub const BUDGET_RESERVED_FOR_OFFERS: u32 = 1;
 /// Next best action (`domain::offers::relevance`): the prior chance that a
 /// shopper redeems an offer whose catalog entry gives no

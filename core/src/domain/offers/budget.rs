@@ -4,15 +4,16 @@
 //! so they cannot stack on top of each other.
 //!
 //! **Priorities between kinds.** Each kind has a rank
-//! ([`MessageKind::priority`]): the on-the-way reminder (the store is on the
-//! way now, and will not be later) outranks offers (the shopper is at the
-//! shop now), which outrank an overdue routine (a fact that keeps until
+//! ([`MessageKind::priority`]): offers (the shopper is at the shop now: an
+//! errand reminder just before must not silence the shop's own offer)
+//! outrank the on-the-way reminder (the store is on the way now, and will
+//! not be later), which outranks an overdue routine (a fact that keeps until
 //! the next trip), the step goal (good news that keeps) and the inactivity
 //! nudge (a suggestion). The minimum gap holds a message only after a
 //! message of the **same or higher** rank: an offer may follow a nudge at
 //! once, a nudge may not follow an offer within the gap. The daily budget
 //! holds every kind alike once it is spent, except that the kinds ranked
-//! below offers leave the last [`crate::policy::BUDGET_RESERVED_FOR_OFFERS`]
+//! below the on-the-way reminder leave the last [`crate::policy::BUDGET_RESERVED_FOR_OFFERS`]
 //! messages of the day to the higher kinds.
 //!
 //! A held message is not shown: the engine reports it (an offer as
@@ -45,8 +46,8 @@ pub enum MessageKind {
 impl MessageKind {
     /// Every kind, highest rank first.
     pub const ALL: [MessageKind; 5] = [
-        MessageKind::OnTheWayReminder,
         MessageKind::Offer,
+        MessageKind::OnTheWayReminder,
         MessageKind::RoutineOverdue,
         MessageKind::StepGoal,
         MessageKind::InactivityNudge,
@@ -55,8 +56,8 @@ impl MessageKind {
     /// Its rank: higher wins (see the module's documentation).
     pub fn priority(self) -> u8 {
         match self {
-            MessageKind::OnTheWayReminder => 4,
-            MessageKind::Offer => 3,
+            MessageKind::Offer => 4,
+            MessageKind::OnTheWayReminder => 3,
             MessageKind::RoutineOverdue => 2,
             MessageKind::StepGoal => 1,
             MessageKind::InactivityNudge => 0,
@@ -161,9 +162,12 @@ impl MessageBudget {
     /// Whether a message of `kind` may be shown at `at` (device zone `tz`),
     /// and if not, what holds it.
     pub fn check(&self, kind: MessageKind, at: Timestamp, tz: Tz, policy: &BudgetPolicy) -> Result<(), BudgetHold> {
+        if self.same_notification(kind, at) {
+            return Ok(());
+        }
         let day = at.local_day(tz);
         let shown = if self.day == Some(day) { self.shown } else { 0 };
-        let reserved = if kind.priority() < MessageKind::Offer.priority() {
+        let reserved = if kind.priority() < MessageKind::OnTheWayReminder.priority() {
             crate::policy::BUDGET_RESERVED_FOR_OFFERS.min(policy.per_day.saturating_sub(1))
         } else {
             0
@@ -184,6 +188,9 @@ impl MessageBudget {
 
     /// Records a message of `kind` shown at `at`.
     pub fn record(&mut self, kind: MessageKind, at: Timestamp, tz: Tz) {
+        if self.same_notification(kind, at) {
+            return;
+        }
         let day = at.local_day(tz);
         if self.day != Some(day) {
             (self.day, self.shown) = (Some(day), 0);
@@ -193,6 +200,15 @@ impl MessageBudget {
             Some(entry) => entry.1 = entry.1.max(at),
             None => self.last.push((kind, at)),
         }
+    }
+}
+
+impl MessageBudget {
+    /// Whether a message of `kind` at `at` joins the one of its kind shown
+    /// at that very instant (two routines falling overdue together): one
+    /// notification, counted once, never held by its own gap.
+    fn same_notification(&self, kind: MessageKind, at: Timestamp) -> bool {
+        self.last.iter().any(|&(k, t)| k == kind && t == at)
     }
 }
 
@@ -229,11 +245,17 @@ mod tests {
             (held.limit, held.until, held.allowance),
             (BudgetLimit::MinGap, ts("2026-11-28T10:47:00-08:00"), 15)
         );
-        // The on-the-way reminder outranks the offer: shown.
-        assert_eq!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T10:40:00-08:00"), LA, &p), Ok(()));
+        // The on-the-way reminder ranks below the offer: held too.
+        assert!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T10:40:00-08:00"), LA, &p).is_err());
         // Another offer within the gap: held.
         assert!(b.check(MessageKind::Offer, ts("2026-11-28T10:46:59-08:00"), LA, &p).is_err());
         assert_eq!(b.check(MessageKind::Offer, ts("2026-11-28T10:47:00-08:00"), LA, &p), Ok(()));
+        // A reminder shortly before does not hold an offer; a second
+        // reminder at the same instant joins the first.
+        b.record(MessageKind::OnTheWayReminder, ts("2026-11-28T11:00:00-08:00"), LA);
+        assert_eq!(b.check(MessageKind::Offer, ts("2026-11-28T11:02:00-08:00"), LA, &p), Ok(()));
+        assert_eq!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T11:00:00-08:00"), LA, &p), Ok(()));
+        assert!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T11:01:00-08:00"), LA, &p).is_err());
     }
 
     #[test]

@@ -93,7 +93,7 @@ class PrivacyTest {
         assertEquals(
             setOf(
                 "format", "install_id", "consents", "places", "visits", "merchant_visits",
-                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes",
+                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes", "relevance",
             ),
             keys,
         )
