@@ -16,14 +16,31 @@ use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 /// transition. Older ones are rejected with `FixRejection::OutOfOrder`.
 pub const REORDER_WINDOW_MS: i64 = 60_000;
 
-/// A fix implying a speed above this from the previous accepted fix (after
-/// both accuracies are subtracted from the distance) is held back as a
-/// suspected jump until the next fix confirms or refutes it. 100 m/s is
-/// 360 km/h: faster than any road or rail trip a phone makes.
-pub const MAX_PLAUSIBLE_SPEED_MPS: f64 = 100.0;
+/// The jump rule (`domain/location/filter.rs`, `docs/geofencing.md`): a
+/// fix farther from the last accepted fix than the phone can plausibly have
+/// travelled in the time between them is held until the next fix confirms
+/// or refutes it, at any cadence. The reach is the two accuracy radii, plus
+/// [`MIN_JUMP_DISTANCE_M`], plus the distance covered from the speed the
+/// phone was last moving at, accelerating at up to
+/// [`JUMP_MAX_ACCELERATION_MPS2`] to at most [`JUMP_MAX_GROUND_SPEED_MPS`]
+/// (never slowing down). Faster travel than that bound (a flight, a
+/// high-speed train seen after a silence) is accepted one fix late, when
+/// the next fix agrees with the held one and not with the old position.
+///
+/// 2.5 m/s² is a brisk car start (0 to 100 km/h in 11 s): a shopper
+/// standing still cannot be 3 km away a minute later.
+pub const JUMP_MAX_ACCELERATION_MPS2: f64 = 2.5;
 
-/// A suspected jump must also cover at least this distance (after the
-/// accuracies are subtracted): short hops at high implied speed are noise.
+/// The top ground speed of the jump rule's reach: 45 m/s is 162 km/h, a
+/// fast motorway drive. A phone already seen moving faster keeps its speed
+/// in the reach (a train at 300 km/h is followed fix after fix).
+pub const JUMP_MAX_GROUND_SPEED_MPS: f64 = 45.0;
+
+/// The reach of the jump rule always includes this distance beyond the
+/// accuracies: a hop of a few hundred metres at high implied speed is GPS
+/// noise (multipath, a cold start), which the stay and fence rules absorb,
+/// not a teleport. With the acceleration bound it also means that no drive
+/// below about 35 m/s (126 km/h) is ever held, whatever the cadence.
 pub const MIN_JUMP_DISTANCE_M: f64 = 250.0;
 
 /// Time differences below this are treated as this, so that two fixes a few
