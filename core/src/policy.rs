@@ -55,6 +55,18 @@ pub const MIN_INPUT_TIME_MS: i64 = 946_684_800_000;
 /// Latest instant accepted as input (2100-01-01T00:00:00Z).
 pub const MAX_INPUT_TIME_MS: i64 = 4_102_444_800_000;
 
+/// `tick(now)` with `now` more than this before the engine clock is a
+/// corrected device clock (ADR 0009): NTP corrections are seconds, time
+/// zones do not move UTC instants, and a device clock an hour or more ahead
+/// is wrong, not late. Only `tick` (the device's present) triggers it:
+/// fixes and steps legitimately arrive late.
+pub const CLOCK_CORRECTION_MS: i64 = HOUR_MS;
+
+/// A leap of the clock forward by more than this records where the closed
+/// days stood, so that a correction back to before the leap can restore
+/// them (ADR 0009).
+pub const CLOCK_LEAP_ANCHOR_MS: i64 = DAY_MS;
+
 /// Accuracy radius above which a fix is refused outright (50 km): such a
 /// fix says nothing about where the phone is.
 pub const MAX_ACCURACY_M: f64 = 50_000.0;
@@ -280,6 +292,29 @@ pub const FENCE_EXIT_MARGIN_FLOOR_M: f64 = 40.0;
 /// radius): for a Gaussian error, a fix 1.5 x accuracy beyond the boundary
 /// has the phone outside with about 99% probability.
 pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
+
+/// Phones under-report accuracy: while the phone stands still, the exit
+/// margin is also at least [`FENCE_EXIT_ACCURACY_FACTOR`] x the scatter
+/// actually observed over the latest fixes while a stay is in progress
+/// (`domain/visits/scatter.rs`), up to this bound. The bound caps how late
+/// a real exit can be: 120 m beyond the boundary is under 90 s of walking;
+/// and the observed scatter stops counting as soon as a fix falls outside
+/// the stay's radius.
+pub const FENCE_EXIT_SCATTER_MAX_MARGIN_M: f64 = 120.0;
+
+/// The observed scatter is the quantile at this share of the residual
+/// steps between recent fixes (over √2): 68%, the confidence of a reported
+/// accuracy radius, so that the two compare like for like.
+pub const SCATTER_QUANTILE: f64 = 0.68;
+
+/// The observed scatter is read over this many recent fixes (30 minutes at
+/// a fix a minute; 5 minutes at one every 10 s): enough for a stable
+/// quantile, short enough to follow a change of building.
+pub const SCATTER_WINDOW_FIXES: usize = 30;
+
+/// No scatter is read from fewer fixes than this: a quantile of a handful
+/// of points says little.
+pub const SCATTER_MIN_FIXES: usize = 6;
 
 /// An exit seen by one fix is pending; it is confirmed by a later fix that
 /// is also outside by its margin and taken at least this long after the

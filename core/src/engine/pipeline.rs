@@ -21,7 +21,9 @@
 //!   store the accepted fixes, then on_time(newest fix)
 //! on_steps(samples)                        record_steps
 //!   counter / interval → minutes → day totals → goal reached; then on_time
-//! on_time(now)                             tick, and after every input
+//! on_tick(now)                             tick: a present far behind the clock is a
+//!   corrected device clock (clock.rs, ADR 0009); then on_time
+//! on_time(now)                             after every input
 //!   clock (never back) → retention purge (hourly) → routines falling due
 //!   → offer expiry and dwells by time (up to a minute after the last fix)
 //!   → day close (summaries; a merchant visit under way holds its day) → inactivity
@@ -67,15 +69,15 @@ pub struct IngestReport {
 
 /// How a visit ended.
 #[derive(Debug, Clone, Copy)]
-struct VisitEnd {
+pub(super) struct VisitEnd {
     /// Last instant at the place.
-    departed_at: Timestamp,
+    pub departed_at: Timestamp,
     /// Final centre.
-    lat: f64,
+    pub lat: f64,
     /// Final centre.
-    lon: f64,
+    pub lon: f64,
     /// When the departure became known.
-    detected_at: Timestamp,
+    pub detected_at: Timestamp,
 }
 
 impl Ctx<'_> {
@@ -134,6 +136,9 @@ impl Ctx<'_> {
             self.on_stay(stay)?;
         }
         if !late {
+            // Phones under-report accuracy: exits are judged by the
+            // scatter seen while a stay is in progress too.
+            self.st.fences.set_observed_scatter(self.st.detector.observed_scatter_m());
             self.offers_on_fix(fix)?;
             self.remind_on_fix(fix);
         }
@@ -206,7 +211,7 @@ impl Ctx<'_> {
 
     /// Closes a visit: folds it into its place, reports it, re-infers home
     /// and work, and updates the routines it counts for.
-    fn end_visit(&mut self, visit_id: i64, place_id: i64, arrived_at: Timestamp, end: VisitEnd) -> Result<()> {
+    pub(super) fn end_visit(&mut self, visit_id: i64, place_id: i64, arrived_at: Timestamp, end: VisitEnd) -> Result<()> {
         let VisitEnd { departed_at, lat, lon, detected_at } = end;
         let (night_minutes, work_minutes) = classify_minutes(arrived_at, departed_at, self.set.tz);
         let minutes = departed_at.since(arrived_at) / MINUTE_MS;
@@ -327,7 +332,7 @@ impl Ctx<'_> {
     /// Rebuilds the reminder's watch list: routines over catalog places (a
     /// place routine at a merchant's place, or a category routine), with
     /// their overdue and lapse instants, and home's centre.
-    fn refresh_watch(&mut self) -> Result<()> {
+    pub(super) fn refresh_watch(&mut self) -> Result<()> {
         let mut watched = Vec::new();
         for row in store::routines::all(self.conn)? {
             let Some(subject) = RoutineSubject::parse(&row.id) else { continue };
@@ -630,6 +635,11 @@ impl Ctx<'_> {
     pub fn on_time(&mut self, now: Timestamp) -> Result<()> {
         if self.st.clock.is_some_and(|c| now < c) {
             return Ok(());
+        }
+        if let Some(c) = self.st.clock.filter(|c| now.since(*c) > policy::CLOCK_LEAP_ANCHOR_MS) {
+            // A leap forward: remember where the days stood, in case it
+            // came from a wrong device clock (ADR 0009).
+            self.st.leap_anchor = Some((c, self.st.last_closed_day));
         }
         self.st.clock = Some(now);
         if self.st.last_purge.is_none_or(|t| now.since(t) >= HOUR_MS) {

@@ -237,3 +237,12 @@ mod tests {
         assert!(err.contains("unknown offer state \"lost\""), "{err}");
     }
 }
+
+/// The earliest end of a claim window still open, for the engine's next
+/// deadline.
+pub fn next_expiry(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn
+        .prepare_cached("SELECT MIN(expires_at) FROM offer_instances WHERE state IN ('triggered', 'presented')")?
+        .query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}

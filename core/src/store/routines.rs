@@ -179,3 +179,12 @@ mod tests {
         assert_eq!(all(&c).unwrap().len(), 2);
     }
 }
+
+/// The earliest next check of any routine (when one can fall overdue), for
+/// the engine's next deadline.
+pub fn next_check(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn
+        .prepare_cached("SELECT MIN(next_check_at) FROM routines WHERE next_check_at IS NOT NULL")?
+        .query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}

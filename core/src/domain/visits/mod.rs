@@ -3,6 +3,7 @@
 
 mod detector;
 mod places;
+mod scatter;
 
 pub use detector::{StayDetector, StayEvent, StayParams};
 pub use places::{classify_minutes, given_visit, in_hours, GivenVisit, Place, PlaceBook, PlaceKind, StayPlace, Visit};

@@ -28,6 +28,7 @@ object EventText {
         is KairosEvent.OnTheWayReminder -> event.at
         is KairosEvent.CatalogLoaded -> event.at
         is KairosEvent.DatabaseRecovered -> event.at
+        is KairosEvent.ClockCorrected -> event.at
         is KairosEvent.SensingPlanChanged -> event.at
     }
 
@@ -50,6 +51,7 @@ object EventText {
         is KairosEvent.OnTheWayReminder -> "On your way: ${event.merchantId} is ${event.distanceM.toInt()} m ahead"
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
+        is KairosEvent.ClockCorrected -> "Device clock corrected: back from ${event.from}"
         is KairosEvent.SensingPlanChanged ->
             "Sensing: ${event.accuracy} every ${event.intervalMs / 1000} s (${event.reason})"
     }
