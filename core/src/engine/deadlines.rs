@@ -5,7 +5,9 @@
 //! then instead: ticking before it changes nothing.
 //!
 //! The timed rules and their deadlines:
-//! * retention purge: an hour after the last purge;
+//! * retention purge: an hour after the last purge, once the oldest raw
+//!   fix or step minute held has passed its retention (a purge with
+//!   nothing to purge changes nothing);
 //! * routines falling overdue: the earliest routine check;
 //! * claim windows ending: the earliest open claim window's end;
 //! * dwells by time: the earliest dwell due in a fence the phone is in,
@@ -37,7 +39,16 @@ pub(super) fn next_deadline(
 ) -> Result<Option<Timestamp>> {
     let Some(now) = st.clock else { return Ok(None) };
     let tz = set.tz;
-    let mut next = st.last_purge.map_or(now, |t| t.plus_millis(HOUR_MS));
+    let expiring = [
+        store::fixes::oldest(conn)?.map(|t| t.plus_millis(set.raw_fix_retention_ms)),
+        store::steps::oldest_minute(conn)?.map(|t| t.plus_millis(policy::STEP_MINUTE_RETENTION_MS)),
+    ];
+    let purge = expiring.into_iter().flatten().min().map(|t| t.plus_millis(1));
+    let mut next = match (st.last_purge, purge) {
+        (None, _) => now,
+        (Some(last), Some(due)) => due.max(last.plus_millis(HOUR_MS)),
+        (Some(_), None) => Timestamp(i64::MAX),
+    };
     let mut consider = |t: Option<Timestamp>| {
         if let Some(t) = t {
             next = next.min(t);

@@ -91,6 +91,20 @@ impl Ctx<'_> {
     /// Filters, analyses and stores a batch of fixes, then lets time pass
     /// to the newest. `fault_after` cuts the batch off (a test hook).
     pub fn on_fixes(&mut self, fixes: &[LocationFix], fault_after: Option<usize>) -> Result<IngestReport> {
+        let (report, newest) = self.ingest_fixes(fixes, fault_after)?;
+        if let Some(newest) = newest {
+            self.on_time(newest)?;
+        }
+        Ok(report)
+    }
+
+    /// [`Ctx::on_fixes`] without letting time pass: the report, and the
+    /// newest accepted fix's time (where `on_fixes` lets time pass to).
+    pub(super) fn ingest_fixes(
+        &mut self,
+        fixes: &[LocationFix],
+        fault_after: Option<usize>,
+    ) -> Result<(IngestReport, Option<Timestamp>)> {
         let mut sorted = fixes.to_vec();
         sorted.sort_by_key(|f| f.at);
         let mut out = Vec::with_capacity(sorted.len() + 1);
@@ -118,10 +132,8 @@ impl Ctx<'_> {
             }
             _ => store::fixes::insert(self.conn, self.sealer, &accepted)?,
         }
-        if let Some(newest) = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max() {
-            self.on_time(newest)?;
-        }
-        Ok(report)
+        let newest = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max();
+        Ok((report, newest))
     }
 
     /// One accepted fix through the stages. A late fix (older than one
@@ -138,7 +150,9 @@ impl Ctx<'_> {
         if !late {
             // Phones under-report accuracy: exits are judged by the
             // scatter seen while a stay is in progress too.
-            self.st.fences.set_observed_scatter(self.st.detector.observed_scatter_m());
+            let in_fence = self.st.fences.inside().next().is_some();
+            let scatter = if in_fence { self.st.detector.observed_scatter_m() } else { None };
+            self.st.fences.set_observed_scatter(scatter);
             self.offers_on_fix(fix)?;
             self.remind_on_fix(fix);
         }

@@ -398,12 +398,28 @@ impl<'e> Replayer<'e> {
         let engine = self.engine;
         let (mut windows, events) = engine.write_replay(|ctx| {
             let mut windows: Vec<(Timestamp, usize)> = Vec::new();
+            // The next deadline, and how many events had been raised when
+            // it was read: it stands until an event (a visit ended, an
+            // offer fired), a step sample or a fence stay may have moved it,
+            // or the clock reaches it.
+            let mut known: Option<(Option<Timestamp>, usize)> = None;
+            let mut deadline = |ctx: &mut super::Ctx<'_>, stale: bool| -> Result<Option<Timestamp>> {
+                let fresh = known.filter(|&(d, n)| {
+                    !stale
+                        && n == ctx.events.len()
+                        && ctx.st.fences.inside().next().is_none()
+                        && d.is_some_and(|d| ctx.st.clock.is_some_and(|c| c < d))
+                });
+                if let Some((d, _)) = fresh {
+                    return Ok(d);
+                }
+                let d = super::deadlines::next_deadline(ctx.conn, ctx.st, ctx.set, ctx.catalog)?;
+                known = Some((d, ctx.events.len()));
+                Ok(d)
+            };
+            let mut due = None;
             while windows.len() < max_windows {
-                let deadline = match self.last_tick {
-                    Some(_) => super::deadlines::next_deadline(ctx.conn, ctx.st, ctx.set, ctx.catalog)?,
-                    None => None,
-                };
-                let Some(t) = self.tick_after(deadline) else { break };
+                let Some(t) = self.tick_after(due) else { break };
                 let start = self.fi;
                 while self.fi < self.order.len() && self.order[self.fi].0 < t {
                     self.fi += 1;
@@ -411,7 +427,17 @@ impl<'e> Replayer<'e> {
                 if self.fi > start {
                     let batch: Vec<LocationFix> =
                         self.order[start..self.fi].iter().map(|&(_, i)| self.fixes[i]).collect();
-                    let report = ctx.on_fixes(&batch, None)?;
+                    let (report, newest) = ctx.ingest_fixes(&batch, None)?;
+                    if let Some(newest) = newest {
+                        // Time passes to the newest fix, as in
+                        // `record_locations`; when nothing is due by then
+                        // that only moves the clock.
+                        if deadline(ctx, false)?.is_none_or(|d| d <= newest) {
+                            ctx.on_time(newest)?;
+                        } else if ctx.st.clock.is_some_and(|c| c < newest) {
+                            ctx.st.clock = Some(newest);
+                        }
+                    }
                     self.summary.fixes_accepted += u64::from(report.accepted);
                     for (at, reason) in report.rejected {
                         let index = self.delivered_with_time(at);
@@ -422,12 +448,22 @@ impl<'e> Replayer<'e> {
                 while self.si < self.steps.len() && self.steps[self.si].end() < t {
                     self.si += 1;
                 }
-                if self.si > start {
+                let stepped = self.si > start;
+                if stepped {
                     self.summary.step_samples += (self.si - start) as u64;
                     let samples = self.steps[start..self.si].to_vec();
                     ctx.on_steps(&samples)?;
                 }
-                ctx.on_tick(t)?;
+                // The tick at the window's end: skipped when nothing is due
+                // by then (it would only move the clock) and the clock is
+                // not ahead of it (a correction).
+                let mut d = deadline(ctx, stepped)?;
+                let ahead = ctx.st.clock.is_some_and(|c| c.since(t) > crate::policy::CLOCK_CORRECTION_MS);
+                if self.last_tick.is_none() || ahead || d.is_none_or(|d| d <= t) {
+                    ctx.on_tick(t)?;
+                    d = deadline(ctx, true)?;
+                }
+                due = d;
                 self.last_tick = Some(t);
                 windows.push((t, ctx.events.len()));
             }
