@@ -9,7 +9,8 @@
 //! On a correction, in the call's transaction: an open visit ends at its
 //! last fix before `now`; the working state that lies after `now` is
 //! forgotten (the fix filter, the stay detector, the speed estimate, fence
-//! stays and `nearby` latches, the inactivity marks after `now`, the
+//! times after `now` (the fences the phone is in stay entered) and `nearby`
+//! latches, the inactivity marks after `now`, the
 //! reminder's day marks); the sync backoff and the purge time are reset;
 //! the closed days go back to where they stood before the leap; the clock
 //! goes back to `now`; and `ClockCorrected { from, to }` is raised.
@@ -47,7 +48,7 @@ impl Ctx<'_> {
         }
         self.st.filter.forget();
         self.st.detector.forget();
-        self.st.fences.forget();
+        self.st.fences.rewind(now);
         self.st.near.clear();
         self.st.motion = None;
         self.st.prev_fix = None;

@@ -31,6 +31,7 @@ use crate::domain::steps::StepSample;
 use crate::domain::time::Timestamp;
 use crate::engine::{ApiResult, Engine};
 use crate::error::Result;
+use crate::policy;
 
 impl Engine {
     /// The earliest instant at or after the engine clock at which a `tick`
@@ -142,7 +143,11 @@ pub enum Delivery {
     /// In the order given, as a phone delivers them: each fix is delivered
     /// in the window of the latest time seen so far (its own or an earlier
     /// fix's), so a fix recorded before the one ahead of it arrives late,
-    /// and the engine takes it late or refuses it as out of order.
+    /// and the engine takes it late or refuses it as out of order. A fix
+    /// that a later fix contradicts by more than
+    /// [`policy::CLOCK_CORRECTION_MS`] was taken by a wrong device clock:
+    /// it is delivered at the latest time seen so far and does not move it,
+    /// so the replay's next tick is the corrected present (ADR 0009).
     AsRecorded,
 }
 
@@ -153,10 +158,26 @@ pub fn delivery_times(fixes: &[LocationFix], delivery: Delivery) -> Vec<Timestam
     match delivery {
         Delivery::TimeOrder => fixes.iter().map(|f| f.at).collect(),
         Delivery::AsRecorded => {
+            // A fix that a later fix contradicts by more than an hour was
+            // taken by a wrong device clock (then corrected): it reaches
+            // the engine at the true present, and does not move it.
+            let mut later_min = vec![Timestamp(i64::MAX); fixes.len()];
+            let mut min = Timestamp(i64::MAX);
+            for (i, f) in fixes.iter().enumerate().rev() {
+                later_min[i] = min;
+                if in_engine_range(f.at) {
+                    min = min.min(f.at);
+                }
+            }
+            let wrong_clock = |i: usize| later_min[i].0 != i64::MAX && fixes[i].at.since(later_min[i]) > policy::CLOCK_CORRECTION_MS;
             let mut latest: Option<Timestamp> = None;
             fixes
                 .iter()
-                .map(|f| {
+                .enumerate()
+                .map(|(i, f)| {
+                    if wrong_clock(i) {
+                        return latest.unwrap_or(later_min[i]);
+                    }
                     if in_engine_range(f.at) {
                         latest = Some(latest.map_or(f.at, |l| l.max(f.at)));
                     }

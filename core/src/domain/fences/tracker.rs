@@ -248,10 +248,18 @@ impl FenceTracker {
         self.scatter_m = scatter_m.filter(|s| s.is_finite() && *s > 0.0);
     }
 
-    /// Forgets every stay and fix (after a device clock correction, when
-    /// they lie in a future that did not happen).
-    pub fn forget(&mut self) {
-        *self = FenceTracker::default();
+    /// Goes back to `now` after a device clock correction: fixes after it
+    /// are forgotten (the next fix is applied whatever its time), the
+    /// fences the phone is in stay entered (no second `Entered` for one
+    /// crossing) with their times brought back to at most `now`, and
+    /// pending exits seen after `now` are dropped.
+    pub fn rewind(&mut self, now: Timestamp) {
+        self.last_fix_at = self.last_fix_at.filter(|t| *t <= now);
+        for stay in self.stays.values_mut() {
+            stay.entered_at = stay.entered_at.min(now);
+            stay.outside_since = stay.outside_since.filter(|t| *t <= now);
+            stay.exit_pending_since = stay.exit_pending_since.filter(|t| *t <= now);
+        }
     }
 
     /// The earliest instant at which [`FenceTracker::advance`] can fire a
