@@ -60,7 +60,7 @@ pub(super) fn observed_scatter_m(window: &VecDeque<(i64, f64, f64)>) -> Option<f
 mod tests {
     use super::*;
     use crate::domain::geo::LocalFrame;
-    use rand::{Rng, SeedableRng};
+    use rand::{RngExt, SeedableRng};
 
     /// Fixes every 10 s at `mps` eastward, displaced uniformly within a
     /// disc of `jitter_m`.
