@@ -24,7 +24,9 @@ const BERTH_MINUTES: (f64, f64) = (120.0, 720.0);
 /// One vessel's fixes over `[start, start + days)`.
 pub fn vessel(seed: u64, start: Timestamp, days: u32) -> Vec<LocationFix> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut berth = || (HARBOUR.0 + rng.random_range(-SPREAD_DEG..SPREAD_DEG), HARBOUR.1 + rng.random_range(-SPREAD_DEG..SPREAD_DEG));
+    let mut berth = || {
+        (HARBOUR.0 + rng.random_range(-SPREAD_DEG..SPREAD_DEG), HARBOUR.1 + rng.random_range(-SPREAD_DEG..SPREAD_DEG))
+    };
     let end = start.plus_millis(i64::from(days) * 86_400_000);
     let (lat, lon) = berth();
     let noise = NoiseModel { jitter_m: 10.0, accuracy_m: 10.0, ..NoiseModel::none() };

@@ -311,11 +311,16 @@ fn replay_track(
                 let _ = writeln!(o, "{}", Line::from_event(ev).render(format, tz));
             }
             while let Some(r) = rejected.next_if(|r| r.delivered_at <= *t) {
-                let _ = writeln!(o, "{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
+                let _ = writeln!(
+                    o,
+                    "{}",
+                    rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz)
+                );
             }
         }
         for r in rejected {
-            let _ = writeln!(o, "{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
+            let _ =
+                writeln!(o, "{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
         }
         if windows.is_empty() {
             break;
@@ -343,7 +348,8 @@ fn replay_track(
             let _ = writeln!(o, "  place {:>3}  {} – {}", v.place_id, v.arrived_at.in_tz(tz).format("%a %H:%M"), end);
         }
         let today = engine.today(last).map_err(|e| e.to_string())?;
-        let _ = writeln!(o, "steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
+        let _ =
+            writeln!(o, "steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
     }
     Ok(())
 }

@@ -200,7 +200,8 @@ fn a_device_clock_far_ahead_then_corrected_keeps_the_engine_working() {
     // becomes a visit.
     let mut started = 0;
     for m in 8..30 {
-        let evs = e.record_location(LocationFix::new(at(m), 39.68, -104.98, 10.0)).expect("accepted after the correction");
+        let evs =
+            e.record_location(LocationFix::new(at(m), 39.68, -104.98, 10.0)).expect("accepted after the correction");
         started += evs.iter().filter(|ev| matches!(ev.kind, EventKind::VisitStarted { .. })).count();
     }
     assert_eq!(started, 1, "a visit is detected after the correction");

@@ -6,8 +6,8 @@
 //! transaction. Times always come from the inputs or from `tick(now)`; the
 //! engine never reads the wall clock.
 
-pub mod config;
 mod clock;
+pub mod config;
 mod deadlines;
 mod offers_api;
 mod pipeline;

@@ -225,7 +225,13 @@ impl Ctx<'_> {
 
     /// Closes a visit: folds it into its place, reports it, re-infers home
     /// and work, and updates the routines it counts for.
-    pub(super) fn end_visit(&mut self, visit_id: i64, place_id: i64, arrived_at: Timestamp, end: VisitEnd) -> Result<()> {
+    pub(super) fn end_visit(
+        &mut self,
+        visit_id: i64,
+        place_id: i64,
+        arrived_at: Timestamp,
+        end: VisitEnd,
+    ) -> Result<()> {
         let VisitEnd { departed_at, lat, lon, detected_at } = end;
         let (night_minutes, work_minutes) = classify_minutes(arrived_at, departed_at, self.set.tz);
         let minutes = departed_at.since(arrived_at) / MINUTE_MS;

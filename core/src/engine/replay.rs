@@ -169,7 +169,8 @@ pub fn delivery_times(fixes: &[LocationFix], delivery: Delivery) -> Vec<Timestam
                     min = min.min(f.at);
                 }
             }
-            let wrong_clock = |i: usize| later_min[i].0 != i64::MAX && fixes[i].at.since(later_min[i]) > policy::CLOCK_CORRECTION_MS;
+            let wrong_clock =
+                |i: usize| later_min[i].0 != i64::MAX && fixes[i].at.since(later_min[i]) > policy::CLOCK_CORRECTION_MS;
             let mut latest: Option<Timestamp> = None;
             fixes
                 .iter()

@@ -140,9 +140,8 @@ fn is_inside_evidence(hit: &FenceHit, accuracy_m: f64) -> bool {
 /// How far outside a fix with this accuracy must be to count as outside,
 /// given the scatter observed while still, if any.
 fn exit_margin(accuracy_m: f64, scatter_m: Option<f64>) -> f64 {
-    let observed = scatter_m.map_or(0.0, |s| {
-        (policy::FENCE_EXIT_ACCURACY_FACTOR * s).min(policy::FENCE_EXIT_SCATTER_MAX_MARGIN_M)
-    });
+    let observed = scatter_m
+        .map_or(0.0, |s| (policy::FENCE_EXIT_ACCURACY_FACTOR * s).min(policy::FENCE_EXIT_SCATTER_MAX_MARGIN_M));
     policy::FENCE_EXIT_MARGIN_FLOOR_M.max(policy::FENCE_EXIT_ACCURACY_FACTOR * accuracy_m).max(observed)
 }
 

@@ -24,7 +24,8 @@ const WALK_MPS: f64 = 1.4;
 /// exit was reported (seconds), for one seed.
 fn run(seed: u64, observed: bool) -> (usize, Option<f64>) {
     let frame = LocalFrame::new(39.68, -104.98);
-    let index = FenceIndex::build(vec![(1, FenceShape::Circle { lat: 39.68, lon: -104.98, radius_m: RADIUS_M })]).unwrap();
+    let index =
+        FenceIndex::build(vec![(1, FenceShape::Circle { lat: 39.68, lon: -104.98, radius_m: RADIUS_M })]).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let (mut detector, mut tracker) = (StayDetector::default(), FenceTracker::new());
     let params = StayParams::default();
