@@ -56,16 +56,15 @@ pub const MIN_INPUT_TIME_MS: i64 = 946_684_800_000;
 pub const MAX_INPUT_TIME_MS: i64 = 4_102_444_800_000;
 
 /// `tick(now)` with `now` more than this before the engine clock is a
-/// corrected device clock (ADR 0009): NTP corrections are seconds, time
-/// zones do not move UTC instants, and a device clock an hour or more ahead
-/// is wrong, not late. Only `tick` (the device's present) triggers it:
-/// fixes and steps legitimately arrive late.
-pub const CLOCK_CORRECTION_MS: i64 = HOUR_MS;
-
-/// A leap of the clock forward by more than this records where the closed
-/// days stood, so that a correction back to before the leap can restore
-/// them (ADR 0009).
-pub const CLOCK_LEAP_ANCHOR_MS: i64 = DAY_MS;
+/// corrected device clock (ADR 0009). NTP corrections are seconds and time
+/// zones do not move UTC instants, but a device clock also wanders back by
+/// hours or days (set by hand, a bad cell time), and such wandering must
+/// change nothing (`tests/tests/clock.rs`): a week is beyond any wandering
+/// seen, and a clock weeks to decades ahead is wrong, not late. A clock
+/// wrong by less than a week still holds fixes back until real time
+/// catches up (a known limit, `docs/RELIABILITY.md`). Only `tick` (the
+/// device's present) triggers it: fixes and steps legitimately arrive late.
+pub const CLOCK_CORRECTION_MS: i64 = 7 * DAY_MS;
 
 /// Accuracy radius above which a fix is refused outright (50 km): such a
 /// fix says nothing about where the phone is.

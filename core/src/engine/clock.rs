@@ -12,7 +12,8 @@
 //! times after `now` (the fences the phone is in stay entered) and `nearby`
 //! latches, the inactivity marks after `now`, the
 //! reminder's day marks); the sync backoff and the purge time are reset;
-//! the closed days go back to where they stood before the leap; the clock
+//! days closed in that future are reopened (the days before `now`'s day
+//! stay closed, so no day is summarised twice by the present); the clock
 //! goes back to `now`; and `ClockCorrected { from, to }` is raised.
 //! Nothing recorded (fixes, visits, offers) is rewritten.
 
@@ -58,11 +59,13 @@ impl Ctx<'_> {
         a.last_driving_at = a.last_driving_at.filter(|t| *t <= now);
         self.st.sync_backoff = Default::default();
         self.st.last_purge = None;
-        if let Some((before, closed)) = self.st.leap_anchor.take() {
-            if now >= before {
-                self.st.last_closed_day = closed;
-            }
-        }
+        // Days closed in the future that did not happen close again when
+        // they come; the days before today stay closed (never twice).
+        let yesterday = now.local_day(self.set.tz).pred_opt();
+        self.st.last_closed_day = match (self.st.last_closed_day, yesterday) {
+            (Some(closed), Some(y)) => Some(closed.min(y)),
+            (closed, _) => closed,
+        };
         self.st.clock = Some(now);
         self.refresh_watch()?;
         self.emit(now, EventKind::ClockCorrected { from, to: now });

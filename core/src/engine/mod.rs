@@ -201,7 +201,7 @@ impl Engine {
     /// Advances engine time to `now` and returns the events due: retention
     /// purges run, routines fall overdue, nudges fire. A `now` a little
     /// earlier than the engine's clock changes nothing; one more than
-    /// [`policy::CLOCK_CORRECTION_MS`] earlier is a corrected device clock:
+    /// [`policy::CLOCK_CORRECTION_MS`] (a week) earlier is a corrected device clock:
     /// the engine goes back to `now`, forgets its working state after it and
     /// says so with [`crate::EventKind::ClockCorrected`] (ADR 0009).
     pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {

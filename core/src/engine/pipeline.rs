@@ -656,11 +656,6 @@ impl Ctx<'_> {
         if self.st.clock.is_some_and(|c| now < c) {
             return Ok(());
         }
-        if let Some(c) = self.st.clock.filter(|c| now.since(*c) > policy::CLOCK_LEAP_ANCHOR_MS) {
-            // A leap forward: remember where the days stood, in case it
-            // came from a wrong device clock (ADR 0009).
-            self.st.leap_anchor = Some((c, self.st.last_closed_day));
-        }
         self.st.clock = Some(now);
         if self.st.last_purge.is_none_or(|t| now.since(t) >= HOUR_MS) {
             let n = store::fixes::purge_before(self.conn, now.plus_millis(-self.set.raw_fix_retention_ms))?;

@@ -67,11 +67,6 @@ pub(crate) struct EngineState {
     /// What the on-the-way reminder watches.
     #[serde(default)]
     pub reminders: crate::domain::routines::reminder::ReminderWatch,
-    /// Where the clock and the closed days stood before the latest leap
-    /// forward of more than a day, to restore the days if the leap came
-    /// from a wrong device clock (ADR 0009).
-    #[serde(default)]
-    pub leap_anchor: Option<(Timestamp, Option<chrono::NaiveDate>)>,
 }
 
 /// Settings the write path needs, fixed at open.
