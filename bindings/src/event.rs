@@ -385,6 +385,17 @@ pub enum KairosEvent {
     },
     /// The profile database was unreadable at open; it was moved aside and
     /// the engine started with a fresh one.
+    /// The device clock had been wrong and was corrected: `tick` said the
+    /// present is `to`, more than an hour before the engine's clock `from`.
+    /// The engine went back to `to` and carries on (ADR 0009).
+    ClockCorrected {
+        /// When it happened (the corrected present).
+        at: SystemTime,
+        /// The engine clock before the correction.
+        from: SystemTime,
+        /// The corrected present.
+        to: SystemTime,
+    },
     DatabaseRecovered {
         /// When it happened.
         at: SystemTime,
@@ -511,6 +522,9 @@ impl From<kairos_core::Event> for KairosEvent {
                 reason: reason.as_str().to_string(),
                 regions_changed,
             },
+            EventKind::ClockCorrected { from, to } => {
+                KairosEvent::ClockCorrected { at, from: from_core(from), to: from_core(to) }
+            }
             EventKind::DatabaseRecovered { moved_to, reason } => {
                 KairosEvent::DatabaseRecovered { at, moved_to, reason }
             }

@@ -16,14 +16,31 @@ use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 /// transition. Older ones are rejected with `FixRejection::OutOfOrder`.
 pub const REORDER_WINDOW_MS: i64 = 60_000;
 
-/// A fix implying a speed above this from the previous accepted fix (after
-/// both accuracies are subtracted from the distance) is held back as a
-/// suspected jump until the next fix confirms or refutes it. 100 m/s is
-/// 360 km/h: faster than any road or rail trip a phone makes.
-pub const MAX_PLAUSIBLE_SPEED_MPS: f64 = 100.0;
+/// The jump rule (`domain/location/filter.rs`, `docs/geofencing.md`): a
+/// fix farther from the last accepted fix than the phone can plausibly have
+/// travelled in the time between them is held until the next fix confirms
+/// or refutes it, at any cadence. The reach is the two accuracy radii, plus
+/// [`MIN_JUMP_DISTANCE_M`], plus the distance covered from the speed the
+/// phone was last moving at, accelerating at up to
+/// [`JUMP_MAX_ACCELERATION_MPS2`] to at most [`JUMP_MAX_GROUND_SPEED_MPS`]
+/// (never slowing down). Faster travel than that bound (a flight, a
+/// high-speed train seen after a silence) is accepted one fix late, when
+/// the next fix agrees with the held one and not with the old position.
+///
+/// 2.5 m/s² is a brisk car start (0 to 100 km/h in 11 s): a shopper
+/// standing still cannot be 3 km away a minute later.
+pub const JUMP_MAX_ACCELERATION_MPS2: f64 = 2.5;
 
-/// A suspected jump must also cover at least this distance (after the
-/// accuracies are subtracted): short hops at high implied speed are noise.
+/// The top ground speed of the jump rule's reach: 45 m/s is 162 km/h, a
+/// fast motorway drive. A phone already seen moving faster keeps its speed
+/// in the reach (a train at 300 km/h is followed fix after fix).
+pub const JUMP_MAX_GROUND_SPEED_MPS: f64 = 45.0;
+
+/// The reach of the jump rule always includes this distance beyond the
+/// accuracies: a hop of a few hundred metres at high implied speed is GPS
+/// noise (multipath, a cold start), which the stay and fence rules absorb,
+/// not a teleport. With the acceleration bound it also means that no drive
+/// below about 35 m/s (126 km/h) is ever held, whatever the cadence.
 pub const MIN_JUMP_DISTANCE_M: f64 = 250.0;
 
 /// Time differences below this are treated as this, so that two fixes a few
@@ -37,6 +54,17 @@ pub const DUPLICATE_MEMORY: usize = 32;
 pub const MIN_INPUT_TIME_MS: i64 = 946_684_800_000;
 /// Latest instant accepted as input (2100-01-01T00:00:00Z).
 pub const MAX_INPUT_TIME_MS: i64 = 4_102_444_800_000;
+
+/// `tick(now)` with `now` more than this before the engine clock is a
+/// corrected device clock (ADR 0009). NTP corrections are seconds and time
+/// zones do not move UTC instants, but a device clock also wanders back by
+/// hours or days (set by hand, a bad cell time), and such wandering must
+/// change nothing (`tests/tests/clock.rs`): a week is beyond any wandering
+/// seen, and a clock weeks to decades ahead is wrong, not late. A clock
+/// wrong by less than a week still holds fixes back until real time
+/// catches up (a known limit, `docs/RELIABILITY.md`). Only `tick` (the
+/// device's present) triggers it: fixes and steps legitimately arrive late.
+pub const CLOCK_CORRECTION_MS: i64 = 7 * DAY_MS;
 
 /// Accuracy radius above which a fix is refused outright (50 km): such a
 /// fix says nothing about where the phone is.
@@ -263,6 +291,29 @@ pub const FENCE_EXIT_MARGIN_FLOOR_M: f64 = 40.0;
 /// radius): for a Gaussian error, a fix 1.5 x accuracy beyond the boundary
 /// has the phone outside with about 99% probability.
 pub const FENCE_EXIT_ACCURACY_FACTOR: f64 = 1.5;
+
+/// Phones under-report accuracy: while the phone stands still, the exit
+/// margin is also at least [`FENCE_EXIT_ACCURACY_FACTOR`] x the scatter
+/// actually observed over the latest fixes while a stay is in progress
+/// (`domain/visits/scatter.rs`), up to this bound. The bound caps how late
+/// a real exit can be: 120 m beyond the boundary is under 90 s of walking;
+/// and the observed scatter stops counting as soon as a fix falls outside
+/// the stay's radius.
+pub const FENCE_EXIT_SCATTER_MAX_MARGIN_M: f64 = 120.0;
+
+/// The observed scatter is the quantile at this share of the residual
+/// steps between recent fixes (over √2): 68%, the confidence of a reported
+/// accuracy radius, so that the two compare like for like.
+pub const SCATTER_QUANTILE: f64 = 0.68;
+
+/// The observed scatter is read over this many recent fixes (30 minutes at
+/// a fix a minute; 5 minutes at one every 10 s): enough for a stable
+/// quantile, short enough to follow a change of building.
+pub const SCATTER_WINDOW_FIXES: usize = 30;
+
+/// No scatter is read from fewer fixes than this: a quantile of a handful
+/// of points says little.
+pub const SCATTER_MIN_FIXES: usize = 6;
 
 /// An exit seen by one fix is pending; it is confirmed by a later fix that
 /// is also outside by its margin and taken at least this long after the

@@ -4,6 +4,7 @@
 
 mod bench;
 mod embedded;
+mod fleet;
 mod population;
 mod report;
 mod run_command;
@@ -20,6 +21,8 @@ use kairos_core::replay::{delivery_times, Delivery, ReplayOptions, Replayer};
 use kairos_core::track::gpx::{write_gpx, GpxLayout};
 use kairos_core::track::synth;
 use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use timeline::{Format, Line};
@@ -78,8 +81,12 @@ enum Command {
     /// Replay a track (and optional steps) and print the engine's events,
     /// the visits found and the daily step totals.
     Replay {
-        /// Track file: .gpx, .geojson/.json or .csv (timestamp,lat,lon[,accuracy,speed]).
-        track: PathBuf,
+        /// Track file(s): .gpx, .geojson/.json or .csv
+        /// (timestamp,lat,lon[,accuracy,speed]). Several tracks (a fleet)
+        /// are each replayed through their own engine, in parallel, and
+        /// printed one after another.
+        #[arg(required = true, num_args = 1..)]
+        tracks: Vec<PathBuf>,
         /// Steps file (CSV: start,end,steps).
         #[arg(long)]
         steps: Option<PathBuf>,
@@ -136,6 +143,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Generate a synthetic fleet (seeded), AIS-like: one CSV per vessel,
+    /// one fix a minute, berthing for hours and sailing between berths.
+    GenerateFleet {
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Start, RFC 3339.
+        #[arg(long, default_value = "2026-11-02T00:00:00Z")]
+        start: String,
+        /// Vessels.
+        #[arg(long, default_value_t = 100)]
+        vessels: u32,
+        /// Days of track per vessel.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Directory for the CSV files (created).
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
     /// Generate a synthetic day (seeded) as a track CSV and a steps CSV,
     /// and optionally as GPX for Xcode or the Android emulator.
     Generate {
@@ -182,9 +208,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{}", validate_command::validate(&file)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { track, steps, tz, json, as_recorded, profile_dir } => {
+        Command::Replay { tracks, steps, tz, json, as_recorded, profile_dir } => {
             let delivery = if as_recorded { Delivery::AsRecorded } else { Delivery::TimeOrder };
-            replay_track(&track, steps.as_deref(), &tz, json, delivery, profile_dir.as_deref())
+            if tracks.len() > 1 && profile_dir.is_some() {
+                return Err("--profile-dir keeps one engine's data: give one track".into());
+            }
+            let one = |track: &PathBuf| {
+                let mut out = String::new();
+                replay_track(&mut out, track, steps.as_deref(), &tz, json, delivery, profile_dir.as_deref())?;
+                Ok::<String, String>(out)
+            };
+            let outputs = if tracks.len() == 1 { vec![one(&tracks[0])] } else { in_parallel(&tracks, one) };
+            let mut stdout = std::io::stdout().lock();
+            for (track, out) in tracks.iter().zip(outputs) {
+                let out = out?;
+                if tracks.len() > 1 && !json {
+                    let _ = writeln!(stdout, "== {} ==", track.display());
+                }
+                let _ = stdout.write_all(out.as_bytes());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenerateFleet { seed, start, vessels, days, out_dir } => {
+            let start = Timestamp::parse_rfc3339(&start).ok_or(format!("--start {start:?} is not an RFC 3339 time"))?;
+            if vessels == 0 || days == 0 {
+                return Err("--vessels and --days must be positive".into());
+            }
+            let n = fleet::write(&out_dir, seed, start, vessels, days)?;
+            eprintln!("wrote {vessels} vessels, {n} fixes, into {}", out_dir.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench { offers, fixes, area_km, json } => {
             if offers == 0 || fixes == 0 || area_km.is_nan() || area_km <= 0.0 {
@@ -234,14 +286,37 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// Runs `f` on every item on as many threads as the machine has cores;
+/// the results in the items' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            });
+        }
+    });
+    results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+}
+
+/// Windows run in one engine transaction by `replay`.
+const REPLAY_CHUNK_WINDOWS: usize = 4_096;
+
 fn replay_track(
+    o: &mut String,
     path: &std::path::Path,
     steps: Option<&std::path::Path>,
     tz_name: &str,
     json: bool,
     delivery: Delivery,
     profile_dir: Option<&std::path::Path>,
-) -> Result<ExitCode, String> {
+) -> Result<(), String> {
     let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| format!("--tz {tz_name:?} is not an IANA time zone"))?;
     let shown = path.display().to_string();
     let track = inputs::read_track(path).map_err(|e| e.to_string())?;
@@ -259,19 +334,30 @@ fn replay_track(
     let first_tick = fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at).min();
     for s in &track.skipped {
         let at = first_tick.unwrap_or(Timestamp(0));
-        println!("{}", ReadRefusal::new(&shown, s).line(at).render(format, tz));
+        let _ = writeln!(o, "{}", ReadRefusal::new(&shown, s).line(at).render(format, tz));
     }
     let due = delivery_times(&fixes, delivery);
     let mut rp = Replayer::with_delivery_times(&engine, &fixes, &due, &samples, ReplayOptions::default());
     loop {
-        let step = rp.step().map_err(|e| e.to_string())?;
-        for ev in step.iter().flat_map(|(_, events)| events) {
-            println!("{}", Line::from_event(ev).render(format, tz));
+        let windows = rp.step_many(REPLAY_CHUNK_WINDOWS).map_err(|e| e.to_string())?;
+        let mut rejected = rp.take_rejected().into_iter().peekable();
+        for (t, events) in &windows {
+            for ev in events {
+                let _ = writeln!(o, "{}", Line::from_event(ev).render(format, tz));
+            }
+            while let Some(r) = rejected.next_if(|r| r.delivered_at <= *t) {
+                let _ = writeln!(
+                    o,
+                    "{}",
+                    rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz)
+                );
+            }
         }
-        for r in rp.take_rejected() {
-            println!("{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
+        for r in rejected {
+            let _ =
+                writeln!(o, "{}", rejections::engine_line(&r, r.index.and_then(|i| sources.get(i))).render(format, tz));
         }
-        if step.is_none() {
+        if windows.is_empty() {
             break;
         }
     }
@@ -279,9 +365,10 @@ fn replay_track(
     dir.announce();
     if !json {
         let usable = || fixes.iter().filter(|f| rejections::in_time_range(f)).map(|f| f.at);
-        let (Some(first), Some(last)) = (usable().min(), usable().max()) else { return Ok(ExitCode::SUCCESS) };
-        println!();
-        println!(
+        let (Some(first), Some(last)) = (usable().min(), usable().max()) else { return Ok(()) };
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
             "{} fixes accepted, {} rejected ({} by the track reader), {} step samples, {} events",
             summary.fixes_accepted,
             summary.fixes_rejected as usize + track.skipped.len(),
@@ -290,13 +377,14 @@ fn replay_track(
             summary.events
         );
         let visits = engine.visits(first, last.plus_millis(1)).map_err(|e| e.to_string())?;
-        println!("visits:");
+        let _ = writeln!(o, "visits:");
         for v in &visits {
             let end = v.departed_at.map_or("(under way)".to_string(), |d| d.in_tz(tz).format("%H:%M").to_string());
-            println!("  place {:>3}  {} – {}", v.place_id, v.arrived_at.in_tz(tz).format("%a %H:%M"), end);
+            let _ = writeln!(o, "  place {:>3}  {} – {}", v.place_id, v.arrived_at.in_tz(tz).format("%a %H:%M"), end);
         }
         let today = engine.today(last).map_err(|e| e.to_string())?;
-        println!("steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
+        let _ =
+            writeln!(o, "steps on {}: {} of {} goal, {} to go", today.day, today.steps, today.goal, today.remaining);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -111,6 +111,7 @@ impl Line {
             "notification_held" => format!("{}: {}", s("message"), self.budget_words(tz)),
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
+            "clock_corrected" => format!("device clock corrected: engine clock back from {} to {}", s("from"), s("to")),
             "app_action" => match self.fields.get("error") {
                 Some(e) => format!("app {}s {}: refused: {}", s("action"), s("offer_id"), text(e, tz)),
                 None => format!("app {}s {} #{}: now {}", s("action"), s("offer_id"), s("instance_id"), s("state")),

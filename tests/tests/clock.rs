@@ -172,3 +172,45 @@ fn inputs_outside_2000_to_2100_are_refused_with_typed_errors() {
     assert_eq!(e.clock(), Some(now.plus_millis(60_000)), "nothing out of range moved the clock");
     assert_eq!(e.raw_fixes(now, now.plus_millis(DAY)).unwrap().len(), 1);
 }
+
+#[test]
+fn a_device_clock_far_ahead_then_corrected_keeps_the_engine_working() {
+    use kairos_core::EventKind;
+    let dir = tempfile::tempdir().unwrap();
+    let e = open(dir.path(), "America/Denver");
+    let day0 = t("2026-11-12T09:00:00-07:00");
+    e.tick(day0).unwrap();
+    e.set_consent(Purpose::Activity, true, "2026-11", day0).unwrap();
+    e.record_steps(steps(day0, 60, 2_000)).unwrap();
+    let at = |m: i64| day0.plus_millis(m * 60_000);
+    for m in 0..5 {
+        e.record_location(LocationFix::new(at(m), 39.68, -104.98, 10.0)).unwrap();
+    }
+    // The device clock jumps 64 years ahead for one fix.
+    let wrong = t("2090-11-12T09:06:00-07:00");
+    e.record_location(LocationFix::new(wrong, 39.68, -104.98, 10.0)).unwrap();
+    assert_eq!(e.clock(), Some(wrong));
+    // Then it is corrected: the app's next tick is the real present.
+    let events = e.tick(at(7)).unwrap();
+    let corrected: Vec<_> = events.iter().filter(|ev| matches!(ev.kind, EventKind::ClockCorrected { .. })).collect();
+    assert_eq!(corrected.len(), 1, "{events:?}");
+    assert!(matches!(corrected[0].kind, EventKind::ClockCorrected { from, to } if from == wrong && to == at(7)));
+    assert_eq!(e.clock(), Some(at(7)), "the clock is back in the present");
+    // Real fixes are accepted again (not out of order), and a stay there
+    // becomes a visit.
+    let mut started = 0;
+    for m in 8..30 {
+        let evs =
+            e.record_location(LocationFix::new(at(m), 39.68, -104.98, 10.0)).expect("accepted after the correction");
+        started += evs.iter().filter(|ev| matches!(ev.kind, EventKind::VisitStarted { .. })).count();
+    }
+    assert_eq!(started, 1, "a visit is detected after the correction");
+    // Days close again, each once, in the present.
+    e.tick(day0.plus_millis(2 * DAY)).unwrap();
+    e.tick(day0.plus_millis(3 * DAY)).unwrap();
+    let days = activity_summaries(&e);
+    assert_eq!(days.get("2026-11-12").map(|d| d.0), Some(1), "{days:?}");
+    assert!(days.keys().filter(|d| d.starts_with("2026")).all(|d| days[d].0 == 1), "{days:?}");
+    // A small step back is not a correction.
+    assert!(e.tick(day0.plus_millis(3 * DAY - HOUR / 2)).unwrap().is_empty());
+}

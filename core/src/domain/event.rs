@@ -239,6 +239,17 @@ pub enum EventKind {
         /// `Engine::sensing_plan` and register them again).
         regions_changed: bool,
     },
+    /// The device clock had been wrong and was corrected: `tick` said the
+    /// present is `to`, more than an hour before the engine's clock `from`
+    /// (which an input from the wrong clock had moved there). The engine
+    /// moved its clock back to `to` and forgot its working state after it
+    /// (ADR 0009); what it recorded at those instants stays recorded.
+    ClockCorrected {
+        /// The engine clock before the correction.
+        from: Timestamp,
+        /// The corrected present.
+        to: Timestamp,
+    },
     /// The profile database was unreadable at open; it was moved aside and
     /// the engine started with a fresh one.
     DatabaseRecovered {

@@ -6,7 +6,9 @@
 //! transaction. Times always come from the inputs or from `tick(now)`; the
 //! engine never reads the wall clock.
 
+mod clock;
 pub mod config;
+mod deadlines;
 mod offers_api;
 mod pipeline;
 mod privacy_api;
@@ -195,14 +197,17 @@ impl Engine {
     }
 
     /// Advances engine time to `now` and returns the events due: retention
-    /// purges run, routines fall overdue, nudges fire. A `now` earlier than the engine's clock
-    /// (the device clock went back) changes nothing.
+    /// purges run, routines fall overdue, nudges fire. A `now` a little
+    /// earlier than the engine's clock changes nothing; one more than
+    /// [`policy::CLOCK_CORRECTION_MS`] (a week) earlier is a corrected device clock:
+    /// the engine goes back to `now`, forgets its working state after it and
+    /// says so with [`crate::EventKind::ClockCorrected`] (ADR 0009).
     pub fn tick(&self, now: Timestamp) -> ApiResult<Vec<Event>> {
         if !(policy::MIN_INPUT_TIME_MS..=policy::MAX_INPUT_TIME_MS).contains(&now.0) {
             return Err(Error::InvalidConfig(format!("tick time {} ms is outside 2000..2100", now.0)).into());
         }
         let mut inner = self.lock();
-        Ok(inner.write(|ctx| ctx.on_time(now))?.into())
+        Ok(inner.write(|ctx| ctx.on_tick(now))?.into())
     }
 
     /// Today's steps against the goal, in the device's time zone at `now`.

@@ -21,7 +21,9 @@
 //!   store the accepted fixes, then on_time(newest fix)
 //! on_steps(samples)                        record_steps
 //!   counter / interval → minutes → day totals → goal reached; then on_time
-//! on_time(now)                             tick, and after every input
+//! on_tick(now)                             tick: a present far behind the clock is a
+//!   corrected device clock (clock.rs, ADR 0009); then on_time
+//! on_time(now)                             after every input
 //!   clock (never back) → retention purge (hourly) → routines falling due
 //!   → offer expiry and dwells by time (up to a minute after the last fix)
 //!   → day close (summaries; a merchant visit under way holds its day) → inactivity
@@ -68,15 +70,15 @@ pub struct IngestReport {
 
 /// How a visit ended.
 #[derive(Debug, Clone, Copy)]
-struct VisitEnd {
+pub(super) struct VisitEnd {
     /// Last instant at the place.
-    departed_at: Timestamp,
+    pub departed_at: Timestamp,
     /// Final centre.
-    lat: f64,
+    pub lat: f64,
     /// Final centre.
-    lon: f64,
+    pub lon: f64,
     /// When the departure became known.
-    detected_at: Timestamp,
+    pub detected_at: Timestamp,
 }
 
 impl Ctx<'_> {
@@ -106,6 +108,20 @@ impl Ctx<'_> {
     /// Filters, analyses and stores a batch of fixes, then lets time pass
     /// to the newest. `fault_after` cuts the batch off (a test hook).
     pub fn on_fixes(&mut self, fixes: &[LocationFix], fault_after: Option<usize>) -> Result<IngestReport> {
+        let (report, newest) = self.ingest_fixes(fixes, fault_after)?;
+        if let Some(newest) = newest {
+            self.on_time(newest)?;
+        }
+        Ok(report)
+    }
+
+    /// [`Ctx::on_fixes`] without letting time pass: the report, and the
+    /// newest accepted fix's time (where `on_fixes` lets time pass to).
+    pub(super) fn ingest_fixes(
+        &mut self,
+        fixes: &[LocationFix],
+        fault_after: Option<usize>,
+    ) -> Result<(IngestReport, Option<Timestamp>)> {
         let mut sorted = fixes.to_vec();
         sorted.sort_by_key(|f| f.at);
         let mut out = Vec::with_capacity(sorted.len() + 1);
@@ -133,10 +149,8 @@ impl Ctx<'_> {
             }
             _ => store::fixes::insert(self.conn, self.sealer, &accepted)?,
         }
-        if let Some(newest) = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max() {
-            self.on_time(newest)?;
-        }
-        Ok(report)
+        let newest = accepted.iter().filter(|f| !f.at.0.is_negative()).map(|f| f.at).max();
+        Ok((report, newest))
     }
 
     /// One accepted fix through the stages. A late fix (older than one
@@ -151,6 +165,11 @@ impl Ctx<'_> {
             self.on_stay(stay)?;
         }
         if !late {
+            // Phones under-report accuracy: exits are judged by the
+            // scatter seen while a stay is in progress too.
+            let in_fence = self.st.fences.inside().next().is_some();
+            let scatter = if in_fence { self.st.detector.observed_scatter_m() } else { None };
+            self.st.fences.set_observed_scatter(scatter);
             self.offers_on_fix(fix)?;
             self.remind_on_fix(fix);
         }
@@ -223,7 +242,13 @@ impl Ctx<'_> {
 
     /// Closes a visit: folds it into its place, reports it, re-infers home
     /// and work, and updates the routines it counts for.
-    fn end_visit(&mut self, visit_id: i64, place_id: i64, arrived_at: Timestamp, end: VisitEnd) -> Result<()> {
+    pub(super) fn end_visit(
+        &mut self,
+        visit_id: i64,
+        place_id: i64,
+        arrived_at: Timestamp,
+        end: VisitEnd,
+    ) -> Result<()> {
         let VisitEnd { departed_at, lat, lon, detected_at } = end;
         let (night_minutes, work_minutes) = classify_minutes(arrived_at, departed_at, self.set.tz);
         let minutes = departed_at.since(arrived_at) / MINUTE_MS;
@@ -344,7 +369,7 @@ impl Ctx<'_> {
     /// Rebuilds the reminder's watch list: routines over catalog places (a
     /// place routine at a merchant's place, or a category routine), with
     /// their overdue and lapse instants, and home's centre.
-    fn refresh_watch(&mut self) -> Result<()> {
+    pub(super) fn refresh_watch(&mut self) -> Result<()> {
         let mut watched = Vec::new();
         for row in store::routines::all(self.conn)? {
             let Some(subject) = RoutineSubject::parse(&row.id) else { continue };

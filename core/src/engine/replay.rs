@@ -8,14 +8,79 @@
 //! alone ([`RejectedFix`]: which fix, when it was delivered, the typed
 //! reason), and a fix outside the engine's time range (a point dated 1901)
 //! is refused before the engine sees it, instead of making the engine's
-//! clock tick outside its range. Fixes are delivered in time order, or as
-//! recorded, late ones included ([`Delivery`]).
+//! clock tick outside its range; a step sample the engine would refuse is
+//! likewise refused alone ([`RejectedStep`]). Fixes are delivered in time
+//! order, or as recorded, late ones included ([`Delivery`]).
+//!
+//! **Ticks jump.** Windows lie on a grid of `window_ms`; the engine is
+//! ticked at the end of a window only when something can happen in it: an
+//! input is delivered, or the engine's next deadline
+//! ([`Engine::next_deadline`]: a dwell, a claim window's end, a routine
+//! falling due, a day boundary, the inactivity nudge, the retention purge)
+//! falls in it. Ticks in between would change nothing, so the events are
+//! those of a tick every window, at the same instants, and a replay costs
+//! what its inputs and events cost, not the time it spans (two fixes
+//! twenty years apart take a few ticks a day, not ten million). While the
+//! app follows the engine's sensing plan the plan may change with time
+//! alone, and every window is ticked. [`Replayer::step_many`] runs many
+//! windows in one engine transaction, for whole-file replays.
 
 use crate::domain::event::Event;
 use crate::domain::location::{FixRejection, LocationFix};
 use crate::domain::steps::StepSample;
 use crate::domain::time::Timestamp;
 use crate::engine::{ApiResult, Engine};
+use crate::error::Result;
+use crate::policy;
+
+impl Engine {
+    /// The earliest instant at or after the engine clock at which a `tick`
+    /// with no input can change something (a dwell, a claim window's end,
+    /// a routine falling due, a local day boundary, the inactivity nudge,
+    /// the retention purge); ticking before it changes nothing. `None`
+    /// before any input. A scheduler or a replay can sleep until then.
+    pub fn next_deadline(&self) -> ApiResult<Option<Timestamp>> {
+        let inner = self.lock();
+        Ok(super::deadlines::next_deadline(&inner.conn, &inner.st, &inner.set, inner.catalog.as_deref())?)
+    }
+
+    /// Whether the app follows the sensing plan (which may change with
+    /// time alone).
+    fn follows_sensing_plan(&self) -> bool {
+        self.lock().sensing.is_some()
+    }
+
+    /// Runs `f` in one write transaction; its value and every event.
+    fn write_replay<T>(&self, f: impl FnOnce(&mut super::Ctx<'_>) -> Result<T>) -> ApiResult<(T, Vec<Event>)> {
+        let mut inner = self.lock();
+        let w = inner.write(f)?;
+        Ok((w.value, w.events))
+    }
+}
+
+/// Why a replay refused a step sample alone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepRejection {
+    /// A time outside the engine's range (2000..2100).
+    TimestampOutOfRange {
+        /// The sample's end, in ms since the epoch.
+        at_ms: i64,
+    },
+    /// Otherwise invalid (an interval ending before it starts, or too long).
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A step sample the replay refused before the engine saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedStep {
+    /// Its index in the samples given to the replay.
+    pub index: usize,
+    /// Why.
+    pub reason: StepRejection,
+}
 
 /// How a replay delivers its inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +112,8 @@ pub struct ReplaySummary {
     pub events: u64,
     /// Every fix refused, with why, in the order they were refused.
     pub rejected: Vec<RejectedFix>,
+    /// Every step sample refused, with why.
+    pub rejected_steps: Vec<RejectedStep>,
 }
 
 /// A fix the replay delivered (or tried to) and the engine refused.
@@ -76,7 +143,11 @@ pub enum Delivery {
     /// In the order given, as a phone delivers them: each fix is delivered
     /// in the window of the latest time seen so far (its own or an earlier
     /// fix's), so a fix recorded before the one ahead of it arrives late,
-    /// and the engine takes it late or refuses it as out of order.
+    /// and the engine takes it late or refuses it as out of order. A fix
+    /// that a later fix contradicts by more than
+    /// [`policy::CLOCK_CORRECTION_MS`] was taken by a wrong device clock:
+    /// it is delivered at the latest time seen so far and does not move it,
+    /// so the replay's next tick is the corrected present (ADR 0009).
     AsRecorded,
 }
 
@@ -87,10 +158,27 @@ pub fn delivery_times(fixes: &[LocationFix], delivery: Delivery) -> Vec<Timestam
     match delivery {
         Delivery::TimeOrder => fixes.iter().map(|f| f.at).collect(),
         Delivery::AsRecorded => {
+            // A fix that a later fix contradicts by more than an hour was
+            // taken by a wrong device clock (then corrected): it reaches
+            // the engine at the true present, and does not move it.
+            let mut later_min = vec![Timestamp(i64::MAX); fixes.len()];
+            let mut min = Timestamp(i64::MAX);
+            for (i, f) in fixes.iter().enumerate().rev() {
+                later_min[i] = min;
+                if in_engine_range(f.at) {
+                    min = min.min(f.at);
+                }
+            }
+            let wrong_clock =
+                |i: usize| later_min[i].0 != i64::MAX && fixes[i].at.since(later_min[i]) > policy::CLOCK_CORRECTION_MS;
             let mut latest: Option<Timestamp> = None;
             fixes
                 .iter()
-                .map(|f| {
+                .enumerate()
+                .map(|(i, f)| {
+                    if wrong_clock(i) {
+                        return latest.unwrap_or(later_min[i]);
+                    }
                     if in_engine_range(f.at) {
                         latest = Some(latest.map_or(f.at, |l| l.max(f.at)));
                     }
@@ -138,9 +226,12 @@ pub struct Replayer<'e> {
     taken: usize,
     steps: Vec<StepSample>,
     window: i64,
-    /// The end of the next window (where the engine is ticked), or `None`
-    /// once the replay is over.
-    next_tick: Option<Timestamp>,
+    /// The first tick, before any step.
+    first_tick: Option<Timestamp>,
+    /// The last tick [`Replayer::step`] made.
+    last_tick: Option<Timestamp>,
+    /// Whether ticks may skip windows where nothing can happen.
+    jump: bool,
     /// Last instant to tick at or before.
     end: Timestamp,
     fi: usize,
@@ -188,11 +279,30 @@ impl<'e> Replayer<'e> {
             }
         }
         order.sort_by_key(|&(due, _)| due);
-        let mut steps = steps.to_vec();
+        let mut rejected_steps = Vec::new();
+        let mut steps: Vec<StepSample> = steps
+            .iter()
+            .enumerate()
+            .filter_map(|(index, s)| match s.validate() {
+                Ok(()) => Some(*s),
+                Err(message) => {
+                    let start = match *s {
+                        StepSample::Interval { start, .. } => start,
+                        StepSample::Counter { at, .. } => at,
+                    };
+                    let reason = match [start, s.end()].into_iter().find(|t| !in_engine_range(*t)) {
+                        Some(t) => StepRejection::TimestampOutOfRange { at_ms: t.0 },
+                        None => StepRejection::Invalid { message },
+                    };
+                    rejected_steps.push(RejectedStep { index, reason });
+                    None
+                }
+            })
+            .collect();
         steps.sort_by_key(|s| s.end());
         let first = order.first().map(|o| o.0).into_iter().chain(steps.first().map(|s| s.end())).min();
         let last = order.last().map(|o| o.0).into_iter().chain(steps.last().map(|s| s.end())).max();
-        let (next_tick, end) = match (first, last) {
+        let (first_tick, end) = match (first, last) {
             (Some(first), Some(last)) => {
                 let end = opts.until.map_or(last, |u| u.max(last));
                 (Some(Timestamp(first.0 - first.0.rem_euclid(window) + window)), end)
@@ -207,11 +317,13 @@ impl<'e> Replayer<'e> {
             taken: 0,
             steps,
             window,
-            next_tick,
+            first_tick,
+            last_tick: None,
+            jump: !engine.follows_sensing_plan(),
             end,
             fi: 0,
             si: 0,
-            summary: ReplaySummary::default(),
+            summary: ReplaySummary { rejected_steps, ..ReplaySummary::default() },
         };
         for (i, reason) in early {
             let at = first.or(opts.until).unwrap_or(r.fixes[i].at);
@@ -244,9 +356,41 @@ impl<'e> Replayer<'e> {
     }
 
     /// Where the next [`Replayer::step`] ticks the engine; `None` when the
-    /// replay is over.
+    /// replay is over. Read afresh (the engine's next deadline may have
+    /// moved since the last step); an engine error reads as "the next
+    /// window", so that the error surfaces at the step.
     pub fn next_tick(&self) -> Option<Timestamp> {
-        self.next_tick
+        let deadline = if self.jump { self.engine.next_deadline() } else { Ok(None) };
+        self.tick_after(deadline.unwrap_or_else(|_| self.last_tick.map(|t| t.plus_millis(self.window))))
+    }
+
+    /// The smallest window end strictly after `t`.
+    fn grid_after(&self, t: Timestamp) -> Timestamp {
+        Timestamp(t.0 - t.0.rem_euclid(self.window) + self.window)
+    }
+
+    /// The next tick, given the engine's next deadline.
+    fn tick_after(&self, deadline: Option<Timestamp>) -> Option<Timestamp> {
+        let Some(t) = self.last_tick else { return self.first_tick };
+        if t > self.end {
+            return None;
+        }
+        let next = t.plus_millis(self.window);
+        if !self.jump {
+            return Some(next);
+        }
+        let mut at = self.grid_after(self.end);
+        if let Some(&(due, _)) = self.order.get(self.fi) {
+            at = at.min(self.grid_after(due));
+        }
+        if let Some(s) = self.steps.get(self.si) {
+            at = at.min(self.grid_after(s.end()));
+        }
+        if let Some(d) = deadline {
+            // A deadline on a window's end is due at that tick.
+            at = at.min(self.grid_after(d.plus_millis(-1)));
+        }
+        Some(at.max(next))
     }
 
     /// What was fed and what came back so far.
@@ -258,10 +402,115 @@ impl<'e> Replayer<'e> {
     /// Returns the tick time and the window's events in time order, or
     /// `None` when the replay is over.
     pub fn step(&mut self) -> ApiResult<Option<(Timestamp, Vec<Event>)>> {
-        let Some(t) = self.next_tick else { return Ok(None) };
+        let deadline = if self.jump && self.last_tick.is_some() { self.engine.next_deadline()? } else { None };
+        let Some(t) = self.tick_after(deadline) else { return Ok(None) };
         let events = self.deliver(|at| at < t, t)?;
-        self.next_tick = if t > self.end { None } else { Some(t.plus_millis(self.window)) };
+        self.last_tick = Some(t);
         Ok(Some((t, events)))
+    }
+
+    /// Runs up to `max_windows` steps in one engine transaction (the same
+    /// inputs, ticks and events as that many [`Replayer::step`] calls, at a
+    /// fraction of the cost); each window's tick and events. Empty when the
+    /// replay is over. While the app follows the sensing plan, one step.
+    pub fn step_many(&mut self, max_windows: usize) -> ApiResult<Vec<(Timestamp, Vec<Event>)>> {
+        if !self.jump {
+            return Ok(self.step()?.into_iter().collect());
+        }
+        let engine = self.engine;
+        let (mut windows, events) = engine.write_replay(|ctx| {
+            let mut windows: Vec<(Timestamp, usize)> = Vec::new();
+            // The next deadline, and how many events had been raised when
+            // it was read: it stands until an event (a visit ended, an
+            // offer fired), a step sample or a fence stay may have moved it,
+            // or the clock reaches it.
+            let mut known: Option<(Option<Timestamp>, usize)> = None;
+            let mut deadline = |ctx: &mut super::Ctx<'_>, stale: bool| -> Result<Option<Timestamp>> {
+                let fresh = known.filter(|&(d, n)| {
+                    !stale
+                        && n == ctx.events.len()
+                        && ctx.st.fences.inside().next().is_none()
+                        && d.is_some_and(|d| ctx.st.clock.is_some_and(|c| c < d))
+                });
+                if let Some((d, _)) = fresh {
+                    return Ok(d);
+                }
+                let d = super::deadlines::next_deadline(ctx.conn, ctx.st, ctx.set, ctx.catalog)?;
+                known = Some((d, ctx.events.len()));
+                Ok(d)
+            };
+            let mut due = None;
+            while windows.len() < max_windows {
+                let Some(t) = self.tick_after(due) else { break };
+                let start = self.fi;
+                while self.fi < self.order.len() && self.order[self.fi].0 < t {
+                    self.fi += 1;
+                }
+                if self.fi > start {
+                    let batch: Vec<LocationFix> =
+                        self.order[start..self.fi].iter().map(|&(_, i)| self.fixes[i]).collect();
+                    let (report, newest) = ctx.ingest_fixes(&batch, None)?;
+                    if let Some(newest) = newest {
+                        // Time passes to the newest fix, as in
+                        // `record_locations`; when nothing is due by then
+                        // that only moves the clock.
+                        if deadline(ctx, false)?.is_none_or(|d| d <= newest) {
+                            ctx.on_time(newest)?;
+                        } else if ctx.st.clock.is_some_and(|c| c < newest) {
+                            ctx.st.clock = Some(newest);
+                        }
+                    }
+                    self.summary.fixes_accepted += u64::from(report.accepted);
+                    for (at, reason) in report.rejected {
+                        let index = self.delivered_with_time(at);
+                        self.refuse(index, at, t, reason);
+                    }
+                }
+                let start = self.si;
+                while self.si < self.steps.len() && self.steps[self.si].end() < t {
+                    self.si += 1;
+                }
+                let stepped = self.si > start;
+                if stepped {
+                    self.summary.step_samples += (self.si - start) as u64;
+                    let samples = self.steps[start..self.si].to_vec();
+                    ctx.on_steps(&samples)?;
+                }
+                // The tick at the window's end: skipped when nothing is due
+                // by then (it would only move the clock) and the clock is
+                // not ahead of it (a correction).
+                let mut d = deadline(ctx, stepped)?;
+                let ahead = ctx.st.clock.is_some_and(|c| c.since(t) > crate::policy::CLOCK_CORRECTION_MS);
+                if self.last_tick.is_none() || ahead || d.is_none_or(|d| d <= t) {
+                    ctx.on_tick(t)?;
+                    d = deadline(ctx, true)?;
+                }
+                due = d;
+                self.last_tick = Some(t);
+                windows.push((t, ctx.events.len()));
+            }
+            Ok(windows)
+        })?;
+        // Events raised before the chunk (by other calls) go with its first
+        // window, as they would with the first call.
+        let lead = events.len() - windows.last().map_or(0, |w| w.1);
+        let mut out = Vec::with_capacity(windows.len());
+        let mut from = 0;
+        for (t, end) in windows.drain(..) {
+            let to = end + lead;
+            let mut evs: Vec<Event> = events[from..to].to_vec();
+            evs.sort_by_key(|e| e.at);
+            self.summary.events += evs.len() as u64;
+            out.push((t, evs));
+            from = to;
+        }
+        if let Some(rest) = events.get(from..).filter(|r| !r.is_empty()) {
+            if let Some(last) = out.last_mut() {
+                last.1.extend_from_slice(rest);
+                self.summary.events += rest.len() as u64;
+            }
+        }
+        Ok(out)
     }
 
     /// Delivers every input at or before `t` not yet delivered and ticks the

@@ -50,3 +50,9 @@ pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
     }
     Ok(())
 }
+
+/// The time of the oldest raw fix held, for the next retention purge.
+pub fn oldest(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn.prepare_cached("SELECT MIN(t) FROM fixes")?.query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}

@@ -214,6 +214,15 @@ impl crate::domain::offers::decide::Ledger for StoreLedger<'_> {
     }
 }
 
+/// The earliest end of a claim window still open, for the engine's next
+/// deadline.
+pub fn next_expiry(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn
+        .prepare_cached("SELECT MIN(expires_at) FROM offer_instances WHERE state IN ('triggered', 'presented')")?
+        .query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,15 @@ pub fn home(conn: &Connection, sealer: &crate::domain::privacy::seal::Sealer) ->
     }
 }
 
+/// The earliest next check of any routine (when one can fall overdue), for
+/// the engine's next deadline.
+pub fn next_check(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn
+        .prepare_cached("SELECT MIN(next_check_at) FROM routines WHERE next_check_at IS NOT NULL")?
+        .query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

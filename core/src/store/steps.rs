@@ -102,3 +102,9 @@ pub fn mark_goal_reached(conn: &Connection, day: &str, at: Timestamp) -> Result<
 pub fn purge_minutes_before(conn: &Connection, before: Timestamp) -> Result<usize> {
     Ok(conn.prepare_cached("DELETE FROM step_minutes WHERE minute < ?1")?.execute([before.0])?)
 }
+
+/// The oldest step minute held, for the next retention purge.
+pub fn oldest_minute(conn: &Connection) -> Result<Option<Timestamp>> {
+    let t: Option<i64> = conn.prepare_cached("SELECT MIN(minute) FROM step_minutes")?.query_row([], |r| r.get(0))?;
+    Ok(t.map(Timestamp))
+}

@@ -17,6 +17,7 @@ public enum EventText {
              let .offerSuppressed(at, _, _, _, _, _, _), let .offerHeldOut(at, _, _, _), let .offerExpired(at, _, _),
              let .routineOverdue(at, _, _, _, _, _), let .routineResumed(at, _, _, _), let .onTheWayReminder(at, _, _, _, _, _),
              let .notificationHeld(at, _, _, _, _), let .catalogLoaded(at, _, _, _), let .databaseRecovered(at, _, _),
+             let .clockCorrected(at, _, _),
              let .sensingPlanChanged(at, _, _, _, _, _, _):
             return at
         }
@@ -43,6 +44,7 @@ public enum EventText {
         case let .notificationHeld(_, message, _, _, explanation): return "Held (\(message)): \(explanation)"
         case let .catalogLoaded(_, version, offers, _): return "Catalog v\(version) loaded: \(offers) offers"
         case let .databaseRecovered(_, _, reason): return "Database recovered: \(reason)"
+        case let .clockCorrected(_, from, _): return "Device clock corrected: back from \(from)"
         case let .sensingPlanChanged(_, accuracy, intervalMs, _, _, reason, _):
             return "Sensing: \(accuracy) every \(intervalMs / 1000) s (\(reason))"
         }

@@ -238,6 +238,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "routine_resumed",
         "on_the_way_reminder",
         "database_recovered",
+        "clock_corrected",
     ];
     k.extend(SIM_KINDS);
     k

@@ -106,6 +106,7 @@ extension KairosEvent {
         case let .catalogLoaded(at, _, _, _): return at
         case let .sensingPlanChanged(at, _, _, _, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at
+        case let .clockCorrected(at, _, _): return at
         }
     }
 

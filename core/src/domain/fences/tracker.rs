@@ -10,7 +10,10 @@
 //!   fence's characteristic radius. Such a fix is *inside evidence*.
 //! * **Exit**: a fix is *outside evidence* when it lies outside by at least
 //!   its margin, `max(FENCE_EXIT_MARGIN_FLOOR_M, FENCE_EXIT_ACCURACY_FACTOR x
-//!   accuracy)`. The first one makes an exit pending; a later one taken at
+//!   accuracy, min(FENCE_EXIT_ACCURACY_FACTOR x observed scatter,
+//!   FENCE_EXIT_SCATTER_MAX_MARGIN_M))`, the observed scatter being what the
+//!   caller measured while the phone stood still
+//!   ([`FenceTracker::set_observed_scatter`]; phones under-report accuracy). The first one makes an exit pending; a later one taken at
 //!   least `FENCE_EXIT_CONFIRM_MS` after it confirms the exit; inside
 //!   evidence in between cancels it. After a silence of
 //!   `FENCE_EXIT_SILENCE_MS` with no fix, one fix outside by
@@ -134,9 +137,12 @@ fn is_inside_evidence(hit: &FenceHit, accuracy_m: f64) -> bool {
     accuracy_m <= policy::FENCE_ENTER_MAX_ACCURACY_RATIO * hit.radius_m && hit.distance_m <= -enter_depth(hit.radius_m)
 }
 
-/// How far outside a fix with this accuracy must be to count as outside.
-fn exit_margin(accuracy_m: f64) -> f64 {
-    policy::FENCE_EXIT_MARGIN_FLOOR_M.max(policy::FENCE_EXIT_ACCURACY_FACTOR * accuracy_m)
+/// How far outside a fix with this accuracy must be to count as outside,
+/// given the scatter observed while still, if any.
+fn exit_margin(accuracy_m: f64, scatter_m: Option<f64>) -> f64 {
+    let observed = scatter_m
+        .map_or(0.0, |s| (policy::FENCE_EXIT_ACCURACY_FACTOR * s).min(policy::FENCE_EXIT_SCATTER_MAX_MARGIN_M));
+    policy::FENCE_EXIT_MARGIN_FLOOR_M.max(policy::FENCE_EXIT_ACCURACY_FACTOR * accuracy_m).max(observed)
 }
 
 impl Stay {
@@ -146,12 +152,12 @@ impl Stay {
 
     /// Applies one fix; `after_silence` is true when no fix came for
     /// `FENCE_EXIT_SILENCE_MS` before it.
-    fn step(&mut self, hit: &FenceHit, fix: &LocationFix, after_silence: bool) -> Step {
+    fn step(&mut self, hit: &FenceHit, fix: &LocationFix, after_silence: bool, scatter_m: Option<f64>) -> Step {
         let d = hit.distance_m;
         if d > 0.0 && self.outside_since.is_none() {
             self.outside_since = Some(fix.at);
         }
-        let margin = exit_margin(fix.accuracy_m);
+        let margin = exit_margin(fix.accuracy_m, scatter_m);
         if is_inside_evidence(hit, fix.accuracy_m) {
             self.exit_pending_since = None;
             self.outside_since = None;
@@ -205,6 +211,10 @@ pub struct FenceTracker {
     /// Reused lookup buffer (not state).
     #[serde(skip)]
     hits: Vec<FenceHit>,
+    /// The scatter (m, 68% radius) observed while the phone stands still,
+    /// as the caller last set it; widens the exit margin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scatter_m: Option<f64>,
 }
 
 impl FenceTracker {
@@ -227,6 +237,38 @@ impl FenceTracker {
     /// When the phone entered `fence`, if it is in it.
     pub fn entered_at(&self, fence: FenceId) -> Option<Timestamp> {
         self.stays.get(&fence).map(|s| s.entered_at)
+    }
+
+    /// Sets the scatter (m, a 68% radius) observed while the phone stands
+    /// still, for the fixes that follow; `None` when it is not still. Exit
+    /// margins are at least [`policy::FENCE_EXIT_ACCURACY_FACTOR`] x it, up
+    /// to [`policy::FENCE_EXIT_SCATTER_MAX_MARGIN_M`].
+    pub fn set_observed_scatter(&mut self, scatter_m: Option<f64>) {
+        self.scatter_m = scatter_m.filter(|s| s.is_finite() && *s > 0.0);
+    }
+
+    /// Goes back to `now` after a device clock correction: fixes after it
+    /// are forgotten (the next fix is applied whatever its time), the
+    /// fences the phone is in stay entered (no second `Entered` for one
+    /// crossing) with their times brought back to at most `now`, and
+    /// pending exits seen after `now` are dropped.
+    pub fn rewind(&mut self, now: Timestamp) {
+        self.last_fix_at = self.last_fix_at.filter(|t| *t <= now);
+        for stay in self.stays.values_mut() {
+            stay.entered_at = stay.entered_at.min(now);
+            stay.outside_since = stay.outside_since.filter(|t| *t <= now);
+            stay.exit_pending_since = stay.exit_pending_since.filter(|t| *t <= now);
+        }
+    }
+
+    /// The earliest instant at which [`FenceTracker::advance`] can fire a
+    /// dwell (`None`: none can), for a caller that sleeps until then.
+    pub fn next_dwell_at(&self, dwell_ms_for: impl Fn(FenceId) -> Option<i64>) -> Option<Timestamp> {
+        self.stays
+            .iter()
+            .filter(|(_, s)| !s.dwelled && s.exit_pending_since.is_none() && s.outside_since.is_none())
+            .filter_map(|(&id, s)| dwell_ms_for(id).map(|n| s.entered_at.plus_millis(n)))
+            .min()
     }
 
     /// Time of the newest fix applied; older fixes are ignored.
@@ -312,6 +354,7 @@ impl FenceTracker {
     ) {
         let after_silence = self.last_fix_at.is_none_or(|t| fix.at.since(t) >= policy::FENCE_EXIT_SILENCE_MS);
         self.last_fix_at = Some(fix.at);
+        let scatter_m = self.scatter_m;
 
         // Fences the phone is in: exit, dwell, or nothing.
         self.stays.retain(|&id, stay| {
@@ -324,7 +367,7 @@ impl FenceTracker {
                 out.push(FenceEvent::Exited { fence: id, at: fix.at, entered_at: stay.entered_at });
                 return false;
             };
-            match stay.step(&hit, fix, after_silence) {
+            match stay.step(&hit, fix, after_silence, scatter_m) {
                 Step::Exit(at) => {
                     out.push(FenceEvent::Exited { fence: id, at, entered_at: stay.entered_at });
                     false

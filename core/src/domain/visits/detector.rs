@@ -146,6 +146,10 @@ impl Stay {
 pub struct StayDetector {
     stay: Option<Stay>,
     last_at: Option<Timestamp>,
+    /// The last in-order usable fixes `(ms, lat, lon)`, for the observed
+    /// scatter (`scatter.rs`).
+    #[serde(default, skip_serializing_if = "std::collections::VecDeque::is_empty")]
+    recent: std::collections::VecDeque<(i64, f64, f64)>,
 }
 
 impl StayDetector {
@@ -156,6 +160,19 @@ impl StayDetector {
             let (lat, lon) = s.centre();
             (s.start, lat, lon)
         })
+    }
+
+    /// The scatter observed over the latest fixes (m, a 68% radius; see
+    /// `scatter.rs`), while a stay is in progress and the latest fix was
+    /// inside it; `None` otherwise, or from too few fixes.
+    pub fn observed_scatter_m(&self) -> Option<f64> {
+        self.stay.as_ref().filter(|s| s.outside.is_none())?;
+        super::scatter::observed_scatter_m(&self.recent)
+    }
+
+    /// Forgets the stay in progress (after a device clock correction).
+    pub fn forget(&mut self) {
+        *self = StayDetector::default();
     }
 
     /// Feeds one accepted fix. `late` fixes only refine the current stay.
@@ -176,6 +193,7 @@ impl StayDetector {
         }
         let silent_too_long = self.last_at.is_some_and(|t| fix.at.since(t) > p.gap_ms);
         self.last_at = Some(fix.at);
+        super::scatter::remember(&mut self.recent, fix.at.0, fix.lat, fix.lon);
         let Some(stay) = self.stay.as_mut() else {
             self.stay = Some(Stay::new(fix));
             return;

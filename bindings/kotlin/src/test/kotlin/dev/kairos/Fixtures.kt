@@ -91,4 +91,5 @@ val KairosEvent.time: Instant
         is KairosEvent.CatalogLoaded -> at
         is KairosEvent.SensingPlanChanged -> at
         is KairosEvent.DatabaseRecovered -> at
+        is KairosEvent.ClockCorrected -> at
     }

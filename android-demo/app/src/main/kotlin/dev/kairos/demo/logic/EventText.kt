@@ -29,6 +29,7 @@ object EventText {
         is KairosEvent.NotificationHeld -> event.at
         is KairosEvent.CatalogLoaded -> event.at
         is KairosEvent.DatabaseRecovered -> event.at
+        is KairosEvent.ClockCorrected -> event.at
         is KairosEvent.SensingPlanChanged -> event.at
     }
 
@@ -52,6 +53,7 @@ object EventText {
         is KairosEvent.NotificationHeld -> "Held (${event.message.name.lowercase()}): ${event.explanation}"
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
+        is KairosEvent.ClockCorrected -> "Device clock corrected: back from ${event.from}"
         is KairosEvent.SensingPlanChanged ->
             "Sensing: ${event.accuracy} every ${event.intervalMs / 1000} s (${event.reason})"
     }
