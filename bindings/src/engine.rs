@@ -373,7 +373,7 @@ impl Engine {
     }
 
     /// One JSON document of everything the engine holds about the shopper,
-    /// for them to keep (`"format": "kairos-export/1"`; top-level keys
+    /// for them to keep (`"format": "kairos-export/2"`; top-level keys
     /// `install_id`, `consents`, `places`, `visits`, `merchant_visits`,
     /// `step_days`, `offers`, `outbox`, `privacy_budget`, `raw_fixes`). It holds raw
     /// coordinates, unsealed: hand it only to the shopper.

@@ -9,6 +9,7 @@
 pub mod config;
 mod offers_api;
 mod pipeline;
+mod portability;
 mod privacy_api;
 pub mod replay;
 mod routines_api;
@@ -18,6 +19,7 @@ pub mod sync;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use pipeline::IngestReport;
+pub use portability::EXPORT_FORMAT;
 pub use privacy_api::ConsentChange;
 pub use sensing::SensingPlan;
 

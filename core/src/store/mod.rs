@@ -12,6 +12,7 @@
 //! | `steps.rs` | per-minute steps, daily totals, the week |
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
+//! | `portable.rs` | every profile table as portable rows, for export and import |
 //! | `privacy.rs` | the consent ledger, the outbox, the local-privacy budget |
 //! | `routines.rs` | routines per learned place and catalog category |
 //! | `summaries.rs` | a closed day's facts, for its summaries |
@@ -29,6 +30,7 @@ pub mod fixes;
 pub mod merchant_visits;
 pub mod meta;
 pub mod offers;
+pub mod portable;
 pub mod privacy;
 pub mod profile;
 pub mod routines;

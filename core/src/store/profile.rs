@@ -130,8 +130,8 @@ pub fn apply_kinds(conn: &Connection, home: Option<i64>, work: Option<i64>) -> R
     Ok(changed)
 }
 
-const PLACES: &[u8] = b"places";
-const VISITS: &[u8] = b"visits";
+pub(super) const PLACES: &[u8] = b"places";
+pub(super) const VISITS: &[u8] = b"visits";
 
 /// Every place, by id.
 pub fn places(conn: &Connection, sealer: &Sealer) -> Result<Vec<Place>> {

@@ -82,7 +82,7 @@ final class PrivacyTests: EngineTestCase {
         let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         XCTAssertEqual(Set(doc.keys), ["format", "install_id", "consents", "places", "visits", "merchant_visits",
                                        "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes"])
-        XCTAssertEqual(doc["format"] as? String, "kairos-export/1")
+        XCTAssertEqual(doc["format"] as? String, "kairos-export/2")
         XCTAssertEqual((doc["places"] as? [Any])?.count, 2)
         XCTAssertEqual((doc["visits"] as? [Any])?.count, 2)
         XCTAssertEqual((doc["raw_fixes"] as? [Any])?.count, Fixtures.morning(start).count)

@@ -97,7 +97,7 @@ class PrivacyTest {
             ),
             keys,
         )
-        assertContains(json, "\"format\": \"kairos-export/1\"")
+        assertContains(json, "\"format\": \"kairos-export/2\"")
         assertContains(json, "\"steps\": 1430")
         assertContains(json, "\"policy_version\": \"2026-11\"")
     }
