@@ -200,7 +200,7 @@ fn a_newer_damaged_or_inconsistent_export_is_refused_naming_where_and_changes_no
         || new.import_profile(&newer),
         |r| matches!(r, ImportRefusal::NewerFormat { found, .. } if found == "kairos-export/3"),
     );
-    let old_format = edited(&|d| d["format"] = json!("kairos-export/2"));
+    let old_format = edited(&|d| d["format"] = json!("kairos-export/1"));
     refused_unchanged(
         &new,
         || new.import_profile(&old_format),

@@ -5,7 +5,7 @@
 //! visits, routines and merchant visits still point at their places and
 //! visits. `docs/privacy.md` documents the format.
 
-use super::profile::{PLACES, VISITS};
+use super::profile::{open_place, seal_place, seal_visit};
 use crate::domain::location::LocationFix;
 use crate::domain::privacy::consent::{ConsentEntry, Purpose};
 use crate::domain::privacy::seal::Sealer;
@@ -212,8 +212,8 @@ pub fn dump(conn: &Connection, sealer: &Sealer) -> Result<Tables> {
     let consents = super::privacy::consents(conn)?.ledger;
     let places: Vec<(PlaceRow, Vec<u8>)> = rows(
         conn,
-        "SELECT id, kind, merchant_id, visit_count, total_minutes, night_minutes, work_minutes, first_seen,
-                last_seen, sealed FROM places ORDER BY id",
+        "SELECT id, kind, merchant_id, visit_count, total_minutes, night_minutes, work_minutes, sealed
+         FROM places ORDER BY id",
         |r| {
             let p = PlaceRow {
                 id: r.get(0)?,
@@ -225,38 +225,30 @@ pub fn dump(conn: &Connection, sealer: &Sealer) -> Result<Tables> {
                 total_minutes: r.get(4)?,
                 night_minutes: r.get(5)?,
                 work_minutes: r.get(6)?,
-                first_seen: Timestamp(r.get(7)?),
-                last_seen: Timestamp(r.get(8)?),
+                first_seen: Timestamp(0),
+                last_seen: Timestamp(0),
             };
-            Ok((p, r.get(9)?))
+            Ok((p, r.get(7)?))
         },
     )?;
     let places = places
         .into_iter()
         .map(|(mut p, sealed)| {
-            [p.lat, p.lon] = sealer.open_f64s::<2>(PLACES, &sealed)?;
+            (p.lat, p.lon, p.first_seen, p.last_seen) = open_place(sealer, &sealed)?;
             Ok(p)
         })
         .collect::<Result<_>>()?;
-    let visits: Vec<(VisitRow, Vec<u8>)> =
-        rows(conn, "SELECT id, place_id, arrived_at, departed_at, sealed FROM visits ORDER BY id", |r| {
-            let v = VisitRow {
-                id: r.get(0)?,
-                place_id: r.get(1)?,
-                arrived_at: Timestamp(r.get(2)?),
-                departed_at: ts(r.get(3)?),
-                lat: 0.0,
-                lon: 0.0,
-            };
-            Ok((v, r.get(4)?))
-        })?;
-    let visits = visits
+    let visits = super::profile::all_visits(conn, sealer)?
         .into_iter()
-        .map(|(mut v, sealed)| {
-            [v.lat, v.lon] = sealer.open_f64s::<2>(VISITS, &sealed)?;
-            Ok(v)
+        .map(|v| VisitRow {
+            id: v.id,
+            place_id: v.place_id,
+            arrived_at: v.arrived_at,
+            departed_at: v.departed_at,
+            lat: v.lat,
+            lon: v.lon,
         })
-        .collect::<Result<_>>()?;
+        .collect();
     let merchant_visits = rows(
         conn,
         "SELECT visit_id, merchant_id, category, catalog_place_id, arrived_at FROM merchant_visits
@@ -324,14 +316,14 @@ pub fn dump(conn: &Connection, sealer: &Sealer) -> Result<Tables> {
             spent_at: b.spent_at,
         })
         .collect();
-    let routines: Vec<(String, Option<i64>, Option<String>, String, Option<i64>)> =
-        rows(conn, "SELECT id, place_id, category, track, next_check_at FROM routines ORDER BY id", |r| {
+    let routines: Vec<(String, Option<i64>, Option<String>, Vec<u8>, Option<i64>)> =
+        rows(conn, "SELECT id, place_id, category, sealed, next_check_at FROM routines ORDER BY id", |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?;
     let routines = routines
         .into_iter()
         .map(|(id, place_id, category, track, next)| {
-            let track = serde_json::from_str(&track)
+            let track = serde_json::from_slice(&super::routines::open_json(sealer, &track)?)
                 .map_err(|source| crate::error::Error::RoutineTrack { id: id.clone(), source })?;
             Ok(RoutineRow { id, place_id, category, track, next_check_at: ts(next) })
         })
@@ -373,8 +365,8 @@ pub fn restore(conn: &Connection, sealer: &Sealer, t: &Tables) -> Result<()> {
         super::privacy::append_consent(conn, e)?;
     }
     let mut st = conn.prepare(
-        "INSERT INTO places (id, kind, merchant_id, visit_count, total_minutes, night_minutes, work_minutes,
-                             first_seen, last_seen, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO places (id, kind, merchant_id, visit_count, total_minutes, night_minutes, work_minutes, sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for p in &t.places {
         st.execute(params![
@@ -385,23 +377,24 @@ pub fn restore(conn: &Connection, sealer: &Sealer, t: &Tables) -> Result<()> {
             p.total_minutes,
             p.night_minutes,
             p.work_minutes,
-            p.first_seen.0,
-            p.last_seen.0,
-            sealer.seal_f64s(PLACES, &[p.lat, p.lon])?
+            seal_place(sealer, p.lat, p.lon, p.first_seen, p.last_seen)?
         ])?;
     }
-    let mut st =
-        conn.prepare("INSERT INTO visits (id, place_id, arrived_at, departed_at, sealed) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut st = conn.prepare("INSERT INTO visits (id, place_id, sealed) VALUES (?1, ?2, ?3)")?;
     for v in &t.visits {
-        let sealed = sealer.seal_f64s(VISITS, &[v.lat, v.lon])?;
-        st.execute(params![v.id, v.place_id, v.arrived_at.0, v.departed_at.map(|d| d.0), sealed])?;
+        st.execute(params![v.id, v.place_id, seal_visit(sealer, v.lat, v.lon, v.arrived_at, v.departed_at)?])?;
     }
+    // A merchant visit's departure is its visit's (kept in clear beside the
+    // arrival: catalog data the day's summary reads).
+    let departed: std::collections::HashMap<i64, Option<Timestamp>> =
+        t.visits.iter().map(|v| (v.id, v.departed_at)).collect();
     let mut st = conn.prepare(
-        "INSERT INTO merchant_visits (visit_id, merchant_id, category, catalog_place_id, arrived_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO merchant_visits (visit_id, merchant_id, category, catalog_place_id, arrived_at, departed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for m in &t.merchant_visits {
-        st.execute(params![m.visit_id, m.merchant_id, m.category, m.catalog_place_id, m.arrived_at.0])?;
+        let left = departed.get(&m.visit_id).copied().flatten().map(|d| d.0);
+        st.execute(params![m.visit_id, m.merchant_id, m.category, m.catalog_place_id, m.arrived_at.0, left])?;
     }
     let mut st = conn.prepare("INSERT INTO step_minutes (minute, steps) VALUES (?1, ?2)")?;
     for m in &t.step_minutes {
@@ -448,9 +441,10 @@ pub fn restore(conn: &Connection, sealer: &Sealer, t: &Tables) -> Result<()> {
         st.execute(params![b.day, b.purpose.as_str(), b.mechanism, b.epsilon, b.spent_at.0])?;
     }
     let mut st = conn
-        .prepare("INSERT INTO routines (id, place_id, category, track, next_check_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        .prepare("INSERT INTO routines (id, place_id, category, sealed, next_check_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for r in &t.routines {
-        st.execute(params![r.id, r.place_id, r.category, r.track.to_string(), r.next_check_at.map(|n| n.0)])?;
+        let sealed = super::routines::seal_json(sealer, r.track.to_string().as_bytes())?;
+        st.execute(params![r.id, r.place_id, r.category, sealed, r.next_check_at.map(|n| n.0)])?;
     }
     super::fixes::insert(conn, sealer, &t.raw_fixes)
 }

@@ -92,8 +92,8 @@ class PrivacyTest {
         val keys = Regex("^  \"([a-z_]+)\":", RegexOption.MULTILINE).findAll(json).map { it.groupValues[1] }.toSet()
         assertEquals(
             setOf(
-                "format", "install_id", "consents", "places", "visits", "merchant_visits",
-                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes",
+                "format", "install_id", "consents", "places", "visits", "merchant_visits", "step_minutes",
+                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes", "engine_state", "fence_ids",
             ),
             keys,
         )
