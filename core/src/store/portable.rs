@@ -199,6 +199,9 @@ pub struct Tables {
     pub raw_fixes: Vec<LocationFix>,
 }
 
+/// A routine row as read: id, place, category, sealed track, next check.
+type RoutineColumns = (String, Option<i64>, Option<String>, Vec<u8>, Option<i64>);
+
 fn rows<T>(conn: &Connection, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
     Ok(conn.prepare(sql)?.query_map([], f)?.collect::<rusqlite::Result<_>>()?)
 }
@@ -316,7 +319,7 @@ pub fn dump(conn: &Connection, sealer: &Sealer) -> Result<Tables> {
             spent_at: b.spent_at,
         })
         .collect();
-    let routines: Vec<(String, Option<i64>, Option<String>, Vec<u8>, Option<i64>)> =
+    let routines: Vec<RoutineColumns> =
         rows(conn, "SELECT id, place_id, category, sealed, next_check_at FROM routines ORDER BY id", |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?;

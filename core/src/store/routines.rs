@@ -95,13 +95,16 @@ pub fn due(conn: &Connection, sealer: &Sealer, now: Timestamp) -> Result<Vec<(St
     decode_all(sealer, rows)
 }
 
+/// A listed routine as read: id, place kind, merchant, sealed track.
+type ListedColumns = (String, Option<String>, Option<String>, Vec<u8>);
+
 /// Every stored routine, with its place's kind and merchant.
 pub fn all(conn: &Connection, sealer: &Sealer) -> Result<Vec<RoutineRow>> {
     let mut st = conn.prepare_cached(
         "SELECT r.id, p.kind, p.merchant_id, r.sealed FROM routines r LEFT JOIN places p ON p.id = r.place_id
          ORDER BY r.id",
     )?;
-    let rows: Vec<(String, Option<String>, Option<String>, Vec<u8>)> =
+    let rows: Vec<ListedColumns> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
         .map(|(id, kind, merchant_id, sealed)| {
