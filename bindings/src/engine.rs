@@ -385,20 +385,52 @@ impl Engine {
     }
 
     /// One JSON document of everything the engine holds about the shopper,
-    /// for them to keep (`"format": "kairos-export/1"`; top-level keys
-    /// `install_id`, `consents`, `places`, `visits`, `merchant_visits`,
-    /// `step_days`, `offers`, `outbox`, `privacy_budget`, `raw_fixes`). It holds raw
-    /// coordinates, unsealed: hand it only to the shopper.
+    /// for them to keep (`"format": "kairos-export/2"`, described in
+    /// `docs/privacy.md`; top-level keys `install_id`, `consents`, `places`,
+    /// `visits`, `merchant_visits`, `step_minutes`, `step_days`, `offers`,
+    /// `outbox`, `privacy_budget`, `routines`, `raw_fixes`, `engine_state`,
+    /// `fence_ids`). It holds raw coordinates, unsealed: hand it only to the
+    /// shopper. `importProfile` restores it on another phone.
     pub fn export_profile(&self) -> Result<String, KairosError> {
         self.core_call(|core| core.export_profile())
+    }
+
+    /// Restores an export (`exportProfile` of another install, under any
+    /// sealing key) into this profile, which must be new or erased; it is
+    /// sealed under this engine's key, and this install keeps its own
+    /// pseudonym. Afterwards the engine behaves as the old one did (places,
+    /// visits, routines, steps, consents, offer caps and cooldowns). Throws
+    /// `ImportRefused` (typed: `NewerFormat`, `Damaged` or `Inconsistent`
+    /// with the JSON path, `ProfileNotEmpty`), changing nothing.
+    pub fn import_profile(&self, export: String) -> Result<(), KairosError> {
+        self.core_call(|core| core.import_profile(&export))
+    }
+
+    /// The export, sealed (AES-256-GCM, authenticated) under `backupKey`
+    /// (32 bytes that the app keeps in the platform's *backed-up* keychain:
+    /// iCloud Keychain, or Android's Block Store / a key the shopper's
+    /// account restores), as bytes to write to a file the platform backs up
+    /// (`docs/bindings.md`, "Backup and restore"). Throws `InvalidInput`
+    /// for a key that is not 32 bytes.
+    pub fn export_backup(&self, backup_key: Vec<u8>) -> Result<Vec<u8>, KairosError> {
+        self.core_call(|core| core.export_backup(&backup_key))
+    }
+
+    /// Restores a backup made by `exportBackup`, as `importProfile` does.
+    /// A wrong key or altered bytes throw `ImportRefused` with
+    /// `BackupUnreadable`; bytes that are not a backup, `NotABackup`; a
+    /// newer backup, `NewerFormat`. Nothing is changed then.
+    pub fn import_backup(&self, backup: Vec<u8>, backup_key: Vec<u8>) -> Result<(), KairosError> {
+        self.core_call(|core| core.import_backup(&backup, &backup_key))
     }
 
     /// Erases everything held about the shopper (fixes, visits, places,
     /// steps, offers, consents, the outbox) so that nothing is recoverable
     /// from the database files, then queues one deletion request for
     /// everything, which the next `sync` sends so the backend forgets too.
-    /// The catalog in force (not personal) stays; every purpose is off
-    /// again.
+    /// The install is forgotten: the deletion goes under the old
+    /// pseudonym, and later uploads register a new one. The catalog in
+    /// force (not personal) stays; every purpose is off again.
     pub fn erase_all(&self, now: SystemTime) -> Result<(), KairosError> {
         self.core_call(|core| core.erase_all(to_core(now)))
     }

@@ -82,6 +82,24 @@ impl Engine {
         run_blocking(move || self.export_profile()).await
     }
 
+    /// `importProfile` without blocking the caller (it writes the whole
+    /// profile, in one transaction).
+    pub async fn import_profile_async(self: Arc<Self>, export: String) -> Result<(), KairosError> {
+        run_blocking(move || self.import_profile(export)).await
+    }
+
+    /// `exportBackup` without blocking the caller (it reads the whole
+    /// profile).
+    pub async fn export_backup_async(self: Arc<Self>, backup_key: Vec<u8>) -> Result<Vec<u8>, KairosError> {
+        run_blocking(move || self.export_backup(backup_key)).await
+    }
+
+    /// `importBackup` without blocking the caller (it writes the whole
+    /// profile, in one transaction).
+    pub async fn import_backup_async(self: Arc<Self>, backup: Vec<u8>, backup_key: Vec<u8>) -> Result<(), KairosError> {
+        run_blocking(move || self.import_backup(backup, backup_key)).await
+    }
+
     /// `eraseAll` without blocking the caller (it rewrites the database
     /// files).
     pub async fn erase_all_async(self: Arc<Self>, now: SystemTime) -> Result<(), KairosError> {

@@ -88,6 +88,16 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
     },
+    /// An export or backup was not imported (`importProfile`,
+    /// `importBackup`); `refusal` says why and where, typed. Nothing was
+    /// changed.
+    #[error("{reason}")]
+    ImportRefused {
+        /// What was wrong, e.g. `import refused: the export is damaged at visits[1].arrived_at: …`.
+        reason: String,
+        /// The typed reason.
+        refusal: crate::privacy::ImportRefusal,
+    },
     /// The profile database could not be read or written.
     #[error("{reason}")]
     Storage {
@@ -128,6 +138,9 @@ impl From<kairos_core::KairosError> for KairosError {
                 KairosError::StoreClosed { reason, instance_id, place_id, reopens_at: reopens_at.map(from_core) }
             }
             kairos_core::KairosError::WrongKey => KairosError::WrongKey { reason },
+            kairos_core::KairosError::ImportRefused { refusal } => {
+                KairosError::ImportRefused { reason, refusal: refusal.into() }
+            }
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
             kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
         }

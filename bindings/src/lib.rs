@@ -72,7 +72,7 @@ pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, ListenerError, Subscription};
 pub use log::{set_logger, LogLevel, LogRecord, LogSink};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
-pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind, Purpose};
+pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, ImportRefusal, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};

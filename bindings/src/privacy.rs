@@ -1,5 +1,5 @@
-//! Privacy: consent, the outbox (what would leave the device), export and
-//! erase, and the local-privacy budget spent (`Engine.privacy_budget`, in
+//! Privacy: consent, the outbox (what would leave the device), export,
+//! import, backup and erase, and the local-privacy budget spent (`Engine.privacy_budget`, in
 //! `engine.rs`: this module holds the types only, so it does not import the
 //! engine). `docs/privacy.md` is the inventory of what is held and shared.
 
@@ -212,5 +212,61 @@ mod tests {
         };
         assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Deletion)).unwrap().kind, OutboxKind::Deletion);
         assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Summary)).unwrap().kind, OutboxKind::Summary);
+    }
+}
+
+/// Why an export or a backup was not imported. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ImportRefusal {
+    /// Written by a newer engine: `what` (`export`, `engine state`,
+    /// `backup`) has format `found`; this engine reads up to `supported`.
+    NewerFormat {
+        /// What carries the format.
+        what: String,
+        /// The format found.
+        found: String,
+        /// The newest this engine reads.
+        supported: String,
+    },
+    /// Not an importable export: not JSON, an older or unknown format, a
+    /// missing field or a value of the wrong type, at `path` (a JSON path
+    /// such as `visits[3].arrived_at`, `$` for the whole document).
+    Damaged {
+        /// Where.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The export contradicts itself at `path` (a visit of a place it does
+    /// not hold, a duplicate id, an unknown state name).
+    Inconsistent {
+        /// Where.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The profile already holds data (`table` has rows): import only
+    /// into a new or erased profile.
+    ProfileNotEmpty {
+        /// The first table found with rows.
+        table: String,
+    },
+    /// The bytes are not a Kairos backup.
+    NotABackup,
+    /// The backup key does not open the backup, or its bytes were altered.
+    BackupUnreadable,
+}
+
+impl From<core::ImportRefusal> for ImportRefusal {
+    fn from(r: core::ImportRefusal) -> Self {
+        use core::ImportRefusal as C;
+        match r {
+            C::NewerFormat { what, found, supported } => ImportRefusal::NewerFormat { what, found, supported },
+            C::Damaged { path, reason } => ImportRefusal::Damaged { path, detail: reason },
+            C::Inconsistent { path, reason } => ImportRefusal::Inconsistent { path, detail: reason },
+            C::ProfileNotEmpty { table } => ImportRefusal::ProfileNotEmpty { table },
+            C::NotABackup => ImportRefusal::NotABackup,
+            C::BackupUnreadable => ImportRefusal::BackupUnreadable,
+        }
     }
 }

@@ -137,6 +137,10 @@ pub enum Error {
     /// A catalog was refused.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+
+    /// An export or backup was not imported; nothing was changed.
+    #[error("import refused: {0}")]
+    ImportRefused(#[from] crate::domain::privacy::ImportRefusal),
     /// The local-privacy configuration was refused.
     #[error("invalid configuration: {0}")]
     LocalPrivacy(#[from] crate::domain::privacy::LocalPrivacyError),
@@ -207,6 +211,13 @@ pub enum KairosError {
     /// or changed: open again with the right key.
     #[error("the sealing key does not open this profile; nothing was changed")]
     WrongKey,
+    /// An export or a backup was not imported (`refusal` says why and
+    /// where); the profile was not changed.
+    #[error("import refused: {refusal}")]
+    ImportRefused {
+        /// The typed reason.
+        refusal: crate::domain::privacy::ImportRefusal,
+    },
     /// A bug or an impossible state; please report it.
     #[error("internal error: {reason}")]
     Internal {
@@ -254,6 +265,7 @@ impl From<Error> for KairosError {
             Error::WrongKey => KairosError::WrongKey,
             Error::Sealing(_) | Error::StoredValue { .. } => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
+            Error::ImportRefused(refusal) => KairosError::ImportRefused { refusal },
             Error::EngineState { .. } | Error::OutboxPayload { .. } | Error::RoutineTrack { .. } | Error::Random => {
                 tracing::error!(error = %e, "internal error");
                 KairosError::Internal { reason: e.to_string() }

@@ -113,11 +113,14 @@ pub mod routines {
 
 /// Consent purposes, the outbox of summaries, local differential privacy.
 pub mod privacy {
+    pub use crate::domain::privacy::backup::{BACKUP_FORMAT, BACKUP_MAGIC};
     pub use crate::domain::privacy::ldp::MECHANISM as LDP_MECHANISM;
     pub use crate::domain::privacy::{
-        BudgetEntry, ConsentEntry, Consents, LocalPrivacy, LocalPrivacyError, OutboxItem, OutboxKind, Purpose,
+        BudgetEntry, ConsentEntry, Consents, ImportRefusal, LocalPrivacy, LocalPrivacyError, OutboxItem, OutboxKind,
+        Purpose,
     };
     pub use crate::engine::ConsentChange;
+    pub use crate::engine::EXPORT_FORMAT;
 }
 
 /// The sync client and the HTTP transport the host app supplies.

@@ -256,7 +256,7 @@ fn export_holds_everything_as_one_document() {
     e.set_consent(Purpose::Offers, true, "2026-11", t("2026-11-22T09:00:00-08:00")).unwrap();
     busy_day(&e, "2026-11-23", true);
     let doc: Value = serde_json::from_str(&e.export_profile().unwrap()).unwrap();
-    assert_eq!(doc["format"], "kairos-export/1");
+    assert_eq!(doc["format"], "kairos-export/2");
     for key in ["consents", "places", "visits", "merchant_visits", "step_days", "offers", "outbox", "raw_fixes"] {
         assert!(doc.get(key).is_some(), "{key}");
     }

@@ -21,6 +21,33 @@ const INSTALL: &str = "0123456789abcdef0123456789abcdef";
 /// captured from a real engine after half an hour at one spot.
 const STATE_V6: &str = r#"{"clock":"2026-11-18T11:35:40Z","filter":{"newest":{"at":"2026-11-18T11:35:40Z","lat":34.0611,"lon":-118.301171,"accuracy_m":8.0,"speed_mps":null},"pending":null,"recent":[[1795000000000,4629990490974119055,13861397160670356360],[1795000060000,4629990490974119055,13861397160599987616],[1795000120000,4629990490974119055,13861397160529618872],[1795000180000,4629990490974119055,13861397160459250127],[1795000240000,4629990490974119055,13861397160388881383],[1795000300000,4629990490974119055,13861397160318512639],[1795000360000,4629990490974119055,13861397160248143895],[1795000420000,4629990490974119055,13861397160177775151],[1795000480000,4629990490974119055,13861397160107406407],[1795000540000,4629990490974119055,13861397160037037662],[1795000600000,4629990490974119055,13861397159966668918],[1795000660000,4629990490974119055,13861397159896300174],[1795000720000,4629990490974119055,13861397159825931430],[1795000780000,4629990490974119055,13861397159755562686],[1795000840000,4629990490974119055,13861397159685193942],[1795000900000,4629990490974119055,13861397159614825197],[1795000960000,4629990490974119055,13861397159544456453],[1795001020000,4629990490974119055,13861397159474087709],[1795001080000,4629990490974119055,13861397159403718965],[1795001140000,4629990490974119055,13861397159333350221],[1795001200000,4629990490974119055,13861397159262981476],[1795001260000,4629990490974119055,13861397159192612732],[1795001320000,4629990490974119055,13861397159122243988],[1795001380000,4629990490974119055,13861397159051875244],[1795001440000,4629990490974119055,13861397158981506500],[1795001500000,4629990490974119055,13861397158911137756],[1795001560000,4629990490974119055,13861397158840769011],[1795001620000,4629990490974119055,13861397158770400267],[1795001680000,4629990490974119055,13861397158700031523],[1795001740000,4629990490974119055,13861397158629662779]]},"detector":{"stay":{"frame":{"lat0":34.0611,"lon0":-118.3012,"m_per_deg_lon":92118.5390124841},"sx":40.071564470059016,"sy":0.0,"n":30,"start":"2026-11-18T11:06:40Z","last_inside":"2026-11-18T11:35:40Z","confirmed":true,"outside":null},"last_at":"2026-11-18T11:35:40Z"},"open_visit":{"visit_id":1,"place_id":1,"arrived_at":"2026-11-18T11:06:40Z"},"counter":{"last":null},"activity":{"last_active_end":null,"nudged_stretch":null,"last_driving_at":null},"fences":{"last_fix_at":null,"stays":{}},"near":[],"motion":["2026-11-18T11:35:40Z",0.0],"prev_fix":{"at":"2026-11-18T11:35:40Z","lat":34.0611,"lon":-118.301171,"accuracy_m":8.0,"speed_mps":null},"last_purge":"2026-11-18T11:35:40Z","last_closed_day":"2026-11-17","outbox_dropped":0,"sync_backoff":{"failures":0,"next_at":null},"reminders":{"watched":[],"home":null,"trail":[]}}"#;
 
+/// A value sealed as the engine seals it (AES-256-GCM under [`KEY`],
+/// `nonce || ciphertext || tag`, the label as associated data), for the
+/// sealed rows of a version-7 profile.
+fn seal(label: &str, plain: &[u8]) -> Vec<u8> {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &KEY).unwrap());
+    let nonce = [NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed); 12];
+    let mut buf = plain.to_vec();
+    let tag = key
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(label.as_bytes()), &mut buf)
+        .unwrap();
+    [nonce.as_slice(), &buf, tag.as_ref()].concat()
+}
+
+fn f64s(values: &[f64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A routine's track as schema versions 5 to 7 stored it, in clear.
+const ROUTINE_TRACK: &str =
+    r#"{"occasions":[{"at":"2026-11-18T11:06:40Z","wall":1794974800000}],"visits":1,"cycle":null,"alerts":0}"#;
+
+/// A home visit's times, in milliseconds.
+const ARRIVED: i64 = 1_795_000_000_000;
+const DEPARTED: i64 = 1_795_003_600_000;
+
 fn fixture(version: u32) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/schema/v{version}.sql"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -32,7 +59,9 @@ fn old_profile(dir: &Path, version: u32) {
     let c = Connection::open(dir.join("kairos.db")).unwrap();
     c.execute_batch(&fixture(version)).unwrap();
     c.pragma_update(None, "user_version", version).unwrap();
-    c.execute("INSERT INTO meta VALUES ('install_id', ?1)", [format!("\"{INSTALL}\"")]).unwrap();
+    if version < 7 {
+        c.execute("INSERT INTO meta VALUES ('install_id', ?1)", [format!("\"{INSTALL}\"")]).unwrap();
+    }
     if version < 5 {
         c.execute_batch(
             "INSERT INTO fixes VALUES (1795000000000, 34.0611, -118.3012, 8.0, NULL);
@@ -62,15 +91,47 @@ fn old_profile(dir: &Path, version: u32) {
         )
         .unwrap();
     }
+    if version == 7 {
+        let state = format!("{{\"format\":1,\"state\":{STATE_V6}}}");
+        for (key, value) in [
+            ("install_id", format!("\"{INSTALL}\"")),
+            ("engine_state", state),
+            ("sync_token", "\"a-token\"".to_string()),
+            ("routines_zone", format!("\"{TZ}\"")),
+        ] {
+            let sealed = seal(&format!("meta/{key}"), value.as_bytes());
+            c.execute("INSERT INTO sealed_meta VALUES (?1, ?2)", rusqlite::params![key, sealed]).unwrap();
+        }
+        c.execute(
+            "INSERT INTO places (kind, visit_count, first_seen, last_seen, sealed) VALUES ('home', 1, ?1, ?2, ?3)",
+            rusqlite::params![ARRIVED, DEPARTED, seal("places", &f64s(&[34.0611, -118.3012]))],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO visits (place_id, arrived_at, departed_at, sealed) VALUES (1, ?1, ?2, ?3)",
+            rusqlite::params![ARRIVED, DEPARTED, seal("visits", &f64s(&[34.0611, -118.3012]))],
+        )
+        .unwrap();
+    }
     if version >= 5 {
-        c.execute_batch(&format!(
-            "INSERT INTO meta VALUES ('engine_state', '{}');
-             INSERT INTO meta VALUES ('sync_token', '\"a-token\"');
-             INSERT INTO meta VALUES ('routines_zone', '\"{TZ}\"');
-             INSERT INTO consent_ledger (purpose, granted, policy_version, at) VALUES ('activity', 1, '2026-11', 1795000000000);
-             INSERT INTO outbox (kind, purpose, day, payload, created_at) VALUES ('deletion', 'visits', NULL, '{{\"purpose\":\"visits\"}}', 1795000000000);",
-            STATE_V6.replace('\'', "''")
-        ))
+        if version < 7 {
+            c.execute_batch(&format!(
+                "INSERT INTO meta VALUES ('engine_state', '{}');
+                 INSERT INTO meta VALUES ('sync_token', '\"a-token\"');
+                 INSERT INTO meta VALUES ('routines_zone', '\"{TZ}\"');",
+                STATE_V6.replace('\'', "''")
+            ))
+            .unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO consent_ledger (purpose, granted, policy_version, at) VALUES ('activity', 1, '2026-11', 1795000000000);
+             INSERT INTO outbox (kind, purpose, day, payload, created_at) VALUES ('deletion', 'visits', NULL, '{\"purpose\":\"visits\"}', 1795000000000);",
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO routines (id, category, track) VALUES ('category:grocery', 'grocery', ?1)",
+            [ROUTINE_TRACK],
+        )
         .unwrap();
     }
 }
@@ -139,8 +200,8 @@ fn fresh_schema() -> Vec<String> {
 #[test]
 fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
     let fresh = fresh_schema();
-    assert!(fresh[0].ends_with(" 7"), "{}", fresh[0]);
-    for version in 1..=6 {
+    assert!(fresh[0].ends_with(" 8"), "{}", fresh[0]);
+    for version in 1..=7 {
         let dir = tempfile::tempdir().unwrap();
         old_profile(dir.path(), version);
         let e = open(dir.path());
@@ -150,9 +211,13 @@ fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
             let fixes = e.raw_fixes(t("2026-11-01T00:00:00Z"), t("2026-12-01T00:00:00Z")).unwrap();
             assert_eq!((fixes.len(), fixes[0].lat, fixes[1].speed_mps), (2, 34.0611, Some(1.5)), "v{version}");
         }
-        if (2..5).contains(&version) {
+        if (2..5).contains(&version) || version == 7 {
             let places = e.places().unwrap();
             assert_eq!((places.len(), places[0].lat, places[0].lon), (1, 34.0611, -118.3012), "v{version}");
+            assert_eq!((places[0].first_seen.0, places[0].last_seen.0), (ARRIVED, DEPARTED), "v{version}");
+            let visits = e.visits(t("2026-11-01T00:00:00Z"), t("2026-12-01T00:00:00Z")).unwrap();
+            let times = (visits[0].arrived_at.0, visits[0].departed_at.map(|d| d.0));
+            assert_eq!((visits.len(), times), (1, (ARRIVED, Some(DEPARTED))), "v{version}: the times survive, sealed");
         }
         if version >= 3 {
             assert_eq!(export["step_days"][0]["steps"], 4321, "v{version}");
@@ -160,6 +225,7 @@ fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
         if version >= 5 {
             assert_eq!(e.clock(), Some(t("2026-11-18T11:35:40Z")), "v{version}: the engine state survives");
             assert_eq!(e.outbox().unwrap().len(), 1, "v{version}");
+            assert_eq!(export["routines"][0]["track"]["visits"], 1, "v{version}: the routine survives, sealed");
         }
         drop(e);
         let migrated = schema_of(dir.path());

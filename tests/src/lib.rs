@@ -2,7 +2,8 @@
 //! catalogs, scenarios) beside them in `tests/`. This library holds what
 //! those tests share: an engine and a real backend on loopback, and the
 //! test catalog re-signed at any version ([`catalog`]), and a scanner for
-//! coordinates at rest in a profile directory ([`scan`]). The crash-and-kill
+//! coordinates at rest in a profile directory ([`scan`]) and one for the
+//! times of private visits ([`scan_times`]). The crash-and-kill
 //! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
 //! `cargo xtask crash-test`; docs/RELIABILITY.md).
 
@@ -10,6 +11,7 @@
 
 pub mod catalog;
 pub mod scan;
+pub mod scan_times;
 pub mod sealed;
 
 use kairos_backend::faults::FaultConfig;

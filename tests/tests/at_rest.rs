@@ -1,11 +1,13 @@
 //! No readable coordinate at rest: days of fixes through the engine leave
 //! nothing near the shopper's places in any file of the profile, and the
-//! scanner that says so finds every rendering it looks for.
+//! scanner that says so finds every rendering it looks for; nor any
+//! readable time of a visit to a private place.
 
 #![forbid(unsafe_code)]
 
 use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
 use kairos_e2e::scan::{Rendering, Scanner, Target};
+use kairos_e2e::scan_times::{self, TimeRendering};
 use kairos_e2e::t;
 use std::path::Path;
 
@@ -167,4 +169,82 @@ fn the_scanner_finds_the_coordinate_in_an_engine_state_saved_in_clear() {
     for rendering in [Rendering::DecimalText, Rendering::F64BitsText] {
         assert!(hits.iter().any(|h| h.rendering == rendering), "{rendering:?} missed: {hits:?}");
     }
+}
+
+/// Five nights at home, recorded as visits (as an app passes `CLVisit`s),
+/// arriving and leaving at irregular minutes and seconds: every arrival
+/// and departure, in milliseconds.
+fn record_nights(e: &Engine) -> Vec<i64> {
+    let mut times = Vec::new();
+    for (day, (arrive, leave)) in [
+        ("20:17:43", "07:41:19"),
+        ("21:03:11", "07:12:52"),
+        ("19:48:27", "08:05:33"),
+        ("22:31:05", "06:58:41"),
+        ("20:56:38", "07:27:14"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let arrived = t(&format!("2026-11-{:02}T{arrive}-08:00", 20 + day));
+        let departed = t(&format!("2026-11-{:02}T{leave}-08:00", 21 + day));
+        e.record_visit(HOME.lat, HOME.lon, arrived, departed).unwrap();
+        times.extend([arrived.0, departed.0]);
+    }
+    times
+}
+
+#[test]
+fn nights_at_home_leave_no_readable_time_of_the_visits_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let times = {
+        let e = Engine::open(EngineConfig::new(dir.path(), "America/Los_Angeles")).unwrap();
+        let times = record_nights(&e);
+        let places = e.places().unwrap();
+        assert_eq!((places.len(), places[0].kind), (1, kairos_core::PlaceKind::Home), "home is learned: {places:?}");
+        assert_eq!(e.visits(t("2026-11-20T00:00:00-08:00"), t("2026-11-26T00:00:00-08:00")).unwrap().len(), 5);
+        let hits = scan_times::scan_dir(dir.path(), &times).unwrap();
+        assert!(hits.is_empty(), "private visit times in the open profile: {hits:#?}");
+        times
+    };
+    let hits = scan_times::scan_dir(dir.path(), &times).unwrap();
+    assert!(hits.is_empty(), "private visit times at rest: {hits:#?}");
+}
+
+#[test]
+fn the_time_scanner_finds_a_private_visit_time_in_the_schema_7_layout() {
+    // Schema 7 kept a visit's times in clear integer columns, and its
+    // place's first and last seen beside them.
+    let dir = tempfile::tempdir().unwrap();
+    let (arrived, departed) = (t("2026-11-20T20:17:43-08:00").0, t("2026-11-21T07:41:19-08:00").0);
+    let db = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE places (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL DEFAULT 'other',
+             first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, sealed BLOB NOT NULL DEFAULT x'');
+         CREATE TABLE visits (id INTEGER PRIMARY KEY AUTOINCREMENT, place_id INTEGER NOT NULL,
+             arrived_at INTEGER NOT NULL, departed_at INTEGER, sealed BLOB NOT NULL DEFAULT x'');",
+    )
+    .unwrap();
+    db.execute("INSERT INTO places (kind, first_seen, last_seen) VALUES ('home', ?1, ?2)", [arrived, departed])
+        .unwrap();
+    db.execute("INSERT INTO visits (place_id, arrived_at, departed_at) VALUES (1, ?1, ?2)", [arrived, departed])
+        .unwrap();
+    drop(db);
+    let hits = scan_times::scan_dir(dir.path(), &[arrived, departed]).unwrap();
+    for ms in [arrived, departed] {
+        assert!(hits.iter().any(|h| h.ms == ms && h.rendering == TimeRendering::Millis48Be), "{ms} missed: {hits:#?}");
+    }
+}
+
+#[test]
+fn the_time_scanner_finds_every_rendering_of_an_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let ms = t("2026-11-20T20:17:43.250-08:00").0;
+    for rendering in TimeRendering::ALL {
+        let file = noise_with(dir.path(), "f", &rendering.bytes(ms));
+        let hits = scan_times::scan_bytes(&file, &std::fs::read(&file).unwrap(), &[ms]);
+        assert!(hits.iter().any(|h| h.rendering == rendering && h.offset == 1000), "{rendering:?} not found: {hits:?}");
+    }
+    let file = noise_with(dir.path(), "f", b"");
+    assert_eq!(scan_times::scan_bytes(&file, &std::fs::read(&file).unwrap(), &[ms]), vec![]);
 }

@@ -11,6 +11,7 @@ pub mod config;
 mod deadlines;
 mod offers_api;
 mod pipeline;
+mod portability;
 mod privacy_api;
 pub mod replay;
 mod routines_api;
@@ -21,6 +22,7 @@ mod zone;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
 pub use pipeline::IngestReport;
+pub use portability::EXPORT_FORMAT;
 pub use privacy_api::ConsentChange;
 pub use sensing::SensingPlan;
 

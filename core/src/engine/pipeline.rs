@@ -319,10 +319,10 @@ impl Ctx<'_> {
         }
         for subject in subjects {
             let id = subject.id();
-            let mut track = store::routines::load(self.conn, &id)?.unwrap_or_default();
+            let mut track = store::routines::load(self.conn, self.sealer, &id)?.unwrap_or_default();
             let effect = track.add_visit(arrived_at, tz);
             let (pid, category) = subject.columns();
-            store::routines::save(self.conn, &id, pid, category, &track, track.next_check(tz))?;
+            store::routines::save(self.conn, self.sealer, &id, pid, category, &track, track.next_check(tz))?;
             if let Some(cycles_missed) = effect.resumed_after {
                 if self.speaks(&subject)? {
                     let next_expected_at = track.routine(subject, at, tz).map_or(at, |r| r.next_expected_at);
@@ -336,11 +336,11 @@ impl Ctx<'_> {
     /// Reports the cycles that became overdue by `now`.
     fn routines_on_time(&mut self, now: Timestamp) -> Result<()> {
         let tz = self.set.tz;
-        for (id, mut track) in store::routines::due(self.conn, now)? {
+        for (id, mut track) in store::routines::due(self.conn, self.sealer, now)? {
             let caught = track.catch_up(now, tz);
             let subject = RoutineSubject::parse(&id);
             let (pid, category) = subject.as_ref().map_or((None, None), RoutineSubject::columns);
-            store::routines::save(self.conn, &id, pid, category, &track, track.next_check(tz))?;
+            store::routines::save(self.conn, self.sealer, &id, pid, category, &track, track.next_check(tz))?;
             let Some(c) = caught.filter(|c| !c.lapsed) else { continue };
             let speaks = match &subject {
                 Some(subject) => self.speaks(subject)?,
@@ -360,7 +360,7 @@ impl Ctx<'_> {
     /// After the device's zone changed: the next checks and the watch list
     /// are instants, recomputed from the wall-clock routines in the new zone.
     pub(super) fn rezone_routines(&mut self) -> Result<()> {
-        for row in store::routines::all(self.conn)? {
+        for row in store::routines::all(self.conn, self.sealer)? {
             store::routines::set_next_check(self.conn, &row.id, row.track.next_check(self.set.tz))?;
         }
         self.refresh_watch()
@@ -371,7 +371,7 @@ impl Ctx<'_> {
     /// their overdue and lapse instants, and home's centre.
     pub(super) fn refresh_watch(&mut self) -> Result<()> {
         let mut watched = Vec::new();
-        for row in store::routines::all(self.conn)? {
+        for row in store::routines::all(self.conn, self.sealer)? {
             let Some(subject) = RoutineSubject::parse(&row.id) else { continue };
             let Some((expected_at, overdue_at, lapses_at)) = row.track.schedule(self.set.tz) else { continue };
             let target = match subject {
@@ -558,7 +558,7 @@ impl Ctx<'_> {
             budget: self.st.budget.check(MessageKind::Offer, at, self.set.tz, &self.set.budget),
             relevance: &self.set.relevance,
         };
-        let profile = ProfileView::new(self.conn, at, self.set.tz, self.speed_at(at));
+        let profile = ProfileView::new(self.conn, self.sealer, at, self.set.tz, self.speed_at(at));
         let conn = self.conn;
         let model = move || store::relevance::model(conn, Some(cat));
         let mut draws = DrawStream::new(self.install_id, self.st.relevance_draws);

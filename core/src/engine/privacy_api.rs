@@ -1,14 +1,14 @@
-//! The privacy half of the public API: consent, the outbox, export, erase
-//! and key rotation.
+//! The privacy half of the public API: consent, the outbox, erase and key
+//! rotation (export, import and backup: `portability.rs`).
 
-use super::{ApiResult, Engine, Inner};
+use super::{ApiResult, Engine};
 use crate::domain::privacy::consent::{ConsentEntry, Consents, Purpose};
 use crate::domain::privacy::outbox::{BudgetEntry, OutboxItem, OutboxKind};
 use crate::domain::privacy::seal::Sealer;
 use crate::domain::time::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::store::{self, meta::SealedKey};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 
 /// What `set_consent` did.
@@ -78,16 +78,6 @@ impl Engine {
         Ok(store::privacy::budget(&self.lock().conn, &from.to_string(), &to.to_string())?)
     }
 
-    /// One JSON document of everything the engine holds about the shopper
-    /// (`docs/privacy.md` describes it): consents, places, visits, merchant
-    /// visits, daily steps, offers, the outbox, the local-privacy budget
-    /// spent, and the raw fixes still
-    /// within retention (unsealed: the export is the shopper's own copy).
-    pub fn export_profile(&self) -> ApiResult<String> {
-        let inner = self.lock();
-        Ok(inner.export().map(|v| serde_json::to_string_pretty(&v).expect("JSON values serialise"))?)
-    }
-
     /// Erases everything held about the shopper: every row of the profile,
     /// the outbox included, with SQLite's `secure_delete`, then a WAL
     /// checkpoint that truncates and a `VACUUM`, so nothing is recoverable
@@ -142,58 +132,5 @@ impl Engine {
         }
         resealed?;
         Ok(())
-    }
-}
-
-impl Inner {
-    fn export(&self) -> Result<Value> {
-        let c = &self.conn;
-        let all = (Timestamp(i64::MIN / 2), Timestamp(i64::MAX / 2));
-        let step_days: Vec<Value> = store::steps::all_days(c)?
-            .into_iter()
-            .map(|(day, steps, goal_reached_at)| {
-                json!({"day": day, "steps": steps, "goal_reached_at": goal_reached_at.map(|t| t.to_rfc3339())})
-            })
-            .collect();
-        let merchant_visits: Vec<Value> = store::merchant_visits::all(c)?
-            .into_iter()
-            .map(|m| {
-                json!({"visit_id": m.visit_id, "merchant_id": m.merchant_id, "category": m.category,
-                       "catalog_place_id": m.catalog_place_id, "arrived_at": m.arrived_at.to_rfc3339()})
-            })
-            .collect();
-        let outbox: Vec<Value> = store::privacy::outbox(c)?
-            .into_iter()
-            .map(|o| {
-                let payload = serde_json::from_str::<Value>(&o.payload)
-                    .map_err(|source| Error::OutboxPayload { id: o.id, source })?;
-                Ok(json!({"kind": o.kind.as_str(), "purpose": o.purpose.map(Purpose::as_str), "day": o.day,
-                          "payload": payload, "queued_at": o.created_at.to_rfc3339()}))
-            })
-            .collect::<Result<_>>()?;
-        let budget: Vec<Value> = store::privacy::budget(c, "0000-01-01", "9999-12-31")?
-            .into_iter()
-            .map(|b| {
-                json!({"day": b.day, "purpose": b.purpose.as_str(), "mechanism": b.mechanism,
-                       "epsilon": b.epsilon, "spent_at": b.spent_at.to_rfc3339()})
-            })
-            .collect();
-        let routines: Vec<Value> =
-            store::routines::all(c)?.into_iter().map(|r| json!({"id": r.id, "track": r.track})).collect();
-        Ok(json!({
-            "format": "kairos-export/1",
-            "install_id": self.install_id,
-            "consents": store::privacy::consents(c)?,
-            "places": store::profile::places(c, &self.sealer)?,
-            "visits": store::profile::visits(c, &self.sealer, all.0, all.1)?,
-            "merchant_visits": merchant_visits,
-            "step_days": step_days,
-            "offers": store::offers::in_range(c, all.0, all.1)?,
-            "outbox": outbox,
-            "privacy_budget": budget,
-            "raw_fixes": store::fixes::in_range(c, &self.sealer, all.0, all.1)?,
-            "routines": routines,
-            "relevance": store::relevance::model(c, self.catalog.as_deref())?,
-        }))
     }
 }

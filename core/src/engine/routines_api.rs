@@ -19,7 +19,7 @@ impl Engine {
         let inner = self.lock();
         let tz = inner.set.tz;
         let mut out = Vec::new();
-        for row in store::routines::all(&inner.conn)? {
+        for row in store::routines::all(&inner.conn, &inner.sealer)? {
             let Some(subject) = RoutineSubject::parse(&row.id) else { continue };
             if let Some(mut r) = row.track.routine(subject, now, tz) {
                 r.place_kind = row.place_kind;

@@ -25,38 +25,6 @@ pub fn insert(
     Ok(())
 }
 
-/// A visit matched to a catalog merchant's place.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MerchantVisit {
-    /// The learned visit.
-    pub visit_id: i64,
-    /// The catalog merchant.
-    pub merchant_id: String,
-    /// The merchant's catalog category.
-    pub category: String,
-    /// The catalog place the visit was at.
-    pub catalog_place_id: String,
-    /// When the visit started.
-    pub arrived_at: Timestamp,
-}
-
-/// Every merchant visit, by arrival (for export).
-pub fn all(conn: &Connection) -> Result<Vec<MerchantVisit>> {
-    let mut st = conn.prepare_cached(
-        "SELECT visit_id, merchant_id, category, catalog_place_id, arrived_at FROM merchant_visits ORDER BY arrived_at",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(MerchantVisit {
-            visit_id: r.get(0)?,
-            merchant_id: r.get(1)?,
-            category: r.get(2)?,
-            catalog_place_id: r.get(3)?,
-            arrived_at: Timestamp(r.get(4)?),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Forgets that learned place `place_id` and its visits were a merchant's
 /// (it became home or work: a private place). Returns the merchant visits
 /// removed.

@@ -13,6 +13,7 @@
 //! | `offers.rs` | offer instances and the history caps read |
 //! | `relevance.rs` | the next best action's model, from the offer outcomes |
 //! | `merchant_visits.rs` | visits matched to catalog merchants |
+//! | `portable.rs` | every profile table as portable rows, for export and import |
 //! | `privacy.rs` | the consent ledger, the outbox, the local-privacy budget |
 //! | `routines.rs` | routines per learned place and catalog category |
 //! | `summaries.rs` | a closed day's facts, for its summaries |
@@ -30,6 +31,7 @@ pub mod fixes;
 pub mod merchant_visits;
 pub mod meta;
 pub mod offers;
+pub mod portable;
 pub mod privacy;
 pub mod profile;
 pub mod relevance;

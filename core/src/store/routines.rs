@@ -1,8 +1,10 @@
 //! Routines: one row per learned place or catalog category with visits,
-//! holding its [`RoutineTrack`] (a bounded window and the fitted routine)
-//! and the next instant a time rule applies to it, so that `tick` finds
+//! holding its [`RoutineTrack`] (a bounded window and the fitted routine),
+//! sealed (its occasions are the times of visits, at home too), and the
+//! next instant a time rule applies to it, in clear, so that `tick` finds
 //! due routines with one indexed query.
 
+use crate::domain::privacy::seal::Sealer;
 use crate::domain::routines::RoutineTrack;
 use crate::domain::time::Timestamp;
 use crate::domain::visits::PlaceKind;
@@ -22,34 +24,47 @@ pub struct RoutineRow {
     pub track: RoutineTrack,
 }
 
-fn decode(id: &str, json: &str) -> Result<RoutineTrack> {
-    serde_json::from_str(json).map_err(|source| Error::RoutineTrack { id: id.into(), source })
+const LABEL: &[u8] = b"routines";
+
+/// The track JSON sealed in a row.
+pub(super) fn open_json(sealer: &Sealer, sealed: &[u8]) -> Result<Vec<u8>> {
+    sealer.open(LABEL, sealed)
 }
 
-/// `(id, track JSON)` rows, decoded.
-fn decode_all(rows: Vec<(String, String)>) -> Result<Vec<(String, RoutineTrack)>> {
+/// Seals a track's JSON for its row.
+pub(super) fn seal_json(sealer: &Sealer, json: &[u8]) -> Result<Vec<u8>> {
+    sealer.seal(LABEL, json)
+}
+
+fn decode(sealer: &Sealer, id: &str, sealed: &[u8]) -> Result<RoutineTrack> {
+    serde_json::from_slice(&open_json(sealer, sealed)?).map_err(|source| Error::RoutineTrack { id: id.into(), source })
+}
+
+/// `(id, sealed track)` rows, decoded.
+fn decode_all(sealer: &Sealer, rows: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, RoutineTrack)>> {
     rows.into_iter()
-        .map(|(id, json)| {
-            let track = decode(&id, &json)?;
+        .map(|(id, sealed)| {
+            let track = decode(sealer, &id, &sealed)?;
             Ok((id, track))
         })
         .collect()
 }
 
-fn encode(id: &str, t: &RoutineTrack) -> Result<String> {
-    serde_json::to_string(t).map_err(|source| Error::RoutineTrack { id: id.into(), source })
+fn encode(sealer: &Sealer, id: &str, t: &RoutineTrack) -> Result<Vec<u8>> {
+    seal_json(sealer, &serde_json::to_vec(t).map_err(|source| Error::RoutineTrack { id: id.into(), source })?)
 }
 
 /// The routine `id`'s state, if it has one.
-pub fn load(conn: &Connection, id: &str) -> Result<Option<RoutineTrack>> {
-    let raw: Option<String> =
-        conn.prepare_cached("SELECT track FROM routines WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    raw.map(|json| decode(id, &json)).transpose()
+pub fn load(conn: &Connection, sealer: &Sealer, id: &str) -> Result<Option<RoutineTrack>> {
+    let raw: Option<Vec<u8>> =
+        conn.prepare_cached("SELECT sealed FROM routines WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    raw.map(|sealed| decode(sealer, id, &sealed)).transpose()
 }
 
 /// Stores routine `id` (of `place_id` or `category`) with its next check.
 pub fn save(
     conn: &Connection,
+    sealer: &Sealer,
     id: &str,
     place_id: Option<i64>,
     category: Option<&str>,
@@ -57,10 +72,10 @@ pub fn save(
     next_check_at: Option<Timestamp>,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO routines (id, place_id, category, track, next_check_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT(id) DO UPDATE SET track = excluded.track, next_check_at = excluded.next_check_at",
+        "INSERT INTO routines (id, place_id, category, sealed, next_check_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, next_check_at = excluded.next_check_at",
     )?
-    .execute(params![id, place_id, category, encode(id, t)?, next_check_at.map(|t| t.0)])?;
+    .execute(params![id, place_id, category, encode(sealer, id, t)?, next_check_at.map(|t| t.0)])?;
     Ok(())
 }
 
@@ -72,25 +87,28 @@ pub fn set_next_check(conn: &Connection, id: &str, next_check_at: Option<Timesta
 }
 
 /// Routines with a time rule due at or before `now`.
-pub fn due(conn: &Connection, now: Timestamp) -> Result<Vec<(String, RoutineTrack)>> {
+pub fn due(conn: &Connection, sealer: &Sealer, now: Timestamp) -> Result<Vec<(String, RoutineTrack)>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, track FROM routines WHERE next_check_at IS NOT NULL AND next_check_at <= ?1 ORDER BY next_check_at",
+        "SELECT id, sealed FROM routines WHERE next_check_at IS NOT NULL AND next_check_at <= ?1 ORDER BY next_check_at",
     )?;
     let rows = st.query_map([now.0], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    decode_all(rows)
+    decode_all(sealer, rows)
 }
 
+/// A listed routine as read: id, place kind, merchant, sealed track.
+type ListedColumns = (String, Option<String>, Option<String>, Vec<u8>);
+
 /// Every stored routine, with its place's kind and merchant.
-pub fn all(conn: &Connection) -> Result<Vec<RoutineRow>> {
+pub fn all(conn: &Connection, sealer: &Sealer) -> Result<Vec<RoutineRow>> {
     let mut st = conn.prepare_cached(
-        "SELECT r.id, p.kind, p.merchant_id, r.track FROM routines r LEFT JOIN places p ON p.id = r.place_id
+        "SELECT r.id, p.kind, p.merchant_id, r.sealed FROM routines r LEFT JOIN places p ON p.id = r.place_id
          ORDER BY r.id",
     )?;
-    let rows: Vec<(String, Option<String>, Option<String>, String)> =
+    let rows: Vec<ListedColumns> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
     rows.into_iter()
-        .map(|(id, kind, merchant_id, json)| {
-            let track = decode(&id, &json)?;
+        .map(|(id, kind, merchant_id, sealed)| {
+            let track = decode(sealer, &id, &sealed)?;
             Ok(RoutineRow { id, place_kind: kind.map(|k| PlaceKind::parse(&k)), merchant_id, track })
         })
         .collect()
@@ -98,17 +116,17 @@ pub fn all(conn: &Connection) -> Result<Vec<RoutineRow>> {
 
 /// The routines of the learned places matched to catalog merchant
 /// `merchant_id`.
-pub fn at_merchant(conn: &Connection, merchant_id: &str) -> Result<Vec<RoutineTrack>> {
+pub fn at_merchant(conn: &Connection, sealer: &Sealer, merchant_id: &str) -> Result<Vec<RoutineTrack>> {
     let mut st = conn.prepare_cached(
-        "SELECT r.id, r.track FROM routines r JOIN places p ON p.id = r.place_id WHERE p.merchant_id = ?1 ORDER BY r.id",
+        "SELECT r.id, r.sealed FROM routines r JOIN places p ON p.id = r.place_id WHERE p.merchant_id = ?1 ORDER BY r.id",
     )?;
     // Targeting asks this for each candidate: the id is read only to name
     // a routine that fails to decode.
     let mut rows = st.query([merchant_id])?;
     let mut tracks = Vec::new();
     while let Some(r) = rows.next()? {
-        let json: String = r.get(1)?;
-        tracks.push(match serde_json::from_str(&json) {
+        let sealed: Vec<u8> = r.get(1)?;
+        tracks.push(match serde_json::from_slice(&open_json(sealer, &sealed)?) {
             Ok(track) => track,
             Err(source) => return Err(Error::RoutineTrack { id: r.get(0)?, source }),
         });
@@ -142,14 +160,14 @@ pub fn catalog_places_of(conn: &Connection, place_id: i64) -> Result<Vec<String>
 }
 
 /// Home's centre, if a place is home.
-pub fn home(conn: &Connection, sealer: &crate::domain::privacy::seal::Sealer) -> Result<Option<(f64, f64)>> {
+pub fn home(conn: &Connection, sealer: &Sealer) -> Result<Option<(f64, f64)>> {
     let sealed: Option<Vec<u8>> = conn
         .prepare_cached("SELECT sealed FROM places WHERE kind = 'home' LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?;
     match sealed {
         Some(b) => {
-            let [lat, lon] = sealer.open_f64s::<2>(b"places", &b)?;
+            let (lat, lon, _, _) = super::profile::open_place(sealer, &b)?;
             Ok(Some((lat, lon)))
         }
         None => Ok(None),
@@ -172,19 +190,20 @@ mod tests {
     #[test]
     fn save_load_and_due() {
         let mut c = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[2; 32]).unwrap()).unwrap();
+        let s = Sealer::new(&[2; 32]).unwrap();
+        crate::store::schema::migrate(&mut c, &s).unwrap();
         let mut t = RoutineTrack::default();
         t.add_visit(Timestamp(1_790_000_000_000), chrono_tz::UTC);
-        save(&c, "category:grocery", None, Some("grocery"), &t, Some(Timestamp(50))).unwrap();
-        save(&c, "category:fashion", None, Some("fashion"), &t, None).unwrap();
-        assert_eq!(load(&c, "category:grocery").unwrap(), Some(t.clone()));
-        assert_eq!(load(&c, "category:none").unwrap(), None);
-        assert!(due(&c, Timestamp(49)).unwrap().is_empty());
-        let d = due(&c, Timestamp(50)).unwrap();
+        save(&c, &s, "category:grocery", None, Some("grocery"), &t, Some(Timestamp(50))).unwrap();
+        save(&c, &s, "category:fashion", None, Some("fashion"), &t, None).unwrap();
+        assert_eq!(load(&c, &s, "category:grocery").unwrap(), Some(t.clone()));
+        assert_eq!(load(&c, &s, "category:none").unwrap(), None);
+        assert!(due(&c, &s, Timestamp(49)).unwrap().is_empty());
+        let d = due(&c, &s, Timestamp(50)).unwrap();
         assert_eq!(d.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["category:grocery"]);
         // Saving again replaces the state and the check.
-        save(&c, "category:grocery", None, Some("grocery"), &t, None).unwrap();
-        assert!(due(&c, Timestamp(i64::MAX)).unwrap().is_empty());
-        assert_eq!(all(&c).unwrap().len(), 2);
+        save(&c, &s, "category:grocery", None, Some("grocery"), &t, None).unwrap();
+        assert!(due(&c, &s, Timestamp(i64::MAX)).unwrap().is_empty());
+        assert_eq!(all(&c, &s).unwrap().len(), 2);
     }
 }

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// The `meta` table, as version 1 created it. The key check creates it
 /// before the first migration (it must record the key before anything is
@@ -39,6 +39,7 @@ fn step(version: u32) -> Option<Step> {
         4 => upgrade_from_4,
         5 => upgrade_from_5,
         6 => upgrade_from_6,
+        7 => upgrade_from_7,
         _ => return None,
     })
 }
@@ -158,6 +159,66 @@ fn upgrade_from_6(conn: &Connection, sealer: &Sealer) -> Result<()> {
     meta::seal_plain_row(conn, sealer, SealedKey::EngineState, super::state::wrap_format_1)?;
     for key in [SealedKey::InstallId, SealedKey::SyncToken, SealedKey::RoutinesZone] {
         meta::seal_plain_row(conn, sealer, key, str::to_string)?;
+    }
+    Ok(())
+}
+
+/// 7 -> 8: the times of visits and places (when the shopper was at home
+/// or work) move into their rows' sealed blobs, and routines' tracks (their
+/// occasions are visit times) into a sealed column; a merchant visit keeps
+/// its departure in clear beside its arrival (catalog data, which the
+/// day's `visits` summary reads).
+fn upgrade_from_7(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE merchant_visits ADD COLUMN departed_at INTEGER;
+UPDATE merchant_visits SET departed_at = (SELECT departed_at FROM visits WHERE visits.id = merchant_visits.visit_id);
+ALTER TABLE routines ADD COLUMN sealed BLOB NOT NULL DEFAULT x'';",
+    )?;
+    v8_seal(conn, sealer)?;
+    conn.execute_batch(
+        "DROP INDEX visits_by_arrival;
+ALTER TABLE visits DROP COLUMN arrived_at;
+ALTER TABLE visits DROP COLUMN departed_at;
+ALTER TABLE places DROP COLUMN first_seen;
+ALTER TABLE places DROP COLUMN last_seen;
+ALTER TABLE routines DROP COLUMN track;",
+    )?;
+    Ok(())
+}
+
+/// Re-seals a version-7 database's places as `[lat, lon, first_seen,
+/// last_seen]` and visits as `[lat, lon, arrived_at, departed_at]`
+/// (milliseconds as `f64`, `NaN` for a visit under way), and seals each
+/// routine's track JSON under the label `routines`: the layouts
+/// version 8 defines, written out here so that this step does not change
+/// when the stores' own code does.
+fn v8_seal(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let places: Vec<(i64, i64, i64, Vec<u8>)> = conn
+        .prepare("SELECT id, first_seen, last_seen, sealed FROM places")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, first, last, sealed) in places {
+        let [lat, lon] = sealer.open_f64s::<2>(b"places", &sealed)?;
+        let resealed = sealer.seal_f64s(b"places", &[lat, lon, first as f64, last as f64])?;
+        conn.execute("UPDATE places SET sealed = ?2 WHERE id = ?1", rusqlite::params![id, resealed])?;
+    }
+    let visits: Vec<(i64, i64, Option<i64>, Vec<u8>)> = conn
+        .prepare("SELECT id, arrived_at, departed_at, sealed FROM visits")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, arrived, departed, sealed) in visits {
+        let [lat, lon] = sealer.open_f64s::<2>(b"visits", &sealed)?;
+        let times = [arrived as f64, departed.map_or(f64::NAN, |d| d as f64)];
+        let resealed = sealer.seal_f64s(b"visits", &[lat, lon, times[0], times[1]])?;
+        conn.execute("UPDATE visits SET sealed = ?2 WHERE id = ?1", rusqlite::params![id, resealed])?;
+    }
+    let routines: Vec<(String, String)> = conn
+        .prepare("SELECT id, track FROM routines")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, track) in routines {
+        let sealed = sealer.seal(b"routines", track.as_bytes())?;
+        conn.execute("UPDATE routines SET sealed = ?2 WHERE id = ?1", rusqlite::params![id, sealed])?;
     }
     Ok(())
 }

@@ -51,6 +51,19 @@ fn upgrade(format: u32, state: Value) -> Result<Value> {
     }
 }
 
+/// The engine state as its envelope `{"format": N, "state": …}` (for the
+/// export).
+pub fn envelope<T: Serialize>(state: &T) -> Result<Value> {
+    serde_json::to_value(EnvelopeOut { format: STATE_FORMAT, state }).map_err(state_error)
+}
+
+/// The state inside an envelope read back (from an export), upgraded to
+/// [`STATE_FORMAT`]; a newer format is [`Error::UnknownStateFormat`].
+pub fn open_envelope(envelope: Value) -> Result<Value> {
+    let envelope: EnvelopeIn = serde_json::from_value(envelope).map_err(state_error)?;
+    upgrade(envelope.format, envelope.state)
+}
+
 /// The engine state does not read or write as JSON.
 fn state_error(source: serde_json::Error) -> Error {
     Error::EngineState { key: SealedKey::EngineState.name().to_string(), source }

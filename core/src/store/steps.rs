@@ -75,15 +75,6 @@ pub fn days_between(conn: &Connection, first: &str, last: &str) -> Result<Vec<(S
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Every stored day as `(day, steps, when its goal was first reached)`,
-/// by day (for export).
-pub fn all_days(conn: &Connection) -> Result<Vec<(String, u64, Option<Timestamp>)>> {
-    let mut st = conn.prepare_cached("SELECT day, steps, goal_reached_at FROM step_days ORDER BY day")?;
-    let rows =
-        st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, Option<i64>>(2)?.map(Timestamp))))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The seven local days ending with `now`'s day in `tz`, judged against
 /// `goal`.
 pub fn week(conn: &Connection, now: Timestamp, tz: Tz, goal: u32) -> Result<WeekSummary> {

@@ -24,8 +24,8 @@ impl DayFacts for DayReader<'_> {
 
     fn merchant_visits(&self, from: Timestamp, to: Timestamp) -> Result<Vec<MerchantDay>, Error> {
         let mut st = self.0.prepare_cached(
-            "SELECT m.merchant_id, COUNT(*), COALESCE(SUM(COALESCE(v.departed_at, v.arrived_at) - v.arrived_at), 0)
-             FROM merchant_visits m JOIN visits v ON v.id = m.visit_id
+            "SELECT m.merchant_id, COUNT(*), COALESCE(SUM(COALESCE(m.departed_at, m.arrived_at) - m.arrived_at), 0)
+             FROM merchant_visits m
              WHERE m.arrived_at >= ?1 AND m.arrived_at < ?2
              GROUP BY m.merchant_id ORDER BY m.merchant_id",
         )?;

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 /// Answers targeting questions at one instant from the profile store.
 pub struct ProfileView<'a> {
     conn: &'a Connection,
+    sealer: &'a crate::domain::privacy::seal::Sealer,
     now: Timestamp,
     tz: Tz,
     speed_mps: Option<f64>,
@@ -23,8 +24,14 @@ pub struct ProfileView<'a> {
 impl<'a> ProfileView<'a> {
     /// A view of the profile at `now` in the device's zone `tz`, with the
     /// current speed estimate if fresh.
-    pub fn new(conn: &'a Connection, now: Timestamp, tz: Tz, speed_mps: Option<f64>) -> Self {
-        ProfileView { conn, now, tz, speed_mps }
+    pub fn new(
+        conn: &'a Connection,
+        sealer: &'a crate::domain::privacy::seal::Sealer,
+        now: Timestamp,
+        tz: Tz,
+        speed_mps: Option<f64>,
+    ) -> Self {
+        ProfileView { conn, sealer, now, tz, speed_mps }
     }
 }
 
@@ -44,10 +51,10 @@ impl ProfileFacts for ProfileView<'_> {
     /// its learned places ([`least_overdue_days`]).
     fn routine_overdue_days(&self, scope: &Scope) -> Result<Option<f64>, Error> {
         let tracks = match scope {
-            Scope::Merchant(id) => super::routines::at_merchant(self.conn, id)?,
+            Scope::Merchant(id) => super::routines::at_merchant(self.conn, self.sealer, id)?,
             Scope::Category(c) => {
                 let id = RoutineSubject::Category { category: c.clone() }.id();
-                super::routines::load(self.conn, &id)?.into_iter().collect()
+                super::routines::load(self.conn, self.sealer, &id)?.into_iter().collect()
             }
         };
         Ok(least_overdue_days(&tracks, self.now, self.tz))
@@ -94,10 +101,10 @@ mod tests {
         conn.execute("UPDATE places SET merchant_id = 'grocer'", []).unwrap();
         // Branch a: last Thursday 19 November; branch b: last Monday 23.
         let (ta, tb) = (weekly("2026-11-19T18:00:00-08:00", tz), weekly("2026-11-23T18:00:00-08:00", tz));
-        store::routines::save(&conn, "place:1", Some(a), None, &ta, None).unwrap();
-        store::routines::save(&conn, "place:2", Some(b), None, &tb, None).unwrap();
-        store::routines::save(&conn, "category:grocery", None, Some("grocery"), &ta, None).unwrap();
-        let view = |now: &str| ProfileView::new(&conn, t(now), tz, None);
+        store::routines::save(&conn, &sealer, "place:1", Some(a), None, &ta, None).unwrap();
+        store::routines::save(&conn, &sealer, "place:2", Some(b), None, &tb, None).unwrap();
+        store::routines::save(&conn, &sealer, "category:grocery", None, Some("grocery"), &ta, None).unwrap();
+        let view = |now: &str| ProfileView::new(&conn, &sealer, t(now), tz, None);
         let saturday = view("2026-11-28T11:15:00-08:00");
         let (merchant, category) = (Scope::Merchant("grocer".into()), Scope::Category("grocery".into()));
         assert_eq!(saturday.routine_overdue_days(&category).unwrap(), Some(2.0));
@@ -117,8 +124,8 @@ mod tests {
         let sealer = crate::domain::privacy::seal::Sealer::new(&[2; 32]).unwrap();
         store::schema::migrate(&mut conn, &sealer).unwrap();
         conn.execute(
-            "INSERT INTO routines (id, category, track) VALUES ('category:grocery', 'grocery', 'not json')",
-            [],
+            "INSERT INTO routines (id, category, sealed) VALUES ('category:grocery', 'grocery', ?1)",
+            [sealer.seal(b"routines", b"not json").unwrap()],
         )
         .unwrap();
         // "Not overdue at the grocer's": a rule that a hidden failure
@@ -132,7 +139,7 @@ mod tests {
             merchant_attributes: &attributes,
             offer_attributes: &attributes,
         };
-        let view = ProfileView::new(&conn, t("2026-11-28T11:15:00-08:00"), tz, None);
+        let view = ProfileView::new(&conn, &sealer, t("2026-11-28T11:15:00-08:00"), tz, None);
         let err = rule.try_eval_for(&view, &subject).unwrap_err();
         assert!(matches!(&err, Error::RoutineTrack { id, .. } if id == "category:grocery"), "{err}");
     }

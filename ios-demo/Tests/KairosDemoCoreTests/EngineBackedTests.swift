@@ -81,7 +81,7 @@ final class PresenterTests: XCTestCase {
         let privacy = try presenter.load()
         XCTAssertEqual(privacy.ledger, ["Tue 24 Nov 09:05 · Activity off · policy 2026-11", "Tue 24 Nov 09:00 · Activity on · policy 2026-11"])
         XCTAssertEqual(privacy.outbox, "1 item waits to be sent")
-        XCTAssertTrue(try presenter.export().contains("kairos-export/1"))
+        XCTAssertTrue(try presenter.export().contains("kairos-export/2"))
         try presenter.setConsent(.visits, granted: true, now: Fixtures.tenAM)
         try presenter.erase(now: Fixtures.tenAM.addingTimeInterval(60))
         XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false])

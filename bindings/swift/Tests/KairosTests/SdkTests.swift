@@ -108,7 +108,7 @@ final class SdkTests: EngineTestCase {
             _ = try await e.tickAsync(now: start.addingTimeInterval(86_400))
             XCTAssertEqual(try e.outbox().count, 1)
             let export = try await e.exportProfileAsync()
-            XCTAssertTrue(export.contains("kairos-export/1"))
+            XCTAssertTrue(export.contains("kairos-export/2"))
             try await e.rotateKeyAsync(newKey: Data(repeating: 9, count: 32))
             try await e.eraseAllAsync(now: start.addingTimeInterval(86_400))
             XCTAssertEqual(try e.today(now: start).steps, 0)

@@ -92,12 +92,12 @@ class PrivacyTest {
         val keys = Regex("^  \"([a-z_]+)\":", RegexOption.MULTILINE).findAll(json).map { it.groupValues[1] }.toSet()
         assertEquals(
             setOf(
-                "format", "install_id", "consents", "places", "visits", "merchant_visits",
-                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes", "relevance",
+                "format", "install_id", "consents", "places", "visits", "merchant_visits", "step_minutes",
+                "step_days", "offers", "routines", "outbox", "privacy_budget", "raw_fixes", "engine_state", "fence_ids", "relevance",
             ),
             keys,
         )
-        assertContains(json, "\"format\": \"kairos-export/1\"")
+        assertContains(json, "\"format\": \"kairos-export/2\"")
         assertContains(json, "\"steps\": 1430")
         assertContains(json, "\"policy_version\": \"2026-11\"")
     }

@@ -119,7 +119,7 @@ class SdkTest {
             engine.setConsentAsync(Purpose.ACTIVITY, true, "2026-11", start)
             engine.tickAsync(start.plus(Duration.ofDays(1)))
             assertEquals(1, engine.outbox().size)
-            assertContains(engine.exportProfileAsync(), "kairos-export/1")
+            assertContains(engine.exportProfileAsync(), "kairos-export/2")
             val newKey = ByteArray(32) { 9 }
             engine.rotateKeyAsync(newKey)
             engine.eraseAllAsync(start.plus(Duration.ofDays(1)))

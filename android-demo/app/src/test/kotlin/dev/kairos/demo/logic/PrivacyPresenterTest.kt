@@ -44,7 +44,7 @@ class PrivacyPresenterTest {
             val presenter = PrivacyPresenter(engine, zone)
             presenter.setConsent(Purpose.VISITS, true, Walks.TEN_AM)
             engine.recordLocations(Walks.intoCafe())
-            assertContains(presenter.export(), "kairos-export/1")
+            assertContains(presenter.export(), "kairos-export/2")
             presenter.erase(Walks.TEN_AM.plusSeconds(3600))
             assertEquals(listOf(false, false, false), presenter.load().purposes.map { it.granted })
         }
