@@ -10,7 +10,7 @@
 //! | `closed_loop.rs` | an engine following its plan over the track: the fixes it obtains |
 //! | `energy.rs` | the per-fix energy model, with its sources |
 //! | `compare.rs` | matching the adaptive replay's events against the dense one's |
-//! | `week.rs` | a generated week of ordinary life and its catalog, to measure on |
+//! | `week.rs` | a generated week of ordinary life and its catalog, to measure on (`examples/sensing_week.rs` writes it to a directory) |
 //!
 //! Three runs: the dense replay (the scenario as written, silent), the
 //! closed loop (which fixes the plan obtains), then the scenario replayed
