@@ -43,7 +43,7 @@ public enum EventText {
         case let .catalogLoaded(_, version, offers, _): return "Catalog v\(version) loaded: \(offers) offers"
         case let .databaseRecovered(_, _, reason): return "Database recovered: \(reason)"
         case let .sensingPlanChanged(_, accuracy, intervalMs, _, _, reason, _):
-            return "Sensing: \(accuracy) every \(intervalMs / 1000) s (\(reason))"
+            return SensingStatus.text(accuracy, intervalMs: intervalMs, reason)
         }
     }
 }
