@@ -15,6 +15,7 @@ use crate::privacy::{BudgetEntry, ConsentChange, Consents, OutboxItem, Purpose};
 use crate::replay::ReplaySummary;
 use crate::routines::Routine;
 use crate::runtime::{self, run_blocking};
+use crate::sensing::SensingPlan;
 use crate::steps::{DaySummary, StepSample, WeekSummary};
 use crate::sync::{SyncOptions, SyncReport};
 use crate::time::{from_core, to_core, LocalDay};
@@ -285,6 +286,18 @@ impl Engine {
         })?;
         let regions = self.core_call(|core| core.wake_regions(lat, lon, n))?;
         Ok(regions.into_iter().map(Into::into).collect())
+    }
+
+    /// What the engine needs from the platform's location services from
+    /// `now` until its next call: the class of fix, how often, the
+    /// displacement filter, whether to wake on motion, the regions to
+    /// register and the rule that applied (`docs/geofencing.md`, "The
+    /// sensing plan"). From this call on, every later call that changes the
+    /// plan enough also delivers `SensingPlanChanged` (call this again then
+    /// for the new wake regions). Throws only on an internal failure.
+    pub fn sensing_plan(&self, now: SystemTime) -> Result<SensingPlan, KairosError> {
+        let plan = self.core_call(|core| core.sensing_plan(to_core(now)))?;
+        Ok(plan.into())
     }
 
     // ---- Routines -----------------------------------------------------------

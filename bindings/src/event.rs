@@ -2,6 +2,7 @@
 //! advances time returns the events it caused, in time order, and delivers
 //! them to every live listener.
 
+use crate::sensing::{SensingAccuracy, SensingReason};
 use crate::time::{from_core, LocalDay};
 use crate::visits::PlaceKind;
 use kairos_core::offers::Suppression;
@@ -370,8 +371,8 @@ pub enum KairosEvent {
     SensingPlanChanged {
         /// When it happened.
         at: SystemTime,
-        /// `high`, `balanced`, `low` or `passive`.
-        accuracy: String,
+        /// The class of fix to ask for.
+        accuracy: SensingAccuracy,
         /// Time between fixes, ms.
         interval_ms: i64,
         /// Displacement filter, metres.
@@ -379,8 +380,9 @@ pub enum KairosEvent {
         /// Whether to wake the app when the shopper starts moving.
         wake_on_motion: bool,
         /// The rule that applied.
-        reason: String,
-        /// Whether the wake regions changed.
+        reason: SensingReason,
+        /// Whether the wake regions changed (call `sensingPlan()` for the
+        /// new set).
         regions_changed: bool,
     },
     /// The profile database was unreadable at open; it was moved aside and
@@ -515,11 +517,11 @@ impl From<kairos_core::Event> for KairosEvent {
                 regions_changed,
             } => KairosEvent::SensingPlanChanged {
                 at,
-                accuracy: accuracy.as_str().to_string(),
+                accuracy: accuracy.into(),
                 interval_ms,
                 min_displacement_m,
                 wake_on_motion,
-                reason: reason.as_str().to_string(),
+                reason: reason.into(),
                 regions_changed,
             },
             EventKind::ClockCorrected { from, to } => {

@@ -16,6 +16,7 @@
 //! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`sensing`] | `SensingPlan`, `SensingAccuracy`, `SensingReason` (and `Engine.sensing_plan`) |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
 //! | [`sync`] | `SyncOptions`, `SyncReport`, `SyncRefusal` (`RefusedRequest`, `RefusalCode`, `RefusalAction`) |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
@@ -58,6 +59,7 @@ pub mod privacy;
 pub mod replay;
 pub mod routines;
 pub mod runtime;
+pub mod sensing;
 pub mod steps;
 pub mod sync;
 pub mod time;
@@ -75,6 +77,7 @@ pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
 pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, ImportRefusal, OutboxItem, OutboxKind, Purpose};
 pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
+pub use sensing::{SensingAccuracy, SensingPlan, SensingReason};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{RefusalAction, RefusalCode, RefusedRequest, SyncOptions, SyncRefusal, SyncReport};
 pub use time::LocalDay;

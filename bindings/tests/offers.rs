@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use kairos_ffi::{
     parse_track_csv, CatalogKey, Engine, EngineConfig, EventListener, KairosError, KairosEvent, ListenerError,
-    LocationFix, OfferState, SuppressionReason,
+    LocationFix, OfferState, SensingAccuracy, SensingReason, SuppressionReason,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -231,4 +231,35 @@ fn without_catalog_keys_every_catalog_is_refused() {
         "{e:?}"
     );
     assert_eq!(engine.catalog_info().unwrap(), None);
+}
+
+#[test]
+fn the_sensing_plan_crosses_typed_and_its_changes_reach_listeners() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(&dir);
+    engine.load_catalog(envelope(), nov24(10, 0)).unwrap();
+    let first = engine.sensing_plan(nov24(10, 0)).unwrap();
+    assert_eq!((first.accuracy, first.reason), (SensingAccuracy::Balanced, SensingReason::Roaming), "{first:?}");
+    assert!(first.interval_ms > 0 && first.wake_regions.is_empty(), "no fix yet: no position, no region");
+
+    let seen = Arc::new(Collect::default());
+    let _sub = engine.subscribe(seen.clone());
+    engine.record_locations(walk(nov24(10, 32))).unwrap();
+    let changes: Vec<_> = seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            KairosEvent::SensingPlanChanged { accuracy, reason, .. } => Some((*accuracy, *reason)),
+            _ => None,
+        })
+        .collect();
+    assert!(changes.contains(&(SensingAccuracy::High, SensingReason::InFence)), "{changes:?}");
+
+    let plan = engine.sensing_plan(nov24(10, 34)).unwrap();
+    assert_eq!(plan.accuracy, SensingAccuracy::High, "{plan:?}");
+    let ids: Vec<_> = plan.wake_regions.iter().map(|r| r.place_id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "every catalog place, nearest first: {ids:?}");
+    assert!(plan.wake_regions.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
 }

@@ -575,6 +575,16 @@ pub const SENSING_NEAR_HORIZON_MS: i64 = 90_000;
 /// half, so that at least two fixes fall before the crossing even if the
 /// speed estimate is off by a factor of two.
 pub const SENSING_NEAR_SHARE: f64 = 0.5;
+/// Longest interval near a boundary. Among the fences of a mall a shopper
+/// walks loops; the stay detector breaks a stay on
+/// `DEPARTURE_CONFIRM_FIXES` consecutive fixes outside its radius and dates
+/// a visit's arrival by the stay's first fix, so at 30 s a 100 m loop
+/// looked like one stay and the canonical day's boutique visit was dated
+/// from 10:35 instead of 10:40. 20 s (twice the dense replays' cadence)
+/// breaks such loops as the dense replay does. (15 s held the canonical
+/// day too, but `home-above-shop` then lost its enter offer: the fence
+/// entry came 27 s after the dense replay's; not traced further.)
+pub const SENSING_NEAR_MAX_INTERVAL_MS: i64 = 20_000;
 /// Shortest interval the plan ever asks for: 5 s keeps a crossing dated
 /// within 5 s (the dense replays sample every 10 s) without running GNSS
 /// continuously.
@@ -584,6 +594,17 @@ pub const SENSING_MIN_INTERVAL_MS: i64 = 5_000;
 /// the minimum dwell, so 30 s keeps both within half of the 60 s the
 /// adaptive replay is judged by.
 pub const SENSING_ROAMING_INTERVAL_MS: i64 = 30_000;
+/// While a stay forms (no visit under way, a fresh speed says the shopper
+/// has stopped, rule "settling"), a satellite fix this often. The stay
+/// detector judges the dwell from the first fix within the core (half the
+/// stay radius) of the stay's *current* centre, and that centre is pulled
+/// towards the walk in by the fixes taken while arriving until enough
+/// fixes at the stop outweigh them: at 30 s the centre converged minutes
+/// after the dense replay's (10 s track) and a visit start on the
+/// generated week came 93 s late. 10 s is the cadence of the dense
+/// replays, so the centre converges as fast; a stay forms for about 5
+/// minutes, 30 GNSS fixes.
+pub const SENSING_SETTLING_INTERVAL_MS: i64 = 10_000;
 /// Speed assumed when none is known or the shopper seems still while not in
 /// a stay: a brisk walk, so a boundary is never thought farther in time than
 /// a pedestrian would take to reach it.
@@ -592,6 +613,15 @@ pub const SENSING_ASSUMED_SPEED_MPS: f64 = 1.4;
 /// and a visit under way is about to end: precise-enough fixes are needed
 /// to confirm the departure. Below Radar's "stopped" (70 m in 140 s, 0.5 m/s).
 pub const SENSING_MOVING_SPEED_MPS: f64 = 0.5;
+/// A speed ends a visit's `staying` plan only when the latest fix is
+/// precise to this radius (a satellite fix). Two Wi-Fi fixes (50 m
+/// accuracy, about 20 m error per axis) 30 s apart read 0.5 m/s from noise
+/// alone, so a still shopper would flap between `staying` and precise
+/// plans (on `fence-boundary-jitter` those precise fixes, taken on the
+/// fence's edge, confirmed an exit that never happened). A real departure
+/// is seen by the platform's motion wake-up (a satellite fix) or by a fix
+/// away from the place.
+pub const SENSING_STAYING_SPEED_MAX_ACCURACY_M: f64 = 20.0;
 /// While a visit's departure is under way, a fix this often: the stay
 /// detector confirms a departure with `DEPARTURE_CONFIRM_FIXES` fixes
 /// outside the stay, so 10 s apart dates it as a 10 s track would.
@@ -600,9 +630,22 @@ pub const SENSING_DEPARTURE_INTERVAL_MS: i64 = 10_000;
 /// last fix at the place (`VisitEnded.departed_at`, the night minutes that
 /// make a place home), so a stay without fixes would end when it began
 /// whenever the first fix after a platform movement report is already away
-/// (a drive leaves 300 m behind in 30 s); a Wi-Fi fix a minute keeps the
-/// visit's length right to the minute for 3% of continuous GNSS's energy.
-pub const SENSING_STAYING_INTERVAL_MS: i64 = MINUTE_MS;
+/// (a drive leaves 300 m behind in 30 s); when the platform goes silent
+/// (a phone in a drawer, a basement) the departure is dated by the last
+/// fix before the silence, up to one interval early. 30 s keeps that
+/// within half the 60 s the adaptive replay is judged by (at 60 s the
+/// `missed-exit` scenario's departure came 65 s early), for a Wi-Fi fix
+/// every 30 s: 7% of continuous GNSS's energy.
+pub const SENSING_STAYING_INTERVAL_MS: i64 = 30_000;
+/// A forming stay becomes a visit at the first fix in its core once
+/// `DEFAULT_MIN_DWELL_MS` has passed since its first core fix
+/// (`StayDetector::dwell_due`). The plan takes that fix then, rather than
+/// up to an interval later: otherwise the confirmation is late by up to
+/// the arrival's sampling gap plus the interval (62 to 82 s on the
+/// generated week at 30 s, beyond the 60 s an event is matched within).
+/// The next fix comes at that instant but never sooner than this (1 s, the
+/// 1 Hz of continuous sensing).
+pub const SENSING_DWELL_DUE_FLOOR_MS: i64 = 1_000;
 /// Minimum displacement between delivered fixes while roaming (Android's
 /// `setMinUpdateDistanceMeters`, iOS's `distanceFilter`): a quarter of a
 /// 30 s walk at the assumed speed, below which a Wi-Fi fix says nothing

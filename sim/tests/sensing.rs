@@ -54,7 +54,6 @@ fn the_canonical_day_keeps_its_events_with_a_fifth_of_the_precise_fixes_and_two_
 }
 
 #[test]
-#[ignore = "re-tune: since the one-pipeline merge (speed over a 30 s window, dwell grace, private places) the week keeps 97% of its events (3 visit starts late) and missed-exit's departure moves; run with --ignored"]
 fn a_generated_week_of_ordinary_life_keeps_its_events_with_a_fifth_of_the_precise_fixes_and_two_fifths_of_the_energy() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("week.catalog.json");
@@ -71,7 +70,6 @@ fn a_generated_week_of_ordinary_life_keeps_its_events_with_a_fifth_of_the_precis
 }
 
 #[test]
-#[ignore = "re-tune: since the one-pipeline merge (speed over a 30 s window, dwell grace, private places) the week keeps 97% of its events (3 visit starts late) and missed-exit's departure moves; run with --ignored"]
 fn every_scenario_holds_with_adaptive_sensing_and_ends_with_its_sensing_report() {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scenarios"))
         .unwrap()

@@ -5,41 +5,46 @@
 //! The rules, first match wins (numbers in [`crate::policy`] under "Sensing
 //! plan", reasons in `docs/geofencing.md`, "The sensing plan"):
 //!
-//! 1. **Staying**: a visit is under way, the latest fix is at a known place
-//!    and no fresh speed says the shopper moves. Nothing fires without a
-//!    fix, but the departure is dated by the last fix at the place: one
-//!    `balanced` fix every [`policy::SENSING_STAYING_INTERVAL_MS`], and a
-//!    wake-up when the platform reports movement. A dwell inside a fence
-//!    needs no fix: it fires on time alone.
-//! 2. **In a fence** (outside quiet hours): an exit or a dwell is under way
-//!    and only fixes can confirm the exit or cancel the dwell: `high`,
-//!    every [`policy::FENCE_EXIT_CONFIRM_MS`] (the spacing an exit's
-//!    confirmation needs), no displacement filter.
-//! 3. **Near a boundary** (outside quiet hours): the nearest relevant
+//! 1. **Staying**: a visit is under way, the latest fix is at a known place,
+//!    no speed measured by a precise fix
+//!    ([`policy::SENSING_STAYING_SPEED_MAX_ACCURACY_M`]) says the shopper
+//!    moves, and no fence exit is pending. Nothing fires without a fix, but
+//!    the departure is dated by the last fix at the place: one `balanced`
+//!    fix every [`policy::SENSING_STAYING_INTERVAL_MS`], and a wake-up when
+//!    the platform reports movement. A dwell inside a fence needs no fix:
+//!    it fires on time alone.
+//! 2. **Quiet hours**, no visit under way and moving: `low`.
+//! 3. **In a fence** (outside quiet hours): an exit or a dwell is under way
+//!    and only precise fixes can confirm or cancel an exit (a Wi-Fi fix is
+//!    never inside evidence): `high`, every [`policy::FENCE_EXIT_CONFIRM_MS`]
+//!    (the spacing an exit's confirmation needs), no displacement filter.
+//!    A pending exit takes precedence over rule 1.
+//! 4. **Near a boundary** (outside quiet hours): the nearest relevant
 //!    boundary is less than [`policy::SENSING_NEAR_HORIZON_MS`] away at the
 //!    current speed (at least [`policy::SENSING_ASSUMED_SPEED_MPS`]):
 //!    `high`, the next fix after [`policy::SENSING_NEAR_SHARE`] of that
 //!    time, within [`policy::SENSING_MIN_INTERVAL_MS`] and
-//!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
-//! 4. **Departing**: a visit is under way but the shopper moves or the
-//!    latest fix is away from every known place: only fixes outside the
-//!    stay confirm the departure, and the last one inside dates it (Wi-Fi
-//!    noise near the stay's edge would move it by a minute at a slow
-//!    walk). `high`, every [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
-//! 5. **Settling**: no visit under way and a fresh speed says the shopper
-//!    has stopped: a stay may be forming. It is confirmed by fixes within
-//!    half the stay radius of its centre over the minimum dwell, which
-//!    Wi-Fi noise scatters by minutes: `high`, every
-//!    [`policy::SENSING_ROAMING_INTERVAL_MS`].
-//! 6. **Roaming**: moving, or no speed known, with nothing near: `balanced`
+//!    [`policy::SENSING_NEAR_MAX_INTERVAL_MS`]; no longer than rule 5's or
+//!    6's interval when the shopper is departing or settling (and then named
+//!    so).
+//! 5. **Departing**: a visit is under way but the shopper moves or the
+//!    latest fix is away from every known place: `high`, every
+//!    [`policy::SENSING_DEPARTURE_INTERVAL_MS`].
+//! 6. **Settling**: no visit under way and a fresh speed says the shopper
+//!    has stopped: a stay may be forming, judged from the fixes within half
+//!    the stay radius of its current centre: `high`, every
+//!    [`policy::SENSING_SETTLING_INTERVAL_MS`].
+//! 7. **Roaming**: moving, or no speed known, with nothing near: `balanced`
 //!    (enough to date a stay's arrival), every
 //!    [`policy::SENSING_ROAMING_INTERVAL_MS`], sooner if the horizon of a
-//!    boundary would be reached before. In quiet hours no offer and no
-//!    reminder can fire, so fences and places do not count (rules 2 and 3
-//!    are skipped), and a shopper with no visit under way who is known to
-//!    be moving gets `low` (reason `quiet_hours`); one who may be stopping is settling
-//!    (rule 5) or roaming, so that visits are still recorded at night, and
-//!    a departure is still confirmed by rule 4.
+//!    boundary would be reached before. In quiet hours fences and places do
+//!    not count (rules 3 and 4 are skipped).
+//!
+//! Whatever the rule, while a stay forms (no visit under way) the next fix
+//! comes no later than the instant its dwell is due
+//! ([`crate::domain::visits::StayDetector::dwell_due`], at least
+//! [`policy::SENSING_DWELL_DUE_FLOOR_MS`] ahead): the fix that confirms the
+//! visit is taken then, not up to an interval later.
 
 use crate::policy;
 use serde::{Deserialize, Serialize};
@@ -128,11 +133,21 @@ pub struct SensingInput {
     pub at_known_place: bool,
     /// The phone is inside at least one catalog fence.
     pub in_fence: bool,
+    /// An exit is pending in a fence the phone is in
+    /// ([`crate::domain::fences::FenceTracker::exit_pending`]).
+    pub exit_pending: bool,
     /// Distance from the latest fix to the nearest relevant boundary,
     /// metres (0 on or inside it; `None`: nothing relevant is known).
     pub nearest_boundary_m: Option<f64>,
     /// Quiet hours: no offer and no reminder can fire now.
     pub quiet: bool,
+    /// Time from now until a forming stay (no visit under way) can first
+    /// be confirmed as a visit, ms
+    /// ([`crate::domain::visits::StayDetector::dwell_due`]); `None` without
+    /// one. Negative once that instant has passed.
+    pub dwell_due_in_ms: Option<i64>,
+    /// Accuracy radius of the latest fix, metres (`None`: no fix yet).
+    pub latest_accuracy_m: Option<f64>,
 }
 
 /// What the engine asks of the platform until its next call.
@@ -153,10 +168,31 @@ pub struct SensingNeed {
     pub reason: SensingReason,
 }
 
-/// The plan for `input` (the rules are in the module documentation).
+/// The plan for `input` (the rules are in the module documentation), its
+/// next fix brought forward to the instant a forming stay's dwell is due.
 pub fn plan(input: &SensingInput) -> SensingNeed {
+    let mut need = rule(input);
+    // A stay is confirmed by the first fix in its core once its dwell is
+    // reached: that fix is taken then, not up to an interval later (see
+    // `SENSING_DWELL_DUE_FLOOR_MS`). Once that instant has passed without
+    // a confirmation, the shopper was not in the core: no hurry.
+    if let Some(due) = input.dwell_due_in_ms.filter(|d| *d > 0) {
+        need.interval_ms = need.interval_ms.min(due.max(policy::SENSING_DWELL_DUE_FLOOR_MS));
+    }
+    need
+}
+
+/// The rule that applies to `input`, first match wins.
+fn rule(input: &SensingInput) -> SensingNeed {
     let moving = input.speed_mps.is_some_and(|s| s >= policy::SENSING_MOVING_SPEED_MPS);
-    if input.visit_open && !moving && input.at_known_place {
+    // Only a precise fix's speed ends a stay's quiet: Wi-Fi noise alone
+    // reads as a walk.
+    let precise = input.latest_accuracy_m.is_some_and(|a| a <= policy::SENSING_STAYING_SPEED_MAX_ACCURACY_M);
+    // A pending exit is settled only by precise fixes (inside evidence
+    // cancels it, a second fix outside confirms it); Wi-Fi fixes would
+    // leave it pending until a second outlier confirms a false exit.
+    let exit_unsettled = input.exit_pending && input.in_fence && !input.quiet;
+    if input.visit_open && !(moving && precise) && input.at_known_place && !exit_unsettled {
         return SensingNeed {
             accuracy: Accuracy::Balanced,
             interval_ms: policy::SENSING_STAYING_INTERVAL_MS,
@@ -187,14 +223,26 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
     let speed = input.speed_mps.unwrap_or(0.0).max(policy::SENSING_ASSUMED_SPEED_MPS);
     let to_boundary_ms = input.nearest_boundary_m.map(|d| (d.max(0.0) / speed * 1000.0) as i64);
     if let Some(t) = to_boundary_ms.filter(|t| *t <= policy::SENSING_NEAR_HORIZON_MS && !input.quiet) {
-        let interval = (t as f64 * policy::SENSING_NEAR_SHARE) as i64;
-        return SensingNeed {
+        let interval = ((t as f64 * policy::SENSING_NEAR_SHARE) as i64)
+            .clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_NEAR_MAX_INTERVAL_MS);
+        let near = SensingNeed {
             accuracy: Accuracy::High,
-            interval_ms: interval.clamp(policy::SENSING_MIN_INTERVAL_MS, policy::SENSING_ROAMING_INTERVAL_MS),
+            interval_ms: interval,
             min_displacement_m: 0.0,
             wake_on_motion: false,
             reason: SensingReason::NearBoundary,
         };
+        // A shopper who stops near a boundary is also forming a stay, and
+        // one who leaves a visit near one is also departing.
+        if settling {
+            let interval_ms = interval.min(policy::SENSING_SETTLING_INTERVAL_MS);
+            return SensingNeed { interval_ms, reason: SensingReason::Settling, ..near };
+        }
+        if input.visit_open {
+            let interval_ms = interval.min(policy::SENSING_DEPARTURE_INTERVAL_MS);
+            return SensingNeed { interval_ms, reason: SensingReason::Departing, ..near };
+        }
+        return near;
     }
     // Far from everything: wake up before the horizon could be crossed.
     let before_horizon =
@@ -212,7 +260,7 @@ pub fn plan(input: &SensingInput) -> SensingNeed {
     if settling {
         return SensingNeed {
             accuracy: Accuracy::High,
-            interval_ms: interval,
+            interval_ms: interval.min(policy::SENSING_SETTLING_INTERVAL_MS),
             min_displacement_m: 0.0,
             wake_on_motion: false,
             reason: SensingReason::Settling,
@@ -263,8 +311,13 @@ mod tests {
 
     #[test]
     fn a_visit_whose_shopper_moves_again_gets_fixes_to_confirm_the_departure() {
-        let moving =
-            SensingInput { visit_open: true, at_known_place: true, speed_mps: Some(1.3), ..Default::default() };
+        let moving = SensingInput {
+            visit_open: true,
+            at_known_place: true,
+            speed_mps: Some(1.3),
+            latest_accuracy_m: Some(10.0),
+            ..Default::default()
+        };
         let p = plan(&moving);
         assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::Departing));
         assert_eq!(p.interval_ms, policy::SENSING_DEPARTURE_INTERVAL_MS);
@@ -272,6 +325,43 @@ mod tests {
         // Imprecise fixes may show no speed: being away from the place is enough.
         let away = SensingInput { visit_open: true, speed_mps: Some(0.0), ..Default::default() };
         assert_eq!(plan(&away).reason, SensingReason::Departing);
+    }
+
+    #[test]
+    fn a_wifi_fixs_speed_does_not_end_a_stays_quiet_but_a_satellite_fixs_does() {
+        let wifi = SensingInput {
+            visit_open: true,
+            at_known_place: true,
+            in_fence: true,
+            speed_mps: Some(0.6),
+            latest_accuracy_m: Some(50.0),
+            ..Default::default()
+        };
+        assert_eq!(plan(&wifi).reason, SensingReason::Staying, "50 m fixes 30 s apart read 0.6 m/s from noise alone");
+        let gnss = SensingInput { latest_accuracy_m: Some(10.0), ..wifi };
+        assert_eq!(plan(&gnss).reason, SensingReason::InFence);
+    }
+
+    #[test]
+    fn a_pending_exit_gets_precise_fixes_even_in_a_quiet_stay() {
+        let staying = SensingInput { visit_open: true, at_known_place: true, in_fence: true, ..Default::default() };
+        assert_eq!(plan(&staying).reason, SensingReason::Staying);
+        let pending = SensingInput { exit_pending: true, ..staying };
+        let p = plan(&pending);
+        assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::InFence));
+        assert_eq!(p.interval_ms, policy::FENCE_EXIT_CONFIRM_MS);
+    }
+
+    #[test]
+    fn a_forming_stay_gets_its_next_fix_when_its_dwell_is_due() {
+        let walking = SensingInput { speed_mps: Some(1.3), dwell_due_in_ms: Some(7_000), ..Default::default() };
+        assert_eq!(plan(&walking).interval_ms, 7_000, "roaming's 30 s brought forward");
+        let past = SensingInput { dwell_due_in_ms: Some(-5_000), ..walking };
+        assert_eq!(plan(&past).interval_ms, policy::SENSING_ROAMING_INTERVAL_MS, "a passed due instant is no hurry");
+        let now = SensingInput { dwell_due_in_ms: Some(0), ..walking };
+        assert_eq!(plan(&now).interval_ms, policy::SENSING_ROAMING_INTERVAL_MS);
+        let soon = SensingInput { dwell_due_in_ms: Some(200), ..walking };
+        assert_eq!(plan(&soon).interval_ms, policy::SENSING_DWELL_DUE_FLOOR_MS);
     }
 
     #[test]
@@ -301,7 +391,7 @@ mod tests {
         let driving = SensingInput { speed_mps: Some(15.0), nearest_boundary_m: Some(1_000.0), ..Default::default() };
         let p = plan(&driving);
         assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::NearBoundary));
-        assert_eq!(p.interval_ms, 30_000);
+        assert_eq!(p.interval_ms, policy::SENSING_NEAR_MAX_INTERVAL_MS, "half of 67 s, capped");
     }
 
     #[test]
@@ -316,7 +406,7 @@ mod tests {
     fn a_shopper_who_stops_away_from_any_visit_gets_satellite_fixes_while_the_stay_forms() {
         let p = plan(&SensingInput { speed_mps: Some(0.2), ..Default::default() });
         assert_eq!((p.accuracy, p.reason), (Accuracy::High, SensingReason::Settling));
-        assert_eq!(p.interval_ms, policy::SENSING_ROAMING_INTERVAL_MS);
+        assert_eq!(p.interval_ms, policy::SENSING_SETTLING_INTERVAL_MS);
         let unknown = plan(&SensingInput::default());
         assert_eq!(unknown.reason, SensingReason::Roaming, "no speed known: not settling");
     }

@@ -159,6 +159,7 @@ impl Ctx<'_> {
         let mut stays = Vec::new();
         self.st.detector.push(fix, late, &self.set.stay, &mut stays);
         if !late {
+            self.st.last_fix = Some(*fix);
             self.note_motion(fix);
         }
         for stay in stays {

@@ -9,6 +9,7 @@
 use super::{ApiResult, Engine, Inner, WakeRegion};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::fences::FenceId;
+use crate::domain::location::LocationFix;
 use crate::domain::offers::loaded::LoadedCatalog;
 use crate::domain::sensing::{plan, Accuracy, SensingInput, SensingNeed, SensingReason};
 use crate::domain::time::{Timestamp, MINUTE_MS};
@@ -75,7 +76,7 @@ impl Engine {
             let need = inner.sensing_need(now);
             let regions = inner.wake_place_ids();
             inner.sensing = Some(Reported { need, regions });
-            (need, inner.st.prev_fix.map(|f| (f.lat, f.lon)))
+            (need, inner.plan_position().map(|f| (f.lat, f.lon)))
         };
         let wake_regions = match position {
             Some((lat, lon)) => self.wake_regions(lat, lon, policy::FENCE_WAKE_REGIONS_IOS as u32)?,
@@ -94,7 +95,7 @@ impl Inner {
         let (start, end) = self.set.offer_policy.quiet_hours;
         let hour = now.in_tz(self.set.tz).hour();
         let quiet = if start <= end { hour >= start && hour < end } else { hour >= start || hour < end };
-        let nearest_boundary_m = match (self.catalog.as_deref(), st.prev_fix) {
+        let nearest_boundary_m = match (self.catalog.as_deref(), self.plan_position()) {
             (Some(cat), Some(fix)) => {
                 let fence = cat.index.nearest(fix.lat, fix.lon, 1).first().map(|&(_, d)| d);
                 let place = self.reminder_reach_m(cat, fix.lat, fix.lon, now);
@@ -107,11 +108,21 @@ impl Inner {
         SensingInput {
             speed_mps,
             visit_open: st.open_visit.is_some(),
-            at_known_place: st.prev_fix.is_some_and(|f| self.places.nearest(f.lat, f.lon).is_some()),
+            at_known_place: self.plan_position().is_some_and(|f| self.places.nearest(f.lat, f.lon).is_some()),
             in_fence: st.fences.inside().next().is_some(),
+            exit_pending: st.fences.exit_pending(),
             nearest_boundary_m,
             quiet,
+            dwell_due_in_ms: st.detector.dwell_due(&self.set.stay).map(|due| due.since(now)),
+            latest_accuracy_m: self.plan_position().map(|f| f.accuracy_m),
         }
+    }
+
+    /// Where the plan places the phone: the latest fix in time order (the
+    /// speed window's anchor `prev_fix` only in a state saved before it was
+    /// kept).
+    fn plan_position(&self) -> Option<LocationFix> {
+        self.st.last_fix.or(self.st.prev_fix)
     }
 
     /// Distance to the edge of the on-the-way reminder's reach around the
@@ -142,7 +153,7 @@ impl Inner {
 
     /// Place ids of the wake regions around the latest fix.
     fn wake_place_ids(&self) -> Vec<String> {
-        let (Some(cat), Some(fix)) = (self.catalog.as_deref(), self.st.prev_fix) else { return Vec::new() };
+        let (Some(cat), Some(fix)) = (self.catalog.as_deref(), self.plan_position()) else { return Vec::new() };
         cat.index
             .nearest(fix.lat, fix.lon, policy::FENCE_WAKE_REGIONS_IOS)
             .into_iter()

@@ -53,6 +53,10 @@ pub(crate) struct EngineState {
     /// The fix that starts the current speed window (see
     /// `domain::location::estimate_speed`).
     pub prev_fix: Option<LocationFix>,
+    /// The latest fix accepted in time order: where the sensing plan places
+    /// the phone (`prev_fix` may be up to `SPEED_WINDOW_MS` older).
+    #[serde(default)]
+    pub last_fix: Option<LocationFix>,
     /// Last retention purge.
     pub last_purge: Option<Timestamp>,
     /// The latest local day whose summaries were built.

@@ -17,6 +17,8 @@ public final class AppModel: ObservableObject {
     public let notifications: NotificationService
     /// Bumped whenever the engine reports events, so screens reload.
     @Published public private(set) var revision = 0
+    /// The engine's current sensing plan, in words, for the status (profile) screen.
+    @Published public private(set) var sensing = SensingStatus()
     private var events: Task<Void, Never>?
 
     public init() {
@@ -40,9 +42,12 @@ public final class AppModel: ObservableObject {
         pedometer = PedometerService(engine: engine)
         // The engine's events as an AsyncSequence, on the main actor.
         let stream = engine.events()
+        // Asking once makes the engine report each later change (sensingPlanChanged).
+        if let plan = try? engine.sensingPlan(now: Date()) { sensing.show(plan) }
         events = Task { [weak self] in
             for await event in stream {
                 self?.notifications.show(event)
+                self?.sensing.onEvent(event)
                 self?.revision += 1
             }
         }

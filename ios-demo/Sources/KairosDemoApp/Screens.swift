@@ -101,7 +101,7 @@ struct OffersView: View {
     }
 }
 
-/// Today's steps against the goal, today's visits, the routines learned.
+/// Today's steps against the goal, the engine's sensing plan, today's visits, the routines learned.
 struct ProfileView: View {
     @EnvironmentObject private var model: AppModel
     @State private var profile: Profile?
@@ -114,6 +114,7 @@ struct ProfileView: View {
                     ProgressView(value: profile.progress)
                     Text(profile.goalLine)
                 }
+                Section("Location") { Text(model.sensing.line).font(.caption) }
                 Section("Visits today") {
                     if profile.visits.isEmpty { Text("None yet.") }
                     ForEach(profile.visits, id: \.self, content: Text.init)

@@ -46,7 +46,7 @@ public enum EventText {
         case let .databaseRecovered(_, _, reason): return "Database recovered: \(reason)"
         case let .clockCorrected(_, from, _): return "Device clock corrected: back from \(from)"
         case let .sensingPlanChanged(_, accuracy, intervalMs, _, _, reason, _):
-            return "Sensing: \(accuracy) every \(intervalMs / 1000) s (\(reason))"
+            return SensingStatus.text(accuracy, intervalMs: intervalMs, reason)
         }
     }
 }

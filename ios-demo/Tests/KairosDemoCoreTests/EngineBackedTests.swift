@@ -97,6 +97,24 @@ final class PresenterTests: XCTestCase {
         XCTAssertNotNil(try planner.planIfMoved(engine: engine, lat: 37.336, lon: -121.9))
     }
 
+    func testTheSensingStatusLineShowsThePlanAndFollowsItsChanges() throws {
+        let engine = try Fixtures.engine(catalog: "catalogs/shop-street.signed.json")
+        var status = SensingStatus()
+        XCTAssertEqual(status.line, "Sensing: no plan yet")
+        status.show(try engine.sensingPlan(now: Fixtures.tenAM))
+        XCTAssertEqual(status.line, "Sensing: balanced every 30 s (roaming)", "no fix yet")
+        let events = try engine.recordLocations(fixes: Fixtures.intoCafe()).events
+        events.forEach { status.onEvent($0) }
+        let changes = events.compactMap { event -> String? in
+            guard case let .sensingPlanChanged(_, accuracy, intervalMs, _, _, reason, _) = event else { return nil }
+            return SensingStatus.text(accuracy, intervalMs: intervalMs, reason)
+        }
+        XCTAssertEqual(status.line, changes.last, "the last change is shown")
+        XCTAssertNotEqual(status.line, "Sensing: balanced every 30 s (roaming)")
+        XCTAssertEqual(SensingStatus.text(.high, intervalMs: 2_500, .nearBoundary), "Sensing: high every 2.5 s (near boundary)")
+        XCTAssertEqual(SensingStatus.text(.low, intervalMs: 30_000, .quietHours), "Sensing: low every 30 s (quiet hours)")
+    }
+
     func testAnUnreachableBackendAsksToRetry() async throws {
         let engine = try Fixtures.engine()
         _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: Fixtures.tenAM)

@@ -12,7 +12,7 @@ use super::energy;
 use super::platform::{Sampler, Truth};
 use crate::scenario::Scenario;
 use kairos_core::replay::{ReplayOptions, Replayer};
-use kairos_core::sensing::Accuracy;
+use kairos_core::sensing::{Accuracy, SensingReason};
 use kairos_core::track::synth::{NoiseModel, TrackBuilder};
 use kairos_core::{Engine, KairosError, LocationFix, Timestamp};
 use std::collections::BTreeMap;
@@ -48,6 +48,42 @@ pub struct Followed {
     pub energy_mj: f64,
     /// Times the plan's class or rule changed.
     pub plan_changes: u64,
+    /// The plan in force from each instant on (one entry per change of
+    /// class, rule or interval), to say what the plan asked for when an
+    /// event was missed or late.
+    pub plans: Vec<PlanAt>,
+}
+
+/// The plan the closed loop followed from `at` on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanAt {
+    /// From when.
+    pub at: Timestamp,
+    /// Its class.
+    pub accuracy: Accuracy,
+    /// Its interval, ms.
+    pub interval_ms: i64,
+    /// Its rule.
+    pub reason: SensingReason,
+}
+
+impl Followed {
+    /// The plan in force at `t`, if the loop had one by then.
+    pub fn plan_at(&self, t: Timestamp) -> Option<&PlanAt> {
+        let i = self.plans.partition_point(|p| p.at <= t);
+        self.plans.get(i.checked_sub(1)?)
+    }
+
+    fn note_plan(&mut self, at: Timestamp, plan: &kairos_core::sensing::SensingPlan) {
+        let next = PlanAt { at, accuracy: plan.accuracy, interval_ms: plan.interval_ms, reason: plan.reason };
+        let same = self
+            .plans
+            .last()
+            .is_some_and(|p| (p.accuracy, p.interval_ms, p.reason) == (next.accuracy, next.interval_ms, next.reason));
+        if !same {
+            self.plans.push(next);
+        }
+    }
 }
 
 /// Follows the engine's plan over `truth` for scenario `sc`.
@@ -61,10 +97,13 @@ pub fn follow(sc: &Scenario, truth: &Truth, seed: u64) -> Result<Followed, Strin
     let Some((start, end)) = truth.span() else { return Ok(out) };
     let mut sampler = Sampler::new(seed);
     let mut plan = engine.sensing_plan(start).map_err(|e| e.to_string())?;
+    out.note_plan(start, &plan);
     // The app starts by asking for one fix of the plan's class.
     let mut last: Option<Timestamp> = None;
     let mut last_high: Option<Timestamp> = None;
     let mut anchor = truth.at(start).map(|p| (p.lat, p.lon)).unwrap_or_default();
+    // Since when, and from where, the platform watches for movement.
+    let mut armed: Option<(Timestamp, (f64, f64))> = None;
     loop {
         let planned = match (plan.accuracy, last) {
             (Accuracy::Passive, _) => None,
@@ -72,7 +111,14 @@ pub fn follow(sc: &Scenario, truth: &Truth, seed: u64) -> Result<Followed, Strin
             (_, Some(t)) => Some(t.plus_millis(plan.interval_ms)),
         };
         let from = last.unwrap_or(start);
-        let motion = plan.wake_on_motion.then(|| truth.motion_wake(from, anchor)).flatten();
+        // The platform watches for movement from when the app asked (not
+        // from each fix: its activity recognition runs beside the fixes).
+        if !plan.wake_on_motion {
+            armed = None;
+        } else if armed.is_none() {
+            armed = Some((from, anchor));
+        }
+        let motion = armed.and_then(|(since, at)| truth.motion_wake(since, at)).filter(|t| *t > from);
         let region = truth.region_wake(from, &plan.wake_regions);
         let next = [(planned, Cause::Planned), (motion, Cause::Motion), (region, Cause::Region)]
             .into_iter()
@@ -88,6 +134,10 @@ pub fn follow(sc: &Scenario, truth: &Truth, seed: u64) -> Result<Followed, Strin
         *out.causes.entry(cause).or_default() += 1;
         if accuracy == Accuracy::High {
             last_high = Some(at);
+        }
+        if cause == Cause::Motion {
+            // Reported once: the platform watches afresh from here.
+            armed = None;
         }
         last = Some(at);
         let point = truth.at(at);
@@ -107,6 +157,7 @@ pub fn follow(sc: &Scenario, truth: &Truth, seed: u64) -> Result<Followed, Strin
         if (next_plan.accuracy, next_plan.reason) != (plan.accuracy, plan.reason) {
             out.plan_changes += 1;
         }
+        out.note_plan(at, &next_plan);
         plan = next_plan;
     }
     Ok(out)

@@ -10,7 +10,7 @@
 //! | `closed_loop.rs` | an engine following its plan over the track: the fixes it obtains |
 //! | `energy.rs` | the per-fix energy model, with its sources |
 //! | `compare.rs` | matching the adaptive replay's events against the dense one's |
-//! | `week.rs` | a generated week of ordinary life and its catalog, to measure on |
+//! | `week.rs` | a generated week of ordinary life and its catalog, to measure on (`examples/sensing_week.rs` writes it to a directory) |
 //!
 //! Three runs: the dense replay (the scenario as written, silent), the
 //! closed loop (which fixes the plan obtains), then the scenario replayed
@@ -28,7 +28,7 @@ use crate::scenario::run::RunOutput;
 use crate::scenario::{self, Scenario};
 use crate::timeline::Line;
 use chrono_tz::Tz;
-use compare::Matching;
+use compare::{Compared, Matching};
 use kairos_core::sensing::Accuracy;
 use kairos_core::Timestamp;
 use serde_json::{json, Map, Value};
@@ -65,6 +65,9 @@ pub struct SensingReport {
     pub adaptive_mj: f64,
     /// Events compared with the dense replay.
     pub events: Matching,
+    /// The plan in force at each missed event, then at each extra one:
+    /// `(event, plan)` in the report's words.
+    pub plan_notes: Vec<(Compared, String)>,
 }
 
 impl SensingReport {
@@ -124,7 +127,13 @@ impl SensingReport {
         for (what, list) in [("missed", &self.events.missed), ("extra", &self.events.extra)] {
             for c in list.iter() {
                 let key = c.key.as_deref().map(|k| format!(" {k}")).unwrap_or_default();
-                t.push_str(&format!("    {what}: {} {}{key}\n", c.at.in_tz(tz).format("%a %H:%M:%S"), c.kind));
+                let plan = self.plan_notes.iter().find(|(e, _)| e == c).map(|(_, p)| format!(" [{p}]"));
+                t.push_str(&format!(
+                    "    {what}: {} {}{key}{}\n",
+                    c.at.in_tz(tz).format("%a %H:%M:%S"),
+                    c.kind,
+                    plan.unwrap_or_default()
+                ));
             }
         }
         t
@@ -154,6 +163,9 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
     let output = scenario::run::run(&adaptive_sc, sync_url, on_line)?;
     let seconds = truth.covered_seconds();
     let at = output.lines.iter().chain(&dense.lines).map(|l| l.at).max().unwrap_or(sc.start);
+    let events = compare::compare(&dense.lines, &output.lines);
+    let plan_notes =
+        events.missed.iter().chain(&events.extra).map(|c| (c.clone(), plan_note(&followed, c.at, sc.tz))).collect();
     let report = SensingReport {
         at,
         track_fixes: sc.fixes.len() as u64,
@@ -162,7 +174,23 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
         adaptive: Accuracy::ALL.iter().map(|a| (*a, followed.attempts.get(a).copied().unwrap_or(0))).collect(),
         wakes: followed.causes.iter().filter(|(c, _)| **c != closed_loop::Cause::Planned).map(|(_, n)| n).sum(),
         adaptive_mj: followed.energy_mj,
-        events: compare::compare(&dense.lines, &output.lines),
+        events,
+        plan_notes,
     };
     Ok(AdaptiveRun { output, report })
+}
+
+/// The plan in force at `t` in words, with when it began: what the plan
+/// asked for when an event was missed or came late.
+fn plan_note(followed: &closed_loop::Followed, t: Timestamp, tz: Tz) -> String {
+    match followed.plan_at(t) {
+        Some(p) => format!(
+            "plan since {}: {} {} every {} s",
+            p.at.in_tz(tz).format("%H:%M:%S"),
+            p.reason.as_str(),
+            p.accuracy.as_str(),
+            p.interval_ms / 1000
+        ),
+        None => "no plan yet".into(),
+    }
 }

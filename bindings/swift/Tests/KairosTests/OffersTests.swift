@@ -158,4 +158,27 @@ final class OffersTests: EngineTestCase {
             guard case .InvalidFix = e else { return XCTFail("\(e)") }
         }
     }
+
+    func testTheSensingPlanIsATypedRecordAndItsChangesReachListenersAsEnums() throws {
+        let engine = try Mall.open(dir)
+        _ = try engine.loadCatalog(envelope: Mall.envelope, now: Mall.at(10, 0))
+        let first = try engine.sensingPlan(now: Mall.at(10, 0))
+        XCTAssertEqual(first.accuracy, .balanced)
+        XCTAssertEqual(first.reason, .roaming)
+        XCTAssertGreaterThan(first.intervalMs, 0)
+        XCTAssertEqual(first.wakeRegions, [], "no fix yet: no position, no region")
+        let recorder = Recorder()
+        let subscription = engine.subscribe(listener: recorder)
+        _ = try engine.recordLocations(fixes: Mall.walk(Mall.at(10, 32)))
+        subscription.cancel()
+        let changes: [(SensingAccuracy, SensingReason)] = recorder.events.compactMap {
+            if case let .sensingPlanChanged(_, accuracy, _, _, _, reason, _) = $0 { return (accuracy, reason) }
+            return nil
+        }
+        XCTAssertTrue(changes.contains { $0 == (.high, .inFence) }, "\(changes)")
+        let plan = try engine.sensingPlan(now: Mall.at(10, 34))
+        XCTAssertEqual(plan.accuracy, .high)
+        XCTAssertEqual(Set(plan.wakeRegions.map(\.placeId)), [Mall.boutique, Mall.foodCourt, Mall.grocery])
+        XCTAssertTrue(zip(plan.wakeRegions, plan.wakeRegions.dropFirst()).allSatisfy { $0.distanceM <= $1.distanceM })
+    }
 }

@@ -229,6 +229,13 @@ impl FenceTracker {
         self.stays.keys().copied()
     }
 
+    /// Whether an exit is pending in any fence: a fix was outside by its
+    /// margin and no inside evidence or confirmation has come since. Only a
+    /// precise fix can settle it (a Wi-Fi fix is never inside evidence).
+    pub fn exit_pending(&self) -> bool {
+        self.stays.values().any(|s| s.exit_pending_since.is_some())
+    }
+
     /// Whether the phone is in `fence`.
     pub fn is_inside(&self, fence: FenceId) -> bool {
         self.stays.contains_key(&fence)

@@ -175,6 +175,20 @@ impl StayDetector {
         *self = StayDetector::default();
     }
 
+    /// When the stay under way, not yet a visit, can first be confirmed as
+    /// one: [`StayParams::min_dwell_ms`] after both its first fix and its
+    /// first fix within the core (as judged from its current centre). A fix
+    /// in the core at that instant confirms it; the sensing plan asks for one
+    /// then. `None` without such a stay (none, or already a visit).
+    pub fn dwell_due(&self, p: &StayParams) -> Option<Timestamp> {
+        let stay = self.stay.as_ref().filter(|s| !s.confirmed)?;
+        let (cx, cy) = stay.centre_xy();
+        let core = p.radius_m * policy::STAY_CORE_SHARE;
+        let first_core =
+            stay.unconfirmed.iter().find(|&&(_, x, y)| (x - cx).hypot(y - cy) <= core).map_or(stay.start.0, |f| f.0);
+        Some(Timestamp(first_core.max(stay.start.0)).plus_millis(p.min_dwell_ms))
+    }
+
     /// Feeds one accepted fix. `late` fixes only refine the current stay.
     pub fn push(&mut self, fix: &LocationFix, late: bool, p: &StayParams, out: &mut Vec<StayEvent>) {
         if fix.accuracy_m >= p.radius_m {
@@ -277,6 +291,26 @@ mod tests {
             d.push(f, false, &StayParams::default(), &mut out);
         }
         out
+    }
+
+    #[test]
+    fn a_forming_stay_is_due_its_dwell_after_its_first_fix_in_the_core_and_none_once_a_visit() {
+        let mut d = StayDetector::default();
+        assert_eq!(d.dwell_due(&StayParams::default()), None);
+        // Walking in from 90 m, then still at the origin from 60 s on.
+        let mut fixes = vec![fx(0, 90.0, 0.0), fx(30, 75.0, 0.0)];
+        fixes.extend((0..5).map(|i| fx(60 + i * 30, 0.0, 0.0)));
+        feed(&mut d, &fixes);
+        // The centre is about 24 m east: the fixes at 0 and 30 s are outside
+        // the 50 m core, the one at 60 s is the first inside it.
+        let due = d.dwell_due(&StayParams::default()).unwrap();
+        assert_eq!(due, Timestamp(T0 + 60_000 + policy::DEFAULT_MIN_DWELL_MS));
+        let at_due = fx((due.0 - T0) / 1000, 0.0, 0.0);
+        assert!(
+            matches!(feed(&mut d, &[at_due])[..], [StayEvent::Started { .. }]),
+            "a fix in the core then confirms it"
+        );
+        assert_eq!(d.dwell_due(&StayParams::default()), None, "a visit is under way");
     }
 
     #[test]

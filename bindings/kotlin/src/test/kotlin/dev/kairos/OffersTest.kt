@@ -159,4 +159,22 @@ class OffersTest {
             assertFailsWith<KairosException.InvalidFix> { engine.wakeRegions(91.0, 0.0, 1) }
         }
     }
+
+    @Test
+    fun `the sensing plan is a typed record and its changes reach listeners as enums`() {
+        Mall.openLoaded(dir).use { engine ->
+            val first = engine.sensingPlan(Mall.at("10:00"))
+            assertEquals(SensingAccuracy.BALANCED to SensingReason.ROAMING, first.accuracy to first.reason)
+            assertTrue(first.intervalMs > 0L, "$first")
+            assertEquals(emptyList(), first.wakeRegions, "no fix yet: no position, no region")
+            val recorder = Recorder()
+            engine.subscribe(recorder).use { engine.recordLocations(Mall.walk(Mall.at("10:32"))) }
+            val changes = recorder.events.filterIsInstance<KairosEvent.SensingPlanChanged>()
+            assertTrue(changes.any { it.accuracy == SensingAccuracy.HIGH && it.reason == SensingReason.IN_FENCE }, "$changes")
+            val plan = engine.sensingPlan(Mall.at("10:34"))
+            assertEquals(SensingAccuracy.HIGH, plan.accuracy)
+            assertEquals(setOf(Mall.BOUTIQUE, Mall.FOOD_COURT, Mall.GROCERY), plan.wakeRegions.map { it.placeId }.toSet())
+            assertTrue(plan.wakeRegions.zipWithNext().all { (a, b) -> a.distanceM <= b.distanceM })
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.kairos.KairosLog
 import dev.kairos.events
 import dev.kairos.demo.logic.DemoConfig
 import dev.kairos.demo.logic.QaTrack
+import dev.kairos.demo.logic.SensingStatus
 import dev.kairos.demo.offers.OfferNotifier
 import dev.kairos.demo.sync.NightlySyncJob
 import kotlinx.coroutines.CoroutineScope
@@ -29,6 +30,9 @@ class KairosDemoApp : Application() {
 
     /** The shopper's engine, opened on first use (off the main thread, please). */
     val engine: Engine by lazy { openEngine() }
+
+    /** The engine's current sensing plan, in words, for the home screen. */
+    val sensing = SensingStatus()
 
     /** The local time zone, for the screens. */
     val zone: ZoneId get() = ZoneId.systemDefault()
@@ -57,7 +61,14 @@ class KairosDemoApp : Application() {
         }
         val notifier = OfferNotifier(this)
         // Collected for the life of the process (the scope is never cancelled).
-        scope.launch { engine.events().collect(notifier::onEvent) }
+        scope.launch {
+            engine.events().collect {
+                notifier.onEvent(it)
+                sensing.onEvent(it)
+            }
+        }
+        // Asking once makes the engine report each later change (SensingPlanChanged).
+        sensing.show(engine.sensingPlan(Instant.now()))
         return engine
     }
 

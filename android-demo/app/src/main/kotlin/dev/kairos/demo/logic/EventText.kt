@@ -54,7 +54,6 @@ object EventText {
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
         is KairosEvent.ClockCorrected -> "Device clock corrected: back from ${event.from}"
-        is KairosEvent.SensingPlanChanged ->
-            "Sensing: ${event.accuracy} every ${event.intervalMs / 1000} s (${event.reason})"
+        is KairosEvent.SensingPlanChanged -> SensingStatus.text(event.accuracy, event.intervalMs, event.reason)
     }
 }

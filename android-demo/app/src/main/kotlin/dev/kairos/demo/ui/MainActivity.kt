@@ -7,7 +7,7 @@ import dev.kairos.demo.logic.PermissionFlow
 import dev.kairos.demo.tracking.TrackingService
 import java.time.Instant
 
-/** Home: today's steps at a glance, tracking on or off, and the way to every screen. */
+/** Home: today's steps at a glance, the engine's sensing plan, tracking on or off, and the way to every screen. */
 class MainActivity : Screen() {
     private val prefs by lazy { getSharedPreferences("demo", MODE_PRIVATE) }
 
@@ -23,6 +23,7 @@ class MainActivity : Screen() {
             render {
                 heading("Today")
                 paragraph("%,d of %,d steps".format(today.steps, today.goal), size = 20f)
+                paragraph(app.sensing.line)
                 button(if (tracking) "Stop tracking" else "Start tracking") { toggleTracking(tracking) }
                 button("Offers near you") { open(OffersActivity::class.java) }
                 button("My profile") { open(ProfileActivity::class.java) }
