@@ -8,11 +8,12 @@ use crate::limits::{
     DEFAULT_MIN_UPLOAD_DAYS, IDEMPOTENCY_RETENTION_DAYS,
 };
 use crate::load::{run_load, LoadConfig, LoadError};
+use crate::report::lift::lift_report;
 use crate::report::{visit_report, ReportError};
 use crate::server::ServerBuilder;
 use crate::storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 use crate::today_utc;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -221,9 +222,16 @@ pub enum Command {
         /// The signed envelope (as written by `sign-catalog`).
         file: PathBuf,
     },
-    /// Merchant visits per merchant and day, over all installs, as CSV;
-    /// a cell with fewer distinct installs than --min-installs is left out.
+    /// `report` (or `report visits`): merchant visits per merchant and
+    /// day, over all installs, as CSV; a cell with fewer distinct installs
+    /// than --min-installs is left out. `report lift`: per offer, the
+    /// redemption rates of exposed and held-out installs and their
+    /// difference with a 95% interval; an offer with an arm under
+    /// --min-installs installs is left out.
     Report {
+        /// Which report.
+        #[arg(value_enum, default_value_t = ReportKind::Visits)]
+        kind: ReportKind,
         /// Where the data lives.
         #[command(flatten)]
         storage: StorageArgs,
@@ -329,19 +337,43 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
             let storage = open_storage(&storage).await?;
             set_catalog(storage.as_ref(), &file, public_key.as_deref()).await
         }),
-        Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } => {
-            runtime()?.block_on(async move {
-                let storage = open_storage(&storage).await?;
-                let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-                let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
-                eprintln!(
-                    "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
-                    report.cells.len(),
-                    report.suppressed
-                );
-                Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-            })
-        }
+        Command::Report {
+            kind: ReportKind::Lift,
+            storage,
+            min_installs,
+            min_install_age_days,
+            min_upload_days,
+            json,
+        } => runtime()?.block_on(async move {
+            let storage = open_storage(&storage).await?;
+            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+            let report = lift_report(storage.as_ref(), min_installs, eligible).await?;
+            eprintln!(
+                "{} offers shown, {} suppressed (an arm with fewer than {min_installs} installs); \
+                     95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
+                report.lines.len(),
+                report.suppressed
+            );
+            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
+        }),
+        Command::Report {
+            kind: ReportKind::Visits,
+            storage,
+            min_installs,
+            min_install_age_days,
+            min_upload_days,
+            json,
+        } => runtime()?.block_on(async move {
+            let storage = open_storage(&storage).await?;
+            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+            let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
+            eprintln!(
+                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                report.cells.len(),
+                report.suppressed
+            );
+            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
+        }),
         Command::Load { db, postgres, batches, concurrency, installs, no_gzip, max_seconds, json } => {
             let config = LoadConfig {
                 batches,
@@ -541,6 +573,15 @@ async fn load(
     }
     let figures = figures?;
     Ok(if json { figures.to_json().to_string() } else { figures.to_text() })
+}
+
+/// Which aggregate `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Merchant visits per merchant and day.
+    Visits,
+    /// Offer lift: exposed against held-out installs.
+    Lift,
 }
 
 #[cfg(test)]

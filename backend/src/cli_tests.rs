@@ -71,12 +71,14 @@ fn serve_takes_every_option() {
 
 #[test]
 fn admin_commands_parse() {
-    let Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } =
+    let Command::Report { kind, storage, min_installs, min_install_age_days, min_upload_days, json } =
         parse(&["report", "--db", "k.db"]).unwrap()
     else {
         panic!()
     };
-    assert_eq!((storage.db, min_installs, json), ("k.db".into(), 5, false));
+    assert_eq!((kind, storage.db, min_installs, json), (ReportKind::Visits, "k.db".into(), 5, false));
+    let Command::Report { kind, .. } = parse(&["report", "lift", "--db", "k.db"]).unwrap() else { panic!() };
+    assert_eq!(kind, ReportKind::Lift);
     assert_eq!((min_install_age_days, min_upload_days), (7, 3));
     let Command::Report { min_installs, .. } = parse(&["report", "--min-installs", "10"]).unwrap() else { panic!() };
     assert_eq!(min_installs, 10);
@@ -133,6 +135,7 @@ fn set_catalog_then_report_on_a_file() {
     assert!(e.to_string().starts_with("not a signed catalog envelope"), "{e}");
     let csv = run(Cli {
         command: Command::Report {
+            kind: ReportKind::Visits,
             storage: storage.clone(),
             min_installs: 5,
             min_install_age_days: 7,
@@ -143,7 +146,14 @@ fn set_catalog_then_report_on_a_file() {
     .unwrap();
     assert_eq!(csv, "day,merchant_id,installs,visits,minutes,noised");
     let e = run(Cli {
-        command: Command::Report { storage, min_installs: 1, min_install_age_days: 7, min_upload_days: 3, json: false },
+        command: Command::Report {
+            kind: ReportKind::Lift,
+            storage,
+            min_installs: 1,
+            min_install_age_days: 7,
+            min_upload_days: 3,
+            json: false,
+        },
     })
     .unwrap_err();
     assert!(e.to_string().contains("below the floor of 2"), "{e}");

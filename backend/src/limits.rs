@@ -63,6 +63,11 @@ pub const DEFAULT_MIN_INSTALLS: u32 = 5;
 /// `report --min-installs` below this is refused.
 pub const MIN_MIN_INSTALLS: u32 = 2;
 
+/// The standard normal quantile of `report lift`'s two-sided 95% intervals
+/// (Wilson per arm, Newcombe's hybrid score for the difference): 95% is
+/// the conventional level an analyst reads without being told.
+pub const LIFT_Z_95: f64 = 1.959_963_984_540_054;
+
 // ---- Abuse limits (issue #19) ---------------------------------------------
 //
 // One real device registers once, then makes a few requests a day: one

@@ -3,6 +3,8 @@
 //! distinct installs is left out whole (not rounded, not merged), so no
 //! output describes fewer than that many shoppers.
 
+pub mod lift;
+
 use crate::limits::{ReportEligibility, MIN_MIN_INSTALLS};
 use crate::storage::{ReportCell, Storage, StorageError};
 use serde_json::{json, Value};

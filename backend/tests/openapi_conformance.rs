@@ -19,7 +19,7 @@ use kairos_backend::limits;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, Registration, ReportCell, Storage,
+    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, LiftCell, Registration, ReportCell, Storage,
     StorageError, StorageFuture, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
@@ -108,6 +108,9 @@ impl Storage for Down {
         down()
     }
     fn visit_cells(&self, _: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
+        down()
+    }
+    fn lift_cells(&self, _: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
         down()
     }
     fn prune_idempotency_keys(&self, _: NaiveDate) -> StorageFuture<'_, u64> {

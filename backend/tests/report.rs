@@ -4,7 +4,7 @@
 mod common;
 
 use common::{backends, start, Api};
-use kairos_backend::cli::{run, Cli, Command, StorageArgs};
+use kairos_backend::cli::{run, Cli, Command, ReportKind, StorageArgs};
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::report::visit_report;
 use serde_json::json;
@@ -69,7 +69,16 @@ async fn the_report_command_reads_the_database_file() {
         tokio::task::spawn_blocking(move || {
             let storage = StorageArgs { db, postgres: None, postgres_ca: None };
             let (min_install_age_days, min_upload_days) = (0, 0);
-            run(Cli { command: Command::Report { storage, min_installs, min_install_age_days, min_upload_days, json } })
+            run(Cli {
+                command: Command::Report {
+                    kind: ReportKind::Visits,
+                    storage,
+                    min_installs,
+                    min_install_age_days,
+                    min_upload_days,
+                    json,
+                },
+            })
         })
     };
     let csv = report(5, false).await.unwrap().unwrap();

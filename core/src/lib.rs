@@ -97,6 +97,14 @@ pub mod offers {
     pub mod relevance {
         pub use crate::domain::offers::relevance::{score, Beta, DrawStream, Outcome, Outcomes, Scored};
     }
+    /// The signed redemption token a merchant's till verifies: issued on
+    /// the device, parsed and verified by the backend (`docs/protocol.md`,
+    /// section 5).
+    pub mod redemption_token {
+        pub use crate::domain::offers::redemption_token::{
+            issue, key_id, parse, ParsedToken, RedemptionClaims, RedemptionToken, TokenError, QR_PREFIX, TOKEN_PREFIX,
+        };
+    }
 }
 
 /// The sensing plan: what the engine asks of the platform's location

@@ -676,3 +676,10 @@ pub const SYNC_IDLE_CONNECTION_MS: u64 = 5_000;
 /// install id after a 409 `install_id_taken` or a 401. A server answering
 /// that way again is broken; the sync stops and backs off.
 pub const SYNC_MAX_REGISTRATIONS: u32 = 2;
+
+/// Longest redemption token, in bytes (its compact form; the QR payload
+/// adds its 9-byte prefix). A version-20 QR code at error correction M
+/// holds 666 bytes in byte mode, which a till's scanner still reads from a
+/// phone screen at arm's length; 600 leaves room for the prefix. Catalog
+/// ids are short, so a real token is about 300 bytes.
+pub const REDEMPTION_TOKEN_MAX_BYTES: usize = 600;

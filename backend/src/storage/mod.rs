@@ -14,8 +14,8 @@ mod types;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use types::{
-    CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, Registration, ReportCell,
-    StorageError, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell, Registration,
+    ReportCell, StorageError, TokenHash,
 };
 
 use crate::limits::ReportEligibility;
@@ -88,6 +88,12 @@ pub trait Storage: Send + Sync + 'static {
     /// for that day: the number of distinct installs with at least one
     /// visit, and the sums. Not suppressed: [`crate::report`] does that.
     fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>>;
+
+    /// Per offer, its exposed and held-out installs and how many of each
+    /// redeemed it, over the offer-outcome rows of days for which the
+    /// install is `eligible`, sorted by offer id. Not suppressed:
+    /// [`crate::report::lift`] does that.
+    fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>>;
 
     /// Forgets idempotency keys received before `before`; returns how many.
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;

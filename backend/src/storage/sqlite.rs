@@ -12,8 +12,8 @@
 
 use super::sqlite_schema::{configure, prepare};
 use super::types::{
-    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, Registration,
-    ReportCell, StorageError, TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
+    Registration, ReportCell, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -374,6 +374,33 @@ impl Storage for SqliteStorage {
                 })
             })
             .collect()
+        })
+    }
+
+    fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
+        self.read(move |tx| {
+            let mut statement = tx.prepare(
+                "SELECT offer_id,
+                    SUM(t > 0 AND h = 0), SUM(t > 0 AND h = 0 AND r > 0),
+                    SUM(h > 0 AND t = 0), SUM(h > 0 AND t = 0 AND r > 0)
+                 FROM (SELECT install_id, offer_id, SUM(triggered) AS t, SUM(held_out) AS h, SUM(redeemed) AS r
+                       FROM offer_outcomes o WHERE ((?1 = 0 AND ?2 = 0) OR EXISTS (
+                           SELECT 1 FROM installs i WHERE i.install_id = o.install_id
+                           AND i.registered_on <= date(o.day, '-' || ?1 || ' days') AND i.upload_days >= ?2))
+                       GROUP BY install_id, offer_id)
+                 GROUP BY offer_id ORDER BY offer_id",
+            )?;
+            let rule = params![eligible.min_install_age_days, eligible.min_upload_days];
+            let rows = statement.query_map(rule, |r| {
+                Ok(LiftCell {
+                    offer_id: r.get(0)?,
+                    exposed: r.get::<_, i64>(1)? as u64,
+                    exposed_redeemed: r.get::<_, i64>(2)? as u64,
+                    held_out: r.get::<_, i64>(3)? as u64,
+                    held_out_redeemed: r.get::<_, i64>(4)? as u64,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 

@@ -149,6 +149,24 @@ pub struct ReportCell {
     pub noised: u64,
 }
 
+/// One offer's installs in the lift aggregate, per arm: an install is
+/// *exposed* when the offer fired for it and was not held out on any
+/// eligible day, *held out* when it was only ever held out; an install
+/// with both (the offer's holdout share changed) is in neither arm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiftCell {
+    /// The catalog offer.
+    pub offer_id: String,
+    /// Exposed installs.
+    pub exposed: u64,
+    /// Exposed installs with at least one redemption.
+    pub exposed_redeemed: u64,
+    /// Held-out installs.
+    pub held_out: u64,
+    /// Held-out installs with at least one redemption.
+    pub held_out_redeemed: u64,
+}
+
 /// Everything held about one install, sorted by day then id. Each row
 /// carries the noise of the summary it came from (`None`: exact counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

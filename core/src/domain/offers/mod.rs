@@ -12,6 +12,7 @@
 //! | `manners.rs` | caps and manners, and every suppression reason |
 //! | `relevance.rs` | the next best action: the shopper's learned chance of redeeming (Beta posterior per category and merchant), Thompson draws, the floor |
 //! | `holdout.rs` | deterministic per-install holdout buckets |
+//! | `redemption_token.rs` | the signed redemption token a merchant's till verifies: format, issue, parse, verify |
 //! | `instance.rs` | offer instances, their lifecycle states, and an offer's cap history |
 //! | `profile.rs` | the private profile as targeting sees it |
 
@@ -26,6 +27,7 @@ mod loaded_tests;
 mod loaded_views;
 pub mod manners;
 pub mod profile;
+pub mod redemption_token;
 pub mod relevance;
 mod text;
 
