@@ -385,11 +385,10 @@ pub enum KairosEvent {
         /// new set).
         regions_changed: bool,
     },
-    /// The profile database was unreadable at open; it was moved aside and
-    /// the engine started with a fresh one.
     /// The device clock had been wrong and was corrected: `tick` said the
-    /// present is `to`, more than an hour before the engine's clock `from`.
-    /// The engine went back to `to` and carries on (ADR 0009).
+    /// present is `to`, more than `CLOCK_CORRECTION_MS` (policy.rs, 7 days)
+    /// before the engine's clock `from`. The engine went back to `to` and
+    /// carries on (ADR 0009).
     ClockCorrected {
         /// When it happened (the corrected present).
         at: SystemTime,
@@ -398,6 +397,8 @@ pub enum KairosEvent {
         /// The corrected present.
         to: SystemTime,
     },
+    /// The profile database was unreadable at open; it was moved aside and
+    /// the engine started with a fresh one.
     DatabaseRecovered {
         /// When it happened.
         at: SystemTime,

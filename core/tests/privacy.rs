@@ -18,6 +18,12 @@ fn engine_in(dir: &Path, k: &Key, key: [u8; 32]) -> Engine {
     cfg.catalog_keys = vec![("k1".into(), k.public.clone())];
     cfg.install_id = Some("install-privacy".into());
     cfg.sealing_key = key;
+    // These tests replay the same offer, shown and never redeemed, day
+    // after day: the learned ranking would rightly stop showing it
+    // (`low_relevance`, tested in engine_next_best_action.rs), and with it
+    // the days' offer summaries these tests read. Catalog priority keeps
+    // every day's offer.
+    cfg.relevance.ranking = kairos_core::offers::Ranking::CatalogPriority;
     Engine::open(cfg).unwrap()
 }
 

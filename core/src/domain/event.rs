@@ -240,7 +240,7 @@ pub enum EventKind {
         regions_changed: bool,
     },
     /// The device clock had been wrong and was corrected: `tick` said the
-    /// present is `to`, more than an hour before the engine's clock `from`
+    /// present is `to`, more than `policy::CLOCK_CORRECTION_MS` (7 days) before the engine's clock `from`
     /// (which an input from the wrong clock had moved there). The engine
     /// moved its clock back to `to` and forgot its working state after it
     /// (ADR 0009); what it recorded at those instants stays recorded.

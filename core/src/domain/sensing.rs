@@ -143,7 +143,7 @@ pub struct SensingInput {
     pub quiet: bool,
     /// Time from now until a forming stay (no visit under way) can first
     /// be confirmed as a visit, ms
-    /// ([`crate::domain::visits::StayDetector::dwell_due`]); `None` without
+    /// (`StayDetector::dwell_due`); `None` without
     /// one. Negative once that instant has passed.
     pub dwell_due_in_ms: Option<i64>,
     /// Accuracy radius of the latest fix, metres (`None`: no fix yet).

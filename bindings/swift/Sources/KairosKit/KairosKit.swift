@@ -84,7 +84,15 @@ public final class KairosKit: NSObject, CLLocationManagerDelegate, @unchecked Se
                 self.waiting.forEach { $0.resume(returning: engine) }
                 self.waiting.removeAll()
                 self.subscription = engine.subscribe(listener: PlanListener { [weak self] event in self?.follow(event) })
-                DispatchQueue.main.async { self.arm() }
+                // Ask for the plan once: the engine announces each later change.
+                let planned = SensingPlanAdapter.settings(try engine.sensingPlan(now: Date()))
+                DispatchQueue.main.async {
+                    self.arm()
+                    switch planned {
+                    case .success(let settings): self.apply(settings)
+                    case .failure(let error): NSLog("Kairos: sensing plan not followed: \(error)")
+                    }
+                }
             } catch {
                 NSLog("Kairos: cannot open the engine: \(error)")
             }

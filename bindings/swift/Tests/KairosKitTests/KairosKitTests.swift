@@ -20,27 +20,26 @@ final class KairosKitTests: XCTestCase {
         XCTAssertEqual(fix?.accuracyM, 65)
     }
 
-    private func plan(_ accuracy: String, interval: Int64 = 5_000, displacement: Double = 10, regions: Bool = false) -> KairosEvent {
+    private func plan(_ accuracy: SensingAccuracy, interval: Int64 = 5_000, displacement: Double = 10, regions: Bool = false) -> KairosEvent {
         .sensingPlanChanged(at: noon, accuracy: accuracy, intervalMs: interval, minDisplacementM: displacement,
-                            wakeOnMotion: true, reason: "near_fence", regionsChanged: regions)
+                            wakeOnMotion: true, reason: .nearBoundary, regionsChanged: regions)
     }
 
     func testAHighAccuracyPlanRunsContinuousBestUpdatesThatDoNotPause() throws {
-        let settings = try XCTUnwrap(SensingPlanAdapter.settings(plan("high"))).get()
+        let settings = try XCTUnwrap(SensingPlanAdapter.settings(plan(.high))).get()
         XCTAssertEqual(settings, LocationManagerSettings(desiredAccuracy: -1, distanceFilter: 10, continuousUpdates: true, pausesAutomatically: false))
     }
 
     func testAPassivePlanStopsContinuousUpdates() throws {
-        let settings = try XCTUnwrap(SensingPlanAdapter.settings(plan("passive"))).get()
+        let settings = try XCTUnwrap(SensingPlanAdapter.settings(plan(.passive))).get()
         XCTAssertFalse(settings.continuousUpdates)
         XCTAssertGreaterThanOrEqual(settings.distanceFilter, 500)
     }
 
-    func testAnUnknownAccuracyIsAnErrorNamingIt() {
-        XCTAssertEqual(SensingPlanAdapter.settings(plan("turbo")), .failure(.unknownAccuracy("turbo")))
-        XCTAssertEqual(SensingPlanAdapter.settings(plan("high", interval: 0)), .failure(.outOfRange(intervalMs: 0, minDisplacementM: 10)))
+    func testAPlanOutOfRangeIsAnErrorNamingItAndOtherEventsAreNotPlans() {
+        XCTAssertEqual(SensingPlanAdapter.settings(plan(.high, interval: 0)), .failure(.outOfRange(intervalMs: 0, minDisplacementM: 10)))
         XCTAssertNil(SensingPlanAdapter.settings(.catalogLoaded(at: noon, version: 1, offers: 1, fences: 1)))
-        XCTAssertTrue(SensingPlanAdapter.regionsChanged(plan("high", regions: true)))
+        XCTAssertTrue(SensingPlanAdapter.regionsChanged(plan(.high, regions: true)))
     }
 
     private func region(_ id: String, _ distance: Double, radius: Double = 50) -> WakeRegion {

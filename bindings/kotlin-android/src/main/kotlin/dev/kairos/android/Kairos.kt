@@ -171,6 +171,8 @@ object Kairos {
             return
         }
         r.tracker.start(r.tracker.settings ?: r.plan)
+        // Ask the engine for its plan now (it announces each later change as SensingPlanChanged).
+        r.executor.execute { withEngine(r, "sensingPlan") { applyPlan(r, SensingPlanAdapter.settings(it.sensingPlan(java.time.Instant.now()))) } }
         if (!r.steps.running && !r.steps.start()) Log.i(TAG, "no step counter sensor on this phone: steps are not counted")
         lastKnown(r)?.let { refreshRegions(r, it.latitude, it.longitude, force = true) }
     }
@@ -202,17 +204,21 @@ object Kairos {
 
     internal fun onPlan(event: KairosEvent.SensingPlanChanged) {
         val r = running ?: return
-        SensingPlanAdapter.settings(event).fold(
+        applyPlan(r, SensingPlanAdapter.settings(event))
+        val last = r.lastFix
+        if (SensingPlanAdapter.regionsChanged(event) && last != null) {
+            r.executor.execute { refreshRegions(r, last.lat, last.lon, force = true) }
+        }
+    }
+
+    private fun applyPlan(r: Running, planned: Result<LocationSettings>) {
+        planned.fold(
             onSuccess = { settings ->
                 r.plan = settings
                 if (r.tracker.settings != null) r.tracker.start(settings)
             },
             onFailure = { Log.w(TAG, "${it.message}; the location settings stay as they were") },
         )
-        val last = r.lastFix
-        if (SensingPlanAdapter.regionsChanged(event) && last != null) {
-            r.executor.execute { refreshRegions(r, last.lat, last.lon, force = true) }
-        }
     }
 
     internal fun onTimeZoneChanged(zone: String) {

@@ -10,6 +10,8 @@ import android.location.LocationManager
 import android.location.LocationRequest
 import android.os.SystemClock
 import dev.kairos.KairosEvent
+import dev.kairos.SensingAccuracy
+import dev.kairos.SensingReason
 import java.time.Duration
 import java.time.Instant
 import java.util.concurrent.CountDownLatch
@@ -108,18 +110,18 @@ class KairosTest {
     }
 
     @Test
-    fun a_sensing_plan_sets_the_request_quality_and_interval_and_an_unknown_one_changes_nothing() {
+    fun a_sensing_plan_sets_the_request_quality_and_interval_and_one_out_of_range_changes_nothing() {
         startWithPrecise()
-        val plan = KairosEvent.SensingPlanChanged(Instant.now(), "high", 5_000, 10.0, true, "near_fence", false)
+        val plan = KairosEvent.SensingPlanChanged(Instant.now(), SensingAccuracy.HIGH, 5_000, 10.0, true, SensingReason.NEAR_BOUNDARY, false)
         Kairos.onPlan(plan)
         val high = shadowOf(locationManager).getLocationRequests(fused).single()
         assertEquals(LocationRequest.QUALITY_HIGH_ACCURACY, high.quality)
         assertEquals(5_000, high.intervalMillis)
         assertEquals(LocationSettings(LocationAccuracy.HIGH, 5_000, 10f), Kairos.status().location)
 
-        Kairos.onPlan(plan.copy(accuracy = "turbo"))
+        Kairos.onPlan(plan.copy(accuracy = SensingAccuracy.LOW, intervalMs = 0))
         assertEquals(LocationAccuracy.HIGH, Kairos.status().location!!.accuracy)
-        assertTrue(ShadowLog.getLogsForTag("Kairos").any { "unknown accuracy \"turbo\"" in it.msg })
+        assertTrue(ShadowLog.getLogsForTag("Kairos").any { "interval 0 ms" in it.msg && "out of range" in it.msg })
     }
 
     @Test
