@@ -13,7 +13,7 @@ use super::{ApiResult, Engine, EngineState, Inner};
 use crate::domain::event::OfferTrigger;
 use crate::domain::fences::FenceId;
 use crate::domain::offers::OfferState;
-use crate::domain::privacy::backup::{self, ImportRefusal};
+use crate::domain::privacy::{backup, ImportRefusal};
 use crate::domain::privacy::consent::Consents;
 use crate::domain::privacy::outbox::OutboxKind;
 use crate::domain::routines::RoutineTrack;

@@ -1,6 +1,5 @@
 //! The sealed backup: an export (`kairos-export/N` JSON) sealed under a
-//! backup key the app keeps in the platform's backed-up keychain, and why
-//! an import is refused.
+//! backup key the app keeps in the platform's backed-up keychain.
 //!
 //! A backup is `magic (8 bytes, "KAIROSBK") || format (1 byte) ||
 //! sealed`, where `sealed` is the crate's AES-256-GCM sealed value
@@ -10,6 +9,7 @@
 //! with another key, all fail to open. A header with another magic is not
 //! a backup; a format byte above [`BACKUP_FORMAT`] is a newer backup.
 
+use super::import_refusal::ImportRefusal;
 use super::seal::Sealer;
 use crate::error::{Error, Result};
 
@@ -17,56 +17,6 @@ use crate::error::{Error, Result};
 pub const BACKUP_MAGIC: &[u8; 8] = b"KAIROSBK";
 /// The backup format this build writes and reads.
 pub const BACKUP_FORMAT: u8 = 1;
-
-/// Why an export or a backup was not imported. Nothing was changed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImportRefusal {
-    /// The export was written by a newer engine (or the engine state it
-    /// carries has a newer format).
-    #[error("{what} format {found} is newer than this engine reads ({supported})")]
-    NewerFormat {
-        /// What carries the format (`export`, `engine state`, `backup`).
-        what: String,
-        /// The format found.
-        found: String,
-        /// The newest format this engine reads.
-        supported: String,
-    },
-    /// The document is not an export this engine can import: not JSON,
-    /// an unknown or older format, a missing field, a value of the wrong
-    /// type.
-    #[error("the export is damaged at {path}: {reason}")]
-    Damaged {
-        /// Where, as a JSON path (`visits[3].arrived_at`), or `$` for the
-        /// whole document.
-        path: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The document reads but contradicts itself (a visit of a place it
-    /// does not hold, a duplicate id, an unknown state name).
-    #[error("the export is inconsistent at {path}: {reason}")]
-    Inconsistent {
-        /// Where, as a JSON path.
-        path: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The profile already holds data: an import goes only into an empty
-    /// profile (erase first to replace it).
-    #[error("the profile is not empty ({table} holds rows): import only into a new or erased profile")]
-    ProfileNotEmpty {
-        /// The first table found with rows.
-        table: String,
-    },
-    /// The bytes do not start with a Kairos backup header.
-    #[error("not a Kairos backup (no KAIROSBK header)")]
-    NotABackup,
-    /// The backup key does not open the backup, or its bytes were altered
-    /// (the two cannot be told apart, by design of the seal).
-    #[error("the backup does not open with this key, or its bytes were altered")]
-    BackupUnreadable,
-}
 
 /// The label a backup is sealed under: its header.
 fn header(format: u8) -> [u8; 9] {
