@@ -151,6 +151,20 @@ pub struct AdaptiveRun {
 /// Runs `sc` with adaptive sensing, calling `on_line` for each line of the
 /// adaptive replay and syncing at the end when `sync_url` is given.
 pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<AdaptiveRun, String> {
+    // The plan samples the ground truth at its own instants; fixes the
+    // phone delivered late or stamped by a wrong clock (`delivery =
+    // "as_recorded"`) have no such truth to sample.
+    if let Some((i, at)) =
+        sc.fix_delivery.iter().enumerate().find(|(i, d)| sc.fixes.get(*i).is_some_and(|f| f.at != **d))
+    {
+        return Err(format!(
+            "this scenario needs dense sensing: fix {} (at {}) is delivered at {} (delivery = \"as_recorded\"), and \
+             --sensing adaptive samples the ground-truth track at the plan's instants; run it with --sensing dense",
+            i + 1,
+            sc.fixes[i].at.to_rfc3339(),
+            at.to_rfc3339()
+        ));
+    }
     let dense = scenario::run::run(sc, None, &mut |_| {})?;
     let truth = platform::Truth::new(&sc.fixes);
     let followed = closed_loop::follow(sc, &truth, NOISE_SEED)?;
