@@ -93,9 +93,10 @@ fn every_scenario_holds_with_adaptive_sensing_and_ends_with_its_sensing_report()
                 .all(|k| last["high_accuracy_fixes"][k].is_u64() && last["energy_mj"][k].is_number())
             && ["matched", "missed", "extra"].iter().all(|k| last["events"][k].is_u64());
         // A scenario replaying fixes as the phone delivered them (late, or
-        // from a wrong clock) is refused as needing dense sensing.
+        // from a wrong clock), or one that says why it needs every fix, is
+        // refused as needing dense sensing.
         let body = std::fs::read_to_string(p).unwrap();
-        let needs_dense = body.contains("delivery = \"as_recorded\"")
+        let needs_dense = (body.contains("delivery = \"as_recorded\"") || body.contains("needs_dense_sensing ="))
             && out.status.code() == Some(2)
             && String::from_utf8_lossy(&out.stderr).contains("needs dense sensing");
         if needs_dense {

@@ -23,6 +23,9 @@ pub struct ScenarioFile {
     /// The install id (holdout buckets).
     #[serde(default = "default_install_id")]
     pub install_id: String,
+    /// Why this scenario can only be replayed with every fix (`--sensing
+    /// dense`); `--sensing adaptive` refuses it with this reason.
+    pub needs_dense_sensing: Option<String>,
     /// Replay window and tick cadence, in seconds (default 60).
     pub tick_seconds: Option<u32>,
     /// Engine settings overrides.

@@ -44,6 +44,8 @@ pub struct Scenario {
     pub name: String,
     /// What it proves.
     pub description: String,
+    /// Why it can only be replayed dense (`needs_dense_sensing`).
+    pub needs_dense_sensing: Option<String>,
     /// The device zone.
     pub tz: Tz,
     /// When the replay starts.
@@ -461,6 +463,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         path: path.to_path_buf(),
         name: f.name,
         description: f.description,
+        needs_dense_sensing: f.needs_dense_sensing,
         tz,
         start,
         until,

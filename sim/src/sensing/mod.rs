@@ -151,6 +151,9 @@ pub struct AdaptiveRun {
 /// Runs `sc` with adaptive sensing, calling `on_line` for each line of the
 /// adaptive replay and syncing at the end when `sync_url` is given.
 pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<AdaptiveRun, String> {
+    if let Some(why) = &sc.needs_dense_sensing {
+        return Err(format!("this scenario needs dense sensing: {why}; run it with --sensing dense"));
+    }
     // The plan samples the ground truth at its own instants; fixes the
     // phone delivered late or stamped by a wrong clock (`delivery =
     // "as_recorded"`) have no such truth to sample.
