@@ -72,6 +72,11 @@ pub mod catalog {
         ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
     };
     pub use crate::engine::CatalogInfo;
+    /// Catalogs cut into tiles by area (ADR 0012): the grid, the signed
+    /// manifest, tile packs, and cutting and merging.
+    pub mod tiles {
+        pub use crate::domain::catalog::tiles::*;
+    }
 }
 
 /// Geofences: shapes, the R-tree index over every fence, and the

@@ -471,6 +471,44 @@ const _: () = assert!(MAX_NEARBY_RADIUS_M + NEARBY_RELEASE_M <= FENCE_LOOKUP_MAX
 /// counts as a visit to that merchant.
 pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;
 
+// ---- Catalog tiles (ADR 0012, docs/catalog.md "Tiles") ----------------------
+
+/// Side of a catalog tile, in millionths of a degree (0.05°: about 5.6 km
+/// north–south, 3.9 km east–west at 45°). A city centre of a national
+/// catalog holds a few thousand places in such a cell (a few hundred KB of
+/// JSON, under [`TILE_MEMORY_BUDGET_BYTES`] a few times over), and a
+/// shopper's daily region (home, work, routine shops, within
+/// [`TILE_NEED_RADIUS_M`]) touches a few dozen cells at most. Fixed, so that
+/// tile ids mean the same on every phone and backend; a manifest of another
+/// grid is refused.
+pub const TILE_CELL_MICRODEG: u32 = 50_000;
+/// Default radius around home, work, routine places and the current
+/// position within which the phone holds the catalog's tiles, in metres:
+/// the reach of a `nearby` offer ([`MAX_NEARBY_RADIUS_M`]) is 5 km, but
+/// most are a few hundred metres; 2 km covers the walk or short drive
+/// around each anchor.
+pub const TILE_NEED_RADIUS_M: f64 = 2_000.0;
+/// Most tile document bytes the phone keeps (sum of held tiles' JSON): the
+/// loaded catalog costs about twice its JSON in memory, so this keeps the
+/// catalog's memory near the 8 MB target of issue #17. Tiles beyond it are
+/// evicted, least recently needed first; tiles needed now are never evicted.
+pub const TILE_MEMORY_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+/// Most tiles asked for in one delta request (the reference backend
+/// refuses more than `limits::MAX_TILES_PER_REQUEST`, 256); more are asked
+/// in several requests of the same sync.
+pub const TILE_REQUEST_BATCH: usize = 128;
+/// Largest tile document, in bytes (the catalog document's own limit).
+pub const MAX_TILE_DOCUMENT_BYTES: usize = MAX_CATALOG_DOCUMENT_BYTES;
+/// Largest tile pack (a delta answer), compressed or inflated, in bytes.
+pub const MAX_TILE_PACK_BYTES: usize = 64 * 1024 * 1024;
+/// Most tiles one manifest lists: a national catalog lists tens of
+/// thousands; at about 100 bytes a tile, this many keep the signed manifest
+/// under the envelope limit ([`MAX_CATALOG_ENVELOPE_BYTES`]).
+pub const MAX_MANIFEST_TILES: usize = 500_000;
+/// Most tiles the phone remembers needing (fixes in tiles it does not hold,
+/// asked for at the next sync).
+pub const MAX_TILES_WANTED: usize = 256;
+
 // ---- Privacy ----------------------------------------------------------------
 
 /// Most summaries waiting in the outbox; beyond it the oldest are dropped

@@ -87,6 +87,9 @@ pub enum CatalogError {
         /// The version of the catalog in force.
         current: u64,
     },
+    /// A tile, tile pack or manifest of a tiled catalog was refused.
+    #[error("catalog tiles: {0}")]
+    Tile(#[from] super::tiles::TileError),
     /// A key given to [`super::CatalogKeys`] or to the signer is unusable.
     #[error("invalid catalog key: {reason}")]
     InvalidKey {

@@ -1,0 +1,161 @@
+//! The tiles a phone holds: which tiles, at which version, when each was
+//! last needed; the rules for accepting new ones (every tile checked
+//! against the verified manifest, none older than the one held), eviction
+//! under the memory budget, and the layout they are stored in.
+//!
+//! Layout: `MAGIC`, the stored manifest (length-prefixed), the number of
+//! tiles, then per tile its id, version, last-needed instant and document
+//! (lengths u32 and numbers little-endian).
+
+use super::grid::TileId;
+use super::manifest::TileManifest;
+use super::pack::PackedTile;
+use super::TileError;
+use crate::domain::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// First bytes of stored tiles (never a stored catalog's nor JSON's).
+pub const MAGIC: &[u8; 8] = b"\0KTILES1";
+
+/// One tile held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldTile {
+    /// Its version.
+    pub version: u64,
+    /// Its document, as hashed in the manifest.
+    pub document: Vec<u8>,
+    /// When it was last among the tiles needed.
+    pub last_needed: Timestamp,
+}
+
+/// The tiles held and the manifest (stored form, signed) they were checked
+/// against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeldTiles {
+    /// The signed manifest in the engine's stored form.
+    pub manifest: Vec<u8>,
+    /// The tiles, by id.
+    pub tiles: BTreeMap<TileId, HeldTile>,
+}
+
+impl HeldTiles {
+    /// Takes `incoming` tiles under `manifest` (already verified; its
+    /// stored form `stored_manifest`), all or none: each listed, hashing to
+    /// its entry, at the listed version, not older than the one held. Held
+    /// tiles the manifest no longer lists at their version are dropped
+    /// (stale). New tiles are marked needed at `now`.
+    pub fn accept(
+        &mut self,
+        manifest: &TileManifest,
+        stored_manifest: Vec<u8>,
+        incoming: Vec<PackedTile>,
+        now: Timestamp,
+    ) -> Result<(), TileError> {
+        let mut tiles = self.tiles.clone();
+        for t in incoming {
+            let entry = manifest.check_tile(t.id, &t.document)?;
+            if t.version != entry.version {
+                return Err(TileError::VersionMismatch { tile: t.id, packed: t.version, listed: entry.version });
+            }
+            if let Some(held) = tiles.get(&t.id) {
+                if held.version > t.version {
+                    return Err(TileError::Rollback { tile: t.id, offered: t.version, held: held.version });
+                }
+            }
+            tiles.insert(t.id, HeldTile { version: t.version, document: t.document, last_needed: now });
+        }
+        tiles.retain(|id, t| manifest.tiles.get(id).is_some_and(|e| e.version == t.version));
+        self.tiles = tiles;
+        self.manifest = stored_manifest;
+        Ok(())
+    }
+
+    /// Marks `needed` tiles (those held) as needed at `now`.
+    pub fn mark_needed(&mut self, needed: &BTreeSet<TileId>, now: Timestamp) {
+        for id in needed {
+            if let Some(t) = self.tiles.get_mut(id) {
+                t.last_needed = t.last_needed.max(now);
+            }
+        }
+    }
+
+    /// Bytes of the held documents.
+    pub fn document_bytes(&self) -> usize {
+        self.tiles.values().map(|t| t.document.len()).sum()
+    }
+
+    /// Evicts tiles, least recently needed first (ties by id), until the
+    /// documents fit `budget` bytes; tiles in `needed` are never evicted.
+    /// Returns the evicted ids.
+    pub fn evict(&mut self, needed: &BTreeSet<TileId>, budget: usize) -> Vec<TileId> {
+        let mut total = self.document_bytes();
+        let mut order: Vec<(Timestamp, TileId)> =
+            self.tiles.iter().filter(|(id, _)| !needed.contains(id)).map(|(id, t)| (t.last_needed, *id)).collect();
+        order.sort_unstable();
+        let mut evicted = Vec::new();
+        for (_, id) in order {
+            if total <= budget {
+                break;
+            }
+            if let Some(t) = self.tiles.remove(&id) {
+                total -= t.document.len();
+                evicted.push(id);
+            }
+        }
+        evicted
+    }
+
+    /// The stored layout.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.manifest.len() + self.document_bytes() + 64 * self.tiles.len() + 32);
+        out.extend_from_slice(MAGIC);
+        put_bytes(&mut out, &self.manifest);
+        out.extend_from_slice(&(self.tiles.len() as u32).to_le_bytes());
+        for (id, t) in &self.tiles {
+            put_bytes(&mut out, id.to_string().as_bytes());
+            out.extend_from_slice(&t.version.to_le_bytes());
+            out.extend_from_slice(&t.last_needed.0.to_le_bytes());
+            put_bytes(&mut out, &t.document);
+        }
+        out
+    }
+
+    /// Reads the stored layout back (`None`: not stored tiles at all).
+    pub fn decode(blob: &[u8]) -> Option<Result<HeldTiles, TileError>> {
+        let rest = blob.strip_prefix(MAGIC)?;
+        Some(Self::decode_body(rest).ok_or(TileError::BadStored))
+    }
+
+    fn decode_body(mut rest: &[u8]) -> Option<HeldTiles> {
+        let manifest = take_bytes(&mut rest)?.to_vec();
+        let n = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+        let mut tiles = BTreeMap::new();
+        for _ in 0..n {
+            let id: TileId = std::str::from_utf8(take_bytes(&mut rest)?).ok()?.parse().ok()?;
+            let version = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+            let last_needed = Timestamp(i64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?));
+            let document = take_bytes(&mut rest)?.to_vec();
+            tiles.insert(id, HeldTile { version, document, last_needed });
+        }
+        rest.is_empty().then_some(HeldTiles { manifest, tiles })
+    }
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if rest.len() < n {
+        return None;
+    }
+    let (head, tail) = rest.split_at(n);
+    *rest = tail;
+    Some(head)
+}
+
+fn take_bytes<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let n = u32::from_le_bytes(take(rest, 4)?.try_into().ok()?) as usize;
+    take(rest, n)
+}

@@ -1,0 +1,59 @@
+//! Verifying tiled catalogs: the manifest in the catalog's envelope, then
+//! every tile against it, then the merge into the one catalog the engine
+//! evaluates.
+
+use super::cut::merge;
+use super::held::HeldTiles;
+use super::manifest::{ReadManifest, TileManifest};
+use super::TileError;
+use crate::domain::catalog::envelope::{verify_for_storage_with, verify_stored_with};
+use crate::domain::catalog::{parse_document, sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
+use crate::domain::time::Timestamp;
+
+/// Verifies a signed manifest (the checks and errors of a catalog
+/// envelope, then the manifest's own) and returns it with its stored form.
+pub fn verify_manifest(
+    envelope_json: &[u8],
+    keys: &CatalogKeys,
+    now: Timestamp,
+) -> Result<(TileManifest, Vec<u8>), CatalogError> {
+    verify_for_storage_with(envelope_json, keys, now, &ReadManifest, |_, _| ()).map(|(m, stored, ())| (m, stored))
+}
+
+/// Verifies a manifest in its stored form (as [`verify_manifest`] gave it).
+pub fn verify_stored_manifest(stored: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<TileManifest, CatalogError> {
+    verify_stored_with(stored, keys, now, &ReadManifest)
+}
+
+/// Signs `manifest` into an envelope with `key` under `key_id`.
+pub fn sign_manifest(manifest: &TileManifest, key_id: &str, key: &Ed25519KeyPair) -> Vec<u8> {
+    sign(&manifest.to_json(), key_id, key)
+}
+
+/// The bytes of a tile document (as the backend serves and hashes them).
+pub fn tile_document(tile: &Catalog) -> Vec<u8> {
+    serde_json::to_vec(tile).expect("a catalog always serialises")
+}
+
+/// Verifies `held` whole (its manifest's signature and dates at `now`,
+/// every tile's hash against it, every tile a valid catalog) and merges its
+/// tiles into one catalog of the manifest's version and dates.
+pub fn merge_held(
+    held: &HeldTiles,
+    keys: &CatalogKeys,
+    now: Timestamp,
+) -> Result<(TileManifest, Catalog), CatalogError> {
+    let manifest = verify_stored_manifest(&held.manifest, keys, now)?;
+    let mut tiles = Vec::with_capacity(held.tiles.len());
+    for (&id, t) in &held.tiles {
+        let entry = manifest.check_tile(id, &t.document)?;
+        if entry.version != t.version {
+            return Err(TileError::VersionMismatch { tile: id, packed: t.version, listed: entry.version }.into());
+        }
+        let tile =
+            parse_document(&t.document).map_err(|e| TileError::InvalidTile { tile: id, reason: e.to_string() })?;
+        tiles.push(tile);
+    }
+    let merged = merge(&tiles, manifest.version, manifest.issued_at, manifest.expires_at);
+    Ok((manifest, merged))
+}
