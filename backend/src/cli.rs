@@ -222,6 +222,24 @@ pub enum Command {
         /// The signed envelope (as written by `sign-catalog`).
         file: PathBuf,
     },
+    /// Cut a catalog document into tiles by area, sign their manifest and
+    /// publish both (ADR 0012): GET /v1/catalog/manifest and the tile
+    /// endpoints serve them from then on. Tiles whose content did not change
+    /// keep their version; a lower catalog version is refused.
+    PublishTiles {
+        /// Where the data lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The private key (PKCS#8, from `keygen`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The key's id, as the engines know it.
+        #[arg(long, default_value = "k1")]
+        key_id: String,
+        /// The catalog document (JSON, of any size: each tile is checked).
+        #[arg(long = "in")]
+        input: PathBuf,
+    },
     /// `report` (or `report visits`): merchant visits per merchant and
     /// day, over all installs, as CSV; a cell with fewer distinct installs
     /// than --min-installs is left out. `report lift`: per offer, the
@@ -336,6 +354,12 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
         Command::SetCatalog { storage, public_key, file } => runtime()?.block_on(async move {
             let storage = open_storage(&storage).await?;
             set_catalog(storage.as_ref(), &file, public_key.as_deref()).await
+        }),
+        Command::PublishTiles { storage, key, key_id, input } => runtime()?.block_on(async move {
+            let storage = open_storage(&storage).await?;
+            crate::tile_publishing::publish_file(storage.as_ref(), &key, &key_id, &input)
+                .await
+                .map_err(|e| CliError::Io(e.to_string()))
         }),
         Command::Report {
             kind: ReportKind::Lift,

@@ -32,6 +32,7 @@ pub mod server;
 mod server_conn;
 pub mod storage;
 pub mod summaries;
+pub mod tile_publishing;
 pub mod tls;
 
 pub use catalog_signing::{keygen, sign_catalog, BackendError, KeygenOutput, SignOutput};

@@ -12,6 +12,16 @@ pub const MAX_DECOMPRESSED_BYTES: usize = 1024 * 1024;
 /// Largest body of the small JSON requests (installs, deletion requests).
 pub const MAX_SMALL_BODY_BYTES: usize = 1024;
 
+/// Most tiles one delta request may name (`POST /v1/catalog/tiles`): a
+/// phone's region is a few dozen tiles and it asks at most
+/// `kairos_core::policy::TILE_REQUEST_BATCH` (128) at once; more is a
+/// client scraping the catalog, or a request too costly to answer at once.
+pub const MAX_TILES_PER_REQUEST: usize = 256;
+
+/// Largest body of a delta request: [`MAX_TILES_PER_REQUEST`] entries of
+/// `"r1234c1234": 18446744073709551615,` (36 bytes) with room to spare.
+pub const MAX_TILE_REQUEST_BYTES: usize = 16 * 1024;
+
 /// Most entries in one summaries batch.
 pub const MAX_BATCH_ITEMS: usize = 100;
 

@@ -20,7 +20,7 @@ use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
     CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, LiftCell, Registration, ReportCell, Storage,
-    StorageError, StorageFuture, TokenHash,
+    StorageError, StorageFuture, TileRecord, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -111,6 +111,15 @@ impl Storage for Down {
         down()
     }
     fn lift_cells(&self, _: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
+        down()
+    }
+    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+        down()
+    }
+    fn tiles(&self, _: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
+        down()
+    }
+    fn set_tiles(&self, _: CatalogRecord, _: Vec<TileRecord>, _: Vec<String>) -> StorageFuture<'_, ()> {
         down()
     }
     fn prune_idempotency_keys(&self, _: NaiveDate) -> StorageFuture<'_, u64> {

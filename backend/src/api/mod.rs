@@ -9,6 +9,7 @@ pub mod error;
 mod health;
 mod installs;
 mod summaries;
+mod tiles;
 
 use crate::attestation::AttestationVerifier;
 use crate::faults::{inject_faults, FaultInjector};
@@ -70,6 +71,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/installs"),
     ("POST", "/v1/summaries"),
     ("GET", "/v1/catalog"),
+    ("GET", "/v1/catalog/manifest"),
+    ("GET", "/v1/catalog/tiles/{tile_id}"),
+    ("POST", "/v1/catalog/tiles"),
     ("POST", "/v1/deletion-requests"),
 ];
 
@@ -86,6 +90,9 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/installs", post(installs::register))
         .route("/v1/summaries", post(summaries::upload))
         .route("/v1/catalog", get(catalog::fetch))
+        .route("/v1/catalog/manifest", get(tiles::manifest))
+        .route("/v1/catalog/tiles/{tile_id}", get(tiles::tile))
+        .route("/v1/catalog/tiles", post(tiles::delta))
         .route("/v1/deletion-requests", post(deletion::request));
     if let Some(faults) = faults {
         v1 = v1.route_layer(from_fn_with_state(faults, inject_faults));

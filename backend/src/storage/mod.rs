@@ -9,13 +9,15 @@ mod postgres;
 mod postgres_schema;
 mod sqlite;
 mod sqlite_schema;
+mod sqlite_tiles;
+mod postgres_tiles;
 mod types;
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use types::{
     CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell, Registration,
-    ReportCell, StorageError, TokenHash,
+    ReportCell, StorageError, TileRecord, TokenHash,
 };
 
 use crate::limits::ReportEligibility;
@@ -94,6 +96,21 @@ pub trait Storage: Send + Sync + 'static {
     /// install is `eligible`, sorted by offer id. Not suppressed:
     /// [`crate::report::lift`] does that.
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>>;
+
+    /// The signed tile manifest in force (its envelope and strong ETag), if
+    /// tiles were published.
+    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>>;
+
+    /// The current tiles among `wanted`, each given with the version the
+    /// client holds (`None`: any version): tiles not published, and tiles
+    /// at the version held, are left out. In id order.
+    fn tiles(&self, wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>>;
+
+    /// Publishes tiles in one transaction: `manifest` becomes the one in
+    /// force, `changed` tiles are stored (replacing those of the same id),
+    /// `removed` ones deleted. Tiles in neither are kept as they were.
+    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>)
+        -> StorageFuture<'_, ()>;
 
     /// Forgets idempotency keys received before `before`; returns how many.
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;

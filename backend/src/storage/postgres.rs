@@ -11,7 +11,7 @@
 use super::postgres_schema::migrate;
 use super::types::{
     noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TokenHash,
+    Registration, ReportCell, StorageError, TileRecord, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -99,7 +99,7 @@ impl PostgresStorage {
         Ok(storage)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
         self.pool.get().await.map_err(pool_error)
     }
 }
@@ -507,6 +507,18 @@ impl Storage for PostgresStorage {
                 })
                 .collect())
         })
+    }
+
+    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+        super::postgres_tiles::manifest(self)
+    }
+
+    fn tiles(&self, wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
+        super::postgres_tiles::tiles(self, wanted)
+    }
+
+    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>) -> StorageFuture<'_, ()> {
+        super::postgres_tiles::set_tiles(self, manifest, changed, removed)
     }
 
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {

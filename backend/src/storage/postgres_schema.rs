@@ -94,6 +94,19 @@ const MIGRATIONS: &[&str] = &[
         retired_on DATE,
         PRIMARY KEY (kind, id)
     );",
+    // 3 -> 4 (catalog tiles): as SQLite's.
+    "CREATE TABLE tile_manifest (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version BIGINT NOT NULL,
+        etag    TEXT NOT NULL,
+        body    BYTEA NOT NULL
+    );
+    CREATE TABLE catalog_tiles (
+        tile_id TEXT PRIMARY KEY,
+        version BIGINT NOT NULL,
+        sha256  BYTEA NOT NULL,
+        body    BYTEA NOT NULL
+    );",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

@@ -13,7 +13,7 @@
 use super::sqlite_schema::{configure, prepare};
 use super::types::{
     noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TokenHash,
+    Registration, ReportCell, StorageError, TileRecord, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -59,7 +59,7 @@ impl SqliteStorage {
     }
 
     /// Runs `f` in one immediate transaction on the writer connection.
-    fn write<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    pub(super) fn write<T, F>(&self, f: F) -> StorageFuture<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
@@ -79,7 +79,7 @@ impl SqliteStorage {
 
     /// Runs `f` on a read connection (in one deferred transaction, so it
     /// sees one snapshot).
-    fn read<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    pub(super) fn read<T, F>(&self, f: F) -> StorageFuture<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
@@ -402,6 +402,18 @@ impl Storage for SqliteStorage {
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
+    }
+
+    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+        super::sqlite_tiles::manifest(self)
+    }
+
+    fn tiles(&self, wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
+        super::sqlite_tiles::tiles(self, wanted)
+    }
+
+    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>) -> StorageFuture<'_, ()> {
+        super::sqlite_tiles::set_tiles(self, manifest, changed, removed)
     }
 
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {

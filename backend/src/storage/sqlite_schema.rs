@@ -89,6 +89,22 @@ const MIGRATIONS: &[&str] = &[
         retired_on TEXT,
         PRIMARY KEY (kind, id)
     ) STRICT, WITHOUT ROWID;",
+    // 3 -> 4 (catalog tiles, ADR 0012): the signed tile manifest in force
+    // and the current tiles, each with its version and SHA-256 (a tile's
+    // document is tens to hundreds of KB: a rowid table keeps it off the
+    // key's B-tree pages).
+    "CREATE TABLE tile_manifest (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        etag    TEXT NOT NULL,
+        body    BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE catalog_tiles (
+        tile_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        sha256  BLOB NOT NULL,
+        body    BLOB NOT NULL
+    ) STRICT;",
 ];
 
 /// Sets a connection's per-connection options: a busy timeout, and

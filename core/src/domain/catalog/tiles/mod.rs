@@ -22,10 +22,9 @@ mod verify;
 pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
 pub use held::{HeldTile, HeldTiles};
-pub(crate) use manifest::ReadManifest;
 pub use manifest::{sha256, TileEntry, TileManifest, MANIFEST_FORMAT};
 pub use pack::{decode_pack, encode_pack, PackedTile};
-pub use verify::{merge_held, sign_manifest, tile_document, verify_manifest, verify_stored_manifest};
+pub use verify::{merge_held, sign_manifest, tile_document, tile_document_at, verify_manifest, verify_stored_manifest};
 
 /// Why a tile, a tile pack or a manifest was refused. The tiles held stay
 /// as they were.

@@ -29,7 +29,7 @@ pub struct PackedTile {
 /// Writes `tiles` as a gzip-compressed pack.
 pub fn encode_pack<'a>(tiles: impl IntoIterator<Item = (TileId, u64, &'a [u8])>) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
-    let mut write = || -> std::io::Result<()> {
+    let write = || -> std::io::Result<()> {
         gz.write_all(MAGIC)?;
         for (id, version, doc) in tiles {
             write!(gz, "{id} {version} {}\n", doc.len())?;

@@ -208,3 +208,15 @@ fn base64_of(b: &[u8]) -> String {
 }
 
 use crate::domain::catalog::CatalogError;
+
+#[test]
+fn a_published_tile_reads_back_with_its_version_and_fixed_dates_whatever_the_catalog_dates() {
+    let c = catalog();
+    let tiles = cut(&c).unwrap();
+    let (_, tile) = tiles.iter().next().unwrap();
+    let bytes = tile_document_at(tile, 9);
+    let back = parse_document(&bytes).unwrap();
+    assert_eq!((back.version, &back.merchants), (9, &tile.merchants));
+    let later = Catalog { issued_at: crate::domain::time::Timestamp(c.issued_at.0 + 1), ..tile.clone() };
+    assert_eq!(tile_document_at(&later, 9), bytes, "the catalog's dates do not change a tile's bytes");
+}

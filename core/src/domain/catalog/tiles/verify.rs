@@ -35,6 +35,23 @@ pub fn tile_document(tile: &Catalog) -> Vec<u8> {
     serde_json::to_vec(tile).expect("a catalog always serialises")
 }
 
+/// The bytes of `tile` as the backend publishes it at `version`: its own
+/// `issued_at` and `expires_at` are fixed (2000-01-01 to 2100-01-01) and
+/// never used (the manifest's dates are the merged catalog's), so that a
+/// tile whose content did not change keeps its bytes, hash and version
+/// across publications.
+pub fn tile_document_at(tile: &Catalog, version: u64) -> Vec<u8> {
+    let (issued_at, expires_at) = (Timestamp(946_684_800_000), Timestamp(4_102_444_800_000));
+    let at = Catalog { version, issued_at, expires_at, merchants: Vec::new() };
+    // Serialise without cloning the merchants: the same fields in order.
+    let mut out = tile_document(&at);
+    let head_len = out.len() - b"[]}".len();
+    out.truncate(head_len);
+    out.extend_from_slice(&serde_json::to_vec(&tile.merchants).expect("merchants always serialise"));
+    out.push(b'}');
+    out
+}
+
 /// Verifies `held` whole (its manifest's signature and dates at `now`,
 /// every tile's hash against it, every tile a valid catalog) and merges its
 /// tiles into one catalog of the manifest's version and dates.
