@@ -71,7 +71,7 @@ pub mod catalog {
         SignedEnvelope, SpeedRule, StepsRule, Subject, TargetingContext, TimeWindow, Trigger, VisitsRule,
         ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
     };
-    pub use crate::engine::CatalogInfo;
+    pub use crate::engine::{CatalogInfo, TilesInfo};
     /// Catalogs cut into tiles by area (ADR 0012): the grid, the signed
     /// manifest, tile packs, and cutting and merging.
     pub mod tiles {

@@ -9,8 +9,21 @@ use axum::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+/// Set on every catalog answer (200, 304, 404) when tiles are published,
+/// so that engines switch to the manifest and delta requests (ADR 0012).
+pub const TILES_HEADER: &str = "kairos-catalog-tiles";
+
 pub async fn fetch(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     authorize(&state, &headers).await?;
+    let tiled = state.storage.tile_manifest().await?.is_some();
+    let mut response = fetch_single(&state, &headers).await.unwrap_or_else(IntoResponse::into_response);
+    if tiled {
+        response.headers_mut().insert(TILES_HEADER, HeaderValue::from_static("1"));
+    }
+    Ok(response)
+}
+
+async fn fetch_single(state: &AppState, headers: &HeaderMap) -> Result<Response, ApiError> {
     let Some(catalog) = state.storage.catalog().await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no_catalog", "no catalog has been published yet"));
     };

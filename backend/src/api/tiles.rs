@@ -70,7 +70,8 @@ pub async fn delta(State(state): State<AppState>, headers: HeaderMap, body: Body
 fn parse_delta(body: &[u8]) -> Result<Vec<(String, Option<u64>)>, ApiError> {
     let value = strict_json::from_slice(body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
-    let shape = || ApiError::bad_request("invalid_json", "send {\"tiles\": {\"<tile id>\": <version held, 0 for none>}}");
+    let shape =
+        || ApiError::bad_request("invalid_json", "send {\"tiles\": {\"<tile id>\": <version held, 0 for none>}}");
     let object = value.as_object().ok_or_else(shape)?;
     if let Some(other) = object.keys().find(|k| *k != "tiles") {
         return Err(ApiError::bad_request("unknown_field", format!("{other}: unknown field (expected [\"tiles\"])")));
@@ -96,7 +97,8 @@ fn parse_delta(body: &[u8]) -> Result<Vec<(String, Option<u64>)>, ApiError> {
 }
 
 fn parse_id(id: &str) -> Result<TileId, ApiError> {
-    id.parse().map_err(|e: kairos_core::catalog::tiles::BadTileId| ApiError::bad_request("invalid_tile_id", e.to_string()))
+    id.parse()
+        .map_err(|e: kairos_core::catalog::tiles::BadTileId| ApiError::bad_request("invalid_tile_id", e.to_string()))
 }
 
 /// `record`'s body with its strong ETag, or 304 when `If-None-Match` names it.

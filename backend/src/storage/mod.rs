@@ -7,10 +7,10 @@
 
 mod postgres;
 mod postgres_schema;
+mod postgres_tiles;
 mod sqlite;
 mod sqlite_schema;
 mod sqlite_tiles;
-mod postgres_tiles;
 mod types;
 
 pub use postgres::PostgresStorage;
@@ -109,8 +109,12 @@ pub trait Storage: Send + Sync + 'static {
     /// Publishes tiles in one transaction: `manifest` becomes the one in
     /// force, `changed` tiles are stored (replacing those of the same id),
     /// `removed` ones deleted. Tiles in neither are kept as they were.
-    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>)
-        -> StorageFuture<'_, ()>;
+    fn set_tiles(
+        &self,
+        manifest: CatalogRecord,
+        changed: Vec<TileRecord>,
+        removed: Vec<String>,
+    ) -> StorageFuture<'_, ()>;
 
     /// Forgets idempotency keys received before `before`; returns how many.
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;

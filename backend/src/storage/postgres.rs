@@ -517,7 +517,12 @@ impl Storage for PostgresStorage {
         super::postgres_tiles::tiles(self, wanted)
     }
 
-    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>) -> StorageFuture<'_, ()> {
+    fn set_tiles(
+        &self,
+        manifest: CatalogRecord,
+        changed: Vec<TileRecord>,
+        removed: Vec<String>,
+    ) -> StorageFuture<'_, ()> {
         super::postgres_tiles::set_tiles(self, manifest, changed, removed)
     }
 

@@ -412,7 +412,12 @@ impl Storage for SqliteStorage {
         super::sqlite_tiles::tiles(self, wanted)
     }
 
-    fn set_tiles(&self, manifest: CatalogRecord, changed: Vec<TileRecord>, removed: Vec<String>) -> StorageFuture<'_, ()> {
+    fn set_tiles(
+        &self,
+        manifest: CatalogRecord,
+        changed: Vec<TileRecord>,
+        removed: Vec<String>,
+    ) -> StorageFuture<'_, ()> {
         super::sqlite_tiles::set_tiles(self, manifest, changed, removed)
     }
 

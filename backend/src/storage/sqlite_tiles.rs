@@ -26,7 +26,9 @@ pub(super) fn tiles(s: &SqliteStorage, mut wanted: Vec<(String, Option<u64>)>) -
         let mut out = Vec::with_capacity(wanted.len());
         for (id, held) in wanted {
             let row = statement
-                .query_row(params![&id, held.map(|v| v as i64)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?)))
+                .query_row(params![&id, held.map(|v| v as i64)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?))
+                })
                 .optional()?;
             if let Some((version, sha256, body)) = row {
                 let sha256 = sha256

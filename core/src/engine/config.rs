@@ -57,6 +57,10 @@ pub struct EngineConfig {
     /// `None` (the default, and always in apps) draws from the system's
     /// secure generator.
     pub noise_seed: Option<u64>,
+    /// Radius around home, work, the other learned places and the current
+    /// position within which a tiled catalog's tiles are held, in metres
+    /// (default [`policy::TILE_NEED_RADIUS_M`]; 100 to 50,000).
+    pub tile_radius_m: f64,
 }
 
 impl EngineConfig {
@@ -78,6 +82,7 @@ impl EngineConfig {
             notification_budget: crate::domain::offers::BudgetPolicy::default(),
             relevance: crate::domain::offers::RelevancePolicy::default(),
             sealing_key: [0; 32],
+            tile_radius_m: policy::TILE_NEED_RADIUS_M,
             local_privacy: crate::domain::privacy::LocalPrivacy::default(),
             noise_seed: None,
         }
@@ -89,6 +94,9 @@ impl EngineConfig {
         let bad = |m: String| Err(Error::InvalidConfig(m));
         if self.step_goal == 0 {
             return bad("step_goal must be positive".into());
+        }
+        if !(self.tile_radius_m.is_finite() && (100.0..=50_000.0).contains(&self.tile_radius_m)) {
+            return bad(format!("tile_radius_m must be within 100..=50000, got {}", self.tile_radius_m));
         }
         if self.raw_fix_retention_ms < 0 {
             return bad("raw_fix_retention_ms must not be negative".into());

@@ -18,6 +18,7 @@ mod routines_api;
 mod sensing;
 mod state;
 pub mod sync;
+mod tiles_api;
 mod zone;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
@@ -44,6 +45,7 @@ use pipeline::Ctx;
 pub(crate) use state::EngineState;
 use state::Settings;
 use std::sync::{Arc, Mutex, MutexGuard};
+pub use tiles_api::TilesInfo;
 
 /// Result of every public engine call.
 pub type ApiResult<T> = std::result::Result<T, KairosError>;
@@ -61,6 +63,8 @@ struct Inner {
     catalog: Option<Arc<LoadedCatalog>>,
     /// Keys that may sign catalogs.
     keys: CatalogKeys,
+    /// The tiles held, when the catalog in force is tiled (ADR 0012).
+    tiles: Option<crate::domain::catalog::tiles::HeldTiles>,
     /// This install's id (holdout buckets).
     install_id: String,
     /// Seals raw fixes and coordinates at rest.
@@ -120,6 +124,7 @@ impl Engine {
             budget: config.notification_budget,
             relevance: config.relevance,
             local_privacy: config.local_privacy,
+            tile_radius_m: config.tile_radius_m,
         };
         let noise = crate::domain::privacy::ldp::NoiseSource::new(config.noise_seed);
         let mut inner = Inner {
@@ -130,13 +135,17 @@ impl Engine {
             pending,
             fault_after: None,
             catalog: None,
+            tiles: None,
             keys,
             install_id,
             sealer,
             noise,
             sensing: None,
         };
-        inner.catalog = inner.restore_catalog()?;
+        inner.catalog = match inner.restore_tiles()? {
+            Some(restored) => Some(restored),
+            None => inner.restore_catalog()?,
+        };
         // Routines are kept on the wall clock; their instants follow the
         // device into its new zone (zone.rs).
         let events = inner.adopt_zone()?;

@@ -46,7 +46,7 @@ pub struct WakeRegion {
     pub distance_m: f64,
 }
 
-fn info(c: &LoadedCatalog) -> CatalogInfo {
+pub(super) fn info(c: &LoadedCatalog) -> CatalogInfo {
     CatalogInfo {
         version: c.version,
         issued_at: c.issued_at,
@@ -59,7 +59,7 @@ fn info(c: &LoadedCatalog) -> CatalogInfo {
 
 /// Gives the catalog's places their stable fence ids (read from, or new
 /// ones written to, the database) and indexes its fences.
-fn prepare(conn: &Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
+pub(super) fn prepare(conn: &Connection, pending: PendingCatalog) -> Result<LoadedCatalog> {
     let ids = store::catalog::fence_ids(conn, pending.place_ids())?;
     Ok(pending.number_fences(&ids)?)
 }
@@ -70,7 +70,7 @@ fn prepare(conn: &Connection, pending: PendingCatalog) -> Result<LoadedCatalog> 
 /// thread indexes the fences (under provisional ids) while this one stores
 /// the new places' fence ids, then gives the index its ids while this one
 /// writes the signed bytes if still needed.
-fn prepare_and_save(
+pub(super) fn prepare_and_save(
     pending: PendingCatalog,
     fence_ids: store::catalog::FenceIdAssigner<'_>,
     stored: Option<&[u8]>,
@@ -195,6 +195,8 @@ impl Engine {
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
         inner.catalog = Some(loaded);
+        // A single-document catalog replaces any tiles held.
+        inner.tiles = None;
         inner.pending.extend(written.events);
         Ok(summary)
     }

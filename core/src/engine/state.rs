@@ -97,6 +97,8 @@ pub(crate) struct Settings {
     pub waking_hours: (u32, u32),
     /// Caps, quiet hours and manners of offers.
     pub offer_policy: crate::domain::offers::OfferPolicy,
+    /// Radius of the tiles held around each anchor, metres.
+    pub tile_radius_m: f64,
     /// The notification budget shared by every message.
     pub budget: crate::domain::offers::BudgetPolicy,
     /// How competing offers are ranked (the next best action).

@@ -17,12 +17,16 @@
 //!   server already forgot the install: done).
 //! * The catalog is fetched when stale, with `If-None-Match`, and loaded
 //!   only if its signature verifies (checked before the document is read).
+//!   A server that publishes tiles says so on its catalog answers; the
+//!   engine then fetches the signed tile manifest and the tiles it needs
+//!   that changed (ADR 0012), at every sync while it holds tiles.
 //!
 //! | file | concern |
 //! | --- | --- |
 //! | `run.rs` | `Engine::sync`: the whole exchange |
 //! | `transport.rs` | the host's HTTP stack ([`HttpTransport`]), and the `reqwest` one for native tools |
 //! | `http.rs` | URL rules, outcome classification |
+//! | `tiles.rs` | the tiled catalog: manifest, delta requests, loading |
 //! | `register.rs` | registration, new install ids |
 //! | `random.rs` | keys, install ids, jitter |
 //! | `refusal.rs` | refusals as the report counts them |
@@ -35,6 +39,7 @@ mod random;
 mod refusal;
 mod register;
 mod run;
+mod tiles;
 mod transport;
 #[cfg(test)]
 mod verify_first_tests;

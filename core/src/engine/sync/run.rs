@@ -74,7 +74,7 @@ fn body(items: &[OutboxItem]) -> Result<Vec<u8>> {
     Ok(http::gzip(json!({ "batch": batch }).to_string().as_bytes()))
 }
 
-fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
+pub(super) fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
     req.header("authorization", format!("Bearer {token}"))
 }
 
@@ -328,6 +328,10 @@ impl Engine {
         let (etag, fetched) = self.with_conn(|conn, _, _| store::sync::catalog_fetch(conn))?;
         let expiring = self.catalog_info().is_none_or(|c| c.expires_at.since(now) < policy::CATALOG_EXPIRY_MARGIN_MS);
         let stale = fetched.is_none_or(|t| now.since(t) >= policy::CATALOG_REFRESH_MS);
+        if self.held_tiles().is_some() {
+            // Tiles held: every sync asks for the tiles now needed.
+            return self.tiles_then_save(client, base, token, etag.as_deref(), expiring || stale, now, report).await;
+        }
         if !(expiring || stale) {
             return Ok(None);
         }
@@ -352,6 +356,9 @@ impl Engine {
             }
         };
         let new_etag = resp.header("etag").map(str::to_owned);
+        if resp.header(super::tiles::TILES_HEADER).is_some() {
+            return self.tiles_then_save(client, base, token, None, true, now, report).await;
+        }
         match http::classify(resp) {
             Outcome::NotModified => {}
             Outcome::Done(body) => match self.load_catalog(&body, now) {
@@ -377,6 +384,32 @@ impl Engine {
         }
         self.with_write(|conn| store::sync::save_catalog_fetch(conn, now, new_etag.as_deref()))?;
         Ok(None)
+    }
+
+    /// [`Engine::fetch_tiles`], then the fetch remembered as
+    /// [`Engine::fetch_catalog`] does; the same answer.
+    #[allow(clippy::too_many_arguments)]
+    async fn tiles_then_save(
+        &self,
+        client: &dyn HttpTransport,
+        base: &str,
+        token: &str,
+        etag: Option<&str>,
+        refresh: bool,
+        now: Timestamp,
+        report: &mut SyncReport,
+    ) -> Result<Option<Option<i64>>> {
+        use super::tiles::TileFetch;
+        match self.fetch_tiles(client, base, token, etag, refresh, now, report).await? {
+            TileFetch::NotTiled | TileFetch::Failed => Ok(None),
+            TileFetch::Stop(slow) => Ok(slow),
+            TileFetch::Done(new_etag) => {
+                if refresh {
+                    self.with_write(|conn| store::sync::save_catalog_fetch(conn, now, new_etag.as_deref()))?;
+                }
+                Ok(None)
+            }
+        }
     }
 
     fn pending_summaries(&self) -> Result<u32> {

@@ -1,0 +1,134 @@
+//! A tiled catalog end to end (ADR 0012): published by the real backend on
+//! loopback, fetched by the engine's own sync (manifest, then delta
+//! requests for the tiles it needs), merged into one catalog. The two
+//! scenarios of issue #17: a fence on a tile border (one enter, one exit),
+//! and a trip to a city whose tiles the phone does not hold (its offers
+//! fire once its tiles arrive, and the timeline says when they did).
+
+#![forbid(unsafe_code)]
+
+use kairos_backend::tile_publishing::publish;
+use kairos_core::catalog::tiles::TileId;
+use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
+use kairos_core::sync::SyncOptions;
+use kairos_core::{Engine, Event, EventKind, LocationFix, Timestamp};
+use kairos_e2e::catalog::{config, KEY_ID};
+use kairos_e2e::{backend, t};
+use serde_json::json;
+
+const INSTALL: &str = "0123456789abcdef0123456789abcdef";
+const PRIVATE_KEY: &[u8] = include_bytes!("../catalogs/test-key.pk8");
+
+/// San José: a shop whose fence straddles the border between two tiles
+/// (longitude −121.95 is a cell edge), and a café. San Francisco, 60 km
+/// away: a bakery.
+fn catalog(version: u64) -> Catalog {
+    let shop = |id: &str, lat: f64, lon: f64| {
+        json!({
+            "id": id, "name": id, "category": "food", "time_zone": "America/Los_Angeles",
+            "places": [{"id": format!("{id}-place"), "fence": {"type": "circle", "lat": lat, "lon": lon, "radius_m": 40}}],
+            "offers": [{"id": format!("{id}-offer"), "title": format!("{id} offer"),
+                        "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
+        })
+    };
+    serde_json::from_value(json!({
+        "version": version, "issued_at": "2026-11-20T00:00:00Z", "expires_at": "2027-01-20T00:00:00Z",
+        "merchants": [shop("border-shop", 37.3225, -121.95), shop("cafe", 37.33, -121.93),
+                      shop("sf-bakery", 37.7751, -122.4194)]
+    }))
+    .unwrap()
+}
+
+fn fix(at: Timestamp, lat: f64, lon: f64, speed: f64) -> LocationFix {
+    LocationFix { speed_mps: Some(speed), ..LocationFix::new(at, lat, lon, 8.0) }
+}
+
+/// Walks from `from` to `to` at 1.3 m/s, one fix every 5 s, from `start`;
+/// returns the events and the time of arrival.
+fn walk(e: &Engine, start: Timestamp, from: (f64, f64), to: (f64, f64)) -> (Vec<Event>, Timestamp) {
+    let metres = kairos_core::geo::distance_m(from.0, from.1, to.0, to.1);
+    let steps = (metres / 6.5).ceil().max(1.0) as i64;
+    let mut events = Vec::new();
+    let mut at = start;
+    for i in 0..=steps {
+        let f = i as f64 / steps as f64;
+        at = start.plus_millis(i * 5_000);
+        events.extend(
+            e.record_location(fix(at, from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f, 1.3)).unwrap(),
+        );
+    }
+    (events, at)
+}
+
+fn options(url: &str) -> SyncOptions {
+    SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(url) }
+}
+
+fn count(events: &[Event], what: impl Fn(&EventKind) -> bool) -> usize {
+    events.iter().filter(|e| what(&e.kind)).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
+    let b = backend(None).await;
+    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
+    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let start = t("2026-11-24T10:00:00-08:00");
+    e.record_location(fix(start, 37.3225, -121.9520, 0.0)).unwrap();
+    let report = e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    assert!(report.catalog_updated, "{report:?}");
+    let held = e.catalog_tiles().expect("tiles held");
+    let west = TileId::of(37.3225, -121.9501).to_string();
+    let east = TileId::of(37.3225, -121.9499).to_string();
+    assert!(held.held.contains(&west) && held.held.contains(&east), "{held:?}");
+    let info = e.catalog_info().unwrap();
+    assert_eq!((info.version, info.fences), (3, 2), "the border shop is one fence, not one per tile");
+    // Walk west to east straight through the shop, across the tile border.
+    let (events, _) = walk(&e, start.plus_millis(60_000), (37.3225, -121.9520), (37.3225, -121.9480));
+    let at_shop = |k: &EventKind, enter: bool| match k {
+        EventKind::FenceEntered { place_id, .. } if enter => place_id == "border-shop-place",
+        EventKind::FenceExited { place_id, .. } if !enter => place_id == "border-shop-place",
+        _ => false,
+    };
+    assert_eq!(count(&events, |k| at_shop(k, true)), 1, "{events:?}");
+    assert_eq!(count(&events, |k| at_shop(k, false)), 1, "{events:?}");
+    assert_eq!(count(&events, |k| matches!(k, EventKind::OfferTriggered { .. })), 1, "{events:?}");
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offers_in_a_city_whose_tiles_are_not_held_fire_once_its_tiles_arrive_at_the_next_sync() {
+    let b = backend(None).await;
+    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
+    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let home = (37.3300, -121.9400);
+    let start = t("2026-11-24T08:00:00-08:00");
+    e.record_location(fix(start, home.0, home.1, 0.0)).unwrap();
+    e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    let bakery_tile = TileId::of(37.7751, -122.4194).to_string();
+    assert!(!e.catalog_tiles().unwrap().held.contains(&bakery_tile), "San Francisco is not held at home");
+
+    // A trip to San Francisco: into the bakery's fence, with no tile for it.
+    let arrive = t("2026-11-24T11:00:00-08:00");
+    let (before, inside) = walk(&e, arrive, (37.7741, -122.4194), (37.7751, -122.4194));
+    assert_eq!(count(&before, |k| matches!(k, EventKind::OfferTriggered { .. })), 0, "{before:?}");
+    // Out again, then the next sync (here, at once) fetches the tiles entered.
+    let (_, out) = walk(&e, inside.plus_millis(60_000), (37.7751, -122.4194), (37.7741, -122.4194));
+    let synced_at = out.plus_millis(60_000);
+    let report = e.sync(&options(&b.server.url()), synced_at).await.unwrap();
+    assert!(report.catalog_updated, "{report:?}");
+    assert!(e.catalog_tiles().unwrap().held.contains(&bakery_tile));
+    let (after, _) = walk(&e, synced_at.plus_millis(60_000), (37.7741, -122.4194), (37.7751, -122.4194));
+    let loaded: Vec<&Event> = after.iter().filter(|ev| matches!(ev.kind, EventKind::CatalogLoaded { .. })).collect();
+    assert_eq!(loaded.len(), 1, "the timeline says when the tiles arrived: {after:?}");
+    assert_eq!(loaded[0].at, synced_at);
+    let fired: Vec<&Event> = after.iter().filter(|ev| matches!(ev.kind, EventKind::OfferTriggered { .. })).collect();
+    assert_eq!(fired.len(), 1, "{after:?}");
+    assert!(matches!(&fired[0].kind, EventKind::OfferTriggered { offer_id, .. } if offer_id == "sf-bakery-offer"));
+    assert!(fired[0].at > synced_at);
+    b.server.shutdown().await.unwrap();
+}
