@@ -3,6 +3,7 @@
 //! expectation, 2 invalid input.
 
 mod bench;
+mod bench_tiles;
 mod embedded;
 mod fleet;
 mod population;
@@ -143,6 +144,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure a tiled national catalog: N places clustered in cities over
+    /// a K x K km square, published as tiles by the reference backend on
+    /// loopback, and a device living a month there (docs/PERFORMANCE.md).
+    BenchTiles {
+        /// Places (one merchant and one offer each).
+        #[arg(long, default_value_t = 100_000)]
+        places: usize,
+        /// Side of the square, km.
+        #[arg(long, default_value_t = 300.0)]
+        area_km: f64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate a synthetic fleet (seeded), AIS-like: one CSV per vessel,
     /// one fix a minute, berthing for hours and sailing between berths.
     GenerateFleet {
@@ -247,6 +262,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{}", serde_json::to_string(&f).map_err(|e| e.to_string())?);
             } else {
                 f.print_text();
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchTiles { places, area_km, json } => {
+            if places < 100 || !(area_km.is_finite() && area_km >= 10.0) {
+                return Err("--places must be at least 100, and --area-km at least 10".into());
+            }
+            let f = bench_tiles::run(places, area_km)?;
+            let text = serde_json::to_string(&f).map_err(|e| e.to_string())?;
+            if json {
+                println!("{text}");
+            } else {
+                println!("{}", serde_json::to_string_pretty(&f).map_err(|e| e.to_string())?);
             }
             Ok(ExitCode::SUCCESS)
         }

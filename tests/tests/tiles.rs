@@ -7,8 +7,8 @@
 
 #![forbid(unsafe_code)]
 
-use kairos_backend::tile_publishing::publish;
-use kairos_core::catalog::tiles::TileId;
+use kairos_backend::tile_publishing::{build, publish};
+use kairos_core::catalog::tiles::{PackedTile, TileId};
 use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
 use kairos_core::sync::SyncOptions;
 use kairos_core::{Engine, Event, EventKind, LocationFix, Timestamp};
@@ -95,6 +95,37 @@ async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
     assert_eq!(count(&events, |k| at_shop(k, true)), 1, "{events:?}");
     assert_eq!(count(&events, |k| at_shop(k, false)), 1, "{events:?}");
     assert_eq!(count(&events, |k| matches!(k, EventKind::OfferTriggered { .. })), 1, "{events:?}");
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_manifest_or_a_forged_tile_is_refused_and_the_tiles_in_force_stay() {
+    let b = backend(None).await;
+    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
+    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let start = t("2026-11-24T10:00:00-08:00");
+    e.record_location(fix(start, 37.3225, -121.9520, 0.0)).unwrap();
+    e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    let held = e.catalog_tiles().unwrap();
+    // A replayed version-2 manifest, validly signed.
+    let old = build(&catalog(2), None, KEY_ID, &key).unwrap();
+    let refused = e.load_tiles(Some(&old.manifest.body), vec![], start.plus_millis(2_000)).unwrap_err();
+    assert!(refused.to_string().contains("older than"), "{refused}");
+    // A tile whose bytes do not hash to the manifest's entry.
+    let current = build(&catalog(3), None, KEY_ID, &key).unwrap();
+    let mut forged = current.changed[0].clone();
+    forged.body[10] ^= 1;
+    let tile = PackedTile { id: forged.id.parse().unwrap(), version: forged.version, document: forged.body };
+    let refused = e.load_tiles(None, vec![tile], start.plus_millis(3_000)).unwrap_err();
+    assert!(refused.to_string().contains("SHA-256"), "{refused}");
+    assert_eq!(e.catalog_tiles().unwrap(), held, "the tiles in force stay");
+    // Reopened, the engine restores and re-verifies the same tiles.
+    drop(e);
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    assert_eq!(e.catalog_tiles().unwrap().held, held.held);
+    assert_eq!(e.catalog_info().unwrap().version, 3);
     b.server.shutdown().await.unwrap();
 }
 
