@@ -163,3 +163,24 @@ async fn offers_in_a_city_whose_tiles_are_not_held_fire_once_its_tiles_arrive_at
     assert!(fired[0].at > synced_at);
     b.server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiles_entered_along_the_way_are_asked_for_at_the_next_sync_even_back_home() {
+    let b = backend(None).await;
+    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
+    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let home = (37.3300, -121.9400);
+    let start = t("2026-11-24T08:00:00-08:00");
+    e.record_location(fix(start, home.0, home.1, 0.0)).unwrap();
+    e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    // A day in San Francisco, then home again before the nightly sync.
+    let (_, left) = walk(&e, t("2026-11-24T11:00:00-08:00"), (37.7741, -122.4194), (37.7751, -122.4194));
+    e.record_location(fix(left.plus_millis(4 * 3_600_000), home.0, home.1, 0.0)).unwrap();
+    let bakery_tile = TileId::of(37.7751, -122.4194).to_string();
+    assert!(!e.catalog_tiles().unwrap().held.contains(&bakery_tile));
+    e.sync(&options(&b.server.url()), t("2026-11-25T02:00:00-08:00")).await.unwrap();
+    assert!(e.catalog_tiles().unwrap().held.contains(&bakery_tile), "asked for at the sync, from home");
+    b.server.shutdown().await.unwrap();
+}
