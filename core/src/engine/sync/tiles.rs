@@ -33,6 +33,7 @@ pub(super) enum TileFetch {
 impl Engine {
     /// Fetches the manifest (when `refresh`, or when no manifest is held)
     /// and the tiles needed that changed, and loads them.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn fetch_tiles(
         &self,
         client: &dyn HttpTransport,

@@ -32,7 +32,7 @@ pub fn encode_pack<'a>(tiles: impl IntoIterator<Item = (TileId, u64, &'a [u8])>)
     let write = || -> std::io::Result<()> {
         gz.write_all(MAGIC)?;
         for (id, version, doc) in tiles {
-            write!(gz, "{id} {version} {}\n", doc.len())?;
+            writeln!(gz, "{id} {version} {}", doc.len())?;
             gz.write_all(doc)?;
             gz.write_all(b"\n")?;
         }
