@@ -74,7 +74,7 @@ fn body(items: &[OutboxItem]) -> Result<Vec<u8>> {
     Ok(http::gzip(json!({ "batch": batch }).to_string().as_bytes()))
 }
 
-pub(super) fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
+fn authorized(req: HttpRequest, token: &str) -> HttpRequest {
     req.header("authorization", format!("Bearer {token}"))
 }
 

@@ -4,7 +4,6 @@
 //! versions only), then the tiles loaded under the manifest.
 
 use super::http::{self, Outcome};
-use super::run::authorized;
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::SyncReport;
 use crate::domain::catalog::tiles::{decode_pack, verify_manifest, verify_stored_manifest, PackedTile};
@@ -13,6 +12,11 @@ use crate::engine::tiles_api::wanted;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::policy;
+
+/// `request` with the install's bearer token (as every `/v1` request).
+fn authorized(request: HttpRequest, token: &str) -> HttpRequest {
+    request.header("authorization", format!("Bearer {token}"))
+}
 
 /// The header a server sets on catalog answers when it publishes tiles.
 pub(crate) const TILES_HEADER: &str = "kairos-catalog-tiles";
