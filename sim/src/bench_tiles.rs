@@ -260,6 +260,9 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
         if report.catalog_updated {
             loads.push(ms);
         }
+        for problem in &report.problems {
+            eprintln!("bench-tiles: day {d}: sync: {problem}");
+        }
         if d == 0 {
             first_sync_bytes = bytes;
         } else {
