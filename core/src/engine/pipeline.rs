@@ -159,6 +159,10 @@ impl Ctx<'_> {
         let mut stays = Vec::new();
         self.st.detector.push(fix, late, &self.set.stay, &mut stays);
         if !late {
+            if let Some(prev) = self.st.last_fix.filter(|p| fix.at.since(p.at) > policy::CLOCK_CORRECTION_MS) {
+                // Perhaps a wrong device clock: what a correction may trust.
+                self.st.fix_before_leap = Some(prev);
+            }
             self.st.last_fix = Some(*fix);
             self.note_motion(fix);
         }
@@ -564,7 +568,7 @@ impl Ctx<'_> {
         let model = move || store::relevance::model(conn, Some(cat));
         let mut draws = DrawStream::new(self.install_id, self.st.relevance_draws);
         let learning = Learning { model: &model, draws: &mut draws };
-        let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn), learning)?;
+        let decision = decide(candidates, &moment, &profile, &store::offers::StoreLedger(self.conn, at), learning)?;
         self.st.relevance_draws = draws.position;
         if let Some((c, held_out)) = decision.fired {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
