@@ -179,7 +179,9 @@ pub fn shown_counts(
         )?
         .query_row(params![day, merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let last: Option<i64> = conn
-        .prepare_cached("SELECT MAX(triggered_at) FROM offer_instances WHERE state != 'held_out' AND triggered_at <= ?1")?
+        .prepare_cached(
+            "SELECT MAX(triggered_at) FROM offer_instances WHERE state != 'held_out' AND triggered_at <= ?1",
+        )?
         .query_row([now.0], |r| r.get(0))?;
     Ok((all, merchant, last.map(Timestamp)))
 }
