@@ -198,7 +198,9 @@ fn a_device_clock_far_ahead_then_corrected_keeps_the_engine_working() {
     let events = e.tick(at(7)).unwrap();
     let corrected: Vec<_> = events.iter().filter(|ev| matches!(ev.kind, EventKind::ClockCorrected { .. })).collect();
     assert_eq!(corrected.len(), 1, "{events:?}");
-    assert!(matches!(corrected[0].kind, EventKind::ClockCorrected { from, to } if from == wrong.plus_millis(DAY) && to == at(7)));
+    assert!(
+        matches!(corrected[0].kind, EventKind::ClockCorrected { from, to } if from == wrong.plus_millis(DAY) && to == at(7))
+    );
     assert_eq!(e.clock(), Some(at(7)), "the clock is back in the present");
     // Real fixes are accepted again (not out of order), and a stay there
     // becomes a visit.
@@ -270,8 +272,13 @@ fn a_visit_ended_by_a_correction_ends_at_its_last_trustworthy_fix() {
     // Then three fixes from a clock 64 years ahead; the leap purges every
     // raw fix older than the retention before 2090.
     for s in [600, 630, 660] {
-        e.record_location(LocationFix::new(t("2090-11-12T10:00:00-07:00").plus_millis(s * 1_000), 39.68, -104.98, 10.0))
-            .unwrap();
+        e.record_location(LocationFix::new(
+            t("2090-11-12T10:00:00-07:00").plus_millis(s * 1_000),
+            39.68,
+            -104.98,
+            10.0,
+        ))
+        .unwrap();
     }
     let events = e.tick(at(690)).unwrap();
     let ended: Vec<_> = events
@@ -285,4 +292,3 @@ fn a_visit_ended_by_a_correction_ends_at_its_last_trustworthy_fix() {
     let visits = e.visits(day0, at(3_600)).unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
 }
-
