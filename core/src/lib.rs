@@ -104,6 +104,7 @@ pub mod offers {
         pub use crate::domain::offers::redemption_token::{
             issue, key_id, parse, ParsedToken, RedemptionClaims, RedemptionToken, TokenError, QR_PREFIX, TOKEN_PREFIX,
         };
+        pub use crate::engine::Redemption;
     }
 }
 
