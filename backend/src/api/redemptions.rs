@@ -168,7 +168,7 @@ pub async fn add_key(State(state): State<AppState>, headers: HeaderMap, body: Bo
 async fn merchant(state: &AppState, headers: &HeaderMap) -> Result<(String, String), ApiError> {
     let unauthorized = |code: &'static str, message: &str| {
         ApiError::new(StatusCode::UNAUTHORIZED, code, message)
-            .with_header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"merchant\""))
+            .with_header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     };
     let Some(key) = bearer_token(headers)? else {
         return Err(unauthorized("missing_token", "send Authorization: Bearer <merchant API key>"));
