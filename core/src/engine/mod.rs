@@ -9,6 +9,7 @@
 mod clock;
 pub mod config;
 mod deadlines;
+mod held;
 mod offers_api;
 mod pipeline;
 mod portability;
