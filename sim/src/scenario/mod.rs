@@ -237,6 +237,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "offer_held_out",
         "offer_expired",
         "notification_held",
+        "notification_retried",
         "catalog_loaded",
         "routine_overdue",
         "routine_resumed",
