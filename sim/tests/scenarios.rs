@@ -82,7 +82,7 @@ fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
     let t = text(&out);
     assert!(t.contains("✗ today with goal = 7500, remaining = 6000, steps = 1500 at 10:30:00"), "{t}");
     assert!(t.contains("differs: remaining = 6070 (expected 6000); steps = 1430 (expected 1500)"), "{t}");
-    assert!(t.contains("FAILED: 1 of 19 expectations do not hold."), "{t}");
+    assert!(t.contains("FAILED: 1 of 20 expectations do not hold."), "{t}");
 
     let out = canonical_with(
         |b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"),
@@ -108,7 +108,7 @@ fn json_lines_and_verdicts_on_stderr() {
         lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
     assert_eq!(trig["t"], "2026-11-28T18:32:30Z");
     assert_eq!(trig["expires_at"], "2026-11-28T21:32:30Z");
-    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 19 expectations hold."));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 20 expectations hold."));
 }
 
 #[test]
