@@ -135,3 +135,23 @@ fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+#[tokio::test]
+async fn an_install_registered_before_it_had_a_key_sends_it_under_its_token() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    let e = engine_with(dir.path(), &k);
+    let opts = SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new("http://127.0.0.1:9") };
+    let transport = Recorder::default();
+    e.register_with(&opts, &transport).await.unwrap();
+    // A profile of an engine older than redemption tokens: a token, no key.
+    let db = rusqlite::Connection::open(dir.path().join(kairos_core::DB_FILE)).unwrap();
+    assert_eq!(db.execute("DELETE FROM sealed_meta WHERE key = 'redemption_key'", []).unwrap(), 1);
+    let report = e.register_with(&opts, &transport).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let sent = transport.0.lock().unwrap();
+    assert_eq!(sent.len(), 2, "no second registration, one key upload");
+    let upload = &sent[1];
+    assert!(upload.url.ends_with("/v1/installs/redemption-key"), "{}", upload.url);
+    assert!(upload.headers.iter().any(|(n, v)| n == "authorization" && v == "Bearer t1"), "{:?}", upload.headers);
+    assert_eq!(body(upload)["redemption_key"], base64_url(&e.redemption_public_key().unwrap()).as_str());
+}
