@@ -15,6 +15,7 @@
 //! - [`catalog_signing`], [`catalog_publishing`]: catalog keys, signing, publishing.
 //! - [`report`]: the small-cell-suppressed visits aggregate.
 //! - [`load`] and [`client`]: the load generator and its HTTP client.
+//! - [`clock`]: the time redemption tokens' expiry is judged by.
 //! - [`cli`]: the `kairos-backend` command line.
 
 pub mod api;
@@ -23,6 +24,7 @@ pub mod catalog_publishing;
 pub mod catalog_signing;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod faults;
 pub mod limits;
 pub mod load;

@@ -133,6 +133,10 @@ pub struct ServerLimits {
     /// hour, burst 60: a device makes a few a day, a retry storm after an
     /// outage a few dozen.
     pub requests_per_install: RateLimit,
+    /// `POST /v1/redemptions/verify` per merchant API key. Default 30 a
+    /// minute, burst 60: a till verifies one token per sale, a busy one a
+    /// few a minute; a script trying tokens is slowed to a trickle.
+    pub verifications_per_merchant_key: RateLimit,
     /// Time a client has to send a request's whole head (request line and
     /// headers), counted from when the server starts waiting for it: the
     /// connection's opening, or the previous answer on a keep-alive
@@ -162,6 +166,7 @@ impl Default for ServerLimits {
         ServerLimits {
             registrations: RateLimit::per_minute(20, 20),
             requests_per_install: RateLimit::per_hour(120, 60),
+            verifications_per_merchant_key: RateLimit::per_minute(30, 60),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
@@ -181,6 +186,7 @@ impl ServerLimits {
         ServerLimits {
             registrations: wide,
             requests_per_install: wide,
+            verifications_per_merchant_key: wide,
             max_connections: 100_000,
             max_connections_per_address: 100_000,
             ..ServerLimits::default()

@@ -19,8 +19,8 @@ use kairos_backend::limits;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, LiftCell, Registration, ReportCell, Storage,
-    StorageError, StorageFuture, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, KeyOutcome, LiftCell, RedemptionKey,
+    RedemptionRecord, Registration, ReportCell, Storage, StorageError, StorageFuture, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -92,6 +92,24 @@ impl Storage for Down {
     fn authenticate(&self, _: TokenHash) -> StorageFuture<'_, Option<String>> {
         down()
     }
+    fn set_redemption_key(&self, _: String, _: RedemptionKey, _: NaiveDate) -> StorageFuture<'_, KeyOutcome> {
+        down()
+    }
+    fn redemption_key_owner(&self, _: String) -> StorageFuture<'_, Option<String>> {
+        down()
+    }
+    fn redemption_key(&self, _: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        down()
+    }
+    fn add_merchant_key(&self, _: TokenHash, _: String, _: NaiveDate) -> StorageFuture<'_, ()> {
+        down()
+    }
+    fn merchant_for_key(&self, _: TokenHash) -> StorageFuture<'_, Option<String>> {
+        down()
+    }
+    fn record_redemption(&self, _: RedemptionRecord, _: NaiveDate) -> StorageFuture<'_, bool> {
+        down()
+    }
     fn ingest(&self, _: Ingest) -> StorageFuture<'_, IngestOutcome> {
         down()
     }
@@ -118,6 +136,40 @@ impl Storage for Down {
     }
     fn held_by(&self, _: String) -> StorageFuture<'_, HeldData> {
         down()
+    }
+}
+
+/// Redemption keys and tokens for the exchanges.
+mod redemption {
+    use base64::Engine as _;
+    use kairos_core::offers::redemption_token::{issue, key_id, RedemptionClaims};
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    pub fn key_pair() -> Ed25519KeyPair {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap()
+    }
+
+    pub fn public(pair: &Ed25519KeyPair) -> &[u8] {
+        pair.public_key().as_ref()
+    }
+
+    pub fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// A token of the boutique's offer, issued now, expiring `exp_in_ms` from now.
+    pub fn token(pair: &Ed25519KeyPair, instance: i64, exp_in_ms: i64) -> String {
+        let now = chrono::Utc::now().timestamp_millis();
+        let claims = RedemptionClaims {
+            kid: key_id(public(pair)),
+            offer: "maison-lumiere-20-off".into(),
+            instance,
+            merchant: "maison-lumiere".into(),
+            iat: now,
+            exp: now + exp_in_ms,
+        };
+        issue(&claims, pair).unwrap().compact
     }
 }
 
@@ -209,6 +261,37 @@ async fn exercise_everything() -> Vec<Exchange> {
     unknown["batch"][1]["data"]["merchants"][0]["merchant_id"] = json!("=1+2");
     out.push(exchange(a, api, Method::POST, s, &[JSON, key("g")], Some(unknown), None).await);
 
+    // Redemption keys and tokens (section 5 of docs/protocol.md).
+    let (rk, v) = ("/v1/installs/redemption-key", "/v1/redemptions/verify");
+    let pair = redemption::key_pair();
+    let public = json!({"redemption_key": redemption::b64(redemption::public(&pair))});
+    out.push(exchange(a, None, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], Some(json!({"redemption_key": "AAAA"})), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], None, Some(vec![b' '; 2000])).await);
+    out.push(exchange(a, api, Method::POST, rk, &[], Some(public.clone()), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    let other = Api::register(a).await;
+    out.push(exchange(a, Some(&other), Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    let till =
+        kairos_backend::api::redemptions::issue_merchant_key(b.storage.as_ref(), "maison-lumiere").await.unwrap();
+    let wrong = kairos_backend::api::redemptions::issue_merchant_key(b.storage.as_ref(), "elsewhere").await.unwrap();
+    let as_till = |k: &str| format!("Bearer {k}");
+    let (till_auth, wrong_auth) = (as_till(&till), as_till(&wrong));
+    let with_till = [JSON, ("authorization", till_auth.as_str())];
+    let token = |instance: i64, exp_in_ms: i64| json!({"token": redemption::token(&pair, instance, exp_in_ms)});
+    out.push(exchange(a, None, Method::POST, v, &[JSON], Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(json!({"token": "KR1.x"})), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, None, Some(vec![b' '; 2000])).await);
+    out.push(
+        exchange(a, None, Method::POST, v, &[("authorization", till_auth.as_str())], Some(token(1, 3_600_000)), None)
+            .await,
+    );
+    let with_wrong = [JSON, ("authorization", wrong_auth.as_str())];
+    out.push(exchange(a, None, Method::POST, v, &with_wrong, Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(2, -1)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
+
     let d = "/v1/deletion-requests";
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "visits"})), None).await);
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "location"})), None).await);
@@ -226,6 +309,8 @@ async fn exercise_everything() -> Vec<Exchange> {
         out.push(exchange(f, api, Method::POST, s, &[JSON, key("e")], Some(canonical_batch()), None).await);
         out.push(exchange(f, api, Method::GET, c, &[], None, None).await);
         out.push(exchange(f, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
+        out.push(exchange(f, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+        out.push(exchange(f, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
         faulty.shutdown().await.unwrap();
     }
     // 503 from a server whose database is down.
@@ -237,6 +322,8 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(z, api, Method::POST, s, &[JSON, key("f")], Some(canonical_batch()), None).await);
     out.push(exchange(z, api, Method::GET, c, &[], None, None).await);
     out.push(exchange(z, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
+    out.push(exchange(z, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    out.push(exchange(z, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
     down.shutdown().await.unwrap();
     server.shutdown().await.unwrap();
     out

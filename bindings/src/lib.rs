@@ -56,6 +56,7 @@ pub mod listener;
 pub mod log;
 pub mod offers;
 pub mod privacy;
+pub mod redemption;
 pub mod replay;
 pub mod routines;
 pub mod runtime;

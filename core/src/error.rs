@@ -114,6 +114,16 @@ pub enum Error {
         /// When it opens again within the claim window, if it does.
         reopens_at: Option<Timestamp>,
     },
+    /// A redemption token could not be issued (the catalog's ids make it
+    /// longer than a till's QR reader takes).
+    #[error("offer instance {id} cannot be redeemed with a token: {source}")]
+    RedemptionToken {
+        /// The instance.
+        id: i64,
+        /// Why the token could not be issued.
+        #[source]
+        source: crate::domain::offers::redemption_token::TokenError,
+    },
     /// A fence could not be indexed.
     #[error("catalog fence: {0}")]
     Fence(#[from] crate::domain::fences::FenceError),
@@ -262,6 +272,9 @@ impl From<Error> for KairosError {
                 KairosError::StoreClosed { instance_id: id, place_id, reopens_at }
             }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
+            Error::RedemptionToken { id, .. } => {
+                KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() }
+            }
             Error::WrongKey => KairosError::WrongKey,
             Error::Sealing(_) | Error::StoredValue { .. } => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },

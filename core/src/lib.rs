@@ -90,7 +90,7 @@ pub mod offers {
     pub use crate::domain::offers::loaded::LoadedCatalog;
     pub use crate::domain::offers::{
         BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind, OfferInstance, OfferPolicy, OfferState,
-        Ranking, RelevanceModel, RelevancePolicy, Suppression,
+        Ranking, RelevanceModel, RelevancePolicy, RetryOutcome, Suppression,
     };
     /// The next best action's model: outcomes, Beta posteriors, Thompson
     /// draws from a deterministic stream.
@@ -104,6 +104,7 @@ pub mod offers {
         pub use crate::domain::offers::redemption_token::{
             issue, key_id, parse, ParsedToken, RedemptionClaims, RedemptionToken, TokenError, QR_PREFIX, TOKEN_PREFIX,
         };
+        pub use crate::engine::Redemption;
     }
 }
 

@@ -4,9 +4,14 @@
 //! sync against the real server.
 
 use kairos_backend::catalog_publishing;
+use kairos_backend::clock::Clock;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{SqliteStorage, Storage};
-use std::sync::Arc;
+use kairos_core::sync::{HttpMethod, HttpRequest, HttpTransport, ReqwestTransport, SyncOptions};
+use kairos_core::{Engine, Timestamp};
+use kairos_sim::scenario::till::{Till, TillAnswer};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// A running embedded backend; stops when dropped.
 pub struct Embedded {
@@ -16,6 +21,10 @@ pub struct Embedded {
     runtime: tokio::runtime::Runtime,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
+    /// The time the backend judges tokens' expiry by: the replay's.
+    clock: Clock,
+    /// The merchant API key of each merchant's till, once issued.
+    till_keys: Mutex<HashMap<String, String>>,
 }
 
 impl Embedded {
@@ -30,6 +39,7 @@ impl Embedded {
         let storage: Arc<dyn Storage> = Arc::new(
             SqliteStorage::open(&dir.path().join("kairos-backend.db")).map_err(|e| format!("embedded backend: {e}"))?,
         );
+        let clock = Clock::manual(0);
         let (url, stop) = runtime.block_on(async {
             if let Some(envelope) = catalog {
                 let record =
@@ -39,6 +49,7 @@ impl Embedded {
                     .map_err(|e| format!("embedded backend: {e}"))?;
             }
             let mut server = ServerBuilder::new(storage.clone())
+                .clock(clock.clone())
                 .bind("127.0.0.1:0")
                 .await
                 .map_err(|e| format!("embedded backend: cannot listen on loopback: {e}"))?;
@@ -47,7 +58,7 @@ impl Embedded {
             tokio::spawn(async move { server.wait().await });
             Ok::<_, String>((url, stop))
         })?;
-        Ok(Embedded { url, storage, runtime, stop, _dir: dir })
+        Ok(Embedded { url, storage, runtime, stop, _dir: dir, clock, till_keys: Mutex::new(HashMap::new()) })
     }
 
     /// What the backend holds for `install_id`, in one line.
@@ -61,6 +72,45 @@ impl Embedded {
             ),
             Err(e) => format!("the backend could not be read: {e}"),
         }
+    }
+}
+
+impl Till for Embedded {
+    fn register(&self, engine: &Engine) -> Result<Vec<String>, String> {
+        let opts = SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(&self.url) };
+        let transport = ReqwestTransport::new().map_err(|e| e.0)?;
+        let report = self.runtime.block_on(engine.register_with(&opts, &transport));
+        Ok(report.map_err(|e| e.to_string())?.problems)
+    }
+
+    fn verify(&self, merchant_id: &str, token: &str, at: Timestamp) -> Result<TillAnswer, String> {
+        self.clock.set(at.0);
+        let key = {
+            let mut keys = self.till_keys.lock().unwrap_or_else(|p| p.into_inner());
+            match keys.get(merchant_id) {
+                Some(k) => k.clone(),
+                None => {
+                    let k = self
+                        .runtime
+                        .block_on(kairos_backend::api::redemptions::issue_merchant_key(
+                            self.storage.as_ref(),
+                            merchant_id,
+                        ))
+                        .map_err(|e| format!("embedded backend: {e}"))?;
+                    keys.insert(merchant_id.to_owned(), k.clone());
+                    k
+                }
+            }
+        };
+        let request = HttpRequest::new(HttpMethod::Post, format!("{}/v1/redemptions/verify", self.url))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {key}"))
+            .body(serde_json::json!({ "token": token }).to_string().into_bytes());
+        let transport = ReqwestTransport::new().map_err(|e| e.0)?;
+        let reply =
+            self.runtime.block_on(transport.send(request)).map_err(|e| format!("the till's request failed: {e}"))?;
+        let body = serde_json::from_slice(&reply.body).unwrap_or(serde_json::Value::Null);
+        Ok(TillAnswer { status: reply.status, body })
     }
 }
 

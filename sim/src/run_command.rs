@@ -41,7 +41,10 @@ pub fn run(
     };
     let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
     let (out, sensing) = match sensing {
-        kairos_sim::sensing::Sensing::Dense => (scenario::run::run_in(&sc, sync, profile.path(), &mut print)?, None),
+        kairos_sim::sensing::Sensing::Dense => {
+            let till = embedded.as_ref().map(|e| e as &dyn scenario::till::Till);
+            (scenario::run::run_with_till(&sc, sync, till, profile.path(), &mut print)?, None)
+        }
         kairos_sim::sensing::Sensing::Adaptive => {
             let a = kairos_sim::sensing::run(&sc, sync, &mut print)?;
             (a.output, Some(a.report))

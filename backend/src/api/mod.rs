@@ -8,9 +8,11 @@ mod deletion;
 pub mod error;
 mod health;
 mod installs;
+pub mod redemptions;
 mod summaries;
 
 use crate::attestation::AttestationVerifier;
+use crate::clock::Clock;
 use crate::faults::{inject_faults, FaultInjector};
 use crate::limits::ServerLimits;
 use crate::rate_limit::RateLimiter;
@@ -36,17 +38,24 @@ pub struct AppState {
     pub install_requests: Arc<RateLimiter<String>>,
     /// The platform-attestation check of registrations, when one is plugged in.
     pub attestation: Option<Arc<dyn AttestationVerifier>>,
+    /// Redemption verifications per merchant API key.
+    pub verifications: Arc<RateLimiter<String>>,
+    /// The time redemption tokens' expiry is judged by.
+    pub clock: Clock,
 }
 
 impl AppState {
-    /// The state of a server on `storage` with `limits` and no attestation.
+    /// The state of a server on `storage` with `limits`, no attestation
+    /// and the system clock.
     pub fn new(storage: Arc<dyn Storage>, limits: ServerLimits) -> Self {
         AppState {
             storage,
             registrations: Arc::new(RateLimiter::new(limits.registrations, limits.max_tracked_keys)),
             install_requests: Arc::new(RateLimiter::new(limits.requests_per_install, limits.max_tracked_keys)),
+            verifications: Arc::new(RateLimiter::new(limits.verifications_per_merchant_key, limits.max_tracked_keys)),
             limits: Arc::new(limits),
             attestation: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -71,6 +80,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/summaries"),
     ("GET", "/v1/catalog"),
     ("POST", "/v1/deletion-requests"),
+    ("POST", "/v1/installs/redemption-key"),
+    ("POST", "/v1/redemptions/verify"),
 ];
 
 /// The whole API with the default limits. With `faults`, every `/v1`
@@ -86,7 +97,9 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/installs", post(installs::register))
         .route("/v1/summaries", post(summaries::upload))
         .route("/v1/catalog", get(catalog::fetch))
-        .route("/v1/deletion-requests", post(deletion::request));
+        .route("/v1/deletion-requests", post(deletion::request))
+        .route("/v1/installs/redemption-key", post(redemptions::add_key))
+        .route("/v1/redemptions/verify", post(redemptions::verify));
     if let Some(faults) = faults {
         v1 = v1.route_layer(from_fn_with_state(faults, inject_faults));
     }

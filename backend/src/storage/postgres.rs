@@ -10,8 +10,8 @@
 
 use super::postgres_schema::migrate;
 use super::types::{
-    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, KeyOutcome,
+    LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -99,7 +99,7 @@ impl PostgresStorage {
         Ok(storage)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
         self.pool.get().await.map_err(pool_error)
     }
 }
@@ -198,6 +198,35 @@ impl Storage for PostgresStorage {
             tx.commit().await?;
             Ok(outcome)
         })
+    }
+
+    fn set_redemption_key(
+        &self,
+        install_id: String,
+        key: RedemptionKey,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, KeyOutcome> {
+        Box::pin(self.set_key(install_id, key, today))
+    }
+
+    fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>> {
+        Box::pin(self.key_owner(kid))
+    }
+
+    fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        Box::pin(self.public_key(kid))
+    }
+
+    fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()> {
+        Box::pin(self.add_merchant(key_hash, merchant_id, today))
+    }
+
+    fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
+        Box::pin(self.merchant(key_hash))
+    }
+
+    fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool> {
+        Box::pin(self.record(redemption, today))
     }
 
     fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
@@ -365,6 +394,7 @@ impl Storage for PostgresStorage {
             // A full deletion forgets the install itself; its records stay, anonymous.
             let recorded_as = if purpose.is_none() {
                 tx.execute("DELETE FROM idempotency_keys WHERE install_id = $1", &[&install_id]).await?;
+                super::postgres_redemptions::forget_install(&tx, &install_id).await?;
                 tx.execute("DELETE FROM installs WHERE install_id = $1", &[&install_id]).await?;
                 tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id])
                     .await?;

@@ -94,6 +94,26 @@ const MIGRATIONS: &[&str] = &[
         retired_on DATE,
         PRIMARY KEY (kind, id)
     );",
+    // 3 -> 4 (redemption tokens): as SQLite's.
+    "CREATE TABLE redemption_keys (
+        install_id    TEXT PRIMARY KEY,
+        kid           TEXT NOT NULL UNIQUE,
+        public_key    BYTEA NOT NULL,
+        registered_on DATE NOT NULL
+    );
+    CREATE TABLE redemptions (
+        kid         TEXT NOT NULL,
+        instance    BIGINT NOT NULL,
+        offer_id    TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        redeemed_on DATE NOT NULL,
+        PRIMARY KEY (kid, instance)
+    );
+    CREATE TABLE merchant_keys (
+        key_hash    BYTEA PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        issued_on   DATE NOT NULL
+    );",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

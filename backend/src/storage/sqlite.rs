@@ -12,8 +12,8 @@
 
 use super::sqlite_schema::{configure, prepare};
 use super::types::{
-    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, KeyOutcome,
+    LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -59,7 +59,7 @@ impl SqliteStorage {
     }
 
     /// Runs `f` in one immediate transaction on the writer connection.
-    fn write<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    pub(super) fn write<T, F>(&self, f: F) -> StorageFuture<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
@@ -79,7 +79,7 @@ impl SqliteStorage {
 
     /// Runs `f` on a read connection (in one deferred transaction, so it
     /// sees one snapshot).
-    fn read<T, F>(&self, f: F) -> StorageFuture<'_, T>
+    pub(super) fn read<T, F>(&self, f: F) -> StorageFuture<'_, T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StorageError> + Send + 'static,
@@ -177,6 +177,35 @@ impl Storage for SqliteStorage {
             let mut statement = tx.prepare_cached("SELECT install_id FROM installs WHERE token_hash = ?1")?;
             Ok(statement.query_row([&token_hash[..]], |r| r.get(0)).optional()?)
         })
+    }
+
+    fn set_redemption_key(
+        &self,
+        install_id: String,
+        key: RedemptionKey,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, KeyOutcome> {
+        self.write(move |tx| super::sqlite_redemptions::set_key(tx, &install_id, &key, &day_text(today)))
+    }
+
+    fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>> {
+        self.read(move |tx| super::sqlite_redemptions::key_owner(tx, &kid))
+    }
+
+    fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        self.read(move |tx| super::sqlite_redemptions::public_key(tx, &kid))
+    }
+
+    fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()> {
+        self.write(move |tx| super::sqlite_redemptions::add_merchant_key(tx, &key_hash, &merchant_id, &day_text(today)))
+    }
+
+    fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
+        self.read(move |tx| super::sqlite_redemptions::merchant_for_key(tx, &key_hash))
+    }
+
+    fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool> {
+        self.write(move |tx| super::sqlite_redemptions::record(tx, &redemption, &day_text(today)))
     }
 
     fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome> {
@@ -556,6 +585,7 @@ fn delete_in(
     // A full deletion forgets the install itself; its records stay, anonymous.
     let recorded_as = if purpose.is_none() {
         tx.execute("DELETE FROM idempotency_keys WHERE install_id = ?1", [install_id])?;
+        super::sqlite_redemptions::forget_install(tx, install_id)?;
         tx.execute("DELETE FROM installs WHERE install_id = ?1", [install_id])?;
         tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = ?1", [install_id])?;
         ""

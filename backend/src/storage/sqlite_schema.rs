@@ -89,6 +89,28 @@ const MIGRATIONS: &[&str] = &[
         retired_on TEXT,
         PRIMARY KEY (kind, id)
     ) STRICT, WITHOUT ROWID;",
+    // 3 -> 4 (redemption tokens): each install's redemption key (one, by
+    // its key id), the redemptions verified (once per key and instance;
+    // the day only), and the merchants' API keys (SHA-256 only).
+    "CREATE TABLE redemption_keys (
+        install_id    TEXT PRIMARY KEY,
+        kid           TEXT NOT NULL UNIQUE,
+        public_key    BLOB NOT NULL,
+        registered_on TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE redemptions (
+        kid         TEXT NOT NULL,
+        instance    INTEGER NOT NULL,
+        offer_id    TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        redeemed_on TEXT NOT NULL,
+        PRIMARY KEY (kid, instance)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE merchant_keys (
+        key_hash    BLOB PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        issued_on   TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// Sets a connection's per-connection options: a busy timeout, and

@@ -82,6 +82,41 @@ pub enum Registration {
     Refused,
 }
 
+/// An install's redemption key: the raw 32-byte Ed25519 public key and
+/// its key id (what tokens name it by, `docs/protocol.md` section 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionKey {
+    /// Base64url of the first 16 bytes of the key's SHA-256.
+    pub kid: String,
+    /// The raw public key.
+    pub public_key: Vec<u8>,
+}
+
+/// What [`super::Storage::set_redemption_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOutcome {
+    /// The install's key is now this one (new, replaced or unchanged).
+    Stored,
+    /// Another install holds a key with this id: nothing changed.
+    Taken,
+    /// The install is not registered: nothing changed.
+    UnknownInstall,
+}
+
+/// A verified redemption, recorded once per (key id, instance): what the
+/// server keeps of it (the day, never the time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionRecord {
+    /// The signing key's id.
+    pub kid: String,
+    /// The device's instance number.
+    pub instance: i64,
+    /// The offer redeemed.
+    pub offer_id: String,
+    /// Its merchant (the till's).
+    pub merchant_id: String,
+}
+
 /// Merchant and offer ids of a catalog (or of an upload).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogIds {

@@ -84,7 +84,8 @@ impl Ctx<'_> {
     }
 
     /// Raises a message for the shopper (`event`, of `message` kind) if the
-    /// notification budget allows it; else reports it held.
+    /// notification budget allows it; else reports it held, and keeps it
+    /// to try again when the budget allows (`held.rs`).
     fn notify(&mut self, at: Timestamp, message: MessageKind, event: EventKind) {
         match self.st.budget.check(message, at, self.set.tz, &self.set.budget) {
             Ok(()) => {
@@ -92,6 +93,7 @@ impl Ctx<'_> {
                 self.emit(at, event);
             }
             Err(h) => {
+                self.keep_held(at, &event, &h);
                 let reason = crate::domain::event::HoldReason::NotificationBudget;
                 let (limit, until, allowance) = (h.limit, h.until, h.allowance);
                 self.emit(at, EventKind::NotificationHeld { message, reason, limit, until, allowance });
@@ -483,6 +485,7 @@ impl Ctx<'_> {
             }
             self.st.last_purge = Some(now);
         }
+        self.retry_held(now)?;
         self.routines_on_time(now)?;
         self.offers_on_time(now)?;
         self.close_days(now)?;

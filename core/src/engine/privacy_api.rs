@@ -89,7 +89,9 @@ impl Engine {
     /// request alone), both are forgotten, and a new install id is drawn.
     /// The next sync delivers the deletion under the old credentials before
     /// anything else, then registers the new id, so nothing the backend
-    /// receives afterwards can be linked to the old pseudonym.
+    /// receives afterwards can be linked to the old pseudonym. The
+    /// redemption key is forgotten with it; the next registration gives the
+    /// backend a new one.
     pub fn erase_all(&self, now: Timestamp) -> ApiResult<()> {
         let fresh = super::new_install_id()?;
         let mut inner = self.lock();
@@ -105,6 +107,9 @@ impl Engine {
             let known = store::sync::install_id(ctx.conn, ctx.sealer)?.unwrap_or(forgotten);
             store::meta::queue_erasure(ctx.conn, ctx.sealer, &known, now)?;
             store::sync::forget_install_id(ctx.conn)?;
+            // The redemption key goes with the pseudonym: the next one is
+            // made anew, so no token links the two.
+            store::redemption::forget(ctx.conn)?;
             store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
         inner.install_id = fresh;

@@ -81,6 +81,9 @@ pub(crate) struct EngineState {
     /// each kind was last shown.
     #[serde(default)]
     pub budget: crate::domain::offers::MessageBudget,
+    /// Messages the budget held, waiting to be tried again.
+    #[serde(default)]
+    pub held: Vec<crate::domain::offers::held::HeldMessage>,
     /// Draws taken from this install's next-best-action stream.
     #[serde(default)]
     pub relevance_draws: u64,

@@ -34,6 +34,7 @@ pub mod offers;
 pub mod portable;
 pub mod privacy;
 pub mod profile;
+pub mod redemption;
 pub mod relevance;
 pub mod routines;
 pub mod schema;

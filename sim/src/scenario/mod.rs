@@ -22,6 +22,7 @@ pub mod file;
 pub mod matchers;
 pub mod run;
 mod segments;
+pub mod till;
 mod tracks;
 
 use crate::rejections::{self, FixSource, ReadRefusal};
@@ -217,7 +218,8 @@ impl Expectation {
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 7] = ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected"];
+pub const SIM_KINDS: [&str; 8] =
+    ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected", till::VERIFIED_KIND];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -235,6 +237,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "offer_held_out",
         "offer_expired",
         "notification_held",
+        "notification_retried",
         "catalog_loaded",
         "routine_overdue",
         "routine_resumed",

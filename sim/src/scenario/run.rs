@@ -3,6 +3,7 @@
 //! [`kairos_core::replay::Replayer`], acting for the app and probing the
 //! engine at the scenario's times.
 
+use super::till::{Till, VERIFIED_KIND};
 use super::{Act, Refusal, Scenario};
 use crate::rejections;
 use crate::timeline::Line;
@@ -68,10 +69,21 @@ pub fn run_in(
     data_dir: &std::path::Path,
     on_line: &mut dyn FnMut(&Line),
 ) -> Result<RunOutput, String> {
+    run_with_till(sc, sync_url, None, data_dir, on_line)
+}
+
+/// As [`run_in`], presenting redemption tokens at `till` when given.
+pub fn run_with_till(
+    sc: &Scenario,
+    sync_url: Option<&str>,
+    till: Option<&dyn Till>,
+    data_dir: &std::path::Path,
+    on_line: &mut dyn FnMut(&Line),
+) -> Result<RunOutput, String> {
     let mut config = sc.config.clone();
     config.data_dir = data_dir.to_path_buf();
     let engine = Engine::open(config).map_err(|e| e.to_string())?;
-    let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line };
+    let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line, till };
 
     let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
     if let Some(c) = &sc.consent {
@@ -199,6 +211,7 @@ struct Run<'a> {
     /// Learned place id → `[places]` name, once seen.
     names: HashMap<i64, Option<String>>,
     on_line: &'a mut dyn FnMut(&Line),
+    till: Option<&'a dyn Till>,
 }
 
 impl Run<'_> {
@@ -274,9 +287,28 @@ impl Run<'_> {
             ));
         };
         fields.insert("instance_id".into(), json!(id));
+        if a.act == Act::Redeem {
+            if let Some(till) = self.till {
+                // The app registered (with its redemption key) at onboarding.
+                match till.register(self.engine) {
+                    Ok(problems) if problems.is_empty() => {}
+                    Ok(problems) => {
+                        return Some(format!("registering with the till's backend: {}", problems.join("; ")))
+                    }
+                    Err(e) => return Some(format!("registering with the till's backend: {e}")),
+                }
+            }
+        }
+        let mut redemption = None;
         let result = match a.act {
             Act::Present => self.engine.presented(id, a.at),
-            Act::Redeem => self.engine.redeemed(id, a.at),
+            Act::Redeem => self.engine.redeem(id, a.at).map(|r| {
+                fields.insert("token_bytes".into(), json!(r.token.compact.len()));
+                fields.insert("qr_payload".into(), json!(r.token.qr_payload));
+                let instance = r.instance.clone();
+                redemption = Some(r);
+                instance
+            }),
             Act::Dismiss => self.engine.dismissed(id, a.at),
         };
         let failure = match result {
@@ -308,6 +340,31 @@ impl Run<'_> {
         self.push(Line::sim(a.at, "app_action", fields));
         let pending = self.engine.take_pending_events();
         self.emit(&pending, false);
+        if let (Some(r), Some(till)) = (redemption, self.till) {
+            // The shopper shows the QR code; the till verifies it, and a
+            // second presentation (a screenshot passed on) is refused.
+            for presentation in 1..=2 {
+                let mut fields = Map::new();
+                fields.insert("presentation".into(), json!(presentation));
+                fields.insert("offer_id".into(), json!(r.claims.offer));
+                fields.insert("merchant_id".into(), json!(r.claims.merchant));
+                match till.verify(&r.claims.merchant, &r.token.qr_payload, a.at) {
+                    Ok(answer) => {
+                        let result = match answer.status {
+                            200 => answer.body["status"].as_str().unwrap_or("valid").to_owned(),
+                            _ => answer.body["error"]["code"].as_str().unwrap_or("refused").to_owned(),
+                        };
+                        fields.insert("status".into(), json!(answer.status));
+                        fields.insert("result".into(), json!(result));
+                    }
+                    Err(e) => {
+                        fields.insert("result".into(), json!("no_answer"));
+                        fields.insert("error".into(), json!(e));
+                    }
+                }
+                self.push(Line::sim(a.at, VERIFIED_KIND, fields));
+            }
+        }
         failure
     }
 

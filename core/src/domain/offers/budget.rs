@@ -115,6 +115,29 @@ impl BudgetLimit {
     }
 }
 
+/// What became of a held message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryOutcome {
+    /// The budget allowed it and it still held: shown now.
+    Shown,
+    /// No longer true (the shopper walked, the routine's visit happened).
+    NoLongerRelevant,
+    /// Its day ended before the budget allowed it.
+    DayEnded,
+}
+
+impl RetryOutcome {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryOutcome::Shown => "shown",
+            RetryOutcome::NoLongerRelevant => "no_longer_relevant",
+            RetryOutcome::DayEnded => "day_ended",
+        }
+    }
+}
+
 /// Why the budget held a message, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetHold {

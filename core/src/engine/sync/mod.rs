@@ -32,6 +32,7 @@ mod backoff;
 mod erasure;
 mod http;
 mod random;
+mod redemption_key;
 mod refusal;
 mod register;
 mod run;
