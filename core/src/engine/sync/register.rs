@@ -3,9 +3,9 @@
 //! random install id, never by registering the old one again (the server
 //! would answer 409: knowing an id is not enough to take it over).
 
-use super::http::{self, Outcome, INSTALL_ID_TAKEN};
+use super::http::{self, Outcome};
 use super::random::new_key;
-use super::refusal::{Refusal, RefusalAction, RefusedRequest};
+use super::refusal::{Refusal, RefusalAction, RefusalCode, RefusedRequest};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::engine::{ApiResult, Engine};
@@ -94,7 +94,7 @@ impl Engine {
                         }
                     };
                 }
-                Outcome::Refused { status: 409, code } if code.as_deref() == Some(INSTALL_ID_TAKEN) => {
+                Outcome::Refused { status: 409, code } if code == Some(RefusalCode::InstallIdTaken) => {
                     let refusal = Refusal {
                         request: RefusedRequest::Registration,
                         status: 409,
