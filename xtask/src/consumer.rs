@@ -39,7 +39,11 @@ pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
     let repo = target_dir().join("package/maven");
     fetch(&pom(), &build, &repo)?;
-    kotlin::maven_test(
+    // `cargo run` puts target/debug on LD_LIBRARY_PATH, where JNA would
+    // find the library without the desktop jar: an app's build has no such path.
+    let mut mvn = command("mvn", &["-B", "-q", "-f"]);
+    mvn.env_remove("LD_LIBRARY_PATH");
+    kotlin::maven_test_in(
         "consumer-android",
         &pom(),
         &build,
@@ -50,6 +54,7 @@ pub fn test() -> Result<(), String> {
             // one is a directory on this machine.
             ("aether.offline.protocols", Path::new("file")),
         ],
+        &mut mvn,
     )
 }
 

@@ -1,7 +1,11 @@
 package dev.kairos.consumer
 
+import com.sun.jna.NativeLibrary
+import com.sun.jna.Platform
 import dev.kairos.Engine
 import dev.kairos.KairosEvent
+import kotlin.test.assertFalse
+import kotlin.test.assertNotNull
 import kotlin.test.assertEquals
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
@@ -21,5 +25,9 @@ class BindingsArtifactTest {
             engine.redeemed(offer.instanceId, now)
             assertTrue(engine.offers(now).isEmpty(), "redeemed, no longer claimable")
         }
+        // From kairos-forUnitTests, at the path JNA looks for on this host, and not from a build directory.
+        assertNotNull(javaClass.classLoader.getResource("${Platform.RESOURCE_PREFIX}/libkairos_ffi.so"), "the jar's library")
+        val loaded = NativeLibrary.getInstance("kairos_ffi").file
+        assertFalse("/target/" in loaded.path, "loaded from $loaded, not from the class path")
     }
 }
