@@ -218,7 +218,8 @@ async fn batches_refused_for_unknown_ids_or_quota_are_dropped_and_counted_by_cod
     ]);
     let report = e.sync_with(&opts, &r, t(NIGHT)).await.unwrap();
     assert_eq!((report.sent, report.dropped, report.deferred), (0, 2, 0), "{report:?}");
-    let codes: Vec<_> = report.refusals.iter().map(|f| (f.status, f.code.as_ref().unwrap().as_str(), f.action)).collect();
+    let codes: Vec<_> =
+        report.refusals.iter().map(|f| (f.status, f.code.as_ref().unwrap().as_str(), f.action)).collect();
     assert_eq!(
         codes,
         [(400, "unknown_merchant_id", RefusalAction::Dropped), (422, "quota_exceeded", RefusalAction::Dropped)]

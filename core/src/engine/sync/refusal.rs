@@ -72,13 +72,18 @@ impl RefusalCode {
 
     /// The code the server sent: a known one, or [`RefusalCode::Other`].
     pub fn parse(code: &str) -> Self {
-        Self::KNOWN.into_iter().find(|known| known.as_str() == code).unwrap_or_else(|| RefusalCode::Other(code.to_owned()))
+        Self::KNOWN
+            .into_iter()
+            .find(|known| known.as_str() == code)
+            .unwrap_or_else(|| RefusalCode::Other(code.to_owned()))
     }
 
     /// What the code means, for people.
     pub fn explanation(&self) -> &'static str {
         match self {
-            RefusalCode::UnknownMerchantId => "it names a merchant of no catalog the server published in the last 30 days",
+            RefusalCode::UnknownMerchantId => {
+                "it names a merchant of no catalog the server published in the last 30 days"
+            }
             RefusalCode::UnknownOfferId => "it names an offer of no catalog the server published in the last 30 days",
             RefusalCode::QuotaExceeded => "it would leave more rows for a day than the server keeps per install",
             RefusalCode::IdempotencyKeyReused => "its key was used before with another body (a client bug)",
