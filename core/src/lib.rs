@@ -137,8 +137,8 @@ pub mod sync {
     #[cfg(feature = "reqwest")]
     pub use crate::engine::sync::ReqwestTransport;
     pub use crate::engine::sync::{
-        check_base_url, HttpMethod, HttpRequest, HttpResponse, HttpTransport, Refusal, RefusalAction, RefusedRequest,
-        SyncOptions, SyncReport, TransportError, TransportFuture,
+        check_base_url, HttpMethod, HttpRequest, HttpResponse, HttpTransport, Refusal, RefusalAction, RefusalCode,
+        RefusedRequest, SyncOptions, SyncReport, TransportError, TransportFuture,
     };
 }
 

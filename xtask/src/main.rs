@@ -2,7 +2,7 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the core's tests on arm64 under qemu, the crash test (50 kills), the backend on PostgreSQL, Kotlin, the Android platform layer (Robolectric), Swift, the demos, the library size |
+//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the core's tests on arm64 under qemu, the crash test (50 kills), the backend on PostgreSQL, Kotlin, the Android platform layer (Robolectric), the sample consumer of the Maven artifacts, Swift, the demos, the library size |
 //! | `cargo xtask lint [fmt\|clippy\|doc]...` | the CI gates alone ([`gates`]): `cargo fmt --all --check`, `cargo clippy --workspace --all-targets --locked -- -D warnings`, `cargo doc --workspace --no-deps --locked` with `RUSTDOCFLAGS="-D warnings"`; all three, or the ones named |
 //! | `cargo xtask tools` | installs the system tools the tests need when they are missing ([`tools`]; `test` does it first) |
 //! | `cargo xtask test-aarch64` | `kairos-core`'s library and integration tests cross-compiled for `aarch64-unknown-linux-gnu` and run under `qemu-user` ([`aarch64`]) |
@@ -11,6 +11,7 @@
 //! | `cargo xtask test-android` | the Robolectric tests of the Android platform layer `kairos-android` (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
 //! | `cargo xtask test-demos` | the demo apps: Android sources compiled against android-all, their logic's JVM and SwiftPM tests |
+//! | `cargo xtask test-consumer` | `cargo xtask package`, then the sample consumer `tests/consumer-android` against its Maven repository ([`consumer`]) |
 //! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
 //! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-android` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
@@ -30,6 +31,7 @@
 mod aarch64;
 mod bindings;
 mod cmd;
+mod consumer;
 mod crash;
 mod demos;
 mod fuzz;
@@ -61,6 +63,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test-android         run the Robolectric tests of the Android platform layer (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
   test-demos           check the Android and iOS demo apps and test their logic
+  test-consumer        package the Maven artifacts, then test the sample consumer (tests/consumer-android) against them
   size                 build the release libkairos_ffi and check its stripped size
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
   package [--release]  the Maven artifacts (AARs of the bindings and kairos-android, desktop jar for JVM unit tests) into target/package/maven
@@ -85,6 +88,7 @@ fn main() {
         ["test-android"] => kotlin_android::test(),
         ["test-swift"] => swift::test(),
         ["test-demos"] => demos::test(),
+        ["test-consumer"] => consumer::test(),
         ["size"] => size::check(),
         ["android"] => package::android(false),
         ["android", "--dry-run"] => package::android(true),
@@ -129,6 +133,8 @@ fn test() -> Result<(), String> {
     run(postgres.env(tools::REQUIRE_TOOLS, "1"))?;
     kotlin::test()?;
     kotlin_android::test()?;
+    // The published artifacts, as an app's build takes them.
+    consumer::test()?;
     swift::test()?;
     demos::test()?;
     // The app library's size, in the shipped profile.

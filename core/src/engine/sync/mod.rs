@@ -42,7 +42,7 @@ mod verify_first_tests;
 
 pub use backoff::Backoff;
 pub use http::check_base_url;
-pub use refusal::{Refusal, RefusalAction, RefusedRequest};
+pub use refusal::{Refusal, RefusalAction, RefusalCode, RefusedRequest};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};

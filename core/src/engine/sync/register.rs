@@ -4,9 +4,9 @@
 //! would answer 409: knowing an id is not enough to take it over). Every
 //! registration carries the install's redemption key (`redemption_key`).
 
-use super::http::{self, Outcome, INSTALL_ID_TAKEN};
+use super::http::{self, Outcome};
 use super::random::new_key;
-use super::refusal::{Refusal, RefusalAction, RefusedRequest};
+use super::refusal::{Refusal, RefusalAction, RefusalCode, RefusedRequest};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::engine::{ApiResult, Engine};
@@ -112,7 +112,7 @@ impl Engine {
                         }
                     };
                 }
-                Outcome::Refused { status: 409, code } if code.as_deref() == Some(INSTALL_ID_TAKEN) => {
+                Outcome::Refused { status: 409, code } if code == Some(RefusalCode::InstallIdTaken) => {
                     let refusal = Refusal {
                         request: RefusedRequest::Registration,
                         status: 409,
