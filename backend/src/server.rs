@@ -29,7 +29,7 @@
 //! # }
 //! ```
 
-use crate::api::{router_with, AppState};
+use crate::api::{router_with, AppState, DayClock};
 use crate::attestation::AttestationVerifier;
 use crate::faults::{FaultConfig, FaultInjector, FaultStats};
 use crate::limits::ServerLimits;
@@ -49,13 +49,28 @@ pub struct ServerBuilder {
     limits: ServerLimits,
     attestation: Option<Arc<dyn AttestationVerifier>>,
     tls: Option<Arc<rustls::ServerConfig>>,
+    day_clock: DayClock,
 }
 
 impl ServerBuilder {
     /// A server on `storage`, without faults, with the default limits,
     /// no attestation and plain HTTP.
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        ServerBuilder { storage, faults: None, limits: ServerLimits::default(), attestation: None, tls: None }
+        ServerBuilder {
+            storage,
+            faults: None,
+            limits: ServerLimits::default(),
+            attestation: None,
+            tls: None,
+            day_clock: DayClock::Utc,
+        }
+    }
+
+    /// The day the social endpoints judge by (default the UTC day): the
+    /// simulator replays a past day with [`DayClock::Fixed`].
+    pub fn day_clock(mut self, clock: DayClock) -> Self {
+        self.day_clock = clock;
+        self
     }
 
     /// Turns fault injection on (see [`crate::faults`]).
@@ -94,6 +109,7 @@ impl ServerBuilder {
         let limits = Arc::new(self.limits.clone());
         let mut state = AppState::new(self.storage, self.limits);
         state.attestation = self.attestation;
+        state.day_clock = self.day_clock;
         let app = router_with(state, faults.clone());
         let counters = Arc::new(Counters::default());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -8,7 +8,10 @@ mod deletion;
 pub mod error;
 mod health;
 mod installs;
+mod social;
 mod summaries;
+
+pub use social::{code_hash, new_code};
 
 use crate::attestation::AttestationVerifier;
 use crate::faults::{inject_faults, FaultInjector};
@@ -36,6 +39,30 @@ pub struct AppState {
     pub install_requests: Arc<RateLimiter<String>>,
     /// The platform-attestation check of registrations, when one is plugged in.
     pub attestation: Option<Arc<dyn AttestationVerifier>>,
+    /// The day the social endpoints judge by (invite expiry, the visit window).
+    pub day_clock: DayClock,
+}
+
+/// The day the social endpoints judge by: the server's UTC day, or a fixed
+/// day (the simulator's embedded backend replays a past day; tests step
+/// over an invite's expiry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DayClock {
+    /// [`crate::today_utc`].
+    #[default]
+    Utc,
+    /// Always this day.
+    Fixed(chrono::NaiveDate),
+}
+
+impl DayClock {
+    /// The day now.
+    pub fn today(self) -> chrono::NaiveDate {
+        match self {
+            DayClock::Utc => crate::today_utc(),
+            DayClock::Fixed(day) => day,
+        }
+    }
 }
 
 impl AppState {
@@ -47,6 +74,7 @@ impl AppState {
             install_requests: Arc::new(RateLimiter::new(limits.requests_per_install, limits.max_tracked_keys)),
             limits: Arc::new(limits),
             attestation: None,
+            day_clock: DayClock::Utc,
         }
     }
 }
@@ -71,6 +99,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/summaries"),
     ("GET", "/v1/catalog"),
     ("POST", "/v1/deletion-requests"),
+    ("POST", "/v1/social/invites"),
+    ("POST", "/v1/social/invites/accept"),
+    ("POST", "/v1/social/counts"),
 ];
 
 /// The whole API with the default limits. With `faults`, every `/v1`
@@ -86,7 +117,10 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/installs", post(installs::register))
         .route("/v1/summaries", post(summaries::upload))
         .route("/v1/catalog", get(catalog::fetch))
-        .route("/v1/deletion-requests", post(deletion::request));
+        .route("/v1/deletion-requests", post(deletion::request))
+        .route("/v1/social/invites", post(social::create_invite))
+        .route("/v1/social/invites/accept", post(social::accept_invite))
+        .route("/v1/social/counts", post(social::counts));
     if let Some(faults) = faults {
         v1 = v1.route_layer(from_fn_with_state(faults, inject_faults));
     }
