@@ -48,6 +48,10 @@ impl Engine {
                 store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, Some(purpose), None, &payload, now)?;
                 deletion_queued = true;
             }
+            if !granted && purpose == Purpose::Social {
+                // What friends shared leaves with the links.
+                store::social::forget_counts(ctx.conn)?;
+            }
             Ok(ConsentChange { consents: store::privacy::consents(ctx.conn)?, purged, deletion_queued })
         })?;
         inner.pending.extend(written.events);
@@ -105,6 +109,7 @@ impl Engine {
             let known = store::sync::install_id(ctx.conn, ctx.sealer)?.unwrap_or(forgotten);
             store::meta::queue_erasure(ctx.conn, ctx.sealer, &known, now)?;
             store::sync::forget_install_id(ctx.conn)?;
+            store::social::forget_counts(ctx.conn)?;
             store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
         inner.install_id = fresh;

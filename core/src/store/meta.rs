@@ -32,17 +32,20 @@ pub enum SealedKey {
     /// Deletion requests queued by an erase, with the credentials of the
     /// pseudonym they must be sent under.
     Erasures,
+    /// The friends' visit counts of the last sync (purpose `social`).
+    FriendCounts,
 }
 
 impl SealedKey {
     /// Every key, for re-sealing under a new key.
-    pub const ALL: [SealedKey; 6] = [
+    pub const ALL: [SealedKey; 7] = [
         SealedKey::EngineState,
         SealedKey::InstallId,
         SealedKey::SyncToken,
         SealedKey::SyncInstallId,
         SealedKey::RoutinesZone,
         SealedKey::Erasures,
+        SealedKey::FriendCounts,
     ];
 
     /// The row key (also the name earlier schemas stored the value under,
@@ -55,6 +58,7 @@ impl SealedKey {
             SealedKey::SyncInstallId => "sync_install_id",
             SealedKey::RoutinesZone => "routines_zone",
             SealedKey::Erasures => "erasures",
+            SealedKey::FriendCounts => "friend_counts",
         }
     }
 
