@@ -34,10 +34,10 @@ use std::time::SystemTime;
 /// `KairosException`), never crashes the app.
 #[derive(uniffi::Object)]
 pub struct Engine {
-    core: Arc<kairos_core::Engine>,
+    pub(crate) core: Arc<kairos_core::Engine>,
     listeners: Arc<Listeners>,
-    /// Syncs of this engine run one at a time.
-    sync_lock: Arc<futures_util::lock::Mutex<()>>,
+    /// Syncs of this engine run one at a time (friend invites too).
+    pub(crate) sync_lock: Arc<futures_util::lock::Mutex<()>>,
 }
 
 impl Engine {

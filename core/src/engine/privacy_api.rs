@@ -139,3 +139,13 @@ impl Engine {
         Ok(())
     }
 }
+
+impl Engine {
+    /// The friends' visit counts the last sync fetched (purpose `social`),
+    /// if any: per catalog merchant, how many distinct friends visited it
+    /// recently (at least 2; never who).
+    pub fn friend_counts(&self) -> ApiResult<Option<crate::domain::privacy::FriendCounts>> {
+        let inner = self.lock();
+        Ok(store::social::counts(&inner.conn, &inner.sealer)?)
+    }
+}
