@@ -136,7 +136,7 @@ pub async fn accept_invite(State(state): State<AppState>, headers: HeaderMap, bo
             refused(StatusCode::BAD_REQUEST, "own_invite", "an install cannot accept its own invite code")
         }
         InviteAcceptance::TooManyFriends => refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
             "too_many_friends",
             "one of the two installs has as many friends as it may",
         ),
