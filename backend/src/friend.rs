@@ -53,7 +53,13 @@ impl Friend {
         Ok(Friend { addr, install_id, token, consented_on: consented_on.to_owned() })
     }
 
-    async fn post(&self, what: &'static str, path: &str, headers: &[(&str, &str)], body: Value) -> Result<Value, FriendError> {
+    async fn post(
+        &self,
+        what: &'static str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> Result<Value, FriendError> {
         let bearer = format!("Bearer {}", self.token);
         let mut all = vec![("authorization", bearer.as_str()), ("content-type", "application/json")];
         all.extend_from_slice(headers);

@@ -110,8 +110,11 @@ async fn friends_see_how_many_of_them_visited_a_merchant_from_two_on_never_who()
 async fn hostile_invitations_are_refused_and_change_nothing() {
     for b in backends().await {
         let server = start_on(&b.storage, TODAY).await;
-        let (a, c, d) =
-            (Api::register(server.addr()).await, Api::register(server.addr()).await, Api::register(server.addr()).await);
+        let (a, c, d) = (
+            Api::register(server.addr()).await,
+            Api::register(server.addr()).await,
+            Api::register(server.addr()).await,
+        );
         let code = invite(&a).await;
         assert_eq!(code.len(), 12);
         assert_error(&accept(&a, &code).await, 400, "own_invite");

@@ -19,9 +19,8 @@ use kairos_backend::limits;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    FriendCount, InviteAcceptance, InviteCreated, InviteHash, SocialMember,
-    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, LiftCell, Registration, ReportCell, Storage,
-    StorageError, StorageFuture, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance, InviteCreated,
+    InviteHash, LiftCell, Registration, ReportCell, SocialMember, Storage, StorageError, StorageFuture, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -238,7 +237,8 @@ async fn exercise_everything() -> Vec<Exchange> {
         out.push(exchange(a, friend, Method::POST, path, &[JSON], Some(json!({"x": 1})), None).await); // 400
         out.push(exchange(a, None, Method::POST, path, &[JSON], Some(consent.clone()), None).await); // 401
         out.push(exchange(a, friend, Method::POST, path, &[JSON], None, Some(vec![b' '; 2000])).await); // 413
-        out.push(exchange(a, friend, Method::POST, path, &[], Some(consent.clone()), None).await); // 415
+        out.push(exchange(a, friend, Method::POST, path, &[], Some(consent.clone()), None).await);
+        // 415
     }
     // An expired code: accepted on a server whose day is 8 days on.
     let late = ServerBuilder::new(b.storage.clone())

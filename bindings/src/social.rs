@@ -126,7 +126,11 @@ impl Engine {
         let counts = self.core_call(|core| core.friend_counts())?;
         Ok(counts.map(|c| FriendCounts {
             fetched_at: from_core(c.fetched_at),
-            merchants: c.merchants.into_iter().map(|(merchant_id, friends)| FriendCount { merchant_id, friends }).collect(),
+            merchants: c
+                .merchants
+                .into_iter()
+                .map(|(merchant_id, friends)| FriendCount { merchant_id, friends })
+                .collect(),
         }))
     }
 }

@@ -46,9 +46,7 @@ fn options(url: &str) -> SyncOptions {
 /// A boutique whose offer counts friends in its title, and a shop whose
 /// offer is only for shoppers with at least 3 friends who went there.
 fn catalog() -> Vec<u8> {
-    let place = |id: &str, lat: f64| {
-        json!({"id": id, "fence": {"type": "circle", "lat": lat, "lon": -121.946, "radius_m": 60}})
-    };
+    let place = |id: &str, lat: f64| json!({"id": id, "fence": {"type": "circle", "lat": lat, "lon": -121.946, "radius_m": 60}});
     let doc = json!({
         "version": 1, "issued_at": "2026-11-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",
         "merchants": [

@@ -18,9 +18,7 @@ use super::auth::authorize;
 use super::body::{coding, read_limited, require_json};
 use super::error::{json_ok, ApiError};
 use super::AppState;
-use crate::limits::{
-    INVITE_CODE_LEN, INVITE_VALID_DAYS, MAX_SMALL_BODY_BYTES, SOCIAL_MIN_FRIENDS, SOCIAL_WINDOW_DAYS,
-};
+use crate::limits::{INVITE_CODE_LEN, INVITE_VALID_DAYS, MAX_SMALL_BODY_BYTES, SOCIAL_MIN_FRIENDS, SOCIAL_WINDOW_DAYS};
 use crate::storage::{InviteAcceptance, InviteCreated, InviteHash, SocialMember};
 use crate::summaries::strict_json;
 use axum::body::Body;
@@ -82,22 +80,25 @@ async fn read_member(
                 "this install does not hold `social`: send the day the shopper granted it (consented_on)",
             ))
         }
-        Some(Value::String(day)) => NaiveDate::parse_from_str(day, "%Y-%m-%d")
-            .ok()
-            .filter(|d| *d <= today + Days::new(1))
-            .ok_or_else(|| {
+        Some(Value::String(day)) => {
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().filter(|d| *d <= today + Days::new(1)).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_day",
                     format!("consented_on: {day:?} is not a YYYY-MM-DD day on or before the server's tomorrow"),
                 )
-            })?,
+            })?
+        }
         Some(other) => return Err(ApiError::bad_request("invalid_day", format!("consented_on: {other} is not a day"))),
     };
     Ok((SocialMember { install_id, consented_on, today }, fields))
 }
 
 /// `POST /v1/social/invites`: a new single-use invite code of this install.
-pub async fn create_invite(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn create_invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let (member, _) = read_member(&state, &headers, body, &["consented_on"]).await?;
     let code = new_code();
     let hash = code_hash(&code).expect("a new code is well formed");
@@ -114,7 +115,11 @@ pub async fn create_invite(State(state): State<AppState>, headers: HeaderMap, bo
 
 /// `POST /v1/social/invites/accept`: links this install and the code's
 /// creator as friends.
-pub async fn accept_invite(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let (member, fields) = read_member(&state, &headers, body, &["consented_on", "code"]).await?;
     let hash = match fields.get("code") {
         Some(Value::String(code)) => code_hash(code),
@@ -135,11 +140,9 @@ pub async fn accept_invite(State(state): State<AppState>, headers: HeaderMap, bo
         InviteAcceptance::OwnInvite => {
             refused(StatusCode::BAD_REQUEST, "own_invite", "an install cannot accept its own invite code")
         }
-        InviteAcceptance::TooManyFriends => refused(
-            StatusCode::CONFLICT,
-            "too_many_friends",
-            "one of the two installs has as many friends as it may",
-        ),
+        InviteAcceptance::TooManyFriends => {
+            refused(StatusCode::CONFLICT, "too_many_friends", "one of the two installs has as many friends as it may")
+        }
     }
 }
 

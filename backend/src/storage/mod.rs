@@ -109,8 +109,12 @@ pub trait Storage: Send + Sync + 'static {
     /// Records `member`'s membership, then stores the invite code hashed to
     /// `code`, acceptable through `expires_on`, unless the member holds
     /// [`crate::limits::MAX_OPEN_INVITES`] open codes already.
-    fn create_invite(&self, member: SocialMember, code: InviteHash, expires_on: NaiveDate)
-        -> StorageFuture<'_, InviteCreated>;
+    fn create_invite(
+        &self,
+        member: SocialMember,
+        code: InviteHash,
+        expires_on: NaiveDate,
+    ) -> StorageFuture<'_, InviteCreated>;
 
     /// Records `member`'s membership, then accepts the invite hashed to
     /// `code`: links its creator and the member (symmetric; once), and
@@ -122,6 +126,10 @@ pub trait Storage: Send + Sync + 'static {
     /// `since..=member.today` (friends hold `social` by construction: a
     /// link needs both, a withdrawal removes it). Only counts of at least
     /// `min_friends` are returned, sorted by merchant id; never who.
-    fn friend_counts(&self, member: SocialMember, since: NaiveDate, min_friends: u32)
-        -> StorageFuture<'_, Vec<FriendCount>>;
+    fn friend_counts(
+        &self,
+        member: SocialMember,
+        since: NaiveDate,
+        min_friends: u32,
+    ) -> StorageFuture<'_, Vec<FriendCount>>;
 }

@@ -123,10 +123,7 @@ pub(super) async fn friend_counts(
             &[&m.install_id, &since, &m.today, &i64::from(min_friends)],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| FriendCount { merchant_id: r.get(0), friends: r.get::<_, i64>(1) as u32 })
-        .collect())
+    Ok(rows.iter().map(|r| FriendCount { merchant_id: r.get(0), friends: r.get::<_, i64>(1) as u32 }).collect())
 }
 
 /// Deletes the install's membership, links (both directions) and invites.

@@ -595,12 +595,7 @@ fn delete_in(
     };
     tx.execute(
         "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            recorded_as,
-            purpose.map(Purpose::as_str),
-            deleted.rows() as i64,
-            day_text(today)
-        ],
+        params![recorded_as, purpose.map(Purpose::as_str), deleted.rows() as i64, day_text(today)],
     )?;
     Ok(deleted)
 }

@@ -37,13 +37,17 @@ pub(super) fn create_invite(
     let forget_before = m.today - chrono::Days::new(u64::from(INVITE_VALID_DAYS));
     tx.prepare_cached("DELETE FROM social_invites WHERE expires_on < ?1")?.execute([day_text(forget_before)])?;
     let open: i64 = tx
-        .prepare_cached("SELECT COUNT(*) FROM social_invites WHERE install_id = ?1 AND accepted = 0 AND expires_on >= ?2")?
+        .prepare_cached(
+            "SELECT COUNT(*) FROM social_invites WHERE install_id = ?1 AND accepted = 0 AND expires_on >= ?2",
+        )?
         .query_row(params![m.install_id, day_text(m.today)], |r| r.get(0))?;
     if open as usize >= MAX_OPEN_INVITES {
         return Ok(InviteCreated::TooManyOpen);
     }
-    tx.prepare_cached("INSERT INTO social_invites (code_hash, install_id, expires_on, accepted) VALUES (?1, ?2, ?3, 0)")?
-        .execute(params![&code[..], m.install_id, day_text(expires_on)])?;
+    tx.prepare_cached(
+        "INSERT INTO social_invites (code_hash, install_id, expires_on, accepted) VALUES (?1, ?2, ?3, 0)",
+    )?
+    .execute(params![&code[..], m.install_id, day_text(expires_on)])?;
     Ok(InviteCreated::Created)
 }
 
@@ -120,10 +124,7 @@ pub(super) fn delete_social(tx: &Transaction<'_>, install_id: &str) -> Result<So
 
 /// What [`super::Storage::held_by`] reports of the install's social rows:
 /// (consented on, friends, invites).
-pub(super) fn held(
-    tx: &Transaction<'_>,
-    install_id: &str,
-) -> Result<(Option<String>, Vec<String>, u64), StorageError> {
+pub(super) fn held(tx: &Transaction<'_>, install_id: &str) -> Result<(Option<String>, Vec<String>, u64), StorageError> {
     let consented: Option<String> = tx
         .query_row("SELECT consented_on FROM social_members WHERE install_id = ?1", [install_id], |r| r.get(0))
         .optional()?;

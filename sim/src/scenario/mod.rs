@@ -357,16 +357,15 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
                 return Err("[consent] policy_version must name the policy the shopper saw".into());
             }
             let at = c.at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("[consent] at: {e}"))?;
-            let choices: Vec<(Purpose, bool)> =
-                [
-                    (Purpose::Activity, c.activity),
-                    (Purpose::Visits, c.visits),
-                    (Purpose::Offers, c.offers),
-                    (Purpose::Social, c.social),
-                ]
-                .into_iter()
-                    .filter_map(|(p, g)| g.map(|g| (p, g)))
-                    .collect();
+            let choices: Vec<(Purpose, bool)> = [
+                (Purpose::Activity, c.activity),
+                (Purpose::Visits, c.visits),
+                (Purpose::Offers, c.offers),
+                (Purpose::Social, c.social),
+            ]
+            .into_iter()
+            .filter_map(|(p, g)| g.map(|g| (p, g)))
+            .collect();
             if choices.is_empty() {
                 return Err("[consent] gives no choice: set activity, visits, offers or social".into());
             }

@@ -365,14 +365,8 @@ impl Run<'_> {
     /// social sync's time.
     fn social(&mut self, social: &Social, backend: &Embedded) -> Result<(), String> {
         let opts = SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(&backend.url) };
-        let consented = self
-            .sc
-            .consent
-            .as_ref()
-            .and_then(|c| c.at)
-            .unwrap_or(social.sync_at)
-            .local_day(self.sc.tz)
-            .to_string();
+        let consented =
+            self.sc.consent.as_ref().and_then(|c| c.at).unwrap_or(social.sync_at).local_day(self.sc.tz).to_string();
         let addr = backend.addr();
         for (i, visits) in social.friends.iter().enumerate() {
             let code = backend

@@ -438,7 +438,9 @@ fn check_friends_text(o: &Offer, path: &DocPath<'_>) -> Result<(), CatalogError>
             None if text.contains(P) => {
                 return Err(CatalogError::at(
                     fb.key(what),
-                    format!("the {what} holds {P}: give the text shown when the count is unknown or below the threshold"),
+                    format!(
+                        "the {what} holds {P}: give the text shown when the count is unknown or below the threshold"
+                    ),
                 ));
             }
             None => {}

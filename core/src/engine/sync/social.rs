@@ -146,7 +146,9 @@ impl Engine {
             Outcome::Done(_) => Ok(()),
             Outcome::Refused { code: Some(c), status } => match InviteRefusal::from_code(&c) {
                 Some(refusal) => Err(KairosError::FriendInviteRefused { refusal }),
-                None => Err(unavailable("accepting a friend invite", &Outcome::Refused { status, code: Some(c) }).into()),
+                None => {
+                    Err(unavailable("accepting a friend invite", &Outcome::Refused { status, code: Some(c) }).into())
+                }
             },
             other => Err(unavailable("accepting a friend invite", &other).into()),
         }
