@@ -149,7 +149,7 @@ fn a_busy_week_summarises_coarsely_and_withdrawal_purges() {
     assert_eq!(of_visits[0].kind, kairos_core::privacy::OutboxKind::Deletion);
     assert_eq!(outbox.iter().filter(|o| o.purpose == Some(Purpose::Activity)).count(), 8);
     // The ledger keeps every choice.
-    assert_eq!(e.consents().unwrap().ledger.len(), 4);
+    assert_eq!(e.consents().unwrap().ledger.len(), Purpose::ALL.len() + 1, "every grant and the withdrawal");
     assert!(!e.consents().unwrap().is_granted(Purpose::Visits));
 }
 
