@@ -1,6 +1,9 @@
-//! The time the server judges a redemption token's expiry by. Production
-//! reads the system clock; a simulation that replays a past day (the
-//! embedded backend of `kairos-sim`) or a test sets it.
+//! The server's sense of time where a replayed day must see its own: a
+//! redemption token's expiry, and the day the social endpoints judge by
+//! (invite expiry, the friends' visit window). Production reads the system
+//! clock; a simulation that replays a past day (the embedded backend of
+//! `kairos-sim`) or a test sets it. Everything else (summaries' days,
+//! deletion dates) keeps the real UTC day.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -27,6 +30,16 @@ impl Clock {
         if let Some(t) = &self.0 {
             t.store(at, Ordering::SeqCst);
         }
+    }
+
+    /// A manual clock at noon UTC of `day`.
+    pub fn on_day(day: chrono::NaiveDate) -> Self {
+        Clock::manual(day.and_hms_opt(12, 0, 0).expect("noon exists").and_utc().timestamp_millis())
+    }
+
+    /// The UTC day of [`Clock::now_ms`].
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp_millis(self.now_ms()).map_or_else(crate::today_utc, |t| t.date_naive())
     }
 
     /// The current time in milliseconds since the epoch.

@@ -78,8 +78,9 @@ impl ServerBuilder {
         self
     }
 
-    /// Judges redemption tokens' expiry by `clock` instead of the system
-    /// clock (a simulation replaying a past day; tests).
+    /// Judges redemption tokens' expiry and the social endpoints' day by
+    /// `clock` instead of the system clock (a simulation replaying a past
+    /// day; tests).
     pub fn clock(mut self, clock: crate::clock::Clock) -> Self {
         self.clock = clock;
         self

@@ -19,8 +19,9 @@ use kairos_backend::limits;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, KeyOutcome, LiftCell, RedemptionKey,
-    RedemptionRecord, Registration, ReportCell, Storage, StorageError, StorageFuture, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance, InviteCreated,
+    InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell, SocialMember, Storage,
+    StorageError, StorageFuture, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -135,6 +136,15 @@ impl Storage for Down {
         down()
     }
     fn held_by(&self, _: String) -> StorageFuture<'_, HeldData> {
+        down()
+    }
+    fn create_invite(&self, _: SocialMember, _: InviteHash, _: NaiveDate) -> StorageFuture<'_, InviteCreated> {
+        down()
+    }
+    fn accept_invite(&self, _: SocialMember, _: InviteHash) -> StorageFuture<'_, InviteAcceptance> {
+        down()
+    }
+    fn friend_counts(&self, _: SocialMember, _: NaiveDate, _: u32) -> StorageFuture<'_, Vec<FriendCount>> {
         down()
     }
 }
@@ -291,6 +301,46 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(2, -1)), None).await);
     out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
     out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
+    // Social: invites, acceptance, counts, and their refusals.
+    let (si, sa, sc) = ("/v1/social/invites", "/v1/social/invites/accept", "/v1/social/counts");
+    let consent = json!({"consented_on": "2026-10-01"});
+    let friend = Api::register(a).await;
+    let friend = Some(&friend);
+    let created = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+    let code = created.reply.json()["code"].as_str().unwrap().to_owned();
+    out.push(created);
+    let accept = |code: &str| json!({"consented_on": "2026-10-01", "code": code});
+    out.push(exchange(a, api, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // own_invite
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept("0000-0000-0000")), None).await); // 404
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // 200
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // 409
+    out.push(exchange(a, friend, Method::POST, sc, &[JSON], Some(consent.clone()), None).await); // 200
+    for path in [si, sa, sc] {
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], Some(json!({})), None).await); // 403
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], Some(json!({"x": 1})), None).await); // 400
+        out.push(exchange(a, None, Method::POST, path, &[JSON], Some(consent.clone()), None).await); // 401
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], None, Some(vec![b' '; 2000])).await); // 413
+        out.push(exchange(a, friend, Method::POST, path, &[], Some(consent.clone()), None).await);
+        // 415
+    }
+    // An expired code: accepted on a server whose day is 8 days on.
+    let late = ServerBuilder::new(b.storage.clone())
+        .clock(kairos_backend::clock::Clock::on_day(kairos_backend::today_utc() + chrono::Days::new(8)))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let fresh = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+    let old = fresh.reply.json()["code"].as_str().unwrap().to_owned();
+    out.push(exchange(late.addr(), friend, Method::POST, sa, &[JSON], Some(accept(&old)), None).await); // 410
+    late.shutdown().await.unwrap();
+    // Open codes up to the cap, then one more: 422.
+    for _ in 0..=limits::MAX_OPEN_INVITES {
+        let ex = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+        if ex.reply.status != 200 {
+            out.push(ex);
+            break;
+        }
+    }
 
     let d = "/v1/deletion-requests";
     out.push(exchange(a, api, Method::POST, d, &[JSON], Some(json!({"purpose": "visits"})), None).await);
@@ -311,6 +361,9 @@ async fn exercise_everything() -> Vec<Exchange> {
         out.push(exchange(f, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
         out.push(exchange(f, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
         out.push(exchange(f, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
+        for path in [si, sa, sc] {
+            out.push(exchange(f, friend, Method::POST, path, &[JSON], Some(accept(&code)), None).await);
+        }
         faulty.shutdown().await.unwrap();
     }
     // 503 from a server whose database is down.
@@ -324,6 +377,9 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(z, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
     out.push(exchange(z, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
     out.push(exchange(z, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
+    for path in [si, sa, sc] {
+        out.push(exchange(z, friend, Method::POST, path, &[JSON], Some(accept(&code)), None).await);
+    }
     down.shutdown().await.unwrap();
     server.shutdown().await.unwrap();
     out
@@ -354,6 +410,12 @@ fn the_specs_limits_are_the_servers() {
     let l = &spec["x-kairos-limits"];
     let n = |name: &str| l[name].as_u64().unwrap_or_else(|| panic!("x-kairos-limits.{name} is missing"));
     assert_eq!(n("max_body_bytes"), limits::MAX_BODY_BYTES as u64);
+    assert_eq!(n("social_min_friends"), u64::from(limits::SOCIAL_MIN_FRIENDS));
+    assert_eq!(n("social_window_days"), u64::from(limits::SOCIAL_WINDOW_DAYS));
+    assert_eq!(n("invite_valid_days"), u64::from(limits::INVITE_VALID_DAYS));
+    assert_eq!(n("invite_code_len"), limits::INVITE_CODE_LEN as u64);
+    assert_eq!(n("max_open_invites"), limits::MAX_OPEN_INVITES as u64);
+    assert_eq!(n("max_friends"), limits::MAX_FRIENDS as u64);
     assert_eq!(n("max_decompressed_bytes"), limits::MAX_DECOMPRESSED_BYTES as u64);
     assert_eq!(n("max_small_body_bytes"), limits::MAX_SMALL_BODY_BYTES as u64);
     assert_eq!(n("max_batch_items"), limits::MAX_BATCH_ITEMS as u64);

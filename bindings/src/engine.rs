@@ -36,7 +36,7 @@ use std::time::SystemTime;
 pub struct Engine {
     pub(crate) core: Arc<kairos_core::Engine>,
     listeners: Arc<Listeners>,
-    /// Syncs of this engine run one at a time.
+    /// Syncs of this engine run one at a time (friend invites too).
     pub(crate) sync_lock: Arc<futures_util::lock::Mutex<()>>,
 }
 

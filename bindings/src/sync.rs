@@ -61,6 +61,10 @@ pub struct SyncReport {
     /// Each request the server refused for good: what, with which status
     /// and code, and what the engine did (also described in `problems`).
     pub refusals: Vec<SyncRefusal>,
+    /// With `social` granted, how many merchants the friends' visit counts
+    /// fetched name (`friendCounts()` has them); `nil`/`null` when none
+    /// were fetched.
+    pub friend_counts: Option<i32>,
 }
 
 /// Which request the server refused.
@@ -178,6 +182,7 @@ impl From<kairos_core::sync::SyncReport> for SyncReport {
             problems: r.problems,
             next_attempt_at: r.next_attempt_at.map(from_core),
             refusals: r.refusals.into_iter().map(Into::into).collect(),
+            friend_counts: r.friend_counts.map(count),
         }
     }
 }

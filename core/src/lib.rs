@@ -71,6 +71,9 @@ pub mod catalog {
         SignedEnvelope, SpeedRule, StepsRule, Subject, TargetingContext, TimeWindow, Trigger, VisitsRule,
         ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
     };
+    pub use crate::domain::catalog::{
+        with_friends_visited, FallbackText, FriendsVisitedRule, FRIENDS_VISITED_PLACEHOLDER,
+    };
     pub use crate::engine::CatalogInfo;
 }
 
@@ -125,8 +128,8 @@ pub mod privacy {
     pub use crate::domain::privacy::backup::{BACKUP_FORMAT, BACKUP_MAGIC};
     pub use crate::domain::privacy::ldp::MECHANISM as LDP_MECHANISM;
     pub use crate::domain::privacy::{
-        BudgetEntry, ConsentEntry, Consents, ImportRefusal, LocalPrivacy, LocalPrivacyError, OutboxItem, OutboxKind,
-        Purpose,
+        BudgetEntry, ConsentEntry, Consents, FriendCounts, FriendInvite, ImportRefusal, InviteRefusal, LocalPrivacy,
+        LocalPrivacyError, OutboxItem, OutboxKind, Purpose,
     };
     pub use crate::engine::ConsentChange;
     pub use crate::engine::EXPORT_FORMAT;

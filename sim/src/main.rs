@@ -3,7 +3,6 @@
 //! expectation, 2 invalid input.
 
 mod bench;
-mod embedded;
 mod fleet;
 mod population;
 mod report;

@@ -172,6 +172,9 @@ impl Line {
                         ""
                     }
                 );
+                if let Some(n) = self.fields.get("friend_counts").and_then(Value::as_u64) {
+                    t.push_str(&format!(", friends' visit counts for {n} merchant(s)"));
+                }
                 if !s("problems").is_empty() {
                     t.push_str(&format!("; problems: {}", s("problems")));
                 }

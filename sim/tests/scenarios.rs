@@ -155,9 +155,9 @@ fn sync_with_an_unreachable_backend_defers_and_says_why() {
     let sync: serde_json::Value = stdout
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|l| l["kind"] == "sync")
+        .rfind(|l| l["kind"] == "sync")
         .unwrap();
-    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night");
+    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night (after the [social] sync)");
     assert_eq!(sync["sent"], 0);
     assert!(sync["deferred"].as_u64().unwrap() > 0, "{sync}");
     assert!(sync["problems"].as_str().unwrap().contains("127.0.0.1:9"), "{sync}");

@@ -9,7 +9,10 @@ pub mod error;
 mod health;
 mod installs;
 pub mod redemptions;
+mod social;
 mod summaries;
+
+pub use social::{code_hash, new_code};
 
 use crate::attestation::AttestationVerifier;
 use crate::clock::Clock;
@@ -40,7 +43,8 @@ pub struct AppState {
     pub attestation: Option<Arc<dyn AttestationVerifier>>,
     /// Redemption verifications per merchant API key.
     pub verifications: Arc<RateLimiter<String>>,
-    /// The time redemption tokens' expiry is judged by.
+    /// The time redemption tokens' expiry and the social endpoints' day
+    /// are judged by ([`crate::clock`]).
     pub clock: Clock,
 }
 
@@ -82,6 +86,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/deletion-requests"),
     ("POST", "/v1/installs/redemption-key"),
     ("POST", "/v1/redemptions/verify"),
+    ("POST", "/v1/social/invites"),
+    ("POST", "/v1/social/invites/accept"),
+    ("POST", "/v1/social/counts"),
 ];
 
 /// The whole API with the default limits. With `faults`, every `/v1`
@@ -99,7 +106,10 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/catalog", get(catalog::fetch))
         .route("/v1/deletion-requests", post(deletion::request))
         .route("/v1/installs/redemption-key", post(redemptions::add_key))
-        .route("/v1/redemptions/verify", post(redemptions::verify));
+        .route("/v1/redemptions/verify", post(redemptions::verify))
+        .route("/v1/social/invites", post(social::create_invite))
+        .route("/v1/social/invites/accept", post(social::accept_invite))
+        .route("/v1/social/counts", post(social::counts));
     if let Some(faults) = faults {
         v1 = v1.route_layer(from_fn_with_state(faults, inject_faults));
     }

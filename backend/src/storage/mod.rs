@@ -8,16 +8,19 @@
 mod postgres;
 mod postgres_redemptions;
 mod postgres_schema;
+mod postgres_social;
 mod sqlite;
 mod sqlite_redemptions;
 mod sqlite_schema;
+mod sqlite_social;
 mod types;
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use types::{
-    CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, KeyOutcome, LiftCell,
-    RedemptionKey, RedemptionRecord, Registration, ReportCell, StorageError, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance,
+    InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell,
+    SocialDeleted, SocialMember, StorageError, TokenHash,
 };
 
 use crate::limits::ReportEligibility;
@@ -130,4 +133,33 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Everything held about one install (for tests and a future export).
     fn held_by(&self, install_id: String) -> StorageFuture<'_, HeldData>;
+
+    // ---- Social proof (purpose `social`; `docs/privacy.md`) ----------------
+
+    /// Records `member`'s membership, then stores the invite code hashed to
+    /// `code`, acceptable through `expires_on`, unless the member holds
+    /// [`crate::limits::MAX_OPEN_INVITES`] open codes already.
+    fn create_invite(
+        &self,
+        member: SocialMember,
+        code: InviteHash,
+        expires_on: NaiveDate,
+    ) -> StorageFuture<'_, InviteCreated>;
+
+    /// Records `member`'s membership, then accepts the invite hashed to
+    /// `code`: links its creator and the member (symmetric; once), and
+    /// uses the code up. A refused code changes nothing but the membership.
+    fn accept_invite(&self, member: SocialMember, code: InviteHash) -> StorageFuture<'_, InviteAcceptance>;
+
+    /// Records `member`'s membership, then counts, per catalog merchant,
+    /// the member's distinct friends with a `visits` row of a day in
+    /// `since..=member.today` (friends hold `social` by construction: a
+    /// link needs both, a withdrawal removes it). Only counts of at least
+    /// `min_friends` are returned, sorted by merchant id; never who.
+    fn friend_counts(
+        &self,
+        member: SocialMember,
+        since: NaiveDate,
+        min_friends: u32,
+    ) -> StorageFuture<'_, Vec<FriendCount>>;
 }

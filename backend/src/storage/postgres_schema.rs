@@ -114,6 +114,25 @@ const MIGRATIONS: &[&str] = &[
         merchant_id TEXT NOT NULL,
         issued_on   DATE NOT NULL
     );",
+    // 4 -> 5 (social proof): as SQLite's.
+    "CREATE TABLE social_members (
+        install_id   TEXT PRIMARY KEY,
+        consented_on DATE NOT NULL
+    );
+    CREATE TABLE social_invites (
+        code_hash  BYTEA PRIMARY KEY,
+        install_id TEXT NOT NULL,
+        expires_on DATE NOT NULL,
+        accepted   BOOLEAN NOT NULL
+    );
+    CREATE INDEX social_invites_by_install ON social_invites (install_id);
+    CREATE TABLE friend_links (
+        install_a TEXT NOT NULL,
+        install_b TEXT NOT NULL,
+        linked_on DATE NOT NULL,
+        PRIMARY KEY (install_a, install_b)
+    );
+    CREATE INDEX friend_links_by_b ON friend_links (install_b);",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

@@ -111,6 +111,27 @@ const MIGRATIONS: &[&str] = &[
         merchant_id TEXT NOT NULL,
         issued_on   TEXT NOT NULL
     ) STRICT;",
+    // 4 -> 5 (social proof, purpose `social`): installs that stated they
+    // hold it, invite codes (SHA-256 only), and friend links in both
+    // directions.
+    "CREATE TABLE social_members (
+        install_id   TEXT PRIMARY KEY,
+        consented_on TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE social_invites (
+        code_hash  BLOB PRIMARY KEY,
+        install_id TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        accepted   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX social_invites_by_install ON social_invites (install_id);
+    CREATE TABLE friend_links (
+        install_a TEXT NOT NULL,
+        install_b TEXT NOT NULL,
+        linked_on TEXT NOT NULL,
+        PRIMARY KEY (install_a, install_b)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX friend_links_by_b ON friend_links (install_b);",
 ];
 
 /// Sets a connection's per-connection options: a busy timeout, and

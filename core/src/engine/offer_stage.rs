@@ -194,6 +194,9 @@ impl Ctx<'_> {
             let state = if held_out { OfferState::HeldOut } else { OfferState::Triggered };
             let expires_at = c.offer.claim_deadline(at, c.place);
             let (offer_id, merchant_id, place_id) = (c.offer.id(), c.merchant.id(), c.place.id());
+            // `{friends_visited}` filled in from the last sync's counts.
+            let friends = store::social::counts(self.conn, self.sealer)?.and_then(|f| f.of(merchant_id));
+            let (title, body) = (c.offer.title_with(friends), c.offer.body_with(friends));
             let instance = store::offers::NewInstance {
                 offer_id,
                 merchant_id,
@@ -204,8 +207,8 @@ impl Ctx<'_> {
                 local_day: &day,
                 expires_at,
                 state,
-                title: c.offer.title(),
-                body: c.offer.body(),
+                title: &title,
+                body: &body,
             };
             let instance_id = store::offers::insert(self.conn, &instance)?;
             let (offer_id, merchant_id) = (offer_id.to_owned(), merchant_id.to_owned());
@@ -213,8 +216,7 @@ impl Ctx<'_> {
                 EventKind::OfferHeldOut { instance_id, offer_id, merchant_id }
             } else {
                 self.st.budget.record(MessageKind::Offer, at, self.set.tz);
-                let (place_id, trigger, title) =
-                    (place_id.to_owned(), OfferTrigger::from(c.offer.trigger()), c.offer.title().to_owned());
+                let (place_id, trigger) = (place_id.to_owned(), OfferTrigger::from(c.offer.trigger()));
                 EventKind::OfferTriggered { instance_id, offer_id, merchant_id, place_id, trigger, title, expires_at }
             };
             self.emit(at, kind);

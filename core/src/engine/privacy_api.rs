@@ -48,6 +48,10 @@ impl Engine {
                 store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, Some(purpose), None, &payload, now)?;
                 deletion_queued = true;
             }
+            if !granted && purpose == Purpose::Social {
+                // What friends shared leaves with the links.
+                store::social::forget_counts(ctx.conn)?;
+            }
             Ok(ConsentChange { consents: store::privacy::consents(ctx.conn)?, purged, deletion_queued })
         })?;
         inner.pending.extend(written.events);
@@ -110,6 +114,7 @@ impl Engine {
             // The redemption key goes with the pseudonym: the next one is
             // made anew, so no token links the two.
             store::redemption::forget(ctx.conn)?;
+            store::social::forget_counts(ctx.conn)?;
             store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
         inner.install_id = fresh;
@@ -137,5 +142,15 @@ impl Engine {
         }
         resealed?;
         Ok(())
+    }
+}
+
+impl Engine {
+    /// The friends' visit counts the last sync fetched (purpose `social`),
+    /// if any: per catalog merchant, how many distinct friends visited it
+    /// recently (at least 2; never who).
+    pub fn friend_counts(&self) -> ApiResult<Option<crate::domain::privacy::FriendCounts>> {
+        let inner = self.lock();
+        Ok(store::social::counts(&inner.conn, &inner.sealer)?)
     }
 }

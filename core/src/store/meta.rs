@@ -36,11 +36,13 @@ pub enum SealedKey {
     /// The install's Ed25519 redemption key (PKCS#8) and whether the
     /// backend has its public half (`store::redemption`).
     RedemptionKey,
+    /// The friends' visit counts of the last sync (purpose `social`).
+    FriendCounts,
 }
 
 impl SealedKey {
     /// Every key, for re-sealing under a new key.
-    pub const ALL: [SealedKey; 7] = [
+    pub const ALL: [SealedKey; 8] = [
         SealedKey::EngineState,
         SealedKey::InstallId,
         SealedKey::SyncToken,
@@ -48,6 +50,7 @@ impl SealedKey {
         SealedKey::RoutinesZone,
         SealedKey::Erasures,
         SealedKey::RedemptionKey,
+        SealedKey::FriendCounts,
     ];
 
     /// The row key (also the name earlier schemas stored the value under,
@@ -61,6 +64,7 @@ impl SealedKey {
             SealedKey::RoutinesZone => "routines_zone",
             SealedKey::Erasures => "erasures",
             SealedKey::RedemptionKey => "redemption_key",
+            SealedKey::FriendCounts => "friend_counts",
         }
     }
 

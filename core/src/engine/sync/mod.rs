@@ -27,6 +27,7 @@
 //! | `random.rs` | keys, install ids, jitter |
 //! | `refusal.rs` | refusals as the report counts them |
 //! | `backoff.rs` | when to try again |
+//! | `social.rs` | friend invites and the friends' visit counts (purpose `social`) |
 
 mod backoff;
 mod erasure;
@@ -36,6 +37,7 @@ mod redemption_key;
 mod refusal;
 mod register;
 mod run;
+mod social;
 mod transport;
 #[cfg(test)]
 mod verify_first_tests;
@@ -104,4 +106,8 @@ pub struct SyncReport {
     /// Every request the server refused for good, with its status, error
     /// code and what was done (dropped, or kept queued for a deletion).
     pub refusals: Vec<Refusal>,
+    /// With `social` granted, how many merchants the friends' counts
+    /// fetched name (each with at least 2 friends); `None` when none were
+    /// fetched.
+    pub friend_counts: Option<u32>,
 }

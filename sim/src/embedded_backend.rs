@@ -1,15 +1,21 @@
 //! `--sync embedded`: the reference backend, in this process, on loopback,
 //! over a temporary SQLite file, serving the scenario's catalog. The
 //! README's main job uses it so the canonical day ends with its nightly
-//! sync against the real server.
+//! sync against the real server. A scenario with `[social]` friends also
+//! seeds them through it (or through a private one when the run has no
+//! embedded backend). Its clock is the replay's (it starts at the
+//! scenario's start and the till moves it to each presentation), so a
+//! replayed past day sees its friends' visits as recent and its tokens as
+//! fresh, whenever the run happens.
 
+use crate::scenario::till::{Till, TillAnswer};
+use crate::scenario::Scenario;
 use kairos_backend::catalog_publishing;
 use kairos_backend::clock::Clock;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{SqliteStorage, Storage};
 use kairos_core::sync::{HttpMethod, HttpRequest, HttpTransport, ReqwestTransport, SyncOptions};
 use kairos_core::{Engine, Timestamp};
-use kairos_sim::scenario::till::{Till, TillAnswer};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -28,8 +34,15 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// Starts the backend, publishing `catalog` (a signed envelope) if given.
-    pub fn start(catalog: Option<&[u8]>) -> Result<Embedded, String> {
+    /// The backend for `sc`: its catalog published, its clock at the
+    /// scenario's start.
+    pub fn for_scenario(sc: &Scenario) -> Result<Embedded, String> {
+        Embedded::start(sc.catalog.as_ref().map(|c| c.envelope.as_slice()), Clock::manual(sc.start.0))
+    }
+
+    /// Starts the backend on `clock`, publishing `catalog` (a signed
+    /// envelope) if given.
+    pub fn start(catalog: Option<&[u8]>, clock: Clock) -> Result<Embedded, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("embedded backend: {e}"))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -39,7 +52,6 @@ impl Embedded {
         let storage: Arc<dyn Storage> = Arc::new(
             SqliteStorage::open(&dir.path().join("kairos-backend.db")).map_err(|e| format!("embedded backend: {e}"))?,
         );
-        let clock = Clock::manual(0);
         let (url, stop) = runtime.block_on(async {
             if let Some(envelope) = catalog {
                 let record =
@@ -59,6 +71,16 @@ impl Embedded {
             Ok::<_, String>((url, stop))
         })?;
         Ok(Embedded { url, storage, runtime, stop, _dir: dir, clock, till_keys: Mutex::new(HashMap::new()) })
+    }
+
+    /// Runs `f` on the backend's runtime (its requests are served there).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url.trim_start_matches("http://").parse().expect("the embedded backend listens on an address")
     }
 
     /// What the backend holds for `install_id`, in one line.
