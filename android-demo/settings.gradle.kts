@@ -1,5 +1,6 @@
 // The Kairos Android demo. Open this directory in Android Studio, or run ./gradlew from it
-// (see README.md: `cargo xtask android` must have run first, for the native library and the bindings).
+// (see README.md: `cargo xtask android` then `cargo xtask package` must have run first: the app takes
+// dev.kairos:kairos-android, and with it dev.kairos:kairos, from the Maven repository they write).
 pluginManagement {
     repositories {
         google()
@@ -12,6 +13,7 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        maven { url = uri(settingsDir.resolve("../target/package/maven")) }
     }
 }
 rootProject.name = "kairos-android-demo"

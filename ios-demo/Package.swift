@@ -2,10 +2,10 @@
 // The Kairos iOS demo as a Swift package:
 //
 // * `KairosDemoCore`: the platform-free logic (presenters, the QA replay driver, the
-//   permission flow, GPX reading, wake-region planning), tested on Linux too;
-// * `KairosDemoApp`: the SwiftUI screens and the iOS services (CoreLocation, CMPedometer,
-//   UserNotifications, BGTaskScheduler, Keychain), all behind `#if canImport(SwiftUI) && os(iOS)`
-//   or the like, so on Linux they are parsed but not compiled.
+//   permission flow, which events become notifications), tested on Linux too;
+// * `KairosDemoApp`: the SwiftUI screens, the notifications and the Keychain, over KairosKit
+//   (the platform layer: CoreLocation, CMPedometer, BGTaskScheduler), all behind
+//   `#if canImport(SwiftUI) && os(iOS)` or the like, so on Linux they are parsed but not compiled.
 //
 // The Xcode app (`project.yml`, XcodeGen) adds `App/KairosDemoMain.swift`, the `@main` entry.
 // `Kairos` comes from `target/apple` when `cargo xtask apple` has built the XCFramework there
@@ -15,6 +15,7 @@ import PackageDescription
 
 let appleBuild = FileManager.default.fileExists(atPath: Context.packageDirectory + "/../target/apple/KairosFFI.xcframework")
 let kairos: Target.Dependency = .product(name: "Kairos", package: appleBuild ? "apple" : "swift")
+let kairosKit: Target.Dependency = .product(name: "KairosKit", package: appleBuild ? "apple" : "swift")
 
 let package = Package(
     name: "KairosDemo",
@@ -28,7 +29,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "KairosDemoCore", dependencies: [kairos]),
-        .target(name: "KairosDemoApp", dependencies: ["KairosDemoCore", kairos]),
+        .target(name: "KairosDemoApp", dependencies: ["KairosDemoCore", kairos, kairosKit]),
         .testTarget(name: "KairosDemoCoreTests", dependencies: ["KairosDemoCore", kairos]),
     ],
     swiftLanguageVersions: [.v5]

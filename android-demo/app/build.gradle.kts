@@ -1,12 +1,13 @@
-// The demo app. The native library and the generated Kotlin come from `cargo xtask android`
-// (target/android/), the QA tracks and catalogs from tests/ (copied into the APK's assets).
+// The demo app. Kairos comes as an app team takes it: dev.kairos:kairos-android (the platform layer,
+// which brings dev.kairos:kairos, the bindings with the native libraries) from the Maven repository
+// `cargo xtask android && cargo xtask package` write (target/package/maven, see settings.gradle.kts).
+// The QA tracks and catalogs come from tests/ (copied into the APK's assets).
 plugins {
     id("com.android.application")
     id("org.jetbrains.kotlin.android")
 }
 
 val workspace = rootDir.parentFile
-val packaged = workspace.resolve("target/android")
 
 android {
     namespace = "dev.kairos.demo"
@@ -21,9 +22,6 @@ android {
     }
 
     sourceSets["main"].apply {
-        jniLibs.srcDirs(packaged.resolve("jniLibs"))
-        // The generated Kotlin, and the package's own (HttpUrlConnectionTransport).
-        kotlin.srcDirs(packaged.resolve("kotlin"), workspace.resolve("bindings/kotlin/src/main/kotlin"))
         assets.srcDirs(layout.buildDirectory.dir("generated/qa-assets"))
     }
 
@@ -32,11 +30,10 @@ android {
         targetCompatibility = JavaVersion.VERSION_17
     }
     kotlinOptions { jvmTarget = "17" }
-    // The JVM tests of logic/ run against the host library (`cargo xtask bindings`) and tests/.
+    // The JVM tests of logic/ run against the host library (dev.kairos:kairos-forUnitTests) and tests/.
     testOptions {
         unitTests.all {
             it.useJUnitPlatform()
-            it.systemProperty("jna.library.path", workspace.resolve("target/debug").path)
             it.systemProperty("kairos.tests.dir", workspace.resolve("tests").path)
             it.systemProperty("kairos.app.dir", projectDir.path)
         }
@@ -52,8 +49,9 @@ val qaAssets by tasks.registering(Copy::class) {
 tasks.named("preBuild") { dependsOn(qaAssets) }
 
 dependencies {
-    implementation("net.java.dev.jna:jna:5.19.1@aar")
+    implementation("dev.kairos:kairos-android:0.1.0")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.11.0")
+    testImplementation("dev.kairos:kairos-forUnitTests:0.1.0")
     testImplementation("org.junit.jupiter:junit-jupiter:5.11.4")
     testImplementation(kotlin("test-junit5"))
 }

@@ -267,6 +267,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Issue an API key for a merchant's tills: they verify redemption
+    /// tokens with it (`POST /v1/redemptions/verify`), for that merchant's
+    /// offers only. The key is printed once; the server keeps its SHA-256.
+    MerchantKey {
+        /// Where the data lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The catalog merchant id the key verifies tokens for.
+        #[arg(long)]
+        merchant: String,
+    },
     /// Measure ingestion: send a bounded number of batches to an in-process
     /// server on 127.0.0.1 and report batches per second.
     Load {
@@ -398,6 +409,20 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
             );
             Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
         }),
+        Command::MerchantKey { storage, merchant } => {
+            if merchant.is_empty() || merchant.len() > crate::limits::MAX_ID_BYTES {
+                return Err(CliError::Usage(format!(
+                    "--merchant must be a catalog merchant id of 1 to {} bytes",
+                    crate::limits::MAX_ID_BYTES
+                )));
+            }
+            runtime()?.block_on(async move {
+                let storage = open_storage(&storage).await?;
+                let key = crate::api::redemptions::issue_merchant_key(storage.as_ref(), &merchant).await?;
+                eprintln!("merchant API key for {merchant} (shown once; the server keeps only its SHA-256):");
+                Ok(key)
+            })
+        }
         Command::Load { db, postgres, batches, concurrency, installs, no_gzip, max_seconds, json } => {
             let config = LoadConfig {
                 batches,

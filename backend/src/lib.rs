@@ -14,7 +14,9 @@
 //!   their rate limiter, the pluggable registration attestation, TLS.
 //! - [`catalog_signing`], [`catalog_publishing`]: catalog keys, signing, publishing.
 //! - [`report`]: the small-cell-suppressed visits aggregate.
-//! - [`load`] and [`client`]: the load generator and its HTTP client.
+//! - [`load`] and [`client`]: the load generator and its HTTP client;
+//!   [`friend`]: a friend install over the API, for simulations and tests.
+//! - [`clock`]: the time redemption tokens' expiry is judged by.
 //! - [`cli`]: the `kairos-backend` command line.
 
 pub mod api;
@@ -23,7 +25,9 @@ pub mod catalog_publishing;
 pub mod catalog_signing;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod faults;
+pub mod friend;
 pub mod limits;
 pub mod load;
 pub mod rate_limit;

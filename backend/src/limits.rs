@@ -110,6 +110,45 @@ pub const DEFAULT_MIN_INSTALL_AGE_DAYS: u32 = 7;
 /// many distinct (server UTC) days: a real device syncs nightly.
 pub const DEFAULT_MIN_UPLOAD_DAYS: u32 = 3;
 
+// ---- Social proof (purpose `social`, issue #16) ----------------------------
+
+/// Fewest distinct friends with a visit that make a count the server
+/// releases to an install (`POST /v1/social/counts`). A count of 1 would
+/// tell the shopper which friend went there whenever she knows only one
+/// linked friend shops at that merchant (or has only one friend): "one of
+/// your friends" names him. From 2 on, each friend hides among the others,
+/// and the shopper cannot learn one friend's visit by differencing two
+/// answers without unlinking a friend (which needs a new invitation to
+/// undo). The engine treats anything lower as unknown too (it shows the
+/// fallback text).
+pub const SOCIAL_MIN_FRIENDS: u32 = kairos_core::policy::SOCIAL_MIN_FRIENDS;
+
+/// Days a friend's merchant visit counts towards social proof ("visited
+/// recently"): the product's promise, and the horizon over which catalog
+/// ids stay valid in uploads.
+pub const SOCIAL_WINDOW_DAYS: u32 = 30;
+
+/// Days an invite code can be accepted after the (server UTC) day it was
+/// created: long enough to pass a code on by message and accept it the
+/// next weekend, short enough that a leaked old code is dead.
+pub const INVITE_VALID_DAYS: u32 = 7;
+
+/// Characters of an invite code (Crockford base32, 5 bits each: 60 bits).
+/// A code is read aloud or typed, so it is short; guessing one of the open
+/// codes takes about 2^60 / open codes tries, against a per-install rate of
+/// 120 requests an hour.
+pub const INVITE_CODE_LEN: usize = 12;
+
+/// Most open (unaccepted, unexpired) invite codes one install may hold: a
+/// shopper invites a few friends a week; a script minting codes does not
+/// get to fill the table.
+pub const MAX_OPEN_INVITES: usize = 20;
+
+/// Most friends one install may link: a real circle of friends who use the
+/// same shopping app is dozens; the bound keeps the count query and the
+/// social graph an attacker can build with one install small.
+pub const MAX_FRIENDS: usize = 200;
+
 /// A token bucket: `burst` requests at once, then one more every `refill`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -143,6 +182,10 @@ pub struct ServerLimits {
     /// hour, burst 60: a device makes a few a day, a retry storm after an
     /// outage a few dozen.
     pub requests_per_install: RateLimit,
+    /// `POST /v1/redemptions/verify` per merchant API key. Default 30 a
+    /// minute, burst 60: a till verifies one token per sale, a busy one a
+    /// few a minute; a script trying tokens is slowed to a trickle.
+    pub verifications_per_merchant_key: RateLimit,
     /// Time a client has to send a request's whole head (request line and
     /// headers), counted from when the server starts waiting for it: the
     /// connection's opening, or the previous answer on a keep-alive
@@ -172,6 +215,7 @@ impl Default for ServerLimits {
         ServerLimits {
             registrations: RateLimit::per_minute(20, 20),
             requests_per_install: RateLimit::per_hour(120, 60),
+            verifications_per_merchant_key: RateLimit::per_minute(30, 60),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
@@ -191,6 +235,7 @@ impl ServerLimits {
         ServerLimits {
             registrations: wide,
             requests_per_install: wide,
+            verifications_per_merchant_key: wide,
             max_connections: 100_000,
             max_connections_per_address: 100_000,
             ..ServerLimits::default()

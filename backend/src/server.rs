@@ -49,13 +49,21 @@ pub struct ServerBuilder {
     limits: ServerLimits,
     attestation: Option<Arc<dyn AttestationVerifier>>,
     tls: Option<Arc<rustls::ServerConfig>>,
+    clock: crate::clock::Clock,
 }
 
 impl ServerBuilder {
     /// A server on `storage`, without faults, with the default limits,
     /// no attestation and plain HTTP.
     pub fn new(storage: Arc<dyn Storage>) -> Self {
-        ServerBuilder { storage, faults: None, limits: ServerLimits::default(), attestation: None, tls: None }
+        ServerBuilder {
+            storage,
+            faults: None,
+            limits: ServerLimits::default(),
+            attestation: None,
+            tls: None,
+            clock: crate::clock::Clock::system(),
+        }
     }
 
     /// Turns fault injection on (see [`crate::faults`]).
@@ -67,6 +75,14 @@ impl ServerBuilder {
     /// Replaces the abuse limits (rates, timeouts, connection caps).
     pub fn limits(mut self, limits: ServerLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Judges redemption tokens' expiry and the social endpoints' day by
+    /// `clock` instead of the system clock (a simulation replaying a past
+    /// day; tests).
+    pub fn clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -94,6 +110,7 @@ impl ServerBuilder {
         let limits = Arc::new(self.limits.clone());
         let mut state = AppState::new(self.storage, self.limits);
         state.attestation = self.attestation;
+        state.clock = self.clock;
         let app = router_with(state, faults.clone());
         let counters = Arc::new(Counters::default());
         let (stop, stopped) = oneshot::channel::<()>();

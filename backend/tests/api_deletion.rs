@@ -17,13 +17,19 @@ async fn deletes_one_purpose_then_everything_and_records_counts_only() {
 
         let reply = api.delete(&json!({"purpose": "visits"})).await;
         assert_eq!(reply.status, 200, "{}", b.name);
-        assert_eq!(reply.json(), json!({"purpose": "visits", "deleted": {"activity": 0, "visits": 1, "offers": 0}}));
+        assert_eq!(
+            reply.json(),
+            json!({"purpose": "visits", "deleted": {"activity": 0, "visits": 1, "offers": 0, "social": {"links": 0, "invites": 0}}})
+        );
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
         assert_eq!((held.activity.len(), held.visits.len(), held.offers.len()), (2, 0, 1));
 
         // Deleting again is harmless, and counted as zero.
         let again = api.delete(&json!({"purpose": "visits"})).await.json();
-        assert_eq!(again["deleted"], json!({"activity": 0, "visits": 0, "offers": 0}));
+        assert_eq!(
+            again["deleted"],
+            json!({"activity": 0, "visits": 0, "offers": 0, "social": {"links": 0, "invites": 0}})
+        );
 
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
         let records: Vec<_> = held.deletion_requests.iter().map(|r| (r.purpose, r.rows_deleted)).collect();
@@ -31,7 +37,10 @@ async fn deletes_one_purpose_then_everything_and_records_counts_only() {
         assert!(held.registered, "a purpose's deletion keeps the install registered");
 
         let all = api.delete(&json!({})).await;
-        assert_eq!(all.json(), json!({"purpose": null, "deleted": {"activity": 2, "visits": 0, "offers": 1}}));
+        assert_eq!(
+            all.json(),
+            json!({"purpose": null, "deleted": {"activity": 2, "visits": 0, "offers": 1, "social": {"links": 0, "invites": 0}}})
+        );
         let held = b.storage.held_by(api.install_id.clone()).await.unwrap();
         assert_eq!((held.rows(), held.idempotency_keys), (0, 0));
         assert!(!held.registered, "{}: a full deletion forgets the install", b.name);

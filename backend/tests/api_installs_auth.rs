@@ -151,7 +151,12 @@ async fn an_install_acts_only_on_itself() {
         assert_eq!(alice.upload("k", &canonical_batch()).await.status, 200);
         assert_eq!(bob.upload("k", &canonical_batch()).await.status, 200);
         let deleted = bob.delete(&json!({})).await.json();
-        assert_eq!(deleted["deleted"], json!({"activity": 1, "visits": 1, "offers": 1}), "{}", b.name);
+        assert_eq!(
+            deleted["deleted"],
+            json!({"activity": 1, "visits": 1, "offers": 1, "social": {"links": 0, "invites": 0}}),
+            "{}",
+            b.name
+        );
         assert_eq!(b.storage.held_by(alice.install_id.clone()).await.unwrap().rows(), 3);
         assert_eq!(b.storage.held_by(bob.install_id.clone()).await.unwrap().rows(), 0);
         server.shutdown().await.unwrap();

@@ -19,7 +19,8 @@ use kairos_backend::limits;
 use kairos_backend::limits::ReportEligibility;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
-    CatalogIds, CatalogRecord, Deleted, HeldData, Ingest, IngestOutcome, LiftCell, Registration, ReportCell, Storage,
+    CatalogIds, CatalogRecord, Deleted, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance, InviteCreated,
+    InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell, SocialMember, Storage,
     StorageError, StorageFuture, TileRecord, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
@@ -92,6 +93,24 @@ impl Storage for Down {
     fn authenticate(&self, _: TokenHash) -> StorageFuture<'_, Option<String>> {
         down()
     }
+    fn set_redemption_key(&self, _: String, _: RedemptionKey, _: NaiveDate) -> StorageFuture<'_, KeyOutcome> {
+        down()
+    }
+    fn redemption_key_owner(&self, _: String) -> StorageFuture<'_, Option<String>> {
+        down()
+    }
+    fn redemption_key(&self, _: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        down()
+    }
+    fn add_merchant_key(&self, _: TokenHash, _: String, _: NaiveDate) -> StorageFuture<'_, ()> {
+        down()
+    }
+    fn merchant_for_key(&self, _: TokenHash) -> StorageFuture<'_, Option<String>> {
+        down()
+    }
+    fn record_redemption(&self, _: RedemptionRecord, _: NaiveDate) -> StorageFuture<'_, bool> {
+        down()
+    }
     fn ingest(&self, _: Ingest) -> StorageFuture<'_, IngestOutcome> {
         down()
     }
@@ -127,6 +146,49 @@ impl Storage for Down {
     }
     fn held_by(&self, _: String) -> StorageFuture<'_, HeldData> {
         down()
+    }
+    fn create_invite(&self, _: SocialMember, _: InviteHash, _: NaiveDate) -> StorageFuture<'_, InviteCreated> {
+        down()
+    }
+    fn accept_invite(&self, _: SocialMember, _: InviteHash) -> StorageFuture<'_, InviteAcceptance> {
+        down()
+    }
+    fn friend_counts(&self, _: SocialMember, _: NaiveDate, _: u32) -> StorageFuture<'_, Vec<FriendCount>> {
+        down()
+    }
+}
+
+/// Redemption keys and tokens for the exchanges.
+mod redemption {
+    use base64::Engine as _;
+    use kairos_core::offers::redemption_token::{issue, key_id, RedemptionClaims};
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    pub fn key_pair() -> Ed25519KeyPair {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap()
+    }
+
+    pub fn public(pair: &Ed25519KeyPair) -> &[u8] {
+        pair.public_key().as_ref()
+    }
+
+    pub fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// A token of the boutique's offer, issued now, expiring `exp_in_ms` from now.
+    pub fn token(pair: &Ed25519KeyPair, instance: i64, exp_in_ms: i64) -> String {
+        let now = chrono::Utc::now().timestamp_millis();
+        let claims = RedemptionClaims {
+            kid: key_id(public(pair)),
+            offer: "maison-lumiere-20-off".into(),
+            instance,
+            merchant: "maison-lumiere".into(),
+            iat: now,
+            exp: now + exp_in_ms,
+        };
+        issue(&claims, pair).unwrap().compact
     }
 }
 
@@ -227,15 +289,85 @@ async fn exercise_everything() -> Vec<Exchange> {
     unknown["batch"][1]["data"]["merchants"][0]["merchant_id"] = json!("=1+2");
     out.push(exchange(a, api, Method::POST, s, &[JSON, key("g")], Some(unknown), None).await);
 
+    // Redemption keys and tokens (section 5 of docs/protocol.md).
+    let (rk, v) = ("/v1/installs/redemption-key", "/v1/redemptions/verify");
+    let pair = redemption::key_pair();
+    let public = json!({"redemption_key": redemption::b64(redemption::public(&pair))});
+    out.push(exchange(a, None, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], Some(json!({"redemption_key": "AAAA"})), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], None, Some(vec![b' '; 2000])).await);
+    out.push(exchange(a, api, Method::POST, rk, &[], Some(public.clone()), None).await);
+    out.push(exchange(a, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    let other = Api::register(a).await;
+    out.push(exchange(a, Some(&other), Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    let till =
+        kairos_backend::api::redemptions::issue_merchant_key(b.storage.as_ref(), "maison-lumiere").await.unwrap();
+    let wrong = kairos_backend::api::redemptions::issue_merchant_key(b.storage.as_ref(), "elsewhere").await.unwrap();
+    let as_till = |k: &str| format!("Bearer {k}");
+    let (till_auth, wrong_auth) = (as_till(&till), as_till(&wrong));
+    let with_till = [JSON, ("authorization", till_auth.as_str())];
+    let token = |instance: i64, exp_in_ms: i64| json!({"token": redemption::token(&pair, instance, exp_in_ms)});
+    out.push(exchange(a, None, Method::POST, v, &[JSON], Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(json!({"token": "KR1.x"})), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, None, Some(vec![b' '; 2000])).await);
+    out.push(
+        exchange(a, None, Method::POST, v, &[("authorization", till_auth.as_str())], Some(token(1, 3_600_000)), None)
+            .await,
+    );
+    let with_wrong = [JSON, ("authorization", wrong_auth.as_str())];
+    out.push(exchange(a, None, Method::POST, v, &with_wrong, Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(2, -1)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
+    out.push(exchange(a, None, Method::POST, v, &with_till, Some(token(1, 3_600_000)), None).await);
+    // Social: invites, acceptance, counts, and their refusals.
+    let (si, sa, sc) = ("/v1/social/invites", "/v1/social/invites/accept", "/v1/social/counts");
+    let consent = json!({"consented_on": "2026-10-01"});
+    let friend = Api::register(a).await;
+    let friend = Some(&friend);
+    let created = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+    let code = created.reply.json()["code"].as_str().unwrap().to_owned();
+    out.push(created);
+    let accept = |code: &str| json!({"consented_on": "2026-10-01", "code": code});
+    out.push(exchange(a, api, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // own_invite
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept("0000-0000-0000")), None).await); // 404
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // 200
+    out.push(exchange(a, friend, Method::POST, sa, &[JSON], Some(accept(&code)), None).await); // 409
+    out.push(exchange(a, friend, Method::POST, sc, &[JSON], Some(consent.clone()), None).await); // 200
+    for path in [si, sa, sc] {
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], Some(json!({})), None).await); // 403
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], Some(json!({"x": 1})), None).await); // 400
+        out.push(exchange(a, None, Method::POST, path, &[JSON], Some(consent.clone()), None).await); // 401
+        out.push(exchange(a, friend, Method::POST, path, &[JSON], None, Some(vec![b' '; 2000])).await); // 413
+        out.push(exchange(a, friend, Method::POST, path, &[], Some(consent.clone()), None).await);
+        // 415
+    }
+    // An expired code: accepted on a server whose day is 8 days on.
+    let late = ServerBuilder::new(b.storage.clone())
+        .clock(kairos_backend::clock::Clock::on_day(kairos_backend::today_utc() + chrono::Days::new(8)))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let fresh = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+    let old = fresh.reply.json()["code"].as_str().unwrap().to_owned();
+    out.push(exchange(late.addr(), friend, Method::POST, sa, &[JSON], Some(accept(&old)), None).await); // 410
+    late.shutdown().await.unwrap();
+    // Open codes up to the cap, then one more: 422.
+    for _ in 0..=limits::MAX_OPEN_INVITES {
+        let ex = exchange(a, api, Method::POST, si, &[JSON], Some(consent.clone()), None).await;
+        if ex.reply.status != 200 {
+            out.push(ex);
+            break;
+        }
+    }
     // The tiled catalog.
     let m = "/v1/catalog/manifest";
     out.push(exchange(a, api, Method::GET, m, &[], None, None).await);
     out.push(exchange(a, None, Method::GET, m, &[], None, None).await);
     let (pkcs8, _) = kairos_core::catalog::generate_keypair().unwrap();
-    let pair = kairos_core::catalog::keypair_from_pkcs8(&pkcs8).unwrap();
+    let tile_pair = kairos_core::catalog::keypair_from_pkcs8(&pkcs8).unwrap();
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.json");
     let document: kairos_core::catalog::Catalog = serde_json::from_slice(&std::fs::read(example).unwrap()).unwrap();
-    kairos_backend::tile_publishing::publish(b.storage.as_ref(), &document, "k1", &pair).await.unwrap();
+    kairos_backend::tile_publishing::publish(b.storage.as_ref(), &document, "k1", &tile_pair).await.unwrap();
     let manifest = exchange(a, api, Method::GET, m, &[], None, None).await;
     let tag = manifest.reply.header("etag").unwrap().to_owned();
     out.push(manifest);
@@ -272,6 +404,11 @@ async fn exercise_everything() -> Vec<Exchange> {
         out.push(exchange(f, api, Method::POST, s, &[JSON, key("e")], Some(canonical_batch()), None).await);
         out.push(exchange(f, api, Method::GET, c, &[], None, None).await);
         out.push(exchange(f, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
+        out.push(exchange(f, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+        out.push(exchange(f, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
+        for path in [si, sa, sc] {
+            out.push(exchange(f, friend, Method::POST, path, &[JSON], Some(accept(&code)), None).await);
+        }
         faulty.shutdown().await.unwrap();
     }
     // 503 from a server whose database is down.
@@ -283,6 +420,11 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(z, api, Method::POST, s, &[JSON, key("f")], Some(canonical_batch()), None).await);
     out.push(exchange(z, api, Method::GET, c, &[], None, None).await);
     out.push(exchange(z, api, Method::POST, d, &[JSON], Some(json!({})), None).await);
+    out.push(exchange(z, api, Method::POST, rk, &[JSON], Some(public.clone()), None).await);
+    out.push(exchange(z, None, Method::POST, v, &with_till, Some(token(3, 3_600_000)), None).await);
+    for path in [si, sa, sc] {
+        out.push(exchange(z, friend, Method::POST, path, &[JSON], Some(accept(&code)), None).await);
+    }
     down.shutdown().await.unwrap();
     server.shutdown().await.unwrap();
     out
@@ -313,6 +455,12 @@ fn the_specs_limits_are_the_servers() {
     let l = &spec["x-kairos-limits"];
     let n = |name: &str| l[name].as_u64().unwrap_or_else(|| panic!("x-kairos-limits.{name} is missing"));
     assert_eq!(n("max_body_bytes"), limits::MAX_BODY_BYTES as u64);
+    assert_eq!(n("social_min_friends"), u64::from(limits::SOCIAL_MIN_FRIENDS));
+    assert_eq!(n("social_window_days"), u64::from(limits::SOCIAL_WINDOW_DAYS));
+    assert_eq!(n("invite_valid_days"), u64::from(limits::INVITE_VALID_DAYS));
+    assert_eq!(n("invite_code_len"), limits::INVITE_CODE_LEN as u64);
+    assert_eq!(n("max_open_invites"), limits::MAX_OPEN_INVITES as u64);
+    assert_eq!(n("max_friends"), limits::MAX_FRIENDS as u64);
     assert_eq!(n("max_decompressed_bytes"), limits::MAX_DECOMPRESSED_BYTES as u64);
     assert_eq!(n("max_small_body_bytes"), limits::MAX_SMALL_BODY_BYTES as u64);
     assert_eq!(n("max_batch_items"), limits::MAX_BATCH_ITEMS as u64);

@@ -34,10 +34,10 @@ use std::time::SystemTime;
 /// `KairosException`), never crashes the app.
 #[derive(uniffi::Object)]
 pub struct Engine {
-    core: Arc<kairos_core::Engine>,
+    pub(crate) core: Arc<kairos_core::Engine>,
     listeners: Arc<Listeners>,
-    /// Syncs of this engine run one at a time.
-    sync_lock: Arc<futures_util::lock::Mutex<()>>,
+    /// Syncs of this engine run one at a time (friend invites too).
+    pub(crate) sync_lock: Arc<futures_util::lock::Mutex<()>>,
 }
 
 impl Engine {
@@ -60,7 +60,7 @@ impl Engine {
     /// Delivers the events the core keeps for the next call (those of calls
     /// that return a value instead of events: `load_catalog`, the offer
     /// lifecycle calls), so that listeners see them at once.
-    fn publish_pending(&self) -> Result<(), KairosError> {
+    pub(crate) fn publish_pending(&self) -> Result<(), KairosError> {
         let events = guard(|| Ok(self.core.take_pending_events()))?;
         self.publish(events);
         Ok(())
@@ -265,8 +265,9 @@ impl Engine {
         self.offer_transition(|core| core.dismissed(instance_id, to_core(now)))
     }
 
-    /// The shopper redeemed the offer (at the till, online...), within its
-    /// claim window; it closes for good. Throws as `presented` does:
+    /// The shopper redeemed the offer (online, or where no till verifies
+    /// tokens), within its claim window; it closes for good. At a till,
+    /// call `redeem` instead: it returns the signed token to show. Throws as `presented` does:
     /// redeeming twice is an `InvalidOfferTransition` ("... it is already
     /// redeemed").
     pub fn redeemed(&self, instance_id: i64, now: SystemTime) -> Result<OfferInstance, KairosError> {

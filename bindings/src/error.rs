@@ -98,6 +98,30 @@ pub enum KairosError {
         /// The typed reason.
         refusal: crate::privacy::ImportRefusal,
     },
+    /// The call shares under a purpose the shopper has not granted (a
+    /// friend invite without `social`); nothing was sent.
+    #[error("{reason}")]
+    ConsentRequired {
+        /// What was wrong.
+        reason: String,
+        /// The purpose needed.
+        purpose: crate::privacy::Purpose,
+    },
+    /// The backend refused a friend invite code; `refusal` says why.
+    #[error("{reason}")]
+    FriendInviteRefused {
+        /// What was wrong.
+        reason: String,
+        /// The typed reason.
+        refusal: crate::social::InviteRefusal,
+    },
+    /// A friend invite could not be created or accepted now (no network,
+    /// server trouble, an erasure waiting to be delivered); try later.
+    #[error("{reason}")]
+    SocialUnavailable {
+        /// What went wrong.
+        reason: String,
+    },
     /// The profile database could not be read or written.
     #[error("{reason}")]
     Storage {
@@ -141,6 +165,13 @@ impl From<kairos_core::KairosError> for KairosError {
             kairos_core::KairosError::ImportRefused { refusal } => {
                 KairosError::ImportRefused { reason, refusal: refusal.into() }
             }
+            kairos_core::KairosError::ConsentRequired { purpose } => {
+                KairosError::ConsentRequired { reason, purpose: purpose.into() }
+            }
+            kairos_core::KairosError::FriendInviteRefused { refusal } => {
+                KairosError::FriendInviteRefused { reason, refusal: refusal.into() }
+            }
+            kairos_core::KairosError::SocialUnavailable { .. } => KairosError::SocialUnavailable { reason },
             kairos_core::KairosError::Storage { .. } => KairosError::Storage { reason },
             kairos_core::KairosError::Internal { .. } => KairosError::Internal { reason },
         }

@@ -122,6 +122,28 @@ impl From<kairos_core::offers::BudgetLimit> for BudgetLimit {
     }
 }
 
+/// What became of a message the notification budget held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum RetryOutcome {
+    /// The budget allowed it and it still held: shown now (its own event
+    /// follows).
+    Shown,
+    /// No longer true (the shopper walked, the routine's visit happened).
+    NoLongerRelevant,
+    /// Its day ended before the budget allowed it.
+    DayEnded,
+}
+
+impl From<kairos_core::offers::RetryOutcome> for RetryOutcome {
+    fn from(o: kairos_core::offers::RetryOutcome) -> Self {
+        match o {
+            kairos_core::offers::RetryOutcome::Shown => RetryOutcome::Shown,
+            kairos_core::offers::RetryOutcome::NoLongerRelevant => RetryOutcome::NoLongerRelevant,
+            kairos_core::offers::RetryOutcome::DayEnded => RetryOutcome::DayEnded,
+        }
+    }
+}
+
 impl From<&Suppression> for SuppressionReason {
     fn from(s: &Suppression) -> Self {
         match s {
@@ -355,6 +377,18 @@ pub enum KairosEvent {
         /// The sentence, with the numbers.
         explanation: String,
     },
+    /// A message the budget held earlier was tried again: shown now (its
+    /// own event follows in the same list), or dropped.
+    NotificationRetried {
+        /// When it happened.
+        at: SystemTime,
+        /// The message.
+        message: MessageKind,
+        /// When the budget held it.
+        held_at: SystemTime,
+        /// What became of it.
+        outcome: RetryOutcome,
+    },
     /// A new catalog is in force.
     CatalogLoaded {
         /// When it happened.
@@ -503,6 +537,12 @@ impl From<kairos_core::Event> for KairosEvent {
                     explanation: hold.to_string(),
                 }
             }
+            EventKind::NotificationRetried { message, held_at, outcome } => KairosEvent::NotificationRetried {
+                at,
+                message: message.into(),
+                held_at: from_core(held_at),
+                outcome: outcome.into(),
+            },
             EventKind::CatalogLoaded { version, offers, fences } => KairosEvent::CatalogLoaded {
                 at,
                 version: i64::try_from(version).unwrap_or(i64::MAX),

@@ -18,6 +18,7 @@
 //! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`sensing`] | `SensingPlan`, `SensingAccuracy`, `SensingReason` (and `Engine.sensing_plan`) |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
+//! | [`social`] | friend invites (`createFriendInvite`, `acceptFriendInvite`) and the friends' visit counts (`friendCounts`), purpose `social` |
 //! | [`sync`] | `SyncOptions`, `SyncReport`, `SyncRefusal` (`RefusedRequest`, `RefusalCode`, `RefusalAction`) |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
 //! | [`replay`] | `parse_track` (CSV, GPX, GeoJSON), `parse_track_csv`, `ReplaySummary` (QA replay in the apps) |
@@ -56,10 +57,12 @@ pub mod listener;
 pub mod log;
 pub mod offers;
 pub mod privacy;
+pub mod redemption;
 pub mod replay;
 pub mod routines;
 pub mod runtime;
 pub mod sensing;
+pub mod social;
 pub mod steps;
 pub mod sync;
 pub mod time;
@@ -78,6 +81,7 @@ pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, ImportRefu
 pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use sensing::{SensingAccuracy, SensingPlan, SensingReason};
+pub use social::{FriendCount, FriendCounts, FriendInvite, InviteRefusal};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{RefusalAction, RefusalCode, RefusedRequest, SyncOptions, SyncRefusal, SyncReport};
 pub use time::LocalDay;

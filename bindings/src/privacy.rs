@@ -20,6 +20,11 @@ pub enum Purpose {
     /// Offer outcomes per offer per day (triggered, presented, redeemed,
     /// dismissed, held out), for measurement.
     Offers,
+    /// Social proof: friends linked by invitation (`createFriendInvite`,
+    /// `acceptFriendInvite`; both must hold `social`) see how many of them
+    /// visited a catalog merchant in the last 30 days (at least 2, never
+    /// who). Withdrawing it unlinks every friend and deletes what was shared.
+    Social,
 }
 
 impl From<core::Purpose> for Purpose {
@@ -28,6 +33,7 @@ impl From<core::Purpose> for Purpose {
             core::Purpose::Activity => Purpose::Activity,
             core::Purpose::Visits => Purpose::Visits,
             core::Purpose::Offers => Purpose::Offers,
+            core::Purpose::Social => Purpose::Social,
         }
     }
 }
@@ -38,6 +44,7 @@ impl From<Purpose> for core::Purpose {
             Purpose::Activity => core::Purpose::Activity,
             Purpose::Visits => core::Purpose::Visits,
             Purpose::Offers => core::Purpose::Offers,
+            Purpose::Social => core::Purpose::Social,
         }
     }
 }

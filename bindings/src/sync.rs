@@ -61,6 +61,10 @@ pub struct SyncReport {
     /// Each request the server refused for good: what, with which status
     /// and code, and what the engine did (also described in `problems`).
     pub refusals: Vec<SyncRefusal>,
+    /// With `social` granted, how many merchants the friends' visit counts
+    /// fetched name (`friendCounts()` has them); `nil`/`null` when none
+    /// were fetched.
+    pub friend_counts: Option<i32>,
 }
 
 /// Which request the server refused.
@@ -110,15 +114,18 @@ pub enum RefusalCode {
 }
 
 impl RefusalCode {
-    fn from_core(code: Option<&str>) -> Self {
+    /// The core's code (whose wire spellings are the only ones), or
+    /// [`RefusalCode::NoCode`] when the answer had none.
+    fn from_core(code: Option<&kairos_core::sync::RefusalCode>) -> Self {
+        use kairos_core::sync::RefusalCode as Core;
         match code {
             None => RefusalCode::NoCode,
-            Some("unknown_merchant_id") => RefusalCode::UnknownMerchantId,
-            Some("unknown_offer_id") => RefusalCode::UnknownOfferId,
-            Some("quota_exceeded") => RefusalCode::QuotaExceeded,
-            Some("idempotency_key_reused") => RefusalCode::IdempotencyKeyReused,
-            Some("install_id_taken") => RefusalCode::InstallIdTaken,
-            Some(other) => RefusalCode::Other { code: other.to_string() },
+            Some(Core::UnknownMerchantId) => RefusalCode::UnknownMerchantId,
+            Some(Core::UnknownOfferId) => RefusalCode::UnknownOfferId,
+            Some(Core::QuotaExceeded) => RefusalCode::QuotaExceeded,
+            Some(Core::IdempotencyKeyReused) => RefusalCode::IdempotencyKeyReused,
+            Some(Core::InstallIdTaken) => RefusalCode::InstallIdTaken,
+            Some(Core::Other(code)) => RefusalCode::Other { code: code.clone() },
         }
     }
 }
@@ -150,7 +157,7 @@ impl From<kairos_core::sync::Refusal> for SyncRefusal {
                 R::Registration => RefusedRequest::Registration,
             },
             status: i32::from(r.status),
-            code: RefusalCode::from_core(r.code.as_deref()),
+            code: RefusalCode::from_core(r.code.as_ref()),
             items: i32::try_from(r.items).unwrap_or(i32::MAX),
             action: match r.action {
                 A::Dropped => RefusalAction::Dropped,
@@ -175,6 +182,7 @@ impl From<kairos_core::sync::SyncReport> for SyncReport {
             problems: r.problems,
             next_attempt_at: r.next_attempt_at.map(from_core),
             refusals: r.refusals.into_iter().map(Into::into).collect(),
+            friend_counts: r.friend_counts.map(count),
         }
     }
 }
@@ -230,7 +238,7 @@ mod tests {
         let refusal = |code: Option<&str>| Refusal {
             request: R::Summaries,
             status: 422,
-            code: code.map(str::to_owned),
+            code: code.map(kairos_core::sync::RefusalCode::parse),
             items: 4,
             action: A::Dropped,
         };
@@ -249,5 +257,13 @@ mod tests {
             (RefusedRequest::Summaries, 422, 4, RefusalAction::Dropped)
         );
         assert!(r.refusals[0].explanation.contains("per install"), "{}", r.refusals[0].explanation);
+    }
+
+    #[test]
+    fn every_code_the_core_knows_crosses_over_as_its_own_variant() {
+        for code in kairos_core::sync::RefusalCode::KNOWN {
+            let crossed = RefusalCode::from_core(Some(&code));
+            assert!(!matches!(crossed, RefusalCode::Other { .. } | RefusalCode::NoCode), "{code:?} became {crossed:?}");
+        }
     }
 }

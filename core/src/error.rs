@@ -114,6 +114,16 @@ pub enum Error {
         /// When it opens again within the claim window, if it does.
         reopens_at: Option<Timestamp>,
     },
+    /// A redemption token could not be issued (the catalog's ids make it
+    /// longer than a till's QR reader takes).
+    #[error("offer instance {id} cannot be redeemed with a token: {source}")]
+    RedemptionToken {
+        /// The instance.
+        id: i64,
+        /// Why the token could not be issued.
+        #[source]
+        source: crate::domain::offers::redemption_token::TokenError,
+    },
     /// A fence could not be indexed.
     #[error("catalog fence: {0}")]
     Fence(#[from] crate::domain::fences::FenceError),
@@ -144,6 +154,13 @@ pub enum Error {
     /// The local-privacy configuration was refused.
     #[error("invalid configuration: {0}")]
     LocalPrivacy(#[from] crate::domain::privacy::LocalPrivacyError),
+    /// A call that shares under a purpose the shopper has not granted.
+    #[error("the shopper has not granted the purpose {0:?}")]
+    ConsentRequired(crate::domain::privacy::Purpose),
+    /// A social request (invite) could not be carried out: network, server
+    /// trouble, or an erasure waiting to be delivered.
+    #[error("social request not done: {0}")]
+    SocialUnavailable(String),
 }
 
 /// Result with the internal error.
@@ -218,6 +235,26 @@ pub enum KairosError {
         /// The typed reason.
         refusal: crate::domain::privacy::ImportRefusal,
     },
+    /// The call shares under a purpose the shopper has not granted (for
+    /// example a friend invite without `social`); nothing was sent.
+    #[error("the shopper has not granted `{purpose}`; nothing was sent")]
+    ConsentRequired {
+        /// The purpose needed.
+        purpose: crate::domain::privacy::Purpose,
+    },
+    /// The backend refused a friend invite code; `refusal` says why.
+    #[error("friend invite refused: {refusal}")]
+    FriendInviteRefused {
+        /// The typed reason.
+        refusal: crate::domain::privacy::InviteRefusal,
+    },
+    /// A friend invite could not be created or accepted now (no network,
+    /// server trouble, an erasure waiting to be delivered); try again later.
+    #[error("the backend could not be reached for this: {reason}")]
+    SocialUnavailable {
+        /// What went wrong.
+        reason: String,
+    },
     /// A bug or an impossible state; please report it.
     #[error("internal error: {reason}")]
     Internal {
@@ -262,10 +299,15 @@ impl From<Error> for KairosError {
                 KairosError::StoreClosed { instance_id: id, place_id, reopens_at }
             }
             Error::Fence(_) => KairosError::InvalidCatalog { reason: e.to_string() },
+            Error::RedemptionToken { id, .. } => {
+                KairosError::InvalidOfferTransition { instance_id: id, reason: e.to_string() }
+            }
             Error::WrongKey => KairosError::WrongKey,
             Error::Sealing(_) | Error::StoredValue { .. } => KairosError::Storage { reason: e.to_string() },
             Error::Catalog(_) => KairosError::InvalidCatalog { reason: e.to_string() },
             Error::ImportRefused(refusal) => KairosError::ImportRefused { refusal },
+            Error::ConsentRequired(purpose) => KairosError::ConsentRequired { purpose },
+            Error::SocialUnavailable(reason) => KairosError::SocialUnavailable { reason },
             Error::EngineState { .. } | Error::OutboxPayload { .. } | Error::RoutineTrack { .. } | Error::Random => {
                 tracing::error!(error = %e, "internal error");
                 KairosError::Internal { reason: e.to_string() }

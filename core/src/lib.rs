@@ -71,6 +71,9 @@ pub mod catalog {
         SignedEnvelope, SpeedRule, StepsRule, Subject, TargetingContext, TimeWindow, Trigger, VisitsRule,
         ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
     };
+    pub use crate::domain::catalog::{
+        with_friends_visited, FallbackText, FriendsVisitedRule, FRIENDS_VISITED_PLACEHOLDER,
+    };
     pub use crate::engine::{CatalogInfo, TilesInfo};
     /// Catalogs cut into tiles by area (ADR 0012): the grid, the signed
     /// manifest, tile packs, and cutting and merging.
@@ -95,7 +98,7 @@ pub mod offers {
     pub use crate::domain::offers::loaded::LoadedCatalog;
     pub use crate::domain::offers::{
         BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind, OfferInstance, OfferPolicy, OfferState,
-        Ranking, RelevanceModel, RelevancePolicy, Suppression,
+        Ranking, RelevanceModel, RelevancePolicy, RetryOutcome, Suppression,
     };
     /// The next best action's model: outcomes, Beta posteriors, Thompson
     /// draws from a deterministic stream.
@@ -109,6 +112,7 @@ pub mod offers {
         pub use crate::domain::offers::redemption_token::{
             issue, key_id, parse, ParsedToken, RedemptionClaims, RedemptionToken, TokenError, QR_PREFIX, TOKEN_PREFIX,
         };
+        pub use crate::engine::Redemption;
     }
 }
 
@@ -129,8 +133,8 @@ pub mod privacy {
     pub use crate::domain::privacy::backup::{BACKUP_FORMAT, BACKUP_MAGIC};
     pub use crate::domain::privacy::ldp::MECHANISM as LDP_MECHANISM;
     pub use crate::domain::privacy::{
-        BudgetEntry, ConsentEntry, Consents, ImportRefusal, LocalPrivacy, LocalPrivacyError, OutboxItem, OutboxKind,
-        Purpose,
+        BudgetEntry, ConsentEntry, Consents, FriendCounts, FriendInvite, ImportRefusal, InviteRefusal, LocalPrivacy,
+        LocalPrivacyError, OutboxItem, OutboxKind, Purpose,
     };
     pub use crate::engine::ConsentChange;
     pub use crate::engine::EXPORT_FORMAT;
@@ -141,8 +145,8 @@ pub mod sync {
     #[cfg(feature = "reqwest")]
     pub use crate::engine::sync::ReqwestTransport;
     pub use crate::engine::sync::{
-        check_base_url, HttpMethod, HttpRequest, HttpResponse, HttpTransport, Refusal, RefusalAction, RefusedRequest,
-        SyncOptions, SyncReport, TransportError, TransportFuture,
+        check_base_url, HttpMethod, HttpRequest, HttpResponse, HttpTransport, Refusal, RefusalAction, RefusalCode,
+        RefusedRequest, SyncOptions, SyncReport, TransportError, TransportFuture,
     };
 }
 

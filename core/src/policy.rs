@@ -721,3 +721,14 @@ pub const SYNC_MAX_REGISTRATIONS: u32 = 2;
 /// phone screen at arm's length; 600 leaves room for the prefix. Catalog
 /// ids are short, so a real token is about 300 bytes.
 pub const REDEMPTION_TOKEN_MAX_BYTES: usize = 600;
+
+// ---- Social proof (purpose `social`) ---------------------------------------
+
+/// Fewest distinct friends whose visits make a "friends visited" count
+/// (`friends_visited` targeting, the `{friends_visited}` placeholder). The
+/// backend releases no lower count (`kairos_backend::limits` uses this
+/// value): "1 friend visited" names him whenever the shopper knows which
+/// one of her friends shops there. The engine holds to it too: a lower
+/// count from a server is treated as unknown (the offer's fallback text),
+/// never shown.
+pub const SOCIAL_MIN_FRIENDS: u32 = 2;

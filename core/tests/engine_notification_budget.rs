@@ -60,7 +60,8 @@ fn a_nudge_due_just_after_an_offer_is_held_and_explained() {
     let walked = e.record_locations(&walk(t("2026-11-24T10:22:00-08:00"), -200.0, 0.0, 1.3)).unwrap().events;
     let fired_at = walked.iter().find(|x| matches!(x.kind, EventKind::OfferTriggered { .. })).unwrap().at;
     let mut held = Vec::new();
-    for minute in 0..=10 {
+    // Within the gap (at its end the held nudge is tried again: below).
+    for minute in 0..10 {
         let now = t("2026-11-24T10:25:00-08:00").plus_millis(minute * 60_000);
         for ev in e.tick(now).unwrap() {
             assert!(!matches!(ev.kind, EventKind::InactivityNudge { .. }), "a nudge within the gap: {ev:?}");
@@ -116,4 +117,79 @@ fn a_claim_window_ends_at_closing_and_a_closed_store_refuses_the_redemption() {
     }
     assert!(e.redeemed(id, t("2026-11-25T08:30:00-08:00")).is_err(), "still closed at 08:30");
     assert_eq!(e.offers(t("2026-11-25T08:30:00-08:00")).unwrap().len(), 1, "still claimable");
+}
+
+/// The nudge held by the gap after an offer fired at about 10:25 (as in
+/// the test above); returns the engine, the offer's time, and whether the
+/// shopper walks (`walks`) between the hold and the gap's end.
+fn nudge_held_then(walks: bool) -> Vec<kairos_core::Event> {
+    let budget = BudgetPolicy { per_day: 6, min_gap_ms: 10 * 60_000 };
+    let (e, _d) = engine_and_catalog(vec![merchant("boutique", 0.0, vec![offer("o1", json!({}))])], budget);
+    let sat = StepSample::Interval {
+        start: t("2026-11-24T09:00:00-08:00"),
+        end: t("2026-11-24T09:30:00-08:00"),
+        steps: 1430,
+    };
+    e.record_steps(sat).unwrap();
+    let walked = e.record_locations(&walk(t("2026-11-24T10:22:00-08:00"), -200.0, 0.0, 1.3)).unwrap().events;
+    let fired_at = walked.iter().find(|x| matches!(x.kind, EventKind::OfferTriggered { .. })).unwrap().at;
+    let held: Vec<_> = e
+        .tick(t("2026-11-24T10:30:00-08:00"))
+        .unwrap()
+        .into_iter()
+        .filter(|x| matches!(x.kind, EventKind::NotificationHeld { message: MessageKind::InactivityNudge, .. }))
+        .collect();
+    assert_eq!(held.len(), 1, "the nudge is held at 10:30");
+    if walks {
+        let stroll = StepSample::Interval {
+            start: t("2026-11-24T10:31:00-08:00"),
+            end: t("2026-11-24T10:33:00-08:00"),
+            steps: 300,
+        };
+        e.record_steps(stroll).unwrap();
+    }
+    let mut after = Vec::new();
+    let mut now = t("2026-11-24T10:31:00-08:00");
+    while now <= fired_at.plus_millis(12 * 60_000) {
+        after.extend(e.tick(now).unwrap());
+        now = now.plus_millis(60_000);
+    }
+    after
+}
+
+#[test]
+fn a_held_nudge_is_shown_when_the_gap_ends_if_she_is_still_sitting() {
+    let after = nudge_held_then(false);
+    let kinds: Vec<_> = after
+        .iter()
+        .filter_map(|x| match &x.kind {
+            EventKind::NotificationRetried { message, held_at, outcome } => {
+                Some(format!("retried {} held {} {}", message.as_str(), held_at, outcome.as_str()))
+            }
+            EventKind::InactivityNudge { sedentary_since, minutes } => {
+                Some(format!("nudge since {sedentary_since} for {minutes} min"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(
+        kinds[0].starts_with("retried inactivity_nudge held 2026-11-24T18:30:00") && kinds[0].ends_with("shown"),
+        "{kinds:?}"
+    );
+    assert!(kinds[1].starts_with("nudge since 2026-11-24T17:30:00"), "{kinds:?}");
+}
+
+#[test]
+fn a_held_nudge_is_dropped_as_no_longer_relevant_once_she_walked() {
+    let after = nudge_held_then(true);
+    assert!(!after.iter().any(|x| matches!(x.kind, EventKind::InactivityNudge { .. })), "{after:?}");
+    let outcomes: Vec<_> = after
+        .iter()
+        .filter_map(|x| match x.kind {
+            EventKind::NotificationRetried { message, outcome, .. } => Some((message, outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outcomes, vec![(MessageKind::InactivityNudge, kairos_core::offers::RetryOutcome::NoLongerRelevant)]);
 }

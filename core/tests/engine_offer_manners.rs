@@ -161,3 +161,24 @@ fn an_expired_catalog_fires_nothing() {
     e.load_catalog(&signed(&doc, &k), t("2026-11-24T09:00:00-08:00")).unwrap();
     assert_eq!(pass(&e, "2026-11-24T12:00:00-08:00", 0.0), suppressed("catalog_expired", "o1"));
 }
+
+#[test]
+fn an_offer_stamped_by_a_device_clock_since_corrected_holds_no_gap_until_its_future_instant() {
+    let (e, _d) = engine_and_catalog(
+        vec![
+            merchant("boutique", 0.0, vec![offer("o1", json!({}))]),
+            merchant("food", 3_000.0, vec![offer("o2", json!({}))]),
+        ],
+        None,
+    );
+    // The device clock runs almost a month ahead while the shopper passes
+    // the boutique: its offer fires, stamped 20 December.
+    assert_eq!(pass(&e, "2026-12-20T10:32:00-08:00", 0.0), triggered("o1"));
+    // Then the clock is corrected (ADR 0009).
+    let events = e.tick(t("2026-11-24T10:00:00-08:00")).unwrap();
+    assert!(events.iter().any(|ev| matches!(ev.kind, kairos_core::EventKind::ClockCorrected { .. })), "{events:?}");
+    // An hour later the shopper passes the food court: the global minimum
+    // gap and the notification budget's gap run from the correction, not
+    // until 20 December.
+    assert_eq!(pass(&e, "2026-11-24T11:00:00-08:00", 3_000.0), triggered("o2"));
+}

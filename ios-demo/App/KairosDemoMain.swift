@@ -1,16 +1,15 @@
 import KairosDemoApp
 import SwiftUI
 
-/// The app's entry: opens the engine, registers the nightly sync, shows the tabs.
+/// The app's entry: starts KairosKit (its background tasks must register before launch ends),
+/// shows the tabs.
 @main
 struct KairosDemoMain: App {
     @StateObject private var model: AppModel
 
     init() {
-        let model = AppModel()
-        SyncTask.register(engine: model.engine) // BGTaskScheduler wants this before launch ends
-        SyncTask.schedule()
-        _model = StateObject(wrappedValue: model)
+        // Now, not lazily: BGTaskScheduler wants KairosKit's handlers before launch ends.
+        _model = StateObject(wrappedValue: AppModel())
     }
 
     var body: some Scene {

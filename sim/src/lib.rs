@@ -2,6 +2,7 @@
 //! the binary and for the fuzz targets (`fuzz/`). The commands live in the
 //! binary (`src/main.rs`).
 
+pub mod embedded_backend;
 pub mod inputs;
 pub mod profile_dir;
 pub mod rejections;

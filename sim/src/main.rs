@@ -4,7 +4,6 @@
 
 mod bench;
 mod bench_tiles;
-mod embedded;
 mod fleet;
 mod population;
 mod report;

@@ -36,14 +36,16 @@ pub fn run(
     };
     // `--sync embedded`: the reference backend in this process, on loopback.
     let embedded = match sync {
-        Some("embedded") => Some(crate::embedded::Embedded::start(sc.catalog.as_ref().map(|c| c.envelope.as_slice()))?),
+        Some("embedded") => Some(kairos_sim::embedded_backend::Embedded::for_scenario(&sc)?),
         _ => None,
     };
     let sync = embedded.as_ref().map(|e| e.url.as_str()).or(sync);
     let (out, sensing) = match sensing {
-        kairos_sim::sensing::Sensing::Dense => (scenario::run::run_in(&sc, sync, profile.path(), &mut print)?, None),
+        kairos_sim::sensing::Sensing::Dense => {
+            (scenario::run::run_in(&sc, sync, embedded.as_ref(), profile.path(), &mut print)?, None)
+        }
         kairos_sim::sensing::Sensing::Adaptive => {
-            let a = kairos_sim::sensing::run(&sc, sync, &mut print)?;
+            let a = kairos_sim::sensing::run(&sc, sync, embedded.as_ref(), &mut print)?;
             (a.output, Some(a.report))
         }
     };

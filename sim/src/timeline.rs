@@ -109,12 +109,41 @@ impl Line {
             }
             "offer_expired" => format!("{} #{}: claim window ended unused", s("offer_id"), s("instance_id")),
             "notification_held" => format!("{}: {}", s("message"), self.budget_words(tz)),
+            "notification_retried" => match self.fields.get("outcome").and_then(Value::as_str) {
+                Some("shown") => format!("{} held at {}: the budget allows it now, shown", s("message"), s("held_at")),
+                Some("day_ended") => format!("{} held at {}: dropped, its day ended", s("message"), s("held_at")),
+                _ => format!("{} held at {}: dropped, no longer true", s("message"), s("held_at")),
+            },
+            "redemption_verified" => match self.fields.get("result").and_then(Value::as_str) {
+                Some("valid") => format!(
+                    "till of {} (presentation {}): token valid, {} redeemed once",
+                    s("merchant_id"),
+                    s("presentation"),
+                    s("offer_id")
+                ),
+                _ => format!(
+                    "till of {} (presentation {}): refused, {}",
+                    s("merchant_id"),
+                    s("presentation"),
+                    s("result")
+                ),
+            },
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
             "clock_corrected" => format!("device clock corrected: engine clock back from {} to {}", s("from"), s("to")),
             "app_action" => match self.fields.get("error") {
                 Some(e) => format!("app {}s {}: refused: {}", s("action"), s("offer_id"), text(e, tz)),
-                None => format!("app {}s {} #{}: now {}", s("action"), s("offer_id"), s("instance_id"), s("state")),
+                None => match self.fields.get("token_bytes") {
+                    Some(n) => format!(
+                        "app {}s {} #{}: now {}; shows a signed token ({} bytes) as a QR code",
+                        s("action"),
+                        s("offer_id"),
+                        s("instance_id"),
+                        s("state"),
+                        text(n, tz)
+                    ),
+                    None => format!("app {}s {} #{}: now {}", s("action"), s("offer_id"), s("instance_id"), s("state")),
+                },
             },
             "consent" => format!(
                 "{} {} (policy {})",
@@ -143,6 +172,9 @@ impl Line {
                         ""
                     }
                 );
+                if let Some(n) = self.fields.get("friend_counts").and_then(Value::as_u64) {
+                    t.push_str(&format!(", friends' visit counts for {n} merchant(s)"));
+                }
                 if !s("problems").is_empty() {
                     t.push_str(&format!("; problems: {}", s("problems")));
                 }

@@ -96,7 +96,7 @@ fn the_report_renders_its_map_chart_and_timeline_in_chromium() {
     assert!(count("<polyline class=\"steps\"") >= 1, "the step curve");
     assert!(dom.contains("<table id=\"timeline\">"), "the timeline table");
     assert!(dom.contains("suppressed by the frequency cap: at most one offer every 30 minutes"));
-    assert!(dom.contains("class=\"ok\">All 17 expectations hold."), "every expectation holds");
+    assert!(dom.contains("class=\"ok\">All 20 expectations hold."), "every expectation holds");
 
     let shots = root().join("target/report-screenshots");
     std::fs::create_dir_all(&shots).unwrap();

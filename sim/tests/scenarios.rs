@@ -82,7 +82,7 @@ fn a_wrong_expectation_of_the_canonical_day_fails_with_an_explanation() {
     let t = text(&out);
     assert!(t.contains("✗ today with goal = 7500, remaining = 6000, steps = 1500 at 10:30:00"), "{t}");
     assert!(t.contains("differs: remaining = 6070 (expected 6000); steps = 1430 (expected 1500)"), "{t}");
-    assert!(t.contains("FAILED: 1 of 17 expectations do not hold."), "{t}");
+    assert!(t.contains("FAILED: 1 of 20 expectations do not hold."), "{t}");
 
     let out = canonical_with(
         |b| b.replace("at = \"10:32\"\nwithin_minutes = 2", "at = \"10:50\"\nwithin_minutes = 2"),
@@ -108,7 +108,7 @@ fn json_lines_and_verdicts_on_stderr() {
         lines.iter().find(|l| l["kind"] == "offer_triggered" && l["offer_id"] == "maison-lumiere-20-off").unwrap();
     assert_eq!(trig["t"], "2026-11-28T18:32:30Z");
     assert_eq!(trig["expires_at"], "2026-11-28T21:32:30Z");
-    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 17 expectations hold."));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("OK: all 20 expectations hold."));
 }
 
 #[test]
@@ -155,9 +155,9 @@ fn sync_with_an_unreachable_backend_defers_and_says_why() {
     let sync: serde_json::Value = stdout
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|l| l["kind"] == "sync")
+        .rfind(|l| l["kind"] == "sync")
         .unwrap();
-    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night");
+    assert_eq!(sync["t"], "2026-11-29T10:00:00Z", "02:00 the next night (after the [social] sync)");
     assert_eq!(sync["sent"], 0);
     assert!(sync["deferred"].as_u64().unwrap() > 0, "{sync}");
     assert!(sync["problems"].as_str().unwrap().contains("127.0.0.1:9"), "{sync}");
@@ -307,4 +307,20 @@ fn walk_to_a_fence_across_the_antimeridian_stays_on_it() {
     let entered = lines.iter().find(|l| l["kind"] == "fence_entered").unwrap();
     let t = kairos_core::Timestamp::parse_rfc3339(entered["t"].as_str().unwrap()).unwrap();
     assert!(t.to_rfc3339().as_str() < "2026-11-23T22:21:00Z", "entered by 10:21 Fiji time: {entered}");
+}
+
+#[test]
+fn the_canonical_days_redemption_token_is_verified_once_by_the_embedded_backends_till() {
+    let out = sim(&["run", "tests/scenarios/canonical-day.toml", "--json", "--sync", "embedded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let redeem = lines.iter().find(|l| l["kind"] == "app_action" && l["action"] == "redeem").unwrap();
+    assert!(redeem["qr_payload"].as_str().unwrap().starts_with("kairos:r:KR1."), "{redeem}");
+    let verified: Vec<(i64, u64, &str)> = lines
+        .iter()
+        .filter(|l| l["kind"] == "redemption_verified")
+        .map(|l| (l["presentation"].as_i64().unwrap(), l["status"].as_u64().unwrap(), l["result"].as_str().unwrap()))
+        .collect();
+    assert_eq!(verified, vec![(1, 200, "valid"), (2, 409, "already_redeemed")]);
 }

@@ -91,7 +91,9 @@ async fn the_canonical_days_requests_carry_no_coordinate_place_or_time() {
     .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let sync_line = stdout.lines().find(|l| l.contains("\"kind\":\"sync\"")).expect("a sync line");
+    // The nightly sync (the last sync line; the first is the [social] one,
+    // against the scenario's own embedded backend).
+    let sync_line = stdout.lines().rfind(|l| l.contains("\"kind\":\"sync\"")).expect("a sync line");
     let sync: serde_json::Value = serde_json::from_str(sync_line).unwrap();
     assert!(sync["sent"].as_u64().unwrap() > 0, "{sync_line}");
 

@@ -190,11 +190,17 @@ fn a_device_clock_far_ahead_then_corrected_keeps_the_engine_working() {
     let wrong = t("2090-11-12T09:06:00-07:00");
     e.record_location(LocationFix::new(wrong, 39.68, -104.98, 10.0)).unwrap();
     assert_eq!(e.clock(), Some(wrong));
+    // While it is wrong, the pedometer stamps steps in 2090 and a tick a
+    // day later closes that day: a summary of a day that has not happened.
+    e.record_steps(steps(wrong, 30, 400)).unwrap();
+    e.tick(wrong.plus_millis(DAY)).unwrap();
     // Then it is corrected: the app's next tick is the real present.
     let events = e.tick(at(7)).unwrap();
     let corrected: Vec<_> = events.iter().filter(|ev| matches!(ev.kind, EventKind::ClockCorrected { .. })).collect();
     assert_eq!(corrected.len(), 1, "{events:?}");
-    assert!(matches!(corrected[0].kind, EventKind::ClockCorrected { from, to } if from == wrong && to == at(7)));
+    assert!(
+        matches!(corrected[0].kind, EventKind::ClockCorrected { from, to } if from == wrong.plus_millis(DAY) && to == at(7))
+    );
     assert_eq!(e.clock(), Some(at(7)), "the clock is back in the present");
     // Real fixes are accepted again (not out of order), and a stay there
     // becomes a visit.
@@ -210,7 +216,79 @@ fn a_device_clock_far_ahead_then_corrected_keeps_the_engine_working() {
     e.tick(day0.plus_millis(3 * DAY)).unwrap();
     let days = activity_summaries(&e);
     assert_eq!(days.get("2026-11-12").map(|d| d.0), Some(1), "{days:?}");
-    assert!(days.keys().filter(|d| d.starts_with("2026")).all(|d| days[d].0 == 1), "{days:?}");
+    assert!(days.keys().all(|d| d.starts_with("2026")), "no summary of a day in 2090: {days:?}");
+    assert!(days.values().all(|d| d.0 == 1), "{days:?}");
     // A small step back is not a correction.
     assert!(e.tick(day0.plus_millis(3 * DAY - HOUR / 2)).unwrap().is_empty());
+}
+
+#[test]
+fn a_correction_withdraws_the_unsent_summaries_of_days_that_had_not_happened_and_keeps_true_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = open(dir.path(), "America/Denver");
+    let nov = |d: u32, hm: &str| t(&format!("2026-11-{d:02}T{hm}:00-07:00"));
+    e.tick(nov(11, "09:00")).unwrap();
+    e.set_consent(Purpose::Activity, true, "2026-11", nov(11, "09:00")).unwrap();
+    e.record_steps(steps(nov(11, "09:00"), 60, 1_000)).unwrap();
+    e.tick(nov(12, "09:00")).unwrap();
+    e.record_steps(steps(nov(12, "09:00"), 60, 2_000)).unwrap();
+    // The device clock runs ten days ahead: the pedometer stamps 300 steps
+    // on the 21st and the next tick, on the 22nd, closes the 12th (not
+    // over yet) to the 21st (not happened yet).
+    e.record_steps(steps(nov(21, "09:00"), 60, 300)).unwrap();
+    e.tick(nov(22, "09:00")).unwrap();
+    // Corrected: the present is the 12th, 10:00.
+    let events = e.tick(nov(12, "10:00")).unwrap();
+    assert!(events.iter().any(|ev| matches!(ev.kind, kairos_core::EventKind::ClockCorrected { .. })), "{events:?}");
+    let days = activity_summaries(&e);
+    assert_eq!(days.keys().map(String::as_str).collect::<Vec<_>>(), ["2026-11-11"], "only the true day: {days:?}");
+    // The 12th goes on, and closes once, whole, when it really ends.
+    e.record_steps(steps(nov(12, "10:00"), 60, 500)).unwrap();
+    e.tick(nov(13, "06:00")).unwrap();
+    let days = activity_summaries(&e);
+    assert_eq!(days.get("2026-11-11"), Some(&(1, 1_000)), "a true day is kept: {days:?}");
+    assert_eq!(days.get("2026-11-12"), Some(&(1, 2_500)), "summarised once, whole: {days:?}");
+    assert_eq!(days.len(), 2, "{days:?}");
+}
+
+#[test]
+fn a_visit_ended_by_a_correction_ends_at_its_last_trustworthy_fix() {
+    use kairos_core::EventKind;
+    let dir = tempfile::tempdir().unwrap();
+    let e = open(dir.path(), "America/Denver");
+    let day0 = t("2026-11-12T10:00:00-07:00");
+    let at = |s: i64| day0.plus_millis(s * 1_000);
+    e.tick(day0).unwrap();
+    // Ten minutes at a café, a fix every 30 s: a visit from 10:00.
+    let mut started = None;
+    for s in (0..=570).step_by(30) {
+        for ev in e.record_location(LocationFix::new(at(s), 39.68, -104.98, 10.0)).unwrap() {
+            if let EventKind::VisitStarted { arrived_at, .. } = ev.kind {
+                started = Some(arrived_at);
+            }
+        }
+    }
+    assert_eq!(started, Some(day0));
+    // Then three fixes from a clock 64 years ahead; the leap purges every
+    // raw fix older than the retention before 2090.
+    for s in [600, 630, 660] {
+        e.record_location(LocationFix::new(
+            t("2090-11-12T10:00:00-07:00").plus_millis(s * 1_000),
+            39.68,
+            -104.98,
+            10.0,
+        ))
+        .unwrap();
+    }
+    let events = e.tick(at(690)).unwrap();
+    let ended: Vec<_> = events
+        .iter()
+        .filter_map(|ev| match ev.kind {
+            EventKind::VisitEnded { arrived_at, departed_at, minutes, .. } => Some((arrived_at, departed_at, minutes)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ended, [(day0, at(570), 9)], "10:00–10:09:30, the last fix before the wrong clock: {events:?}");
+    let visits = e.visits(day0, at(3_600)).unwrap();
+    assert_eq!(visits.len(), 1, "{visits:?}");
 }

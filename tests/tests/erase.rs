@@ -118,7 +118,8 @@ async fn after_an_erase_the_old_install_is_deleted_first_and_uploads_go_under_a_
     assert_ne!(new_id, old_id, "erase draws a new install id");
     let sent = net.take();
     let paths: Vec<&str> = sent.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries"], "{sent:#?}");
+    // `social` is granted again too: its counts are fetched under the new token.
+    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries", "/v1/social/counts"], "{sent:#?}");
     assert_eq!((sent[0].bearer.as_deref(), text(&sent[0].body).as_str()), (Some(old_token.as_str()), "{}"));
     assert!(text(&sent[1].body).contains(&new_id), "the new id registers");
     let new_token = net.tokens.lock().unwrap().last().cloned().unwrap();
@@ -170,7 +171,8 @@ async fn an_erasure_the_backend_already_forgot_is_done_without_registering_the_o
     assert!(report.problems.iter().any(|p| p.contains("already gone")), "{report:?}");
     let sent = net.take();
     let paths: Vec<&str> = sent.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries"], "{sent:#?}");
+    // `social` is granted again too: its counts are fetched under the new token.
+    assert_eq!(paths, ["/v1/deletion-requests", "/v1/installs", "/v1/summaries", "/v1/social/counts"], "{sent:#?}");
     assert_eq!(sent[0].bearer.as_deref(), Some(old_token.as_str()));
     let new_id = install_id(&e);
     assert!(new_id != old_id && text(&sent[1].body).contains(&new_id), "only the new id registers");

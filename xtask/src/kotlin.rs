@@ -9,6 +9,7 @@ use crate::bindings::{self, Built};
 use crate::cmd::{command, root, run, target_dir, xunit_counts};
 use crate::tools;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 /// Checks that the doc's Kotlin blocks are compiled by the tests
@@ -32,9 +33,21 @@ pub(crate) fn maven_test(
     built: &Built,
     extra: &[(&str, &Path)],
 ) -> Result<(), String> {
+    maven_test_in(label, pom, build_dir, built, extra, &mut command("mvn", &["-B", "-q", "-f"]))
+}
+
+/// [`maven_test`] with the `mvn` command `mvn` (its environment set by the
+/// caller).
+pub(crate) fn maven_test_in(
+    label: &str,
+    pom: &Path,
+    build_dir: &Path,
+    built: &Built,
+    extra: &[(&str, &Path)],
+    mvn: &mut Command,
+) -> Result<(), String> {
     tools::ensure_maven()?;
     let stamp = offline_stamp(pom)?;
-    let mut mvn = command("mvn", &["-B", "-q", "-f"]);
     mvn.arg(pom)
         .arg(format!("-Dkairos.bindings.dir={}", built.kotlin.display()))
         .arg(format!("-Dkairos.lib.dir={}", built.lib_dir.display()))
@@ -49,7 +62,7 @@ pub(crate) fn maven_test(
     let reports = build_dir.join("surefire-reports");
     let _ = std::fs::remove_dir_all(&reports);
     let started = Instant::now();
-    let result = run(&mut mvn);
+    let result = run(mvn);
     let (passed, failed) = surefire_counts(&reports);
     eprintln!("{label} tests took {:.1} s", started.elapsed().as_secs_f64());
     println!("{label}: {passed} passed, {failed} failed");

@@ -2,14 +2,16 @@
 //!
 //! | command | what it does |
 //! | --- | --- |
-//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the crash test (50 kills), the backend on PostgreSQL, Kotlin, the Android platform layer (Robolectric), Swift, the demos, the library size |
+//! | `cargo xtask test` | the gates of `lint`, then every test the project has (the README's test command, run by `.ci/run`): Rust, the core's tests on arm64 under qemu, the crash test (50 kills), the backend on PostgreSQL, Kotlin, the Android platform layer (Robolectric), the sample consumer of the Maven artifacts, Swift, the demos, the library size |
 //! | `cargo xtask lint [fmt\|clippy\|doc]...` | the CI gates alone ([`gates`]): `cargo fmt --all --check`, `cargo clippy --workspace --all-targets --locked -- -D warnings`, `cargo doc --workspace --no-deps --locked` with `RUSTDOCFLAGS="-D warnings"`; all three, or the ones named |
 //! | `cargo xtask tools` | installs the system tools the tests need when they are missing ([`tools`]; `test` does it first) |
+//! | `cargo xtask test-aarch64` | `kairos-core`'s library and integration tests cross-compiled for `aarch64-unknown-linux-gnu` and run under `qemu-user` ([`aarch64`]) |
 //! | `cargo xtask bindings [--release]` | builds `libkairos_ffi` and generates Kotlin and Swift into `target/bindings/` |
 //! | `cargo xtask test-kotlin` | the Kotlin binding tests (Maven) |
 //! | `cargo xtask test-android` | the Robolectric tests of the Android platform layer `kairos-android` (Maven) |
 //! | `cargo xtask test-swift` | the Swift binding tests (SwiftPM; provisions a Swift toolchain once) |
 //! | `cargo xtask test-demos` | the demo apps: Android sources compiled against android-all, their logic's JVM and SwiftPM tests |
+//! | `cargo xtask test-consumer` | `cargo xtask package`, then the sample consumer `tests/consumer-android` against its Maven repository ([`consumer`]) |
 //! | `cargo xtask size` | builds the release `libkairos_ffi` for this host and checks its stripped size |
 //! | `cargo xtask android [--dry-run]` | `libkairos_ffi.so` for the Android ABIs and the Kotlin, in `target/android/` |
 //! | `cargo xtask package [--release]` | the Maven artifacts (`dev.kairos:kairos` AAR, `dev.kairos:kairos-android` AAR, `dev.kairos:kairos-forUnitTests` desktop jar) in `target/package/maven` |
@@ -26,8 +28,10 @@
 
 #![forbid(unsafe_code)]
 
+mod aarch64;
 mod bindings;
 mod cmd;
+mod consumer;
 mod crash;
 mod demos;
 mod fuzz;
@@ -46,17 +50,20 @@ use std::process::{exit, Command};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  test                 run the gates of `lint`, then every test: Rust, crash test, PostgreSQL backend,
+  test                 run the gates of `lint`, then every test: Rust (and the core's on arm64), crash test, PostgreSQL backend,
                        Kotlin and Swift bindings, demos, library size
   lint [GATE]...       run the CI gates (all, or the ones named): fmt (cargo fmt --all --check),
                        clippy (cargo clippy --workspace --all-targets --locked -- -D warnings),
                        doc (cargo doc --workspace --no-deps --locked, RUSTDOCFLAGS=\"-D warnings\")
-  tools                install the system tools the tests need when missing (Chromium, Maven, a JDK; apt-get)
+  tools                install the system tools the tests need when missing (Chromium, Maven, a JDK, the arm64
+                       Rust target, cross compiler and qemu-user; apt-get, rustup)
+  test-aarch64         cross-compile kairos-core's tests for aarch64-unknown-linux-gnu and run them under qemu
   bindings [--release] build libkairos_ffi and generate Kotlin and Swift into target/bindings/
   test-kotlin          run the Kotlin binding tests (Maven)
   test-android         run the Robolectric tests of the Android platform layer (Maven)
   test-swift           run the Swift binding tests (provisions Swift on first use)
   test-demos           check the Android and iOS demo apps and test their logic
+  test-consumer        package the Maven artifacts, then test the sample consumer (tests/consumer-android) against them
   size                 build the release libkairos_ffi and check its stripped size
   android [--dry-run]  build libkairos_ffi for the Android ABIs, with the Kotlin, into target/android/
   package [--release]  the Maven artifacts (AARs of the bindings and kairos-android, desktop jar for JVM unit tests) into target/package/maven
@@ -74,12 +81,14 @@ fn main() {
         ["test"] => test(),
         ["lint", gates @ ..] => gates::run_gates(gates),
         ["tools"] => tools::ensure_all(),
+        ["test-aarch64"] => aarch64::test(),
         ["bindings"] => bindings::generate(false).map(drop),
         ["bindings", "--release"] => bindings::generate(true).map(drop),
         ["test-kotlin"] => kotlin::test(),
         ["test-android"] => kotlin_android::test(),
         ["test-swift"] => swift::test(),
         ["test-demos"] => demos::test(),
+        ["test-consumer"] => consumer::test(),
         ["size"] => size::check(),
         ["android"] => package::android(false),
         ["android", "--dry-run"] => package::android(true),
@@ -111,6 +120,8 @@ fn test() -> Result<(), String> {
     run(&mut requiring_tools(&["test", "--workspace", "--locked", "--all-targets"]))?;
     // Doc tests are not part of --all-targets.
     run(&mut requiring_tools(&["test", "--workspace", "--locked", "--doc"]))?;
+    // The core's tests again on the phones' CPU (arm64, under qemu).
+    aarch64::test()?;
     // Kill the engine at random moments; nothing acknowledged lost or doubled.
     crash::run_crash_test(&["--kills", "50"])?;
     // The backend's PostgreSQL storage, against a real server on loopback
@@ -122,6 +133,8 @@ fn test() -> Result<(), String> {
     run(postgres.env(tools::REQUIRE_TOOLS, "1"))?;
     kotlin::test()?;
     kotlin_android::test()?;
+    // The published artifacts, as an app's build takes them.
+    consumer::test()?;
     swift::test()?;
     demos::test()?;
     // The app library's size, in the shipped profile.

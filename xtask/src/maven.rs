@@ -4,7 +4,7 @@
 //! | coordinates | file | what |
 //! | --- | --- | --- |
 //! | `dev.kairos:kairos:<version>` | `kairos-<version>.aar` + `.pom` | the Android library: `classes.jar` (generated bindings and the package's Kotlin), `jni/<abi>/libkairos_ffi.so`, `AndroidManifest.xml`, `proguard.txt` (consumer rules), `R.txt` |
-//! | `dev.kairos:kairos-android:<version>` | `kairos-android-<version>.aar` + `.pom` | the Android platform layer (`bindings/kotlin-android`): `classes.jar` (package `dev.kairos.android` only), its `AndroidManifest.xml` (permissions, boot receiver, job service), `proguard.txt`; depends on `dev.kairos:kairos` |
+//! | `dev.kairos:kairos-android:<version>` | `kairos-android-<version>.aar` + `.pom` | the Android platform layer (`bindings/kotlin-android`): `classes.jar` (package `dev.kairos.android` only), its `AndroidManifest.xml` (permissions, boot receiver, job service, foreground service), `proguard.txt`; depends on `dev.kairos:kairos` |
 //! | `dev.kairos:kairos-forUnitTests:<version>` | `kairos-forUnitTests-<version>.jar` + `.pom` | the host library under JNA's resource path (`linux-x86-64/libkairos_ffi.so`), for JVM unit tests of an app (Glean's `forUnitTests` idea) |
 //!
 //! Zips are written with the JDK's `jar` (no manifest added), listed with
@@ -60,6 +60,7 @@ pub const ANDROID_LAYER_PROGUARD: &str = "\
 -keep class dev.kairos.android.WakeRegionReceiver
 -keep class dev.kairos.android.TimeZoneReceiver
 -keep class dev.kairos.android.KairosJobService
+-keep class dev.kairos.android.KairosForegroundService
 ";
 
 /// The AAR's manifest: the package name and the minimum API level.

@@ -13,8 +13,9 @@
 //! | `mvn`, `java` | the Kotlin binding tests and the Android demo's JVM check | [`ensure_maven`] |
 //! | PostgreSQL | the backend's PostgreSQL storage tests | `backend/scripts/with-postgres.sh` |
 //! | Swift | the Swift binding tests and the iOS demo | `bindings/swift/scripts/provision-toolchain.sh` |
+//! | Rust target `aarch64-unknown-linux-gnu`, `aarch64-linux-gnu-gcc`, `qemu-aarch64` | `cargo xtask test-aarch64` (the core's tests on arm64) | [`ensure_aarch64`] |
 
-use crate::cmd::{apt_install, apt_install_command, on_path};
+use crate::cmd::{apt_install, apt_install_command, command, on_path, run};
 
 /// Set to `1` for the test processes `cargo xtask test` starts: a test that
 /// needs a system tool fails when the tool is missing instead of skipping.
@@ -51,9 +52,28 @@ pub fn ensure_maven() -> Result<(), String> {
     ensure(&["mvn", "java"], &["maven", "default-jdk-headless"], false)
 }
 
+/// What `cargo xtask test-aarch64` needs: the Rust standard library for
+/// arm64 Linux (`rustup target add`), Debian's cross compiler with the
+/// arm64 C library, and `qemu-user` to run the test binaries.
+pub fn ensure_aarch64() -> Result<(), String> {
+    let target = crate::aarch64::TARGET;
+    let installed = command("rustup", &["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("cannot run rustup to find the Rust target {target}: {e}"))?;
+    if !String::from_utf8_lossy(&installed.stdout).lines().any(|t| t == target) {
+        run(&mut command("rustup", &["target", "add", target]))?;
+    }
+    ensure(
+        &[crate::aarch64::CROSS_GCC, "aarch64-linux-gnu-ar", "qemu-aarch64"],
+        &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user"],
+        false,
+    )
+}
+
 /// Every tool above that xtask installs itself (PostgreSQL and Swift are
 /// the scripts' business), before `cargo xtask test` runs any test.
 pub fn ensure_all() -> Result<(), String> {
     ensure_chromium()?;
-    ensure_maven()
+    ensure_maven()?;
+    ensure_aarch64()
 }

@@ -25,14 +25,15 @@ pub async fn request(State(state): State<AppState>, headers: HeaderMap, body: Bo
     let deleted = state.storage.delete(install_id, purpose, today_utc()).await?;
     Ok(json_ok(json!({
         "purpose": purpose.map(Purpose::as_str),
-        "deleted": {"activity": deleted.activity, "visits": deleted.visits, "offers": deleted.offers},
+        "deleted": {"activity": deleted.activity, "visits": deleted.visits, "offers": deleted.offers,
+                    "social": {"links": deleted.social.links, "invites": deleted.social.invites}},
     })))
 }
 
 /// `{}` is everything; `{"purpose": "visits"}` one purpose.
 fn parse(value: &Value) -> Result<Option<Purpose>, ApiError> {
     let object = value.as_object().ok_or_else(|| {
-        ApiError::bad_request("invalid_json", "send {} or {\"purpose\": \"activity\"|\"visits\"|\"offers\"}")
+        ApiError::bad_request("invalid_json", "send {} or {\"purpose\": \"activity\"|\"visits\"|\"offers\"|\"social\"}")
     })?;
     if let Some(other) = object.keys().find(|k| *k != "purpose") {
         return Err(ApiError::bad_request("unknown_field", format!("{other}: unknown field (expected [\"purpose\"])")));
@@ -42,7 +43,7 @@ fn parse(value: &Value) -> Result<Option<Purpose>, ApiError> {
         Some(Value::String(name)) if Purpose::parse(name).is_some() => Ok(Purpose::parse(name)),
         Some(other) => Err(ApiError::bad_request(
             "invalid_purpose",
-            format!("purpose: {other} is not one of \"activity\", \"visits\", \"offers\" (omit it for everything)"),
+            format!("purpose: {other} is not one of \"activity\", \"visits\", \"offers\", \"social\" (omit it for everything)"),
         )),
     }
 }

@@ -8,10 +8,15 @@ mod deletion;
 pub mod error;
 mod health;
 mod installs;
+pub mod redemptions;
+mod social;
 mod summaries;
 mod tiles;
 
+pub use social::{code_hash, new_code};
+
 use crate::attestation::AttestationVerifier;
+use crate::clock::Clock;
 use crate::faults::{inject_faults, FaultInjector};
 use crate::limits::ServerLimits;
 use crate::rate_limit::RateLimiter;
@@ -37,17 +42,25 @@ pub struct AppState {
     pub install_requests: Arc<RateLimiter<String>>,
     /// The platform-attestation check of registrations, when one is plugged in.
     pub attestation: Option<Arc<dyn AttestationVerifier>>,
+    /// Redemption verifications per merchant API key.
+    pub verifications: Arc<RateLimiter<String>>,
+    /// The time redemption tokens' expiry and the social endpoints' day
+    /// are judged by ([`crate::clock`]).
+    pub clock: Clock,
 }
 
 impl AppState {
-    /// The state of a server on `storage` with `limits` and no attestation.
+    /// The state of a server on `storage` with `limits`, no attestation
+    /// and the system clock.
     pub fn new(storage: Arc<dyn Storage>, limits: ServerLimits) -> Self {
         AppState {
             storage,
             registrations: Arc::new(RateLimiter::new(limits.registrations, limits.max_tracked_keys)),
             install_requests: Arc::new(RateLimiter::new(limits.requests_per_install, limits.max_tracked_keys)),
+            verifications: Arc::new(RateLimiter::new(limits.verifications_per_merchant_key, limits.max_tracked_keys)),
             limits: Arc::new(limits),
             attestation: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -75,6 +88,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/catalog/tiles/{tile_id}"),
     ("POST", "/v1/catalog/tiles"),
     ("POST", "/v1/deletion-requests"),
+    ("POST", "/v1/installs/redemption-key"),
+    ("POST", "/v1/redemptions/verify"),
+    ("POST", "/v1/social/invites"),
+    ("POST", "/v1/social/invites/accept"),
+    ("POST", "/v1/social/counts"),
 ];
 
 /// The whole API with the default limits. With `faults`, every `/v1`
@@ -93,7 +111,12 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/catalog/manifest", get(tiles::manifest))
         .route("/v1/catalog/tiles/{tile_id}", get(tiles::tile))
         .route("/v1/catalog/tiles", post(tiles::delta))
-        .route("/v1/deletion-requests", post(deletion::request));
+        .route("/v1/deletion-requests", post(deletion::request))
+        .route("/v1/installs/redemption-key", post(redemptions::add_key))
+        .route("/v1/redemptions/verify", post(redemptions::verify))
+        .route("/v1/social/invites", post(social::create_invite))
+        .route("/v1/social/invites/accept", post(social::accept_invite))
+        .route("/v1/social/counts", post(social::counts));
     if let Some(faults) = faults {
         v1 = v1.route_layer(from_fn_with_state(faults, inject_faults));
     }

@@ -6,18 +6,23 @@
 //! (`tests/storage_conformance.rs`).
 
 mod postgres;
+mod postgres_redemptions;
 mod postgres_schema;
+mod postgres_social;
 mod postgres_tiles;
 mod sqlite;
+mod sqlite_redemptions;
 mod sqlite_schema;
+mod sqlite_social;
 mod sqlite_tiles;
 mod types;
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use types::{
-    CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell, Registration,
-    ReportCell, StorageError, TileRecord, TokenHash,
+    CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance,
+    InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell,
+    SocialDeleted, SocialMember, StorageError, TileRecord, TokenHash,
 };
 
 use crate::limits::ReportEligibility;
@@ -55,6 +60,33 @@ pub trait Storage: Send + Sync + 'static {
     /// The install whose current token hashes to `token_hash`, if any.
     fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>>;
 
+    /// Makes `key` the registered install's redemption key (replacing any
+    /// earlier one: tokens signed by that one stop verifying), unless
+    /// another install holds a key of the same id.
+    fn set_redemption_key(
+        &self,
+        install_id: String,
+        key: RedemptionKey,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, KeyOutcome>;
+
+    /// The owner (install id) of the key with this key id, if any (a
+    /// registration checks it before registering).
+    fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>>;
+
+    /// The raw public key registered under the key id `kid`, if any.
+    fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>>;
+
+    /// Records a merchant API key (by its SHA-256) for `merchant_id`.
+    fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()>;
+
+    /// The merchant whose API key hashes to `key_hash`, if any.
+    fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>>;
+
+    /// Records a verified redemption once: `true` the first time for its
+    /// (key id, instance), `false` (nothing changed) after.
+    fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool>;
+
     /// Stores a batch once per idempotency key: upserts every row per
     /// (install, purpose, day, merchant or offer) and remembers the key,
     /// or, when the key was seen, stores nothing and answers as the first
@@ -69,7 +101,8 @@ pub trait Storage: Send + Sync + 'static {
     /// idempotency keys (a replayed key still answers `duplicate` and
     /// stores nothing). With `None` (everything) it also deletes the
     /// install itself: its registration and token hash, its idempotency
-    /// keys, and its id from every deletion record (kept, anonymous, with
+    /// keys, its redemption key and the redemptions recorded under it, and
+    /// its id from every deletion record (kept, anonymous, with
     /// counts only); SQLite then checkpoints its WAL so that no copy of
     /// the deleted rows is left in it.
     fn delete(&self, install_id: String, purpose: Option<Purpose>, today: NaiveDate) -> StorageFuture<'_, Deleted>;
@@ -121,4 +154,33 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Everything held about one install (for tests and a future export).
     fn held_by(&self, install_id: String) -> StorageFuture<'_, HeldData>;
+
+    // ---- Social proof (purpose `social`; `docs/privacy.md`) ----------------
+
+    /// Records `member`'s membership, then stores the invite code hashed to
+    /// `code`, acceptable through `expires_on`, unless the member holds
+    /// [`crate::limits::MAX_OPEN_INVITES`] open codes already.
+    fn create_invite(
+        &self,
+        member: SocialMember,
+        code: InviteHash,
+        expires_on: NaiveDate,
+    ) -> StorageFuture<'_, InviteCreated>;
+
+    /// Records `member`'s membership, then accepts the invite hashed to
+    /// `code`: links its creator and the member (symmetric; once), and
+    /// uses the code up. A refused code changes nothing but the membership.
+    fn accept_invite(&self, member: SocialMember, code: InviteHash) -> StorageFuture<'_, InviteAcceptance>;
+
+    /// Records `member`'s membership, then counts, per catalog merchant,
+    /// the member's distinct friends with a `visits` row of a day in
+    /// `since..=member.today` (friends hold `social` by construction: a
+    /// link needs both, a withdrawal removes it). Only counts of at least
+    /// `min_friends` are returned, sorted by merchant id; never who.
+    fn friend_counts(
+        &self,
+        member: SocialMember,
+        since: NaiveDate,
+        min_friends: u32,
+    ) -> StorageFuture<'_, Vec<FriendCount>>;
 }

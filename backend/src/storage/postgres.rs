@@ -9,9 +9,11 @@
 //! round trip to the database.
 
 use super::postgres_schema::migrate;
+use super::postgres_social as social;
 use super::types::{
-    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TileRecord, TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome,
+    InviteAcceptance, InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration,
+    ReportCell, SocialMember, StorageError, TileRecord, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -200,6 +202,35 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn set_redemption_key(
+        &self,
+        install_id: String,
+        key: RedemptionKey,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, KeyOutcome> {
+        Box::pin(self.set_key(install_id, key, today))
+    }
+
+    fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>> {
+        Box::pin(self.key_owner(kid))
+    }
+
+    fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        Box::pin(self.public_key(kid))
+    }
+
+    fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()> {
+        Box::pin(self.add_merchant(key_hash, merchant_id, today))
+    }
+
+    fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
+        Box::pin(self.merchant(key_hash))
+    }
+
+    fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool> {
+        Box::pin(self.record(redemption, today))
+    }
+
     fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
         Box::pin(async move {
             let client = self.client().await?;
@@ -362,9 +393,13 @@ impl Storage for PostgresStorage {
             if wanted(Purpose::Offers) {
                 deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = $1", &[&install_id]).await?;
             }
+            if wanted(Purpose::Social) {
+                deleted.social = social::delete_social(&tx, &install_id).await?;
+            }
             // A full deletion forgets the install itself; its records stay, anonymous.
             let recorded_as = if purpose.is_none() {
                 tx.execute("DELETE FROM idempotency_keys WHERE install_id = $1", &[&install_id]).await?;
+                super::postgres_redemptions::forget_install(&tx, &install_id).await?;
                 tx.execute("DELETE FROM installs WHERE install_id = $1", &[&install_id]).await?;
                 tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id])
                     .await?;
@@ -374,7 +409,7 @@ impl Storage for PostgresStorage {
                     .await?;
                 install_id.as_str()
             };
-            let rows = (deleted.activity + deleted.visits + deleted.offers) as i64;
+            let rows = deleted.rows() as i64;
             tx.execute(
                 "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES ($1, $2, $3, $4)",
                 &[&recorded_as, &purpose.map(Purpose::as_str), &rows, &today],
@@ -622,8 +657,49 @@ impl Storage for PostgresStorage {
                     received_on: row.get(2),
                 });
             }
+            (held.social_consented_on, held.friends, held.invites) = social::held(&tx, id).await?;
             tx.commit().await?;
             Ok(held)
+        })
+    }
+
+    fn create_invite(
+        &self,
+        member: SocialMember,
+        code: InviteHash,
+        expires_on: NaiveDate,
+    ) -> StorageFuture<'_, InviteCreated> {
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let out = social::create_invite(&tx, &member, &code, expires_on).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    fn accept_invite(&self, member: SocialMember, code: InviteHash) -> StorageFuture<'_, InviteAcceptance> {
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let out = social::accept_invite(&tx, &member, &code).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    fn friend_counts(
+        &self,
+        member: SocialMember,
+        since: NaiveDate,
+        min_friends: u32,
+    ) -> StorageFuture<'_, Vec<FriendCount>> {
+        Box::pin(async move {
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let out = social::friend_counts(&tx, &member, since, min_friends).await?;
+            tx.commit().await?;
+            Ok(out)
         })
     }
 }

@@ -94,7 +94,46 @@ const MIGRATIONS: &[&str] = &[
         retired_on DATE,
         PRIMARY KEY (kind, id)
     );",
-    // 3 -> 4 (catalog tiles): as SQLite's.
+    // 3 -> 4 (redemption tokens): as SQLite's.
+    "CREATE TABLE redemption_keys (
+        install_id    TEXT PRIMARY KEY,
+        kid           TEXT NOT NULL UNIQUE,
+        public_key    BYTEA NOT NULL,
+        registered_on DATE NOT NULL
+    );
+    CREATE TABLE redemptions (
+        kid         TEXT NOT NULL,
+        instance    BIGINT NOT NULL,
+        offer_id    TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        redeemed_on DATE NOT NULL,
+        PRIMARY KEY (kid, instance)
+    );
+    CREATE TABLE merchant_keys (
+        key_hash    BYTEA PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        issued_on   DATE NOT NULL
+    );",
+    // 4 -> 5 (social proof): as SQLite's.
+    "CREATE TABLE social_members (
+        install_id   TEXT PRIMARY KEY,
+        consented_on DATE NOT NULL
+    );
+    CREATE TABLE social_invites (
+        code_hash  BYTEA PRIMARY KEY,
+        install_id TEXT NOT NULL,
+        expires_on DATE NOT NULL,
+        accepted   BOOLEAN NOT NULL
+    );
+    CREATE INDEX social_invites_by_install ON social_invites (install_id);
+    CREATE TABLE friend_links (
+        install_a TEXT NOT NULL,
+        install_b TEXT NOT NULL,
+        linked_on DATE NOT NULL,
+        PRIMARY KEY (install_a, install_b)
+    );
+    CREATE INDEX friend_links_by_b ON friend_links (install_b);",
+    // 5 -> 6 (catalog tiles): as SQLite's.
     "CREATE TABLE tile_manifest (
         id      INTEGER PRIMARY KEY CHECK (id = 1),
         version BIGINT NOT NULL,

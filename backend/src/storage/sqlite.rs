@@ -11,9 +11,11 @@
 //! which WAL lets run beside the writer.
 
 use super::sqlite_schema::{configure, prepare};
+use super::sqlite_social as social;
 use super::types::{
-    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, HeldData, Ingest, IngestOutcome, LiftCell,
-    Registration, ReportCell, StorageError, TileRecord, TokenHash,
+    noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome,
+    InviteAcceptance, InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration,
+    ReportCell, SocialMember, StorageError, TileRecord, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -177,6 +179,35 @@ impl Storage for SqliteStorage {
             let mut statement = tx.prepare_cached("SELECT install_id FROM installs WHERE token_hash = ?1")?;
             Ok(statement.query_row([&token_hash[..]], |r| r.get(0)).optional()?)
         })
+    }
+
+    fn set_redemption_key(
+        &self,
+        install_id: String,
+        key: RedemptionKey,
+        today: NaiveDate,
+    ) -> StorageFuture<'_, KeyOutcome> {
+        self.write(move |tx| super::sqlite_redemptions::set_key(tx, &install_id, &key, &day_text(today)))
+    }
+
+    fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>> {
+        self.read(move |tx| super::sqlite_redemptions::key_owner(tx, &kid))
+    }
+
+    fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        self.read(move |tx| super::sqlite_redemptions::public_key(tx, &kid))
+    }
+
+    fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()> {
+        self.write(move |tx| super::sqlite_redemptions::add_merchant_key(tx, &key_hash, &merchant_id, &day_text(today)))
+    }
+
+    fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
+        self.read(move |tx| super::sqlite_redemptions::merchant_for_key(tx, &key_hash))
+    }
+
+    fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool> {
+        self.write(move |tx| super::sqlite_redemptions::record(tx, &redemption, &day_text(today)))
     }
 
     fn ingest(&self, ingest: Ingest) -> StorageFuture<'_, IngestOutcome> {
@@ -505,8 +536,33 @@ impl Storage for SqliteStorage {
                     received_on: parse_day(&received_on)?,
                 });
             }
+            let (consented, friends, invites) = social::held(tx, id)?;
+            held.social_consented_on = consented.as_deref().map(parse_day).transpose()?;
+            (held.friends, held.invites) = (friends, invites);
             Ok(held)
         })
+    }
+
+    fn create_invite(
+        &self,
+        member: SocialMember,
+        code: InviteHash,
+        expires_on: NaiveDate,
+    ) -> StorageFuture<'_, InviteCreated> {
+        self.write(move |tx| social::create_invite(tx, &member, &code, expires_on))
+    }
+
+    fn accept_invite(&self, member: SocialMember, code: InviteHash) -> StorageFuture<'_, InviteAcceptance> {
+        self.write(move |tx| social::accept_invite(tx, &member, &code))
+    }
+
+    fn friend_counts(
+        &self,
+        member: SocialMember,
+        since: NaiveDate,
+        min_friends: u32,
+    ) -> StorageFuture<'_, Vec<FriendCount>> {
+        self.write(move |tx| social::friend_counts(tx, &member, since, min_friends))
     }
 }
 
@@ -570,9 +626,13 @@ fn delete_in(
     if wanted(Purpose::Offers) {
         deleted.offers = tx.execute("DELETE FROM offer_outcomes WHERE install_id = ?1", [install_id])? as u64;
     }
+    if wanted(Purpose::Social) {
+        deleted.social = social::delete_social(tx, install_id)?;
+    }
     // A full deletion forgets the install itself; its records stay, anonymous.
     let recorded_as = if purpose.is_none() {
         tx.execute("DELETE FROM idempotency_keys WHERE install_id = ?1", [install_id])?;
+        super::sqlite_redemptions::forget_install(tx, install_id)?;
         tx.execute("DELETE FROM installs WHERE install_id = ?1", [install_id])?;
         tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = ?1", [install_id])?;
         ""
@@ -582,12 +642,7 @@ fn delete_in(
     };
     tx.execute(
         "INSERT INTO deletion_requests (install_id, purpose, rows_deleted, received_on) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            recorded_as,
-            purpose.map(Purpose::as_str),
-            (deleted.activity + deleted.visits + deleted.offers) as i64,
-            day_text(today)
-        ],
+        params![recorded_as, purpose.map(Purpose::as_str), deleted.rows() as i64, day_text(today)],
     )?;
     Ok(deleted)
 }

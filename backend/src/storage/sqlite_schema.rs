@@ -89,7 +89,50 @@ const MIGRATIONS: &[&str] = &[
         retired_on TEXT,
         PRIMARY KEY (kind, id)
     ) STRICT, WITHOUT ROWID;",
-    // 3 -> 4 (catalog tiles, ADR 0012): the signed tile manifest in force
+    // 3 -> 4 (redemption tokens): each install's redemption key (one, by
+    // its key id), the redemptions verified (once per key and instance;
+    // the day only), and the merchants' API keys (SHA-256 only).
+    "CREATE TABLE redemption_keys (
+        install_id    TEXT PRIMARY KEY,
+        kid           TEXT NOT NULL UNIQUE,
+        public_key    BLOB NOT NULL,
+        registered_on TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE redemptions (
+        kid         TEXT NOT NULL,
+        instance    INTEGER NOT NULL,
+        offer_id    TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        redeemed_on TEXT NOT NULL,
+        PRIMARY KEY (kid, instance)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE merchant_keys (
+        key_hash    BLOB PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        issued_on   TEXT NOT NULL
+    ) STRICT;",
+    // 4 -> 5 (social proof, purpose `social`): installs that stated they
+    // hold it, invite codes (SHA-256 only), and friend links in both
+    // directions.
+    "CREATE TABLE social_members (
+        install_id   TEXT PRIMARY KEY,
+        consented_on TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE social_invites (
+        code_hash  BLOB PRIMARY KEY,
+        install_id TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        accepted   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX social_invites_by_install ON social_invites (install_id);
+    CREATE TABLE friend_links (
+        install_a TEXT NOT NULL,
+        install_b TEXT NOT NULL,
+        linked_on TEXT NOT NULL,
+        PRIMARY KEY (install_a, install_b)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX friend_links_by_b ON friend_links (install_b);",
+    // 5 -> 6 (catalog tiles, ADR 0012): the signed tile manifest in force
     // and the current tiles, each with its version and SHA-256 (a tile's
     // document is tens to hundreds of KB: a rowid table keeps it off the
     // key's B-tree pages).

@@ -82,6 +82,41 @@ pub enum Registration {
     Refused,
 }
 
+/// An install's redemption key: the raw 32-byte Ed25519 public key and
+/// its key id (what tokens name it by, `docs/protocol.md` section 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionKey {
+    /// Base64url of the first 16 bytes of the key's SHA-256.
+    pub kid: String,
+    /// The raw public key.
+    pub public_key: Vec<u8>,
+}
+
+/// What [`super::Storage::set_redemption_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOutcome {
+    /// The install's key is now this one (new, replaced or unchanged).
+    Stored,
+    /// Another install holds a key with this id: nothing changed.
+    Taken,
+    /// The install is not registered: nothing changed.
+    UnknownInstall,
+}
+
+/// A verified redemption, recorded once per (key id, instance): what the
+/// server keeps of it (the day, never the time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedemptionRecord {
+    /// The signing key's id.
+    pub kid: String,
+    /// The device's instance number.
+    pub instance: i64,
+    /// The offer redeemed.
+    pub offer_id: String,
+    /// Its merchant (the till's).
+    pub merchant_id: String,
+}
+
 /// Merchant and offer ids of a catalog (or of an upload).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogIds {
@@ -107,6 +142,15 @@ pub struct Deleted {
     pub visits: u64,
     /// (day, offer) rows.
     pub offers: u64,
+    /// Friend links and invite codes (purpose `social`).
+    pub social: SocialDeleted,
+}
+
+impl Deleted {
+    /// Rows deleted, all purposes together.
+    pub fn rows(&self) -> u64 {
+        self.activity + self.visits + self.offers + self.social.links + self.social.invites
+    }
 }
 
 /// The record kept of a deletion request: counts only, no data.
@@ -196,6 +240,12 @@ pub struct HeldData {
     pub idempotency_keys: u64,
     /// Deletion requests recorded.
     pub deletion_requests: Vec<DeletionRecord>,
+    /// The day it stated it granted `social`, while it holds it.
+    pub social_consented_on: Option<NaiveDate>,
+    /// Its friends (install ids), sorted.
+    pub friends: Vec<String>,
+    /// Invite codes it created (open or used), not yet pruned.
+    pub invites: u64,
 }
 
 /// The noise of a stored epsilon column: `None` for NULL, an error for a
@@ -213,4 +263,70 @@ impl HeldData {
     pub fn rows(&self) -> usize {
         self.activity.len() + self.visits.len() + self.offers.len()
     }
+}
+
+/// SHA-256 of an invite code: all the server keeps of it (a code is a
+/// bearer secret until accepted).
+pub type InviteHash = [u8; 32];
+
+/// A request of an install holding `social`: who, since when (the day of
+/// its consent ledger entry, as the client states it), and the server's
+/// day. Every social storage call records the membership first, so an
+/// install holds `social` on the server exactly while it has called a
+/// social endpoint and not withdrawn since (a `social` deletion request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocialMember {
+    /// The authenticated install.
+    pub install_id: String,
+    /// The local day the shopper granted `social` (the ledger entry's day).
+    pub consented_on: NaiveDate,
+    /// The server's UTC day (or its fixed day, in simulations).
+    pub today: NaiveDate,
+}
+
+/// What [`super::Storage::create_invite`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteCreated {
+    /// The code is stored; it can be accepted through `expires_on`.
+    Created,
+    /// The install holds [`crate::limits::MAX_OPEN_INVITES`] open codes
+    /// already: nothing stored.
+    TooManyOpen,
+}
+
+/// What [`super::Storage::accept_invite`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteAcceptance {
+    /// The two installs are friends now (or already were: the code is used
+    /// up either way).
+    Linked,
+    /// No such code (never created, or its creator withdrew `social`).
+    Unknown,
+    /// The code's last day has passed.
+    Expired,
+    /// The code was accepted before (single use).
+    Used,
+    /// The code is the accepting install's own.
+    OwnInvite,
+    /// One of the two installs has [`crate::limits::MAX_FRIENDS`] friends
+    /// already.
+    TooManyFriends,
+}
+
+/// Social rows deleted by a deletion request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocialDeleted {
+    /// Friend links (each counted once).
+    pub links: u64,
+    /// Invite codes the install had created.
+    pub invites: u64,
+}
+
+/// A merchant and how many distinct friends visited it in the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FriendCount {
+    /// The catalog merchant.
+    pub merchant_id: String,
+    /// Distinct linked friends with a visit, at least the threshold.
+    pub friends: u32,
 }

@@ -92,6 +92,13 @@ fn parse_item(entry: &Value, path: &str) -> Result<SummaryItem, Rejection> {
         Purpose::Activity => SummaryData::Activity(parse_activity(fields, &data_path)?),
         Purpose::Visits => SummaryData::Visits(parse_visits(fields, &data_path)?),
         Purpose::Offers => SummaryData::Offers(parse_offers(fields, &data_path)?),
+        // A purpose of consent without a summary of its own.
+        Purpose::Social => {
+            return Err(Rejection::bad_request(
+                "invalid_purpose",
+                format!("{path}.purpose: \"social\" has no summary (friends' counts come from `visits` summaries)"),
+            ))
+        }
     };
     let noise = fields.get("noise").map(|noise| parse_noise(noise, &format!("{data_path}.noise"))).transpose()?;
     Ok(SummaryItem { day, data, noise })

@@ -212,6 +212,17 @@ pub enum EventKind {
         /// The day's budget, or the gap in minutes.
         allowance: i64,
     },
+    /// A message the notification budget held earlier was tried again:
+    /// shown now (its own event follows), or dropped (no longer relevant,
+    /// or its day ended) (`domain::offers::held`).
+    NotificationRetried {
+        /// The message.
+        message: MessageKind,
+        /// When the budget held it.
+        held_at: Timestamp,
+        /// What became of it.
+        outcome: crate::domain::offers::budget::RetryOutcome,
+    },
     /// A new catalog is in force.
     CatalogLoaded {
         /// Its version.

@@ -14,6 +14,7 @@
 //!   if it falls within the grace after the last fix (beyond it, only a fix
 //!   can confirm the dwell);
 //! * day close: the next local midnight;
+//! * held messages: the earliest end of a hold (`held.rs`);
 //! * the inactivity nudge: the end of the sedentary period after the last
 //!   active minute, while that minute is today's and not yet nudged for
 //!   (waking hours and driving only hold a nudge back, never bring one
@@ -62,6 +63,7 @@ pub(super) fn next_deadline(
         consider(dwell.filter(|d| grace_end.is_none_or(|g| *d <= g)));
     }
     consider(now.local_day(tz).succ_opt().map(|d| start_of_local_day(d, tz)));
+    consider(st.held.iter().map(|h| h.retry_at.min(h.stale_at)).min());
     let a = &st.activity;
     if let Some(active) = a.last_active_end {
         let nudged = a.nudged_stretch.is_some_and(|s| s >= active);

@@ -9,10 +9,13 @@
 mod clock;
 pub mod config;
 mod deadlines;
+mod held;
+mod offer_stage;
 mod offers_api;
 mod pipeline;
 mod portability;
 mod privacy_api;
+mod redemption;
 pub mod replay;
 mod routines_api;
 mod sensing;
@@ -25,6 +28,7 @@ pub use offers_api::{CatalogInfo, WakeRegion};
 pub use pipeline::IngestReport;
 pub use portability::EXPORT_FORMAT;
 pub use privacy_api::ConsentChange;
+pub use redemption::Redemption;
 pub use sensing::SensingPlan;
 
 use crate::domain::catalog::CatalogKeys;

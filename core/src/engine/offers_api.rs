@@ -1,6 +1,7 @@
 //! The offer half of the public API: loading catalogs, listing claimable
 //! offers, the lifecycle calls, and the regions to register with the OS.
 
+use super::pipeline::Ctx;
 use super::{ApiResult, Engine, Inner};
 use crate::domain::catalog::{next_opening, signing_key_id, verify_for_storage_with, verify_stored_with, CatalogError};
 use crate::domain::event::{Event, EventKind};
@@ -103,6 +104,31 @@ fn check_open(catalog: Option<&LoadedCatalog>, instance: &OfferInstance, now: Ti
     let tz = place.merchant().time_zone();
     let reopens_at = next_opening(place.opening_hours(), now, instance.expires_at, tz);
     Err(Error::StoreClosed { id: instance.id, place_id: instance.place_id.clone(), reopens_at })
+}
+
+/// Moves instance `id` to `to` at `now` inside the caller's transaction,
+/// or refuses with the reason (closed, out of its claim window, its place
+/// closed for a redemption); asking for the state it is in changes nothing.
+pub(super) fn transition_in(ctx: &mut Ctx<'_>, id: i64, to: OfferState, now: Timestamp) -> Result<OfferInstance> {
+    let current = store::offers::get(ctx.conn, id)?.ok_or(Error::UnknownOffer(id))?;
+    let refuse = |reason: String| Error::OfferTransition { id, to: to.as_str(), reason };
+    if !current.state.is_open() {
+        return Err(refuse(format!("it is already {}", current.state.as_str())));
+    }
+    if now >= current.expires_at {
+        return Err(refuse(format!("its claim window ended at {}", current.expires_at)));
+    }
+    if now < current.triggered_at {
+        return Err(refuse(format!("{now} is before it triggered at {}", current.triggered_at)));
+    }
+    if current.state == to {
+        return Ok(current);
+    }
+    if to == OfferState::Redeemed {
+        check_open(ctx.catalog, &current, now)?;
+    }
+    store::offers::set_state(ctx.conn, id, to, now)?;
+    Ok(OfferInstance { state: to, state_at: now, ..current })
 }
 
 impl Inner {
@@ -238,27 +264,7 @@ impl Engine {
 
     fn transition(&self, id: i64, to: OfferState, now: Timestamp) -> ApiResult<OfferInstance> {
         let mut inner = self.lock();
-        let written = inner.write(|ctx| {
-            let current = store::offers::get(ctx.conn, id)?.ok_or(Error::UnknownOffer(id))?;
-            let refuse = |reason: String| Error::OfferTransition { id, to: to.as_str(), reason };
-            if !current.state.is_open() {
-                return Err(refuse(format!("it is already {}", current.state.as_str())));
-            }
-            if now >= current.expires_at {
-                return Err(refuse(format!("its claim window ended at {}", current.expires_at)));
-            }
-            if now < current.triggered_at {
-                return Err(refuse(format!("{now} is before it triggered at {}", current.triggered_at)));
-            }
-            if current.state == to {
-                return Ok(current);
-            }
-            if to == OfferState::Redeemed {
-                check_open(ctx.catalog, &current, now)?;
-            }
-            store::offers::set_state(ctx.conn, id, to, now)?;
-            Ok(OfferInstance { state: to, state_at: now, ..current })
-        })?;
+        let written = inner.write(|ctx| transition_in(ctx, id, to, now))?;
         inner.pending.extend(written.events);
         Ok(written.value)
     }

@@ -65,6 +65,11 @@ struct ExportDoc {
     /// reads this.
     #[serde(default)]
     relevance: Value,
+    /// The friends' visit counts of the last sync (purpose `social`),
+    /// shown to the shopper; an import never reads them (the next sync
+    /// fetches the new install's own, once it links friends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    friend_counts: Option<crate::domain::privacy::FriendCounts>,
 }
 
 impl Engine {
@@ -312,6 +317,7 @@ impl Inner {
             fence_ids,
             relevance: serde_json::to_value(store::relevance::model(&self.conn, self.catalog.as_deref())?)
                 .expect("the relevance model serialises"),
+            friend_counts: store::social::counts(&self.conn, &self.sealer)?,
         })
     }
 

@@ -48,6 +48,10 @@ impl Engine {
                 store::privacy::enqueue(ctx.conn, OutboxKind::Deletion, Some(purpose), None, &payload, now)?;
                 deletion_queued = true;
             }
+            if !granted && purpose == Purpose::Social {
+                // What friends shared leaves with the links.
+                store::social::forget_counts(ctx.conn)?;
+            }
             Ok(ConsentChange { consents: store::privacy::consents(ctx.conn)?, purged, deletion_queued })
         })?;
         inner.pending.extend(written.events);
@@ -89,7 +93,9 @@ impl Engine {
     /// request alone), both are forgotten, and a new install id is drawn.
     /// The next sync delivers the deletion under the old credentials before
     /// anything else, then registers the new id, so nothing the backend
-    /// receives afterwards can be linked to the old pseudonym.
+    /// receives afterwards can be linked to the old pseudonym. The
+    /// redemption key is forgotten with it; the next registration gives the
+    /// backend a new one.
     pub fn erase_all(&self, now: Timestamp) -> ApiResult<()> {
         let fresh = super::new_install_id()?;
         let mut inner = self.lock();
@@ -105,6 +111,10 @@ impl Engine {
             let known = store::sync::install_id(ctx.conn, ctx.sealer)?.unwrap_or(forgotten);
             store::meta::queue_erasure(ctx.conn, ctx.sealer, &known, now)?;
             store::sync::forget_install_id(ctx.conn)?;
+            // The redemption key goes with the pseudonym: the next one is
+            // made anew, so no token links the two.
+            store::redemption::forget(ctx.conn)?;
+            store::social::forget_counts(ctx.conn)?;
             store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
         })?;
         inner.install_id = fresh;
@@ -132,5 +142,15 @@ impl Engine {
         }
         resealed?;
         Ok(())
+    }
+}
+
+impl Engine {
+    /// The friends' visit counts the last sync fetched (purpose `social`),
+    /// if any: per catalog merchant, how many distinct friends visited it
+    /// recently (at least 2; never who).
+    pub fn friend_counts(&self) -> ApiResult<Option<crate::domain::privacy::FriendCounts>> {
+        let inner = self.lock();
+        Ok(store::social::counts(&inner.conn, &inner.sealer)?)
     }
 }

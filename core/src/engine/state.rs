@@ -57,6 +57,12 @@ pub(crate) struct EngineState {
     /// the phone (`prev_fix` may be up to `SPEED_WINDOW_MS` older).
     #[serde(default)]
     pub last_fix: Option<LocationFix>,
+    /// The last in-order fix before the latest forward leap of more than
+    /// `policy::CLOCK_CORRECTION_MS` from one in-order fix to the next: the
+    /// last fix a later clock correction can trust (the leap's own purge
+    /// may have removed the stored ones; ADR 0009).
+    #[serde(default)]
+    pub fix_before_leap: Option<LocationFix>,
     /// Last retention purge.
     pub last_purge: Option<Timestamp>,
     /// The latest local day whose summaries were built.
@@ -75,6 +81,9 @@ pub(crate) struct EngineState {
     /// each kind was last shown.
     #[serde(default)]
     pub budget: crate::domain::offers::MessageBudget,
+    /// Messages the budget held, waiting to be tried again.
+    #[serde(default)]
+    pub held: Vec<crate::domain::offers::held::HeldMessage>,
     /// Draws taken from this install's next-best-action stream.
     #[serde(default)]
     pub relevance_draws: u64,

@@ -1,6 +1,7 @@
 //! Sealed single values: what the engine keeps beside its tables that can
 //! locate or identify the shopper (its working state, the install id, the
-//! sync token, the device's time zone, erasures waiting to be sent).
+//! sync token, the device's time zone, erasures waiting to be sent, the
+//! redemption key).
 //!
 //! Each value is one row of `sealed_meta`, sealed with the profile key under
 //! the label `meta/<name>`, so a value cannot be moved to another key
@@ -32,17 +33,24 @@ pub enum SealedKey {
     /// Deletion requests queued by an erase, with the credentials of the
     /// pseudonym they must be sent under.
     Erasures,
+    /// The install's Ed25519 redemption key (PKCS#8) and whether the
+    /// backend has its public half (`store::redemption`).
+    RedemptionKey,
+    /// The friends' visit counts of the last sync (purpose `social`).
+    FriendCounts,
 }
 
 impl SealedKey {
     /// Every key, for re-sealing under a new key.
-    pub const ALL: [SealedKey; 6] = [
+    pub const ALL: [SealedKey; 8] = [
         SealedKey::EngineState,
         SealedKey::InstallId,
         SealedKey::SyncToken,
         SealedKey::SyncInstallId,
         SealedKey::RoutinesZone,
         SealedKey::Erasures,
+        SealedKey::RedemptionKey,
+        SealedKey::FriendCounts,
     ];
 
     /// The row key (also the name earlier schemas stored the value under,
@@ -55,6 +63,8 @@ impl SealedKey {
             SealedKey::SyncInstallId => "sync_install_id",
             SealedKey::RoutinesZone => "routines_zone",
             SealedKey::Erasures => "erasures",
+            SealedKey::RedemptionKey => "redemption_key",
+            SealedKey::FriendCounts => "friend_counts",
         }
     }
 

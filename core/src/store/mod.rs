@@ -21,6 +21,7 @@
 //! | `sync.rs` | the sync client's credential and catalog fetch |
 //! | `state.rs` | the engine's persisted working state (sealed, versioned) and plain `meta` values |
 //! | `meta.rs` | sealed single values: install id, sync token, zone, erasures |
+//! | `social.rs` | the friends' visit counts (purpose `social`), sealed |
 //!
 //! At open, a database that SQLite cannot read or whose `quick_check`
 //! fails is moved aside as `kairos.db.corrupt-N` (never deleted) together
@@ -34,9 +35,11 @@ pub mod offers;
 pub mod portable;
 pub mod privacy;
 pub mod profile;
+pub mod redemption;
 pub mod relevance;
 pub mod routines;
 pub mod schema;
+pub mod social;
 pub mod state;
 pub mod steps;
 pub(crate) mod summaries;

@@ -136,18 +136,22 @@ pub fn in_range(conn: &Connection, from: Timestamp, to: Timestamp) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Cap history of `offer_id`, with `day` as today.
-pub fn offer_history(conn: &Connection, offer_id: &str, day: &str) -> Result<OfferHistory> {
+/// Cap history of `offer_id`, with `day` as today, as seen at `now`: the
+/// latest trigger and dismissal are those at or before `now`. An instance
+/// stamped later was stamped by a device clock since corrected (ADR 0009):
+/// it still counts towards the totals, but holds no gap or cooldown against
+/// the present (else it would hold it until its future instant).
+pub fn offer_history(conn: &Connection, offer_id: &str, day: &str, now: Timestamp) -> Result<OfferHistory> {
     Ok(conn
         .prepare_cached(
             "SELECT COUNT(*),
                     COALESCE(SUM(local_day = ?2), 0),
-                    MAX(triggered_at),
-                    MAX(CASE WHEN state = 'dismissed' THEN state_at END),
+                    MAX(CASE WHEN triggered_at <= ?3 THEN triggered_at END),
+                    MAX(CASE WHEN state = 'dismissed' AND state_at <= ?3 THEN state_at END),
                     COALESCE(MAX(state = 'redeemed'), 0)
              FROM offer_instances WHERE offer_id = ?1",
         )?
-        .query_row(params![offer_id, day], |r| {
+        .query_row(params![offer_id, day, now.0], |r| {
             Ok(OfferHistory {
                 total: r.get(0)?,
                 today: r.get(1)?,
@@ -159,8 +163,15 @@ pub fn offer_history(conn: &Connection, offer_id: &str, day: &str) -> Result<Off
 }
 
 /// Offers shown (not held out) on local day `day`, in all and for
-/// `merchant_id`, and the latest shown offer's trigger time overall.
-pub fn shown_counts(conn: &Connection, day: &str, merchant_id: &str) -> Result<(u32, u32, Option<Timestamp>)> {
+/// `merchant_id`, and the latest shown offer's trigger time at or before
+/// `now` (a later one was stamped by a corrected device clock: see
+/// [`offer_history`]).
+pub fn shown_counts(
+    conn: &Connection,
+    day: &str,
+    merchant_id: &str,
+    now: Timestamp,
+) -> Result<(u32, u32, Option<Timestamp>)> {
     let (all, merchant): (u32, u32) = conn
         .prepare_cached(
             "SELECT COUNT(*), COALESCE(SUM(merchant_id = ?2), 0) FROM offer_instances
@@ -168,8 +179,10 @@ pub fn shown_counts(conn: &Connection, day: &str, merchant_id: &str) -> Result<(
         )?
         .query_row(params![day, merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let last: Option<i64> = conn
-        .prepare_cached("SELECT MAX(triggered_at) FROM offer_instances WHERE state != 'held_out'")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT MAX(triggered_at) FROM offer_instances WHERE state != 'held_out' AND triggered_at <= ?1",
+        )?
+        .query_row([now.0], |r| r.get(0))?;
     Ok((all, merchant, last.map(Timestamp)))
 }
 
@@ -201,15 +214,18 @@ pub fn outcomes_by_merchant(conn: &Connection) -> Result<Vec<(String, crate::dom
 }
 
 /// The offer ledger (`domain::offers::decide::Ledger`) over the call's
-/// transaction: what was shown, per offer and per merchant, on a day.
-pub struct StoreLedger<'a>(pub &'a Connection);
+/// transaction: what was shown, per offer and per merchant, on a day, as
+/// seen at the decision's instant (`.1`): gaps and cooldowns are bounded by
+/// it, so that an instance stamped by a wrong device clock, since corrected,
+/// holds nothing against the present (ADR 0009).
+pub struct StoreLedger<'a>(pub &'a Connection, pub Timestamp);
 
 impl crate::domain::offers::decide::Ledger for StoreLedger<'_> {
     fn own(&self, offer_id: &str, day: &str) -> Result<OfferHistory> {
-        offer_history(self.0, offer_id, day)
+        offer_history(self.0, offer_id, day, self.1)
     }
     fn shared(&self, merchant_id: &str, day: &str) -> Result<crate::domain::offers::manners::SharedHistory> {
-        let (shown_today, shown_today_merchant, last_shown_at) = shown_counts(self.0, day, merchant_id)?;
+        let (shown_today, shown_today_merchant, last_shown_at) = shown_counts(self.0, day, merchant_id, self.1)?;
         Ok(crate::domain::offers::manners::SharedHistory { shown_today, shown_today_merchant, last_shown_at })
     }
 }
@@ -254,12 +270,26 @@ mod tests {
         assert_eq!(claimable(&c, Timestamp(1150)).unwrap().len(), 1);
         assert_eq!(due_expiries(&c, Timestamp(1150)).unwrap()[0].id, a);
         set_state(&c, a, OfferState::Dismissed, Timestamp(150)).unwrap();
-        let h = offer_history(&c, "o1", "2026-11-24").unwrap();
+        let h = offer_history(&c, "o1", "2026-11-24", Timestamp(1150)).unwrap();
         assert_eq!(
             (h.total, h.today, h.last_at, h.last_dismissed_at, h.redeemed),
             (2, 2, Some(Timestamp(200)), Some(Timestamp(150)), false)
         );
-        assert_eq!(shown_counts(&c, "2026-11-24", "m1").unwrap(), (2, 2, Some(Timestamp(300))));
+        assert_eq!(shown_counts(&c, "2026-11-24", "m1", Timestamp(1150)).unwrap(), (2, 2, Some(Timestamp(300))));
+    }
+
+    #[test]
+    fn instances_stamped_after_now_hold_no_gap_or_cooldown_but_still_count() {
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut c, &crate::domain::privacy::seal::Sealer::new(&[1; 32]).unwrap()).unwrap();
+        insert(&c, &new("o1", 100, OfferState::Triggered)).unwrap();
+        // Stamped by a device clock far ahead, since corrected; dismissed
+        // while the clock was still wrong.
+        let future = insert(&c, &new("o1", 5_000_000, OfferState::Triggered)).unwrap();
+        set_state(&c, future, OfferState::Dismissed, Timestamp(5_000_100)).unwrap();
+        let h = offer_history(&c, "o1", "2026-11-24", Timestamp(1_000)).unwrap();
+        assert_eq!((h.total, h.today, h.last_at, h.last_dismissed_at), (2, 2, Some(Timestamp(100)), None));
+        assert_eq!(shown_counts(&c, "2026-11-24", "m1", Timestamp(1_000)).unwrap(), (2, 2, Some(Timestamp(100))));
     }
 
     #[test]

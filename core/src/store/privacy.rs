@@ -134,6 +134,24 @@ pub fn remove_summaries_of(conn: &Connection, purpose: Purpose) -> Result<usize>
         .execute([purpose.as_str()])?)
 }
 
+/// Removes the summaries of local days `first_day` (`YYYY-MM-DD`) and later
+/// that were never sent (no batch key yet), with the privacy budget they
+/// recorded: after a device clock correction (ADR 0009) they describe days
+/// that had not happened, or not ended; those days are summarised again
+/// when they really close. A summary already in a batch stays: its batch
+/// may have reached the backend, and is retried as it was. Returns how many
+/// were removed.
+pub fn remove_unsent_summaries_from(conn: &Connection, first_day: &str) -> Result<usize> {
+    conn.prepare_cached(
+        "DELETE FROM privacy_budget WHERE day >= ?1 AND (day, purpose) IN
+             (SELECT day, purpose FROM outbox WHERE kind = 'summary' AND day >= ?1 AND batch_key IS NULL)",
+    )?
+    .execute([first_day])?;
+    Ok(conn
+        .prepare_cached("DELETE FROM outbox WHERE kind = 'summary' AND day >= ?1 AND batch_key IS NULL")?
+        .execute([first_day])?)
+}
+
 /// Enforces the outbox limits: drops items older than `max_age_ms` and
 /// then the oldest beyond `max_items`; returns how many were dropped.
 pub fn enforce_limits(conn: &Connection, now: Timestamp, max_items: usize, max_age_ms: i64) -> Result<usize> {
@@ -229,5 +247,30 @@ mod tests {
         c.execute("UPDATE privacy_budget SET purpose = 'weather'", []).unwrap();
         assert!(consents(&c).is_err(), "an unknown purpose is not skipped");
         assert!(budget(&c, "2026-11-24", "2026-11-24").is_err(), "an unknown purpose is not skipped");
+    }
+
+    #[test]
+    fn unsent_summaries_from_a_day_go_with_their_budget_and_sent_or_earlier_ones_stay() {
+        let c = store();
+        let spend = |day: &str| BudgetEntry {
+            day: day.into(),
+            purpose: Purpose::Activity,
+            mechanism: "geometric".into(),
+            epsilon: 1.0,
+            spent_at: Timestamp(1),
+        };
+        for day in ["2026-11-11", "2026-11-12", "2026-11-13", "2090-11-11"] {
+            enqueue(&c, OutboxKind::Summary, Some(Purpose::Activity), Some(day), "{}", Timestamp(1)).unwrap();
+            record_budget(&c, &spend(day)).unwrap();
+        }
+        enqueue(&c, OutboxKind::Deletion, None, None, "{}", Timestamp(2)).unwrap();
+        // The 13th is in a batch already sent once: it stays, as sent.
+        let in_flight = outbox(&c).unwrap()[2].id;
+        set_batch_key(&c, &[in_flight], "k").unwrap();
+        assert_eq!(remove_unsent_summaries_from(&c, "2026-11-12").unwrap(), 2);
+        let left: Vec<_> = outbox(&c).unwrap().into_iter().map(|i| i.day).collect();
+        assert_eq!(left, [Some("2026-11-11".into()), Some("2026-11-13".into()), None]);
+        let spent: Vec<_> = budget(&c, "2000-01-01", "2099-12-31").unwrap().into_iter().map(|b| b.day).collect();
+        assert_eq!(spent, ["2026-11-11", "2026-11-13"]);
     }
 }

@@ -62,6 +62,16 @@ pub fn insert_visit(
     Ok(conn.last_insert_rowid())
 }
 
+/// Deletes a visit still open, with its merchant matches, as if it had
+/// never been detected (a visit a device clock correction leaves without a
+/// trustworthy stay; ADR 0009). Its place is kept: a place holds no count
+/// of open visits.
+pub fn discard_visit(conn: &Connection, visit_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM merchant_visits WHERE visit_id = ?1")?.execute([visit_id])?;
+    conn.prepare_cached("DELETE FROM visits WHERE id = ?1")?.execute([visit_id])?;
+    Ok(())
+}
+
 /// What a finished visit adds to its place.
 pub struct VisitClose {
     /// The visit.

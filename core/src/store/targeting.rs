@@ -66,6 +66,9 @@ impl ProfileFacts for ProfileView<'_> {
     fn speed_mps(&self) -> Option<f64> {
         self.speed_mps
     }
+    fn friends_visited(&self, merchant_id: &str) -> Result<Option<u32>, Error> {
+        Ok(super::social::counts(self.conn, self.sealer)?.and_then(|c| c.of(merchant_id)))
+    }
 }
 
 #[cfg(test)]

@@ -2,55 +2,63 @@
 import Foundation
 import Kairos
 import KairosDemoCore
+import KairosKit
 import SwiftUI
 
-/// The app's one engine and the services that feed it. Opened once, at launch.
+/// The app's state around KairosKit, which opens the engine off the main actor and does the
+/// platform work (location, wake regions, steps, background refresh and sync).
 @MainActor
 public final class AppModel: ObservableObject {
-    /// The shopper's engine.
-    public let engine: Engine
-    /// Location: significant changes, visits, wake regions.
-    public let location: LocationService
-    /// Steps from CMPedometer.
-    public let pedometer: PedometerService
-    /// Offers and goals as notifications.
-    public let notifications: NotificationService
+    /// The shopper's engine, once KairosKit opened it.
+    @Published public private(set) var engine: Engine?
+    /// The offer a notification's tap opened, for the offers screen (nil once shown).
+    @Published public var openedOffer: Int64?
+    /// Offers, goals, nudges and reminders as notifications.
+    public let notifications = NotificationService()
     /// Bumped whenever the engine reports events, so screens reload.
     @Published public private(set) var revision = 0
     /// The engine's current sensing plan, in words, for the status (profile) screen.
     @Published public private(set) var sensing = SensingStatus()
     private var events: Task<Void, Never>?
 
+    /// Starts KairosKit: call it before launch ends (its background tasks register then).
     public init() {
         OSLogSink.install() // caught panics and failing listeners in os_log, subsystem dev.kairos
-        let support = try! FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask,
-                                                   appropriateFor: nil, create: true)
-        let key = Data(base64Encoded: Bundle.main.text(QaTrack.catalogKeyFile).trimmingCharacters(in: .whitespacesAndNewlines))!
-        // A profile that cannot be opened is a bug in the demo: crash loudly.
-        engine = try! Engine.open(config: EngineConfig(
-            dataDir: support.appendingPathComponent("kairos").path,
-            timeZone: TimeZone.current.identifier,
-            sealingKey: try! KeychainKey.load(),
-            stepGoal: DemoConfig.stepGoal,
-            catalogKeys: [CatalogKey(keyId: QaTrack.catalogKeyId, publicKey: key)]))
-        // First run without a backend: the bundled catalog, so offers work at once.
-        if (try? engine.catalogInfo()) == nil, let starter = Bundle.main.data(DemoConfig.starterCatalog) {
-            _ = try? engine.loadCatalog(envelope: starter, now: Date())
+        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        let key = Data(base64Encoded: Bundle.main.text(QaTrack.catalogKeyFile).trimmingCharacters(in: .whitespacesAndNewlines)) ?? Data()
+        do {
+            KairosKit.shared.start(KairosKitConfig(
+                engine: EngineConfig(
+                    dataDir: support.appendingPathComponent("kairos").path,
+                    timeZone: TimeZone.current.identifier,
+                    sealingKey: try KeychainKey.load(),
+                    stepGoal: DemoConfig.stepGoal,
+                    catalogKeys: [CatalogKey(keyId: QaTrack.catalogKeyId, publicKey: key)]),
+                sync: SyncOptions(baseUrl: DemoConfig.backendUrl, allowInsecureLoopback: true, fetchCatalog: true)))
+        } catch {
+            NSLog("KairosDemo: no sealing key from the Keychain: \(error)")
         }
-        notifications = NotificationService(engine: engine)
-        location = LocationService(engine: engine)
-        pedometer = PedometerService(engine: engine)
-        // The engine's events as an AsyncSequence, on the main actor.
-        let stream = engine.events()
-        // Asking once makes the engine report each later change (sensingPlanChanged).
-        if let plan = try? engine.sensingPlan(now: Date()) { sensing.show(plan) }
+        notifications.onOpenOffer = { [weak self] id in self?.openedOffer = id }
         events = Task { [weak self] in
-            for await event in stream {
-                self?.notifications.show(event)
+            let engine = await KairosKit.shared.engine()
+            self?.opened(engine)
+            for await event in engine.events() {
+                await self?.notifications.show(event)
                 self?.sensing.onEvent(event)
                 self?.revision += 1
             }
         }
+    }
+
+    private func opened(_ engine: Engine) {
+        // First run without a backend: the bundled catalog, so offers work at once.
+        if (try? engine.catalogInfo()) == nil, let starter = Bundle.main.data(DemoConfig.starterCatalog) {
+            do { _ = try engine.loadCatalog(envelope: starter, now: Date()) } catch { NSLog("KairosDemo: bundled catalog refused: \(error)") }
+        }
+        // Asking once makes the engine report each later change (sensingPlanChanged).
+        if let plan = try? engine.sensingPlan(now: Date()) { sensing.show(plan) }
+        notifications.engine = engine
+        self.engine = engine
     }
 }
 

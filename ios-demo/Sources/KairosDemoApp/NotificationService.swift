@@ -4,14 +4,18 @@ import Kairos
 import KairosDemoCore
 import UserNotifications
 
-/// Offers as notifications with Redeem and Dismiss buttons; step goals and nudges too.
-public final class NotificationService: NSObject, UNUserNotificationCenterDelegate {
+/// The engine's events as notifications (`Notices` decides which and what they say): offers with
+/// Redeem and Dismiss buttons (a tap opens that offer), step goals, nudges, overdue routines and
+/// on-the-way reminders. Its delegate is set at launch, so a tap that launched the app is seen.
+public final class NotificationService: NSObject, UNUserNotificationCenterDelegate, @unchecked Sendable {
     private static let offerCategory = "offer"
-    private let engine: Engine
     private let center = UNUserNotificationCenter.current()
+    /// The engine, once KairosKit opened it (set on the main actor).
+    var engine: Engine?
+    /// Called on the main actor with the offer instance a notification's tap opens.
+    var onOpenOffer: (Int64) -> Void = { _ in }
 
-    init(engine: Engine) {
-        self.engine = engine
+    override init() {
         super.init()
         center.delegate = self
         center.setNotificationCategories([UNNotificationCategory(
@@ -26,42 +30,33 @@ public final class NotificationService: NSObject, UNUserNotificationCenterDelega
         (try? await center.requestAuthorization(options: [.alert, .sound])) ?? false
     }
 
-    /// Shows what `event` calls for.
-    func show(_ event: KairosEvent) {
+    /// Shows what `event` calls for; an offer is reported presented only when alerts may show.
+    func show(_ event: KairosEvent) async {
+        if let gone = Notices.withdrawn(event) { center.removeDeliveredNotifications(withIdentifiers: [gone]) }
+        let now = Date()
+        guard let notice = Notices.of(event, now: now) else { return }
+        guard await center.notificationSettings().authorizationStatus == .authorized else { return }
         let content = UNMutableNotificationContent()
-        let id: String
-        switch event {
-        case let .offerTriggered(_, instanceId, _, _, _, _, title, expiresAt):
-            id = "offer-\(instanceId)"
-            content.title = title
-            content.body = Countdown.claimText(expiresAt: expiresAt, now: Date())
+        content.title = notice.title
+        content.body = notice.body
+        content.threadIdentifier = notice.kind.rawValue
+        if let offer = notice.offerInstanceId {
             content.categoryIdentifier = Self.offerCategory
-            content.userInfo = ["instanceId": instanceId]
-            _ = try? engine.presented(instanceId: instanceId, now: Date())
-        case let .offerExpired(_, instanceId, _):
-            center.removeDeliveredNotifications(withIdentifiers: ["offer-\(instanceId)"])
-            return
-        case let .stepGoalReached(_, _, steps, _):
-            id = "goal"
-            content.title = "Goal reached!"
-            content.body = "\(steps) steps today."
-        case let .inactivityNudge(_, _, minutes):
-            id = "nudge"
-            content.title = "Time for a walk?"
-            content.body = "You have been sitting for \(minutes) min."
-        default:
-            return
+            content.userInfo = [Notices.offerKey: offer]
         }
-        center.add(UNNotificationRequest(identifier: id, content: content, trigger: nil))
+        try? await center.add(UNNotificationRequest(identifier: notice.id, content: content, trigger: nil))
+        if let offer = notice.offerInstanceId { _ = try? engine?.presented(instanceId: offer, now: now) }
     }
 
     public func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse) async {
-        guard let id = response.notification.request.content.userInfo["instanceId"] as? Int64 else { return }
-        let presenter = OffersPresenter(engine: engine)
+        guard let id = response.notification.request.content.userInfo[Notices.offerKey] as? Int64 else { return }
         switch response.actionIdentifier {
-        case "redeem": _ = presenter.redeem(id, now: Date())
-        case "dismiss": _ = presenter.dismiss(id, now: Date())
-        default: break
+        case "redeem", "dismiss":
+            guard let engine else { return }
+            let presenter = OffersPresenter(engine: engine)
+            _ = response.actionIdentifier == "redeem" ? presenter.redeem(id, now: Date()) : presenter.dismiss(id, now: Date())
+        default: // the notification itself: open that offer
+            await MainActor.run { onOpenOffer(id) }
         }
     }
 

@@ -1,20 +1,28 @@
 #if canImport(SwiftUI) && os(iOS)
-import CoreLocation
 import Kairos
 import KairosDemoCore
+import KairosKit
 import SwiftUI
+import UserNotifications
 
-/// The app's root: one tab per screen.
+/// The app's root: one tab per screen, once KairosKit has opened the engine; a notification's
+/// tap on an offer switches to the offers tab.
 public struct RootView: View {
     @EnvironmentObject private var model: AppModel
+    @State private var tab = 0
     public init() {}
 
     public var body: some View {
-        TabView {
-            NavigationStack { OffersView() }.tabItem { Label("Offers", systemImage: "tag") }
-            NavigationStack { ProfileView() }.tabItem { Label("Profile", systemImage: "figure.walk") }
-            NavigationStack { PrivacyView() }.tabItem { Label("Privacy", systemImage: "hand.raised") }
-            NavigationStack { ReplayView() }.tabItem { Label("QA replay", systemImage: "play.circle") }
+        if let engine = model.engine {
+            TabView(selection: $tab) {
+                NavigationStack { OffersView(engine: engine) }.tabItem { Label("Offers", systemImage: "tag") }.tag(0)
+                NavigationStack { ProfileView(engine: engine) }.tabItem { Label("Profile", systemImage: "figure.walk") }.tag(1)
+                NavigationStack { PrivacyView(engine: engine) }.tabItem { Label("Privacy", systemImage: "hand.raised") }.tag(2)
+                NavigationStack { ReplayView() }.tabItem { Label("QA replay", systemImage: "play.circle") }.tag(3)
+            }
+            .onChange(of: model.openedOffer) { opened in if opened != nil { tab = 0 } }
+        } else {
+            ProgressView("Opening your profile…")
         }
     }
 }
@@ -23,19 +31,30 @@ public struct RootView: View {
 struct PermissionsView: View {
     @EnvironmentObject private var model: AppModel
     @State private var notifications: PermissionState = .notDetermined
+    @State private var status: PermissionStatus?
 
     private var states: [DemoPermission: PermissionState] {
-        let location: (PermissionState, PermissionState) = switch model.location.authorization {
-        case .authorizedAlways: (.granted, .granted)
-        case .authorizedWhenInUse: (.granted, .notDetermined)
+        guard let status else { return [:] }
+        let location: (PermissionState, PermissionState) = switch status.location {
+        case .precise, .approximate: (.granted, status.background ? .granted : .notDetermined)
         case .notDetermined: (.notDetermined, .notDetermined)
         default: (.denied, .denied)
         }
         return [.locationWhenInUse: location.0, .locationAlways: location.1,
-                .motion: PedometerService.authorized ? .granted : .notDetermined, .notifications: notifications]
+                .motion: status.motion ? .granted : .notDetermined, .notifications: notifications]
+    }
+
+    /// KairosKit's permission status, with the notification settings read now.
+    private func refresh() async {
+        let settings = await UNUserNotificationCenter.current().notificationSettings()
+        status = KairosKit.shared.permissions(notificationStatus: settings.authorizationStatus.rawValue)
     }
 
     var body: some View {
+        Group { step }.task { await refresh() }
+    }
+
+    @ViewBuilder private var step: some View {
         switch PermissionFlow().next(states) {
         case let .ask(permission):
             Form {
@@ -48,62 +67,85 @@ struct PermissionsView: View {
                 Button("Open Settings") { UIApplication.shared.open(URL(string: UIApplication.openSettingsURLString)!) }
             }
         case .done:
-            Text("All set.").onAppear { model.location.start(); model.pedometer.start() }
+            Text("All set: KairosKit tracks as far as these permissions allow.")
         }
     }
 
     private func ask(_ permission: DemoPermission) async {
         switch permission {
-        case .locationWhenInUse, .locationAlways: model.location.requestPermission()
-        case .motion: model.pedometer.start()
+        case .locationWhenInUse: KairosKit.shared.requestLocationPermission(.whenInUse)
+        case .locationAlways: KairosKit.shared.requestLocationPermission(.always)
+        case .motion: break // iOS asks on KairosKit's first pedometer query
         case .notifications: notifications = await model.notifications.requestPermission() ? .granted : .denied
         }
+        await refresh()
     }
 }
 
-/// The offers the shopper can claim now, with countdowns refreshed every 30 s.
+/// The offers the shopper can claim now, with countdowns refreshed every 30 s; the one a
+/// notification opened comes first.
 struct OffersView: View {
     @EnvironmentObject private var model: AppModel
+    let engine: Engine
     @State private var rows: [OfferRow] = []
+    @State private var opened: OpenedOffer?
     @State private var message: String?
 
     var body: some View {
         List {
             NavigationLink("Permissions") { PermissionsView() }
-            if rows.isEmpty { Text("Nothing right now. Offers appear here when you are near a partner shop.") }
-            ForEach(rows) { row in
-                VStack(alignment: .leading, spacing: 4) {
-                    Text(row.title).font(.headline)
-                    Text(row.body)
-                    Text(row.countdown).font(.caption).foregroundStyle(row.urgent ? .red : .secondary)
-                }
-                .swipeActions {
-                    Button("Redeem") { act(OffersPresenter(engine: model.engine).redeem(row.id, now: Date())) }.tint(.green)
-                    Button("Dismiss", role: .destructive) { act(OffersPresenter(engine: model.engine).dismiss(row.id, now: Date())) }
-                }
+            switch opened {
+            case let .claimable(row)?: Section("From your notification") { offer(row) }
+            case let .gone(text)?: Text(text)
+            case nil: EmptyView()
             }
+            if rows.isEmpty { Text("Nothing right now. Offers appear here when you are near a partner shop.") }
+            ForEach(rows) { offer($0) }
         }
         .navigationTitle("Offers near you")
         .alert(message ?? "", isPresented: .constant(message != nil)) { Button("OK") { message = nil } }
         .task(id: model.revision) {
             while !Task.isCancelled {
-                rows = (try? OffersPresenter(engine: model.engine).load(now: Date())) ?? []
+                reload()
                 try? await Task.sleep(nanoseconds: 30_000_000_000)
             }
         }
+        .onChange(of: model.openedOffer) { _ in reload() }
+    }
+
+    private func offer(_ row: OfferRow) -> some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(row.title).font(.headline)
+            Text(row.body)
+            Text(row.countdown).font(.caption).foregroundStyle(row.urgent ? .red : .secondary)
+        }
+        .swipeActions {
+            Button("Redeem") { act(OffersPresenter(engine: engine).redeem(row.id, now: Date())) }.tint(.green)
+            Button("Dismiss", role: .destructive) { act(OffersPresenter(engine: engine).dismiss(row.id, now: Date())) }
+        }
+    }
+
+    private func reload() {
+        let presenter = OffersPresenter(engine: engine)
+        if let id = model.openedOffer { opened = try? presenter.open(id, now: Date()) }
+        let all = (try? presenter.load(now: Date())) ?? []
+        if case let .claimable(first)? = opened { rows = all.filter { $0.id != first.id } } else { rows = all }
     }
 
     private func act(_ result: ActionResult) {
         switch result {
         case let .done(text), let .refused(text): message = text
         }
-        rows = (try? OffersPresenter(engine: model.engine).load(now: Date())) ?? []
+        model.openedOffer = nil
+        opened = nil
+        reload()
     }
 }
 
 /// Today's steps against the goal, the engine's sensing plan, today's visits, the routines learned.
 struct ProfileView: View {
     @EnvironmentObject private var model: AppModel
+    let engine: Engine
     @State private var profile: Profile?
 
     var body: some View {
@@ -126,17 +168,17 @@ struct ProfileView: View {
             }
         }
         .navigationTitle("My profile")
-        .task(id: model.revision) { profile = try? ProfilePresenter(engine: model.engine, zone: .current).load(now: Date()) }
+        .task(id: model.revision) { profile = try? ProfilePresenter(engine: engine, zone: .current).load(now: Date()) }
     }
 }
 
 /// Consent per purpose, the ledger, what waits to leave, export and erase.
 struct PrivacyView: View {
-    @EnvironmentObject private var model: AppModel
+    let engine: Engine
     @State private var privacy: Privacy?
     @State private var export: String?
     @State private var confirmErase = false
-    private var presenter: PrivacyPresenter { PrivacyPresenter(engine: model.engine, zone: .current) }
+    private var presenter: PrivacyPresenter { PrivacyPresenter(engine: engine, zone: .current) }
 
     var body: some View {
         List {

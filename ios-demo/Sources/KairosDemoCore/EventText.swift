@@ -16,7 +16,8 @@ public enum EventText {
              let .fenceDwelled(at, _, _, _), let .fenceExited(at, _, _, _), let .offerTriggered(at, _, _, _, _, _, _, _),
              let .offerSuppressed(at, _, _, _, _, _, _), let .offerHeldOut(at, _, _, _), let .offerExpired(at, _, _),
              let .routineOverdue(at, _, _, _, _, _), let .routineResumed(at, _, _, _), let .onTheWayReminder(at, _, _, _, _, _),
-             let .notificationHeld(at, _, _, _, _), let .catalogLoaded(at, _, _, _), let .databaseRecovered(at, _, _),
+             let .notificationHeld(at, _, _, _, _), let .notificationRetried(at, _, _, _), let .catalogLoaded(at, _, _, _),
+             let .databaseRecovered(at, _, _),
              let .clockCorrected(at, _, _),
              let .sensingPlanChanged(at, _, _, _, _, _, _):
             return at
@@ -42,6 +43,7 @@ public enum EventText {
         case let .routineResumed(_, routineId, _, _): return "Routine resumed: \(routineId)"
         case let .onTheWayReminder(_, _, _, merchantId, distanceM, _): return "On your way: \(merchantId) is \(Int(distanceM)) m ahead"
         case let .notificationHeld(_, message, _, _, explanation): return "Held (\(message)): \(explanation)"
+        case let .notificationRetried(_, message, _, outcome): return "Held \(message): \(outcome)"
         case let .catalogLoaded(_, version, offers, _): return "Catalog v\(version) loaded: \(offers) offers"
         case let .databaseRecovered(_, _, reason): return "Database recovered: \(reason)"
         case let .clockCorrected(_, from, _): return "Device clock corrected: back from \(from)"

@@ -23,6 +23,14 @@ public enum ActionResult: Equatable, Sendable {
     case refused(String)
 }
 
+/// The offer a notification opened (`OffersPresenter.open`).
+public enum OpenedOffer: Equatable, Sendable {
+    /// It can still be claimed: the row is shown first.
+    case claimable(OfferRow)
+    /// It cannot any more (redeemed, dismissed, its window ended); the message says so.
+    case gone(String)
+}
+
 /// The offers screen: what can be claimed now, with countdowns, and the shopper's actions on it.
 public final class OffersPresenter {
     /// Below this much time left an offer is shown as urgent.
@@ -39,6 +47,15 @@ public final class OffersPresenter {
             _ = try engine.presented(instanceId: offer.id, now: now)
         }
         return offers.map { Self.row($0, now: now) }
+    }
+
+    /// The offer instance `id` a notification opened, at `now`; marks it presented.
+    public func open(_ id: Int64, now: Date) throws -> OpenedOffer {
+        guard let offer = try engine.offers(now: now).first(where: { $0.id == id }) else {
+            return .gone("That offer can no longer be claimed.")
+        }
+        if offer.state == .triggered { _ = try engine.presented(instanceId: id, now: now) }
+        return .claimable(Self.row(offer, now: now))
     }
 
     /// The shopper shows the offer at the till.

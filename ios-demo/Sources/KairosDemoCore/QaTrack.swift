@@ -14,11 +14,10 @@ public struct QaTrack: Hashable, Identifiable, Sendable {
     public let timeZone: String
     public var id: String { file }
 
-    /// The fixes of the track's `text`, read by the parser its extension names.
+    /// The fixes of the track's `text`, read by the engine's parser for its extension (CSV, GPX,
+    /// GeoJSON); throws `KairosError.InvalidInput` naming the file, line or element and reason.
     public func parse(_ text: String) throws -> [LocationFix] {
-        if file.hasSuffix(".gpx") { return try GpxTrack.parse(text) }
-        if file.hasSuffix(".csv") { return try parseTrackCsv(text: text) }
-        throw GpxError(description: "\(file): only .gpx and .csv tracks can be replayed")
+        try parseTrack(name: file, text: text)
     }
 
     /// The tracks the app bundles.
@@ -35,6 +34,12 @@ public struct QaTrack: Hashable, Identifiable, Sendable {
     public static let catalogKeyFile = "catalogs/test-key.pub"
 }
 
+/// Why a QA session cannot start.
+public struct QaSessionError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong, naming the file.
+    public let description: String
+}
+
 /// A throw-away engine for one QA replay, in its own directory, so replayed fixes never mix with
 /// the shopper's profile. Loads the track's catalog as of the track's first fix. Deletes the
 /// directory when released.
@@ -49,9 +54,9 @@ public final class QaSession {
     /// `catalog` is the track's signed catalog and `catalogKey` the base64 key it is signed with.
     public init(parent: URL, track: QaTrack, trackText: String, catalog: Data?, catalogKey: String) throws {
         let fixes = try track.parse(trackText)
-        guard let start = fixes.map(\.at).min() else { throw GpxError(description: "\(track.file) has no points") }
+        guard let start = fixes.map(\.at).min() else { throw QaSessionError(description: "\(track.file) has no points") }
         guard let key = Data(base64Encoded: catalogKey.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw GpxError(description: "the catalog key is not base64")
+            throw QaSessionError(description: "the catalog key is not base64")
         }
         dir = parent.appendingPathComponent("qa-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

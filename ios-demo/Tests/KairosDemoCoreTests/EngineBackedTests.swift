@@ -87,15 +87,6 @@ final class PresenterTests: XCTestCase {
         XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false])
     }
 
-    func testWakeRegionsNearestTwentyRefreshedAfterMoving() throws {
-        let engine = try Fixtures.engine(catalog: "catalogs/shop-street.signed.json")
-        let planner = WakeRegionPlanner(limit: 2)
-        let first = try XCTUnwrap(try planner.planIfMoved(engine: engine, lat: 37.33, lon: -121.9))
-        XCTAssertEqual(first.regions.first?.id, "corner-cafe-main")
-        XCTAssertTrue(first.regions.allSatisfy { $0.radiusM >= 100 })
-        XCTAssertNil(try planner.planIfMoved(engine: engine, lat: 37.333, lon: -121.9))
-        XCTAssertNotNil(try planner.planIfMoved(engine: engine, lat: 37.336, lon: -121.9))
-    }
 
     func testTheSensingStatusLineShowsThePlanAndFollowsItsChanges() throws {
         let engine = try Fixtures.engine(catalog: "catalogs/shop-street.signed.json")
@@ -115,13 +106,21 @@ final class PresenterTests: XCTestCase {
         XCTAssertEqual(SensingStatus.text(.low, intervalMs: 30_000, .quietHours), "Sensing: low every 30 s (quiet hours)")
     }
 
-    func testAnUnreachableBackendAsksToRetry() async throws {
-        let engine = try Fixtures.engine()
-        _ = try engine.setConsent(purpose: .activity, granted: true, policyVersion: "2026-11", now: Fixtures.tenAM)
-        _ = try engine.setConsent(purpose: .activity, granted: false, policyVersion: "2026-11", now: Fixtures.tenAM.addingTimeInterval(60))
-        let (report, retry) = try await NightlySync.run(engine: engine, baseUrl: "http://127.0.0.1:9", now: Fixtures.tenAM.addingTimeInterval(120))
-        XCTAssertEqual(report.sent, 0)
-        XCTAssertTrue(retry, "\(report)")
-        XCTAssertEqual(try engine.outbox().count, 1)
+    func testAnOfferNotificationOpensThatOfferUntilItIsRedeemed() throws {
+        let engine = try Fixtures.engine(catalog: "catalogs/shop-street.signed.json")
+        let events = try engine.recordLocations(fixes: Fixtures.intoCafe()).events
+        let offer = try XCTUnwrap(events.compactMap { event -> (Int64, Date)? in
+            if case let .offerTriggered(at, instanceId, _, _, _, _, _, _) = event { return (instanceId, at) }
+            return nil
+        }.first)
+        let notice = try XCTUnwrap(Notices.of(events.first { if case .offerTriggered = $0 { return true } else { return false } }!, now: offer.1))
+        XCTAssertEqual(notice.offerInstanceId, offer.0)
+        XCTAssertEqual(notice.id, Notices.offerId(offer.0))
+        let presenter = OffersPresenter(engine: engine)
+        let later = offer.1.addingTimeInterval(60)
+        guard case let .claimable(row) = try presenter.open(offer.0, now: later) else { return XCTFail("not claimable") }
+        XCTAssertEqual(row.id, offer.0)
+        XCTAssertEqual(presenter.redeem(offer.0, now: later), .done("Enjoy! The offer is redeemed."))
+        XCTAssertEqual(try presenter.open(offer.0, now: later), .gone("That offer can no longer be claimed."))
     }
 }

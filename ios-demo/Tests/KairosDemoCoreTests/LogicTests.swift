@@ -26,7 +26,7 @@ final class PermissionFlowTests: XCTestCase {
     }
 }
 
-final class CountdownAndScheduleTests: XCTestCase {
+final class CountdownTests: XCTestCase {
     func testClaimTexts() {
         let now = Fixtures.tenAM
         XCTAssertEqual(Countdown.claimText(expiresAt: now.addingTimeInterval(41 * 60 + 1), now: now), "claim within 42 min")
@@ -36,43 +36,18 @@ final class CountdownAndScheduleTests: XCTestCase {
         XCTAssertEqual(Countdown.duration(51 * 3600), "2 days 3 h")
     }
 
-    func testNightlySyncAtTwoLocalAcrossDst() {
-        let schedule = NightlySchedule()
-        XCTAssertEqual(schedule.next(after: Fixtures.at("2026-11-24T07:00:00Z"), zone: Fixtures.la), Fixtures.at("2026-11-24T10:00:00Z"))
-        XCTAssertEqual(schedule.next(after: Fixtures.at("2026-11-24T10:00:00Z"), zone: Fixtures.la), Fixtures.at("2026-11-25T10:00:00Z"))
-        // 31 Oct 23:00 PDT; 02:00 PST on 1 Nov is four hours later.
-        XCTAssertEqual(schedule.next(after: Fixtures.at("2026-11-01T06:00:00Z"), zone: Fixtures.la), Fixtures.at("2026-11-01T10:00:00Z"))
-    }
 
-    func testPedometerQueriesTheGapUpToSevenDays() {
-        let now = Fixtures.tenAM
-        XCTAssertEqual(PedometerWindow.start(lastRecordedEnd: nil, now: now, zone: Fixtures.la), Fixtures.at("2026-11-24T08:00:00Z"))
-        let last = Fixtures.at("2026-11-23T20:00:00Z")
-        XCTAssertEqual(PedometerWindow.start(lastRecordedEnd: last, now: now, zone: Fixtures.la), last)
-        XCTAssertEqual(PedometerWindow.start(lastRecordedEnd: Fixtures.at("2026-10-01T00:00:00Z"), now: now, zone: Fixtures.la),
-                       Fixtures.at("2026-11-17T08:00:00Z"))
-    }
 }
 
-final class GpxTrackTests: XCTestCase {
-    func testTheBundledDriveReadsAsTimedFixes() throws {
-        let fixes = try GpxTrack.parse(try Fixtures.text("tracks/drive-past-drive-thru.gpx"))
+final class QaTrackTests: XCTestCase {
+    func testTheBundledDriveReadsThroughTheEnginesParserAsTimedFixes() throws {
+        let drive = QaTrack.all[0]
+        let fixes = try drive.parse(try Fixtures.text(drive.file))
         XCTAssertEqual(fixes.count, 75)
         XCTAssertEqual(fixes.first, LocationFix(at: Fixtures.at("2026-11-24T20:00:00Z"), lat: 37.33, lon: -121.892, accuracyM: 10, speedMps: nil))
         XCTAssertEqual(fixes.last?.at, Fixtures.at("2026-11-24T20:30:25Z"))
-    }
-
-    func testTrackPointsWinAndBadPointsAreNamed() throws {
-        let gpx = """
-        <gpx xmlns="http://www.topografix.com/GPX/1/1"><wpt lat="1" lon="2"><time>2026-11-24T20:00:00Z</time></wpt>
-        <trk><trkseg><trkpt lon="-121.5" lat="37.5"><ele>3</ele><time>2026-11-24T20:00:05Z</time></trkpt></trkseg></trk></gpx>
-        """
-        XCTAssertEqual(try GpxTrack.parse(gpx).map(\.lat), [37.5])
-        XCTAssertThrowsError(try GpxTrack.parse(#"<gpx><wpt lat="1" lon="2"><time>2026-11-24T20:00:00Z</time></wpt><wpt lat="1" lon="2"/></gpx>"#)) {
-            XCTAssertEqual("\($0)", "point 2 has no <time>: a replay needs timed points")
-        }
-        XCTAssertThrowsError(try GpxTrack.parse(#"<gpx><wpt lat="north" lon="2"/></gpx>"#)) {
-            XCTAssertEqual("\($0)", "point 1: bad or missing lat \"north\"")
+        XCTAssertThrowsError(try drive.parse(#"<gpx><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>"#)) {
+            XCTAssertTrue("\($0)".contains("drive-past-drive-thru.gpx"), "\($0)")
         }
     }
 
@@ -81,5 +56,36 @@ final class GpxTrackTests: XCTestCase {
             XCTAssertGreaterThan(try track.parse(try Fixtures.text(track.file)).count, 50, track.file)
             if let catalog = track.catalog { XCTAssertNoThrow(try Fixtures.resource(catalog)) }
         }
+    }
+}
+
+final class NoticesTests: XCTestCase {
+    let now = Fixtures.tenAM
+
+    func testAnOverdueRoutineBecomesAReminder() throws {
+        let event = KairosEvent.routineOverdue(at: now, routineId: "category:grocery", expectedAt: now.addingTimeInterval(-2 * 86_400),
+                                               cyclesMissed: 1, daysOverdue: 2, periodDays: 7)
+        let notice = try XCTUnwrap(Notices.of(event, now: now))
+        XCTAssertEqual(notice.kind, .reminder)
+        XCTAssertEqual(notice.title, "Time for grocery?")
+        XCTAssertTrue(notice.body.contains("2 days overdue"), notice.body)
+        XCTAssertNil(notice.offerInstanceId)
+    }
+
+    func testAnOnTheWayReminderNamesTheShopAndTheDistance() throws {
+        let event = KairosEvent.onTheWayReminder(at: now, routineIds: ["place:corner-cafe-main"], placeId: "corner-cafe-main",
+                                                 merchantId: "corner-cafe", distanceM: 180.4, daysOverdue: 1)
+        let notice = try XCTUnwrap(Notices.of(event, now: now))
+        XCTAssertEqual(notice.kind, .reminder)
+        XCTAssertEqual(notice.title, "On your way: corner cafe")
+        XCTAssertTrue(notice.body.contains("180 m ahead") && notice.body.contains("1 day overdue"), notice.body)
+    }
+
+    func testANudgeIsAnActivityNoticeAndAnExpiredOfferWithdrawsItsOwn() throws {
+        let nudge = try XCTUnwrap(Notices.of(.inactivityNudge(at: now, sedentarySince: now.addingTimeInterval(-75 * 60), minutes: 75), now: now))
+        XCTAssertEqual(nudge.kind, .activity)
+        XCTAssertTrue(nudge.body.contains("75 min"), nudge.body)
+        XCTAssertEqual(Notices.withdrawn(.offerExpired(at: now, instanceId: 42, offerId: "pastry")), "offer-42")
+        XCTAssertNil(Notices.of(.routineResumed(at: now, routineId: "place:x", cyclesMissed: 1, nextExpectedAt: now), now: now))
     }
 }

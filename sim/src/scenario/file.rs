@@ -35,6 +35,8 @@ pub struct ScenarioFile {
     pub consent: Option<ConsentFile>,
     /// When `run --sync URL` syncs (default: the end of the replay).
     pub sync_at: Option<String>,
+    /// Friends seeded through an embedded backend before the day.
+    pub social: Option<SocialFile>,
     /// The catalog to load, if any.
     pub catalog: Option<CatalogFile>,
     /// Named points used by tracks, history and expectations.
@@ -118,6 +120,40 @@ pub struct ConsentFile {
     pub visits: Option<bool>,
     /// Offer outcomes.
     pub offers: Option<bool>,
+    /// Social proof (friends linked by invitation).
+    pub social: Option<bool>,
+}
+
+/// `[social]`: friends of the shopper, seeded through an embedded backend
+/// before the day, and the shopper's sync that fetches their counts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SocialFile {
+    /// When the shopper accepts the friends' invites and syncs (before `start`).
+    pub sync_at: String,
+    /// The friends, each an install holding `visits` and `social`.
+    #[serde(default)]
+    pub friend: Vec<FriendFile>,
+}
+
+/// `[[social.friend]]`: one friend install and the catalog merchants it
+/// visited (each `{merchant, day}`, uploaded as its `visits` summaries).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FriendFile {
+    /// The friend's visits.
+    #[serde(default)]
+    pub visits: Vec<FriendVisitFile>,
+}
+
+/// One day's visit of a friend to a catalog merchant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FriendVisitFile {
+    /// The catalog merchant id.
+    pub merchant: String,
+    /// The friend's local day, `YYYY-MM-DD`.
+    pub day: String,
 }
 
 /// `[catalog]`: a document signed at run time, or a signed envelope.

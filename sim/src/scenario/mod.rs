@@ -22,6 +22,7 @@ pub mod file;
 pub mod matchers;
 pub mod run;
 mod segments;
+pub mod till;
 mod tracks;
 
 use crate::rejections::{self, FixSource, ReadRefusal};
@@ -62,6 +63,9 @@ pub struct Scenario {
     pub consent: Option<Consent>,
     /// When `--sync` syncs, if given.
     pub sync_at: Option<Timestamp>,
+    /// Friends seeded through an embedded backend, and the shopper's sync
+    /// that fetches their counts, if given.
+    pub social: Option<Social>,
     /// Named places.
     pub places: BTreeMap<String, (f64, f64)>,
     /// Prior visits, in time order.
@@ -94,6 +98,15 @@ pub struct Consent {
     pub policy_version: String,
     /// When they chose, if given.
     pub at: Option<Timestamp>,
+}
+
+/// `[social]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Social {
+    /// When the shopper accepts the invites and syncs.
+    pub sync_at: Timestamp,
+    /// Each friend's visits, `(merchant id, local day)`.
+    pub friends: Vec<Vec<(String, chrono::NaiveDate)>>,
 }
 
 /// A prior stay, replayed before the day.
@@ -217,7 +230,8 @@ impl Expectation {
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 7] = ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected"];
+pub const SIM_KINDS: [&str; 8] =
+    ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected", till::VERIFIED_KIND];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -235,6 +249,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "offer_held_out",
         "offer_expired",
         "notification_held",
+        "notification_retried",
         "catalog_loaded",
         "routine_overdue",
         "routine_resumed",
@@ -345,19 +360,40 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
                 return Err("[consent] policy_version must name the policy the shopper saw".into());
             }
             let at = c.at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("[consent] at: {e}"))?;
-            let choices: Vec<(Purpose, bool)> =
-                [(Purpose::Activity, c.activity), (Purpose::Visits, c.visits), (Purpose::Offers, c.offers)]
-                    .into_iter()
-                    .filter_map(|(p, g)| g.map(|g| (p, g)))
-                    .collect();
+            let choices: Vec<(Purpose, bool)> = [
+                (Purpose::Activity, c.activity),
+                (Purpose::Visits, c.visits),
+                (Purpose::Offers, c.offers),
+                (Purpose::Social, c.social),
+            ]
+            .into_iter()
+            .filter_map(|(p, g)| g.map(|g| (p, g)))
+            .collect();
             if choices.is_empty() {
-                return Err("[consent] gives no choice: set activity, visits or offers".into());
+                return Err("[consent] gives no choice: set activity, visits, offers or social".into());
             }
             Some(Consent { choices, policy_version: c.policy_version.clone(), at })
         }
         None => None,
     };
     let sync_at = f.sync_at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("sync_at: {e}"))?;
+    let social = match &f.social {
+        Some(s) => {
+            let at = r.time(&s.sync_at).map_err(|e| format!("[social] sync_at: {e}"))?;
+            let mut friends = Vec::new();
+            for (i, friend) in s.friend.iter().enumerate() {
+                let mut visits = Vec::new();
+                for v in &friend.visits {
+                    let day = chrono::NaiveDate::parse_from_str(&v.day, "%Y-%m-%d")
+                        .map_err(|_| format!("[[social.friend]] {}: day {:?} is not YYYY-MM-DD", i + 1, v.day))?;
+                    visits.push((v.merchant.clone(), day));
+                }
+                friends.push(visits);
+            }
+            Some(Social { sync_at: at, friends })
+        }
+        None => None,
+    };
 
     let mut history = Vec::new();
     for (i, v) in f.history.visit.iter().enumerate() {
@@ -472,6 +508,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         catalog,
         consent,
         sync_at,
+        social,
         places,
         history,
         fixes,

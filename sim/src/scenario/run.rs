@@ -3,7 +3,9 @@
 //! [`kairos_core::replay::Replayer`], acting for the app and probing the
 //! engine at the scenario's times.
 
-use super::{Act, Refusal, Scenario};
+use super::till::{Till, VERIFIED_KIND};
+use super::{Act, Refusal, Scenario, Social};
+use crate::embedded_backend::Embedded;
 use crate::rejections;
 use crate::timeline::Line;
 use kairos_core::catalog::CatalogInfo;
@@ -57,21 +59,27 @@ enum Scheduled {
 /// engine refused (exit 2); failed expectations are judged afterwards.
 pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<RunOutput, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
-    run_in(sc, sync_url, dir.path(), on_line)
+    run_in(sc, sync_url, None, dir.path(), on_line)
 }
 
 /// As [`run`], with the engine's data directory in `data_dir` (which the
-/// caller keeps or removes: `kairos-sim run --profile-dir`).
+/// caller keeps or removes: `kairos-sim run --profile-dir`), and `backend`
+/// the embedded backend at `sync_url` when it is one: a scenario's
+/// `[social]` friends are seeded through it (else through a private
+/// embedded backend of their own), and redemption tokens are presented at
+/// its till (without one they are shown but not verified).
 pub fn run_in(
     sc: &Scenario,
     sync_url: Option<&str>,
+    backend: Option<&Embedded>,
     data_dir: &std::path::Path,
     on_line: &mut dyn FnMut(&Line),
 ) -> Result<RunOutput, String> {
+    let till = backend.map(|b| b as &dyn Till);
     let mut config = sc.config.clone();
     config.data_dir = data_dir.to_path_buf();
     let engine = Engine::open(config).map_err(|e| e.to_string())?;
-    let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line };
+    let mut r = Run { sc, engine: &engine, lines: Vec::new(), names: HashMap::new(), on_line, till };
 
     let first = sc.history.first().map(|v| v.at).unwrap_or(sc.start).min(sc.start);
     if let Some(c) = &sc.consent {
@@ -92,6 +100,18 @@ pub fn run_in(
             .map_err(|e| format!("the catalog was refused at {}: {e}", show(sc, at)))?;
         let pending = engine.take_pending_events();
         r.emit(&pending, at < sc.start);
+    }
+
+    if let Some(social) = &sc.social {
+        let private;
+        let backend = match backend {
+            Some(b) => b,
+            None => {
+                private = Embedded::for_scenario(sc)?;
+                &private
+            }
+        };
+        r.social(social, backend)?;
     }
 
     for (i, v) in sc.history.iter().enumerate() {
@@ -199,6 +219,7 @@ struct Run<'a> {
     /// Learned place id → `[places]` name, once seen.
     names: HashMap<i64, Option<String>>,
     on_line: &'a mut dyn FnMut(&Line),
+    till: Option<&'a dyn Till>,
 }
 
 impl Run<'_> {
@@ -274,9 +295,28 @@ impl Run<'_> {
             ));
         };
         fields.insert("instance_id".into(), json!(id));
+        if a.act == Act::Redeem {
+            if let Some(till) = self.till {
+                // The app registered (with its redemption key) at onboarding.
+                match till.register(self.engine) {
+                    Ok(problems) if problems.is_empty() => {}
+                    Ok(problems) => {
+                        return Some(format!("registering with the till's backend: {}", problems.join("; ")))
+                    }
+                    Err(e) => return Some(format!("registering with the till's backend: {e}")),
+                }
+            }
+        }
+        let mut redemption = None;
         let result = match a.act {
             Act::Present => self.engine.presented(id, a.at),
-            Act::Redeem => self.engine.redeemed(id, a.at),
+            Act::Redeem => self.engine.redeem(id, a.at).map(|r| {
+                fields.insert("token_bytes".into(), json!(r.token.compact.len()));
+                fields.insert("qr_payload".into(), json!(r.token.qr_payload));
+                let instance = r.instance.clone();
+                redemption = Some(r);
+                instance
+            }),
             Act::Dismiss => self.engine.dismissed(id, a.at),
         };
         let failure = match result {
@@ -308,6 +348,31 @@ impl Run<'_> {
         self.push(Line::sim(a.at, "app_action", fields));
         let pending = self.engine.take_pending_events();
         self.emit(&pending, false);
+        if let (Some(r), Some(till)) = (redemption, self.till) {
+            // The shopper shows the QR code; the till verifies it, and a
+            // second presentation (a screenshot passed on) is refused.
+            for presentation in 1..=2 {
+                let mut fields = Map::new();
+                fields.insert("presentation".into(), json!(presentation));
+                fields.insert("offer_id".into(), json!(r.claims.offer));
+                fields.insert("merchant_id".into(), json!(r.claims.merchant));
+                match till.verify(&r.claims.merchant, &r.token.qr_payload, a.at) {
+                    Ok(answer) => {
+                        let result = match answer.status {
+                            200 => answer.body["status"].as_str().unwrap_or("valid").to_owned(),
+                            _ => answer.body["error"]["code"].as_str().unwrap_or("refused").to_owned(),
+                        };
+                        fields.insert("status".into(), json!(answer.status));
+                        fields.insert("result".into(), json!(result));
+                    }
+                    Err(e) => {
+                        fields.insert("result".into(), json!("no_answer"));
+                        fields.insert("error".into(), json!(e));
+                    }
+                }
+                self.push(Line::sim(a.at, VERIFIED_KIND, fields));
+            }
+        }
         failure
     }
 
@@ -342,6 +407,32 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// `[social]`: registers each friend through `backend`, uploads its
+    /// visits and creates an invite the shopper's engine accepts, then the
+    /// shopper syncs once (fetching the friends' counts), all at the
+    /// social sync's time.
+    fn social(&mut self, social: &Social, backend: &Embedded) -> Result<(), String> {
+        let opts = SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(&backend.url) };
+        let consented =
+            self.sc.consent.as_ref().and_then(|c| c.at).unwrap_or(social.sync_at).local_day(self.sc.tz).to_string();
+        let addr = backend.addr();
+        for (i, visits) in social.friends.iter().enumerate() {
+            let code = backend
+                .block_on(async {
+                    let friend = kairos_backend::friend::Friend::register(addr, &consented).await?;
+                    for (merchant, day) in visits {
+                        friend.visit(merchant, &day.to_string()).await?;
+                    }
+                    friend.invite().await
+                })
+                .map_err(|e| format!("[[social.friend]] {}: {e}", i + 1))?;
+            backend
+                .block_on(self.engine.accept_friend_invite(&opts, &code))
+                .map_err(|e| format!("[[social.friend]] {}: the shopper could not accept the invite: {e}", i + 1))?;
+        }
+        self.sync(&backend.url, social.sync_at)
+    }
+
     /// `Engine::sync` against the backend at `url`, at `at`.
     fn sync(&mut self, url: &str, at: Timestamp) -> Result<(), String> {
         let opts = SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(url) };
@@ -359,9 +450,12 @@ impl Run<'_> {
             "catalog_updated": report.catalog_updated,
             "problems": report.problems.join("; "),
             "next_attempt_at": report.next_attempt_at.map(|t| t.to_rfc3339()),
+            "friend_counts": report.friend_counts,
         });
         let Value::Object(fields) = fields else { unreachable!("an object") };
-        self.push(Line::sim(at, "sync", fields));
+        let mut line = Line::sim(at, "sync", fields);
+        line.history = at < self.sc.start;
+        self.push(line);
         let pending = self.engine.take_pending_events();
         self.emit(&pending, false);
         Ok(())

@@ -149,8 +149,14 @@ pub struct AdaptiveRun {
 }
 
 /// Runs `sc` with adaptive sensing, calling `on_line` for each line of the
-/// adaptive replay and syncing at the end when `sync_url` is given.
-pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)) -> Result<AdaptiveRun, String> {
+/// adaptive replay and syncing at the end when `sync_url` is given
+/// (`backend`: the embedded backend at that URL, if it is one).
+pub fn run(
+    sc: &Scenario,
+    sync_url: Option<&str>,
+    backend: Option<&crate::embedded_backend::Embedded>,
+    on_line: &mut dyn FnMut(&Line),
+) -> Result<AdaptiveRun, String> {
     if let Some(why) = &sc.needs_dense_sensing {
         return Err(format!("this scenario needs dense sensing: {why}; run it with --sensing dense"));
     }
@@ -169,6 +175,7 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
         ));
     }
     let dense = scenario::run::run(sc, None, &mut |_| {})?;
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary profile: {e}"))?;
     let truth = platform::Truth::new(&sc.fixes);
     let followed = closed_loop::follow(sc, &truth, NOISE_SEED)?;
     let mut adaptive_sc = sc.clone();
@@ -177,7 +184,7 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
     // platform, not from a line of a file.
     adaptive_sc.fix_delivery = followed.fixes.iter().map(|f| f.at).collect();
     adaptive_sc.fix_sources = Vec::new();
-    let output = scenario::run::run(&adaptive_sc, sync_url, on_line)?;
+    let output = scenario::run::run_in(&adaptive_sc, sync_url, backend, dir.path(), on_line)?;
     let seconds = truth.covered_seconds();
     let at = output.lines.iter().chain(&dense.lines).map(|l| l.at).max().unwrap_or(sc.start);
     let events = compare::compare(&dense.lines, &output.lines);

@@ -103,6 +103,7 @@ extension KairosEvent {
         case let .routineResumed(at, _, _, _): return at
         case let .onTheWayReminder(at, _, _, _, _, _): return at
         case let .notificationHeld(at, _, _, _, _): return at
+        case let .notificationRetried(at, _, _, _): return at
         case let .catalogLoaded(at, _, _, _): return at
         case let .sensingPlanChanged(at, _, _, _, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at

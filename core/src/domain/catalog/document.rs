@@ -131,6 +131,22 @@ pub struct Offer {
     /// Attributes that targeting can test (after the merchant's).
     #[serde(default)]
     pub attributes: Attributes,
+    /// The title and body shown instead of `title` and `body` when those
+    /// hold `{friends_visited}` and the count is unknown or below the
+    /// threshold (required then, for each text that holds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_text: Option<FallbackText>,
+}
+
+/// An offer's text without social proof (`fallback_text`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FallbackText {
+    /// Shown instead of a title holding `{friends_visited}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Shown instead of a body holding `{friends_visited}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// What movement makes an offer fire, written `{"type": "enter"}`,

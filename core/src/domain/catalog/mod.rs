@@ -50,7 +50,7 @@ mod test_fixtures;
 
 pub use attribute::{AttributeValue, Attributes};
 pub use closing::{claim_deadline, next_closing, next_opening};
-pub use document::{Caps, Catalog, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger};
+pub use document::{Caps, Catalog, FallbackText, Merchant, MerchantPlace, Offer, OpeningHours, Schedule, Trigger};
 pub use envelope::{
     generate_keypair, keypair_from_pkcs8, public_key_base64, sign, verify_and_parse, verify_for_storage, verify_stored,
     CatalogKeys, SignedEnvelope, ED25519_ALGORITHM, ED25519_PUBLIC_KEY_LEN,
@@ -59,7 +59,30 @@ pub(crate) use envelope::{verify_for_storage_with, verify_stored_with, ReadDocum
 pub use error::CatalogError;
 pub use fence_checks::unwrap_ring_longitudes;
 pub use ring::signature::Ed25519KeyPair;
-pub use rule::{AttributeRule, CompareOp, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule};
+pub use rule::{
+    AttributeRule, CompareOp, FriendsVisitedRule, RoutineOverdueRule, Rule, ScopeRef, SpeedRule, StepsRule, VisitsRule,
+};
+
+/// The placeholder an offer's title or body may hold: replaced by how many
+/// of the shopper's friends visited the merchant recently (purpose
+/// `social`), or the whole text by the offer's `fallback_text` when that
+/// count is unknown or below [`crate::policy::SOCIAL_MIN_FRIENDS`].
+pub const FRIENDS_VISITED_PLACEHOLDER: &str = "{friends_visited}";
+
+/// `text` with [`FRIENDS_VISITED_PLACEHOLDER`] replaced by `friends`, or
+/// `fallback` when `text` holds the placeholder and the count is unknown
+/// or below the threshold. Text without the placeholder is kept as it is.
+pub fn with_friends_visited(text: &str, fallback: Option<&str>, friends: Option<u32>) -> String {
+    if !text.contains(FRIENDS_VISITED_PLACEHOLDER) {
+        return text.to_owned();
+    }
+    match friends.filter(|n| *n >= crate::policy::SOCIAL_MIN_FRIENDS) {
+        Some(n) => text.replace(FRIENDS_VISITED_PLACEHOLDER, &n.to_string()),
+        // Validation requires a fallback for such a text; an empty text
+        // rather than a raw placeholder if a document skipped validation.
+        None => fallback.unwrap_or_default().to_owned(),
+    }
+}
 pub use schedule::is_open;
 pub(crate) use signing_key::signing_key_id;
 pub(crate) use stream::{peek_version, read_merchants};

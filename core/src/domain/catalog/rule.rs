@@ -32,6 +32,10 @@ pub enum Rule {
     /// An attribute of the merchant (else of the offer) compares as given
     /// (false when neither has it, or the types differ).
     Attribute(AttributeRule),
+    /// At least `min` of the shopper's friends visited the offer's merchant
+    /// recently (purpose `social`; false when the count is unknown or below
+    /// [`crate::policy::SOCIAL_MIN_FRIENDS`]).
+    FriendsVisited(FriendsVisitedRule),
 }
 
 impl Default for Rule {
@@ -111,6 +115,16 @@ pub struct SpeedRule {
     /// Highest speed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_mps: Option<f64>,
+}
+
+/// `{"friends_visited": {"min": N}}`: at least `N` distinct friends of
+/// the shopper visited the offer's merchant in the backend's window (30
+/// days), as the last sync told the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendsVisitedRule {
+    /// Fewest friends (at least 1; counts under
+    /// [`crate::policy::SOCIAL_MIN_FRIENDS`] are never known).
+    pub min: u32,
 }
 
 /// `{"attribute": {"name": N, "op": "==", "value": V}}`: the attribute `N`

@@ -49,6 +49,13 @@ pub trait TargetingContext {
     fn steps_today(&self) -> u64;
     /// Current speed in metres per second, `None` when unknown.
     fn speed_mps(&self) -> Option<f64>;
+    /// How many distinct friends visited `merchant_id` recently (purpose
+    /// `social`, from the last sync), `None` when unknown. By default
+    /// unknown.
+    fn friends_visited(&self, merchant_id: &str) -> Option<u32> {
+        let _ = merchant_id;
+        None
+    }
 }
 
 /// What targeting asks of the shopper's profile where an answer may fail
@@ -68,6 +75,8 @@ pub(crate) trait ProfileFacts {
     fn steps_today(&self) -> Result<u64, Self::Error>;
     /// Current speed in metres per second, `None` when unknown.
     fn speed_mps(&self) -> Option<f64>;
+    /// As [`TargetingContext::friends_visited`].
+    fn friends_visited(&self, merchant_id: &str) -> Result<Option<u32>, Self::Error>;
 }
 
 /// A [`TargetingContext`] as [`ProfileFacts`] that never fail.
@@ -89,6 +98,9 @@ impl<C: TargetingContext + ?Sized> ProfileFacts for FixedAnswers<'_, C> {
     }
     fn speed_mps(&self) -> Option<f64> {
         self.0.speed_mps()
+    }
+    fn friends_visited(&self, merchant_id: &str) -> Result<Option<u32>, Self::Error> {
+        Ok(self.0.friends_visited(merchant_id))
     }
 }
 
@@ -184,6 +196,9 @@ impl Rule {
                 _ => false,
             },
             Rule::Attribute(a) => attribute_holds(a, subject),
+            Rule::FriendsVisited(f) => ctx
+                .friends_visited(merchant.merchant_id)?
+                .is_some_and(|n| n >= crate::policy::SOCIAL_MIN_FRIENDS && n >= f.min),
         })
     }
 }

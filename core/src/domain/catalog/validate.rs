@@ -175,6 +175,7 @@ pub(super) fn check_offer(
     check_id(&o.id, &path.key("id"))?;
     check_text(&o.title, &path.key("title"), MAX_CATALOG_SHORT_TEXT_BYTES, false)?;
     check_text(&o.body, &path.key("body"), MAX_OFFER_BODY_BYTES, true)?;
+    check_friends_text(o, path)?;
     match o.trigger {
         Trigger::Dwell { minutes } if !(1..=MAX_DWELL_MINUTES).contains(&minutes) => {
             return Err(CatalogError::at(
@@ -324,6 +325,13 @@ fn check_rule(
             }
             check_bounds(s.min_mps, s.max_mps, &path.key("speed"))?;
         }
+        Rule::FriendsVisited(f) if f.min == 0 => {
+            return Err(CatalogError::at(
+                path.key("friends_visited").key("min"),
+                "must be at least 1 (a rule true for everyone is no rule)",
+            ));
+        }
+        Rule::FriendsVisited(_) => {}
         Rule::Attribute(a) => {
             let path = path.key("attribute");
             check_id(&a.name, &path.key("name"))?;
@@ -406,6 +414,37 @@ fn check_attributes(attributes: &Attributes, path: &DocPath<'_>) -> Result<(), C
 pub(super) fn limit(path: &DocPath<'_>, count: usize, max: usize) -> Result<(), CatalogError> {
     if count > max {
         return Err(CatalogError::at(path, format!("{count} entries, more than the limit of {max}")));
+    }
+    Ok(())
+}
+
+/// An offer whose title or body holds the `{friends_visited}` placeholder
+/// gives the text shown instead when the count is unknown or below the
+/// threshold (`fallback_text.title` / `.body`), and that text holds no
+/// placeholder itself.
+fn check_friends_text(o: &Offer, path: &DocPath<'_>) -> Result<(), CatalogError> {
+    use crate::domain::catalog::FRIENDS_VISITED_PLACEHOLDER as P;
+    let fallback = o.fallback_text.clone().unwrap_or_default();
+    let fb = path.key("fallback_text");
+    for (what, text, alt, max, empty_ok) in [
+        ("title", &o.title, &fallback.title, MAX_CATALOG_SHORT_TEXT_BYTES, false),
+        ("body", &o.body, &fallback.body, MAX_OFFER_BODY_BYTES, true),
+    ] {
+        match alt {
+            Some(alt) if alt.contains(P) => {
+                return Err(CatalogError::at(fb.key(what), format!("the fallback text must not hold {P}")));
+            }
+            Some(alt) => check_text(alt, &fb.key(what), max, empty_ok)?,
+            None if text.contains(P) => {
+                return Err(CatalogError::at(
+                    fb.key(what),
+                    format!(
+                        "the {what} holds {P}: give the text shown when the count is unknown or below the threshold"
+                    ),
+                ));
+            }
+            None => {}
+        }
     }
     Ok(())
 }

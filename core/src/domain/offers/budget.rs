@@ -115,6 +115,29 @@ impl BudgetLimit {
     }
 }
 
+/// What became of a held message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryOutcome {
+    /// The budget allowed it and it still held: shown now.
+    Shown,
+    /// No longer true (the shopper walked, the routine's visit happened).
+    NoLongerRelevant,
+    /// Its day ended before the budget allowed it.
+    DayEnded,
+}
+
+impl RetryOutcome {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryOutcome::Shown => "shown",
+            RetryOutcome::NoLongerRelevant => "no_longer_relevant",
+            RetryOutcome::DayEnded => "day_ended",
+        }
+    }
+}
+
 /// Why the budget held a message, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetHold {
@@ -204,6 +227,21 @@ impl MessageBudget {
 }
 
 impl MessageBudget {
+    /// After a device clock correction to `now` (ADR 0009): a message
+    /// stamped after `now` was shown by the wrong clock, in fact at or
+    /// before `now`; its time is bounded by `now`, so that its gap runs
+    /// from the correction instead of holding every message until its
+    /// future instant. A count kept for a local day after `now`'s is
+    /// dropped.
+    pub fn rewind(&mut self, now: Timestamp, tz: Tz) {
+        for entry in &mut self.last {
+            entry.1 = entry.1.min(now);
+        }
+        if self.day.is_some_and(|d| d > now.local_day(tz)) {
+            (self.day, self.shown) = (None, 0);
+        }
+    }
+
     /// Whether a message of `kind` at `at` joins the one of its kind shown
     /// at that very instant (two routines falling overdue together): one
     /// notification, counted once, never held by its own gap.
@@ -272,6 +310,17 @@ mod tests {
         assert!(b.check(MessageKind::OnTheWayReminder, ts("2026-11-28T23:59:00-08:00"), LA, &p).is_err());
         // A new local day, a new budget.
         assert_eq!(b.check(MessageKind::InactivityNudge, ts("2026-11-29T00:00:00-08:00"), LA, &p), Ok(()));
+    }
+
+    #[test]
+    fn a_message_stamped_by_a_clock_since_corrected_holds_its_gap_from_the_correction_only() {
+        let p = policy(10, 15);
+        let mut b = MessageBudget::default();
+        b.record(MessageKind::Offer, ts("2090-11-28T10:10:00-08:00"), LA);
+        let now = ts("2026-11-28T10:11:00-08:00");
+        b.rewind(now, LA);
+        assert!(b.check(MessageKind::Offer, ts("2026-11-28T10:20:00-08:00"), LA, &p).is_err(), "the gap still runs");
+        assert_eq!(b.check(MessageKind::Offer, ts("2026-11-28T10:26:00-08:00"), LA, &p), Ok(()));
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub(super) struct OfferRec {
     pub(super) id: Str,
     pub(super) title: Str,
     pub(super) body: Str,
+    /// `fallback_text.title` and `.body` (text without social proof).
+    pub(super) fallback: (Option<Str>, Option<Str>),
     pub(super) merchant: u32,
     pub(super) trigger: Trigger,
     pub(super) claim_window_minutes: u32,
@@ -345,6 +347,13 @@ impl LoadedCatalog {
                 id: self.text.push(&o.id),
                 title: interner.intern(&mut self.text, &o.title),
                 body: interner.intern(&mut self.text, &o.body),
+                fallback: match &o.fallback_text {
+                    Some(f) => (
+                        f.title.as_deref().map(|t| interner.intern(&mut self.text, t)),
+                        f.body.as_deref().map(|b| interner.intern(&mut self.text, b)),
+                    ),
+                    None => (None, None),
+                },
                 merchant: mi,
                 trigger: o.trigger.clone(),
                 claim_window_minutes: o.claim_window_minutes,

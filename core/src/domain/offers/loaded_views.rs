@@ -164,6 +164,19 @@ impl<'c> LoadedOffer<'c> {
         self.cat.text.get(self.rec.body)
     }
 
+    /// Its title as the shopper sees it, given how many friends visited
+    /// its merchant (`{friends_visited}` filled in, or the fallback title).
+    pub fn title_with(self, friends: Option<u32>) -> String {
+        let fallback = self.rec.fallback.0.map(|s| self.cat.text.get(s));
+        crate::domain::catalog::with_friends_visited(self.title(), fallback, friends)
+    }
+
+    /// Its body as the shopper sees it (as [`LoadedOffer::title_with`]).
+    pub fn body_with(self, friends: Option<u32>) -> String {
+        let fallback = self.rec.fallback.1.map(|s| self.cat.text.get(s));
+        crate::domain::catalog::with_friends_visited(self.body(), fallback, friends)
+    }
+
     /// Its merchant.
     pub fn merchant(self) -> LoadedMerchant<'c> {
         LoadedMerchant { cat: self.cat, rec: &self.cat.merchants[self.rec.merchant as usize] }

@@ -18,6 +18,7 @@
 
 pub mod budget;
 pub mod decide;
+pub mod held;
 pub mod holdout;
 mod instance;
 pub mod loaded;
@@ -31,7 +32,7 @@ pub mod redemption_token;
 pub mod relevance;
 mod text;
 
-pub use budget::{BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind};
+pub use budget::{BudgetHold, BudgetLimit, BudgetPolicy, MessageBudget, MessageKind, RetryOutcome};
 pub use instance::{OfferHistory, OfferInstance, OfferState};
 pub use manners::{OfferPolicy, Suppression};
 pub use relevance::{Ranking, RelevanceModel, RelevancePolicy};

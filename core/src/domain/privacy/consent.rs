@@ -15,11 +15,21 @@ pub enum Purpose {
     Visits,
     /// Offer outcomes per offer per day, for measurement.
     Offers,
+    /// Social proof: friends linked by invitation (through the backend, both
+    /// holding `social`) see how many of them visited a catalog merchant in
+    /// the last 30 days, never who. Under it the install's consented
+    /// merchant visits (`visits`) count towards its friends' counts, and it
+    /// receives its own counts at sync. No daily summary of its own.
+    Social,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 3] = [Purpose::Activity, Purpose::Visits, Purpose::Offers];
+    pub const ALL: [Purpose; 4] = [Purpose::Activity, Purpose::Visits, Purpose::Offers, Purpose::Social];
+
+    /// The purposes with a daily summary (`social` has none: it shares
+    /// through friend links and the `visits` summaries).
+    pub const SUMMARISED: [Purpose; 3] = [Purpose::Activity, Purpose::Visits, Purpose::Offers];
 
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +37,7 @@ impl Purpose {
             Purpose::Activity => "activity",
             Purpose::Visits => "visits",
             Purpose::Offers => "offers",
+            Purpose::Social => "social",
         }
     }
 

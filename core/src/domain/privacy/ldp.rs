@@ -93,6 +93,8 @@ impl LocalPrivacy {
             Purpose::Activity => self.activity_epsilon,
             Purpose::Visits => self.visits_epsilon,
             Purpose::Offers => self.offers_epsilon,
+            // No summary of its own, so nothing to noise.
+            Purpose::Social => None,
         }
     }
 
@@ -229,6 +231,8 @@ pub fn noise_summary(purpose: Purpose, payload: &mut Value, epsilon: f64, src: &
             let goal = payload["goal_met"].as_bool().unwrap_or(false);
             payload["goal_met"] = json!(src.noisy_bool(goal, e)?);
         }
+        // No summary: nothing reaches here (its summary is never built).
+        Purpose::Social => {}
         Purpose::Visits | Purpose::Offers => {
             let (list, fields) =
                 if purpose == Purpose::Visits { ("merchants", VISITS_FIELDS) } else { ("offers", OFFERS_FIELDS) };

@@ -18,9 +18,11 @@ mod import_refusal;
 pub mod ldp;
 pub mod outbox;
 pub mod seal;
+pub mod social;
 pub mod summaries;
 
 pub use consent::{ConsentEntry, Consents, Purpose};
 pub use import_refusal::ImportRefusal;
 pub use ldp::{LocalPrivacy, LocalPrivacyError};
 pub use outbox::{BudgetEntry, OutboxItem, OutboxKind};
+pub use social::{FriendCounts, FriendInvite, InviteRefusal};

@@ -103,6 +103,9 @@ pub fn build<F: DayFacts + ?Sized>(
                 .collect();
             (!offers.is_empty()).then(|| json!({ "offers": offers }))
         }
+        // Social proof has no daily summary: friends' counts are computed
+        // by the backend from their `visits` summaries.
+        Purpose::Social => None,
     })
 }
 

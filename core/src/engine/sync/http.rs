@@ -3,12 +3,9 @@
 //! 429 refused, with the server's error code; 408, 429, 5xx, timeouts,
 //! broken connections and oversized answers retried later).
 
+use super::refusal::RefusalCode;
 use super::transport::{HttpRequest, HttpResponse, HttpTransport};
 use crate::error::{Error, Result};
-
-/// The server's error code for a re-registration without the install's
-/// current token: choose a new install id.
-pub const INSTALL_ID_TAKEN: &str = "install_id_taken";
 
 /// What became of one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +24,7 @@ pub enum Outcome {
         status: u16,
         /// The server's error code (`unknown_merchant_id`,
         /// `quota_exceeded`, `install_id_taken`, ...).
-        code: Option<String>,
+        code: Option<RefusalCode>,
     },
     /// The credential was refused (401): register a new install id.
     Unauthorized,
@@ -49,7 +46,7 @@ impl Outcome {
             Outcome::Done(_) => "done".into(),
             Outcome::NotModified => "not modified".into(),
             Outcome::Redirected(status) => format!("server answered {status} (a redirect, not followed)"),
-            Outcome::Refused { status, code: Some(code) } => format!("server refused with {status} {code}"),
+            Outcome::Refused { status, code: Some(code) } => format!("server refused with {status} {}", code.as_str()),
             Outcome::Refused { status, code: None } => format!("server refused with {status}"),
             Outcome::Unauthorized => "server refused our credential (401)".into(),
             Outcome::Retry { reason, .. } => reason.clone(),
@@ -102,9 +99,9 @@ pub async fn send(transport: &dyn HttpTransport, req: HttpRequest) -> Outcome {
 }
 
 /// The `code` of an error body `{"error": {"code": ...}}`, if it has one.
-fn error_code(body: &[u8]) -> Option<String> {
+fn error_code(body: &[u8]) -> Option<RefusalCode> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value.get("error")?.get("code")?.as_str().map(str::to_owned)
+    value.get("error")?.get("code")?.as_str().map(RefusalCode::parse)
 }
 
 /// What an answer means for sync.
@@ -173,6 +170,6 @@ mod tests {
     fn a_refusal_carries_the_servers_error_code() {
         let body = br#"{"error": {"code": "quota_exceeded", "message": "200 visits rows a day"}}"#.to_vec();
         let r = classify(HttpResponse { status: 422, headers: Vec::new(), body });
-        assert_eq!(r, Outcome::Refused { status: 422, code: Some("quota_exceeded".into()) });
+        assert_eq!(r, Outcome::Refused { status: 422, code: Some(RefusalCode::QuotaExceeded) });
     }
 }

@@ -31,14 +31,17 @@
 //! | `random.rs` | keys, install ids, jitter |
 //! | `refusal.rs` | refusals as the report counts them |
 //! | `backoff.rs` | when to try again |
+//! | `social.rs` | friend invites and the friends' visit counts (purpose `social`) |
 
 mod backoff;
 mod erasure;
 mod http;
 mod random;
+mod redemption_key;
 mod refusal;
 mod register;
 mod run;
+mod social;
 mod tiles;
 mod transport;
 #[cfg(test)]
@@ -46,7 +49,7 @@ mod verify_first_tests;
 
 pub use backoff::Backoff;
 pub use http::check_base_url;
-pub use refusal::{Refusal, RefusalAction, RefusedRequest};
+pub use refusal::{Refusal, RefusalAction, RefusalCode, RefusedRequest};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};
@@ -108,4 +111,8 @@ pub struct SyncReport {
     /// Every request the server refused for good, with its status, error
     /// code and what was done (dropped, or kept queued for a deletion).
     pub refusals: Vec<Refusal>,
+    /// With `social` granted, how many merchants the friends' counts
+    /// fetched name (each with at least 2 friends); `None` when none were
+    /// fetched.
+    pub friend_counts: Option<u32>,
 }

@@ -1,17 +1,21 @@
 //! Registration with the backend (`POST /v1/installs`), and giving an
 //! install id up. A 409 `install_id_taken` or a 401 is answered with a new
 //! random install id, never by registering the old one again (the server
-//! would answer 409: knowing an id is not enough to take it over).
+//! would answer 409: knowing an id is not enough to take it over). Every
+//! registration carries the install's redemption key (`redemption_key`).
 
-use super::http::{self, Outcome, INSTALL_ID_TAKEN};
+use super::http::{self, Outcome};
 use super::random::new_key;
-use super::refusal::{Refusal, RefusalAction, RefusedRequest};
+use super::refusal::{Refusal, RefusalAction, RefusalCode, RefusedRequest};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::{SyncOptions, SyncReport};
 use crate::engine::{ApiResult, Engine};
 use crate::error::Result;
 use crate::policy;
 use crate::store;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine as _;
+use ring::signature::KeyPair;
 use serde_json::{json, Value};
 
 /// What a registration attempt gave.
@@ -43,10 +47,15 @@ impl Engine {
     }
 
     /// Gives up the install id sync registered under (and its token): the
-    /// next registration uses a new random one.
+    /// next registration uses a new random one, and a new redemption key
+    /// (the backend may still hold the old key under the old id: one key
+    /// never links two pseudonyms).
     pub(super) fn replace_install_id(&self) -> Result<()> {
         let id = new_key()?;
-        self.with_sealed_write(|conn, sealer| store::sync::replace_install_id(conn, sealer, &id))
+        self.with_sealed_write(|conn, sealer| {
+            store::sync::replace_install_id(conn, sealer, &id)?;
+            store::redemption::forget(conn)
+        })
     }
 
     /// Registers this install, at most [`policy::SYNC_MAX_REGISTRATIONS`]
@@ -67,9 +76,15 @@ impl Engine {
                 let own = self.with_conn(|_, _, own| Ok(own.to_string()))?;
                 self.with_sealed(store::sync::install_id)?.unwrap_or(own)
             };
+            // The redemption key (made now if there is none) registers with
+            // the install: the till's verification finds it by its key id.
+            let public_key = self.with_sealed_write(|conn, sealer| {
+                crate::engine::redemption::ensure_key(conn, sealer).map(|(pair, _)| pair.public_key().as_ref().to_vec())
+            })?;
+            let body = json!({ "install_id": install_id, "redemption_key": B64URL.encode(&public_key) });
             let mut req = HttpRequest::new(HttpMethod::Post, format!("{base}/v1/installs"))
                 .header("content-type", "application/json")
-                .body(json!({ "install_id": install_id }).to_string().into_bytes());
+                .body(body.to_string().into_bytes());
             if let Some(token) = current {
                 req = req.header("authorization", format!("Bearer {token}"));
             }
@@ -85,7 +100,10 @@ impl Engine {
                         });
                     return match token {
                         Ok(token) => {
-                            self.with_sealed_write(|conn, sealer| store::sync::save_token(conn, sealer, &token))?;
+                            self.with_sealed_write(|conn, sealer| {
+                                store::sync::save_token(conn, sealer, &token)?;
+                                crate::engine::redemption::mark_registered(conn, sealer, &public_key)
+                            })?;
                             Ok(Registered::Token(token))
                         }
                         Err(problem) => {
@@ -94,7 +112,7 @@ impl Engine {
                         }
                     };
                 }
-                Outcome::Refused { status: 409, code } if code.as_deref() == Some(INSTALL_ID_TAKEN) => {
+                Outcome::Refused { status: 409, code } if code == Some(RefusalCode::InstallIdTaken) => {
                     let refusal = Refusal {
                         request: RefusedRequest::Registration,
                         status: 409,

@@ -130,11 +130,21 @@ impl Engine {
                         Registered::Wait(after) => break Some(after),
                     },
                 };
+                // An install that registered before it had a redemption key
+                // gives the backend its key now (it never blocks the rest).
+                self.upload_redemption_key(client, &base, &current, &mut report).await?;
                 match self.send_outbox(client, &base, &current, opts.max_batch_bytes, &mut report).await? {
-                    Sent::All if opts.fetch_catalog => {
-                        break self.fetch_catalog(client, &base, &current, now, &mut report).await?;
+                    Sent::All => {
+                        let wait = match opts.fetch_catalog {
+                            true => self.fetch_catalog(client, &base, &current, now, &mut report).await?,
+                            false => None,
+                        };
+                        if wait.is_some() {
+                            break wait;
+                        }
+                        break self.fetch_friend_counts(client, &base, now, &mut report).await?;
                     }
-                    Sent::All | Sent::Forgotten => break None,
+                    Sent::Forgotten => break None,
                     Sent::Wait(after) => break Some(after),
                     Sent::Unauthorized => {
                         self.replace_install_id()?;

@@ -166,20 +166,20 @@ impl Model {
         }
         // Visits: none twice, at most one open and it is the engine's,
         // and every closed one folded into its place exactly once.
-        if q("SELECT COUNT(*) FROM (SELECT 1 FROM visits GROUP BY place_id, arrived_at HAVING COUNT(*) > 1)")? != 0 {
+        let key = kairos_e2e::catalog::config(dir, super::child::INSTALL).sealing_key;
+        let visits = kairos_e2e::sealed::visits(&conn, &key)?;
+        let distinct: std::collections::BTreeSet<(i64, i64)> =
+            visits.iter().map(|v| (v.place_id, v.arrived_ms)).collect();
+        if distinct.len() != visits.len() {
             return Err("a visit is stored twice".into());
         }
-        let open: Vec<i64> = conn
-            .prepare("SELECT id FROM visits WHERE departed_at IS NULL")
-            .and_then(|mut s| s.query_map([], |r| r.get(0)).and_then(|r| r.collect()))
-            .map_err(|e| e.to_string())?;
-        let key = kairos_e2e::catalog::config(dir, super::child::INSTALL).sealing_key;
+        let open: Vec<i64> = visits.iter().filter(|v| v.departed_ms.is_none()).map(|v| v.id).collect();
         let state = kairos_e2e::sealed::engine_state(&conn, &key)?;
         let state_open: Vec<i64> = state["open_visit"]["visit_id"].as_i64().into_iter().collect();
         if open != state_open {
             return Err(format!("open visits {open:?} but the engine state has {state_open:?}"));
         }
-        let closed = q("SELECT COUNT(*) FROM visits WHERE departed_at IS NOT NULL")?;
+        let closed = visits.iter().filter(|v| v.departed_ms.is_some()).count() as i64;
         let folded = q("SELECT SUM(visit_count) FROM places")?;
         if closed != folded {
             return Err(format!("{closed} closed visits but the places count {folded}"));

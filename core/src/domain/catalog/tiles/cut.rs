@@ -128,7 +128,12 @@ fn named_merchants(rule: &Rule, out: &mut BTreeSet<String>) {
         Rule::Not(r) => named_merchants(r, out),
         Rule::Visits(v) => scope(&v.scope, out),
         Rule::RoutineOverdue(r) => scope(&r.scope, out),
-        Rule::StepsToday(_) | Rule::LocalTime(_) | Rule::DaysOfWeek(_) | Rule::Speed(_) | Rule::Attribute(_) => {}
+        Rule::StepsToday(_)
+        | Rule::LocalTime(_)
+        | Rule::DaysOfWeek(_)
+        | Rule::Speed(_)
+        | Rule::Attribute(_)
+        | Rule::FriendsVisited(_) => {}
     }
 }
 

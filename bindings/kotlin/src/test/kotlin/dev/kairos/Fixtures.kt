@@ -88,6 +88,7 @@ val KairosEvent.time: Instant
         is KairosEvent.RoutineResumed -> at
         is KairosEvent.OnTheWayReminder -> at
         is KairosEvent.NotificationHeld -> at
+        is KairosEvent.NotificationRetried -> at
         is KairosEvent.CatalogLoaded -> at
         is KairosEvent.SensingPlanChanged -> at
         is KairosEvent.DatabaseRecovered -> at

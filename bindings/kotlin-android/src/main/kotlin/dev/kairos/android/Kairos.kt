@@ -297,6 +297,7 @@ object Kairos {
      */
     @Synchronized
     internal fun resetForTests() {
+        KairosForegroundService.current = null
         val r = running ?: return
         running = null
         r.tracker.stop()

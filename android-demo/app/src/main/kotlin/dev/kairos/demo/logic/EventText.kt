@@ -27,6 +27,7 @@ object EventText {
         is KairosEvent.RoutineResumed -> event.at
         is KairosEvent.OnTheWayReminder -> event.at
         is KairosEvent.NotificationHeld -> event.at
+        is KairosEvent.NotificationRetried -> event.at
         is KairosEvent.CatalogLoaded -> event.at
         is KairosEvent.DatabaseRecovered -> event.at
         is KairosEvent.ClockCorrected -> event.at
@@ -51,6 +52,7 @@ object EventText {
         is KairosEvent.RoutineResumed -> "Routine resumed: ${event.routineId}"
         is KairosEvent.OnTheWayReminder -> "On your way: ${event.merchantId} is ${event.distanceM.toInt()} m ahead"
         is KairosEvent.NotificationHeld -> "Held (${event.message.name.lowercase()}): ${event.explanation}"
+        is KairosEvent.NotificationRetried -> "Held ${event.message.name.lowercase()}: ${event.outcome.name.lowercase()}"
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
         is KairosEvent.ClockCorrected -> "Device clock corrected: back from ${event.from}"

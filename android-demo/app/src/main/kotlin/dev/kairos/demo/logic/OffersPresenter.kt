@@ -30,6 +30,15 @@ sealed interface ActionResult {
     data class Refused(val message: String) : ActionResult
 }
 
+/** The offer a notification opened ([OffersPresenter.open]). */
+sealed interface OpenedOffer {
+    /** It can still be claimed: [row] is shown first. */
+    data class Claimable(val row: OfferRow) : OpenedOffer
+
+    /** It cannot any more (redeemed, dismissed, its window ended); [message] says so. */
+    data class Gone(val message: String) : OpenedOffer
+}
+
 /** The offers screen: what can be claimed now, with countdowns, and the shopper's actions on it. */
 class OffersPresenter(private val engine: EngineInterface) {
     /** The offers claimable at [now], soonest expiry first; marks the newly shown ones as presented. */
@@ -37,6 +46,14 @@ class OffersPresenter(private val engine: EngineInterface) {
         val offers = engine.offers(now)
         offers.filter { it.state == OfferState.TRIGGERED }.forEach { engine.presented(it.id, now) }
         return offers.map { row(it, now) }
+    }
+
+    /** The offer instance [id] a notification opened, at [now]; marks it presented. */
+    fun open(id: Long, now: Instant): OpenedOffer {
+        val offer = engine.offers(now).find { it.id == id }
+            ?: return OpenedOffer.Gone("That offer can no longer be claimed.")
+        if (offer.state == OfferState.TRIGGERED) engine.presented(id, now)
+        return OpenedOffer.Claimable(row(offer, now))
     }
 
     /** The shopper shows the offer at the till. */

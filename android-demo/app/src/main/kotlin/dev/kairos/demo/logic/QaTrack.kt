@@ -1,7 +1,7 @@
 package dev.kairos.demo.logic
 
 import dev.kairos.LocationFix
-import dev.kairos.parseTrackCsv
+import dev.kairos.parseTrack
 
 /**
  * A recorded track bundled with the app for QA replay (the files of `tests/tracks`, which the
@@ -17,12 +17,11 @@ data class QaTrack(
     /** The time zone the track was recorded in. */
     val timeZone: String,
 ) {
-    /** The fixes of the track's [text], read by the parser its extension names. */
-    fun parse(text: String): List<LocationFix> = when {
-        file.endsWith(".gpx") -> GpxTrack.parse(text)
-        file.endsWith(".csv") -> parseTrackCsv(text)
-        else -> throw IllegalArgumentException("$file: only .gpx and .csv tracks can be replayed")
-    }
+    /**
+     * The fixes of the track's [text], read by the engine's parser for its extension (CSV, GPX,
+     * GeoJSON); throws `KairosException.InvalidInput` naming the file, line or element and reason.
+     */
+    fun parse(text: String): List<LocationFix> = parseTrack(file, text)
 
     companion object {
         /** The tracks the app bundles. */

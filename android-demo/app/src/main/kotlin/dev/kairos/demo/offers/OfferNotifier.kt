@@ -7,64 +7,64 @@ import android.app.PendingIntent
 import android.content.Context
 import android.content.Intent
 import dev.kairos.KairosEvent
-import dev.kairos.demo.KairosDemoApp
-import dev.kairos.demo.logic.Countdown
+import dev.kairos.android.ForegroundNotice
+import dev.kairos.demo.logic.Notice
+import dev.kairos.demo.logic.NoticeChannel
+import dev.kairos.demo.logic.Notices
+import dev.kairos.demo.logic.OfferLink
 import dev.kairos.demo.service
+import dev.kairos.demo.ui.MainActivity
 import dev.kairos.demo.ui.OffersActivity
 import java.time.Duration
 import java.time.Instant
 
-/** Turns the engine's events into notifications: offers (with Redeem and Dismiss), goals, nudges. */
-class OfferNotifier(private val context: Context) {
+/**
+ * Turns the engine's events into notifications ([Notices] decides which and what they say):
+ * offers (a tap opens that offer; Redeem and Dismiss buttons), goals, nudges, overdue routines and
+ * on-the-way reminders. [presented] is told when an offer was really shown (not when the shopper
+ * blocked notifications).
+ */
+class OfferNotifier(private val context: Context, private val presented: (Long, Instant) -> Unit) {
     private val manager = context.service<NotificationManager>()
 
     init {
-        manager.createNotificationChannel(NotificationChannel(OFFERS, "Offers near you", NotificationManager.IMPORTANCE_HIGH))
-        manager.createNotificationChannel(NotificationChannel(ACTIVITY, "Steps and nudges", NotificationManager.IMPORTANCE_DEFAULT))
-    }
-
-    /** Called by the engine's listener, on a Kairos or worker thread. */
-    fun onEvent(event: KairosEvent) {
-        when (event) {
-            is KairosEvent.OfferTriggered -> showOffer(event)
-            is KairosEvent.OfferExpired -> manager.cancel(event.instanceId.toInt())
-            is KairosEvent.StepGoalReached -> show(GOAL_ID, ACTIVITY, "Goal reached!", "%,d steps today.".format(event.steps))
-            is KairosEvent.InactivityNudge -> show(NUDGE_ID, ACTIVITY, "Time for a walk?", "You have been sitting for ${event.minutes} min.")
-            else -> Unit
+        for (channel in NoticeChannel.entries) {
+            val importance = if (channel.loud) NotificationManager.IMPORTANCE_HIGH else NotificationManager.IMPORTANCE_LOW
+            manager.createNotificationChannel(NotificationChannel(channel.id, channel.title, importance))
         }
     }
 
-    private fun showOffer(event: KairosEvent.OfferTriggered) {
+    /** Called for every engine event, on a worker thread. */
+    fun onEvent(event: KairosEvent) {
+        Notices.withdrawn(event)?.let { manager.cancel(it) }
         val now = Instant.now()
-        val id = event.instanceId
-        val notification = Notification.Builder(context, OFFERS)
-            .setSmallIcon(android.R.drawable.ic_dialog_map)
-            .setContentTitle(event.title)
-            .setContentText(Countdown.claimText(event.expiresAt, now))
-            .setContentIntent(openOffers())
-            .setAutoCancel(true)
-            .setTimeoutAfter(Duration.between(now, event.expiresAt).toMillis().coerceAtLeast(1))
-            .addAction(action(id, OfferActionReceiver.REDEEM, "Redeem"))
-            .addAction(action(id, OfferActionReceiver.DISMISS, "Dismiss"))
-            .build()
-        manager.notify(id.toInt(), notification)
-        val app = context.applicationContext as KairosDemoApp
-        runCatching { app.engine.presented(id, now) }
+        val notice = Notices.of(event, now) ?: return
+        if (!manager.areNotificationsEnabled()) return // blocked: nothing shown, nothing reported
+        manager.notify(notice.id, build(notice, now))
+        notice.offerInstanceId?.let { presented(it, now) }
     }
 
-    private fun show(id: Int, channel: String, title: String, text: String) {
-        val notification = Notification.Builder(context, channel)
-            .setSmallIcon(android.R.drawable.ic_dialog_info)
-            .setContentTitle(title)
-            .setContentText(text)
+    private fun build(notice: Notice, now: Instant): Notification {
+        val builder = Notification.Builder(context, notice.channel.id)
+            .setSmallIcon(if (notice.offerInstanceId != null) android.R.drawable.ic_dialog_map else android.R.drawable.ic_dialog_info)
+            .setContentTitle(notice.title)
+            .setContentText(notice.text)
             .setAutoCancel(true)
-            .build()
-        manager.notify(id, notification)
+        val offer = notice.offerInstanceId
+        if (offer == null) {
+            builder.setContentIntent(open(Intent(context, MainActivity::class.java), 0))
+        } else {
+            val intent = Intent(context, OffersActivity::class.java).putExtra(OfferLink.EXTRA_OFFER, offer)
+            builder.setContentIntent(open(intent, OfferLink.requestCode(offer)))
+                .addAction(action(offer, OfferActionReceiver.REDEEM, "Redeem"))
+                .addAction(action(offer, OfferActionReceiver.DISMISS, "Dismiss"))
+            notice.expiresAt?.let { builder.setTimeoutAfter(Duration.between(now, it).toMillis().coerceAtLeast(1)) }
+        }
+        return builder.build()
     }
 
-    private fun openOffers(): PendingIntent = PendingIntent.getActivity(
-        context, 0, Intent(context, OffersActivity::class.java), PendingIntent.FLAG_IMMUTABLE,
-    )
+    private fun open(intent: Intent, requestCode: Int): PendingIntent =
+        PendingIntent.getActivity(context, requestCode, intent, PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT)
 
     private fun action(id: Long, verb: String, label: String): Notification.Action {
         val intent = Intent(context, OfferActionReceiver::class.java).setAction(verb).putExtra(OfferActionReceiver.EXTRA_ID, id)
@@ -73,14 +73,14 @@ class OfferNotifier(private val context: Context) {
     }
 
     companion object {
-        /** The offers channel. */
-        const val OFFERS = "offers"
-
-        /** The steps and nudges channel. */
-        const val ACTIVITY = "activity"
-
-        // Offer notifications use the instance id; these stay clear of small ids.
-        private const val GOAL_ID = -1
-        private const val NUDGE_ID = -2
+        /** The ongoing notification of Kairos's foreground service, on the demo's tracking channel. */
+        fun trackingNotice(context: Context) = ForegroundNotice(
+            channelId = NoticeChannel.TRACKING.id,
+            title = "Kairos is on",
+            text = "Counting steps and looking out for offers near you.",
+            smallIcon = android.R.drawable.ic_menu_mylocation,
+            contentIntent = PendingIntent.getActivity(context, 0, Intent(context, MainActivity::class.java), PendingIntent.FLAG_IMMUTABLE),
+            notificationId = Notices.TRACKING_ID,
+        )
     }
 }

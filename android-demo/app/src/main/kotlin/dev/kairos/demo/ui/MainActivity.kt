@@ -4,13 +4,15 @@ import android.content.Intent
 import android.os.Bundle
 import dev.kairos.demo.logic.DemoPermission
 import dev.kairos.demo.logic.PermissionFlow
-import dev.kairos.demo.tracking.TrackingService
+import android.widget.Toast
+import dev.kairos.android.ForegroundStart
+import dev.kairos.android.Kairos
+import dev.kairos.android.KairosForegroundService
+import dev.kairos.demo.offers.OfferNotifier
 import java.time.Instant
 
 /** Home: today's steps at a glance, the engine's sensing plan, tracking on or off, and the way to every screen. */
 class MainActivity : Screen() {
-    private val prefs by lazy { getSharedPreferences("demo", MODE_PRIVATE) }
-
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         title = "Kairos"
@@ -19,7 +21,7 @@ class MainActivity : Screen() {
     override fun onResume() {
         super.onResume()
         load({ app.engine.today(Instant.now()) }) { today ->
-            val tracking = prefs.getBoolean(TRACKING, false) && canTrack()
+            val tracking = Kairos.status().tracking && canTrack()
             render {
                 heading("Today")
                 paragraph("%,d of %,d steps".format(today.steps, today.goal), size = 20f)
@@ -36,11 +38,12 @@ class MainActivity : Screen() {
 
     private fun toggleTracking(tracking: Boolean) {
         when {
-            tracking -> TrackingService.stop(this)
+            tracking -> KairosForegroundService.stop(this)
             !canTrack() -> return open(PermissionsActivity::class.java)
-            else -> TrackingService.start(this)
+            // Kairos's foreground service, with the demo's notification on its own channel.
+            KairosForegroundService.start(this, OfferNotifier.trackingNotice(this)) == ForegroundStart.NEEDS_LOCATION_PERMISSION ->
+                Toast.makeText(this, "Precise location is needed to track", Toast.LENGTH_LONG).show()
         }
-        prefs.edit().putBoolean(TRACKING, !tracking).apply()
         onResume()
     }
 
@@ -48,8 +51,4 @@ class MainActivity : Screen() {
         PermissionFlow(android.os.Build.VERSION.SDK_INT).canTrack(PermissionsActivity.states(this, DemoPermission.entries))
 
     private fun open(screen: Class<*>) = startActivity(Intent(this, screen))
-
-    private companion object {
-        const val TRACKING = "tracking"
-    }
 }

@@ -32,7 +32,7 @@ class AppStructureTest {
                 checked++
             }
         }
-        assertEquals(11, checked)
+        assertEquals(8, checked)
     }
 
     @Test

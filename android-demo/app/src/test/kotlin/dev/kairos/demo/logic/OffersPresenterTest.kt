@@ -47,6 +47,21 @@ class OffersPresenterTest {
     }
 
     @Test
+    fun `an offer opened from its notification comes first, and says so once it cannot be claimed`() {
+        Fixtures.engine(dir, "catalogs/shop-street.signed.json", start).use { engine ->
+            engine.recordLocations(Walks.intoCafe(start))
+            val now = start.plus(Duration.ofMinutes(20))
+            val presenter = OffersPresenter(engine)
+            val id = engine.offers(now).single().id
+            val opened = assertIs<OpenedOffer.Claimable>(presenter.open(id, now))
+            assertEquals("A free pastry with your coffee", opened.row.title)
+            assertEquals(OfferState.PRESENTED, engine.offers(now).single().state)
+            assertIs<ActionResult.Done>(presenter.redeem(id, now))
+            assertIs<OpenedOffer.Gone>(presenter.open(id, now))
+        }
+    }
+
+    @Test
     fun `dismiss removes it, and near the end of its window an offer is urgent`() {
         Fixtures.engine(dir, "catalogs/shop-street.signed.json", start).use { engine ->
             engine.recordLocations(Walks.intoCafe(start))
