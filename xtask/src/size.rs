@@ -6,13 +6,17 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: 4.8 MB, raised
-/// from the 4.5 MB goal on 2026-12-04 when the library reached 4.77 MB with
-/// the SDK's async variants, log bridge and track readers, the sensing plan
-/// and the hardened sync client (docs/PERFORMANCE.md, "Library size", says
-/// what grew and how to win it back). A budget: it fails the build on the
-/// next growth, so that growth is decided, not drifted into.
-pub const BUDGET_BYTES: u64 = 4_800_000;
+/// Largest accepted size of the stripped library, in bytes: 5.9 MB, raised
+/// on 2026-12-05 when the library reached 5.82 MB (5,816,088 bytes) with
+/// import/export and sealed backup, redemption tokens (Ed25519), social
+/// proof, the sensing plan FFI and learned relevance. Most of the 1.04 MB
+/// grown since 4.77 MB is import's typed reading of a `serde_json::Value`
+/// through `serde_path_to_error` (a second instantiation of every profile
+/// type's `Deserialize`). `opt-level = "z"` saves 187 KB but is not taken
+/// until its speed cost is measured. docs/PERFORMANCE.md ("Library size")
+/// has the figures and the levers left. A budget: it fails the build on
+/// the next growth, so that growth is decided, not drifted into.
+pub const BUDGET_BYTES: u64 = 5_900_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].
