@@ -6,17 +6,20 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: 5.9 MB, raised
-/// on 2026-12-05 when the library reached 5.82 MB (5,816,088 bytes) with
+/// Largest accepted size of the stripped library, in bytes: 6.2 MB, raised
+/// on 2026-12-05 twice: to 5.9 MB when the library reached 5.82 MB
+/// (5,816,088 bytes) with
 /// import/export and sealed backup, redemption tokens (Ed25519), social
 /// proof, the sensing plan FFI and learned relevance. Most of the 1.04 MB
 /// grown since 4.77 MB is import's typed reading of a `serde_json::Value`
 /// through `serde_path_to_error` (a second instantiation of every profile
-/// type's `Deserialize`). `opt-level = "z"` saves 187 KB but is not taken
+/// type's `Deserialize`). Catalog tiles (grid, signed manifest, cutting,
+/// merging, gzip packs, the tiles held, their sync) then added 236 KB
+/// (6,052,504 bytes), hence 6.2 MB. `opt-level = "z"` saves 187 KB but is not taken
 /// until its speed cost is measured. docs/PERFORMANCE.md ("Library size")
 /// has the figures and the levers left. A budget: it fails the build on
 /// the next growth, so that growth is decided, not drifted into.
-pub const BUDGET_BYTES: u64 = 5_900_000;
+pub const BUDGET_BYTES: u64 = 6_200_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].

@@ -29,7 +29,7 @@ public final class PrivacyPresenter {
     /// The version of the privacy policy the consent screen shows.
     public static let policyVersion = "2026-11"
     /// Every purpose, in screen order.
-    public static let purposes: [Purpose] = [.activity, .visits, .offers]
+    public static let purposes: [Purpose] = [.activity, .visits, .offers, .social]
 
     private let engine: EngineProtocol
     private let zone: TimeZone
@@ -71,6 +71,7 @@ public final class PrivacyPresenter {
         case .activity: return "Activity"
         case .visits: return "Visits"
         case .offers: return "Offers"
+        case .social: return "Friends"
         }
     }
 
@@ -80,6 +81,8 @@ public final class PrivacyPresenter {
         case .activity: return "Your daily steps, rounded to 100, and whether you met your goal."
         case .visits: return "How often and how long you visited partner shops. Never your home, work or other places."
         case .offers: return "Which offers you saw, redeemed or dismissed."
+        case .social:
+            return "That you count among your linked friends' social proof: friends you invite see how many of them visited a partner shop in the last 30 days (from 2), never who."
         }
     }
 }

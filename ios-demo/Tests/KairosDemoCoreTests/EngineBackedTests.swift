@@ -75,7 +75,7 @@ final class PresenterTests: XCTestCase {
     func testPrivacyLedgerExportErase() throws {
         let engine = try Fixtures.engine()
         let presenter = PrivacyPresenter(engine: engine, zone: Fixtures.la)
-        XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false])
+        XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false, false])
         try presenter.setConsent(.activity, granted: true, now: Fixtures.at("2026-11-24T17:00:00Z"))
         try presenter.setConsent(.activity, granted: false, now: Fixtures.at("2026-11-24T17:05:00Z"))
         let privacy = try presenter.load()
@@ -84,7 +84,7 @@ final class PresenterTests: XCTestCase {
         XCTAssertTrue(try presenter.export().contains("kairos-export/2"))
         try presenter.setConsent(.visits, granted: true, now: Fixtures.tenAM)
         try presenter.erase(now: Fixtures.tenAM.addingTimeInterval(60))
-        XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false])
+        XCTAssertEqual(try presenter.load().purposes.map(\.granted), [false, false, false, false])
     }
 
 

@@ -69,6 +69,7 @@ class PrivacyPresenter(private val engine: EngineInterface, private val zone: Zo
             Purpose.ACTIVITY -> "Activity"
             Purpose.VISITS -> "Visits"
             Purpose.OFFERS -> "Offers"
+            Purpose.SOCIAL -> "Friends"
         }
 
         /** What leaves the phone, once a day, when [purpose] is on (docs/privacy.md). */
@@ -76,6 +77,8 @@ class PrivacyPresenter(private val engine: EngineInterface, private val zone: Zo
             Purpose.ACTIVITY -> "Your daily steps, rounded to 100, and whether you met your goal."
             Purpose.VISITS -> "How often and how long you visited partner shops. Never your home, work or other places."
             Purpose.OFFERS -> "Which offers you saw, redeemed or dismissed."
+            Purpose.SOCIAL ->
+                "That you count among your linked friends' social proof: friends you invite see how many of them visited a partner shop in the last 30 days (from 2), never who."
         }
     }
 }

@@ -18,13 +18,13 @@ class PrivacyPresenterTest {
     fun `every purpose starts off, choices go to the ledger newest first`() {
         Fixtures.engine(dir).use { engine ->
             val presenter = PrivacyPresenter(engine, zone)
-            assertEquals(listOf(false, false, false), presenter.load().purposes.map { it.granted })
-            assertEquals(listOf("Activity", "Visits", "Offers"), presenter.load().purposes.map { it.title })
+            assertEquals(listOf(false, false, false, false), presenter.load().purposes.map { it.granted })
+            assertEquals(listOf("Activity", "Visits", "Offers", "Friends"), presenter.load().purposes.map { it.title })
             presenter.setConsent(Purpose.ACTIVITY, true, Fixtures.at("2026-11-24T09:00:00-08:00"))
             presenter.setConsent(Purpose.ACTIVITY, false, Fixtures.at("2026-11-24T09:05:00-08:00"))
             presenter.setConsent(Purpose.OFFERS, true, Fixtures.at("2026-11-24T09:06:00-08:00"))
             val privacy = presenter.load()
-            assertEquals(listOf(false, false, true), privacy.purposes.map { it.granted })
+            assertEquals(listOf(false, false, true, false), privacy.purposes.map { it.granted })
             assertEquals(
                 listOf(
                     "Tue 24 Nov 09:06 · Offers on · policy 2026-11",
@@ -46,7 +46,7 @@ class PrivacyPresenterTest {
             engine.recordLocations(Walks.intoCafe())
             assertContains(presenter.export(), "kairos-export/2")
             presenter.erase(Walks.TEN_AM.plusSeconds(3600))
-            assertEquals(listOf(false, false, false), presenter.load().purposes.map { it.granted })
+            assertEquals(listOf(false, false, false, false), presenter.load().purposes.map { it.granted })
         }
     }
 }
