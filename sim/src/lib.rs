@@ -3,6 +3,7 @@
 //! binary (`src/main.rs`).
 
 pub mod embedded_backend;
+pub mod fix_source;
 pub mod inputs;
 pub mod profile_dir;
 pub mod rejections;

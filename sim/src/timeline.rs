@@ -182,11 +182,7 @@ impl Line {
             }
             "today" => format!("{}: {} of {} steps, {} to go", s("day"), s("steps"), s("goal"), s("remaining")),
             "fix_rejected" => {
-                let source = crate::rejections::FixSource {
-                    file: self.fields.get("file").and_then(Value::as_str).map(str::to_string),
-                    line: self.fields.get("line").and_then(Value::as_u64).map(|l| l as usize),
-                    element: self.fields.get("element").and_then(Value::as_str).map(str::to_string),
-                };
+                let source = crate::fix_source::FixSource::from_fields(&self.fields);
                 let when = match self.fields.get("fix_time").and_then(Value::as_str) {
                     Some(t) => format!(" (fix of {t})"),
                     None => String::new(),

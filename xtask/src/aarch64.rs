@@ -12,14 +12,7 @@
 //! installed by `cargo xtask tools`, which `cargo xtask test` runs first.
 
 use crate::cmd::{command, run};
-use crate::tools;
-
-/// The Rust target of 64-bit ARM Linux.
-pub const TARGET: &str = "aarch64-unknown-linux-gnu";
-
-/// Debian's cross C compiler for [`TARGET`]: links the test binaries and
-/// compiles the bundled SQLite (and `ring`) for it.
-pub const CROSS_GCC: &str = "aarch64-linux-gnu-gcc";
+use crate::tools::{self, AARCH64_TARGET as TARGET, CROSS_GCC};
 
 /// Runs an arm64 binary on this host: `qemu-user`, with the arm64 C
 /// library of `libc6-dev-arm64-cross` as its root for the dynamic loader.

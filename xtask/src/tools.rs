@@ -21,6 +21,13 @@ use crate::cmd::{apt_install, apt_install_command, command, on_path, run};
 /// needs a system tool fails when the tool is missing instead of skipping.
 pub const REQUIRE_TOOLS: &str = "KAIROS_REQUIRE_TOOLS";
 
+/// The Rust target of 64-bit ARM Linux, for `cargo xtask test-aarch64`.
+pub const AARCH64_TARGET: &str = "aarch64-unknown-linux-gnu";
+
+/// Debian's cross C compiler for [`AARCH64_TARGET`]: links the test
+/// binaries and compiles the bundled SQLite (and `ring`) for it.
+pub const CROSS_GCC: &str = "aarch64-linux-gnu-gcc";
+
 /// Installs Debian `packages` (with their recommended packages when
 /// `recommends`) unless every program of `programs` is on the `PATH`;
 /// fails, with the command to run by hand, when the installation does not
@@ -56,7 +63,7 @@ pub fn ensure_maven() -> Result<(), String> {
 /// arm64 Linux (`rustup target add`), Debian's cross compiler with the
 /// arm64 C library, and `qemu-user` to run the test binaries.
 pub fn ensure_aarch64() -> Result<(), String> {
-    let target = crate::aarch64::TARGET;
+    let target = AARCH64_TARGET;
     let installed = command("rustup", &["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("cannot run rustup to find the Rust target {target}: {e}"))?;
@@ -64,7 +71,7 @@ pub fn ensure_aarch64() -> Result<(), String> {
         run(&mut command("rustup", &["target", "add", target]))?;
     }
     ensure(
-        &[crate::aarch64::CROSS_GCC, "aarch64-linux-gnu-ar", "qemu-aarch64"],
+        &[CROSS_GCC, "aarch64-linux-gnu-ar", "qemu-aarch64"],
         &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user"],
         false,
     )
