@@ -11,8 +11,25 @@
 use crate::limits::RateLimit;
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The key client addresses are limited by: an IPv4 address as it is, an
+/// IPv6 address by its /64 (one subscriber's prefix: its 2^64 addresses
+/// are one client), an IPv4-mapped IPv6 address as the IPv4 one.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
 
 /// Token buckets keyed by `K`.
 #[derive(Debug)]
@@ -68,6 +85,7 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     #[test]
     fn a_burst_then_one_per_refill() {
@@ -92,5 +110,14 @@ mod tests {
         assert!(limiter.check_at(&3, t0).is_err(), "full: a third key waits");
         assert!(limiter.check_at(&3, t0 + Duration::from_secs(2)).is_ok(), "1 and 2 are idle again");
         assert!(limiter.tracked() <= 2);
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64_prefix() {
+        let key = |s: &str| limit_key(s.parse::<IpAddr>().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

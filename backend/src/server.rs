@@ -36,7 +36,7 @@ use crate::limits::ServerLimits;
 use crate::server_conn::{accept_loop, Counters};
 use crate::storage::Storage;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::oneshot;
@@ -120,22 +120,6 @@ impl ServerBuilder {
     }
 }
 
-/// The key client addresses are limited by: an IPv4 address as it is, an
-/// IPv6 address by its /64 (one subscriber's prefix: its 2^64 addresses
-/// are one client), an IPv4-mapped IPv6 address as the IPv4 one.
-pub fn limit_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-    }
-}
-
 /// A server serving in the background. [`RunningServer::shutdown`] stops
 /// it and waits; dropping it (or the sender from
 /// [`RunningServer::stopper`]) stops it too, without waiting.
@@ -192,20 +176,5 @@ impl RunningServer {
     /// Hands out a sender that stops the server when sent to (or dropped).
     pub fn stopper(&mut self) -> Option<oneshot::Sender<()>> {
         self.stop.take()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::limit_key;
-    use std::net::IpAddr;
-
-    #[test]
-    fn ipv6_clients_are_limited_by_their_64_prefix() {
-        let key = |s: &str| limit_key(s.parse::<IpAddr>().unwrap()).to_string();
-        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
-        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::");
-        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
-        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::api::ClientAddr;
 use crate::limits::ServerLimits;
-use crate::server::limit_key;
+use crate::rate_limit::limit_key;
 use axum::body::Body;
 use axum::Router;
 use hyper::body::Incoming;

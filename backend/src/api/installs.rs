@@ -15,7 +15,7 @@ use super::error::{json_ok, ApiError};
 use super::{AppState, ClientAddr};
 use crate::attestation::ATTESTATION_HEADER;
 use crate::limits::MAX_SMALL_BODY_BYTES;
-use crate::server::limit_key;
+use crate::rate_limit::limit_key;
 use crate::storage::{KeyOutcome, RedemptionKey, Registration};
 use crate::summaries::strict_json;
 use crate::today_utc;
