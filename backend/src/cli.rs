@@ -8,8 +8,8 @@ use crate::limits::{
     DEFAULT_MIN_UPLOAD_DAYS, IDEMPOTENCY_RETENTION_DAYS,
 };
 use crate::load::{run_load, LoadConfig, LoadError};
-use crate::report::lift::lift_report;
-use crate::report::{visit_report, ReportError};
+use crate::report::lift::{lift_report, LiftReport};
+use crate::report::{visit_report, ReportError, VisitReport};
 use crate::server::ServerBuilder;
 use crate::storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 use crate::today_utc;
@@ -372,43 +372,15 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
                 .await
                 .map_err(|e| CliError::Io(e.to_string()))
         }),
-        Command::Report {
-            kind: ReportKind::Lift,
-            storage,
-            min_installs,
-            min_install_age_days,
-            min_upload_days,
-            json,
-        } => runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-            let report = lift_report(storage.as_ref(), min_installs, eligible).await?;
-            eprintln!(
-                "{} offers shown, {} suppressed (an arm with fewer than {min_installs} installs); \
-                     95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
-                report.lines.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        }),
-        Command::Report {
-            kind: ReportKind::Visits,
-            storage,
-            min_installs,
-            min_install_age_days,
-            min_upload_days,
-            json,
-        } => runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-            let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
-            eprintln!(
-                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
-                report.cells.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        }),
+        Command::Report { kind, storage, min_installs, min_install_age_days, min_upload_days, json } => runtime()?
+            .block_on(async move {
+                let storage = open_storage(&storage).await?;
+                let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+                Ok(match kind {
+                    ReportKind::Visits => printed(&visit_report(storage.as_ref(), min_installs, eligible).await?, json),
+                    ReportKind::Lift => printed(&lift_report(storage.as_ref(), min_installs, eligible).await?, json),
+                })
+            }),
         Command::MerchantKey { storage, merchant } => {
             if merchant.is_empty() || merchant.len() > crate::limits::MAX_ID_BYTES {
                 return Err(CliError::Usage(format!(
@@ -622,6 +594,62 @@ async fn load(
     }
     let figures = figures?;
     Ok(if json { figures.to_json().to_string() } else { figures.to_text() })
+}
+
+/// A report as `report` prints it: a summary line on stderr, then its rows
+/// as CSV or, with `--json`, one JSON object.
+trait PrintedReport {
+    /// The stderr line: how many rows were shown and suppressed, and why.
+    fn summary(&self) -> String;
+    /// The rows as CSV, a header first.
+    fn csv(&self) -> String;
+    /// The report as one JSON object.
+    fn json(&self) -> serde_json::Value;
+}
+
+impl PrintedReport for VisitReport {
+    fn summary(&self) -> String {
+        format!(
+            "{} cells shown, {} suppressed (fewer than {} distinct installs)",
+            self.cells.len(),
+            self.suppressed,
+            self.min_installs
+        )
+    }
+    fn csv(&self) -> String {
+        self.to_csv()
+    }
+    fn json(&self) -> serde_json::Value {
+        self.to_json()
+    }
+}
+
+impl PrintedReport for LiftReport {
+    fn summary(&self) -> String {
+        format!(
+            "{} offers shown, {} suppressed (an arm with fewer than {} installs); \
+             95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
+            self.lines.len(),
+            self.suppressed,
+            self.min_installs
+        )
+    }
+    fn csv(&self) -> String {
+        self.to_csv()
+    }
+    fn json(&self) -> serde_json::Value {
+        self.to_json()
+    }
+}
+
+/// Prints `report`'s summary on stderr and returns what goes to stdout.
+fn printed(report: &impl PrintedReport, json: bool) -> String {
+    eprintln!("{}", report.summary());
+    if json {
+        report.json().to_string()
+    } else {
+        report.csv().trim_end().to_owned()
+    }
 }
 
 /// Which aggregate `report` prints.
