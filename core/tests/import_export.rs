@@ -258,6 +258,52 @@ fn a_newer_damaged_or_inconsistent_export_is_refused_naming_where_and_changes_no
 }
 
 #[test]
+fn a_bad_value_inside_the_engine_state_or_a_routine_track_or_around_the_document_is_refused_naming_where() {
+    let k = key();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let export = doc(&old_phone(dir_a.path(), &k));
+    let new = phone(dir_b.path(), &k, [2; 32]);
+    let edited = |edit: &dyn Fn(&mut Value)| {
+        let mut d = export.clone();
+        edit(&mut d);
+        d.to_string()
+    };
+    let damaged_at =
+        |want: &'static str| move |r: &ImportRefusal| matches!(r, ImportRefusal::Damaged { path, .. } if path == want);
+
+    let bad_clock = edited(&|d| d["engine_state"]["state"]["clock"] = json!("soon"));
+    refused_unchanged(&new, || new.import_profile(&bad_clock), damaged_at("engine_state.state.clock"));
+    let bad_track = edited(&|d| d["routines"][0]["track"]["visits"] = json!("many"));
+    refused_unchanged(&new, || new.import_profile(&bad_track), damaged_at("routines[0].track.visits"));
+    // Read from its bytes, a bad value's reason says where in the text too.
+    let bad_time = edited(&|d| d["visits"][1]["arrived_at"] = json!("yesterday"));
+    refused_unchanged(
+        &new,
+        || new.import_profile(&bad_time),
+        |r| matches!(r, ImportRefusal::Damaged { path, reason } if path == "visits[1].arrived_at" && reason.contains("line 1 column")),
+    );
+    let no_format = edited(&|d| {
+        d.as_object_mut().unwrap().remove("format");
+    });
+    refused_unchanged(&new, || new.import_profile(&no_format), damaged_at("format"));
+    let null_format = edited(&|d| d["format"] = Value::Null);
+    refused_unchanged(&new, || new.import_profile(&null_format), damaged_at("format"));
+    // A newer format whose parts no longer read as this engine's: newer, not damaged.
+    let newer_shape = edited(&|d| {
+        d["format"] = json!("kairos-export/3");
+        d["visits"] = json!({"renamed": []});
+    });
+    refused_unchanged(
+        &new,
+        || new.import_profile(&newer_shape),
+        |r| matches!(r, ImportRefusal::NewerFormat { found, .. } if found == "kairos-export/3"),
+    );
+    let trailing = format!("{} {{}}", export);
+    refused_unchanged(&new, || new.import_profile(&trailing), damaged_at("$"));
+    new.import_profile(&export.to_string()).unwrap();
+}
+
+#[test]
 fn an_import_into_a_profile_that_holds_data_is_refused_and_changes_nothing() {
     let k = key();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
