@@ -8,8 +8,8 @@ use crate::limits::{
     DEFAULT_MIN_UPLOAD_DAYS, IDEMPOTENCY_RETENTION_DAYS,
 };
 use crate::load::{run_load, LoadConfig, LoadError};
-use crate::report::lift::{lift_report, LiftReport};
-use crate::report::{visit_report, ReportError, VisitReport};
+use crate::report::lift::lift_report;
+use crate::report::{visit_report, ReportError};
 use crate::server::ServerBuilder;
 use crate::storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 use crate::today_utc;
@@ -377,8 +377,25 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
                 let storage = open_storage(&storage).await?;
                 let eligible = ReportEligibility { min_install_age_days, min_upload_days };
                 Ok(match kind {
-                    ReportKind::Visits => printed(&visit_report(storage.as_ref(), min_installs, eligible).await?, json),
-                    ReportKind::Lift => printed(&lift_report(storage.as_ref(), min_installs, eligible).await?, json),
+                    ReportKind::Visits => {
+                        let r = visit_report(storage.as_ref(), min_installs, eligible).await?;
+                        let summary = format!(
+                            "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                            r.cells.len(),
+                            r.suppressed
+                        );
+                        printed(&summary, json, || r.to_json(), || r.to_csv())
+                    }
+                    ReportKind::Lift => {
+                        let r = lift_report(storage.as_ref(), min_installs, eligible).await?;
+                        let summary = format!(
+                            "{} offers shown, {} suppressed (an arm with fewer than {min_installs} installs); \
+                             95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
+                            r.lines.len(),
+                            r.suppressed
+                        );
+                        printed(&summary, json, || r.to_json(), || r.to_csv())
+                    }
                 })
             }),
         Command::MerchantKey { storage, merchant } => {
@@ -596,59 +613,19 @@ async fn load(
     Ok(if json { figures.to_json().to_string() } else { figures.to_text() })
 }
 
-/// A report as `report` prints it: a summary line on stderr, then its rows
-/// as CSV or, with `--json`, one JSON object.
-trait PrintedReport {
-    /// The stderr line: how many rows were shown and suppressed, and why.
-    fn summary(&self) -> String;
-    /// The rows as CSV, a header first.
-    fn csv(&self) -> String;
-    /// The report as one JSON object.
-    fn json(&self) -> serde_json::Value;
-}
-
-impl PrintedReport for VisitReport {
-    fn summary(&self) -> String {
-        format!(
-            "{} cells shown, {} suppressed (fewer than {} distinct installs)",
-            self.cells.len(),
-            self.suppressed,
-            self.min_installs
-        )
-    }
-    fn csv(&self) -> String {
-        self.to_csv()
-    }
-    fn json(&self) -> serde_json::Value {
-        self.to_json()
-    }
-}
-
-impl PrintedReport for LiftReport {
-    fn summary(&self) -> String {
-        format!(
-            "{} offers shown, {} suppressed (an arm with fewer than {} installs); \
-             95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
-            self.lines.len(),
-            self.suppressed,
-            self.min_installs
-        )
-    }
-    fn csv(&self) -> String {
-        self.to_csv()
-    }
-    fn json(&self) -> serde_json::Value {
-        self.to_json()
-    }
-}
-
-/// Prints `report`'s summary on stderr and returns what goes to stdout.
-fn printed(report: &impl PrintedReport, json: bool) -> String {
-    eprintln!("{}", report.summary());
+/// Prints a report's `summary` on stderr and returns its rows for stdout:
+/// CSV, or with `--json` one JSON object.
+fn printed(
+    summary: &str,
+    json: bool,
+    as_json: impl FnOnce() -> serde_json::Value,
+    as_csv: impl FnOnce() -> String,
+) -> String {
+    eprintln!("{summary}");
     if json {
-        report.json().to_string()
+        as_json().to_string()
     } else {
-        report.csv().trim_end().to_owned()
+        as_csv().trim_end().to_owned()
     }
 }
 
