@@ -372,43 +372,32 @@ pub fn run(cli: Cli) -> Result<String, CliError> {
                 .await
                 .map_err(|e| CliError::Io(e.to_string()))
         }),
-        Command::Report {
-            kind: ReportKind::Lift,
-            storage,
-            min_installs,
-            min_install_age_days,
-            min_upload_days,
-            json,
-        } => runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-            let report = lift_report(storage.as_ref(), min_installs, eligible).await?;
-            eprintln!(
-                "{} offers shown, {} suppressed (an arm with fewer than {min_installs} installs); \
-                     95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
-                report.lines.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        }),
-        Command::Report {
-            kind: ReportKind::Visits,
-            storage,
-            min_installs,
-            min_install_age_days,
-            min_upload_days,
-            json,
-        } => runtime()?.block_on(async move {
-            let storage = open_storage(&storage).await?;
-            let eligible = ReportEligibility { min_install_age_days, min_upload_days };
-            let report = visit_report(storage.as_ref(), min_installs, eligible).await?;
-            eprintln!(
-                "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
-                report.cells.len(),
-                report.suppressed
-            );
-            Ok(if json { report.to_json().to_string() } else { report.to_csv().trim_end().to_owned() })
-        }),
+        Command::Report { kind, storage, min_installs, min_install_age_days, min_upload_days, json } => runtime()?
+            .block_on(async move {
+                let storage = open_storage(&storage).await?;
+                let eligible = ReportEligibility { min_install_age_days, min_upload_days };
+                Ok(match kind {
+                    ReportKind::Visits => {
+                        let r = visit_report(storage.as_ref(), min_installs, eligible).await?;
+                        let summary = format!(
+                            "{} cells shown, {} suppressed (fewer than {min_installs} distinct installs)",
+                            r.cells.len(),
+                            r.suppressed
+                        );
+                        printed(&summary, json, || r.to_json(), || r.to_csv())
+                    }
+                    ReportKind::Lift => {
+                        let r = lift_report(storage.as_ref(), min_installs, eligible).await?;
+                        let summary = format!(
+                            "{} offers shown, {} suppressed (an arm with fewer than {min_installs} installs); \
+                             95% intervals: Wilson per rate, Newcombe hybrid score for the lift",
+                            r.lines.len(),
+                            r.suppressed
+                        );
+                        printed(&summary, json, || r.to_json(), || r.to_csv())
+                    }
+                })
+            }),
         Command::MerchantKey { storage, merchant } => {
             if merchant.is_empty() || merchant.len() > crate::limits::MAX_ID_BYTES {
                 return Err(CliError::Usage(format!(
@@ -622,6 +611,22 @@ async fn load(
     }
     let figures = figures?;
     Ok(if json { figures.to_json().to_string() } else { figures.to_text() })
+}
+
+/// Prints a report's `summary` on stderr and returns its rows for stdout:
+/// CSV, or with `--json` one JSON object.
+fn printed(
+    summary: &str,
+    json: bool,
+    as_json: impl FnOnce() -> serde_json::Value,
+    as_csv: impl FnOnce() -> String,
+) -> String {
+    eprintln!("{summary}");
+    if json {
+        as_json().to_string()
+    } else {
+        as_csv().trim_end().to_owned()
+    }
 }
 
 /// Which aggregate `report` prints.

@@ -222,7 +222,11 @@ fn a_newer_damaged_or_inconsistent_export_is_refused_naming_where_and_changes_no
     refused_unchanged(
         &new,
         || new.import_profile(&bad_time),
-        |r| matches!(r, ImportRefusal::Damaged { path, reason } if path == "visits[1].arrived_at" && reason.contains("yesterday")),
+        |r| {
+            matches!(r, ImportRefusal::Damaged { path, reason } if path == "visits[1].arrived_at" && reason.contains("yesterday")
+            // Read from its bytes, a bad value's reason says where in the text too.
+            && reason.contains("line 1 column"))
+        },
     );
     let missing = edited(&|d| {
         d["offers"][0].as_object_mut().unwrap().remove("local_day");
@@ -253,6 +257,31 @@ fn a_newer_damaged_or_inconsistent_export_is_refused_naming_where_and_changes_no
         || new.import_profile(&duplicate),
         |r| matches!(r, ImportRefusal::Inconsistent { path, .. } if path.starts_with("places[") && path.ends_with("].id")),
     );
+    let damaged_at =
+        |want: &'static str| move |r: &ImportRefusal| matches!(r, ImportRefusal::Damaged { path, .. } if path == want);
+
+    let bad_clock = edited(&|d| d["engine_state"]["state"]["clock"] = json!("soon"));
+    refused_unchanged(&new, || new.import_profile(&bad_clock), damaged_at("engine_state.state.clock"));
+    let bad_track = edited(&|d| d["routines"][0]["track"]["visits"] = json!("many"));
+    refused_unchanged(&new, || new.import_profile(&bad_track), damaged_at("routines[0].track.visits"));
+    let no_format = edited(&|d| {
+        d.as_object_mut().unwrap().remove("format");
+    });
+    refused_unchanged(&new, || new.import_profile(&no_format), damaged_at("format"));
+    let null_format = edited(&|d| d["format"] = Value::Null);
+    refused_unchanged(&new, || new.import_profile(&null_format), damaged_at("format"));
+    // A newer format whose parts no longer read as this engine's: newer, not damaged.
+    let newer_shape = edited(&|d| {
+        d["format"] = json!("kairos-export/3");
+        d["visits"] = json!({"renamed": []});
+    });
+    refused_unchanged(
+        &new,
+        || new.import_profile(&newer_shape),
+        |r| matches!(r, ImportRefusal::NewerFormat { found, .. } if found == "kairos-export/3"),
+    );
+    let trailing = format!("{} {{}}", export);
+    refused_unchanged(&new, || new.import_profile(&trailing), damaged_at("$"));
     // After all that, the real export still imports.
     new.import_profile(&export.to_string()).unwrap();
 }

@@ -7,11 +7,13 @@
 
 mod postgres;
 mod postgres_redemptions;
+mod postgres_reports;
 mod postgres_schema;
 mod postgres_social;
 mod postgres_tiles;
 mod sqlite;
 mod sqlite_redemptions;
+mod sqlite_reports;
 mod sqlite_schema;
 mod sqlite_social;
 mod sqlite_tiles;

@@ -482,66 +482,11 @@ impl Storage for PostgresStorage {
     }
 
     fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
-        Box::pin(async move {
-            let (age, days) = (eligible.min_install_age_days as i32, eligible.min_upload_days as i32);
-            let rows = self
-                .client()
-                .await?
-                .query(
-                    "SELECT day, merchant_id, COUNT(DISTINCT install_id)::BIGINT, SUM(visits)::BIGINT,
-                            SUM(minutes)::BIGINT, COUNT(epsilon)::BIGINT
-                     FROM merchant_visits v WHERE visits > 0
-                     AND (($1 = 0 AND $2 = 0) OR EXISTS (
-                         SELECT 1 FROM installs i WHERE i.install_id = v.install_id
-                         AND i.registered_on <= v.day - $1 AND i.upload_days >= $2))
-                     GROUP BY day, merchant_id ORDER BY day, merchant_id",
-                    &[&age, &days],
-                )
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|row| ReportCell {
-                    day: row.get(0),
-                    merchant_id: row.get(1),
-                    installs: row.get::<_, i64>(2) as u64,
-                    visits: row.get::<_, i64>(3) as u64,
-                    minutes: row.get::<_, i64>(4) as u64,
-                    noised: row.get::<_, i64>(5) as u64,
-                })
-                .collect())
-        })
+        super::postgres_reports::visit_cells(self, eligible)
     }
 
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
-        Box::pin(async move {
-            let (age, days) = (eligible.min_install_age_days as i32, eligible.min_upload_days as i32);
-            let rows = self
-                .client()
-                .await?
-                .query(
-                    "SELECT offer_id,
-                        COUNT(*) FILTER (WHERE t > 0 AND h = 0), COUNT(*) FILTER (WHERE t > 0 AND h = 0 AND r > 0),
-                        COUNT(*) FILTER (WHERE h > 0 AND t = 0), COUNT(*) FILTER (WHERE h > 0 AND t = 0 AND r > 0)
-                     FROM (SELECT install_id, offer_id, SUM(triggered) AS t, SUM(held_out) AS h, SUM(redeemed) AS r
-                           FROM offer_outcomes o WHERE (($1 = 0 AND $2 = 0) OR EXISTS (
-                               SELECT 1 FROM installs i WHERE i.install_id = o.install_id
-                               AND i.registered_on <= o.day - $1 AND i.upload_days >= $2))
-                           GROUP BY install_id, offer_id) per_install
-                     GROUP BY offer_id ORDER BY offer_id",
-                    &[&age, &days],
-                )
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|row| LiftCell {
-                    offer_id: row.get(0),
-                    exposed: row.get::<_, i64>(1) as u64,
-                    exposed_redeemed: row.get::<_, i64>(2) as u64,
-                    held_out: row.get::<_, i64>(3) as u64,
-                    held_out_redeemed: row.get::<_, i64>(4) as u64,
-                })
-                .collect())
-        })
+        super::postgres_reports::lift_cells(self, eligible)
     }
 
     fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {

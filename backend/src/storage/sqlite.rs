@@ -129,7 +129,7 @@ fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate, StorageError> {
+pub(super) fn parse_day(text: &str) -> Result<NaiveDate, StorageError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StorageError::Corrupt(format!("day {text:?}")))
 }
 
@@ -373,66 +373,11 @@ impl Storage for SqliteStorage {
     }
 
     fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
-        self.read(move |tx| {
-            let mut statement = tx.prepare(
-                "SELECT day, merchant_id, COUNT(DISTINCT install_id), SUM(visits), SUM(minutes), COUNT(epsilon)
-                 FROM merchant_visits v WHERE visits > 0
-                 AND ((?1 = 0 AND ?2 = 0) OR EXISTS (
-                     SELECT 1 FROM installs i WHERE i.install_id = v.install_id
-                     AND i.registered_on <= date(v.day, '-' || ?1 || ' days') AND i.upload_days >= ?2))
-                 GROUP BY day, merchant_id ORDER BY day, merchant_id",
-            )?;
-            let rule = params![eligible.min_install_age_days, eligible.min_upload_days];
-            let rows = statement.query_map(rule, |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })?;
-            rows.map(|row| {
-                let (day, merchant_id, installs, visits, minutes, noised) = row?;
-                Ok(ReportCell {
-                    day: parse_day(&day)?,
-                    merchant_id,
-                    installs: installs as u64,
-                    visits: visits as u64,
-                    minutes: minutes as u64,
-                    noised: noised as u64,
-                })
-            })
-            .collect()
-        })
+        super::sqlite_reports::visit_cells(self, eligible)
     }
 
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
-        self.read(move |tx| {
-            let mut statement = tx.prepare(
-                "SELECT offer_id,
-                    SUM(t > 0 AND h = 0), SUM(t > 0 AND h = 0 AND r > 0),
-                    SUM(h > 0 AND t = 0), SUM(h > 0 AND t = 0 AND r > 0)
-                 FROM (SELECT install_id, offer_id, SUM(triggered) AS t, SUM(held_out) AS h, SUM(redeemed) AS r
-                       FROM offer_outcomes o WHERE ((?1 = 0 AND ?2 = 0) OR EXISTS (
-                           SELECT 1 FROM installs i WHERE i.install_id = o.install_id
-                           AND i.registered_on <= date(o.day, '-' || ?1 || ' days') AND i.upload_days >= ?2))
-                       GROUP BY install_id, offer_id)
-                 GROUP BY offer_id ORDER BY offer_id",
-            )?;
-            let rule = params![eligible.min_install_age_days, eligible.min_upload_days];
-            let rows = statement.query_map(rule, |r| {
-                Ok(LiftCell {
-                    offer_id: r.get(0)?,
-                    exposed: r.get::<_, i64>(1)? as u64,
-                    exposed_redeemed: r.get::<_, i64>(2)? as u64,
-                    held_out: r.get::<_, i64>(3)? as u64,
-                    held_out_redeemed: r.get::<_, i64>(4)? as u64,
-                })
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
+        super::sqlite_reports::lift_cells(self, eligible)
     }
 
     fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {

@@ -130,18 +130,47 @@ fn inconsistent(path: impl Into<String>, reason: impl Into<String>) -> Error {
     ImportRefusal::Inconsistent { path: path.into(), reason: reason.into() }.into()
 }
 
+/// A typed read's failure as [`ImportRefusal::Damaged`], naming the JSON
+/// path of the bad value under `base`.
+fn damaged_at(e: serde_path_to_error::Error<serde_json::Error>, base: &str) -> Error {
+    let inner = e.path().to_string();
+    let path = match (base, inner.as_str()) {
+        ("", ".") => "$".to_string(),
+        ("", p) => p.to_string(),
+        (b, ".") => b.to_string(),
+        (b, p) => format!("{b}.{p}"),
+    };
+    damaged(path, e.into_inner())
+}
+
 /// Reads `value` as `T`, a failure naming its JSON path under `base`.
 fn read_at<T: serde::de::DeserializeOwned>(value: Value, base: &str) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = match (base, inner.as_str()) {
-            ("", ".") => "$".to_string(),
-            ("", p) => p.to_string(),
-            (b, ".") => b.to_string(),
-            (b, p) => format!("{b}.{p}"),
-        };
-        damaged(path, e.into_inner())
-    })
+    serde_path_to_error::deserialize(value).map_err(|e| damaged_at(e, base))
+}
+
+/// Reads the export document from its bytes, once, straight into its
+/// types. When that fails, the refusal is the first of: the JSON itself
+/// ([`damaged`] at `$`), its format ([`check_format`]), then the bad value
+/// at its path; the document is parsed into a `Value` for that only on
+/// this failure path, through the `Value` reading sync uses already.
+fn read_doc(export: &[u8]) -> Result<ExportDoc> {
+    let mut de = serde_json::Deserializer::from_slice(export);
+    let typed = serde_path_to_error::deserialize::<_, ExportDoc>(&mut de)
+        .map_err(|e| damaged_at(e, ""))
+        .and_then(|doc| de.end().map(|()| doc).map_err(|e| damaged("$", e)));
+    match typed {
+        Ok(doc) => {
+            check_format(&doc.format)?;
+            Ok(doc)
+        }
+        Err(typed) => {
+            let value: Value = serde_json::from_slice(export).map_err(|e| damaged("$", e))?;
+            let Some(format) = value.get("format") else { return Err(damaged("format", "missing")) };
+            let Some(format) = format.as_str() else { return Err(damaged("format", "not a string")) };
+            check_format(format)?;
+            Err(typed)
+        }
+    }
 }
 
 /// The fence ids an engine state names (inside a fence, or near one).
@@ -153,9 +182,7 @@ fn state_fences(st: &EngineState) -> Vec<FenceId> {
 }
 
 /// The document's format check: `kairos-export/2` and nothing else.
-fn check_format(doc: &Value) -> Result<()> {
-    let Some(format) = doc.get("format") else { return Err(damaged("format", "missing")) };
-    let Some(format) = format.as_str() else { return Err(damaged("format", "not a string")) };
+fn check_format(format: &str) -> Result<()> {
     let version = format.strip_prefix(EXPORT_PREFIX).and_then(|v| v.parse::<u32>().ok());
     match version {
         Some(EXPORT_VERSION) => Ok(()),
@@ -265,7 +292,7 @@ fn read_state(d: &ExportDoc) -> Result<(Value, BTreeMap<FenceId, String>)> {
         .into(),
         other => damaged("engine_state", other),
     })?;
-    let st: EngineState = read_at(state.clone(), "engine_state.state")?;
+    let st: EngineState = store::state::read_state(state.clone()).map_err(|e| damaged_at(e, "engine_state.state"))?;
     let places: BTreeMap<FenceId, String> =
         d.fence_ids.iter().map(|f| (f.fence_id, f.catalog_place_id.clone())).collect();
     if let Some(id) = state_fences(&st).into_iter().find(|id| !places.contains_key(id)) {
@@ -322,9 +349,7 @@ impl Inner {
     }
 
     fn import(&mut self, export: &str) -> Result<()> {
-        let value: Value = serde_json::from_str(export).map_err(|e| damaged("$", e))?;
-        check_format(&value)?;
-        let doc: ExportDoc = read_at(value, "")?;
+        let doc = read_doc(export.as_bytes())?;
         check_consistency(&doc)?;
         let (mut state, fence_places) = read_state(&doc)?;
         let tables = portable::Tables {
@@ -350,7 +375,8 @@ impl Inner {
                 fence_places.iter().map(|(id, place)| (*id, place.as_str())).unzip();
             let new = store::catalog::fence_ids(ctx.conn, places)?;
             remap_fences(&mut state, &old.into_iter().zip(new).collect());
-            let mut st: EngineState = read_at(state, "engine_state.state")?;
+            let mut st: EngineState =
+                store::state::read_state(state).map_err(|e| damaged_at(e, "engine_state.state"))?;
             // Backoff belongs to the old install's requests.
             st.sync_backoff = Default::default();
             *ctx.st = st;

@@ -76,7 +76,17 @@ pub fn load_engine<T: DeserializeOwned>(conn: &Connection, sealer: &Sealer) -> R
     };
     let envelope: EnvelopeIn = serde_json::from_slice(&bytes).map_err(state_error)?;
     let state = upgrade(envelope.format, envelope.state)?;
-    Ok(Some(serde_json::from_value(state).map_err(state_error)?))
+    Ok(Some(read_state(state).map_err(|e| state_error(e.into_inner()))?))
+}
+
+/// Reads an upgraded state (from [`load_engine`] or [`open_envelope`]) as
+/// `T`, a failure naming the JSON path of the bad value inside the state.
+/// The one reading of the state for the profile and an import alike, so
+/// that the library holds one copy of the state's deserialiser.
+pub fn read_state<T: DeserializeOwned>(
+    state: Value,
+) -> std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(state)
 }
 
 /// Saves the engine state, sealed, in the current format.
