@@ -3,8 +3,8 @@
 
 use chrono_tz::Tz;
 use kairos_core::catalog::{
-    keypair_from_pkcs8, parse_document, public_key_base64, verify_and_parse, with_friends_visited, Catalog, CatalogError,
-    CatalogKeys, Scope, SignedEnvelope, TargetingContext, Trigger,
+    keypair_from_pkcs8, parse_document, public_key_base64, verify_and_parse, with_friends_visited, Catalog,
+    CatalogError, CatalogKeys, Scope, SignedEnvelope, TargetingContext, Trigger,
 };
 use kairos_core::time::Timestamp;
 use serde_json::{json, Value};
