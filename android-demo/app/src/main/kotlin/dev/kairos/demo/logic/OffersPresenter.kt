@@ -93,7 +93,7 @@ class OffersPresenter(private val engine: EngineInterface, private val zone: Zon
 
         /**
          * What the shopper reads when the engine refuses a redeem or dismiss, or null for an
-         * error that is no refusal (storage, a bug: the screen reports those as failures).
+         * error that is no refusal (storage, a bug), which [redeem] and [dismiss] rethrow.
          */
         fun refusal(e: KairosException, zone: ZoneId): String? = when (e) {
             is KairosException.InvalidOfferTransition -> e.reason
