@@ -51,6 +51,8 @@ tasks.named("preBuild") { dependsOn(qaAssets) }
 dependencies {
     implementation("dev.kairos:kairos-android:0.1.0")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.11.0")
+    // The redemption token's QR code (logic/QrCode.kt): ZXing's pure-Java encoder, from Maven Central.
+    implementation("com.google.zxing:core:3.5.3")
     testImplementation("dev.kairos:kairos-forUnitTests:0.1.0")
     testImplementation("org.junit.jupiter:junit-jupiter:5.11.4")
     testImplementation(kotlin("test-junit5"))

@@ -3,8 +3,8 @@
 
 use chrono_tz::Tz;
 use kairos_core::catalog::{
-    keypair_from_pkcs8, parse_document, public_key_base64, verify_and_parse, Catalog, CatalogError, CatalogKeys, Scope,
-    SignedEnvelope, TargetingContext, Trigger,
+    keypair_from_pkcs8, parse_document, public_key_base64, verify_and_parse, with_friends_visited, Catalog,
+    CatalogError, CatalogKeys, Scope, SignedEnvelope, TargetingContext, Trigger,
 };
 use kairos_core::time::Timestamp;
 use serde_json::{json, Value};
@@ -77,6 +77,30 @@ fn example_parses_validates_and_fits_the_canonical_day() {
     let grocer = catalog.merchant("fresh-market").unwrap();
     assert_eq!(grocer.offers[0].trigger, Trigger::Dwell { minutes: 5 });
     assert!(grocer.offers[0].targeting.eval(&CanonicalShopper, grocer, &grocer.offers[0]));
+}
+
+/// The boutique's social proof comes from the shopper's own friends (the
+/// `{friends_visited}` placeholder, with its fallback), never from a catalog
+/// constant the same for every shopper (issue 16).
+#[test]
+fn example_takes_friends_from_the_placeholder_with_a_fallback_never_a_constant() {
+    let document: Value = serde_json::from_slice(&read("tests/catalogs/example.json")).unwrap();
+    let text = document.to_string();
+    assert!(!text.contains("\"friends_visited\":"), "no merchant or offer attribute friends_visited left");
+    assert!(!text.contains("Three of your friends"), "no constant count in a text");
+    let catalog = example();
+    let offer = &catalog.merchant("maison-lumiere").unwrap().offers[0];
+    let fallback = offer.fallback_text.as_ref().and_then(|f| f.body.as_deref());
+    assert_eq!(
+        with_friends_visited(&offer.body, fallback, Some(3)),
+        "Show this offer at the till for 20% off any full-price item. 3 of your friends shopped here recently."
+    );
+    assert_eq!(
+        with_friends_visited(&offer.body, fallback, None),
+        "Show this offer at the till for 20% off any full-price item.",
+        "without a friends count: the fallback"
+    );
+    assert!(offer.targeting.eval(&CanonicalShopper, catalog.merchant("maison-lumiere").unwrap(), offer));
 }
 
 #[test]

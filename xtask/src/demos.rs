@@ -15,9 +15,11 @@ use crate::bindings::{self, Built};
 use crate::cmd::{root, target_dir};
 use crate::{kotlin, swift};
 
-/// Generates the bindings, then checks and tests both demos.
+/// Generates the bindings and builds the reference backend (the friends
+/// tests invite and accept through it), then checks and tests both demos.
 pub fn test() -> Result<(), String> {
     let built = bindings::generate(false)?;
+    bindings::build_backend()?;
     android(&built)?;
     ios(&built)
 }

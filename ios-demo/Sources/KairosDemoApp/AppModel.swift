@@ -19,6 +19,10 @@ public final class AppModel: ObservableObject {
     @Published public private(set) var revision = 0
     /// The engine's current sensing plan, in words, for the status (profile) screen.
     @Published public private(set) var sensing = SensingStatus()
+    /// The backend: KairosKit's background sync, and the profile screen's friend invites.
+    public let syncOptions = SyncOptions(baseUrl: DemoConfig.backendUrl, allowInsecureLoopback: true, fetchCatalog: true)
+    /// The HTTP stack the engine talks to the backend through (URLSession, KairosKit's default).
+    public let transport: HttpTransport = URLSessionTransport()
     private var events: Task<Void, Never>?
 
     /// Starts KairosKit: call it before launch ends (its background tasks register then).
@@ -34,7 +38,7 @@ public final class AppModel: ObservableObject {
                     sealingKey: try KeychainKey.load(),
                     stepGoal: DemoConfig.stepGoal,
                     catalogKeys: [CatalogKey(keyId: QaTrack.catalogKeyId, publicKey: key)]),
-                sync: SyncOptions(baseUrl: DemoConfig.backendUrl, allowInsecureLoopback: true, fetchCatalog: true)))
+                sync: syncOptions))
         } catch {
             NSLog("KairosDemo: no sealing key from the Keychain: \(error)")
         }

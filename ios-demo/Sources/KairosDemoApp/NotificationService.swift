@@ -5,7 +5,8 @@ import KairosDemoCore
 import UserNotifications
 
 /// The engine's events as notifications (`Notices` decides which and what they say): offers with
-/// Redeem and Dismiss buttons (a tap opens that offer), step goals, nudges, overdue routines and
+/// "Redeem at the till" (opens that offer, as a tap does: redeeming there shows the QR code the
+/// till scans) and Dismiss buttons, step goals, nudges, overdue routines and
 /// on-the-way reminders. Its delegate is set at launch, so a tap that launched the app is seen.
 public final class NotificationService: NSObject, UNUserNotificationCenterDelegate, @unchecked Sendable {
     private static let offerCategory = "offer"
@@ -20,7 +21,7 @@ public final class NotificationService: NSObject, UNUserNotificationCenterDelega
         center.delegate = self
         center.setNotificationCategories([UNNotificationCategory(
             identifier: Self.offerCategory,
-            actions: [UNNotificationAction(identifier: "redeem", title: "Redeem", options: [.foreground]),
+            actions: [UNNotificationAction(identifier: "redeem", title: "Redeem at the till", options: [.foreground]),
                       UNNotificationAction(identifier: "dismiss", title: "Dismiss", options: [.destructive])],
             intentIdentifiers: [])])
     }
@@ -51,11 +52,10 @@ public final class NotificationService: NSObject, UNUserNotificationCenterDelega
     public func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse) async {
         guard let id = response.notification.request.content.userInfo[Notices.offerKey] as? Int64 else { return }
         switch response.actionIdentifier {
-        case "redeem", "dismiss":
+        case "dismiss":
             guard let engine else { return }
-            let presenter = OffersPresenter(engine: engine)
-            _ = response.actionIdentifier == "redeem" ? presenter.redeem(id, now: Date()) : presenter.dismiss(id, now: Date())
-        default: // the notification itself: open that offer
+            _ = OffersPresenter(engine: engine).dismiss(id, now: Date())
+        default: // the notification itself, or "Redeem at the till": open that offer, whose Redeem shows the QR code
             await MainActor.run { onOpenOffer(id) }
         }
     }

@@ -83,16 +83,21 @@ struct PermissionsView: View {
 }
 
 /// The offers the shopper can claim now, with countdowns refreshed every 30 s; the one a
-/// notification opened comes first.
+/// notification opened comes first. "Redeem" shows the signed token as a QR code for the till
+/// (`TillCode`) until its window ends or the shopper closes it.
 struct OffersView: View {
     @EnvironmentObject private var model: AppModel
     let engine: Engine
     @State private var rows: [OfferRow] = []
     @State private var opened: OpenedOffer?
     @State private var message: String?
+    @State private var till: TillCode?
 
     var body: some View {
         List {
+            if let till, till.shown(at: Date()) {
+                Section("At the till") { TillCodeView(code: till) { self.till = nil } }
+            }
             NavigationLink("Permissions") { PermissionsView() }
             switch opened {
             case let .claimable(row)?: Section("From your notification") { offer(row) }
@@ -135,6 +140,9 @@ struct OffersView: View {
     private func act(_ result: ActionResult) {
         switch result {
         case let .done(text), let .refused(text): message = text
+        case let .redeemed(text, code):
+            message = text
+            till = code
         }
         model.openedOffer = nil
         opened = nil
@@ -142,7 +150,8 @@ struct OffersView: View {
     }
 }
 
-/// Today's steps against the goal, the engine's sensing plan, today's visits, the routines learned.
+/// Today's steps against the goal, the engine's sensing plan, today's visits, the routines
+/// learned, and friends (invite, accept).
 struct ProfileView: View {
     @EnvironmentObject private var model: AppModel
     let engine: Engine
@@ -166,6 +175,7 @@ struct ProfileView: View {
                     ForEach(profile.routines, id: \.self, content: Text.init)
                 }
             }
+            FriendsSection(engine: engine)
         }
         .navigationTitle("My profile")
         .task(id: model.revision) { profile = try? ProfilePresenter(engine: engine, zone: .current).load(now: Date()) }

@@ -19,7 +19,9 @@ public struct OfferRow: Equatable, Identifiable, Sendable {
 public enum ActionResult: Equatable, Sendable {
     /// Done; the message confirms it.
     case done(String)
-    /// The engine refused (the window ended, already redeemed...); the message says why.
+    /// Redeemed: the code is shown for the till to scan; the message confirms it.
+    case redeemed(String, TillCode)
+    /// The engine refused (the window ended, already redeemed, the shop is closed...); the message says why.
     case refused(String)
 }
 
@@ -31,14 +33,21 @@ public enum OpenedOffer: Equatable, Sendable {
     case gone(String)
 }
 
-/// The offers screen: what can be claimed now, with countdowns, and the shopper's actions on it.
+/// The offers screen: what can be claimed now, with countdowns, and the shopper's actions on it;
+/// times in `zone`.
 public final class OffersPresenter {
     /// Below this much time left an offer is shown as urgent.
     public static let urgent: TimeInterval = 10 * 60
+    /// The confirmation above the QR code.
+    public static let redeemedMessage = "Redeemed. Show the code below at the till."
 
     private let engine: EngineProtocol
+    private let zone: TimeZone
 
-    public init(engine: EngineProtocol) { self.engine = engine }
+    public init(engine: EngineProtocol, zone: TimeZone = .current) {
+        self.engine = engine
+        self.zone = zone
+    }
 
     /// The offers claimable at `now`, soonest expiry first; marks the newly shown ones as presented.
     public func load(now: Date) throws -> [OfferRow] {
@@ -58,9 +67,27 @@ public final class OffersPresenter {
         return .claimable(Self.row(offer, now: now))
     }
 
-    /// The shopper shows the offer at the till.
+    /// The shopper redeems the offer at the till: the engine signs a token, shown as a QR code
+    /// (`.redeemed`) that the till verifies once with the backend.
     public func redeem(_ id: Int64, now: Date) -> ActionResult {
-        act("Enjoy! The offer is redeemed.") { try engine.redeemed(instanceId: id, now: now) }
+        do {
+            return .redeemed(Self.redeemedMessage, TillCode(try engine.redeem(instanceId: id, now: now), zone: zone))
+        } catch {
+            return .refused(Self.refusal(error, zone: zone) ?? "Something went wrong: \(error)")
+        }
+    }
+
+    /// What the shopper reads when the engine refuses a redeem or dismiss, or nil for an error
+    /// that is no refusal (storage, a bug).
+    public static func refusal(_ error: Error, zone: TimeZone) -> String? {
+        switch error as? KairosError {
+        case let .InvalidOfferTransition(reason, _)?: return reason
+        case let .UnknownOffer(reason, _)?: return reason
+        case let .StoreClosed(_, _, _, reopensAt?)?:
+            return "The shop is closed now. The offer stays yours: redeem it from \(Countdown.dayAndClock(reopensAt, zone: zone)), when it opens again."
+        case .StoreClosed?: return "The shop is closed now, and it does not open again before the offer ends."
+        default: return nil
+        }
     }
 
     /// The shopper swipes the offer away; it stays silent for the cooldown.
@@ -79,12 +106,8 @@ public final class OffersPresenter {
         do {
             _ = try call()
             return .done(message)
-        } catch KairosError.InvalidOfferTransition(let reason, _) {
-            return .refused(reason)
-        } catch KairosError.UnknownOffer(let reason, _) {
-            return .refused(reason)
         } catch {
-            return .refused("\(error)")
+            return .refused(Self.refusal(error, zone: zone) ?? "Something went wrong: \(error)")
         }
     }
 }

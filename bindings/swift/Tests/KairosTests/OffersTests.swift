@@ -62,7 +62,8 @@ final class OffersTests: EngineTestCase {
         XCTAssertEqual(offer.id, event.instanceId)
         XCTAssertEqual(offer.state, .triggered)
         XCTAssertEqual([offer.offerId, offer.merchantId], [Mall.boutiqueOffer, "maison-lumiere"])
-        XCTAssertTrue(offer.body.contains("Three of your friends"), offer.body)
+        // No `social`, no friends count: the fallback text, never a made-up count.
+        XCTAssertEqual(offer.body, "Show this offer at the till for 20% off any full-price item.")
         XCTAssertEqual(offer.triggeredAt, event.at)
         XCTAssertEqual(offer.expiresAt, offer.triggeredAt.addingTimeInterval(3 * 3600))
         XCTAssertEqual(try engine.offers(now: offer.expiresAt), [], "no longer claimable when the window ends")

@@ -73,7 +73,8 @@ class OffersTest {
             assertEquals(OfferState.TRIGGERED, offer.state)
             assertEquals(Mall.BOUTIQUE_OFFER, offer.offerId)
             assertEquals("maison-lumiere", offer.merchantId)
-            assertContains(offer.body, "Three of your friends")
+            // No `social`, no friends count: the fallback text, never a made-up count.
+            assertEquals("Show this offer at the till for 20% off any full-price item.", offer.body)
             assertEquals(event.at, offer.triggeredAt)
             assertEquals(offer.triggeredAt.plus(Duration.ofHours(3)), offer.expiresAt)
             assertEquals(emptyList(), engine.offers(offer.expiresAt), "no longer claimable when the window ends")

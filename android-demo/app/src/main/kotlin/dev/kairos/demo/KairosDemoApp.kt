@@ -5,6 +5,8 @@ import android.util.Log
 import dev.kairos.CatalogKey
 import dev.kairos.Engine
 import dev.kairos.EngineConfig
+import dev.kairos.HttpTransport
+import dev.kairos.HttpUrlConnectionTransport
 import dev.kairos.KairosException
 import dev.kairos.KairosLog
 import dev.kairos.SyncOptions
@@ -42,6 +44,12 @@ class KairosDemoApp : Application() {
     /** The local time zone, for the screens. */
     val zone: ZoneId get() = ZoneId.systemDefault()
 
+    /** The backend: the layer's background sync, and the profile screen's friend invites. */
+    val syncOptions = SyncOptions(baseUrl = DemoConfig.BACKEND_URL, allowInsecureLoopback = true, fetchCatalog = true)
+
+    /** The HTTP stack the engine talks to the backend through (the layer's default, the platform's). */
+    val transport: HttpTransport = HttpUrlConnectionTransport()
+
     override fun onCreate() {
         super.onCreate()
         KairosLog.install() // caught panics and failing listeners in Logcat, tag "Kairos"
@@ -54,8 +62,7 @@ class KairosDemoApp : Application() {
             catalogKeys = listOf(key),
         )
         // The layer syncs in the background (a JobScheduler job on a network, daily).
-        val sync = SyncOptions(baseUrl = DemoConfig.BACKEND_URL, allowInsecureLoopback = true, fetchCatalog = true)
-        Kairos.initialize(this, KairosConfig(engine, sync = sync))
+        Kairos.initialize(this, KairosConfig(engine, sync = syncOptions, transport = transport))
         val notifier = OfferNotifier(this) { id, at ->
             scope.launch {
                 try {

@@ -12,23 +12,23 @@ import dev.kairos.demo.service
 import kotlinx.coroutines.launch
 import java.time.Instant
 
-/** The Redeem and Dismiss buttons of an offer notification. */
+/**
+ * The Dismiss button of an offer notification. (Its "Redeem at the till" button opens the offer
+ * instead: redeeming shows the token the till scans, which a notification cannot.)
+ */
 class OfferActionReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         val id = intent.getLongExtra(EXTRA_ID, -1)
-        if (id < 0) return
+        if (id < 0 || intent.action != DISMISS) return
         val app = context.applicationContext as KairosDemoApp
         val pending = goAsync()
         app.scope.launch {
             try {
-                val presenter = OffersPresenter(app.engine)
-                val result = when (intent.action) {
-                    REDEEM -> presenter.redeem(id, Instant.now())
-                    else -> presenter.dismiss(id, Instant.now())
-                }
+                val result = OffersPresenter(app.engine, app.zone).dismiss(id, Instant.now())
                 context.service<NotificationManager>().cancel(id.toInt())
                 val message = when (result) {
                     is ActionResult.Done -> result.message
+                    is ActionResult.Redeemed -> result.message
                     is ActionResult.Refused -> result.message
                 }
                 android.os.Handler(context.mainLooper).post { Toast.makeText(context, message, Toast.LENGTH_LONG).show() }
@@ -39,9 +39,6 @@ class OfferActionReceiver : BroadcastReceiver() {
     }
 
     companion object {
-        /** The action that redeems. */
-        const val REDEEM = "dev.kairos.demo.REDEEM"
-
         /** The action that dismisses. */
         const val DISMISS = "dev.kairos.demo.DISMISS"
 

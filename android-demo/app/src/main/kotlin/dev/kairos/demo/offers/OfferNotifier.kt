@@ -20,7 +20,8 @@ import java.time.Instant
 
 /**
  * Turns the engine's events into notifications ([Notices] decides which and what they say):
- * offers (a tap opens that offer; Redeem and Dismiss buttons), goals, nudges, overdue routines and
+ * offers (a tap or "Redeem at the till" opens that offer, where Redeem shows the QR code; a
+ * Dismiss button), goals, nudges, overdue routines and
  * on-the-way reminders. [presented] is told when an offer was really shown (not when the shopper
  * blocked notifications).
  */
@@ -55,8 +56,9 @@ class OfferNotifier(private val context: Context, private val presented: (Long, 
             builder.setContentIntent(open(Intent(context, MainActivity::class.java), 0))
         } else {
             val intent = Intent(context, OffersActivity::class.java).putExtra(OfferLink.EXTRA_OFFER, offer)
-            builder.setContentIntent(open(intent, OfferLink.requestCode(offer)))
-                .addAction(action(offer, OfferActionReceiver.REDEEM, "Redeem"))
+            val openOffer = open(intent, OfferLink.requestCode(offer))
+            builder.setContentIntent(openOffer)
+                .addAction(Notification.Action.Builder(null, "Redeem at the till", openOffer).build())
                 .addAction(action(offer, OfferActionReceiver.DISMISS, "Dismiss"))
             notice.expiresAt?.let { builder.setTimeoutAfter(Duration.between(now, it).toMillis().coerceAtLeast(1)) }
         }

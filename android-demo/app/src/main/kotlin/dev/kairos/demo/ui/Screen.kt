@@ -1,14 +1,18 @@
 package dev.kairos.demo.ui
 
 import android.app.Activity
+import android.graphics.Bitmap
+import android.graphics.Color
 import android.graphics.Typeface
 import android.os.Bundle
 import android.view.View
 import android.widget.Button
+import android.widget.ImageView
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
 import dev.kairos.demo.KairosDemoApp
+import dev.kairos.demo.logic.QrCode
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
@@ -81,4 +85,19 @@ fun LinearLayout.button(text: String, onClick: (View) -> Unit) = Button(context)
 fun LinearLayout.row(build: LinearLayout.() -> Unit) = addView(LinearLayout(context).apply {
     orientation = LinearLayout.HORIZONTAL
     build()
+})
+
+/**
+ * [code] drawn as a square image about 260 dp wide: one block of whole pixels per module (no
+ * smoothing, which scanners dislike), dark on white.
+ */
+fun LinearLayout.qr(code: QrCode) = addView(ImageView(context).apply {
+    val block = ((260 * resources.displayMetrics.density).toInt() / code.size).coerceAtLeast(1)
+    val side = code.size * block
+    val pixels = IntArray(side * side) { i ->
+        if (code.isDark(i % side / block, i / side / block)) Color.BLACK else Color.WHITE
+    }
+    setImageBitmap(Bitmap.createBitmap(pixels, side, side, Bitmap.Config.ARGB_8888))
+    contentDescription = "QR code for the till"
+    setPadding(0, 12, 0, 12)
 })
