@@ -10,8 +10,9 @@
 use crate::catalog_publishing::etag;
 use crate::limits::TILE_DELTA_HISTORY_VERSIONS;
 use crate::storage::{CatalogRecord, EntryRow, EntryState, Storage, StorageError, TileIndex, TileRow, TilesWrite};
+use flate2::Compression;
 use kairos_core::catalog::tiles::{
-    cut, encode_pack, entries_document, sha256_of, sign_header, sign_tile, tile_entries, CatalogHeader, Entries,
+    cut, encode_pack_at, entries_document, sha256_of, sign_header, sign_tile, tile_entries, CatalogHeader, Entries,
     TileError, TileId, TileUpdate,
 };
 use kairos_core::catalog::{keypair_from_pkcs8, parse_document, Catalog, CatalogError, Ed25519KeyPair};
@@ -70,32 +71,38 @@ pub struct TileBuild {
     pub build_ms: f64,
 }
 
-/// Cuts `catalog` into tiles against what is published (`previous`; the
-/// default for nothing), signs the tiles that changed and the header with
-/// `key` under `key_id`. Every changed tile is checked with the engine's
-/// own [`parse_document`].
-pub fn build(
-    catalog: &Catalog,
-    mut previous: TileIndex,
-    key_id: &str,
-    key: &Ed25519KeyPair,
-) -> Result<TileBuild, TilePublishError> {
-    let started = Instant::now();
-    let current = previous.header_version;
-    if let Some(current) = current.filter(|&c| catalog.version < c) {
-        return Err(TilePublishError::Rollback { offered: catalog.version, current });
-    }
-    let version = catalog.version;
-    let cutoff = version.saturating_sub(TILE_DELTA_HISTORY_VERSIONS);
-    let tiles = cut(catalog)?;
-    let mut old_entries = std::mem::take(&mut previous.entries);
-    let mut next = TileIndex { header_version: Some(version), tiles: HashMap::new(), entries: HashMap::new() };
-    let (mut rows, mut entry_rows, mut pruned, mut removed) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    let mut publish_tile = |id: TileId, entries: &Entries, old: HashMap<String, EntryState>| {
-        let key_s = id.to_string();
-        let (mut changed, mut floor) = (false, previous.tiles.get(&key_s).map_or(0, |t| t.1));
+/// What one tile comes to in a publication.
+struct Outcome {
+    key: String,
+    version: u64,
+    floor: u64,
+    states: HashMap<String, EntryState>,
+    row: Option<TileRow>,
+    entry_rows: Vec<EntryRow>,
+    pruned: Vec<(String, String)>,
+    emptied: bool,
+}
+
+/// The publication's fixed inputs, shared by the threads.
+struct Publication<'a> {
+    previous: &'a TileIndex,
+    version: u64,
+    cutoff: u64,
+    key_id: &'a str,
+    key: &'a Ed25519KeyPair,
+}
+
+impl Publication<'_> {
+    /// Compares tile `id`'s `entries` with the published ones; signs,
+    /// checks and compresses it when anything changed.
+    fn tile(&self, id: TileId, entries: &Entries) -> Result<Outcome, TilePublishError> {
+        let (key_s, version) = (id.to_string(), self.version);
+        let empty = HashMap::new();
+        let old = self.previous.entries.get(&key_s).unwrap_or(&empty);
+        let old_tile = self.previous.tiles.get(&key_s).copied();
+        let mut floor = old_tile.map_or(0, |t| t.1);
         let mut states = HashMap::with_capacity(entries.len());
-        let mut new_rows = Vec::new();
+        let mut entry_rows = Vec::new();
         for (m, body) in entries {
             let h = sha256_of(body);
             match old.get(m) {
@@ -103,85 +110,124 @@ pub fn build(
                     states.insert(m.clone(), *e);
                 }
                 _ => {
-                    changed = true;
                     states.insert(m.clone(), EntryState { version, sha256: Some(h) });
-                    new_rows.push(EntryRow {
-                        tile_id: key_s.clone(),
-                        merchant_id: m.clone(),
-                        version,
-                        body: Some((body.clone(), h)),
-                    });
+                    let body = Some((body.clone(), h));
+                    entry_rows.push(EntryRow { tile_id: key_s.clone(), merchant_id: m.clone(), version, body });
                 }
             }
         }
-        let gone: Vec<(String, EntryState)> = old.into_iter().filter(|(m, _)| !entries.contains_key(m)).collect();
-        changed |= gone.iter().any(|(_, e)| e.sha256.is_some());
-        let mut tile_pruned = Vec::new();
+        let gone: Vec<(&String, &EntryState)> = old.iter().filter(|(m, _)| !entries.contains_key(*m)).collect();
+        let emptied = entries.is_empty() && gone.iter().any(|(_, e)| e.sha256.is_some());
+        let changed = !entry_rows.is_empty() || gone.iter().any(|(_, e)| e.sha256.is_some());
+        let mut pruned = Vec::new();
         for (m, e) in gone {
             if e.sha256.is_some() {
-                new_rows.push(EntryRow { tile_id: key_s.clone(), merchant_id: m.clone(), version, body: None });
-                states.insert(m, EntryState { version, sha256: None });
-            } else if changed && e.version < cutoff {
+                entry_rows.push(EntryRow { tile_id: key_s.clone(), merchant_id: m.clone(), version, body: None });
+                states.insert(m.clone(), EntryState { version, sha256: None });
+            } else if changed && e.version < self.cutoff {
                 // Pruned with the tile's next change only (the floor is in its row).
                 floor = floor.max(e.version);
-                tile_pruned.push((key_s.clone(), m));
+                pruned.push((key_s.clone(), m.clone()));
             } else {
-                states.insert(m, e);
+                states.insert(m.clone(), *e);
             }
         }
-        let old_tile = previous.tiles.get(&key_s).copied();
-        let tile_version = if changed { version } else { old_tile.map_or(version, |t| t.0) };
-        if changed || old_tile.is_none() {
-            if current == Some(version) {
-                return Err(TilePublishError::Rollback { offered: version, current: version });
-            }
-            if !entries.is_empty() {
-                parse_document(&entries_document(version, entries))
-                    .map_err(|error| TilePublishError::InvalidTile { tile: id, error })?;
-            }
-            let signature = sign_tile(id, version, entries, key_id, key);
-            let whole = TileUpdate {
-                id,
-                version,
-                base: 0,
-                upserts: entries.values().cloned().collect(),
-                removed: Vec::new(),
-                signature: signature.clone(),
-            };
-            let packed = encode_pack([&whole]);
-            rows.push(TileRow {
-                id: key_s.clone(),
-                version,
-                floor,
-                entries: entries.len() as u32,
-                key_id: signature.key_id,
-                signature: signature.signature,
-                etag: etag(&packed),
-                packed,
-            });
-            entry_rows.append(&mut new_rows);
-            pruned.append(&mut tile_pruned);
+        if !changed && old_tile.is_some() {
+            let (version, floor) = old_tile.unwrap_or_default();
+            return Ok(Outcome { key: key_s, version, floor, states, row: None, entry_rows, pruned, emptied });
         }
-        next.tiles.insert(key_s.clone(), (tile_version, floor));
-        next.entries.insert(key_s, states);
-        Ok(())
-    };
-    for (id, tile) in &tiles {
-        let old = old_entries.remove(&id.to_string()).unwrap_or_default();
-        publish_tile(*id, &tile_entries(tile), old)?;
+        if let Some(current) = self.previous.header_version.filter(|&c| c == version) {
+            return Err(TilePublishError::Rollback { offered: version, current });
+        }
+        if !entries.is_empty() {
+            parse_document(&entries_document(version, entries))
+                .map_err(|error| TilePublishError::InvalidTile { tile: id, error })?;
+        }
+        let signature = sign_tile(id, version, entries, self.key_id, self.key);
+        let whole = TileUpdate {
+            id,
+            version,
+            base: 0,
+            upserts: entries.values().cloned().collect(),
+            removed: Vec::new(),
+            signature: signature.clone(),
+        };
+        let packed = encode_pack_at(&[whole], Compression::fast());
+        let row = TileRow {
+            id: key_s.clone(),
+            version,
+            floor,
+            entries: entries.len() as u32,
+            key_id: signature.key_id,
+            signature: signature.signature,
+            etag: etag(&packed),
+            packed,
+        };
+        Ok(Outcome { key: key_s, version, floor, states, row: Some(row), entry_rows, pruned, emptied })
     }
+}
+
+/// Cuts `catalog` into tiles against what is published (`previous`; the
+/// default for nothing), signs the tiles that changed and the header with
+/// `key` under `key_id`. Every changed tile is checked with the engine's
+/// own [`parse_document`]. The tiles are worked on by as many threads as
+/// the machine has cores.
+pub fn build(
+    catalog: &Catalog,
+    previous: TileIndex,
+    key_id: &str,
+    key: &Ed25519KeyPair,
+) -> Result<TileBuild, TilePublishError> {
+    let started = Instant::now();
+    if let Some(current) = previous.header_version.filter(|&c| catalog.version < c) {
+        return Err(TilePublishError::Rollback { offered: catalog.version, current });
+    }
+    let version = catalog.version;
+    let cutoff = version.saturating_sub(TILE_DELTA_HISTORY_VERSIONS);
+    let tiles = cut(catalog)?;
+    let publication = Publication { previous: &previous, version, cutoff, key_id, key };
     // Tiles published before that hold nothing now: a signed empty tile
     // (with tombstones) so that phones holding them drop their entries.
-    let mut vanished: Vec<(String, HashMap<String, EntryState>)> = old_entries.into_iter().collect();
-    vanished.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (key_s, old) in vanished {
-        let id: TileId = key_s.parse().map_err(|e: kairos_core::catalog::tiles::BadTileId| {
+    let mut vanished: Vec<TileId> = Vec::new();
+    for k in previous.entries.keys() {
+        let id: TileId = k.parse().map_err(|e: kairos_core::catalog::tiles::BadTileId| {
             TilePublishError::Storage(StorageError::Corrupt(e.to_string()))
         })?;
-        let was_live = old.values().any(|e| e.sha256.is_some());
-        publish_tile(id, &Entries::new(), old)?;
-        removed += usize::from(was_live);
+        if !tiles.contains_key(&id) {
+            vanished.push(id);
+        }
     }
+    let work: Vec<(TileId, Option<&Catalog>)> =
+        tiles.iter().map(|(id, t)| (*id, Some(t))).chain(vanished.into_iter().map(|id| (id, None))).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, work.len().max(1));
+    let outcomes: Vec<Result<Vec<Outcome>, TilePublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (work, publication) = (&work, &publication);
+                scope.spawn(move || {
+                    work.iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(id, tile)| publication.tile(*id, &tile.map(tile_entries).unwrap_or_default()))
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a tile publishing thread panicked")).collect()
+    });
+    let mut next = TileIndex { header_version: Some(version), tiles: HashMap::new(), entries: HashMap::new() };
+    let (mut rows, mut entry_rows, mut pruned, mut removed) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for outcome in outcomes {
+        for o in outcome? {
+            rows.extend(o.row);
+            entry_rows.extend(o.entry_rows);
+            pruned.extend(o.pruned);
+            removed += usize::from(o.emptied);
+            next.tiles.insert(o.key.clone(), (o.version, o.floor));
+            next.entries.insert(o.key, o.states);
+        }
+    }
+    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let header = CatalogHeader::new(version, catalog.issued_at, catalog.expires_at);
     let body = sign_header(&header, key_id, key);
     let changed = rows.len();

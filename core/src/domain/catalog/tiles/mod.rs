@@ -26,7 +26,7 @@ pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
 pub use header::{CatalogHeader, HEADER_FORMAT};
 pub use held::{HeldTile, HeldTiles};
-pub use pack::{decode_pack, encode_pack, write_update, TileUpdate};
+pub use pack::{decode_pack, encode_pack, encode_pack_at, write_update, TileUpdate};
 pub use signed::{
     canonical_bytes, entries_document, entry_merchant_id, sha256_of, sign_tile, tile_entries, verify_tile, Entries,
     TileSignature, SIGNATURE_LEN,

@@ -64,9 +64,17 @@ pub fn write_update(out: &mut impl Write, u: &TileUpdate) -> std::io::Result<()>
     Ok(())
 }
 
-/// Writes `updates` as one gzip member.
+/// Writes `updates` as one gzip member (level 6: a delta answer, built
+/// per request, is small).
 pub fn encode_pack<'a>(updates: impl IntoIterator<Item = &'a TileUpdate>) -> Vec<u8> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
+    encode_pack_at(updates, Compression::new(6))
+}
+
+/// Writes `updates` as one gzip member at compression `level` (the backend
+/// stores whole tiles at `Compression::fast()`: every changed tile of a
+/// national catalog is compressed at each publication).
+pub fn encode_pack_at<'a>(updates: impl IntoIterator<Item = &'a TileUpdate>, level: Compression) -> Vec<u8> {
+    let mut gz = GzEncoder::new(Vec::new(), level);
     for u in updates {
         write_update(&mut gz, u).expect("writing to memory never fails");
     }
