@@ -8,7 +8,7 @@
 use super::http::{self, Outcome};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::SyncReport;
-use crate::domain::catalog::tiles::{decode_pack, verify_header, verify_stored_header, TileId, TileUpdate};
+use crate::domain::catalog::tiles::{decode_pack, verify_header, verify_stored_header, HeldTiles, TileId, TileUpdate};
 use crate::domain::time::Timestamp;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -92,7 +92,10 @@ impl Engine {
             }
         };
         let needed = self.needed_tiles(now)?;
-        let asks = held.clone().unwrap_or_default().wanted(&needed, header.version);
+        let asks = match &held {
+            Some(h) => h.wanted(&needed, header.version),
+            None => HeldTiles::default().wanted(&needed, header.version),
+        };
         let mut updates: Vec<TileUpdate> = Vec::new();
         for batch in asks.chunks(policy::TILE_REQUEST_BATCH) {
             let body: serde_json::Map<String, serde_json::Value> =

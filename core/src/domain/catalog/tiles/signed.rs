@@ -74,7 +74,7 @@ pub fn verify_tile(
     signature: &TileSignature,
     keys: &CatalogKeys,
 ) -> Result<(), TileError> {
-    let key = keys.get(&signature.key_id).ok_or_else(|| TileError::UnknownKey { tile: id })?;
+    let key = keys.get(&signature.key_id).ok_or(TileError::UnknownKey { tile: id })?;
     let bytes = canonical_bytes(id, version, entries.values().map(Vec::as_slice));
     UnparsedPublicKey::new(&ED25519, key)
         .verify(&bytes, &signature.signature)
