@@ -222,10 +222,11 @@ pub enum Command {
         /// The signed envelope (as written by `sign-catalog`).
         file: PathBuf,
     },
-    /// Cut a catalog document into tiles by area, sign their manifest and
-    /// publish both (ADR 0012): GET /v1/catalog/manifest and the tile
-    /// endpoints serve them from then on. Tiles whose content did not change
-    /// keep their version; a lower catalog version is refused.
+    /// Cut a catalog document into tiles by area, sign each changed tile
+    /// and the catalog header, and publish them (ADR 0012): GET
+    /// /v1/catalog/header and the tile endpoints serve them from then on.
+    /// Tiles whose content did not change keep their version; a lower
+    /// catalog version is refused.
     PublishTiles {
         /// Where the data lives.
         #[command(flatten)]

@@ -22,6 +22,12 @@ pub const MAX_TILES_PER_REQUEST: usize = 256;
 /// `"r1234c1234": 18446744073709551615,` (36 bytes) with room to spare.
 pub const MAX_TILE_REQUEST_BYTES: usize = 16 * 1024;
 
+/// How many catalog versions of tombstones (removed tile entries) a
+/// publication keeps: a phone holding a tile older than that gets it whole
+/// instead of a delta. With a publication a day, a phone that has not
+/// synced for three months pays one whole download of its region.
+pub const TILE_DELTA_HISTORY_VERSIONS: u64 = 90;
+
 /// Most entries in one summaries batch.
 pub const MAX_BATCH_ITEMS: usize = 100;
 

@@ -1,19 +1,22 @@
-//! Publishing a catalog as tiles (`publish-tiles`, ADR 0012): the catalog
-//! is cut by area, each tile checked as the engine will load it, tiles
-//! whose content did not change keep their version and bytes, and the
-//! manifest of every tile's version and SHA-256 is signed with the
-//! catalog key.
+//! Publishing a catalog as tiles (`publish-tiles`, ADR 0012 revised): the
+//! catalog is cut by area, each tile's entries (one per merchant) are
+//! compared with the published ones by SHA-256; a tile with any entry new,
+//! changed or removed gets the catalog's version, is checked as the engine
+//! will load it, signed on its own, and stored whole as one precompressed
+//! pack member; changed entries are stored with their version and removed
+//! ones as tombstones, from which deltas are answered. The small header
+//! (version, dates, grid) is signed with the catalog key.
 
 use crate::catalog_publishing::etag;
-use crate::storage::{CatalogRecord, Storage, StorageError, TileRecord};
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
+use crate::limits::TILE_DELTA_HISTORY_VERSIONS;
+use crate::storage::{CatalogRecord, EntryRow, EntryState, Storage, StorageError, TileIndex, TileRow, TilesWrite};
+use flate2::Compression;
 use kairos_core::catalog::tiles::{
-    cut, sha256, sign_manifest, tile_document_at, TileEntry, TileError, TileId, TileManifest, MANIFEST_FORMAT,
+    cut, encode_pack_at, entries_document, sha256_of, sign_header, sign_tile, tile_entries, CatalogHeader, Entries,
+    TileError, TileId, TileUpdate,
 };
-use kairos_core::catalog::{keypair_from_pkcs8, parse_document, Catalog, CatalogError, Ed25519KeyPair, SignedEnvelope};
-use kairos_core::policy::TILE_CELL_MICRODEG;
-use std::collections::BTreeMap;
+use kairos_core::catalog::{keypair_from_pkcs8, parse_document, Catalog, CatalogError, Ed25519KeyPair};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -31,8 +34,12 @@ pub enum TilePublishError {
         /// Why the engine would refuse it.
         error: CatalogError,
     },
-    /// A lower version than the published manifest's: engines would refuse it.
-    #[error("catalog version {offered} is older than the published tiles' version {current}; refusing to roll back")]
+    /// A lower version than the published header's (engines would refuse
+    /// it), or the same version with other content (engines holding it
+    /// would never see the change).
+    #[error(
+        "catalog version {offered} is not newer than the published tiles' version {current}; refusing to roll back"
+    )]
     Rollback {
         /// The version offered.
         offered: u64,
@@ -42,9 +49,6 @@ pub enum TilePublishError {
     /// The key or the catalog file cannot be read.
     #[error("{0}")]
     Input(String),
-    /// The stored manifest cannot be read back.
-    #[error("the published manifest cannot be read: {0}")]
-    StoredManifest(String),
     /// The storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -53,81 +57,191 @@ pub enum TilePublishError {
 /// A catalog cut into tiles, ready to store.
 #[derive(Debug, Clone)]
 pub struct TileBuild {
-    /// The signed manifest, with its ETag.
-    pub manifest: CatalogRecord,
-    /// Tiles new or changed since the previous manifest.
-    pub changed: Vec<TileRecord>,
-    /// Tiles of the previous manifest that no longer exist.
-    pub removed: Vec<String>,
-    /// Tiles in all.
+    /// What to store.
+    pub write: TilesWrite,
+    /// What is published once it is stored (the next build's `previous`).
+    pub index: TileIndex,
+    /// Tiles in all (with at least one entry).
     pub tiles: usize,
-    /// Milliseconds spent cutting, checking and signing.
+    /// Tiles new, changed or emptied.
+    pub changed: usize,
+    /// Tiles that became empty.
+    pub removed: usize,
+    /// Milliseconds spent cutting, checking, signing and compressing.
     pub build_ms: f64,
 }
 
-/// The manifest inside a published manifest envelope (the server's own,
-/// already checked when published: its signature is not checked again).
-pub fn stored_manifest(record: &CatalogRecord) -> Result<TileManifest, TilePublishError> {
-    let envelope: SignedEnvelope =
-        serde_json::from_slice(&record.body).map_err(|e| TilePublishError::StoredManifest(e.to_string()))?;
-    let payload = BASE64.decode(&envelope.payload).map_err(|e| TilePublishError::StoredManifest(e.to_string()))?;
-    TileManifest::parse(&payload).map_err(|e| TilePublishError::StoredManifest(e.to_string()))
+/// What one tile comes to in a publication.
+struct Outcome {
+    key: String,
+    version: u64,
+    floor: u64,
+    states: HashMap<String, EntryState>,
+    row: Option<TileRow>,
+    entry_rows: Vec<EntryRow>,
+    pruned: Vec<(String, String)>,
+    emptied: bool,
 }
 
-/// Cuts `catalog` into tiles against the `previous` manifest (tiles whose
-/// bytes at their previous version are unchanged keep it) and signs the
-/// manifest with `key` under `key_id`. Every tile is checked with the
-/// engine's own [`parse_document`].
+/// The publication's fixed inputs, shared by the threads.
+struct Publication<'a> {
+    previous: &'a TileIndex,
+    version: u64,
+    cutoff: u64,
+    key_id: &'a str,
+    key: &'a Ed25519KeyPair,
+}
+
+impl Publication<'_> {
+    /// Compares tile `id`'s `entries` with the published ones; signs,
+    /// checks and compresses it when anything changed.
+    fn tile(&self, id: TileId, entries: &Entries) -> Result<Outcome, TilePublishError> {
+        let (key_s, version) = (id.to_string(), self.version);
+        let empty = HashMap::new();
+        let old = self.previous.entries.get(&key_s).unwrap_or(&empty);
+        let old_tile = self.previous.tiles.get(&key_s).copied();
+        let mut floor = old_tile.map_or(0, |t| t.1);
+        let mut states = HashMap::with_capacity(entries.len());
+        let mut entry_rows = Vec::new();
+        for (m, body) in entries {
+            let h = sha256_of(body);
+            match old.get(m) {
+                Some(e) if e.sha256 == Some(h) => {
+                    states.insert(m.clone(), *e);
+                }
+                _ => {
+                    states.insert(m.clone(), EntryState { version, sha256: Some(h) });
+                    let body = Some((body.clone(), h));
+                    entry_rows.push(EntryRow { tile_id: key_s.clone(), merchant_id: m.clone(), version, body });
+                }
+            }
+        }
+        let gone: Vec<(&String, &EntryState)> = old.iter().filter(|(m, _)| !entries.contains_key(*m)).collect();
+        let emptied = entries.is_empty() && gone.iter().any(|(_, e)| e.sha256.is_some());
+        let changed = !entry_rows.is_empty() || gone.iter().any(|(_, e)| e.sha256.is_some());
+        let mut pruned = Vec::new();
+        for (m, e) in gone {
+            if e.sha256.is_some() {
+                entry_rows.push(EntryRow { tile_id: key_s.clone(), merchant_id: m.clone(), version, body: None });
+                states.insert(m.clone(), EntryState { version, sha256: None });
+            } else if changed && e.version < self.cutoff {
+                // Pruned with the tile's next change only (the floor is in its row).
+                floor = floor.max(e.version);
+                pruned.push((key_s.clone(), m.clone()));
+            } else {
+                states.insert(m.clone(), *e);
+            }
+        }
+        if !changed && old_tile.is_some() {
+            let (version, floor) = old_tile.unwrap_or_default();
+            return Ok(Outcome { key: key_s, version, floor, states, row: None, entry_rows, pruned, emptied });
+        }
+        if let Some(current) = self.previous.header_version.filter(|&c| c == version) {
+            return Err(TilePublishError::Rollback { offered: version, current });
+        }
+        if !entries.is_empty() {
+            parse_document(&entries_document(version, entries))
+                .map_err(|error| TilePublishError::InvalidTile { tile: id, error })?;
+        }
+        let signature = sign_tile(id, version, entries, self.key_id, self.key);
+        let whole = TileUpdate {
+            id,
+            version,
+            base: 0,
+            upserts: entries.values().cloned().collect(),
+            removed: Vec::new(),
+            signature: signature.clone(),
+        };
+        let packed = encode_pack_at(&[whole], Compression::fast());
+        let row = TileRow {
+            id: key_s.clone(),
+            version,
+            floor,
+            entries: entries.len() as u32,
+            key_id: signature.key_id,
+            signature: signature.signature,
+            etag: etag(&packed),
+            packed,
+        };
+        Ok(Outcome { key: key_s, version, floor, states, row: Some(row), entry_rows, pruned, emptied })
+    }
+}
+
+/// Cuts `catalog` into tiles against what is published (`previous`; the
+/// default for nothing), signs the tiles that changed and the header with
+/// `key` under `key_id`. Every changed tile is checked with the engine's
+/// own [`parse_document`]. The tiles are worked on by as many threads as
+/// the machine has cores.
 pub fn build(
     catalog: &Catalog,
-    previous: Option<&TileManifest>,
+    previous: TileIndex,
     key_id: &str,
     key: &Ed25519KeyPair,
 ) -> Result<TileBuild, TilePublishError> {
     let started = Instant::now();
-    if let Some(p) = previous {
-        if catalog.version < p.version {
-            return Err(TilePublishError::Rollback { offered: catalog.version, current: p.version });
+    if let Some(current) = previous.header_version.filter(|&c| catalog.version < c) {
+        return Err(TilePublishError::Rollback { offered: catalog.version, current });
+    }
+    let version = catalog.version;
+    let cutoff = version.saturating_sub(TILE_DELTA_HISTORY_VERSIONS);
+    let tiles = cut(catalog)?;
+    let publication = Publication { previous: &previous, version, cutoff, key_id, key };
+    // Tiles published before that hold nothing now: a signed empty tile
+    // (with tombstones) so that phones holding them drop their entries.
+    let mut vanished: Vec<TileId> = Vec::new();
+    for k in previous.entries.keys() {
+        let id: TileId = k.parse().map_err(|e: kairos_core::catalog::tiles::BadTileId| {
+            TilePublishError::Storage(StorageError::Corrupt(e.to_string()))
+        })?;
+        if !tiles.contains_key(&id) {
+            vanished.push(id);
         }
     }
-    let tiles = cut(catalog)?;
-    let mut entries = BTreeMap::new();
-    let mut changed = Vec::new();
-    for (id, tile) in &tiles {
-        let kept = previous.and_then(|p| p.tiles.get(id)).and_then(|e| {
-            let bytes = tile_document_at(tile, e.version);
-            (sha256(&bytes) == e.sha256).then_some(*e)
-        });
-        let entry = match kept {
-            Some(e) => e,
-            None => {
-                let body = tile_document_at(tile, catalog.version);
-                parse_document(&body).map_err(|error| TilePublishError::InvalidTile { tile: *id, error })?;
-                let entry = TileEntry { version: catalog.version, sha256: sha256(&body) };
-                changed.push(TileRecord { id: id.to_string(), version: entry.version, sha256: entry.sha256, body });
-                entry
-            }
-        };
-        entries.insert(*id, entry);
+    let work: Vec<(TileId, Option<&Catalog>)> =
+        tiles.iter().map(|(id, t)| (*id, Some(t))).chain(vanished.into_iter().map(|id| (id, None))).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, work.len().max(1));
+    let outcomes: Vec<Result<Vec<Outcome>, TilePublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (work, publication) = (&work, &publication);
+                scope.spawn(move || {
+                    work.iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(id, tile)| publication.tile(*id, &tile.map(tile_entries).unwrap_or_default()))
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a tile publishing thread panicked")).collect()
+    });
+    let mut next = TileIndex { header_version: Some(version), tiles: HashMap::new(), entries: HashMap::new() };
+    let (mut rows, mut entry_rows, mut pruned, mut removed) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for outcome in outcomes {
+        for o in outcome? {
+            rows.extend(o.row);
+            entry_rows.extend(o.entry_rows);
+            pruned.extend(o.pruned);
+            removed += usize::from(o.emptied);
+            next.tiles.insert(o.key.clone(), (o.version, o.floor));
+            next.entries.insert(o.key, o.states);
+        }
     }
-    let removed = previous
-        .map(|p| p.tiles.keys().filter(|id| !entries.contains_key(id)).map(ToString::to_string).collect())
-        .unwrap_or_default();
-    let manifest = TileManifest {
-        format: MANIFEST_FORMAT.into(),
-        version: catalog.version,
-        cell_microdeg: TILE_CELL_MICRODEG,
-        issued_at: catalog.issued_at,
-        expires_at: catalog.expires_at,
-        tiles: entries,
-    };
-    let body = sign_manifest(&manifest, key_id, key);
-    let record = CatalogRecord { version: manifest.version, etag: etag(&body), body };
+    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let header = CatalogHeader::new(version, catalog.issued_at, catalog.expires_at);
+    let body = sign_header(&header, key_id, key);
+    let changed = rows.len();
     Ok(TileBuild {
-        manifest: record,
+        write: TilesWrite {
+            header: CatalogRecord { version, etag: etag(&body), body },
+            tiles: rows,
+            entries: entry_rows,
+            pruned,
+        },
+        index: next,
+        tiles: tiles.len(),
         changed,
         removed,
-        tiles: tiles.len(),
         build_ms: started.elapsed().as_secs_f64() * 1e3,
     })
 }
@@ -146,7 +260,7 @@ pub async fn publish_file(
         .map_err(|e| TilePublishError::Input(format!("{}: not a catalog document: {e}", input.display())))?;
     let p = publish(storage, &catalog, key_id, &key).await?;
     Ok(format!(
-        "published tiles of catalog version {}: {} tiles, {} new or changed, {} removed (cut and signed in {:.0} ms)",
+        "published tiles of catalog version {}: {} tiles, {} new or changed, {} emptied (cut and signed in {:.0} ms)",
         p.version, p.tiles, p.changed, p.removed, p.build_ms
     ))
 }
@@ -154,13 +268,13 @@ pub async fn publish_file(
 /// What [`publish`] stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TilesPublished {
-    /// The manifest's version.
+    /// The header's version.
     pub version: u64,
     /// Tiles in all.
     pub tiles: usize,
-    /// Tiles new or changed.
+    /// Tiles new, changed or emptied.
     pub changed: usize,
-    /// Tiles removed.
+    /// Tiles that became empty.
     pub removed: usize,
     /// Milliseconds spent cutting, checking and signing (not storing).
     pub build_ms: f64,
@@ -174,15 +288,15 @@ pub async fn publish(
     key_id: &str,
     key: &Ed25519KeyPair,
 ) -> Result<TilesPublished, TilePublishError> {
-    let previous = storage.tile_manifest().await?.map(|r| stored_manifest(&r)).transpose()?;
-    let built = build(catalog, previous.as_ref(), key_id, key)?;
+    let previous = storage.tile_index().await?;
+    let built = build(catalog, previous, key_id, key)?;
     let summary = TilesPublished {
-        version: built.manifest.version,
+        version: built.write.header.version,
         tiles: built.tiles,
-        changed: built.changed.len(),
-        removed: built.removed.len(),
+        changed: built.changed,
+        removed: built.removed,
         build_ms: built.build_ms,
     };
-    storage.set_tiles(built.manifest, built.changed, built.removed).await?;
+    storage.set_tiles(built.write).await?;
     Ok(summary)
 }

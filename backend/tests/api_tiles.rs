@@ -1,32 +1,42 @@
-//! The tiled catalog over HTTP (ADR 0012): publishing, the manifest and
-//! tiles with strong ETags and 304s, and the delta request, hostile input
-//! included. On SQLite, and PostgreSQL when configured.
+//! The tiled catalog over HTTP (ADR 0012, revised): publishing, the small
+//! signed header and whole tiles with strong ETags and 304s, the delta
+//! request (whole tiles, per-entry deltas, tombstones, 304), hostile input
+//! and replayed or tampered answers included. On SQLite, and PostgreSQL
+//! when configured.
 
 mod common;
 
 use chrono::{Duration, Utc};
 use common::{assert_error, backends, start, Api};
 use hyper::Method;
-use kairos_backend::tile_publishing::{publish, stored_manifest, TilePublishError};
-use kairos_core::catalog::tiles::{decode_pack, verify_manifest, TileId};
+use kairos_backend::tile_publishing::{publish, TilePublishError};
+use kairos_core::catalog::tiles::{
+    decode_pack, verify_header, CatalogHeader, HeldTiles, TileError, TileId, TileUpdate,
+};
 use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, Catalog, CatalogKeys, Ed25519KeyPair};
 use kairos_core::time::Timestamp;
 use serde_json::json;
 
-/// Places spread over a few tiles around San José, one offer each.
-fn catalog(version: u64, title_of_first: &str) -> Catalog {
-    let merchants: Vec<_> = (0..6)
+/// Places spread over six tiles around San José, one offer each; `extra`
+/// adds a second merchant in the first place's tile.
+fn catalog(version: u64, title_of_first: &str, extra: bool) -> Catalog {
+    let shop = |i: usize, lat: f64, title: String| {
+        json!({
+            "id": format!("m{i}"), "name": format!("Shop {i}"), "category": "food",
+            "time_zone": "America/Los_Angeles",
+            "places": [{"id": format!("p{i}"), "fence": {"type": "circle", "lat": lat, "lon": -121.93, "radius_m": 80}}],
+            "offers": [{"id": format!("o{i}"), "title": title, "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
+        })
+    };
+    let mut merchants: Vec<_> = (0..6)
         .map(|i| {
-            json!({
-                "id": format!("m{i}"), "name": format!("Shop {i}"), "category": "food",
-                "time_zone": "America/Los_Angeles",
-                "places": [{"id": format!("p{i}"), "fence": {"type": "circle",
-                    "lat": 37.31 + 0.05 * f64::from(i), "lon": -121.93, "radius_m": 80}}],
-                "offers": [{"id": format!("o{i}"), "title": if i == 0 { title_of_first.to_owned() } else { format!("Offer {i}") },
-                    "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
-            })
+            let title = if i == 0 { title_of_first.to_owned() } else { format!("Offer {i}") };
+            shop(i, 37.315 + 0.05 * i as f64, title)
         })
         .collect();
+    if extra {
+        merchants.push(shop(9, 37.316, "Extra".into()));
+    }
     let doc = json!({
         "version": version,
         "issued_at": (Utc::now() - Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -52,33 +62,65 @@ async fn delta(api: &Api, body: serde_json::Value) -> kairos_backend::client::Re
         .await
 }
 
+/// The header in force, verified.
+async fn header(api: &Api, keys: &CatalogKeys) -> (CatalogHeader, Vec<u8>) {
+    let reply = api.send(Method::GET, "/v1/catalog/header", &[], vec![]).await;
+    assert_eq!(reply.status, 200);
+    verify_header(&reply.body, keys, now()).unwrap()
+}
+
+/// The first place's tile.
+fn first() -> TileId {
+    TileId::of(37.315, -121.93)
+}
+
+/// A phone's view: asks for `ids` with what it holds, applies the answer.
+async fn sync(api: &Api, keys: &CatalogKeys, held: &mut HeldTiles, ids: &[TileId]) -> Vec<TileUpdate> {
+    let (h, stored) = header(api, keys).await;
+    let wanted: serde_json::Map<_, _> =
+        ids.iter().map(|id| (id.to_string(), json!(held.tiles.get(id).map_or(0, |t| t.version)))).collect();
+    let reply = delta(api, json!({ "tiles": wanted })).await;
+    let updates = match reply.status.as_u16() {
+        304 => Vec::new(),
+        200 => {
+            assert_eq!(reply.header("content-type"), Some("application/vnd.kairos.tiles+gzip"));
+            decode_pack(&reply.body, 1 << 20).unwrap()
+        }
+        other => panic!("delta answered {other}"),
+    };
+    held.apply(&h, stored, updates.clone(), ids, keys, now()).unwrap();
+    updates
+}
+
 #[tokio::test]
-async fn the_manifest_and_each_tile_are_served_with_strong_etags_and_304s() {
+async fn the_header_and_each_whole_tile_are_served_with_strong_etags_and_304s() {
     for b in backends().await {
         let server = start(&b.storage, None).await;
         let api = Api::register(server.addr()).await;
-        assert_error(&api.send(Method::GET, "/v1/catalog/manifest", &[], vec![]).await, 404, "no_tiles");
+        assert_error(&api.send(Method::GET, "/v1/catalog/header", &[], vec![]).await, 404, "no_tiles");
         let (pair, keys) = key();
-        let published = publish(b.storage.as_ref(), &catalog(1, "First"), "k1", &pair).await.unwrap();
+        let published = publish(b.storage.as_ref(), &catalog(1, "First", false), "k1", &pair).await.unwrap();
         assert_eq!((published.tiles, published.changed, published.removed), (6, 6, 0), "{}", b.name);
 
-        let reply = api.send(Method::GET, "/v1/catalog/manifest", &[], vec![]).await;
+        let reply = api.send(Method::GET, "/v1/catalog/header", &[], vec![]).await;
         assert_eq!(reply.status, 200, "{}", b.name);
-        let (manifest, _) = verify_manifest(&reply.body, &keys, now()).unwrap();
-        assert_eq!((manifest.version, manifest.tiles.len()), (1, 6));
+        assert!(reply.body.len() < 1_024, "the header lists no tiles: {} bytes", reply.body.len());
+        let (h, stored) = verify_header(&reply.body, &keys, now()).unwrap();
+        assert_eq!(h.version, 1);
         let tag = reply.header("etag").unwrap().to_owned();
         assert!(tag.starts_with("\"sha256-"), "{tag}");
-        let again = api.send(Method::GET, "/v1/catalog/manifest", &[("if-none-match", &tag)], vec![]).await;
+        let again = api.send(Method::GET, "/v1/catalog/header", &[("if-none-match", &tag)], vec![]).await;
         assert_eq!((again.status.as_u16(), again.body.len()), (304, 0));
 
-        let (id, entry) = manifest.tiles.iter().next().unwrap();
-        let path = format!("/v1/catalog/tiles/{id}");
+        let path = format!("/v1/catalog/tiles/{}", first());
         let tile = api.send(Method::GET, &path, &[], vec![]).await;
         assert_eq!(tile.status, 200);
-        assert!(manifest.check_tile(*id, &tile.body).is_ok(), "the tile hashes to its manifest entry");
+        assert_eq!(tile.header("content-type"), Some("application/vnd.kairos.tiles+gzip"));
+        let whole = decode_pack(&tile.body, 1 << 20).unwrap();
+        assert_eq!((whole.len(), whole[0].id, whole[0].version, whole[0].base), (1, first(), 1, 0));
+        let mut held = HeldTiles::default();
+        held.apply(&h, stored, whole, &[], &keys, now()).expect("the tile's own signature holds");
         let tile_tag = tile.header("etag").unwrap().to_owned();
-        let hex: String = entry.sha256.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(tile_tag, format!("\"sha256-{hex}\""));
         assert_eq!(api.send(Method::GET, &path, &[("if-none-match", &tile_tag)], vec![]).await.status, 304);
         assert_error(&api.send(Method::GET, "/v1/catalog/tiles/r1c1", &[], vec![]).await, 404, "unknown_tile");
         assert_error(&api.send(Method::GET, "/v1/catalog/tiles/x'1", &[], vec![]).await, 400, "invalid_tile_id");
@@ -86,37 +128,115 @@ async fn the_manifest_and_each_tile_are_served_with_strong_etags_and_304s() {
 }
 
 #[tokio::test]
-async fn a_delta_request_gets_only_the_tiles_changed_since_the_versions_held_gzip_compressed() {
+async fn a_delta_request_gets_whole_tiles_first_then_only_the_entries_changed_or_removed_and_304_when_nothing_did() {
     for b in backends().await {
         let server = start(&b.storage, None).await;
         let api = Api::register(server.addr()).await;
         let (pair, keys) = key();
-        publish(b.storage.as_ref(), &catalog(1, "First"), "k1", &pair).await.unwrap();
-        let m1 = stored_manifest(&b.storage.tile_manifest().await.unwrap().unwrap()).unwrap();
-        let ids: Vec<TileId> = m1.tiles.keys().copied().collect();
-        let none_held: serde_json::Map<_, _> = ids.iter().map(|id| (id.to_string(), json!(0))).collect();
-        let first = delta(&api, json!({ "tiles": none_held })).await;
-        assert_eq!(first.status, 200, "{}", b.name);
-        assert_eq!(first.header("content-type"), Some("application/vnd.kairos.tiles+gzip"));
-        let tiles = decode_pack(&first.body, 1 << 20).unwrap();
-        assert_eq!(tiles.len(), 6);
-        for t in &tiles {
-            assert_eq!(m1.check_tile(t.id, &t.document).unwrap().version, t.version);
-        }
-        let held: serde_json::Map<_, _> = ids.iter().map(|id| (id.to_string(), json!(1))).collect();
-        assert_eq!(delta(&api, json!({ "tiles": held.clone() })).await.status, 304, "nothing changed");
+        publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
+        let ids: Vec<TileId> = (0..6).map(|i| TileId::of(37.315 + 0.05 * f64::from(i), -121.93)).collect();
+        let mut held = HeldTiles::default();
+        let first_sync = sync(&api, &keys, &mut held, &ids).await;
+        assert_eq!(first_sync.len(), 6, "{}", b.name);
+        assert!(first_sync.iter().all(|u| u.base == 0));
+        assert_eq!(held.tiles[&first()].entries.len(), 2);
+        assert!(sync(&api, &keys, &mut held, &ids).await.is_empty(), "nothing changed: 304");
 
-        // Version 2 changes the first place's offer only.
-        let p = publish(b.storage.as_ref(), &catalog(2, "Changed"), "k1", &pair).await.unwrap();
+        // Version 2 changes the first offer and removes the extra merchant.
+        let p = publish(b.storage.as_ref(), &catalog(2, "Changed", false), "k1", &pair).await.unwrap();
         assert_eq!((p.changed, p.removed), (1, 0), "{}", b.name);
-        let reply = api.send(Method::GET, "/v1/catalog/manifest", &[], vec![]).await;
-        let (m2, _) = verify_manifest(&reply.body, &keys, now()).unwrap();
-        let changed = decode_pack(&delta(&api, json!({ "tiles": held })).await.body, 1 << 20).unwrap();
-        assert_eq!(changed.len(), 1);
-        assert_eq!((changed[0].id, changed[0].version), (TileId::of(37.31, -121.93), 2));
-        assert!(m2.check_tile(changed[0].id, &changed[0].document).is_ok());
-        assert_eq!(m2.tiles[&ids[5]].version, 1, "an unchanged tile keeps its version");
+        let d = sync(&api, &keys, &mut held, &ids).await;
+        assert_eq!(d.len(), 1, "{}", b.name);
+        assert_eq!((d[0].id, d[0].version, d[0].base, d[0].upserts.len()), (first(), 2, 1, 1));
+        assert_eq!(d[0].removed, ["m9"], "a tombstone");
+        let t = &held.tiles[&first()];
+        assert_eq!((t.version, t.entries.keys().map(String::as_str).collect::<Vec<_>>()), (2, vec!["m0"]));
+        assert_eq!(held.tiles[&ids[5]].version, 1, "an unchanged tile keeps its version");
     }
+}
+
+#[tokio::test]
+async fn a_tile_that_became_empty_arrives_signed_and_empty_and_an_empty_tile_never_held_costs_nothing() {
+    for b in backends().await {
+        let server = start(&b.storage, None).await;
+        let api = Api::register(server.addr()).await;
+        let (pair, keys) = key();
+        publish(b.storage.as_ref(), &catalog(1, "First", false), "k1", &pair).await.unwrap();
+        let far = TileId::of(37.315 + 0.25, -121.93);
+        let mut held = HeldTiles::default();
+        sync(&api, &keys, &mut held, &[far]).await;
+        let mut smaller = catalog(2, "First", false);
+        smaller.merchants.retain(|m| m.id != "m5");
+        let p = publish(b.storage.as_ref(), &smaller, "k1", &pair).await.unwrap();
+        assert_eq!((p.tiles, p.changed, p.removed), (5, 1, 1), "{}", b.name);
+        let d = sync(&api, &keys, &mut held, &[far]).await;
+        assert_eq!((d[0].version, d[0].upserts.len(), d[0].removed.clone()), (2, 0, vec!["m5".to_owned()]));
+        assert!(held.tiles[&far].entries.is_empty(), "{}", b.name);
+        assert_eq!(delta(&api, json!({"tiles": {far.to_string(): 0}})).await.status, 304, "empty, never held");
+    }
+}
+
+#[tokio::test]
+async fn a_client_older_than_the_delta_history_gets_the_whole_tile() {
+    for b in backends().await {
+        let server = start(&b.storage, None).await;
+        let api = Api::register(server.addr()).await;
+        let (pair, keys) = key();
+        publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
+        let (mut at_1, mut at_2) = (HeldTiles::default(), HeldTiles::default());
+        sync(&api, &keys, &mut at_1, &[first()]).await;
+        publish(b.storage.as_ref(), &catalog(2, "First", false), "k1", &pair).await.unwrap();
+        sync(&api, &keys, &mut at_2, &[first()]).await;
+        // Far past the history kept: the tombstone of version 2 is pruned
+        // with the tile's next change.
+        let later = 2 + kairos_backend::limits::TILE_DELTA_HISTORY_VERSIONS + 1;
+        publish(b.storage.as_ref(), &catalog(later, "Much later", false), "k1", &pair).await.unwrap();
+        let whole = sync(&api, &keys, &mut at_1, &[first()]).await;
+        assert_eq!((whole[0].base, whole[0].version), (0, later), "held 1, before the floor: whole ({})", b.name);
+        let d = sync(&api, &keys, &mut at_2, &[first()]).await;
+        assert_eq!((d[0].base, d[0].upserts.len(), d[0].removed.len()), (2, 1, 0), "held 2: a delta ({})", b.name);
+        assert_eq!(at_1.tiles[&first()].entries, at_2.tiles[&first()].entries);
+    }
+}
+
+#[tokio::test]
+async fn a_tampered_delta_a_forged_tile_or_a_replayed_old_tile_is_refused_by_the_phone() {
+    let b = common::sqlite();
+    let server = start(&b.storage, None).await;
+    let api = Api::register(server.addr()).await;
+    let (pair, keys) = key();
+    publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
+    let old = api.send(Method::GET, &format!("/v1/catalog/tiles/{}", first()), &[], vec![]).await.body;
+    let mut held = HeldTiles::default();
+    sync(&api, &keys, &mut held, &[first()]).await;
+    publish(b.storage.as_ref(), &catalog(2, "Changed", false), "k1", &pair).await.unwrap();
+    let (h, stored) = header(&api, &keys).await;
+    let answer = delta(&api, json!({"tiles": {first().to_string(): 1}})).await;
+    let good = decode_pack(&answer.body, 1 << 20).unwrap();
+    let before = held.clone();
+
+    let mut tampered = good.clone();
+    tampered[0].upserts[0] =
+        String::from_utf8(tampered[0].upserts[0].clone()).unwrap().replace("Changed", "Free!").into();
+    let e = held.apply(&h, stored.clone(), tampered, &[], &keys, now());
+    assert_eq!(e, Err(TileError::BadSignature { tile: first() }));
+    let mut kept = good.clone();
+    kept[0].removed.clear();
+    assert_eq!(held.apply(&h, stored.clone(), kept, &[], &keys, now()), Err(TileError::BadSignature { tile: first() }));
+    let (forger, _) = key();
+    let mut forged = decode_pack(&old, 1 << 20).unwrap();
+    forged[0].signature =
+        kairos_core::catalog::tiles::sign_tile(first(), 1, &held.tiles[&first()].entries, "k1", &forger);
+    assert_eq!(
+        held.apply(&h, stored.clone(), forged, &[], &keys, now()),
+        Err(TileError::BadSignature { tile: first() })
+    );
+    assert_eq!(held, before, "refused whole");
+
+    held.apply(&h, stored.clone(), good, &[], &keys, now()).unwrap();
+    let replayed = decode_pack(&old, 1 << 20).unwrap();
+    let e = held.apply(&h, stored, replayed, &[], &keys, now());
+    assert_eq!(e, Err(TileError::Rollback { tile: first(), offered: 1, held: 2 }));
 }
 
 #[tokio::test]
@@ -125,7 +245,7 @@ async fn hostile_delta_requests_are_refused_and_unknown_tiles_cost_nothing() {
         let server = start(&b.storage, None).await;
         let api = Api::register(server.addr()).await;
         let (pair, _) = key();
-        publish(b.storage.as_ref(), &catalog(1, "First"), "k1", &pair).await.unwrap();
+        publish(b.storage.as_ref(), &catalog(1, "First", false), "k1", &pair).await.unwrap();
         // A valid tile id where nothing is published: nothing to send.
         assert_eq!(delta(&api, json!({"tiles": {"r1c1": 0, "r2c2": 0}})).await.status, 304);
         let too_many: serde_json::Map<_, _> = (0..257).map(|i| (format!("r100c{i}"), json!(0))).collect();
@@ -152,10 +272,14 @@ async fn hostile_delta_requests_are_refused_and_unknown_tiles_cost_nothing() {
 }
 
 #[tokio::test]
-async fn publishing_an_older_catalog_version_than_the_tiles_published_is_refused() {
+async fn publishing_an_older_version_or_other_content_at_the_same_version_is_refused() {
     let b = common::sqlite();
     let (pair, _) = key();
-    publish(b.storage.as_ref(), &catalog(5, "First"), "k1", &pair).await.unwrap();
-    let e = publish(b.storage.as_ref(), &catalog(4, "First"), "k1", &pair).await.unwrap_err();
+    publish(b.storage.as_ref(), &catalog(5, "First", false), "k1", &pair).await.unwrap();
+    let e = publish(b.storage.as_ref(), &catalog(4, "First", false), "k1", &pair).await.unwrap_err();
     assert!(matches!(e, TilePublishError::Rollback { offered: 4, current: 5 }), "{e}");
+    let e = publish(b.storage.as_ref(), &catalog(5, "Other", false), "k1", &pair).await.unwrap_err();
+    assert!(matches!(e, TilePublishError::Rollback { offered: 5, current: 5 }), "{e}");
+    let same = publish(b.storage.as_ref(), &catalog(5, "First", false), "k1", &pair).await.unwrap();
+    assert_eq!(same.changed, 0, "the same content again changes nothing");
 }

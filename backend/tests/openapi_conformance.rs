@@ -21,7 +21,7 @@ use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{
     CatalogIds, CatalogRecord, Deleted, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance, InviteCreated,
     InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell, SocialMember, Storage,
-    StorageError, StorageFuture, TileRecord, TokenHash,
+    StorageError, StorageFuture, TileAnswer, TileIndex, TilesWrite, TokenHash,
 };
 use kairos_backend::summaries::Purpose;
 use serde_json::{json, Value};
@@ -132,13 +132,19 @@ impl Storage for Down {
     fn lift_cells(&self, _: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
         down()
     }
-    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+    fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
         down()
     }
-    fn tiles(&self, _: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
+    fn tile_index(&self) -> StorageFuture<'_, TileIndex> {
         down()
     }
-    fn set_tiles(&self, _: CatalogRecord, _: Vec<TileRecord>, _: Vec<String>) -> StorageFuture<'_, ()> {
+    fn tile(&self, _: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
+        down()
+    }
+    fn tile_answers(&self, _: Vec<(String, u64)>) -> StorageFuture<'_, Vec<TileAnswer>> {
+        down()
+    }
+    fn set_tiles(&self, _: TilesWrite) -> StorageFuture<'_, ()> {
         down()
     }
     fn prune_idempotency_keys(&self, _: NaiveDate) -> StorageFuture<'_, u64> {
@@ -360,7 +366,7 @@ async fn exercise_everything() -> Vec<Exchange> {
         }
     }
     // The tiled catalog.
-    let m = "/v1/catalog/manifest";
+    let m = "/v1/catalog/header";
     out.push(exchange(a, api, Method::GET, m, &[], None, None).await);
     out.push(exchange(a, None, Method::GET, m, &[], None, None).await);
     let (pkcs8, _) = kairos_core::catalog::generate_keypair().unwrap();
@@ -368,12 +374,12 @@ async fn exercise_everything() -> Vec<Exchange> {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/catalogs/example.json");
     let document: kairos_core::catalog::Catalog = serde_json::from_slice(&std::fs::read(example).unwrap()).unwrap();
     kairos_backend::tile_publishing::publish(b.storage.as_ref(), &document, "k1", &tile_pair).await.unwrap();
-    let manifest = exchange(a, api, Method::GET, m, &[], None, None).await;
-    let tag = manifest.reply.header("etag").unwrap().to_owned();
-    out.push(manifest);
+    let header = exchange(a, api, Method::GET, m, &[], None, None).await;
+    let tag = header.reply.header("etag").unwrap().to_owned();
+    out.push(header);
     out.push(exchange(a, api, Method::GET, m, &[("if-none-match", tag.as_str())], None, None).await);
     let t = "/v1/catalog/tiles";
-    let mall = "/v1/catalog/tiles/r2546c1161";
+    let mall = "/v1/catalog/tiles/r6366c2903";
     let tile = exchange(a, api, Method::GET, mall, &[], None, None).await;
     let tag = tile.reply.header("etag").unwrap().to_owned();
     out.push(tile);
@@ -381,7 +387,7 @@ async fn exercise_everything() -> Vec<Exchange> {
     out.push(exchange(a, api, Method::GET, "/v1/catalog/tiles/r1c1", &[], None, None).await);
     out.push(exchange(a, api, Method::GET, "/v1/catalog/tiles/x1", &[], None, None).await);
     out.push(exchange(a, None, Method::GET, mall, &[], None, None).await);
-    out.push(exchange(a, api, Method::POST, t, &[JSON], Some(json!({"tiles": {"r2546c1161": 0}})), None).await);
+    out.push(exchange(a, api, Method::POST, t, &[JSON], Some(json!({"tiles": {"r6366c2903": 0}})), None).await);
     out.push(exchange(a, api, Method::POST, t, &[JSON], Some(json!({"tiles": {"r1c1": 0}})), None).await);
     out.push(exchange(a, api, Method::POST, t, &[JSON], Some(json!({"tiles": {"x": 0}})), None).await);
     out.push(exchange(a, None, Method::POST, t, &[JSON], Some(json!({"tiles": {}})), None).await);

@@ -473,15 +473,21 @@ pub const MERCHANT_VISIT_MARGIN_M: f64 = 25.0;
 
 // ---- Catalog tiles (ADR 0012, docs/catalog.md "Tiles") ----------------------
 
-/// Side of a catalog tile, in millionths of a degree (0.05°: about 5.6 km
-/// north–south, 3.9 km east–west at 45°). A city centre of a national
-/// catalog holds a few thousand places in such a cell (a few hundred KB of
-/// JSON, under [`TILE_MEMORY_BUDGET_BYTES`] a few times over), and a
-/// shopper's daily region (home, work, routine shops, within
-/// [`TILE_NEED_RADIUS_M`]) touches a few dozen cells at most. Fixed, so that
-/// tile ids mean the same on every phone and backend; a manifest of another
-/// grid is refused.
-pub const TILE_CELL_MICRODEG: u32 = 50_000;
+/// Side of a catalog tile, in millionths of a degree (0.02°: about 2.2 km
+/// north–south, 1.7 km east–west at 40°). Chosen from the density of a
+/// national catalog (issue #17's bench at 1M places): a 0.05° city-centre
+/// cell held ~9,500 places (~3 MB of entries), more than a phone's whole
+/// catalog budget in one tile; at 0.02° the densest cell holds ~1,500
+/// (1/6.25 of the area), so a dense city's region is cut finely enough to
+/// stop at the memory budget near the shopper. Finer cells cost privacy and
+/// bytes: a request names cells of this size (the centre of the block of
+/// cells around home locates it to within about one cell,
+/// docs/privacy.md "Catalog tiles"), and each changed tile carries its own
+/// signature (~100 bytes) in a daily delta; 0.01° would locate to ~1 km and
+/// double the signatures for little memory gain. Fixed, so that tile ids
+/// mean the same on every phone and backend; a header of another grid is
+/// refused.
+pub const TILE_CELL_MICRODEG: u32 = 20_000;
 /// Default radius around home, work, routine places and the current
 /// position within which the phone holds the catalog's tiles, in metres:
 /// the reach of a `nearby` offer ([`MAX_NEARBY_RADIUS_M`]) is 5 km, but
@@ -497,14 +503,12 @@ pub const TILE_MEMORY_BUDGET_BYTES: usize = 4 * 1024 * 1024;
 /// refuses more than `limits::MAX_TILES_PER_REQUEST`, 256); more are asked
 /// in several requests of the same sync.
 pub const TILE_REQUEST_BATCH: usize = 128;
-/// Largest tile document, in bytes (the catalog document's own limit).
-pub const MAX_TILE_DOCUMENT_BYTES: usize = MAX_CATALOG_DOCUMENT_BYTES;
 /// Largest tile pack (a delta answer), compressed or inflated, in bytes.
 pub const MAX_TILE_PACK_BYTES: usize = 64 * 1024 * 1024;
-/// Most tiles one manifest lists: a national catalog lists tens of
-/// thousands; at about 100 bytes a tile, this many keep the signed manifest
-/// under the envelope limit ([`MAX_CATALOG_ENVELOPE_BYTES`]).
-pub const MAX_MANIFEST_TILES: usize = 500_000;
+/// Largest answer to `GET /v1/catalog/header`, in bytes: the signed
+/// header is about 400 bytes whatever the catalog's size (it lists no
+/// tiles); anything much larger is not a header.
+pub const MAX_TILE_HEADER_BYTES: usize = 16 * 1024;
 /// Most tiles the phone remembers needing (fixes in tiles it does not hold,
 /// asked for at the next sync).
 pub const MAX_TILES_WANTED: usize = 256;

@@ -24,11 +24,9 @@ use crate::bench::peak_rss_bytes;
 use kairos_backend::limits::ServerLimits;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{SqliteStorage, Storage};
-use kairos_backend::tile_publishing::{build, stored_manifest};
-use kairos_core::catalog::tiles::{merge, TileManifest};
-use kairos_core::catalog::{
-    generate_keypair, keypair_from_pkcs8, parse_document, Catalog, Merchant, MerchantPlace, Offer,
-};
+use kairos_backend::tile_publishing::build;
+use kairos_core::catalog::tiles::{decode_pack, merge};
+use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, Catalog, Merchant, MerchantPlace, Offer};
 use kairos_core::fences::{FenceShape, FenceTracker};
 use kairos_core::offers::LoadedCatalog;
 use kairos_core::sync::{
@@ -213,10 +211,11 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| err(&e))?;
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&dir.path().join("backend.db")).map_err(|e| err(&e))?);
 
-    let first = build(&national, None, "bench", &key).map_err(|e| err(&e))?;
+    let first = build(&national, Default::default(), "bench", &key).map_err(|e| err(&e))?;
     let backend_tile_build_ms = first.build_ms;
     let tiles_published = first.tiles;
-    rt.block_on(storage.set_tiles(first.manifest, first.changed, first.removed)).map_err(|e| err(&e))?;
+    let mut index = first.index;
+    rt.block_on(storage.set_tiles(first.write)).map_err(|e| err(&e))?;
     let mut server = rt
         .block_on(ServerBuilder::new(storage.clone()).limits(ServerLimits::unmetered()).bind("127.0.0.1:0"))
         .map_err(|e| err(&e))?;
@@ -244,11 +243,9 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
                 national.merchants[m].offers[0].title = format!("{}% off", 5 + d);
             }
             national.version += 1;
-            let previous = rt.block_on(storage.tile_manifest()).map_err(|e| err(&e))?;
-            let previous: Option<TileManifest> =
-                previous.map(|r| stored_manifest(&r)).transpose().map_err(|e| err(&e))?;
-            let b = build(&national, previous.as_ref(), "bench", &key).map_err(|e| err(&e))?;
-            rt.block_on(storage.set_tiles(b.manifest, b.changed, b.removed)).map_err(|e| err(&e))?;
+            let b = build(&national, std::mem::take(&mut index), "bench", &key).map_err(|e| err(&e))?;
+            index = b.index;
+            rt.block_on(storage.set_tiles(b.write)).map_err(|e| err(&e))?;
         }
         let before = transport.bytes.load(Ordering::Relaxed);
         let t = Instant::now();
@@ -276,10 +273,21 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
 
     // The device's catalog, rebuilt from the tiles it holds, for its size
     // and the per-fix evaluation.
-    let ids: Vec<(String, Option<u64>)> = held.held.iter().map(|id| (id.clone(), None)).collect();
-    let records = rt.block_on(storage.tiles(ids)).map_err(|e| err(&e))?;
-    let tiles: Vec<Catalog> =
-        records.iter().map(|r| parse_document(&r.body)).collect::<Result<_, _>>().map_err(|e| err(&e))?;
+    let mut tiles: Vec<Catalog> = Vec::new();
+    for id in &held.held {
+        let (_, _, packed) =
+            rt.block_on(storage.tile(id.clone())).map_err(|e| err(&e))?.ok_or("a held tile is gone")?;
+        for u in decode_pack(&packed, usize::MAX).map_err(|e| err(&e))? {
+            let merchants =
+                u.upserts.iter().map(|e| serde_json::from_slice(e)).collect::<Result<_, _>>().map_err(|e| err(&e))?;
+            tiles.push(Catalog {
+                version: national.version,
+                issued_at: national.issued_at,
+                expires_at: national.expires_at,
+                merchants,
+            });
+        }
+    }
     let merged = merge(&tiles, national.version, national.issued_at, national.expires_at);
     let fence_ids: Vec<u32> = (1..=merged.merchants.iter().map(|m| m.places.len()).sum::<usize>() as u32).collect();
     let loaded = LoadedCatalog::build(&merged, &fence_ids).map_err(|e| err(&e))?;

@@ -1,14 +1,16 @@
 //! A tiled catalog end to end (ADR 0012): published by the real backend on
-//! loopback, fetched by the engine's own sync (manifest, then delta
-//! requests for the tiles it needs), merged into one catalog. The two
+//! loopback, fetched by the engine's own sync (the signed header, then
+//! delta requests for the tiles it needs: whole tiles, then per-entry
+//! deltas), merged into one catalog. The two
 //! scenarios of issue #17: a fence on a tile border (one enter, one exit),
 //! and a trip to a city whose tiles the phone does not hold (its offers
 //! fire once its tiles arrive, and the timeline says when they did).
 
 #![forbid(unsafe_code)]
 
+use kairos_backend::storage::TileIndex;
 use kairos_backend::tile_publishing::{build, publish};
-use kairos_core::catalog::tiles::{PackedTile, TileId};
+use kairos_core::catalog::tiles::{decode_pack, TileId};
 use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
 use kairos_core::sync::SyncOptions;
 use kairos_core::{Engine, Event, EventKind, LocationFix, Timestamp};
@@ -20,7 +22,7 @@ const INSTALL: &str = "0123456789abcdef0123456789abcdef";
 const PRIVATE_KEY: &[u8] = include_bytes!("../catalogs/test-key.pk8");
 
 /// San José: a shop whose fence straddles the border between two tiles
-/// (longitude −121.95 is a cell edge), and a café. San Francisco, 60 km
+/// (longitude −121.96 is a cell edge), and a café. San Francisco, 60 km
 /// away: a bakery.
 fn catalog(version: u64) -> Catalog {
     let shop = |id: &str, lat: f64, lon: f64| {
@@ -33,7 +35,7 @@ fn catalog(version: u64) -> Catalog {
     };
     serde_json::from_value(json!({
         "version": version, "issued_at": "2026-11-20T00:00:00Z", "expires_at": "2027-01-20T00:00:00Z",
-        "merchants": [shop("border-shop", 37.3225, -121.95), shop("cafe", 37.33, -121.93),
+        "merchants": [shop("border-shop", 37.3225, -121.96), shop("cafe", 37.33, -121.93),
                       shop("sf-bakery", 37.7751, -122.4194)]
     }))
     .unwrap()
@@ -76,17 +78,17 @@ async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
     let start = t("2026-11-24T10:00:00-08:00");
-    e.record_location(fix(start, 37.3225, -121.9520, 0.0)).unwrap();
+    e.record_location(fix(start, 37.3225, -121.9620, 0.0)).unwrap();
     let report = e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
     assert!(report.catalog_updated, "{report:?}");
     let held = e.catalog_tiles().expect("tiles held");
-    let west = TileId::of(37.3225, -121.9501).to_string();
-    let east = TileId::of(37.3225, -121.9499).to_string();
+    let west = TileId::of(37.3225, -121.9601).to_string();
+    let east = TileId::of(37.3225, -121.9599).to_string();
     assert!(held.held.contains(&west) && held.held.contains(&east), "{held:?}");
     let info = e.catalog_info().unwrap();
     assert_eq!((info.version, info.fences), (3, 2), "the border shop is one fence, not one per tile");
     // Walk west to east straight through the shop, across the tile border.
-    let (events, _) = walk(&e, start.plus_millis(60_000), (37.3225, -121.9520), (37.3225, -121.9480));
+    let (events, _) = walk(&e, start.plus_millis(60_000), (37.3225, -121.9620), (37.3225, -121.9580));
     let at_shop = |k: &EventKind, enter: bool| match k {
         EventKind::FenceEntered { place_id, .. } if enter => place_id == "border-shop-place",
         EventKind::FenceExited { place_id, .. } if !enter => place_id == "border-shop-place",
@@ -99,33 +101,60 @@ async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_older_manifest_or_a_forged_tile_is_refused_and_the_tiles_in_force_stay() {
+async fn an_older_header_or_a_forged_tile_is_refused_and_the_tiles_in_force_stay() {
     let b = backend(None).await;
     let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
     publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
     let start = t("2026-11-24T10:00:00-08:00");
-    e.record_location(fix(start, 37.3225, -121.9520, 0.0)).unwrap();
+    e.record_location(fix(start, 37.3225, -121.9620, 0.0)).unwrap();
     e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
     let held = e.catalog_tiles().unwrap();
-    // A replayed version-2 manifest, validly signed.
-    let old = build(&catalog(2), None, KEY_ID, &key).unwrap();
-    let refused = e.load_tiles(Some(&old.manifest.body), vec![], start.plus_millis(2_000)).unwrap_err();
-    assert!(refused.to_string().contains("older than"), "{refused}");
-    // A tile whose bytes do not hash to the manifest's entry.
-    let current = build(&catalog(3), None, KEY_ID, &key).unwrap();
-    let mut forged = current.changed[0].clone();
-    forged.body[10] ^= 1;
-    let tile = PackedTile { id: forged.id.parse().unwrap(), version: forged.version, document: forged.body };
-    let refused = e.load_tiles(None, vec![tile], start.plus_millis(3_000)).unwrap_err();
-    assert!(refused.to_string().contains("SHA-256"), "{refused}");
+    // A replayed version-2 header, validly signed.
+    let old = build(&catalog(2), TileIndex::default(), KEY_ID, &key).unwrap();
+    let refused = e.load_tiles(Some(&old.write.header.body), vec![], start.plus_millis(2_000)).unwrap_err();
+    let why = refused.to_string();
+    assert!(why.contains("after the header's version 2") || why.contains("older than"), "{refused}");
+    // A tile whose entries do not match its own signature.
+    let current = build(&catalog(3), TileIndex::default(), KEY_ID, &key).unwrap();
+    let mut forged = decode_pack(&current.write.tiles[0].packed, 1 << 20).unwrap();
+    forged[0].upserts[0] = String::from_utf8(forged[0].upserts[0].clone()).unwrap().replace("offer", "0ffer").into();
+    let refused = e.load_tiles(None, forged, start.plus_millis(3_000)).unwrap_err();
+    assert!(refused.to_string().contains("signature"), "{refused}");
+    // The same tile at a version after the header in force.
+    let later = build(&catalog(4), TileIndex::default(), KEY_ID, &key).unwrap();
+    let ahead = decode_pack(&later.write.tiles[0].packed, 1 << 20).unwrap();
+    let refused = e.load_tiles(None, ahead, start.plus_millis(3_000)).unwrap_err();
+    assert!(refused.to_string().contains("after the header"), "{refused}");
     assert_eq!(e.catalog_tiles().unwrap(), held, "the tiles in force stay");
     // Reopened, the engine restores and re-verifies the same tiles.
     drop(e);
     let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
     assert_eq!(e.catalog_tiles().unwrap().held, held.held);
     assert_eq!(e.catalog_info().unwrap().version, 3);
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_offer_arrives_as_a_per_entry_delta_and_an_unchanged_catalog_costs_a_304() {
+    let b = backend(None).await;
+    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
+    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let start = t("2026-11-24T10:00:00-08:00");
+    e.record_location(fix(start, 37.33, -121.93, 0.0)).unwrap();
+    e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    let day = 86_400_000;
+    let report = e.sync(&options(&b.server.url()), start.plus_millis(day)).await.unwrap();
+    assert!(!report.catalog_updated && report.problems.is_empty(), "nothing changed: {report:?}");
+    let mut next = catalog(4);
+    next.merchants[1].offers[0].title = "cafe offer, now 20% off".into();
+    publish(b.storage.as_ref(), &next, KEY_ID, &key).await.unwrap();
+    let report = e.sync(&options(&b.server.url()), start.plus_millis(2 * day)).await.unwrap();
+    assert!(report.catalog_updated && report.problems.is_empty(), "{report:?}");
+    assert_eq!((e.catalog_tiles().unwrap().header_version, e.catalog_info().unwrap().version), (4, 4));
     b.server.shutdown().await.unwrap();
 }
 

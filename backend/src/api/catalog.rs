@@ -15,7 +15,7 @@ pub const TILES_HEADER: &str = "kairos-catalog-tiles";
 
 pub async fn fetch(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     authorize(&state, &headers).await?;
-    let tiled = state.storage.tile_manifest().await?.is_some();
+    let tiled = state.storage.tile_header().await?.is_some();
     let mut response = fetch_single(&state, &headers).await.unwrap_or_else(IntoResponse::into_response);
     if tiled {
         response.headers_mut().insert(TILES_HEADER, HeaderValue::from_static("1"));

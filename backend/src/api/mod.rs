@@ -84,7 +84,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/installs"),
     ("POST", "/v1/summaries"),
     ("GET", "/v1/catalog"),
-    ("GET", "/v1/catalog/manifest"),
+    ("GET", "/v1/catalog/header"),
     ("GET", "/v1/catalog/tiles/{tile_id}"),
     ("POST", "/v1/catalog/tiles"),
     ("POST", "/v1/deletion-requests"),
@@ -108,7 +108,7 @@ pub fn router_with(state: AppState, faults: Option<Arc<FaultInjector>>) -> Route
         .route("/v1/installs", post(installs::register))
         .route("/v1/summaries", post(summaries::upload))
         .route("/v1/catalog", get(catalog::fetch))
-        .route("/v1/catalog/manifest", get(tiles::manifest))
+        .route("/v1/catalog/header", get(tiles::header))
         .route("/v1/catalog/tiles/{tile_id}", get(tiles::tile))
         .route("/v1/catalog/tiles", post(tiles::delta))
         .route("/v1/deletion-requests", post(deletion::request))

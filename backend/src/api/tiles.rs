@@ -1,36 +1,37 @@
-//! The tiled catalog (ADR 0012): `GET /v1/catalog/manifest` (the signed
-//! manifest), `GET /v1/catalog/tiles/{tile_id}` (one tile), both with a
-//! strong ETag and 304; and `POST /v1/catalog/tiles`, the delta request:
-//! the client names the tiles it wants with the version it holds of each,
-//! and gets only those that changed, in one gzip tile pack (304 when none
-//! did).
+//! The tiled catalog (ADR 0012, revised): `GET /v1/catalog/header` (the
+//! small signed header), `GET /v1/catalog/tiles/{tile_id}` (one tile
+//! whole, as stored precompressed), both with a strong ETag and 304; and
+//! `POST /v1/catalog/tiles`, the delta request: the client names the tiles
+//! it wants with the version it holds of each, and gets per tile either
+//! the whole tile (stored bytes, copied) or the entries changed since and
+//! the removed merchant ids, in one gzip tile pack (304 when nothing
+//! changed).
 
 use super::auth::authorize;
 use super::body::{coding, read_limited, require_json};
 use super::catalog::matches;
 use super::error::ApiError;
 use super::AppState;
-use crate::api::auth::hex;
 use crate::limits::{MAX_TILES_PER_REQUEST, MAX_TILE_REQUEST_BYTES};
-use crate::storage::CatalogRecord;
+use crate::storage::{CatalogRecord, TileAnswer};
 use crate::summaries::strict_json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kairos_core::catalog::tiles::{encode_pack, TileId};
+use kairos_core::catalog::tiles::{encode_pack, TileId, TileUpdate};
 use serde_json::Value;
 
 /// The media type of a tile pack.
 pub const TILE_PACK_TYPE: &str = "application/vnd.kairos.tiles+gzip";
 
-pub async fn manifest(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn header(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     authorize(&state, &headers).await?;
-    let Some(m) = state.storage.tile_manifest().await? else {
+    let Some(h) = state.storage.tile_header().await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no_tiles", "no tiled catalog has been published"));
     };
-    tagged(&headers, m, "application/json")
+    tagged(&headers, h, "application/json")
 }
 
 pub async fn tile(
@@ -40,11 +41,10 @@ pub async fn tile(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers).await?;
     let id = parse_id(&tile_id)?;
-    let Some(t) = state.storage.tiles(vec![(id.to_string(), None)]).await?.pop() else {
+    let Some((version, etag, packed)) = state.storage.tile(id.to_string()).await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_tile", format!("no tile {id} is published")));
     };
-    let etag = format!("\"sha256-{}\"", hex(&t.sha256));
-    tagged(&headers, CatalogRecord { version: t.version, etag, body: t.body }, "application/json")
+    tagged(&headers, CatalogRecord { version, etag, body: packed }, TILE_PACK_TYPE)
 }
 
 pub async fn delta(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
@@ -53,12 +53,24 @@ pub async fn delta(State(state): State<AppState>, headers: HeaderMap, body: Body
     coding(&headers, false)?;
     let body = read_limited(&headers, body, MAX_TILE_REQUEST_BYTES, state.limits.body_timeout).await?;
     let wanted = parse_delta(&body)?;
-    let tiles = state.storage.tiles(wanted).await?;
-    if tiles.is_empty() {
+    let answers = state.storage.tile_answers(wanted).await?;
+    if answers.is_empty() {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let ids: Vec<TileId> = tiles.iter().map(|t| t.id.parse().expect("stored tile ids are valid")).collect();
-    let pack = encode_pack(ids.iter().zip(&tiles).map(|(id, t)| (*id, t.version, &t.body[..])));
+    // Whole tiles are stored as gzip members: copied as they are; the
+    // deltas follow as one more member.
+    let mut pack =
+        Vec::with_capacity(answers.iter().map(|a| if let TileAnswer::Whole(p) = a { p.len() } else { 256 }).sum());
+    let mut deltas: Vec<TileUpdate> = Vec::new();
+    for answer in answers {
+        match answer {
+            TileAnswer::Whole(member) => pack.extend_from_slice(&member),
+            TileAnswer::Delta(update) => deltas.push(update),
+        }
+    }
+    if !deltas.is_empty() {
+        pack.extend(encode_pack(&deltas));
+    }
     let mut response = (StatusCode::OK, pack).into_response();
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(TILE_PACK_TYPE));
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -67,7 +79,7 @@ pub async fn delta(State(state): State<AppState>, headers: HeaderMap, body: Body
 
 /// `{"tiles": {"r2546c1161": 12, "r2546c1162": 0}}`: tile id → version held
 /// (0 for none).
-fn parse_delta(body: &[u8]) -> Result<Vec<(String, Option<u64>)>, ApiError> {
+fn parse_delta(body: &[u8]) -> Result<Vec<(String, u64)>, ApiError> {
     let value = strict_json::from_slice(body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
     let shape =
@@ -91,7 +103,7 @@ fn parse_delta(body: &[u8]) -> Result<Vec<(String, Option<u64>)>, ApiError> {
                 ApiError::bad_request("invalid_value", format!("tiles.{id}: {held} is not a version (0 or more)"))
             })?;
             // 0 is "none held": any version is new to the client.
-            Ok((id.to_string(), (held > 0).then_some(held)))
+            Ok((id.to_string(), held))
         })
         .collect()
 }

@@ -17,14 +17,16 @@ mod sqlite_reports;
 mod sqlite_schema;
 mod sqlite_social;
 mod sqlite_tiles;
+mod tile_types;
 mod types;
 
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
+pub use tile_types::{EntryRow, EntryState, Owed, TileAnswer, TileIndex, TileRow, TilesWrite};
 pub use types::{
     CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome, InviteAcceptance,
     InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration, ReportCell,
-    SocialDeleted, SocialMember, StorageError, TileRecord, TokenHash,
+    SocialDeleted, SocialMember, StorageError, TokenHash,
 };
 
 use crate::limits::ReportEligibility;
@@ -132,24 +134,26 @@ pub trait Storage: Send + Sync + 'static {
     /// [`crate::report::lift`] does that.
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>>;
 
-    /// The signed tile manifest in force (its envelope and strong ETag), if
-    /// tiles were published.
-    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>>;
+    /// The signed catalog header in force (its envelope and strong ETag),
+    /// if tiles were published.
+    fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>>;
 
-    /// The current tiles among `wanted`, each given with the version the
-    /// client holds (`None`: any version): tiles not published, and tiles
-    /// at the version held, are left out. In id order.
-    fn tiles(&self, wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>>;
+    /// What is published, for the publisher to compare a new catalog with.
+    fn tile_index(&self) -> StorageFuture<'_, TileIndex>;
 
-    /// Publishes tiles in one transaction: `manifest` becomes the one in
-    /// force, `changed` tiles are stored (replacing those of the same id),
-    /// `removed` ones deleted. Tiles in neither are kept as they were.
-    fn set_tiles(
-        &self,
-        manifest: CatalogRecord,
-        changed: Vec<TileRecord>,
-        removed: Vec<String>,
-    ) -> StorageFuture<'_, ()>;
+    /// One tile whole: its version, strong ETag and precompressed pack
+    /// member.
+    fn tile(&self, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>>;
+
+    /// What `wanted` tiles (each with the version the client holds, 0 for
+    /// none) owe the client, by [`Owed::of`]: tiles not published and
+    /// tiles owing nothing are left out. In id order.
+    fn tile_answers(&self, wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<TileAnswer>>;
+
+    /// Publishes in one transaction: the header becomes the one in force,
+    /// tiles and entries are stored (replacing those of the same ids),
+    /// pruned tombstones deleted. Everything else is kept as it was.
+    fn set_tiles(&self, write: TilesWrite) -> StorageFuture<'_, ()>;
 
     /// Forgets idempotency keys received before `before`; returns how many.
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64>;

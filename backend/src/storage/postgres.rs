@@ -13,7 +13,7 @@ use super::postgres_social as social;
 use super::types::{
     noise_of, CatalogIds, CatalogRecord, Deleted, DeletionRecord, FriendCount, HeldData, Ingest, IngestOutcome,
     InviteAcceptance, InviteCreated, InviteHash, KeyOutcome, LiftCell, RedemptionKey, RedemptionRecord, Registration,
-    ReportCell, SocialMember, StorageError, TileRecord, TokenHash,
+    ReportCell, SocialMember, StorageError, TokenHash,
 };
 use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
@@ -489,21 +489,24 @@ impl Storage for PostgresStorage {
         super::postgres_reports::lift_cells(self, eligible)
     }
 
-    fn tile_manifest(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
-        super::postgres_tiles::manifest(self)
+    fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
+        super::postgres_tiles::header(self)
     }
 
-    fn tiles(&self, wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
-        super::postgres_tiles::tiles(self, wanted)
+    fn tile_index(&self) -> StorageFuture<'_, super::TileIndex> {
+        super::postgres_tiles::index(self)
     }
 
-    fn set_tiles(
-        &self,
-        manifest: CatalogRecord,
-        changed: Vec<TileRecord>,
-        removed: Vec<String>,
-    ) -> StorageFuture<'_, ()> {
-        super::postgres_tiles::set_tiles(self, manifest, changed, removed)
+    fn tile(&self, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
+        super::postgres_tiles::tile(self, id)
+    }
+
+    fn tile_answers(&self, wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<super::TileAnswer>> {
+        super::postgres_tiles::answers(self, wanted)
+    }
+
+    fn set_tiles(&self, write: super::TilesWrite) -> StorageFuture<'_, ()> {
+        super::postgres_tiles::set_tiles(self, write)
     }
 
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {

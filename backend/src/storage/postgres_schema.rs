@@ -146,6 +146,33 @@ const MIGRATIONS: &[&str] = &[
         sha256  BYTEA NOT NULL,
         body    BYTEA NOT NULL
     );",
+    // 6 -> 7 (tiles signed on their own, per-entry deltas): as SQLite's.
+    "DROP TABLE tile_manifest;
+    DROP TABLE catalog_tiles;
+    CREATE TABLE tile_header (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version BIGINT NOT NULL,
+        etag    TEXT NOT NULL,
+        body    BYTEA NOT NULL
+    );
+    CREATE TABLE catalog_tiles (
+        tile_id   TEXT PRIMARY KEY,
+        version   BIGINT NOT NULL,
+        floor     BIGINT NOT NULL,
+        entries   INTEGER NOT NULL,
+        key_id    TEXT NOT NULL,
+        signature BYTEA NOT NULL,
+        etag      TEXT NOT NULL,
+        packed    BYTEA NOT NULL
+    );
+    CREATE TABLE tile_entries (
+        tile_id     TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        version     BIGINT NOT NULL,
+        sha256      BYTEA,
+        body        BYTEA,
+        PRIMARY KEY (tile_id, merchant_id)
+    );",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

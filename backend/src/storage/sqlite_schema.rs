@@ -148,6 +148,39 @@ const MIGRATIONS: &[&str] = &[
         sha256  BLOB NOT NULL,
         body    BLOB NOT NULL
     ) STRICT;",
+    // 6 -> 7 (ADR 0012 revised: tiles signed on their own, per-entry
+    // deltas): the manifest gives way to a small signed header; each tile
+    // keeps its version, delta floor, signature and its whole form
+    // precompressed (served as stored); each entry its version and SHA-256
+    // (NULL body: a tombstone). Version-6 tiles cannot be re-signed here
+    // (the server holds no key): they are dropped, and `publish-tiles`
+    // publishes them again.
+    "DROP TABLE tile_manifest;
+    DROP TABLE catalog_tiles;
+    CREATE TABLE tile_header (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        etag    TEXT NOT NULL,
+        body    BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE catalog_tiles (
+        tile_id   TEXT PRIMARY KEY,
+        version   INTEGER NOT NULL,
+        floor     INTEGER NOT NULL,
+        entries   INTEGER NOT NULL,
+        key_id    TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        etag      TEXT NOT NULL,
+        packed    BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE tile_entries (
+        tile_id     TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        sha256      BLOB,
+        body        BLOB,
+        PRIMARY KEY (tile_id, merchant_id)
+    ) STRICT;",
 ];
 
 /// Sets a connection's per-connection options: a busy timeout, and
@@ -237,5 +270,43 @@ mod tests {
         // Opening again changes nothing.
         prepare(&mut old).unwrap();
         assert_eq!(old.query_row("SELECT COUNT(*) FROM merchant_visits", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_version_6_file_with_manifest_tiles_is_migrated_to_the_tables_of_a_new_one_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            for step in &MIGRATIONS[..5] {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 6;
+                 INSERT INTO tile_manifest VALUES (1, 3, '\"e\"', x'00');
+                 INSERT INTO catalog_tiles VALUES ('r1c1', 3, x'00', x'00');",
+            )
+            .unwrap();
+        }
+        let mut old = Connection::open(&path).unwrap();
+        prepare(&mut old).unwrap();
+        let mut new = Connection::open(dir.path().join("new.db")).unwrap();
+        prepare(&mut new).unwrap();
+        let tables = |conn: &Connection| -> Vec<String> {
+            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(tables(&old), tables(&new));
+        assert!(!tables(&new).contains(&"tile_manifest".to_owned()));
+        for table in &tables(&new) {
+            assert_eq!(columns(&old, table), columns(&new, table), "{table}");
+        }
+        let left: i64 = old.query_row("SELECT COUNT(*) FROM catalog_tiles", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0, "version-6 tiles cannot be re-signed: published again");
     }
 }

@@ -1,68 +1,175 @@
-//! The catalog tiles on SQLite (ADR 0012): the signed manifest in force and
-//! the current tiles.
+//! The catalog tiles on SQLite (ADR 0012, revised): the signed header in
+//! force, the tiles (each with its precompressed whole form) and their
+//! entries, from which deltas are answered.
 
 use super::sqlite::SqliteStorage;
-use super::types::{CatalogRecord, StorageError, TileRecord};
+use super::tile_types::{EntryState, Owed, TileAnswer, TileIndex, TilesWrite};
+use super::types::{CatalogRecord, StorageError};
 use super::StorageFuture;
-use rusqlite::{params, OptionalExtension};
+use kairos_core::catalog::tiles::{TileSignature, TileUpdate};
+use rusqlite::{params, OptionalExtension, Transaction};
 
-pub(super) fn manifest(s: &SqliteStorage) -> StorageFuture<'_, Option<CatalogRecord>> {
+pub(super) fn header(s: &SqliteStorage) -> StorageFuture<'_, Option<CatalogRecord>> {
     s.read(|tx| {
         let row = tx
-            .prepare_cached("SELECT version, etag, body FROM tile_manifest WHERE id = 1")?
+            .prepare_cached("SELECT version, etag, body FROM tile_header WHERE id = 1")?
             .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         Ok(row.map(|(version, etag, body)| CatalogRecord { version: version as u64, etag, body }))
     })
 }
 
-pub(super) fn tiles(s: &SqliteStorage, mut wanted: Vec<(String, Option<u64>)>) -> StorageFuture<'_, Vec<TileRecord>> {
+pub(super) fn index(s: &SqliteStorage) -> StorageFuture<'_, TileIndex> {
+    s.read(|tx| {
+        let mut index = TileIndex {
+            header_version: tx
+                .query_row("SELECT version FROM tile_header WHERE id = 1", [], |r| r.get::<_, i64>(0))
+                .optional()?
+                .map(|v| v as u64),
+            ..TileIndex::default()
+        };
+        let mut tiles = tx.prepare("SELECT tile_id, version, floor FROM catalog_tiles")?;
+        let mut rows = tiles.query([])?;
+        while let Some(r) = rows.next()? {
+            index.tiles.insert(r.get(0)?, (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64));
+        }
+        let mut entries = tx.prepare("SELECT tile_id, merchant_id, version, sha256 FROM tile_entries")?;
+        let mut rows = entries.query([])?;
+        while let Some(r) = rows.next()? {
+            let sha256: Option<Vec<u8>> = r.get(3)?;
+            let sha256 = sha256.map(|h| hash(&h)).transpose()?;
+            let state = EntryState { version: r.get::<_, i64>(2)? as u64, sha256 };
+            index.entries.entry(r.get(0)?).or_default().insert(r.get(1)?, state);
+        }
+        Ok(index)
+    })
+}
+
+fn hash(bytes: &[u8]) -> Result<[u8; 32], StorageError> {
+    bytes.try_into().map_err(|_| StorageError::Corrupt("a tile entry's SHA-256 is not 32 bytes".into()))
+}
+
+pub(super) fn tile(s: &SqliteStorage, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
+    s.read(move |tx| {
+        Ok(tx
+            .prepare_cached("SELECT version, etag, packed FROM catalog_tiles WHERE tile_id = ?1")?
+            .query_row([&id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    })
+}
+
+pub(super) fn answers(s: &SqliteStorage, mut wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<TileAnswer>> {
     wanted.sort_unstable();
     wanted.dedup_by(|a, b| a.0 == b.0);
     s.read(move |tx| {
-        let mut statement = tx.prepare_cached(
-            "SELECT version, sha256, body FROM catalog_tiles WHERE tile_id = ?1 AND (?2 IS NULL OR version <> ?2)",
-        )?;
-        let mut out = Vec::with_capacity(wanted.len());
+        let mut out = Vec::new();
         for (id, held) in wanted {
-            let row = statement
-                .query_row(params![&id, held.map(|v| v as i64)], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?))
-                })
-                .optional()?;
-            if let Some((version, sha256, body)) = row {
-                let sha256 = sha256
-                    .try_into()
-                    .map_err(|_| StorageError::Corrupt(format!("tile {id}: a SHA-256 that is not 32 bytes")))?;
-                out.push(TileRecord { id, version: version as u64, sha256, body });
+            if let Some(answer) = answer(tx, &id, held)? {
+                out.push(answer);
             }
         }
         Ok(out)
     })
 }
 
-pub(super) fn set_tiles(
-    s: &SqliteStorage,
-    manifest: CatalogRecord,
-    changed: Vec<TileRecord>,
+fn answer(tx: &Transaction<'_>, id: &str, held: u64) -> Result<Option<TileAnswer>, StorageError> {
+    let row = tx
+        .prepare_cached("SELECT version, floor, entries, key_id, signature FROM catalog_tiles WHERE tile_id = ?1")?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, i64>(2)? as u32,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((version, floor, entries, key_id, signature)) = row else { return Ok(None) };
+    match Owed::of(version, floor, entries, held) {
+        Owed::Nothing => Ok(None),
+        Owed::Whole => {
+            let packed = tx
+                .prepare_cached("SELECT packed FROM catalog_tiles WHERE tile_id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            Ok(Some(TileAnswer::Whole(packed)))
+        }
+        Owed::Delta => {
+            let mut upserts = Vec::new();
+            let mut removed = Vec::new();
+            let mut changed = tx.prepare_cached(
+                "SELECT merchant_id, body FROM tile_entries WHERE tile_id = ?1 AND version > ?2 ORDER BY merchant_id",
+            )?;
+            let mut rows = changed.query(params![id, held as i64])?;
+            while let Some(r) = rows.next()? {
+                match r.get::<_, Option<Vec<u8>>>(1)? {
+                    Some(body) => upserts.push(body),
+                    None => removed.push(r.get(0)?),
+                }
+            }
+            Ok(Some(TileAnswer::Delta(update(id, version, held, upserts, removed, key_id, signature)?)))
+        }
+    }
+}
+
+/// A delta as a [`TileUpdate`] (shared with PostgreSQL).
+pub(super) fn update(
+    id: &str,
+    version: u64,
+    held: u64,
+    upserts: Vec<Vec<u8>>,
     removed: Vec<String>,
-) -> StorageFuture<'_, ()> {
+    key_id: String,
+    signature: Vec<u8>,
+) -> Result<TileUpdate, StorageError> {
+    let corrupt = || StorageError::Corrupt(format!("tile {id}: a stored id or signature is unusable"));
+    Ok(TileUpdate {
+        id: id.parse().map_err(|_| corrupt())?,
+        version,
+        base: held,
+        upserts,
+        removed,
+        signature: TileSignature { key_id, signature: signature.try_into().map_err(|_| corrupt())? },
+    })
+}
+
+pub(super) fn set_tiles(s: &SqliteStorage, write: TilesWrite) -> StorageFuture<'_, ()> {
     s.write(move |tx| {
+        let h = &write.header;
         tx.execute(
-            "INSERT INTO tile_manifest (id, version, etag, body) VALUES (1, ?1, ?2, ?3)
+            "INSERT INTO tile_header (id, version, etag, body) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version, etag = excluded.etag, body = excluded.body",
-            params![manifest.version as i64, manifest.etag, manifest.body],
+            params![h.version as i64, h.etag, h.body],
         )?;
         let mut put = tx.prepare_cached(
-            "INSERT INTO catalog_tiles (tile_id, version, sha256, body) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (tile_id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, body = excluded.body",
+            "INSERT OR REPLACE INTO catalog_tiles (tile_id, version, floor, entries, key_id, signature, etag, packed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        for t in &changed {
-            put.execute(params![t.id, t.version as i64, &t.sha256[..], t.body])?;
+        for t in &write.tiles {
+            put.execute(params![
+                t.id,
+                t.version as i64,
+                t.floor as i64,
+                t.entries,
+                t.key_id,
+                &t.signature[..],
+                t.etag,
+                t.packed
+            ])?;
         }
-        let mut delete = tx.prepare_cached("DELETE FROM catalog_tiles WHERE tile_id = ?1")?;
-        for id in &removed {
-            delete.execute([id])?;
+        let mut entry = tx.prepare_cached(
+            "INSERT OR REPLACE INTO tile_entries (tile_id, merchant_id, version, sha256, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for e in &write.entries {
+            let (body, sha256) = match &e.body {
+                Some((body, sha256)) => (Some(&body[..]), Some(&sha256[..])),
+                None => (None, None),
+            };
+            entry.execute(params![e.tile_id, e.merchant_id, e.version as i64, sha256, body])?;
+        }
+        let mut prune = tx.prepare_cached("DELETE FROM tile_entries WHERE tile_id = ?1 AND merchant_id = ?2")?;
+        for (tile, merchant) in &write.pruned {
+            prune.execute([tile, merchant])?;
         }
         Ok(())
     })

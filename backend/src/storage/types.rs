@@ -175,19 +175,6 @@ pub struct CatalogRecord {
     pub body: Vec<u8>,
 }
 
-/// One published catalog tile (ADR 0012).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TileRecord {
-    /// The tile id, `r<row>c<col>`.
-    pub id: String,
-    /// The tile's version (the catalog version at which it last changed).
-    pub version: u64,
-    /// SHA-256 of `body`, as the signed manifest lists it.
-    pub sha256: [u8; 32],
-    /// The tile document's bytes, served as they are.
-    pub body: Vec<u8>,
-}
-
 /// One (day, merchant) cell of the visits aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportCell {

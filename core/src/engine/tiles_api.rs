@@ -1,6 +1,7 @@
 //! Tiled catalogs in the engine (ADR 0012): which tiles the phone needs,
-//! taking tiles under a verified manifest, merging the tiles held into the
-//! one catalog the engine evaluates, and restoring them at open.
+//! taking tiles and deltas under a verified header (each tile checked on
+//! its own signature), merging the tiles held into the one catalog the
+//! engine evaluates, and restoring them at open.
 //!
 //! The tiles needed are those within the configured radius of home, work
 //! and every other learned place, of the current position, and of every
@@ -11,7 +12,7 @@
 use super::offers_api::{info, prepare, prepare_and_save};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
-    merge_held, tile_document, verify_manifest, HeldTiles, LatLonBox, PackedTile, TileId, TileManifest,
+    merge_held, tile_document, verify_header, verify_stored_header, HeldTiles, LatLonBox, TileId, TileUpdate,
 };
 use crate::domain::catalog::{signing_key_id, CatalogError, ReadDocument};
 use crate::domain::event::EventKind;
@@ -28,30 +29,12 @@ use std::sync::Arc;
 /// The tiles a phone holds, in brief.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TilesInfo {
-    /// The manifest's version.
-    pub manifest_version: u64,
+    /// The signed catalog header's version.
+    pub header_version: u64,
     /// The ids of the tiles held (`r<row>c<col>`), in order.
     pub held: Vec<String>,
-    /// Bytes of the held tiles' documents.
+    /// Bytes of the held tiles' entries.
     pub document_bytes: u64,
-}
-
-/// The tiles held that the manifest lists at another version, and the
-/// needed tiles it lists that are not held: what a delta request asks for,
-/// with the version held (0 for none).
-pub(crate) fn wanted(
-    held: Option<&HeldTiles>,
-    manifest: &TileManifest,
-    needed: &BTreeSet<TileId>,
-) -> Vec<(TileId, u64)> {
-    needed
-        .iter()
-        .filter_map(|id| {
-            let listed = manifest.tiles.get(id)?;
-            let have = held.and_then(|h| h.tiles.get(id)).map(|t| t.version);
-            (have != Some(listed.version)).then_some((*id, have.unwrap_or(0)))
-        })
-        .collect()
 }
 
 impl Inner {
@@ -108,13 +91,9 @@ impl Engine {
     pub fn catalog_tiles(&self) -> Option<TilesInfo> {
         let inner = self.lock();
         let held = inner.tiles.as_ref()?;
-        let manifest = crate::domain::catalog::tiles::verify_stored_manifest(
-            &held.manifest,
-            &inner.keys,
-            inner.st.clock.unwrap_or(Timestamp(0)),
-        );
+        let header = verify_stored_header(&held.header, &inner.keys, inner.st.clock.unwrap_or(Timestamp(0)));
         Some(TilesInfo {
-            manifest_version: manifest.map_or(0, |m| m.version),
+            header_version: header.map_or(0, |h| h.version),
             held: held.tiles.keys().map(ToString::to_string).collect(),
             document_bytes: held.document_bytes() as u64,
         })
@@ -125,9 +104,18 @@ impl Engine {
         self.lock().needed_tiles(now)
     }
 
-    /// The keys catalogs (and tile manifests) may be signed with.
+    /// The keys catalogs (and tile headers and tiles) may be signed with.
     pub(crate) fn catalog_keys(&self) -> crate::domain::catalog::CatalogKeys {
         self.lock().keys.clone()
+    }
+
+    /// Records that a delta request named `asked` under a header of
+    /// `version` and nothing changed (in memory: at worst they are asked
+    /// again after a restart).
+    pub(crate) fn note_tiles_asked(&self, asked: &[TileId], version: u64) {
+        if let Some(held) = self.lock().tiles.as_mut() {
+            held.confirm(asked, version);
+        }
     }
 
     /// The tiles held (for the sync's delta request).
@@ -135,39 +123,47 @@ impl Engine {
         self.lock().tiles.clone()
     }
 
-    /// Takes `tiles` under the signed `manifest` envelope (or, with `None`,
-    /// under the manifest of the tiles held) and puts the merged catalog in
-    /// force, atomically. Refused whole (the catalog in force stays) when
-    /// the manifest does not verify or is older than the catalog version
-    /// held or ever loaded under its key, or a tile is not listed, does not
-    /// hash to its entry, or is older than the one held. Then tiles not
-    /// needed are evicted, least recently needed first, down to the memory
-    /// budget ([`TILE_MEMORY_BUDGET_BYTES`]).
+    /// Takes tile `updates` (whole tiles or deltas) under the signed
+    /// `header` envelope (or, with `None`, under the header held) and puts
+    /// the merged catalog in force, atomically. Refused whole (the catalog
+    /// in force stays) when the header does not verify or is older than
+    /// the catalog version held or ever loaded under its key, or a tile's
+    /// signature does not hold on its rebuilt entries, a tile is after the
+    /// header or older than the one held, or a delta patches another
+    /// version than the one held. Then tiles not needed are evicted, least
+    /// recently needed first, down to the memory budget
+    /// ([`TILE_MEMORY_BUDGET_BYTES`]).
     pub fn load_tiles(
         &self,
-        manifest: Option<&[u8]>,
-        tiles: Vec<PackedTile>,
+        header: Option<&[u8]>,
+        updates: Vec<TileUpdate>,
         now: Timestamp,
     ) -> ApiResult<CatalogInfo> {
-        Ok(self.load_tiles_inner(manifest, tiles, now)?)
+        Ok(self.load_tiles_inner(header, updates, &[], now)?)
     }
 
-    fn load_tiles_inner(&self, manifest: Option<&[u8]>, tiles: Vec<PackedTile>, now: Timestamp) -> Result<CatalogInfo> {
+    /// [`Engine::load_tiles`] after a delta request that named `asked`: the
+    /// tiles named and not updated are confirmed current at the header's
+    /// version (or known absent).
+    pub(crate) fn load_tiles_inner(
+        &self,
+        header: Option<&[u8]>,
+        updates: Vec<TileUpdate>,
+        asked: &[TileId],
+        now: Timestamp,
+    ) -> Result<CatalogInfo> {
         let needed = self.needed_tiles(now)?;
         let mut inner = self.lock();
         let keys = inner.keys.clone();
         let mut held = inner.tiles.clone().unwrap_or_default();
-        let (m, stored) = match manifest {
-            Some(envelope) => verify_manifest(envelope, &keys, now)?,
-            None if held.manifest.is_empty() => {
-                return Err(CatalogError::MalformedEnvelope { reason: "no tile manifest is held".into() }.into())
+        let (h, stored) = match header {
+            Some(envelope) => verify_header(envelope, &keys, now)?,
+            None if held.header.is_empty() => {
+                return Err(CatalogError::MalformedEnvelope { reason: "no catalog header is held".into() }.into())
             }
-            None => {
-                let m = crate::domain::catalog::tiles::verify_stored_manifest(&held.manifest, &keys, now)?;
-                (m, held.manifest.clone())
-            }
+            None => (verify_stored_header(&held.header, &keys, now)?, held.header.clone()),
         };
-        held.accept(&m, stored, tiles, now).map_err(CatalogError::from)?;
+        held.apply(&h, stored, updates, asked, &keys, now).map_err(CatalogError::from)?;
         held.mark_needed(&needed, now);
         held.evict(&needed, TILE_MEMORY_BUDGET_BYTES);
         let (_, merged) = merge_held(&held, &keys, now)?;
@@ -175,21 +171,21 @@ impl Engine {
         let blob = held.encode();
         let in_force = inner.catalog.as_ref().map(|c| c.version);
         let written = inner.write(|ctx| {
-            let key_id = signing_key_id(&held.manifest).ok_or_else(|| CatalogError::MalformedEnvelope {
-                reason: "the verified manifest does not name its key".into(),
+            let key_id = signing_key_id(&held.header).ok_or_else(|| CatalogError::MalformedEnvelope {
+                reason: "the verified header does not name its key".into(),
             })?;
             let highest = store::catalog::highest_version(ctx.conn, key_id)?;
             if let Some(current) = highest.max(in_force) {
-                if m.version < current {
-                    return Err(CatalogError::Rollback { offered: m.version, current }.into());
+                if h.version < current {
+                    return Err(CatalogError::Rollback { offered: h.version, current }.into());
                 }
             }
-            store::catalog::raise_highest_version(ctx.conn, key_id, m.version)?;
+            store::catalog::raise_highest_version(ctx.conn, key_id, h.version)?;
             let pending = ReadTables::default().read(&document, &AtomicBool::new(false))?;
             let mut fence_ids = store::catalog::FenceIdAssigner::new(ctx.conn)?;
             fence_ids.add(pending.place_ids());
             let loaded = prepare_and_save(pending, fence_ids, None, ctx.conn, now)?;
-            store::catalog::save(ctx.conn, m.version, &blob, now)?;
+            store::catalog::save(ctx.conn, h.version, &blob, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)

@@ -17,7 +17,7 @@
 //! | `schedule` | when an offer may fire, until when it can be claimed |
 //! | `closing` | when a place closes and reopens: claim windows end at closing |
 //! | `targeting` | evaluating rules against the private profile |
-//! | `tiles` | catalogs cut into tiles by area: grid, signed manifest, packs, tiles held (ADR 0012) |
+//! | `tiles` | catalogs cut into tiles by area: grid, signed header, tiles signed on their own, per-entry delta packs, tiles held (ADR 0012) |
 //!
 //! A catalog is accepted whole or not at all: [`verify_and_parse`] returns
 //! either a valid, current [`Catalog`] or a [`CatalogError`] saying

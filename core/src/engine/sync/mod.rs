@@ -18,7 +18,7 @@
 //! * The catalog is fetched when stale, with `If-None-Match`, and loaded
 //!   only if its signature verifies (checked before the document is read).
 //!   A server that publishes tiles says so on its catalog answers; the
-//!   engine then fetches the signed tile manifest and the tiles it needs
+//!   engine then fetches the small signed tile header and the tiles it needs
 //!   that changed (ADR 0012), at every sync while it holds tiles.
 //!
 //! | file | concern |
@@ -26,7 +26,7 @@
 //! | `run.rs` | `Engine::sync`: the whole exchange |
 //! | `transport.rs` | the host's HTTP stack ([`HttpTransport`]), and the `reqwest` one for native tools |
 //! | `http.rs` | URL rules, outcome classification |
-//! | `tiles.rs` | the tiled catalog: manifest, delta requests, loading |
+//! | `tiles.rs` | the tiled catalog: header, delta requests, loading |
 //! | `register.rs` | registration, new install ids |
 //! | `random.rs` | keys, install ids, jitter |
 //! | `refusal.rs` | refusals as the report counts them |

@@ -1,14 +1,15 @@
 //! The tiled catalog in the sync (ADR 0012, `docs/protocol.md` section 4):
-//! the signed manifest with `If-None-Match`, then one delta request per
-//! batch of the tiles needed that changed or are not held (tile ids and
-//! versions only), then the tiles loaded under the manifest.
+//! the small signed header with `If-None-Match` (usually a 304), then one
+//! delta request per batch of the tiles needed that are not confirmed
+//! current at the header's version (tile ids and versions held only), then
+//! the whole tiles and per-entry deltas loaded under the header. Nothing
+//! changed and nothing new needed: no delta request at all.
 
 use super::http::{self, Outcome};
 use super::transport::{HttpMethod, HttpRequest, HttpTransport};
 use super::SyncReport;
-use crate::domain::catalog::tiles::{decode_pack, verify_manifest, verify_stored_manifest, PackedTile};
+use crate::domain::catalog::tiles::{decode_pack, verify_header, verify_stored_header, HeldTiles, TileId, TileUpdate};
 use crate::domain::time::Timestamp;
-use crate::engine::tiles_api::wanted;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::policy;
@@ -25,7 +26,7 @@ pub(crate) const TILES_HEADER: &str = "kairos-catalog-tiles";
 pub(super) enum TileFetch {
     /// The server has no tiles (404 `no_tiles`): use `/v1/catalog`.
     NotTiled,
-    /// Done (or nothing to do); the manifest's ETag to remember.
+    /// Done (or nothing to do); the header's ETag to remember.
     Done(Option<String>),
     /// Failed for now (the problem is in the report): try at the next sync.
     Failed,
@@ -35,8 +36,8 @@ pub(super) enum TileFetch {
 }
 
 impl Engine {
-    /// Fetches the manifest (when `refresh`, or when no manifest is held)
-    /// and the tiles needed that changed, and loads them.
+    /// Fetches the header (when `refresh`, or when none is held) and the
+    /// tiles needed that changed or are not held, and loads them.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn fetch_tiles(
         &self,
@@ -50,18 +51,18 @@ impl Engine {
     ) -> Result<TileFetch> {
         let held = self.held_tiles();
         let keys = self.catalog_keys();
-        let mut fresh_manifest: Option<Vec<u8>> = None;
+        let mut fresh_header: Option<Vec<u8>> = None;
         let mut new_etag = etag.map(str::to_owned);
         if refresh || held.is_none() {
-            let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog/manifest")), token)
-                .max_response_bytes(policy::MAX_CATALOG_ENVELOPE_BYTES);
+            let mut req = authorized(HttpRequest::new(HttpMethod::Get, format!("{base}/v1/catalog/header")), token)
+                .max_response_bytes(policy::MAX_TILE_HEADER_BYTES);
             if let (Some(e), true) = (etag, held.is_some()) {
                 req = req.header("if-none-match", e);
             }
             let resp = match client.send(req).await {
                 Ok(resp) => resp,
                 Err(e) => {
-                    report.problems.push(format!("tile manifest fetch failed: {e}"));
+                    report.problems.push(format!("tile header fetch failed: {e}"));
                     return Ok(TileFetch::Failed);
                 }
             };
@@ -69,30 +70,33 @@ impl Engine {
             match http::classify(resp) {
                 Outcome::NotModified => {}
                 Outcome::Done(body) => {
-                    fresh_manifest = Some(body);
+                    fresh_header = Some(body);
                     new_etag = tag;
                 }
                 Outcome::Refused { status: 404, .. } if held.is_none() => return Ok(TileFetch::NotTiled),
-                other => return self.stop("tile manifest fetch", other, report),
+                other => return self.stop("tile header fetch", other, report),
             }
         }
-        let manifest = match &fresh_manifest {
-            Some(body) => verify_manifest(body, &keys, now).map(|(m, _)| m),
+        let header = match &fresh_header {
+            Some(body) => verify_header(body, &keys, now).map(|(h, _)| h),
             None => match &held {
-                Some(h) => verify_stored_manifest(&h.manifest, &keys, now),
+                Some(h) => verify_stored_header(&h.header, &keys, now),
                 None => return Ok(TileFetch::Done(None)),
             },
         };
-        let manifest = match manifest {
-            Ok(m) => m,
+        let header = match header {
+            Ok(h) => h,
             Err(e) => {
-                report.problems.push(format!("tile manifest refused: {e}"));
+                report.problems.push(format!("tile header refused: {e}"));
                 return Ok(TileFetch::Failed);
             }
         };
         let needed = self.needed_tiles(now)?;
-        let asks = wanted(held.as_ref(), &manifest, &needed);
-        let mut tiles: Vec<PackedTile> = Vec::new();
+        let asks = match &held {
+            Some(h) => h.wanted(&needed, header.version),
+            None => HeldTiles::default().wanted(&needed, header.version),
+        };
+        let mut updates: Vec<TileUpdate> = Vec::new();
         for batch in asks.chunks(policy::TILE_REQUEST_BATCH) {
             let body: serde_json::Map<String, serde_json::Value> =
                 batch.iter().map(|(id, v)| (id.to_string(), serde_json::Value::from(*v))).collect();
@@ -111,7 +115,7 @@ impl Engine {
             match http::classify(resp) {
                 Outcome::NotModified => {}
                 Outcome::Done(pack) => match decode_pack(&pack, policy::MAX_TILE_PACK_BYTES) {
-                    Ok(mut packed) => tiles.append(&mut packed),
+                    Ok(mut packed) => updates.append(&mut packed),
                     Err(e) => {
                         report.problems.push(format!("tiles refused: {e}"));
                         return Ok(TileFetch::Failed);
@@ -120,10 +124,16 @@ impl Engine {
                 other => return self.stop("tile fetch", other, report),
             }
         }
-        if fresh_manifest.is_none() && tiles.is_empty() {
+        if fresh_header.is_none() && asks.is_empty() {
             return Ok(TileFetch::Done(new_etag));
         }
-        match self.load_tiles(fresh_manifest.as_deref(), tiles, now) {
+        let asked: Vec<TileId> = asks.iter().map(|(id, _)| *id).collect();
+        if fresh_header.is_none() && updates.is_empty() {
+            // Nothing changed: only what was asked is now known current or absent.
+            self.note_tiles_asked(&asked, header.version);
+            return Ok(TileFetch::Done(new_etag));
+        }
+        match self.load_tiles_inner(fresh_header.as_deref(), updates, &asked, now) {
             Ok(_) => report.catalog_updated = true,
             Err(e) => {
                 report.problems.push(format!("fetched tiles refused: {e}"));

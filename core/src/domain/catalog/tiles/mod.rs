@@ -1,56 +1,75 @@
 //! Catalogs cut into tiles by area (ADR 0012, docs/catalog.md "Tiles"): a
-//! fixed grid, a signed manifest of tile versions and hashes, the tiles
-//! themselves (each a catalog document), the pack a delta answer carries,
-//! and the tiles a phone holds.
+//! fixed grid, a small signed catalog header, tiles each signed on their
+//! own over canonical bytes built from their entries (one entry per
+//! merchant), the pack a delta answer carries (whole tiles or changed
+//! entries), and the tiles a phone holds.
 //!
 //! | module | holds |
 //! | --- | --- |
 //! | `grid` | the grid, tile ids, which tiles a fence or a radius touches |
-//! | `manifest` | the signed manifest and the check of a tile against it |
+//! | `header` | the signed catalog header (version, dates, grid) |
+//! | `signed` | a tile's entries, canonical bytes and signature |
 //! | `cut` | cutting a catalog into tiles, merging tiles into one catalog |
-//! | `pack` | several tiles in one gzip answer |
-//! | `verify` | the manifest's envelope, the held tiles checked and merged |
-//! | `held` | the tiles a phone holds: acceptance, rollback, eviction, storage layout |
+//! | `pack` | tiles and deltas in one gzip answer |
+//! | `verify` | the header's envelope, the held tiles checked and merged |
+//! | `held` | the tiles a phone holds: updates, rollback, eviction, storage layout |
 
 mod cut;
 mod grid;
+mod header;
 mod held;
-mod manifest;
 mod pack;
+mod signed;
 mod verify;
 
 pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
+pub use header::{CatalogHeader, HEADER_FORMAT};
 pub use held::{HeldTile, HeldTiles};
-pub use manifest::{sha256, TileEntry, TileManifest, MANIFEST_FORMAT};
-pub use pack::{decode_pack, encode_pack, PackedTile};
-pub use verify::{merge_held, sign_manifest, tile_document, tile_document_at, verify_manifest, verify_stored_manifest};
+pub use pack::{decode_pack, encode_pack, encode_pack_at, write_update, TileUpdate};
+pub use signed::{
+    canonical_bytes, entries_document, entry_merchant_id, sha256_of, sign_tile, tile_entries, verify_tile, Entries,
+    TileSignature, SIGNATURE_LEN,
+};
+pub use verify::{merge_held, sign_header, tile_document, verify_header, verify_stored_header};
 
-/// Why a tile, a tile pack or a manifest was refused. The tiles held stay
-/// as they were.
+/// Why a tile, a tile pack or a header was refused. The tiles held stay as
+/// they were.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TileError {
-    /// A tile the manifest does not list.
-    #[error("tile {tile} is not in the manifest")]
-    NotInManifest {
+    /// A tile whose signature does not hold on its rebuilt bytes: forged,
+    /// or a delta tampered with or applied to other entries.
+    #[error("tile {tile}: the signature does not match its entries")]
+    BadSignature {
         /// The tile.
         tile: TileId,
     },
-    /// A tile whose bytes do not hash to the manifest's SHA-256.
-    #[error("tile {tile} does not match the manifest's SHA-256")]
-    HashMismatch {
+    /// A tile signed with a key this engine does not know.
+    #[error("tile {tile} is signed with a key this engine does not know")]
+    UnknownKey {
         /// The tile.
         tile: TileId,
     },
-    /// A tile whose version is not the one the manifest lists.
-    #[error("tile {tile} is version {packed}, the manifest lists version {listed}")]
-    VersionMismatch {
+    /// A tile whose version is after the header's: tiles are never newer
+    /// than the catalog they belong to.
+    #[error("tile {tile} version {version} is after the header's version {header}")]
+    AfterHeader {
         /// The tile.
         tile: TileId,
-        /// The version it came with.
-        packed: u64,
-        /// The version the manifest lists.
-        listed: u64,
+        /// The tile's version.
+        version: u64,
+        /// The header's version.
+        header: u64,
+    },
+    /// A delta onto another version than the one held.
+    #[error("tile {tile}: a delta from version {base}, but version {held} is held")]
+    DeltaBase {
+        /// The tile.
+        tile: TileId,
+        /// The version the delta patches.
+        base: u64,
+        /// The version held (0: none).
+        held: u64,
     },
     /// A tile older than the one held: a replayed old tile.
     #[error("tile {tile} version {offered} is older than the held version {held}")]
@@ -62,13 +81,13 @@ pub enum TileError {
         /// The version held.
         held: u64,
     },
-    /// A manifest of another grid than this engine's.
+    /// A header of another grid than this engine's.
     #[error(
-        "the manifest's grid has cells of {cell_microdeg} µ°, this engine's {} µ°",
+        "the header's grid has cells of {cell_microdeg} µ°, this engine's {} µ°",
         crate::policy::TILE_CELL_MICRODEG
     )]
     OtherGrid {
-        /// The manifest's cell side.
+        /// The header's cell side.
         cell_microdeg: u32,
     },
     /// A tile pack that cannot be read.
@@ -77,7 +96,7 @@ pub enum TileError {
         /// What was wrong.
         reason: String,
     },
-    /// A tile whose document is not a valid catalog.
+    /// A tile whose entries are not valid merchants.
     #[error("tile {tile} is not a valid catalog: {reason}")]
     InvalidTile {
         /// The tile.

@@ -1,76 +1,69 @@
-//! Verifying tiled catalogs: the manifest in the catalog's envelope, then
-//! every tile against it, then the merge into the one catalog the engine
-//! evaluates.
+//! Verifying tiled catalogs: the header in the catalog's envelope, every
+//! tile held against its own signature, then the merge into the one
+//! catalog the engine evaluates.
 
 use super::cut::merge;
+use super::header::{CatalogHeader, ReadHeader};
 use super::held::HeldTiles;
-use super::manifest::{ReadManifest, TileManifest};
 use super::TileError;
 use crate::domain::catalog::envelope::{verify_for_storage_with, verify_stored_with};
-use crate::domain::catalog::{parse_document, sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
+use crate::domain::catalog::{sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair, Merchant};
 use crate::domain::time::Timestamp;
 
-/// Verifies a signed manifest (the checks and errors of a catalog
-/// envelope, then the manifest's own) and returns it with its stored form.
-pub fn verify_manifest(
+/// Verifies a signed header (the checks and errors of a catalog envelope,
+/// then the header's own) and returns it with its stored form.
+pub fn verify_header(
     envelope_json: &[u8],
     keys: &CatalogKeys,
     now: Timestamp,
-) -> Result<(TileManifest, Vec<u8>), CatalogError> {
-    verify_for_storage_with(envelope_json, keys, now, &ReadManifest, |_, _| ()).map(|(m, stored, ())| (m, stored))
+) -> Result<(CatalogHeader, Vec<u8>), CatalogError> {
+    verify_for_storage_with(envelope_json, keys, now, &ReadHeader, |_, _| ()).map(|(h, stored, ())| (h, stored))
 }
 
-/// Verifies a manifest in its stored form (as [`verify_manifest`] gave it).
-pub fn verify_stored_manifest(stored: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<TileManifest, CatalogError> {
-    verify_stored_with(stored, keys, now, &ReadManifest)
+/// Verifies a header in its stored form (as [`verify_header`] gave it).
+pub fn verify_stored_header(stored: &[u8], keys: &CatalogKeys, now: Timestamp) -> Result<CatalogHeader, CatalogError> {
+    verify_stored_with(stored, keys, now, &ReadHeader)
 }
 
-/// Signs `manifest` into an envelope with `key` under `key_id`.
-pub fn sign_manifest(manifest: &TileManifest, key_id: &str, key: &Ed25519KeyPair) -> Vec<u8> {
-    sign(&manifest.to_json(), key_id, key)
+/// Signs `header` into an envelope with `key` under `key_id`.
+pub fn sign_header(header: &CatalogHeader, key_id: &str, key: &Ed25519KeyPair) -> Vec<u8> {
+    sign(&header.to_json(), key_id, key)
 }
 
-/// The bytes of a tile document (as the backend serves and hashes them).
+/// The bytes of a catalog document (as the engine reads a merged catalog).
 pub fn tile_document(tile: &Catalog) -> Vec<u8> {
     serde_json::to_vec(tile).expect("a catalog always serialises")
 }
 
-/// The bytes of `tile` as the backend publishes it at `version`: its own
-/// `issued_at` and `expires_at` are fixed (2000-01-01 to 2100-01-01) and
-/// never used (the manifest's dates are the merged catalog's), so that a
-/// tile whose content did not change keeps its bytes, hash and version
-/// across publications.
-pub fn tile_document_at(tile: &Catalog, version: u64) -> Vec<u8> {
-    let (issued_at, expires_at) = (Timestamp(946_684_800_000), Timestamp(4_102_444_800_000));
-    let at = Catalog { version, issued_at, expires_at, merchants: Vec::new() };
-    // Serialise without cloning the merchants: the same fields in order.
-    let mut out = tile_document(&at);
-    let head_len = out.len() - b"[]}".len();
-    out.truncate(head_len);
-    out.extend_from_slice(&serde_json::to_vec(&tile.merchants).expect("merchants always serialise"));
-    out.push(b'}');
-    out
-}
-
-/// Verifies `held` whole (its manifest's signature and dates at `now`,
-/// every tile's hash against it, every tile a valid catalog) and merges its
-/// tiles into one catalog of the manifest's version and dates.
+/// Verifies `held` whole (its header's signature and dates at `now`, every
+/// tile's signature, no tile after the header) and merges its tiles into
+/// one catalog of the header's version and dates. The catalog's own checks
+/// are the load path's, on the merged catalog.
 pub fn merge_held(
     held: &HeldTiles,
     keys: &CatalogKeys,
     now: Timestamp,
-) -> Result<(TileManifest, Catalog), CatalogError> {
-    let manifest = verify_stored_manifest(&held.manifest, keys, now)?;
+) -> Result<(CatalogHeader, Catalog), CatalogError> {
+    let header = verify_stored_header(&held.header, keys, now)?;
+    held.verify_all(keys)?;
     let mut tiles = Vec::with_capacity(held.tiles.len());
     for (&id, t) in &held.tiles {
-        let entry = manifest.check_tile(id, &t.document)?;
-        if entry.version != t.version {
-            return Err(TileError::VersionMismatch { tile: id, packed: t.version, listed: entry.version }.into());
+        if t.version > header.version {
+            return Err(TileError::AfterHeader { tile: id, version: t.version, header: header.version }.into());
         }
-        let tile =
-            parse_document(&t.document).map_err(|e| TileError::InvalidTile { tile: id, reason: e.to_string() })?;
-        tiles.push(tile);
+        let merchants = t
+            .entries
+            .values()
+            .map(|e| serde_json::from_slice::<Merchant>(e))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TileError::InvalidTile { tile: id, reason: e.to_string() })?;
+        tiles.push(Catalog {
+            version: t.version,
+            issued_at: header.issued_at,
+            expires_at: header.expires_at,
+            merchants,
+        });
     }
-    let merged = merge(&tiles, manifest.version, manifest.issued_at, manifest.expires_at);
-    Ok((manifest, merged))
+    let merged = merge(&tiles, header.version, header.issued_at, header.expires_at);
+    Ok((header, merged))
 }
