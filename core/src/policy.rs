@@ -392,9 +392,10 @@ pub const NOT_OPENED_FAILURE_WEIGHT: f64 = 0.5;
 /// elsewhere rules out "no to every notification", so swiping an offer
 /// away is an explicit no to its merchant and category, which says more
 /// than an offer left to expire (one failure). Three makes one such no
-/// enough to put a category with a catalog prior of up to 12% under the
-/// 8% floor (`0.12·4 / (4 + 3) = 6.9%`; it took three dismissals, which is
-/// what learning cost a population of shoppers in dismissals:
+/// put a fresh category with a catalog prior of up to 12% under the 8%
+/// floor (`0.12·4 / (4 + 3) = 6.9%`; at one failure it took three
+/// dismissals, and learning what she does not want was most of the
+/// dismissals the next best action still caused on a simulated population:
 /// `docs/offers.md`, "The next best action on a population"). Before any
 /// redemption a dismissal weighs one failure.
 pub const ENGAGED_DISMISSAL_FAILURE_WEIGHT: f64 = 3.0;

@@ -11,7 +11,8 @@
 //! [`crate::policy::ENGAGED_DISMISSAL_FAILURE_WEIGHT`] failures: a shopper
 //! who says yes to some offers and swipes this one away has said no to
 //! *this* (before any yes, a dismissal may be a no to notifications in
-//! general, and weighs one failure). The chance is a Beta posterior in two levels: the category's
+//! general, and weighs one failure). The chance is a Beta posterior in two
+//! levels: the category's
 //! `Beta(r·k + s_c, (1−r)·k + f_c)`, with `r` the offer's
 //! `expected_redemption_rate` from the catalog and `k`
 //! [`crate::policy::RELEVANCE_PRIOR_STRENGTH`], gives its mean `m_c`; the
