@@ -387,6 +387,18 @@ pub const RELEVANCE_PRIOR_STRENGTH: f64 = 4.0;
 /// A notification that expired without being opened counts as half a
 /// failure: she may not have seen it, which says less than a dismissal.
 pub const NOT_OPENED_FAILURE_WEIGHT: f64 = 0.5;
+/// What a dismissal weighs in the next best action's posterior, in
+/// failures, once the shopper has redeemed any offer: three. Her yes
+/// elsewhere rules out "no to every notification", so swiping an offer
+/// away is an explicit no to its merchant and category, which says more
+/// than an offer left to expire (one failure). Three makes one such no
+/// put a fresh category with a catalog prior of up to 12% under the 8%
+/// floor (`0.12·4 / (4 + 3) = 6.9%`; at one failure it took three
+/// dismissals, and learning what she does not want was most of the
+/// dismissals the next best action still caused on a simulated population:
+/// `docs/offers.md`, "The next best action on a population"). Before any
+/// redemption a dismissal weighs one failure.
+pub const ENGAGED_DISMISSAL_FAILURE_WEIGHT: f64 = 3.0;
 /// Default relevance floor: below an 8% learned chance (under half the
 /// default prior) an offer is suppressed as `low_relevance`. With the
 /// default prior, a merchant dismissed three times in a row, or a category

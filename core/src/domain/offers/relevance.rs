@@ -7,7 +7,12 @@
 //! the app presented it, are failures; expired without ever being presented
 //! (the notification not opened) is a weaker failure
 //! ([`crate::policy::NOT_OPENED_FAILURE_WEIGHT`]: she may not have seen
-//! it). The chance is a Beta posterior in two levels: the category's
+//! it). Once she has redeemed any offer, a dismissal weighs
+//! [`crate::policy::ENGAGED_DISMISSAL_FAILURE_WEIGHT`] failures: a shopper
+//! who says yes to some offers and swipes this one away has said no to
+//! *this* (before any yes, a dismissal may be a no to notifications in
+//! general, and weighs one failure). The chance is a Beta posterior in two
+//! levels: the category's
 //! `Beta(r·k + s_c, (1−r)·k + f_c)`, with `r` the offer's
 //! `expected_redemption_rate` from the catalog and `k`
 //! [`crate::policy::RELEVANCE_PRIOR_STRENGTH`], gives its mean `m_c`; the
@@ -48,10 +53,10 @@ impl Outcomes {
         f64::from(self.redeemed)
     }
 
-    /// Failures, a notification not opened weighing
-    /// [`crate::policy::NOT_OPENED_FAILURE_WEIGHT`].
-    pub fn failures(&self) -> f64 {
-        f64::from(self.dismissed)
+    /// Failures, a dismissal weighing `dismissal_weight` and a
+    /// notification not opened [`crate::policy::NOT_OPENED_FAILURE_WEIGHT`].
+    pub fn failures(&self, dismissal_weight: f64) -> f64 {
+        dismissal_weight * f64::from(self.dismissed)
             + f64::from(self.expired_opened)
             + crate::policy::NOT_OPENED_FAILURE_WEIGHT * f64::from(self.expired_unopened)
     }
@@ -135,16 +140,29 @@ impl RelevanceModel {
         self.add(merchant_id, Some(category), &o);
     }
 
+    /// What one dismissal weighs, in failures: one until she has redeemed
+    /// an offer, then [`crate::policy::ENGAGED_DISMISSAL_FAILURE_WEIGHT`]
+    /// (her yes elsewhere rules out "no to every notification", so her no
+    /// is a no to this offer's merchant and category).
+    pub fn dismissal_weight(&self) -> f64 {
+        if self.merchants.values().any(|o| o.redeemed > 0) {
+            crate::policy::ENGAGED_DISMISSAL_FAILURE_WEIGHT
+        } else {
+            1.0
+        }
+    }
+
     /// The posterior of the chance that the shopper redeems an offer of
     /// `merchant_id` in `category`, with prior mean `prior_rate` (the
     /// offer's `expected_redemption_rate`) and prior strength `strength`.
     pub fn posterior(&self, category: &str, merchant_id: &str, prior_rate: f64, strength: f64) -> Beta {
         let none = Outcomes::default();
+        let w = self.dismissal_weight();
         let c = self.categories.get(category).unwrap_or(&none);
         let category_mean =
-            Beta { a: prior_rate * strength + c.successes(), b: (1.0 - prior_rate) * strength + c.failures() }.mean();
+            Beta { a: prior_rate * strength + c.successes(), b: (1.0 - prior_rate) * strength + c.failures(w) }.mean();
         let m = self.merchants.get(merchant_id).unwrap_or(&none);
-        Beta { a: category_mean * strength + m.successes(), b: (1.0 - category_mean) * strength + m.failures() }
+        Beta { a: category_mean * strength + m.successes(), b: (1.0 - category_mean) * strength + m.failures(w) }
     }
 }
 
@@ -304,6 +322,33 @@ mod tests {
         let mut b = RelevanceModel::default();
         b.record("m", "c", Outcome::Dismissed);
         assert!(a.posterior("c", "m", 0.2, 4.0).mean() > b.posterior("c", "m", 0.2, 4.0).mean());
+    }
+
+    #[test]
+    fn once_she_has_redeemed_one_dismissal_of_a_fresh_category_puts_it_under_the_floor() {
+        let floor = crate::policy::DEFAULT_RELEVANCE_FLOOR;
+        let k = crate::policy::RELEVANCE_PRIOR_STRENGTH;
+        // Before any yes: two bakeries dismissed leave a third at the floor
+        // (a no may be a no to notifications), as `low-relevance.toml` shows.
+        let mut m = RelevanceModel::default();
+        m.record("b1", "bakery", Outcome::Dismissed);
+        assert!(m.posterior("bakery", "b3", 0.12, k).mean() >= 0.09);
+        m.record("b2", "bakery", Outcome::Dismissed);
+        assert!(m.posterior("bakery", "b3", 0.12, k).mean() >= floor - 1e-12);
+        // A shopper who redeemed a coffee offer and dismisses one bakery's:
+        // every bakery falls under the floor; coffee and untouched
+        // categories keep their chance.
+        let mut m = RelevanceModel::default();
+        m.record("c1", "coffee", Outcome::Redeemed);
+        m.record("b1", "bakery", Outcome::Dismissed);
+        assert!(m.posterior("bakery", "b3", 0.12, k).mean() < floor, "{:?}", m.posterior("bakery", "b3", 0.12, k));
+        assert!((m.posterior("fashion", "f1", 0.12, k).mean() - 0.12).abs() < 1e-9);
+        assert!(m.posterior("coffee", "c2", 0.12, k).mean() > 0.2);
+        // An offer left to expire still weighs one failure.
+        let mut m = RelevanceModel::default();
+        m.record("c1", "coffee", Outcome::Redeemed);
+        m.record("b1", "bakery", Outcome::ExpiredOpened);
+        assert!(m.posterior("bakery", "b3", 0.12, k).mean() >= 0.09);
     }
 
     #[test]
