@@ -3,27 +3,33 @@
 //! against the verified manifest, none older than the one held), eviction
 //! under the memory budget, and the layout they are stored in.
 //!
+//! The tiles' bytes are not held in memory: the store keeps them, one row
+//! a tile (`store::tiles`), and they are read only when a sync changes
+//! something (or at open).
+//!
 //! Layout: `MAGIC`, the stored manifest (length-prefixed), the number of
-//! tiles, then per tile its id, version, last-needed instant and document
-//! (lengths u32 and numbers little-endian).
+//! tiles, then per tile its id, version, last-needed instant and size in
+//! bytes (lengths u32 and numbers little-endian).
 
 use super::grid::TileId;
 use super::manifest::TileManifest;
 use super::pack::PackedTile;
+use super::region::HeldCost;
 use super::TileError;
 use crate::domain::time::Timestamp;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// First bytes of stored tiles (never a stored catalog's nor JSON's).
-pub const MAGIC: &[u8; 8] = b"\0KTILES1";
+pub const MAGIC: &[u8; 8] = b"\0KTILES2";
 
 /// One tile held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldTile {
     /// Its version.
     pub version: u64,
-    /// Its document, as hashed in the manifest.
-    pub document: Vec<u8>,
+    /// The size of its bytes (as hashed in the manifest; the bytes
+    /// themselves are in the store).
+    pub bytes: u64,
     /// When it was last among the tiles needed.
     pub last_needed: Timestamp,
 }
@@ -43,16 +49,17 @@ impl HeldTiles {
     /// stored form `stored_manifest`), all or none: each listed, hashing to
     /// its entry, at the listed version, not older than the one held. Held
     /// tiles the manifest no longer lists at their version are dropped
-    /// (stale). New tiles are marked needed at `now`.
+    /// (stale). New tiles are marked needed at `now`. Returns the tiles
+    /// taken (their bytes, for the store).
     pub fn accept(
         &mut self,
         manifest: &TileManifest,
         stored_manifest: Vec<u8>,
         incoming: Vec<PackedTile>,
         now: Timestamp,
-    ) -> Result<(), TileError> {
+    ) -> Result<Vec<PackedTile>, TileError> {
         let mut tiles = self.tiles.clone();
-        for t in incoming {
+        for t in &incoming {
             let entry = manifest.check_tile(t.id, &t.document)?;
             if t.version != entry.version {
                 return Err(TileError::VersionMismatch { tile: t.id, packed: t.version, listed: entry.version });
@@ -62,16 +69,16 @@ impl HeldTiles {
                     return Err(TileError::Rollback { tile: t.id, offered: t.version, held: held.version });
                 }
             }
-            tiles.insert(t.id, HeldTile { version: t.version, document: t.document, last_needed: now });
+            tiles.insert(t.id, HeldTile { version: t.version, bytes: t.document.len() as u64, last_needed: now });
         }
         tiles.retain(|id, t| manifest.tiles.get(id).is_some_and(|e| e.version == t.version));
         self.tiles = tiles;
         self.manifest = stored_manifest;
-        Ok(())
+        Ok(incoming)
     }
 
     /// Marks `needed` tiles (those held) as needed at `now`.
-    pub fn mark_needed(&mut self, needed: &BTreeSet<TileId>, now: Timestamp) {
+    pub fn mark_needed<'a>(&mut self, needed: impl IntoIterator<Item = &'a TileId>, now: Timestamp) {
         for id in needed {
             if let Some(t) = self.tiles.get_mut(id) {
                 t.last_needed = t.last_needed.max(now);
@@ -79,35 +86,26 @@ impl HeldTiles {
         }
     }
 
-    /// Bytes of the held documents.
+    /// Bytes of the held tiles (as stored).
     pub fn document_bytes(&self) -> usize {
-        self.tiles.values().map(|t| t.document.len()).sum()
+        self.tiles.values().map(|t| t.bytes as usize).sum()
     }
 
-    /// Evicts tiles, least recently needed first (ties by id), until the
-    /// documents fit `budget` bytes; tiles in `needed` are never evicted.
-    /// Returns the evicted ids.
-    pub fn evict(&mut self, needed: &BTreeSet<TileId>, budget: usize) -> Vec<TileId> {
-        let mut total = self.document_bytes();
-        let mut order: Vec<(Timestamp, TileId)> =
-            self.tiles.iter().filter(|(id, _)| !needed.contains(id)).map(|(id, t)| (t.last_needed, *id)).collect();
-        order.sort_unstable();
-        let mut evicted = Vec::new();
-        for (_, id) in order {
-            if total <= budget {
-                break;
-            }
-            if let Some(t) = self.tiles.remove(&id) {
-                total -= t.document.len();
-                evicted.push(id);
-            }
-        }
-        evicted
+    /// The held tiles as the region's budget sees them (see
+    /// [`super::region::plan`]): each costs its size in bytes.
+    pub fn costs(&self) -> BTreeMap<TileId, HeldCost> {
+        self.tiles.iter().map(|(id, t)| (*id, HeldCost { cost: t.bytes, last_needed: t.last_needed })).collect()
+    }
+
+    /// Evicts the tiles `evict` names (as [`super::region::plan`] decided);
+    /// returns those that were held.
+    pub fn evict(&mut self, evict: &[TileId]) -> Vec<TileId> {
+        evict.iter().filter(|id| self.tiles.remove(id).is_some()).copied().collect()
     }
 
     /// The stored layout.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.manifest.len() + self.document_bytes() + 64 * self.tiles.len() + 32);
+        let mut out = Vec::with_capacity(self.manifest.len() + 64 * self.tiles.len() + 32);
         out.extend_from_slice(MAGIC);
         put_bytes(&mut out, &self.manifest);
         out.extend_from_slice(&(self.tiles.len() as u32).to_le_bytes());
@@ -115,7 +113,7 @@ impl HeldTiles {
             put_bytes(&mut out, id.to_string().as_bytes());
             out.extend_from_slice(&t.version.to_le_bytes());
             out.extend_from_slice(&t.last_needed.0.to_le_bytes());
-            put_bytes(&mut out, &t.document);
+            out.extend_from_slice(&t.bytes.to_le_bytes());
         }
         out
     }
@@ -134,8 +132,8 @@ impl HeldTiles {
             let id: TileId = std::str::from_utf8(take_bytes(&mut rest)?).ok()?.parse().ok()?;
             let version = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
             let last_needed = Timestamp(i64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?));
-            let document = take_bytes(&mut rest)?.to_vec();
-            tiles.insert(id, HeldTile { version, document, last_needed });
+            let bytes = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+            tiles.insert(id, HeldTile { version, bytes, last_needed });
         }
         rest.is_empty().then_some(HeldTiles { manifest, tiles })
     }

@@ -9,14 +9,16 @@
 //! | `manifest` | the signed manifest and the check of a tile against it |
 //! | `cut` | cutting a catalog into tiles, merging tiles into one catalog |
 //! | `pack` | several tiles in one gzip answer |
-//! | `verify` | the manifest's envelope, the held tiles checked and merged |
+//! | `verify` | the manifest's envelope |
 //! | `held` | the tiles a phone holds: acceptance, rollback, eviction, storage layout |
+//! | `region` | the tiles a phone needs, ranked, and which fit the memory budget |
 
 mod cut;
 mod grid;
 mod held;
 mod manifest;
 mod pack;
+mod region;
 mod verify;
 
 pub use cut::{cut, merge};
@@ -24,7 +26,8 @@ pub use grid::{BadTileId, LatLonBox, TileId};
 pub use held::{HeldTile, HeldTiles};
 pub use manifest::{sha256, TileEntry, TileManifest, MANIFEST_FORMAT};
 pub use pack::{decode_pack, encode_pack, PackedTile};
-pub use verify::{merge_held, sign_manifest, tile_document, tile_document_at, verify_manifest, verify_stored_manifest};
+pub use region::{plan, rank, reach_m, Anchor, AnchorPoint, HeldCost, RegionPlan};
+pub use verify::{sign_manifest, tile_document, tile_document_at, verify_manifest, verify_stored_manifest};
 
 /// Why a tile, a tile pack or a manifest was refused. The tiles held stay
 /// as they were.

@@ -4,7 +4,6 @@ use super::*;
 use crate::domain::catalog::test_fixtures::{now, signer};
 use crate::domain::catalog::{parse_document, Catalog};
 use serde_json::json;
-use std::collections::BTreeSet;
 
 /// Two merchants: a shop whose circle straddles the border between two
 /// tiles (lon −121.95 is a cell edge), a chain with a place in each of two
@@ -147,20 +146,20 @@ fn a_tile_older_than_the_one_held_is_refused_as_a_rollback() {
 }
 
 #[test]
-fn eviction_drops_the_least_recently_needed_tiles_first_and_never_a_needed_one() {
+fn held_tiles_keep_each_tile_s_size_not_its_bytes_and_evict_what_the_region_names() {
     let c = catalog();
     let tiles = cut(&c).unwrap();
     let mut held = HeldTiles::default();
-    held.accept(&manifest_of(&c, &tiles), vec![], packed(&tiles, 7), now()).unwrap();
+    let taken = held.accept(&manifest_of(&c, &tiles), vec![], packed(&tiles, 7), now()).unwrap();
+    assert_eq!(taken, packed(&tiles, 7), "the bytes go back to the caller, for the store");
     let ids: Vec<TileId> = tiles.keys().copied().collect();
+    assert_eq!(held.tiles[&ids[0]].bytes, tile_document(&tiles[&ids[0]]).len() as u64);
+    assert_eq!(held.costs()[&ids[1]].cost, held.tiles[&ids[1]].bytes);
     let later = crate::domain::time::Timestamp(now().0 + 1_000);
-    held.mark_needed(&BTreeSet::from([ids[1], ids[2]]), later);
-    let needed = BTreeSet::from([ids[3]]);
-    let one = held.tiles[&ids[3]].document.len();
-    let evicted = held.evict(&needed, one + held.tiles[&ids[2]].document.len());
-    assert_eq!(evicted, [ids[0], ids[1]], "oldest first; the needed tile stays");
-    assert_eq!(held.tiles.keys().copied().collect::<Vec<_>>(), [ids[2], ids[3]]);
-    assert_eq!(held.evict(&needed, 0), [ids[2]], "a needed tile is kept even over budget");
+    held.mark_needed(&[ids[1]], later);
+    assert_eq!(held.tiles[&ids[1]].last_needed, later);
+    assert_eq!(held.evict(&[ids[0], TileId { row: 1, col: 1 }]), [ids[0]], "only what was held");
+    assert_eq!(held.tiles.len(), ids.len() - 1);
 }
 
 #[test]
@@ -186,8 +185,7 @@ fn a_signed_manifest_verifies_and_merges_its_tiles_and_a_forged_or_foreign_one_i
     assert_eq!(verified, m);
     let mut held = HeldTiles::default();
     held.accept(&verified, stored, packed(&tiles, 7), now()).unwrap();
-    let (_, merged) = merge_held(&held, &s.keys, now()).unwrap();
-    assert_eq!(merged, by_id(c.clone()));
+    assert_eq!(held.tiles.len(), tiles.len());
 
     let mut other_grid = m.clone();
     other_grid.cell_microdeg = 100_000;

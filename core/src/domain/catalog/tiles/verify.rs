@@ -1,13 +1,9 @@
-//! Verifying tiled catalogs: the manifest in the catalog's envelope, then
-//! every tile against it, then the merge into the one catalog the engine
-//! evaluates.
+//! Verifying tiled catalogs: the manifest in the catalog's envelope (each
+//! tile is checked against it as it is read: `engine::tiles_build`).
 
-use super::cut::merge;
-use super::held::HeldTiles;
 use super::manifest::{ReadManifest, TileManifest};
-use super::TileError;
 use crate::domain::catalog::envelope::{verify_for_storage_with, verify_stored_with};
-use crate::domain::catalog::{parse_document, sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
+use crate::domain::catalog::{sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
 use crate::domain::time::Timestamp;
 
 /// Verifies a signed manifest (the checks and errors of a catalog
@@ -50,27 +46,4 @@ pub fn tile_document_at(tile: &Catalog, version: u64) -> Vec<u8> {
     out.extend_from_slice(&serde_json::to_vec(&tile.merchants).expect("merchants always serialise"));
     out.push(b'}');
     out
-}
-
-/// Verifies `held` whole (its manifest's signature and dates at `now`,
-/// every tile's hash against it, every tile a valid catalog) and merges its
-/// tiles into one catalog of the manifest's version and dates.
-pub fn merge_held(
-    held: &HeldTiles,
-    keys: &CatalogKeys,
-    now: Timestamp,
-) -> Result<(TileManifest, Catalog), CatalogError> {
-    let manifest = verify_stored_manifest(&held.manifest, keys, now)?;
-    let mut tiles = Vec::with_capacity(held.tiles.len());
-    for (&id, t) in &held.tiles {
-        let entry = manifest.check_tile(id, &t.document)?;
-        if entry.version != t.version {
-            return Err(TileError::VersionMismatch { tile: id, packed: t.version, listed: entry.version }.into());
-        }
-        let tile =
-            parse_document(&t.document).map_err(|e| TileError::InvalidTile { tile: id, reason: e.to_string() })?;
-        tiles.push(tile);
-    }
-    let merged = merge(&tiles, manifest.version, manifest.issued_at, manifest.expires_at);
-    Ok((manifest, merged))
 }
