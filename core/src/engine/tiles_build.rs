@@ -190,4 +190,43 @@ mod tests {
         }
         assert_eq!(merging.finish().collect::<Vec<_>>(), whole.merchants);
     }
+
+    /// A tile document of merchants `from..from + n`, one place each.
+    fn tile(from: usize, n: usize) -> Vec<u8> {
+        let merchants: Vec<serde_json::Value> = (from..from + n)
+            .map(|i| {
+                json!({"id": format!("m{i}"), "name": "M", "category": "c", "time_zone": "UTC",
+                       "places": [{"id": format!("p{i}"), "fence": {"type": "circle", "lat": 39.0, "lon": -98.0, "radius_m": 50}}]})
+            })
+            .collect();
+        serde_json::to_vec(&json!({"version": 1, "issued_at": "2000-01-01T00:00:00Z",
+                                   "expires_at": "2100-01-01T00:00:00Z", "merchants": merchants}))
+        .unwrap()
+    }
+
+    #[test]
+    fn tiles_beyond_a_catalog_s_limits_are_left_out_in_rank_order_and_the_first_is_always_taken() {
+        use crate::domain::catalog::tiles::{sha256, TileEntry, MANIFEST_FORMAT};
+        let big = MAX_CATALOG_MERCHANTS / 2 + 1;
+        let ids = [TileId { row: 1, col: 1 }, TileId { row: 1, col: 2 }, TileId { row: 1, col: 3 }];
+        let docs = [tile(0, big), tile(big, big), tile(2 * big, 3)];
+        let manifest = TileManifest {
+            format: MANIFEST_FORMAT.into(),
+            version: 1,
+            cell_microdeg: crate::policy::TILE_CELL_MICRODEG,
+            issued_at: crate::domain::time::Timestamp(946_684_800_000),
+            expires_at: crate::domain::time::Timestamp(4_102_444_800_000),
+            tiles: ids.iter().zip(&docs).map(|(id, d)| (*id, TileEntry { version: 1, sha256: sha256(d) })).collect(),
+        };
+        let built = build(&manifest, ids.iter().zip(docs.clone()).map(|(id, d)| Ok((*id, 1, d)))).unwrap();
+        assert_eq!(built.left_out, ids[1..], "the second would pass the merchant limit; the rest follow it out");
+        assert_eq!(built.pending.place_ids().count(), big);
+        // A first tile alone over the limits is refused, as one catalog would be.
+        let huge = tile(0, MAX_CATALOG_MERCHANTS + 1);
+        let one = TileManifest {
+            tiles: [(ids[0], TileEntry { version: 1, sha256: sha256(&huge) })].into_iter().collect(),
+            ..manifest
+        };
+        assert!(matches!(build(&one, [Ok((ids[0], 1, huge))]), Err(crate::error::Error::Catalog(_))));
+    }
 }
