@@ -11,7 +11,7 @@ use common::{assert_error, backends, start, Api};
 use hyper::Method;
 use kairos_backend::tile_publishing::{publish, TilePublishError};
 use kairos_core::catalog::tiles::{
-    decode_pack, verify_header, CatalogHeader, HeldTiles, TileError, TileId, TileUpdate,
+    decode_pack, verify_header, CatalogHeader, HeldTiles, TileBodies, TileError, TileId, TileUpdate,
 };
 use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, Catalog, CatalogKeys, Ed25519KeyPair};
 use kairos_core::time::Timestamp;
@@ -74,11 +74,32 @@ fn first() -> TileId {
     TileId::of(37.315, -121.93)
 }
 
+/// A phone: the tiles it holds and their bodies (which the engine keeps in
+/// its store).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Phone {
+    held: HeldTiles,
+    bodies: TileBodies,
+}
+
+impl Phone {
+    fn apply(
+        &mut self,
+        h: &CatalogHeader,
+        stored: Vec<u8>,
+        updates: Vec<TileUpdate>,
+        ids: &[TileId],
+        keys: &CatalogKeys,
+    ) -> Result<(), TileError> {
+        self.held.apply(h, stored, updates, ids, keys, now(), &mut self.bodies)
+    }
+}
+
 /// A phone's view: asks for `ids` with what it holds, applies the answer.
-async fn sync(api: &Api, keys: &CatalogKeys, held: &mut HeldTiles, ids: &[TileId]) -> Vec<TileUpdate> {
+async fn sync(api: &Api, keys: &CatalogKeys, phone: &mut Phone, ids: &[TileId]) -> Vec<TileUpdate> {
     let (h, stored) = header(api, keys).await;
     let wanted: serde_json::Map<_, _> =
-        ids.iter().map(|id| (id.to_string(), json!(held.tiles.get(id).map_or(0, |t| t.version)))).collect();
+        ids.iter().map(|id| (id.to_string(), json!(phone.held.tiles.get(id).map_or(0, |t| t.version)))).collect();
     let reply = delta(api, json!({ "tiles": wanted })).await;
     let updates = match reply.status.as_u16() {
         304 => Vec::new(),
@@ -88,7 +109,7 @@ async fn sync(api: &Api, keys: &CatalogKeys, held: &mut HeldTiles, ids: &[TileId
         }
         other => panic!("delta answered {other}"),
     };
-    held.apply(&h, stored, updates.clone(), ids, keys, now()).unwrap();
+    phone.apply(&h, stored, updates.clone(), ids, keys).unwrap();
     updates
 }
 
@@ -118,8 +139,8 @@ async fn the_header_and_each_whole_tile_are_served_with_strong_etags_and_304s() 
         assert_eq!(tile.header("content-type"), Some("application/vnd.kairos.tiles+gzip"));
         let whole = decode_pack(&tile.body, 1 << 20).unwrap();
         assert_eq!((whole.len(), whole[0].id, whole[0].version, whole[0].base), (1, first(), 1, 0));
-        let mut held = HeldTiles::default();
-        held.apply(&h, stored, whole, &[], &keys, now()).expect("the tile's own signature holds");
+        let mut held = Phone::default();
+        held.apply(&h, stored, whole, &[], &keys).expect("the tile's own signature holds");
         let tile_tag = tile.header("etag").unwrap().to_owned();
         assert_eq!(api.send(Method::GET, &path, &[("if-none-match", &tile_tag)], vec![]).await.status, 304);
         assert_error(&api.send(Method::GET, "/v1/catalog/tiles/r1c1", &[], vec![]).await, 404, "unknown_tile");
@@ -135,11 +156,11 @@ async fn a_delta_request_gets_whole_tiles_first_then_only_the_entries_changed_or
         let (pair, keys) = key();
         publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
         let ids: Vec<TileId> = (0..6).map(|i| TileId::of(37.315 + 0.05 * f64::from(i), -121.93)).collect();
-        let mut held = HeldTiles::default();
+        let mut held = Phone::default();
         let first_sync = sync(&api, &keys, &mut held, &ids).await;
         assert_eq!(first_sync.len(), 6, "{}", b.name);
         assert!(first_sync.iter().all(|u| u.base == 0));
-        assert_eq!(held.tiles[&first()].entries.len(), 2);
+        assert_eq!(held.bodies[&first()].entries.len(), 2);
         assert!(sync(&api, &keys, &mut held, &ids).await.is_empty(), "nothing changed: 304");
 
         // Version 2 changes the first offer and removes the extra merchant.
@@ -149,9 +170,9 @@ async fn a_delta_request_gets_whole_tiles_first_then_only_the_entries_changed_or
         assert_eq!(d.len(), 1, "{}", b.name);
         assert_eq!((d[0].id, d[0].version, d[0].base, d[0].upserts.len()), (first(), 2, 1, 1));
         assert_eq!(d[0].removed, ["m9"], "a tombstone");
-        let t = &held.tiles[&first()];
-        assert_eq!((t.version, t.entries.keys().map(String::as_str).collect::<Vec<_>>()), (2, vec!["m0"]));
-        assert_eq!(held.tiles[&ids[5]].version, 1, "an unchanged tile keeps its version");
+        let (t, body) = (&held.held.tiles[&first()], &held.bodies[&first()]);
+        assert_eq!((t.version, body.entries.keys().map(String::as_str).collect::<Vec<_>>()), (2, vec!["m0"]));
+        assert_eq!(held.held.tiles[&ids[5]].version, 1, "an unchanged tile keeps its version");
     }
 }
 
@@ -163,7 +184,7 @@ async fn a_tile_that_became_empty_arrives_signed_and_empty_and_an_empty_tile_nev
         let (pair, keys) = key();
         publish(b.storage.as_ref(), &catalog(1, "First", false), "k1", &pair).await.unwrap();
         let far = TileId::of(37.315 + 0.25, -121.93);
-        let mut held = HeldTiles::default();
+        let mut held = Phone::default();
         sync(&api, &keys, &mut held, &[far]).await;
         let mut smaller = catalog(2, "First", false);
         smaller.merchants.retain(|m| m.id != "m5");
@@ -171,7 +192,7 @@ async fn a_tile_that_became_empty_arrives_signed_and_empty_and_an_empty_tile_nev
         assert_eq!((p.tiles, p.changed, p.removed), (5, 1, 1), "{}", b.name);
         let d = sync(&api, &keys, &mut held, &[far]).await;
         assert_eq!((d[0].version, d[0].upserts.len(), d[0].removed.clone()), (2, 0, vec!["m5".to_owned()]));
-        assert!(held.tiles[&far].entries.is_empty(), "{}", b.name);
+        assert!(held.bodies[&far].entries.is_empty(), "{}", b.name);
         assert_eq!(delta(&api, json!({"tiles": {far.to_string(): 0}})).await.status, 304, "empty, never held");
     }
 }
@@ -183,7 +204,7 @@ async fn a_client_older_than_the_delta_history_gets_the_whole_tile() {
         let api = Api::register(server.addr()).await;
         let (pair, keys) = key();
         publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
-        let (mut at_1, mut at_2) = (HeldTiles::default(), HeldTiles::default());
+        let (mut at_1, mut at_2) = (Phone::default(), Phone::default());
         sync(&api, &keys, &mut at_1, &[first()]).await;
         publish(b.storage.as_ref(), &catalog(2, "First", false), "k1", &pair).await.unwrap();
         sync(&api, &keys, &mut at_2, &[first()]).await;
@@ -195,7 +216,7 @@ async fn a_client_older_than_the_delta_history_gets_the_whole_tile() {
         assert_eq!((whole[0].base, whole[0].version), (0, later), "held 1, before the floor: whole ({})", b.name);
         let d = sync(&api, &keys, &mut at_2, &[first()]).await;
         assert_eq!((d[0].base, d[0].upserts.len(), d[0].removed.len()), (2, 1, 0), "held 2: a delta ({})", b.name);
-        assert_eq!(at_1.tiles[&first()].entries, at_2.tiles[&first()].entries);
+        assert_eq!(at_1.bodies[&first()].entries, at_2.bodies[&first()].entries);
     }
 }
 
@@ -207,7 +228,7 @@ async fn a_tampered_delta_a_forged_tile_or_a_replayed_old_tile_is_refused_by_the
     let (pair, keys) = key();
     publish(b.storage.as_ref(), &catalog(1, "First", true), "k1", &pair).await.unwrap();
     let old = api.send(Method::GET, &format!("/v1/catalog/tiles/{}", first()), &[], vec![]).await.body;
-    let mut held = HeldTiles::default();
+    let mut held = Phone::default();
     sync(&api, &keys, &mut held, &[first()]).await;
     publish(b.storage.as_ref(), &catalog(2, "Changed", false), "k1", &pair).await.unwrap();
     let (h, stored) = header(&api, &keys).await;
@@ -218,24 +239,21 @@ async fn a_tampered_delta_a_forged_tile_or_a_replayed_old_tile_is_refused_by_the
     let mut tampered = good.clone();
     tampered[0].upserts[0] =
         String::from_utf8(tampered[0].upserts[0].clone()).unwrap().replace("Changed", "Free!").into();
-    let e = held.apply(&h, stored.clone(), tampered, &[], &keys, now());
+    let e = held.apply(&h, stored.clone(), tampered, &[], &keys);
     assert_eq!(e, Err(TileError::BadSignature { tile: first() }));
     let mut kept = good.clone();
     kept[0].removed.clear();
-    assert_eq!(held.apply(&h, stored.clone(), kept, &[], &keys, now()), Err(TileError::BadSignature { tile: first() }));
+    assert_eq!(held.apply(&h, stored.clone(), kept, &[], &keys), Err(TileError::BadSignature { tile: first() }));
     let (forger, _) = key();
     let mut forged = decode_pack(&old, 1 << 20).unwrap();
     forged[0].signature =
-        kairos_core::catalog::tiles::sign_tile(first(), 1, &held.tiles[&first()].entries, "k1", &forger);
-    assert_eq!(
-        held.apply(&h, stored.clone(), forged, &[], &keys, now()),
-        Err(TileError::BadSignature { tile: first() })
-    );
+        kairos_core::catalog::tiles::sign_tile(first(), 1, &held.bodies[&first()].entries, "k1", &forger);
+    assert_eq!(held.apply(&h, stored.clone(), forged, &[], &keys), Err(TileError::BadSignature { tile: first() }));
     assert_eq!(held, before, "refused whole");
 
-    held.apply(&h, stored.clone(), good, &[], &keys, now()).unwrap();
+    held.apply(&h, stored.clone(), good, &[], &keys).unwrap();
     let replayed = decode_pack(&old, 1 << 20).unwrap();
-    let e = held.apply(&h, stored, replayed, &[], &keys, now());
+    let e = held.apply(&h, stored, replayed, &[], &keys);
     assert_eq!(e, Err(TileError::Rollback { tile: first(), offered: 1, held: 2 }));
 }
 

@@ -122,6 +122,13 @@ pub struct EngineConfig {
     /// `activity_epsilon`). Off by default.
     #[uniffi(default = None)]
     pub offers_epsilon: Option<f64>,
+    /// With a tiled catalog (a national one), the radius around the current
+    /// position, home, work and routine places within which the phone
+    /// holds the catalog's tiles, in metres (100 to 50,000). A memory
+    /// budget may hold less in a dense city; `catalogTiles` tells what is
+    /// held.
+    #[uniffi(default = 2000.0)]
+    pub tile_radius_m: f64,
 }
 
 impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
@@ -179,6 +186,7 @@ impl TryFrom<EngineConfig> for kairos_core::EngineConfig {
             visits_epsilon: c.visits_epsilon,
             offers_epsilon: c.offers_epsilon,
         };
+        core.tile_radius_m = c.tile_radius_m;
         Ok(core)
     }
 }
@@ -231,6 +239,7 @@ mod tests {
             ("notifications_per_day", f64::from(core.notification_budget.per_day)),
             ("min_minutes_between_notifications", (core.notification_budget.min_gap_ms / MINUTE_MS) as f64),
             ("relevance_floor", core.relevance.floor),
+            ("tile_radius_m", policy::TILE_NEED_RADIUS_M),
         ]
         .into_iter()
         .collect();
@@ -266,6 +275,7 @@ mod tests {
             min_minutes_between_notifications: 10,
             relevance_floor: 0.08,
             visits_epsilon: None,
+            tile_radius_m: 2000.0,
             ..config(60)
         };
         let converted = kairos_core::EngineConfig::try_from(defaults).unwrap();
@@ -273,6 +283,7 @@ mod tests {
         assert_eq!(converted.notification_budget, core.notification_budget);
         assert_eq!(converted.relevance, core.relevance);
         assert_eq!(converted.local_privacy, core.local_privacy);
+        assert_eq!(converted.tile_radius_m, core.tile_radius_m);
     }
 
     fn config(sedentary_minutes: i32) -> EngineConfig {
@@ -302,6 +313,7 @@ mod tests {
             activity_epsilon: None,
             visits_epsilon: Some(2.0),
             offers_epsilon: None,
+            tile_radius_m: 5_000.0,
         }
     }
 
@@ -323,6 +335,7 @@ mod tests {
         assert_eq!((p.global_min_gap_ms, p.dismissal_cooldown_ms), (45 * MINUTE_MS, 14 * DAY_MS));
         let lp = c.local_privacy;
         assert_eq!((lp.activity_epsilon, lp.visits_epsilon, lp.offers_epsilon), (None, Some(2.0), None));
+        assert_eq!(c.tile_radius_m, 5_000.0);
     }
 
     #[test]

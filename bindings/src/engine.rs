@@ -10,7 +10,7 @@ use crate::error::{guard, KairosError};
 use crate::event::KairosEvent;
 use crate::fix::{IngestReport, LocationFix};
 use crate::listener::{EventListener, Listeners, Subscription};
-use crate::offers::{CatalogInfo, OfferInstance, WakeRegion};
+use crate::offers::{CatalogInfo, CatalogTilesInfo, OfferInstance, WakeRegion};
 use crate::privacy::{BudgetEntry, ConsentChange, Consents, OutboxItem, Purpose};
 use crate::replay::ReplaySummary;
 use crate::routines::Routine;
@@ -233,6 +233,13 @@ impl Engine {
     /// The catalog in force, or `nil`/`null` before the first is loaded.
     pub fn catalog_info(&self) -> Result<Option<CatalogInfo>, KairosError> {
         self.core_call(|core| Ok(core.catalog_info().map(Into::into)))
+    }
+
+    /// The catalog tiles held, or `nil`/`null` when the catalog in force is
+    /// not tiled (a single signed document, or none yet). Tiles arrive with
+    /// `sync`, nothing else to call.
+    pub fn catalog_tiles(&self) -> Result<Option<CatalogTilesInfo>, KairosError> {
+        self.core_call(|core| Ok(core.catalog_tiles().map(Into::into)))
     }
 
     /// The offers the shopper can claim at `now` (triggered or presented,

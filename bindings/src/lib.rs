@@ -15,7 +15,7 @@
 //! | [`steps`] | `StepSample`, `DaySummary`, `WeekSummary`, `DaySteps` |
 //! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
-//! | [`offers`] | `CatalogInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
+//! | [`offers`] | `CatalogInfo`, `CatalogTilesInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`sensing`] | `SensingPlan`, `SensingAccuracy`, `SensingReason` (and `Engine.sensing_plan`) |
 //! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
 //! | [`social`] | friend invites (`createFriendInvite`, `acceptFriendInvite`) and the friends' visit counts (`friendCounts`), purpose `social` |

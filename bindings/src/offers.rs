@@ -37,6 +37,36 @@ impl From<kairos_core::catalog::CatalogInfo> for CatalogInfo {
     }
 }
 
+/// The catalog tiles the phone holds, when the catalog in force is tiled (a
+/// national catalog; `Engine.catalogTiles`). The engine chooses them
+/// itself at each sync (around the current position, home, work and
+/// routine places, within `EngineConfig.tileRadiusM` and a memory budget);
+/// the app has nothing to do but sync.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CatalogTilesInfo {
+    /// The version of the signed catalog header the tiles are held under
+    /// (no tile is newer).
+    pub header_version: i64,
+    /// The ids of the tiles held (`r<row>c<col>` cells of a fixed grid), in order.
+    pub held: Vec<String>,
+    /// Bytes of the tiles held, kept in the profile database (not in memory).
+    pub tile_bytes: i64,
+    /// Memory the catalog the engine evaluates takes, in bytes.
+    pub catalog_memory_bytes: i64,
+}
+
+impl From<kairos_core::catalog::TilesInfo> for CatalogTilesInfo {
+    fn from(t: kairos_core::catalog::TilesInfo) -> Self {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        CatalogTilesInfo {
+            header_version: count(t.header_version),
+            held: t.held,
+            tile_bytes: count(t.document_bytes),
+            catalog_memory_bytes: count(t.catalog_memory_bytes),
+        }
+    }
+}
+
 /// Where an offer instance is in its lifecycle. `Triggered` and `Presented`
 /// are open (claimable); from either, `redeemed` or `dismissed` closes it,
 /// and the end of the claim window expires it. `HeldOut` is never shown.

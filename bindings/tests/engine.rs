@@ -40,6 +40,7 @@ fn config(dir: &tempfile::TempDir) -> EngineConfig {
         activity_epsilon: None,
         visits_epsilon: None,
         offers_epsilon: None,
+        tile_radius_m: 2_000.0,
     }
 }
 

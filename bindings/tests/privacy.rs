@@ -50,6 +50,7 @@ fn config(dir: &tempfile::TempDir, key: u8) -> EngineConfig {
         activity_epsilon: None,
         visits_epsilon: None,
         offers_epsilon: None,
+        tile_radius_m: 2_000.0,
     }
 }
 

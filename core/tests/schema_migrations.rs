@@ -200,7 +200,7 @@ fn fresh_schema() -> Vec<String> {
 #[test]
 fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
     let fresh = fresh_schema();
-    assert!(fresh[0].ends_with(" 8"), "{}", fresh[0]);
+    assert!(fresh[0].ends_with(" 9"), "{}", fresh[0]);
     for version in 1..=7 {
         let dir = tempfile::tempdir().unwrap();
         old_profile(dir.path(), version);

@@ -6,19 +6,23 @@
 //! change each day. Figures (one JSON object with `--json`):
 //!
 //! * `device_catalog_rss_bytes`: the device's catalog memory: the heap of
-//!   the catalog it evaluates (merged from its tiles) plus the tile
-//!   documents it keeps, counted (an RSS difference cannot isolate it in a
+//!   the catalog its engine evaluates, built from its tiles, as the engine
+//!   reports it (`Engine::catalog_tiles`; the tiles' bytes stay in its
+//!   store, not in memory; an RSS difference cannot isolate it in a
 //!   process that also holds the national catalog and the backend);
+//!   `device_tile_bytes`: the bytes of the tiles it holds, in its store;
 //! * `device_tiles_held`; `tile_load_ms` (p50, p99): each nightly sync
-//!   that loaded tiles, whole (manifest, delta, verification, merge,
+//!   that loaded tiles, whole (header, delta, each tile's signature, build,
 //!   index), on loopback;
 //! * `first_sync_bytes`, `daily_sync_bytes` (p50, p99): bytes on the wire
 //!   (request and answer bodies) of the first and of the later syncs;
 //! * `eval_p50_ns`, `eval_p99_ns`: per-fix fence evaluation of the month's
 //!   fixes on the device's merged catalog;
 //! * `backend_tile_build_ms`: cutting, checking and signing the catalog
-//!   (the first publication); `backend_tiles_per_sec`: `GET` of random
-//!   tiles, 16 at a time, over keep-alive connections on loopback (SQLite).
+//!   (the first publication); `backend_tiles_per_sec`: `GET` of tiles
+//!   drawn at random from every published tile (most are small, a few
+//!   city-centre tiles are large, as installs across the country would
+//!   ask), 16 at a time, over keep-alive connections on loopback (SQLite).
 
 use crate::bench::peak_rss_bytes;
 use kairos_backend::limits::ServerLimits;
@@ -68,6 +72,7 @@ impl Percentiles {
 pub struct Figures {
     pub device_catalog_rss_bytes: u64,
     pub device_tiles_held: usize,
+    pub device_tile_bytes: u64,
     pub tile_load_ms: Percentiles,
     pub first_sync_bytes: u64,
     pub daily_sync_bytes: Percentiles,
@@ -291,7 +296,13 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
     let merged = merge(&tiles, national.version, national.issued_at, national.expires_at);
     let fence_ids: Vec<u32> = (1..=merged.merchants.iter().map(|m| m.places.len()).sum::<usize>() as u32).collect();
     let loaded = LoadedCatalog::build(&merged, &fence_ids).map_err(|e| err(&e))?;
-    let device_catalog_rss_bytes = loaded.heap_bytes() as u64 + held.document_bytes;
+    let device_catalog_rss_bytes = held.catalog_memory_bytes;
+    if loaded.heap_bytes() as u64 != device_catalog_rss_bytes {
+        eprintln!(
+            "bench-tiles: the engine's catalog takes {device_catalog_rss_bytes} B, the same tiles rebuilt here {} B",
+            loaded.heap_bytes()
+        );
+    }
     let mut tracker = FenceTracker::new();
     let (mut hits, mut transitions, mut samples) = (Vec::new(), Vec::new(), Vec::with_capacity(month.len()));
     for fix in &month {
@@ -303,13 +314,20 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
     samples.sort_unstable();
     let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
 
-    let backend_tiles_per_sec = rt.block_on(serve_rate(&url, &held.held, &engine_token(&rt, &url)?))?;
+    // Every published tile (the publisher's index), in a fixed order, shuffled.
+    let mut mix: Vec<String> = index.tiles.keys().cloned().collect();
+    mix.sort_unstable();
+    for i in (1..mix.len()).rev() {
+        mix.swap(i, rng.random_range(0..=i));
+    }
+    let backend_tiles_per_sec = rt.block_on(serve_rate(&url, &mix, &engine_token(&rt, &url)?))?;
     if let Some(stop) = stop {
         let _ = stop.send(());
     }
     Ok(Figures {
         device_catalog_rss_bytes,
         device_tiles_held: held.held.len(),
+        device_tile_bytes: held.document_bytes,
         tile_load_ms: Percentiles::of(&mut loads),
         first_sync_bytes,
         daily_sync_bytes: Percentiles::of(&mut daily),

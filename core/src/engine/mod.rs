@@ -22,6 +22,7 @@ mod sensing;
 mod state;
 pub mod sync;
 mod tiles_api;
+mod tiles_build;
 mod zone;
 
 pub use offers_api::{CatalogInfo, WakeRegion};

@@ -212,6 +212,7 @@ impl Engine {
             let mut fence_ids = fence_ids?;
             fence_ids.add(pending.place_ids().skip(fence_ids.len()));
             let loaded = prepare_and_save(pending, fence_ids, to_save, ctx.conn, now)?;
+            store::tiles::clear(ctx.conn)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)

@@ -1,29 +1,33 @@
 //! Tiled catalogs in the engine (ADR 0012): which tiles the phone needs,
 //! taking tiles and deltas under a verified header (each tile checked on
-//! its own signature), merging the tiles held into the one catalog the
-//! engine evaluates, and restoring them at open.
+//! its own signature), building the one catalog the engine evaluates from
+//! the tiles held, and restoring them at open.
 //!
-//! The tiles needed are those within the configured radius of home, work
-//! and every other learned place, of the current position, and of every
-//! fix of the last day (the tiles entered along the way, asked for at the
-//! next sync, never per fix). Tiles not needed stay until the memory
-//! budget evicts them, least recently needed first.
+//! The region (`domain::catalog::tiles::region`): the tiles within the
+//! configured radius of the current position, home, work and every other
+//! learned place, ranked nearest first, then the tiles of every fix of the
+//! last day (the tiles entered along the way, asked for at the next sync,
+//! never per fix); kept in rank order while the catalog-memory budget
+//! ([`TILE_MEMORY_BUDGET_BYTES`]) lasts. A needed tile beyond the budget is
+//! not asked for; held tiles no longer needed keep the room left, least
+//! recently needed evicted first.
 
 use super::offers_api::{info, prepare, prepare_and_save};
+use super::tiles_build::{build, Built};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
-    merge_held, tile_document, verify_header, verify_stored_header, HeldTiles, LatLonBox, TileId, TileUpdate,
+    plan, rank, verify_header, verify_stored_header, Anchor, AnchorPoint, CatalogHeader, HeldCost, HeldTiles,
+    RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
 };
-use crate::domain::catalog::{signing_key_id, CatalogError, ReadDocument};
+use crate::domain::catalog::{signing_key_id, CatalogError};
 use crate::domain::event::EventKind;
 use crate::domain::offers::loaded::LoadedCatalog;
-use crate::domain::offers::loaded_read::ReadTables;
 use crate::domain::time::Timestamp;
+use crate::domain::visits::PlaceKind;
 use crate::error::Result;
-use crate::policy::{CATALOG_REFRESH_MS, MAX_TILES_WANTED, TILE_MEMORY_BUDGET_BYTES};
+use crate::policy::{CATALOG_REFRESH_MS, MAX_TILES_WANTED, TILE_COST_GUESS_BYTES, TILE_MEMORY_BUDGET_BYTES};
 use crate::store;
-use std::collections::BTreeSet;
-use std::sync::atomic::AtomicBool;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The tiles a phone holds, in brief.
@@ -33,54 +37,132 @@ pub struct TilesInfo {
     pub header_version: u64,
     /// The ids of the tiles held (`r<row>c<col>`), in order.
     pub held: Vec<String>,
-    /// Bytes of the held tiles' entries.
+    /// Bytes of the held tiles' entries (kept in the store, not in memory).
     pub document_bytes: u64,
+    /// Heap bytes of the catalog the engine evaluates (built from the
+    /// tiles held): the catalog's memory.
+    pub catalog_memory_bytes: u64,
+}
+
+/// What a tile not held is guessed to cost: the mean of the tiles held, or
+/// [`TILE_COST_GUESS_BYTES`] when none is.
+fn guess(costs: &BTreeMap<TileId, HeldCost>) -> u64 {
+    match costs.len() as u64 {
+        0 => TILE_COST_GUESS_BYTES,
+        n => costs.values().map(|c| c.cost).sum::<u64>() / n,
+    }
+}
+
+/// The order the held tiles are built in: the needed ones kept, in rank
+/// order, then the others, most recently needed first.
+fn build_order(held: &HeldTiles, keep: &[TileId]) -> Vec<(TileId, u64)> {
+    let mut order: Vec<(TileId, u64)> =
+        keep.iter().filter_map(|id| held.tiles.get(id).map(|t| (*id, t.version))).collect();
+    let kept: BTreeSet<TileId> = keep.iter().copied().collect();
+    let mut rest: Vec<(Timestamp, TileId, u64)> =
+        held.tiles.iter().filter(|(id, _)| !kept.contains(id)).map(|(id, t)| (t.last_needed, *id, t.version)).collect();
+    rest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    order.extend(rest.into_iter().map(|(_, id, v)| (id, v)));
+    order
 }
 
 impl Inner {
-    /// The tiles needed at `now` (see the module's doc).
-    fn needed_tiles(&self, now: Timestamp) -> Result<BTreeSet<TileId>> {
-        let r = self.set.tile_radius_m;
-        let mut needed = BTreeSet::new();
-        for p in store::profile::places(&self.conn, &self.sealer)? {
-            needed.extend(LatLonBox::around(p.lat, p.lon, r).tiles());
-        }
+    /// The tiles needed at `now`, most needed first (see the module's doc).
+    fn ranked_tiles(&self, now: Timestamp) -> Result<Vec<TileId>> {
+        let mut anchors = Vec::new();
         if let Some(f) = &self.st.last_fix {
-            needed.extend(LatLonBox::around(f.lat, f.lon, r).tiles());
+            anchors.push(AnchorPoint { lat: f.lat, lon: f.lon, anchor: Anchor::Position });
+        }
+        for p in store::profile::places(&self.conn, &self.sealer)? {
+            let anchor = match p.kind {
+                PlaceKind::Home => Anchor::Home,
+                PlaceKind::Work => Anchor::Work,
+                PlaceKind::Other => Anchor::Routine,
+            };
+            anchors.push(AnchorPoint { lat: p.lat, lon: p.lon, anchor });
         }
         // Tiles entered along the way since the last day, newest first.
         let fixes = store::fixes::in_range(&self.conn, &self.sealer, Timestamp(now.0 - CATALOG_REFRESH_MS), now)?;
-        let mut along = BTreeSet::new();
+        let mut crossed = Vec::new();
+        let mut seen = BTreeSet::new();
         for f in fixes.iter().rev() {
-            if along.len() >= MAX_TILES_WANTED {
+            if crossed.len() >= MAX_TILES_WANTED {
                 break;
             }
-            along.insert(TileId::of(f.lat, f.lon));
+            let t = TileId::of(f.lat, f.lon);
+            if seen.insert(t) {
+                crossed.push(t);
+            }
         }
-        needed.extend(along);
-        Ok(needed)
+        Ok(rank(&anchors, &crossed, self.set.tile_radius_m))
+    }
+
+    /// What the budget decides for the tiles `held` at `now`.
+    fn region_plan(&self, held: Option<&HeldTiles>, now: Timestamp) -> Result<RegionPlan> {
+        let ranked = self.ranked_tiles(now)?;
+        let costs = held.map(HeldTiles::costs).unwrap_or_default();
+        Ok(plan(&ranked, &costs, guess(&costs), TILE_MEMORY_BUDGET_BYTES as u64))
+    }
+
+    /// The tiles needed at `now` that fit the budget (what a sync asks for).
+    fn needed_tiles(&self, now: Timestamp) -> Result<BTreeSet<TileId>> {
+        Ok(self.region_plan(self.tiles.as_ref(), now)?.keep.into_iter().collect())
+    }
+
+    /// The stored body of tile `id` at `version` (refused as garbled when
+    /// the store holds another version or none).
+    fn stored_body(&self, id: TileId, version: u64) -> Result<TileBody> {
+        match store::tiles::get(&self.conn, &id.to_string())? {
+            Some((v, blob)) if v == version => Ok(TileBody::decode(&blob).map_err(CatalogError::from)?),
+            _ => Err(CatalogError::from(TileError::BadStored).into()),
+        }
+    }
+
+    /// Builds the evaluated catalog of `order`'s tiles under `header`, the
+    /// body of each from `fresh` when it just arrived, else from the store.
+    fn build_tiles(&self, header: &CatalogHeader, order: &[(TileId, u64)], fresh: &TileBodies) -> Result<Built> {
+        let tiles = order.iter().map(|&(id, version)| match fresh.get(&id) {
+            Some(body) => Ok((id, version, body.clone())),
+            None => Ok((id, version, self.stored_body(id, version)?)),
+        });
+        build(header, &self.keys, tiles)
     }
 
     /// Reloads held tiles at open: `None` when the stored catalog is not
-    /// tiled, or its tiles no longer verify (keys rotated away, expired).
+    /// tiled, or its tiles no longer verify (keys rotated away, expired,
+    /// a body missing from the store or garbled).
     pub(super) fn restore_tiles(&mut self) -> Result<Option<Arc<LoadedCatalog>>> {
         let Some((stored, loaded_at)) = store::catalog::load(&self.conn)? else { return Ok(None) };
         let Some(held) = HeldTiles::decode(&stored) else { return Ok(None) };
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
-        let read = held.map_err(CatalogError::from).and_then(|held| {
-            let (_, merged) = merge_held(&held, &self.keys, now)?;
-            Ok((held, merged))
-        });
-        let (held, merged) = match read {
-            Ok(read) => read,
+        let unusable =
+            |e: &dyn std::fmt::Display| tracing::warn!(error = %e, "stored catalog tiles are no longer usable");
+        let held = match held {
+            Ok(held) => held,
             Err(e) => {
-                tracing::warn!(error = %e, "stored catalog tiles are no longer usable");
+                unusable(&e);
                 return Ok(None);
             }
         };
-        let document = tile_document(&merged);
-        let pending = ReadTables::default().read(&document, &AtomicBool::new(false))?;
-        let loaded = prepare(&self.conn, pending)?;
+        let header = match verify_stored_header(&held.header, &self.keys, now) {
+            Ok(h) => h,
+            Err(e) => {
+                unusable(&e);
+                return Ok(None);
+            }
+        };
+        let region = self.region_plan(Some(&held), now)?;
+        let built = match self.build_tiles(&header, &build_order(&held, &region.keep), &TileBodies::new()) {
+            Ok(built) => built,
+            Err(crate::error::Error::Catalog(e)) => {
+                unusable(&e);
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        // Tiles left out for the limits stay held until the next load
+        // evicts them; the catalog in force is built without them.
+        let loaded = prepare(&self.conn, built.pending)?;
         self.tiles = Some(held);
         Ok(Some(Arc::new(loaded)))
     }
@@ -96,10 +178,11 @@ impl Engine {
             header_version: header.map_or(0, |h| h.version),
             held: held.tiles.keys().map(ToString::to_string).collect(),
             document_bytes: held.document_bytes() as u64,
+            catalog_memory_bytes: inner.catalog.as_ref().map_or(0, |c| c.heap_bytes() as u64),
         })
     }
 
-    /// The tiles needed at `now` (see the module's doc).
+    /// The tiles needed at `now` that fit the budget (see the module's doc).
     pub(crate) fn needed_tiles(&self, now: Timestamp) -> Result<BTreeSet<TileId>> {
         self.lock().needed_tiles(now)
     }
@@ -125,14 +208,15 @@ impl Engine {
 
     /// Takes tile `updates` (whole tiles or deltas) under the signed
     /// `header` envelope (or, with `None`, under the header held) and puts
-    /// the merged catalog in force, atomically. Refused whole (the catalog
-    /// in force stays) when the header does not verify or is older than
-    /// the catalog version held or ever loaded under its key, or a tile's
-    /// signature does not hold on its rebuilt entries, a tile is after the
-    /// header or older than the one held, or a delta patches another
-    /// version than the one held. Then tiles not needed are evicted, least
-    /// recently needed first, down to the memory budget
-    /// ([`TILE_MEMORY_BUDGET_BYTES`]).
+    /// the catalog built from the tiles held in force, atomically. Refused
+    /// whole (the catalog in force stays) when the header does not verify
+    /// or is older than the catalog version held or ever loaded under its
+    /// key, or a tile's signature does not hold on its rebuilt entries, a
+    /// tile is after the header or older than the one held, or a delta
+    /// patches another version than the one held. Then the region's budget
+    /// ([`TILE_MEMORY_BUDGET_BYTES`]) decides which tiles stay (see the
+    /// module's doc); only the tiles that arrived or left are written to
+    /// (or removed from) the store.
     pub fn load_tiles(
         &self,
         header: Option<&[u8]>,
@@ -144,7 +228,8 @@ impl Engine {
 
     /// [`Engine::load_tiles`] after a delta request that named `asked`: the
     /// tiles named and not updated are confirmed current at the header's
-    /// version (or known absent).
+    /// version (or known absent). The bodies of the tiles a delta patches
+    /// are read from the store.
     pub(crate) fn load_tiles_inner(
         &self,
         header: Option<&[u8]>,
@@ -152,9 +237,10 @@ impl Engine {
         asked: &[TileId],
         now: Timestamp,
     ) -> Result<CatalogInfo> {
-        let needed = self.needed_tiles(now)?;
         let mut inner = self.lock();
         let keys = inner.keys.clone();
+        let before: BTreeSet<TileId> =
+            inner.tiles.as_ref().map(|h| h.tiles.keys().copied().collect()).unwrap_or_default();
         let mut held = inner.tiles.clone().unwrap_or_default();
         let (h, stored) = match header {
             Some(envelope) => verify_header(envelope, &keys, now)?,
@@ -163,13 +249,22 @@ impl Engine {
             }
             None => (verify_stored_header(&held.header, &keys, now)?, held.header.clone()),
         };
-        held.apply(&h, stored, updates, asked, &keys, now).map_err(CatalogError::from)?;
-        held.mark_needed(&needed, now);
-        held.evict(&needed, TILE_MEMORY_BUDGET_BYTES);
-        let (_, merged) = merge_held(&held, &keys, now)?;
-        let document = tile_document(&merged);
+        let mut fresh = TileBodies::new();
+        for id in held.bases(&updates) {
+            let version = held.tiles[&id].version;
+            fresh.insert(id, inner.stored_body(id, version)?);
+        }
+        held.apply(&h, stored, updates, asked, &keys, now, &mut fresh).map_err(CatalogError::from)?;
+        let region = inner.region_plan(Some(&held), now)?;
+        held.mark_needed(&region.keep, now);
+        held.evict(&region.evict);
+        fresh.retain(|id, _| held.tiles.contains_key(id));
+        let built = inner.build_tiles(&h, &build_order(&held, &region.keep), &fresh)?;
+        held.evict(&built.left_out);
         let blob = held.encode();
+        let gone: Vec<TileId> = before.iter().filter(|id| !held.tiles.contains_key(id)).copied().collect();
         let in_force = inner.catalog.as_ref().map(|c| c.version);
+        let pending = built.pending;
         let written = inner.write(|ctx| {
             let key_id = signing_key_id(&held.header).ok_or_else(|| CatalogError::MalformedEnvelope {
                 reason: "the verified header does not name its key".into(),
@@ -181,10 +276,17 @@ impl Engine {
                 }
             }
             store::catalog::raise_highest_version(ctx.conn, key_id, h.version)?;
-            let pending = ReadTables::default().read(&document, &AtomicBool::new(false))?;
             let mut fence_ids = store::catalog::FenceIdAssigner::new(ctx.conn)?;
             fence_ids.add(pending.place_ids());
             let loaded = prepare_and_save(pending, fence_ids, None, ctx.conn, now)?;
+            for (id, body) in &fresh {
+                if let Some(t) = held.tiles.get(id) {
+                    store::tiles::put(ctx.conn, &id.to_string(), t.version, &body.encode())?;
+                }
+            }
+            for id in &gone {
+                store::tiles::remove(ctx.conn, &id.to_string())?;
+            }
             store::catalog::save(ctx.conn, h.version, &blob, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });

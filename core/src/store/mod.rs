@@ -45,6 +45,7 @@ pub mod steps;
 pub(crate) mod summaries;
 pub(crate) mod sync;
 pub(crate) mod targeting;
+pub mod tiles;
 
 /// The database handle the engine passes back to the store's functions
 /// (the engine names it through here, never through `rusqlite`).

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// The `meta` table, as version 1 created it. The key check creates it
 /// before the first migration (it must record the key before anything is
@@ -40,6 +40,7 @@ fn step(version: u32) -> Option<Step> {
         5 => upgrade_from_5,
         6 => upgrade_from_6,
         7 => upgrade_from_7,
+        8 => upgrade_from_8,
         _ => return None,
     })
 }
@@ -182,6 +183,23 @@ ALTER TABLE visits DROP COLUMN departed_at;
 ALTER TABLE places DROP COLUMN first_seen;
 ALTER TABLE places DROP COLUMN last_seen;
 ALTER TABLE routines DROP COLUMN track;",
+    )?;
+    Ok(())
+}
+
+/// Version 9: the bodies of the catalog tiles held (signature and
+/// entries), one row a tile, so that a sync writes only the tiles that
+/// changed (ADR 0012). Tiles a version-8 build stored inline in the catalog
+/// row (`\0KTILES1` under a manifest, `\0KTILES2` with their entries) are
+/// dropped: the next sync fetches them again.
+fn upgrade_from_8(conn: &Connection, _: &Sealer) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE catalog_tiles (
+    tile TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+DELETE FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553';",
     )?;
     Ok(())
 }

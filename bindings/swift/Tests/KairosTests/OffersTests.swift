@@ -15,6 +15,20 @@ final class OffersTests: EngineTestCase {
             guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
             XCTAssertTrue(reason.contains("offers_per_day must not be negative"), reason)
         }
+        XCTAssertEqual(c.tileRadiusM, 2000.0)
+    }
+
+    func testASingleSignedCatalogHoldsNoTilesAndATileRadiusOutOfRangeIsRefusedAtOpen() throws {
+        let loaded = try Mall.openLoaded(dir)
+        XCTAssertNil(try loaded.catalogTiles(), "a single document is not tiled")
+        let tilesDir = dir.appendingPathComponent("tiles").path
+        let wide = EngineConfig(dataDir: tilesDir, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key, tileRadiusM: 5000.0)
+        XCTAssertNil(try Engine.open(config: wide).catalogTiles())
+        let narrow = EngineConfig(dataDir: tilesDir, timeZone: Fixtures.timeZone, sealingKey: Fixtures.key, tileRadiusM: 10.0)
+        assertKairosError(try Engine.open(config: narrow)) { e in
+            guard case let .InvalidInput(reason) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(reason.contains("tile_radius_m must be within 100..=50000"), reason)
+        }
     }
 
     func testLoadingTheSignedCatalogReportsItAndTellsListeners() throws {

@@ -1,19 +1,26 @@
-//! The tiles a phone holds: for each tile its version, its own signature,
-//! its entries, the header version at which it was last confirmed current
-//! and when it was last needed; the rules for taking updates (every tile's
-//! signature checked on the bytes rebuilt, none newer than the header, none
-//! older than the one held, a delta only onto the version it patches),
-//! eviction under the memory budget, and the layout they are stored in.
+//! The tiles a phone holds: for each tile its version, the header version
+//! at which it was last confirmed current, the key that signed it, when it
+//! was last needed and its size; the rules for taking updates (every
+//! tile's signature checked on the bytes rebuilt, none newer than the
+//! header, none older than the one held, a delta only onto the version it
+//! patches), eviction of what the region decided, and the layout they are
+//! stored in.
+//!
+//! A tile's body (its signature and entries, [`TileBody`]) is not held in
+//! memory: the store keeps it, one row a tile (`store::tiles`), and it is
+//! read only when a sync patches the tile or the catalog is rebuilt.
 //!
 //! Layout: `MAGIC`, the stored header (length-prefixed), the tiles known
 //! absent (count, then id and header version each), the number of tiles,
 //! then per tile its id, version, version confirmed, last-needed instant,
-//! key id, signature and entries (count, then merchant id and bytes each);
-//! lengths u32 and numbers little-endian.
+//! key id and size in bytes; lengths u32 and numbers little-endian. A
+//! body's layout: `BODY_MAGIC`, the key id, the signature, then its entries
+//! (count, then merchant id and bytes each).
 
 use super::grid::TileId;
 use super::header::CatalogHeader;
 use super::pack::TileUpdate;
+use super::region::HeldCost;
 use super::signed::{entry_merchant_id, verify_tile, Entries, TileSignature, SIGNATURE_LEN};
 use super::TileError;
 use crate::domain::catalog::CatalogKeys;
@@ -21,29 +28,76 @@ use crate::domain::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// First bytes of stored tiles (never a stored catalog's nor JSON's). The
-/// first layout (`\0KTILES1`, tiles under a manifest) reads as garbled:
-/// the engine then fetches its tiles again.
-pub const MAGIC: &[u8; 8] = b"\0KTILES2";
+/// earlier layouts (`\0KTILES1`: tiles under a manifest; `\0KTILES2`: each
+/// tile's signature and entries inline, or, on the device branch, sizes
+/// under a manifest) read as garbled: the engine then fetches its tiles
+/// again (a version-8 database's are dropped by the schema-9 migration).
+pub const MAGIC: &[u8; 8] = b"\0KTILES3";
 
-/// One tile held.
+/// First bytes of a stored tile body.
+pub const BODY_MAGIC: &[u8; 8] = b"\0KTBODY1";
+
+/// One tile held (its body is in the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldTile {
     /// Its version.
     pub version: u64,
     /// The header version at which the server last confirmed it current.
     pub current_at: u64,
-    /// Its signature at `version`.
-    pub signature: TileSignature,
-    /// Its entries, by merchant id.
-    pub entries: Entries,
+    /// The catalog key that signed it.
+    pub key_id: String,
+    /// Bytes of its entries (the region's budget counts them).
+    pub bytes: u64,
     /// When it was last among the tiles needed.
     pub last_needed: Timestamp,
 }
 
-impl HeldTile {
+/// What a tile is made of beyond the bookkeeping: its signature and its
+/// entries (stored one row a tile, not held in memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileBody {
+    /// Its signature at its version.
+    pub signature: TileSignature,
+    /// Its entries, by merchant id.
+    pub entries: Entries,
+}
+
+/// Tile bodies by tile id.
+pub type TileBodies = BTreeMap<TileId, TileBody>;
+
+impl TileBody {
     /// Bytes of its entries.
     pub fn byte_size(&self) -> usize {
         self.entries.values().map(Vec::len).sum()
+    }
+
+    /// The stored layout (see the module's doc).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.byte_size() + 32 * self.entries.len() + 96);
+        out.extend_from_slice(BODY_MAGIC);
+        put_bytes(&mut out, self.signature.key_id.as_bytes());
+        out.extend_from_slice(&self.signature.signature);
+        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
+        for (m, e) in &self.entries {
+            put_bytes(&mut out, m.as_bytes());
+            put_bytes(&mut out, e);
+        }
+        out
+    }
+
+    /// Reads the stored layout back.
+    pub fn decode(blob: &[u8]) -> Result<TileBody, TileError> {
+        let body = |mut rest: &[u8]| -> Option<TileBody> {
+            let key_id = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
+            let signature: [u8; SIGNATURE_LEN] = take(&mut rest, SIGNATURE_LEN)?.try_into().ok()?;
+            let mut entries = Entries::new();
+            for _ in 0..u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) {
+                let m = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
+                entries.insert(m, take_bytes(&mut rest)?.to_vec());
+            }
+            rest.is_empty().then_some(TileBody { signature: TileSignature { key_id, signature }, entries })
+        };
+        blob.strip_prefix(BODY_MAGIC).and_then(body).ok_or(TileError::BadStored)
     }
 }
 
@@ -63,11 +117,14 @@ impl HeldTiles {
     /// Takes `updates` under `header` (already verified; its stored form
     /// `stored_header`), all or none, each checked against `keys`: a whole
     /// tile replaces the one held unless older; a delta applies only onto
-    /// the version it names as its base; no version is after the header's;
-    /// every tile's signature holds on the entries rebuilt. Then every tile
-    /// of `asked` (the tiles a delta request named under this header) is
-    /// confirmed current at the header's version, or known absent if not
-    /// held. Tiles updated are marked needed at `now`.
+    /// the version it names as its base, whose body `bodies` must hold (the
+    /// caller reads it from the store); no version is after the header's;
+    /// every tile's signature holds on the entries rebuilt. On success the
+    /// updated tiles' bodies are in `bodies` (for the store and the build).
+    /// Then every tile of `asked` (the tiles a delta request named under
+    /// this header) is confirmed current at the header's version, or known
+    /// absent if not held. Tiles updated are marked needed at `now`.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &mut self,
         header: &CatalogHeader,
@@ -76,17 +133,32 @@ impl HeldTiles {
         asked: &[TileId],
         keys: &CatalogKeys,
         now: Timestamp,
+        bodies: &mut TileBodies,
     ) -> Result<(), TileError> {
         let mut tiles = self.tiles.clone();
+        let mut fresh = TileBodies::new();
         for u in updates {
-            let tile = apply_one(tiles.get(&u.id), header, u, keys, now)?;
-            tiles.insert(tile.0, tile.1);
+            let id = u.id;
+            let base = fresh.get(&id).or_else(|| bodies.get(&id));
+            let (tile, body) = apply_one(tiles.get(&id), base, header, u, keys, now)?;
+            tiles.insert(id, tile);
+            fresh.insert(id, body);
         }
         self.tiles = tiles;
+        bodies.extend(fresh);
         self.absent.retain(|id, _| !self.tiles.contains_key(id));
         self.header = stored_header;
         self.confirm(asked, header.version);
         Ok(())
+    }
+
+    /// The tiles `updates` patch (deltas onto a version held): their bodies
+    /// must be read from the store before [`HeldTiles::apply`].
+    pub fn bases(&self, updates: &[TileUpdate]) -> Vec<TileId> {
+        let mut out: Vec<TileId> =
+            updates.iter().filter(|u| u.base != 0 && self.tiles.contains_key(&u.id)).map(|u| u.id).collect();
+        out.dedup();
+        out
     }
 
     /// Records that the server, asked for `asked` under a header of
@@ -117,7 +189,7 @@ impl HeldTiles {
     }
 
     /// Marks `needed` tiles (those held) as needed at `now`.
-    pub fn mark_needed(&mut self, needed: &BTreeSet<TileId>, now: Timestamp) {
+    pub fn mark_needed(&mut self, needed: &[TileId], now: Timestamp) {
         for id in needed {
             if let Some(t) = self.tiles.get_mut(id) {
                 t.last_needed = t.last_needed.max(now);
@@ -125,40 +197,26 @@ impl HeldTiles {
         }
     }
 
-    /// Bytes of the held tiles' entries.
+    /// Bytes of the held tiles' entries (kept in the store).
     pub fn document_bytes(&self) -> usize {
-        self.tiles.values().map(HeldTile::byte_size).sum()
+        self.tiles.values().map(|t| t.bytes as usize).sum()
     }
 
-    /// Evicts tiles, least recently needed first (ties by id), until the
-    /// entries fit `budget` bytes; tiles in `needed` are never evicted.
-    /// Returns the evicted ids.
-    pub fn evict(&mut self, needed: &BTreeSet<TileId>, budget: usize) -> Vec<TileId> {
-        let mut total = self.document_bytes();
-        let mut order: Vec<(Timestamp, TileId)> =
-            self.tiles.iter().filter(|(id, _)| !needed.contains(id)).map(|(id, t)| (t.last_needed, *id)).collect();
-        order.sort_unstable();
-        let mut evicted = Vec::new();
-        for (_, id) in order {
-            if total <= budget {
-                break;
-            }
-            if let Some(t) = self.tiles.remove(&id) {
-                total -= t.byte_size();
-                evicted.push(id);
-            }
-        }
-        evicted
+    /// The held tiles as the region's budget sees them (see
+    /// [`super::region::plan`]): each costs its size in bytes.
+    pub fn costs(&self) -> BTreeMap<TileId, HeldCost> {
+        self.tiles.iter().map(|(id, t)| (*id, HeldCost { cost: t.bytes, last_needed: t.last_needed })).collect()
     }
 
-    /// Checks every tile's signature (at open: the keys may have changed).
-    pub fn verify_all(&self, keys: &CatalogKeys) -> Result<(), TileError> {
-        self.tiles.iter().try_for_each(|(id, t)| verify_tile(*id, t.version, &t.entries, &t.signature, keys))
+    /// Evicts the tiles `evict` names (as [`super::region::plan`] decided);
+    /// returns those that were held.
+    pub fn evict(&mut self, evict: &[TileId]) -> Vec<TileId> {
+        evict.iter().filter(|id| self.tiles.remove(id).is_some()).copied().collect()
     }
 
     /// The stored layout.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.header.len() + self.document_bytes() + 128 * self.tiles.len() + 32);
+        let mut out = Vec::with_capacity(self.header.len() + 64 * (self.tiles.len() + self.absent.len()) + 32);
         out.extend_from_slice(MAGIC);
         put_bytes(&mut out, &self.header);
         out.extend_from_slice(&(self.absent.len() as u32).to_le_bytes());
@@ -172,13 +230,8 @@ impl HeldTiles {
             out.extend_from_slice(&t.version.to_le_bytes());
             out.extend_from_slice(&t.current_at.to_le_bytes());
             out.extend_from_slice(&t.last_needed.0.to_le_bytes());
-            put_bytes(&mut out, t.signature.key_id.as_bytes());
-            out.extend_from_slice(&t.signature.signature);
-            out.extend_from_slice(&(t.entries.len() as u32).to_le_bytes());
-            for (m, e) in &t.entries {
-                put_bytes(&mut out, m.as_bytes());
-                put_bytes(&mut out, e);
-            }
+            put_bytes(&mut out, t.key_id.as_bytes());
+            out.extend_from_slice(&t.bytes.to_le_bytes());
         }
         out
     }
@@ -209,27 +262,23 @@ impl HeldTiles {
             let current_at = u64_of(&mut rest)?;
             let last_needed = Timestamp(u64_of(&mut rest)? as i64);
             let key_id = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
-            let signature: [u8; SIGNATURE_LEN] = take(&mut rest, SIGNATURE_LEN)?.try_into().ok()?;
-            let mut entries = Entries::new();
-            for _ in 0..count(&mut rest)? {
-                let m = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
-                entries.insert(m, take_bytes(&mut rest)?.to_vec());
-            }
-            let signature = TileSignature { key_id, signature };
-            tiles.insert(tile, HeldTile { version, current_at, signature, entries, last_needed });
+            let bytes = u64_of(&mut rest)?;
+            tiles.insert(tile, HeldTile { version, current_at, key_id, bytes, last_needed });
         }
         rest.is_empty().then_some(HeldTiles { header, absent, tiles })
     }
 }
 
-/// One update applied onto the tile held (if any): the new tile, checked.
+/// One update applied onto the tile held (if any, with its body `base`):
+/// the new tile and its body, checked.
 fn apply_one(
     held: Option<&HeldTile>,
+    base: Option<&TileBody>,
     header: &CatalogHeader,
     u: TileUpdate,
     keys: &CatalogKeys,
     now: Timestamp,
-) -> Result<(TileId, HeldTile), TileError> {
+) -> Result<(HeldTile, TileBody), TileError> {
     let id = u.id;
     if u.version > header.version {
         return Err(TileError::AfterHeader { tile: id, version: u.version, header: header.version });
@@ -246,8 +295,10 @@ fn apply_one(
             }
             Entries::new()
         }
-        (base, Some(h)) if h.version == base => h.entries.clone(),
-        (base, h) => return Err(TileError::DeltaBase { tile: id, base, held: h.map_or(0, |h| h.version) }),
+        (base_version, Some(h)) if h.version == base_version => base.ok_or(TileError::BadStored)?.entries.clone(),
+        (base_version, h) => {
+            return Err(TileError::DeltaBase { tile: id, base: base_version, held: h.map_or(0, |h| h.version) })
+        }
     };
     for m in &u.removed {
         entries.remove(m);
@@ -258,7 +309,15 @@ fn apply_one(
     verify_tile(id, u.version, &entries, &u.signature, keys)?;
     let last_needed = held.map_or(now, |h| h.last_needed.max(now));
     let current_at = u.version.max(held.map_or(0, |h| h.current_at));
-    Ok((id, HeldTile { version: u.version, current_at, signature: u.signature, entries, last_needed }))
+    let body = TileBody { signature: u.signature, entries };
+    let tile = HeldTile {
+        version: u.version,
+        current_at,
+        key_id: body.signature.key_id.clone(),
+        bytes: body.byte_size() as u64,
+        last_needed,
+    };
+    Ok((tile, body))
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {

@@ -11,27 +11,30 @@
 //! | `signed` | a tile's entries, canonical bytes and signature |
 //! | `cut` | cutting a catalog into tiles, merging tiles into one catalog |
 //! | `pack` | tiles and deltas in one gzip answer |
-//! | `verify` | the header's envelope, the held tiles checked and merged |
-//! | `held` | the tiles a phone holds: updates, rollback, eviction, storage layout |
+//! | `verify` | the header's envelope, a held tile's signature checked |
+//! | `held` | the tiles a phone holds: updates, rollback, sizes, eviction, storage layouts |
+//! | `region` | the tiles a phone needs, ranked, and which fit the memory budget |
 
 mod cut;
 mod grid;
 mod header;
 mod held;
 mod pack;
+mod region;
 mod signed;
 mod verify;
 
 pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
 pub use header::{CatalogHeader, HEADER_FORMAT};
-pub use held::{HeldTile, HeldTiles};
+pub use held::{HeldTile, HeldTiles, TileBodies, TileBody};
 pub use pack::{decode_pack, encode_pack, encode_pack_at, write_update, TileUpdate};
+pub use region::{plan, rank, reach_m, Anchor, AnchorPoint, HeldCost, RegionPlan};
 pub use signed::{
     canonical_bytes, entries_document, entry_merchant_id, sha256_of, sign_tile, tile_entries, verify_tile, Entries,
     TileSignature, SIGNATURE_LEN,
 };
-pub use verify::{merge_held, sign_header, tile_document, verify_header, verify_stored_header};
+pub use verify::{sign_header, tile_document, verify_header, verify_held_tile, verify_stored_header};
 
 /// Why a tile, a tile pack or a header was refused. The tiles held stay as
 /// they were.

@@ -119,11 +119,14 @@ fn header(version: u64) -> CatalogHeader {
     CatalogHeader::new(version, c.issued_at, c.expires_at)
 }
 
-fn holding(s: &Signer, version: u64) -> (BTreeMap<TileId, Catalog>, HeldTiles) {
+/// Every tile of the catalog held at `version`, and their bodies (what
+/// the engine keeps in the store).
+fn holding(s: &Signer, version: u64) -> (BTreeMap<TileId, Catalog>, HeldTiles, TileBodies) {
     let tiles = cut(&catalog()).unwrap();
     let mut held = HeldTiles::default();
-    held.apply(&header(version), b"h".to_vec(), whole(s, &tiles, version), &[], &s.keys, now()).unwrap();
-    (tiles, held)
+    let mut bodies = TileBodies::new();
+    held.apply(&header(version), b"h".to_vec(), whole(s, &tiles, version), &[], &s.keys, now(), &mut bodies).unwrap();
+    (tiles, held, bodies)
 }
 
 #[test]
@@ -131,24 +134,28 @@ fn whole_tiles_are_taken_only_when_their_own_signature_holds_and_never_after_the
     let s = signer();
     let tiles = cut(&catalog()).unwrap();
     let mut held = HeldTiles::default();
+    let mut bodies = TileBodies::new();
     let mut forged = whole(&s, &tiles, 7);
     let first = forged[0].id;
     forged[0].upserts[0] = forged[0].upserts[0].replace_str("Shop", "Sh0p");
     assert_eq!(
-        held.apply(&header(7), vec![], forged, &[], &s.keys, now()),
+        held.apply(&header(7), vec![], forged, &[], &s.keys, now(), &mut bodies),
         Err(TileError::BadSignature { tile: first })
     );
-    assert!(held.tiles.is_empty(), "all or none");
+    assert!(held.tiles.is_empty() && bodies.is_empty(), "all or none");
     let mut moved = whole(&s, &tiles, 7);
     moved[0].id = TileId { row: 1, col: 1 };
-    assert!(matches!(held.apply(&header(7), vec![], moved, &[], &s.keys, now()), Err(TileError::BadSignature { .. })));
-    let e = held.apply(&header(6), vec![], whole(&s, &tiles, 7), &[], &s.keys, now());
+    assert!(matches!(
+        held.apply(&header(7), vec![], moved, &[], &s.keys, now(), &mut bodies),
+        Err(TileError::BadSignature { .. })
+    ));
+    let e = held.apply(&header(6), vec![], whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies);
     assert!(matches!(e, Err(TileError::AfterHeader { version: 7, header: 6, .. })), "{e:?}");
     let other = signer();
-    let e = held.apply(&header(7), vec![], whole(&other, &tiles, 7), &[], &s.keys, now());
+    let e = held.apply(&header(7), vec![], whole(&other, &tiles, 7), &[], &s.keys, now(), &mut bodies);
     assert!(matches!(e, Err(TileError::BadSignature { .. })), "another key under the same id: {e:?}");
-    held.apply(&header(7), vec![1], whole(&s, &tiles, 7), &[], &s.keys, now()).unwrap();
-    assert_eq!(held.tiles.len(), tiles.len());
+    held.apply(&header(7), vec![1], whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies).unwrap();
+    assert_eq!((held.tiles.len(), bodies.len()), (tiles.len(), tiles.len()));
 }
 
 trait ReplaceStr {
@@ -163,8 +170,8 @@ impl ReplaceStr for Vec<u8> {
 
 /// A delta of tile `id` from version 7 to 8: the shop's entry changed,
 /// the chain removed, both as the backend would sign them.
-fn delta(s: &Signer, held: &HeldTiles, id: TileId) -> TileUpdate {
-    let mut entries = held.tiles[&id].entries.clone();
+fn delta(s: &Signer, bodies: &TileBodies, id: TileId) -> TileUpdate {
+    let mut entries = bodies[&id].entries.clone();
     let shop = entries["shop"].replace_str("Shop", "Shop & Co");
     entries.insert("shop".into(), shop.clone());
     let removed: Vec<String> = entries.keys().filter(|m| *m != "shop").cloned().collect();
@@ -178,61 +185,77 @@ fn delta(s: &Signer, held: &HeldTiles, id: TileId) -> TileUpdate {
 #[test]
 fn a_delta_of_changed_entries_rebuilds_the_tile_whose_signature_then_holds() {
     let s = signer();
-    let (_, mut held) = holding(&s, 7);
+    let (_, mut held, bodies) = holding(&s, 7);
     let far = TileId::of(37.775, -122.425);
-    assert_eq!(held.tiles[&far].entries.keys().collect::<Vec<_>>(), ["chain", "shop"]);
-    held.apply(&header(8), vec![], vec![delta(&s, &held, far)], &[], &s.keys, now()).unwrap();
-    let t = &held.tiles[&far];
-    assert_eq!((t.version, t.entries.keys().map(String::as_str).collect::<Vec<_>>()), (8, vec!["shop"]));
-    assert!(String::from_utf8_lossy(&t.entries["shop"]).contains("Shop & Co"));
+    assert_eq!(bodies[&far].entries.keys().collect::<Vec<_>>(), ["chain", "shop"]);
+    let d = delta(&s, &bodies, far);
+    assert_eq!(held.bases(std::slice::from_ref(&d)), [far], "the body to read from the store");
+    let mut patched = TileBodies::from([(far, bodies[&far].clone())]);
+    held.apply(&header(8), vec![], vec![d], &[], &s.keys, now(), &mut patched).unwrap();
+    let (t, b) = (&held.tiles[&far], &patched[&far]);
+    assert_eq!((t.version, b.entries.keys().map(String::as_str).collect::<Vec<_>>()), (8, vec!["shop"]));
+    assert!(String::from_utf8_lossy(&b.entries["shop"]).contains("Shop & Co"));
+    assert_eq!((t.bytes, t.key_id.as_str()), (b.byte_size() as u64, "k1"), "the size and key kept in memory");
+    // Without the body it patches, a delta is refused (the store lost it).
+    let mut held_again = holding(&s, 7).1;
+    let e = held_again.apply(
+        &header(8),
+        vec![],
+        vec![delta(&s, &bodies, far)],
+        &[],
+        &s.keys,
+        now(),
+        &mut TileBodies::new(),
+    );
+    assert_eq!(e, Err(TileError::BadStored));
 }
 
 #[test]
 fn a_tampered_delta_or_one_onto_another_version_is_refused_and_the_tiles_held_stay() {
     let s = signer();
-    let (_, mut held) = holding(&s, 7);
-    let before = held.clone();
+    let (_, mut held, mut bodies) = holding(&s, 7);
+    let before = (held.clone(), bodies.clone());
     let far = TileId::of(37.775, -122.425);
-    let mut tampered = delta(&s, &held, far);
+    let mut tampered = delta(&s, &bodies, far);
     tampered.upserts[0] = tampered.upserts[0].replace_str("Shop & Co", "Shop & Cie");
     assert_eq!(
-        held.apply(&header(8), vec![], vec![tampered], &[], &s.keys, now()),
+        held.apply(&header(8), vec![], vec![tampered], &[], &s.keys, now(), &mut bodies),
         Err(TileError::BadSignature { tile: far })
     );
-    let mut kept = delta(&s, &held, far);
+    let mut kept = delta(&s, &bodies, far);
     kept.removed.clear();
     assert_eq!(
-        held.apply(&header(8), vec![], vec![kept], &[], &s.keys, now()),
+        held.apply(&header(8), vec![], vec![kept], &[], &s.keys, now(), &mut bodies),
         Err(TileError::BadSignature { tile: far })
     );
-    let mut other_base = delta(&s, &held, far);
+    let mut other_base = delta(&s, &bodies, far);
     other_base.base = 6;
     assert_eq!(
-        held.apply(&header(8), vec![], vec![other_base], &[], &s.keys, now()),
+        held.apply(&header(8), vec![], vec![other_base], &[], &s.keys, now(), &mut bodies),
         Err(TileError::DeltaBase { tile: far, base: 6, held: 7 })
     );
-    let mut unheld = delta(&s, &held, far);
+    let mut unheld = delta(&s, &bodies, far);
     unheld.id = TileId { row: 1, col: 1 };
     assert!(matches!(
-        held.apply(&header(8), vec![], vec![unheld], &[], &s.keys, now()),
+        held.apply(&header(8), vec![], vec![unheld], &[], &s.keys, now(), &mut bodies),
         Err(TileError::DeltaBase { held: 0, .. })
     ));
-    assert_eq!(held, before);
+    assert_eq!((held, bodies), before);
 }
 
 #[test]
 fn a_tile_older_than_the_one_held_is_refused_as_a_rollback() {
     let s = signer();
-    let (tiles, mut held) = holding(&s, 7);
+    let (tiles, mut held, mut bodies) = holding(&s, 7);
     // An old tile replayed, validly signed at its version.
-    let e = held.apply(&header(7), vec![], whole(&s, &tiles, 5), &[], &s.keys, now());
+    let e = held.apply(&header(7), vec![], whole(&s, &tiles, 5), &[], &s.keys, now(), &mut bodies);
     assert!(matches!(e, Err(TileError::Rollback { offered: 5, held: 7, .. })), "{e:?}");
 }
 
 #[test]
 fn tiles_asked_are_confirmed_current_or_absent_so_the_next_sync_asks_only_what_is_new() {
     let s = signer();
-    let (tiles, mut held) = holding(&s, 7);
+    let (tiles, mut held, _) = holding(&s, 7);
     let ids: Vec<TileId> = tiles.keys().copied().collect();
     let nothing_there = TileId { row: 10, col: 10 };
     let needed = BTreeSet::from([ids[0], ids[1], nothing_there]);
@@ -244,34 +267,39 @@ fn tiles_asked_are_confirmed_current_or_absent_so_the_next_sync_asks_only_what_i
 }
 
 #[test]
-fn eviction_drops_the_least_recently_needed_tiles_first_and_never_a_needed_one() {
+fn held_tiles_keep_each_tile_s_size_not_its_body_and_evict_what_the_region_names() {
     let s = signer();
-    let (tiles, mut held) = holding(&s, 7);
+    let (tiles, mut held, bodies) = holding(&s, 7);
     let ids: Vec<TileId> = tiles.keys().copied().collect();
+    assert_eq!(held.tiles[&ids[0]].bytes, bodies[&ids[0]].byte_size() as u64);
+    assert_eq!(held.costs()[&ids[1]].cost, held.tiles[&ids[1]].bytes);
     let later = crate::domain::time::Timestamp(now().0 + 1_000);
-    held.mark_needed(&BTreeSet::from([ids[1], ids[2]]), later);
-    let needed = BTreeSet::from([ids[3]]);
-    let one = held.tiles[&ids[3]].byte_size();
-    let evicted = held.evict(&needed, one + held.tiles[&ids[2]].byte_size());
-    assert_eq!(evicted, [ids[0], ids[1]], "oldest first; the needed tile stays");
-    assert_eq!(held.tiles.keys().copied().collect::<Vec<_>>(), [ids[2], ids[3]]);
-    assert_eq!(held.evict(&needed, 0), [ids[2]], "a needed tile is kept even over budget");
+    held.mark_needed(&[ids[1]], later);
+    assert_eq!(held.tiles[&ids[1]].last_needed, later);
+    assert_eq!(held.evict(&[ids[0], TileId { row: 1, col: 1 }]), [ids[0]], "only what was held");
+    assert_eq!(held.tiles.len(), ids.len() - 1);
 }
 
 #[test]
-fn held_tiles_read_back_as_stored_and_a_garbled_or_first_format_store_is_refused() {
+fn held_tiles_and_bodies_read_back_as_stored_and_a_garbled_or_earlier_format_store_is_refused() {
     let s = signer();
-    let (tiles, mut held) = holding(&s, 7);
+    let (tiles, mut held, bodies) = holding(&s, 7);
     held.confirm(&[*tiles.keys().next().unwrap(), TileId { row: 10, col: 10 }], 8);
     let blob = held.encode();
     assert_eq!(HeldTiles::decode(&blob), Some(Ok(held)));
     assert_eq!(HeldTiles::decode(&blob[..blob.len() - 1]), Some(Err(TileError::BadStored)));
     assert_eq!(HeldTiles::decode(b"\0KTILES1\0\0\0\0"), Some(Err(TileError::BadStored)));
+    assert_eq!(HeldTiles::decode(b"\0KTILES2\0\0\0\0"), Some(Err(TileError::BadStored)), "entries inline");
+    for body in bodies.values() {
+        let blob = body.encode();
+        assert_eq!(TileBody::decode(&blob).as_ref(), Ok(body));
+        assert_eq!(TileBody::decode(&blob[..blob.len() - 1]), Err(TileError::BadStored));
+    }
     assert_eq!(HeldTiles::decode(b"{\"key_id\": 1}"), None);
 }
 
 #[test]
-fn a_signed_header_verifies_and_merges_its_tiles_and_a_forged_or_foreign_one_is_refused() {
+fn a_signed_header_verifies_and_its_tiles_check_and_a_forged_or_foreign_one_is_refused() {
     let s = signer();
     let c = catalog();
     let tiles = cut(&c).unwrap();
@@ -280,12 +308,17 @@ fn a_signed_header_verifies_and_merges_its_tiles_and_a_forged_or_foreign_one_is_
     let (verified, stored) = verify_header(&envelope, &s.keys, now()).unwrap();
     assert_eq!(verified, h);
     let mut held = HeldTiles::default();
-    held.apply(&verified, stored, whole(&s, &tiles, 7), &[], &s.keys, now()).unwrap();
-    let (_, merged) = merge_held(&held, &s.keys, now()).unwrap();
-    assert_eq!(merged, by_id(c.clone()));
-    // Restored under other keys, the tiles no longer verify.
-    let other = signer();
-    assert!(merge_held(&held, &other.keys, now()).is_err());
+    let mut bodies = TileBodies::new();
+    held.apply(&verified, stored, whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies).unwrap();
+    for (id, t) in &held.tiles {
+        verify_held_tile(&verified, *id, t.version, &bodies[id], &s.keys).unwrap();
+        // Restored under other keys, or after an older header, it no longer verifies.
+        assert!(verify_held_tile(&verified, *id, t.version, &bodies[id], &signer().keys).is_err());
+        assert!(matches!(
+            verify_held_tile(&header(6), *id, t.version, &bodies[id], &s.keys),
+            Err(TileError::AfterHeader { .. })
+        ));
+    }
 
     let mut other_grid = h.clone();
     other_grid.cell_microdeg = 100_000;

@@ -1,13 +1,14 @@
-//! Verifying tiled catalogs: the header in the catalog's envelope, every
-//! tile held against its own signature, then the merge into the one
-//! catalog the engine evaluates.
+//! Verifying tiled catalogs: the header in the catalog's envelope, and a
+//! tile held against its own signature (as the engine builds the catalog
+//! it evaluates from the tiles: `engine::tiles_build`).
 
-use super::cut::merge;
+use super::grid::TileId;
 use super::header::{CatalogHeader, ReadHeader};
-use super::held::HeldTiles;
+use super::held::TileBody;
+use super::signed::verify_tile;
 use super::TileError;
 use crate::domain::catalog::envelope::{verify_for_storage_with, verify_stored_with};
-use crate::domain::catalog::{sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair, Merchant};
+use crate::domain::catalog::{sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
 use crate::domain::time::Timestamp;
 
 /// Verifies a signed header (the checks and errors of a catalog envelope,
@@ -35,35 +36,19 @@ pub fn tile_document(tile: &Catalog) -> Vec<u8> {
     serde_json::to_vec(tile).expect("a catalog always serialises")
 }
 
-/// Verifies `held` whole (its header's signature and dates at `now`, every
-/// tile's signature, no tile after the header) and merges its tiles into
-/// one catalog of the header's version and dates. The catalog's own checks
-/// are the load path's, on the merged catalog.
-pub fn merge_held(
-    held: &HeldTiles,
+/// Checks tile `id` held at `version` with `body` (read back from the
+/// store, or just rebuilt) under `header`: not after the header, and its
+/// own signature holds on the canonical bytes rebuilt from its entries
+/// (at open the keys may have changed; a stored row may be garbled).
+pub fn verify_held_tile(
+    header: &CatalogHeader,
+    id: TileId,
+    version: u64,
+    body: &TileBody,
     keys: &CatalogKeys,
-    now: Timestamp,
-) -> Result<(CatalogHeader, Catalog), CatalogError> {
-    let header = verify_stored_header(&held.header, keys, now)?;
-    held.verify_all(keys)?;
-    let mut tiles = Vec::with_capacity(held.tiles.len());
-    for (&id, t) in &held.tiles {
-        if t.version > header.version {
-            return Err(TileError::AfterHeader { tile: id, version: t.version, header: header.version }.into());
-        }
-        let merchants = t
-            .entries
-            .values()
-            .map(|e| serde_json::from_slice::<Merchant>(e))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| TileError::InvalidTile { tile: id, reason: e.to_string() })?;
-        tiles.push(Catalog {
-            version: t.version,
-            issued_at: header.issued_at,
-            expires_at: header.expires_at,
-            merchants,
-        });
+) -> Result<(), TileError> {
+    if version > header.version {
+        return Err(TileError::AfterHeader { tile: id, version, header: header.version });
     }
-    let merged = merge(&tiles, header.version, header.issued_at, header.expires_at);
-    Ok((header, merged))
+    verify_tile(id, version, &body.entries, &body.signature, keys)
 }

@@ -25,6 +25,16 @@ class OffersTest {
         assertEquals(listOf(4, 30, 2, 7), listOf(c.offersPerDay, c.minMinutesBetweenOffers, c.offersPerMerchantPerDay, c.dismissalCooldownDays))
         val e = assertFailsWith<KairosException.InvalidInput> { Engine.open(c.copy(offersPerDay = -1)) }
         assertContains(e.reason, "offers_per_day must not be negative")
+        assertEquals(2000.0, c.tileRadiusM)
+    }
+
+    @Test
+    fun `a single signed catalog holds no tiles and a tile radius out of range is refused at open`() {
+        Mall.openLoaded(dir).use { engine -> assertNull(engine.catalogTiles(), "a single document is not tiled") }
+        val c = EngineConfig(dataDir = dir.resolve("tiles").toString(), timeZone = Fixtures.TZ, sealingKey = Fixtures.KEY)
+        Engine.open(c.copy(tileRadiusM = 5000.0)).use { engine -> assertNull(engine.catalogTiles()) }
+        val e = assertFailsWith<KairosException.InvalidInput> { Engine.open(c.copy(tileRadiusM = 10.0)) }
+        assertContains(e.reason, "tile_radius_m must be within 100..=50000")
     }
 
     @Test
