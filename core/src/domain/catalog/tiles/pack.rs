@@ -86,7 +86,7 @@ pub fn encode_pack_at<'a>(updates: impl IntoIterator<Item = &'a TileUpdate>, lev
 pub fn decode_pack(gzipped: &[u8], max_bytes: usize) -> Result<Vec<TileUpdate>, TileError> {
     let mut raw = Vec::new();
     MultiGzDecoder::new(gzipped)
-        .take(max_bytes as u64 + 1)
+        .take((max_bytes as u64).saturating_add(1))
         .read_to_end(&mut raw)
         .map_err(|e| TileError::BadPack { reason: format!("not gzip: {e}") })?;
     if raw.len() > max_bytes {
@@ -201,5 +201,12 @@ mod tests {
             gz.write_all(lying.as_bytes()).unwrap();
             assert!(matches!(decode_pack(&gz.finish().unwrap(), 1 << 20), Err(TileError::BadPack { .. })), "{to}");
         }
+    }
+    #[test]
+    fn a_pack_read_without_a_limit_is_read_whole() {
+        // `usize::MAX` once overflowed the limit to nothing read (and an
+        // empty pack) in release builds: bench-tiles rebuilt an empty catalog.
+        let u = update(TileId { row: 1, col: 2 }, 0);
+        assert_eq!(decode_pack(&encode_pack([&u]), usize::MAX).unwrap(), [u]);
     }
 }
