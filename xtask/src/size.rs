@@ -6,10 +6,16 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: 6.0 MB, the
-/// measured 5,953,816 bytes (2026-12-05) plus 46 KB of margin.
+/// Largest accepted size of the stripped library, in bytes: 6.1 MB, the
+/// measured 6,037,144 bytes (2026-12-05, third session) plus 63 KB of
+/// margin. Raised from 6.0 MB by the tiles' second design (ADR 0012
+/// revised), decided: the signed header, each tile signed over bytes
+/// rebuilt from its entries and per-entry deltas (5,989,272 bytes, +35 KB),
+/// then the tiles built straight into the evaluated catalog, kept in the
+/// store rather than in memory, and the budget-decided region with its FFI
+/// (`catalogTiles`, `tileRadiusM`): +48 KB.
 ///
-/// Lowered from 6.2 MB when import stopped reading the export twice: it
+/// Before that it was lowered from 6.2 MB when import stopped reading the export twice: it
 /// parsed the document into a `serde_json::Value`, then read every part
 /// again as its type through `serde_path_to_error` over that `Value`, a
 /// second instantiation of every profile type's `Deserialize` (and of the
@@ -31,7 +37,7 @@ use crate::cmd::{command, on_path, run, target_dir};
 /// measured. docs/PERFORMANCE.md ("Library size") has the figures and the
 /// levers left. A budget: it fails the build on the next growth, so that
 /// growth is decided, not drifted into.
-pub const BUDGET_BYTES: u64 = 6_000_000;
+pub const BUDGET_BYTES: u64 = 6_100_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].
