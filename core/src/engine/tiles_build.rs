@@ -195,6 +195,28 @@ mod tests {
         assert_eq!(merging.finish().collect::<Vec<_>>(), whole.merchants);
     }
 
+    /// Keys holding a fresh key `k1`, and a signer of version-1 tiles with it.
+    fn signer() -> (
+        CatalogKeys,
+        impl Fn(TileId, &crate::domain::catalog::tiles::Entries) -> crate::domain::catalog::tiles::TileSignature,
+    ) {
+        use crate::domain::catalog::{generate_keypair, keypair_from_pkcs8};
+        let (pkcs8, public) = generate_keypair().unwrap();
+        let mut keys = CatalogKeys::new();
+        keys.insert("k1", &public).unwrap();
+        let pair = keypair_from_pkcs8(&pkcs8).unwrap();
+        (keys, move |id, entries| crate::domain::catalog::tiles::sign_tile(id, 1, entries, "k1", &pair))
+    }
+
+    /// A version-1 header valid from 2000 to 2100.
+    fn header() -> CatalogHeader {
+        CatalogHeader::new(
+            1,
+            crate::domain::time::Timestamp(946_684_800_000),
+            crate::domain::time::Timestamp(4_102_444_800_000),
+        )
+    }
+
     /// The entries of merchants `from..from + n`, one place each.
     fn entries(from: usize, n: usize) -> crate::domain::catalog::tiles::Entries {
         (from..from + n)
@@ -208,25 +230,16 @@ mod tests {
 
     #[test]
     fn tiles_beyond_a_catalog_s_limits_are_left_out_in_rank_order_and_the_first_is_always_taken() {
-        use crate::domain::catalog::tiles::{sign_tile, TileBody};
-        use crate::domain::catalog::{generate_keypair, keypair_from_pkcs8};
-        let (pkcs8, public) = generate_keypair().unwrap();
-        let mut keys = CatalogKeys::new();
-        keys.insert("k1", &public).unwrap();
-        let pair = keypair_from_pkcs8(&pkcs8).unwrap();
+        let (keys, sign) = signer();
         let body = |id: TileId, entries: crate::domain::catalog::tiles::Entries| TileBody {
-            signature: sign_tile(id, 1, &entries, "k1", &pair),
+            signature: sign(id, &entries),
             entries,
         };
         let big = MAX_CATALOG_MERCHANTS / 2 + 1;
         let ids = [TileId { row: 1, col: 1 }, TileId { row: 1, col: 2 }, TileId { row: 1, col: 3 }];
         let bodies =
             [body(ids[0], entries(0, big)), body(ids[1], entries(big, big)), body(ids[2], entries(2 * big, 3))];
-        let header = CatalogHeader::new(
-            1,
-            crate::domain::time::Timestamp(946_684_800_000),
-            crate::domain::time::Timestamp(4_102_444_800_000),
-        );
+        let header = header();
         let built = build(&header, &keys, ids.iter().zip(bodies.clone()).map(|(id, b)| Ok((*id, 1, b)))).unwrap();
         assert_eq!(built.left_out, ids[1..], "the second would pass the merchant limit; the rest follow it out");
         assert_eq!(built.pending.place_ids().count(), big);
@@ -237,19 +250,10 @@ mod tests {
 
     #[test]
     fn a_tile_whose_stored_body_no_longer_matches_its_signature_is_refused() {
-        use crate::domain::catalog::tiles::{sign_tile, TileBody};
-        use crate::domain::catalog::{generate_keypair, keypair_from_pkcs8};
-        let (pkcs8, public) = generate_keypair().unwrap();
-        let mut keys = CatalogKeys::new();
-        keys.insert("k1", &public).unwrap();
-        let pair = keypair_from_pkcs8(&pkcs8).unwrap();
+        let (keys, sign) = signer();
         let id = TileId { row: 1, col: 1 };
-        let mut body = TileBody { signature: sign_tile(id, 1, &entries(0, 2), "k1", &pair), entries: entries(0, 2) };
-        let header = CatalogHeader::new(
-            1,
-            crate::domain::time::Timestamp(946_684_800_000),
-            crate::domain::time::Timestamp(4_102_444_800_000),
-        );
+        let mut body = TileBody { signature: sign(id, &entries(0, 2)), entries: entries(0, 2) };
+        let header = header();
         assert!(build(&header, &keys, [Ok((id, 1, body.clone()))]).is_ok());
         body.entries.remove("m1");
         let e = build(&header, &keys, [Ok((id, 1, body))]).err();
