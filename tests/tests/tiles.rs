@@ -70,13 +70,27 @@ fn count(events: &[Event], what: impl Fn(&EventKind) -> bool) -> usize {
     events.iter().filter(|e| what(&e.kind)).count()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
+/// A backend on loopback with version 3 published as tiles, its key, and a
+/// fresh engine (with its directory) that has not synced yet.
+struct Published {
+    b: kairos_e2e::Backend,
+    key: kairos_core::catalog::Ed25519KeyPair,
+    dir: tempfile::TempDir,
+    e: Engine,
+}
+
+async fn published() -> Published {
     let b = backend(None).await;
     let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
     publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    Published { b, key, dir, e }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
+    let Published { b, key: _key, dir: _dir, e } = published().await;
     let start = t("2026-11-24T10:00:00-08:00");
     e.record_location(fix(start, 37.3225, -121.9620, 0.0)).unwrap();
     let report = e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
@@ -102,11 +116,7 @@ async fn a_fence_on_a_tile_border_is_one_fence_entered_once_and_exited_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_header_or_a_forged_tile_is_refused_and_the_tiles_in_force_stay() {
-    let b = backend(None).await;
-    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
-    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let Published { b, key, dir, e } = published().await;
     let start = t("2026-11-24T10:00:00-08:00");
     e.record_location(fix(start, 37.3225, -121.9620, 0.0)).unwrap();
     e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
@@ -138,11 +148,7 @@ async fn an_older_header_or_a_forged_tile_is_refused_and_the_tiles_in_force_stay
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_offer_arrives_as_a_per_entry_delta_and_an_unchanged_catalog_costs_a_304() {
-    let b = backend(None).await;
-    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
-    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let Published { b, key, dir: _dir, e } = published().await;
     let start = t("2026-11-24T10:00:00-08:00");
     e.record_location(fix(start, 37.33, -121.93, 0.0)).unwrap();
     e.sync(&options(&b.server.url()), start.plus_millis(1_000)).await.unwrap();
@@ -160,11 +166,7 @@ async fn a_changed_offer_arrives_as_a_per_entry_delta_and_an_unchanged_catalog_c
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offers_in_a_city_whose_tiles_are_not_held_fire_once_its_tiles_arrive_at_the_next_sync() {
-    let b = backend(None).await;
-    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
-    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let Published { b, key: _key, dir: _dir, e } = published().await;
     let home = (37.3300, -121.9400);
     let start = t("2026-11-24T08:00:00-08:00");
     e.record_location(fix(start, home.0, home.1, 0.0)).unwrap();
@@ -195,11 +197,7 @@ async fn offers_in_a_city_whose_tiles_are_not_held_fire_once_its_tiles_arrive_at
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tiles_entered_along_the_way_are_asked_for_at_the_next_sync_even_back_home() {
-    let b = backend(None).await;
-    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
-    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
+    let Published { b, key: _key, dir: _dir, e } = published().await;
     let home = (37.3300, -121.9400);
     let start = t("2026-11-24T08:00:00-08:00");
     e.record_location(fix(start, home.0, home.1, 0.0)).unwrap();
