@@ -16,7 +16,8 @@
 //! (see `listener.rs`). This relies on `panic = "unwind"`, Rust's default,
 //! which app builds must keep.
 
-use crate::fix::FixRejection;
+use crate::purpose::Purpose;
+use crate::refusal::{FixRejection, ImportRefusal, InviteRefusal};
 use crate::time::from_core;
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -96,7 +97,7 @@ pub enum KairosError {
         /// What was wrong, e.g. `import refused: the export is damaged at visits[1].arrived_at: …`.
         reason: String,
         /// The typed reason.
-        refusal: crate::privacy::ImportRefusal,
+        refusal: ImportRefusal,
     },
     /// The call shares under a purpose the shopper has not granted (a
     /// friend invite without `social`); nothing was sent.
@@ -105,7 +106,7 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
         /// The purpose needed.
-        purpose: crate::privacy::Purpose,
+        purpose: Purpose,
     },
     /// The backend refused a friend invite code; `refusal` says why.
     #[error("{reason}")]
@@ -113,7 +114,7 @@ pub enum KairosError {
         /// What was wrong.
         reason: String,
         /// The typed reason.
-        refusal: crate::social::InviteRefusal,
+        refusal: InviteRefusal,
     },
     /// A friend invite could not be created or accepted now (no network,
     /// server trouble, an erasure waiting to be delivered); try later.

@@ -2,8 +2,9 @@
 //! advances time returns the events it caused, in time order, and delivers
 //! them to every live listener.
 
+use crate::local_day::LocalDay;
 use crate::sensing::{SensingAccuracy, SensingReason};
-use crate::time::{from_core, LocalDay};
+use crate::time::from_core;
 use crate::visits::PlaceKind;
 use kairos_core::offers::Suppression;
 use kairos_core::EventKind;

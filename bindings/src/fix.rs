@@ -1,6 +1,7 @@
 //! Location fixes going in, and what the engine made of a batch.
 
 use crate::event::KairosEvent;
+use crate::refusal::FixRejection;
 use crate::time::{from_core, to_core};
 use std::time::SystemTime;
 
@@ -40,66 +41,6 @@ impl From<LocationFix> for kairos_core::LocationFix {
 impl From<kairos_core::LocationFix> for LocationFix {
     fn from(f: kairos_core::LocationFix) -> Self {
         LocationFix { at: from_core(f.at), lat: f.lat, lon: f.lon, accuracy_m: f.accuracy_m, speed_mps: f.speed_mps }
-    }
-}
-
-/// Why a fix was refused.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Enum)]
-pub enum FixRejection {
-    /// Latitude or longitude is NaN or infinite.
-    NonFiniteCoordinate,
-    /// Latitude outside [-90, 90].
-    LatitudeOutOfRange {
-        /// The value given.
-        lat: f64,
-    },
-    /// Longitude outside [-180, 180].
-    LongitudeOutOfRange {
-        /// The value given.
-        lon: f64,
-    },
-    /// Accuracy is not a positive finite number, or is beyond 50 km.
-    InvalidAccuracy {
-        /// The value given.
-        accuracy_m: f64,
-    },
-    /// Speed is negative or not finite.
-    InvalidSpeed {
-        /// The value given.
-        speed_mps: f64,
-    },
-    /// The timestamp is before 2000 or after 2100.
-    TimestampOutOfRange {
-        /// The value given, in milliseconds since the epoch.
-        at_ms: i64,
-    },
-    /// The fix is older than the newest accepted fix by more than the
-    /// reorder window (60 s).
-    OutOfOrder {
-        /// How far behind the newest accepted fix it is, in milliseconds.
-        behind_ms: i64,
-    },
-    /// The fix implied an impossible speed from its neighbours and the next
-    /// fix did not confirm it.
-    ImplausibleJump {
-        /// The implied speed, in metres per second.
-        implied_speed_mps: f64,
-    },
-}
-
-impl From<kairos_core::FixRejection> for FixRejection {
-    fn from(r: kairos_core::FixRejection) -> Self {
-        use kairos_core::FixRejection as C;
-        match r {
-            C::NonFiniteCoordinate => FixRejection::NonFiniteCoordinate,
-            C::LatitudeOutOfRange { lat } => FixRejection::LatitudeOutOfRange { lat },
-            C::LongitudeOutOfRange { lon } => FixRejection::LongitudeOutOfRange { lon },
-            C::InvalidAccuracy { accuracy_m } => FixRejection::InvalidAccuracy { accuracy_m },
-            C::InvalidSpeed { speed_mps } => FixRejection::InvalidSpeed { speed_mps },
-            C::TimestampOutOfRange { at_ms } => FixRejection::TimestampOutOfRange { at_ms },
-            C::OutOfOrder { behind_ms } => FixRejection::OutOfOrder { behind_ms },
-            C::ImplausibleJump { implied_speed_mps } => FixRejection::ImplausibleJump { implied_speed_mps },
-        }
     }
 }
 

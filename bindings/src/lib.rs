@@ -11,13 +11,13 @@
 //! | [`engine`] | the `Engine` object and its methods |
 //! | [`engine_async`] | the `async` variants of the calls that touch SQLite (`openAsync`, `eraseAllAsync`...) |
 //! | [`config`] | `EngineConfig` (with defaults on the foreign side), `CatalogKey` |
-//! | [`fix`] | `LocationFix`, `FixRejection`, `IngestReport` |
+//! | [`fix`] | `LocationFix`, `IngestReport`, `RejectedFix` |
 //! | [`steps`] | `StepSample`, `DaySummary`, `WeekSummary`, `DaySteps` |
 //! | [`routines`] | `Routine`, `RoutineSubject`, `RoutineStatus`, `RoutinePrivacy`, `Weekday`, `TimeOfDay` |
 //! | [`visits`] | `Visit`, `Place`, `PlaceKind` |
 //! | [`offers`] | `CatalogInfo`, `CatalogTilesInfo`, `OfferInstance`, `OfferState`, `WakeRegion` |
 //! | [`sensing`] | `SensingPlan`, `SensingAccuracy`, `SensingReason` (and `Engine.sensing_plan`) |
-//! | [`privacy`] | `Purpose`, `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
+//! | [`privacy`] | `Consents`, `ConsentEntry`, `ConsentChange`, `OutboxItem`, `OutboxKind`, `BudgetEntry` (and `Engine.privacy_budget`) |
 //! | [`social`] | friend invites (`createFriendInvite`, `acceptFriendInvite`) and the friends' visit counts (`friendCounts`), purpose `social` |
 //! | [`sync`] | `SyncOptions`, `SyncReport`, `SyncRefusal` (`RefusedRequest`, `RefusalCode`, `RefusalAction`) |
 //! | [`transport`] | the app's HTTP stack for sync: the foreign `HttpTransport`, `HttpRequest`, `HttpResponse`, `TransportError` |
@@ -26,8 +26,11 @@
 //! | [`listener`] | the foreign `EventListener`, its `Subscription`, `ListenerError` |
 //! | [`log`] | `setLogger`, the foreign `LogSink`, `LogRecord`, `LogLevel`: the engine's `tracing` records in the app's log |
 //! | [`error`] | `KairosError` (Kotlin `KairosException`) and the panic guard |
+//! | [`refusal`] | `FixRejection`, `ImportRefusal`, `InviteRefusal`: the refusals errors and reports carry (below `error`, so it imports no module that uses it) |
+//! | [`purpose`] | `Purpose`, the purposes of consent (below `error`, which carries one) |
 //! | [`runtime`] | where async methods run (the one place that decides) |
-//! | [`time`] | `SystemTime` to and from the core's millisecond timestamps; `LocalDay` |
+//! | [`time`] | `SystemTime` to and from the core's millisecond timestamps |
+//! | [`local_day`] | `LocalDay`, a calendar day as year, month and day |
 //!
 //! ## Adding a feature of the core to the FFI
 //! 1. Mirror each new core type in a small file here: a `#[derive(uniffi::Record)]`
@@ -54,10 +57,13 @@ pub mod error;
 pub mod event;
 pub mod fix;
 pub mod listener;
+pub mod local_day;
 pub mod log;
 pub mod offers;
 pub mod privacy;
+pub mod purpose;
 pub mod redemption;
+pub mod refusal;
 pub mod replay;
 pub mod routines;
 pub mod runtime;
@@ -73,17 +79,19 @@ pub use config::{CatalogKey, EngineConfig};
 pub use engine::Engine;
 pub use error::KairosError;
 pub use event::{KairosEvent, OfferTrigger, SuppressionReason};
-pub use fix::{FixRejection, IngestReport, LocationFix, RejectedFix};
+pub use fix::{IngestReport, LocationFix, RejectedFix};
 pub use listener::{EventListener, ListenerError, Subscription};
+pub use local_day::LocalDay;
 pub use log::{set_logger, LogLevel, LogRecord, LogSink};
 pub use offers::{CatalogInfo, OfferInstance, OfferState, WakeRegion};
-pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, ImportRefusal, OutboxItem, OutboxKind, Purpose};
+pub use privacy::{BudgetEntry, ConsentChange, ConsentEntry, Consents, OutboxItem, OutboxKind};
+pub use purpose::Purpose;
+pub use refusal::{FixRejection, ImportRefusal, InviteRefusal};
 pub use replay::{parse_track, parse_track_csv, ReplaySummary};
 pub use routines::{Routine, RoutinePrivacy, RoutineStatus, RoutineSubject, TimeOfDay, Weekday};
 pub use sensing::{SensingAccuracy, SensingPlan, SensingReason};
-pub use social::{FriendCount, FriendCounts, FriendInvite, InviteRefusal};
+pub use social::{FriendCount, FriendCounts, FriendInvite};
 pub use steps::{DaySteps, DaySummary, StepSample, WeekSummary};
 pub use sync::{RefusalAction, RefusalCode, RefusedRequest, SyncOptions, SyncRefusal, SyncReport};
-pub use time::LocalDay;
 pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 pub use visits::{Place, PlaceKind, Visit};

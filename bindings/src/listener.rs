@@ -163,7 +163,7 @@ mod tests {
     fn event() -> KairosEvent {
         KairosEvent::StepGoalReached {
             at: UNIX_EPOCH,
-            day: crate::time::LocalDay { year: 1970, month: 1, day: 1 },
+            day: crate::local_day::LocalDay { year: 1970, month: 1, day: 1 },
             steps: 1,
             goal: 1,
         }

@@ -4,50 +4,11 @@
 //! engine). `docs/privacy.md` is the inventory of what is held and shared.
 
 use crate::error::KairosError;
-use crate::time::{from_core, LocalDay};
+use crate::local_day::LocalDay;
+use crate::purpose::Purpose;
+use crate::time::from_core;
 use kairos_core::privacy as core;
 use std::time::SystemTime;
-
-/// What a summary may be shared for. Every purpose is off until the app
-/// records the shopper's choice with `setConsent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum Purpose {
-    /// Daily steps (rounded to 100) and whether the goal was met.
-    Activity,
-    /// Visits per catalog merchant per day (count, minutes rounded to 15).
-    /// Never home, work or any place outside the catalog.
-    Visits,
-    /// Offer outcomes per offer per day (triggered, presented, redeemed,
-    /// dismissed, held out), for measurement.
-    Offers,
-    /// Social proof: friends linked by invitation (`createFriendInvite`,
-    /// `acceptFriendInvite`; both must hold `social`) see how many of them
-    /// visited a catalog merchant in the last 30 days (at least 2, never
-    /// who). Withdrawing it unlinks every friend and deletes what was shared.
-    Social,
-}
-
-impl From<core::Purpose> for Purpose {
-    fn from(p: core::Purpose) -> Self {
-        match p {
-            core::Purpose::Activity => Purpose::Activity,
-            core::Purpose::Visits => Purpose::Visits,
-            core::Purpose::Offers => Purpose::Offers,
-            core::Purpose::Social => Purpose::Social,
-        }
-    }
-}
-
-impl From<Purpose> for core::Purpose {
-    fn from(p: Purpose) -> Self {
-        match p {
-            Purpose::Activity => core::Purpose::Activity,
-            Purpose::Visits => core::Purpose::Visits,
-            Purpose::Offers => core::Purpose::Offers,
-            Purpose::Social => core::Purpose::Social,
-        }
-    }
-}
 
 /// One recorded choice of the shopper, as kept in the consent ledger.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -219,61 +180,5 @@ mod tests {
         };
         assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Deletion)).unwrap().kind, OutboxKind::Deletion);
         assert_eq!(OutboxItem::try_from(item(core::OutboxKind::Summary)).unwrap().kind, OutboxKind::Summary);
-    }
-}
-
-/// Why an export or a backup was not imported. Nothing was changed.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum ImportRefusal {
-    /// Written by a newer engine: `what` (`export`, `engine state`,
-    /// `backup`) has format `found`; this engine reads up to `supported`.
-    NewerFormat {
-        /// What carries the format.
-        what: String,
-        /// The format found.
-        found: String,
-        /// The newest this engine reads.
-        supported: String,
-    },
-    /// Not an importable export: not JSON, an older or unknown format, a
-    /// missing field or a value of the wrong type, at `path` (a JSON path
-    /// such as `visits[3].arrived_at`, `$` for the whole document).
-    Damaged {
-        /// Where.
-        path: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// The export contradicts itself at `path` (a visit of a place it does
-    /// not hold, a duplicate id, an unknown state name).
-    Inconsistent {
-        /// Where.
-        path: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// The profile already holds data (`table` has rows): import only
-    /// into a new or erased profile.
-    ProfileNotEmpty {
-        /// The first table found with rows.
-        table: String,
-    },
-    /// The bytes are not a Kairos backup.
-    NotABackup,
-    /// The backup key does not open the backup, or its bytes were altered.
-    BackupUnreadable,
-}
-
-impl From<core::ImportRefusal> for ImportRefusal {
-    fn from(r: core::ImportRefusal) -> Self {
-        use core::ImportRefusal as C;
-        match r {
-            C::NewerFormat { what, found, supported } => ImportRefusal::NewerFormat { what, found, supported },
-            C::Damaged { path, reason } => ImportRefusal::Damaged { path, detail: reason },
-            C::Inconsistent { path, reason } => ImportRefusal::Inconsistent { path, detail: reason },
-            C::ProfileNotEmpty { table } => ImportRefusal::ProfileNotEmpty { table },
-            C::NotABackup => ImportRefusal::NotABackup,
-            C::BackupUnreadable => ImportRefusal::BackupUnreadable,
-        }
     }
 }

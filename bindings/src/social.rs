@@ -4,11 +4,11 @@
 
 use crate::engine::Engine;
 use crate::error::KairosError;
+use crate::local_day::LocalDay;
 use crate::runtime;
 use crate::sync::SyncOptions;
-use crate::time::{from_core, LocalDay};
+use crate::time::from_core;
 use crate::transport::{Foreign, HttpTransport};
-use kairos_core::privacy as core;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -21,39 +21,6 @@ pub struct FriendInvite {
     pub code: String,
     /// The last day (the backend's, UTC) it can be accepted.
     pub expires_on: LocalDay,
-}
-
-/// Why the backend refused a friend invite (`KairosError.FriendInviteRefused`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum InviteRefusal {
-    /// No such code (mistyped, or its creator withdrew `social`).
-    Unknown,
-    /// The code's last day has passed.
-    Expired,
-    /// The code was accepted already (a code is single use).
-    Used,
-    /// The code is this install's own.
-    OwnInvite,
-    /// Not a code at all.
-    Malformed,
-    /// One of the two has as many friends as the backend allows.
-    TooManyFriends,
-    /// This install holds as many open codes as the backend allows.
-    TooManyInvites,
-}
-
-impl From<core::InviteRefusal> for InviteRefusal {
-    fn from(r: core::InviteRefusal) -> Self {
-        match r {
-            core::InviteRefusal::Unknown => InviteRefusal::Unknown,
-            core::InviteRefusal::Expired => InviteRefusal::Expired,
-            core::InviteRefusal::Used => InviteRefusal::Used,
-            core::InviteRefusal::OwnInvite => InviteRefusal::OwnInvite,
-            core::InviteRefusal::Malformed => InviteRefusal::Malformed,
-            core::InviteRefusal::TooManyFriends => InviteRefusal::TooManyFriends,
-            core::InviteRefusal::TooManyInvites => InviteRefusal::TooManyInvites,
-        }
-    }
 }
 
 /// How many distinct friends visited one catalog merchant recently (never

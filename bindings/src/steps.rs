@@ -1,7 +1,8 @@
 //! Step samples going in, and the day's summary coming out.
 
 use crate::error::KairosError;
-use crate::time::{from_core, to_core, LocalDay};
+use crate::local_day::LocalDay;
+use crate::time::{from_core, to_core};
 use std::time::SystemTime;
 
 /// One reading from the platform's pedometer (see docs/bindings.md for
