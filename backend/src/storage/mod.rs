@@ -6,12 +6,14 @@
 //! (`tests/storage_conformance.rs`).
 
 mod postgres;
+mod postgres_pool;
 mod postgres_redemptions;
 mod postgres_reports;
 mod postgres_schema;
 mod postgres_social;
 mod postgres_tiles;
 mod sqlite;
+mod sqlite_days;
 mod sqlite_redemptions;
 mod sqlite_reports;
 mod sqlite_schema;

@@ -8,6 +8,8 @@
 //! (rows go in as arrays through `UNNEST`, in data-modifying CTEs), so one
 //! round trip to the database.
 
+use super::postgres_pool::{manager, PgPool};
+use super::postgres_redemptions as redemptions;
 use super::postgres_schema::migrate;
 use super::postgres_social as social;
 use super::types::{
@@ -19,10 +21,8 @@ use super::{Storage, StorageFuture};
 use crate::limits::{ReportEligibility, MAX_OFFER_ROWS_PER_DAY, MAX_VISIT_ROWS_PER_DAY};
 use crate::summaries::{ActivitySummary, MerchantVisits, OfferOutcome, Purpose, SummaryData};
 use chrono::NaiveDate;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::Manager;
 use std::path::Path;
-use tokio_postgres::config::SslMode;
-use tokio_postgres::NoTls;
 
 /// A whole batch in one statement (one round trip, one implicit
 /// transaction): claim the idempotency key, and only if this statement
@@ -60,7 +60,7 @@ SELECT EXISTS (SELECT 1 FROM claim)";
 /// The PostgreSQL storage. Cheap to clone (shares its pool).
 #[derive(Clone)]
 pub struct PostgresStorage {
-    pool: Pool,
+    pool: PgPool,
 }
 
 impl PostgresStorage {
@@ -93,50 +93,13 @@ impl PostgresStorage {
     }
 
     async fn with_manager(manager: Manager, max_connections: usize) -> Result<Self, StorageError> {
-        let pool =
-            Pool::builder(manager).max_size(max_connections).build().map_err(|e| StorageError::Pool(e.to_string()))?;
-        let storage = PostgresStorage { pool };
-        let mut client = storage.pool.get().await.map_err(pool_error)?;
-        migrate(&mut client).await?;
+        let storage = PostgresStorage { pool: PgPool::new(manager, max_connections)? };
+        migrate(&mut *storage.pool.client().await?).await?;
         Ok(storage)
     }
 
     pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
-        self.pool.get().await.map_err(pool_error)
-    }
-}
-
-/// The connection manager: TLS when the configuration says
-/// `sslmode=require`, plain otherwise.
-fn manager(config: tokio_postgres::Config, ca_file: Option<&Path>) -> Result<Manager, StorageError> {
-    let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
-    if config.get_ssl_mode() != SslMode::Require {
-        return Ok(Manager::from_config(config, NoTls, recycling));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    match ca_file {
-        Some(path) => {
-            use rustls::pki_types::pem::PemObject;
-            let bad = |e: &dyn std::fmt::Display| StorageError::Pool(format!("{}: {e}", path.display()));
-            for cert in rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
-                roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
-            }
-        }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| StorageError::Pool(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(tls), recycling))
-}
-
-fn pool_error(e: deadpool_postgres::PoolError) -> StorageError {
-    match e {
-        deadpool_postgres::PoolError::Backend(e) => StorageError::Postgres(e),
-        other => StorageError::Pool(other.to_string()),
+        self.pool.client().await
     }
 }
 
@@ -208,27 +171,27 @@ impl Storage for PostgresStorage {
         key: RedemptionKey,
         today: NaiveDate,
     ) -> StorageFuture<'_, KeyOutcome> {
-        Box::pin(self.set_key(install_id, key, today))
+        Box::pin(redemptions::set_key(&self.pool, install_id, key, today))
     }
 
     fn redemption_key_owner(&self, kid: String) -> StorageFuture<'_, Option<String>> {
-        Box::pin(self.key_owner(kid))
+        Box::pin(redemptions::key_owner(&self.pool, kid))
     }
 
     fn redemption_key(&self, kid: String) -> StorageFuture<'_, Option<Vec<u8>>> {
-        Box::pin(self.public_key(kid))
+        Box::pin(redemptions::public_key(&self.pool, kid))
     }
 
     fn add_merchant_key(&self, key_hash: TokenHash, merchant_id: String, today: NaiveDate) -> StorageFuture<'_, ()> {
-        Box::pin(self.add_merchant(key_hash, merchant_id, today))
+        Box::pin(redemptions::add_merchant(&self.pool, key_hash, merchant_id, today))
     }
 
     fn merchant_for_key(&self, key_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
-        Box::pin(self.merchant(key_hash))
+        Box::pin(redemptions::merchant(&self.pool, key_hash))
     }
 
     fn record_redemption(&self, redemption: RedemptionRecord, today: NaiveDate) -> StorageFuture<'_, bool> {
-        Box::pin(self.record(redemption, today))
+        Box::pin(redemptions::record(&self.pool, redemption, today))
     }
 
     fn authenticate(&self, token_hash: TokenHash) -> StorageFuture<'_, Option<String>> {
@@ -399,7 +362,7 @@ impl Storage for PostgresStorage {
             // A full deletion forgets the install itself; its records stay, anonymous.
             let recorded_as = if purpose.is_none() {
                 tx.execute("DELETE FROM idempotency_keys WHERE install_id = $1", &[&install_id]).await?;
-                super::postgres_redemptions::forget_install(&tx, &install_id).await?;
+                redemptions::forget_install(&tx, &install_id).await?;
                 tx.execute("DELETE FROM installs WHERE install_id = $1", &[&install_id]).await?;
                 tx.execute("UPDATE deletion_requests SET install_id = '' WHERE install_id = $1", &[&install_id])
                     .await?;
@@ -482,11 +445,11 @@ impl Storage for PostgresStorage {
     }
 
     fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
-        super::postgres_reports::visit_cells(self, eligible)
+        super::postgres_reports::visit_cells(&self.pool, eligible)
     }
 
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
-        super::postgres_reports::lift_cells(self, eligible)
+        super::postgres_reports::lift_cells(&self.pool, eligible)
     }
 
     fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {

@@ -2,7 +2,7 @@
 //! visits per merchant and day and the lift arms per offer, over the
 //! installs the sybil rule ([`ReportEligibility`]) lets count.
 
-use super::postgres::PostgresStorage;
+use super::postgres_pool::PgPool;
 use super::types::{LiftCell, ReportCell, StorageError};
 use super::StorageFuture;
 use crate::limits::ReportEligibility;
@@ -11,14 +11,14 @@ use tokio_postgres::Row;
 /// The rows of `sql`, whose `$1` and `$2` are the sybil rule's
 /// [`ReportEligibility::min_install_age_days`] and
 /// [`ReportEligibility::min_upload_days`].
-async fn eligible_rows(s: &PostgresStorage, eligible: ReportEligibility, sql: &str) -> Result<Vec<Row>, StorageError> {
+async fn eligible_rows(s: &PgPool, eligible: ReportEligibility, sql: &str) -> Result<Vec<Row>, StorageError> {
     let (age, days) = (eligible.min_install_age_days as i32, eligible.min_upload_days as i32);
     Ok(s.client().await?.query(sql, &[&age, &days]).await?)
 }
 
 /// [`super::Storage::visit_cells`]: per day and merchant, the distinct
 /// eligible installs with a visit, their visits, minutes and noised rows.
-pub(super) fn visit_cells(s: &PostgresStorage, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
+pub(super) fn visit_cells(s: &PgPool, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
     Box::pin(async move {
         let rows = eligible_rows(
             s,
@@ -48,7 +48,7 @@ pub(super) fn visit_cells(s: &PostgresStorage, eligible: ReportEligibility) -> S
 
 /// [`super::Storage::lift_cells`]: per offer, the eligible installs only
 /// exposed and only held out, and how many of each redeemed.
-pub(super) fn lift_cells(s: &PostgresStorage, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
+pub(super) fn lift_cells(s: &PgPool, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
     Box::pin(async move {
         let rows = eligible_rows(
             s,

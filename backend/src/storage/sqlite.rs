@@ -10,6 +10,7 @@
 //! `SQLITE_BUSY` retries); reads use a small pool of their own connections,
 //! which WAL lets run beside the writer.
 
+use super::sqlite_days::{day_text, parse_day};
 use super::sqlite_schema::{configure, prepare};
 use super::sqlite_social as social;
 use super::types::{
@@ -123,14 +124,6 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, StorageError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| StorageError::Task(e.to_string()))?
-}
-
-fn day_text(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
-
-pub(super) fn parse_day(text: &str) -> Result<NaiveDate, StorageError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StorageError::Corrupt(format!("day {text:?}")))
 }
 
 impl Storage for SqliteStorage {
@@ -373,11 +366,11 @@ impl Storage for SqliteStorage {
     }
 
     fn visit_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<ReportCell>> {
-        super::sqlite_reports::visit_cells(self, eligible)
+        self.read(move |tx| super::sqlite_reports::visit_cells(tx, eligible))
     }
 
     fn lift_cells(&self, eligible: ReportEligibility) -> StorageFuture<'_, Vec<LiftCell>> {
-        super::sqlite_reports::lift_cells(self, eligible)
+        self.read(move |tx| super::sqlite_reports::lift_cells(tx, eligible))
     }
 
     fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {

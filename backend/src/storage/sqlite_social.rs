@@ -3,16 +3,13 @@
 //! transaction the caller holds. Links are stored in both directions, so a
 //! friend list is one index range.
 
+use super::sqlite_days::day_text;
 use super::types::{
     FriendCount, InviteAcceptance, InviteCreated, InviteHash, SocialDeleted, SocialMember, StorageError,
 };
 use crate::limits::{INVITE_VALID_DAYS, MAX_FRIENDS, MAX_OPEN_INVITES};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
-
-fn day_text(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
 
 /// Records (or refreshes) the member's statement that it holds `social`.
 pub(super) fn record_member(tx: &Transaction<'_>, m: &SocialMember) -> Result<(), StorageError> {
