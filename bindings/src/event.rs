@@ -421,7 +421,7 @@ pub enum KairosEvent {
         regions_changed: bool,
     },
     /// The device clock had been wrong and was corrected: `tick` said the
-    /// present is `to`, more than `CLOCK_CORRECTION_MS` (policy.rs, 7 days)
+    /// present is `to`, more than `CLOCK_CORRECTION_MS` (`core/src/policy/fixes.rs`, 7 days)
     /// before the engine's clock `from`. The engine went back to `to` and
     /// carries on (ADR 0009).
     ClockCorrected {

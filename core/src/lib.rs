@@ -14,7 +14,7 @@
 //! | `store/` | the only code that speaks SQL or writes a file: open, recover, migrate, one file per table group. Private to the crate. | `domain` |
 //! | `engine/` | the facade ([`Engine`]), the pipeline that orders each call's work in one transaction, sync, replay | `domain`, `store` |
 //!
-//! `policy.rs` holds every limit and default, `error.rs` the internal
+//! `policy/` holds every limit and default, `error.rs` the internal
 //! `Error` and the public [`KairosError`]. Every module is private; what an
 //! outside crate (the bindings, the simulator, the backend, tests) needs is
 //! re-exported below, at the root or in a small facade module.

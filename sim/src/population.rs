@@ -44,7 +44,7 @@ const MERCHANTS: usize = 400;
 const MERCHANTS_PER_SHOPPER: usize = 25;
 /// The catalog's prior chance of redeeming (every offer).
 const PRIOR_RATE: f64 = 0.12;
-/// The engine's default caps (`core/src/policy.rs`).
+/// The engine's default caps (`core/src/policy/offers.rs`).
 const OFFERS_PER_DAY: u32 = kairos_core::policy::DEFAULT_GLOBAL_OFFERS_PER_DAY;
 const OFFER_GAP_MINUTES: i64 = kairos_core::policy::DEFAULT_GLOBAL_MIN_GAP_MS / 60_000;
 const DISMISSAL_COOLDOWN_DAYS: i64 = kairos_core::policy::DEFAULT_DISMISSAL_COOLDOWN_MS / 86_400_000;
