@@ -304,3 +304,29 @@ fn a_large_catalog_read_in_batches_maps_every_fence_to_its_place() {
     e.load_catalog(&signed_version_first(&catalog_of(2, 5_000), &k), now).unwrap();
     check(&e, &[0, 2_000, 4_320, 4_321, 4_999]);
 }
+
+#[test]
+fn a_shop_stayed_in_before_its_fence_arrived_is_the_merchants_once_the_catalog_brings_it_even_after_a_restart() {
+    let (dir, k) = (tempfile::tempdir().unwrap(), key());
+    let far = || merchant("far", 5_000.0, vec![offer("far-offer", json!({}))]);
+    let shop = || merchant("bakery", 0.0, vec![offer("fresh", json!({}))]);
+    {
+        let e = engine_with(dir.path(), &k);
+        // The catalog in force does not know the bakery yet (a tile not
+        // held, or a shop listed later): ten minutes in it make a place.
+        e.load_catalog(&signed(&catalog(1, vec![far()]), &k), t("2026-11-24T09:00:00-08:00")).unwrap();
+        let mut fixes = walk(t("2026-11-24T10:20:00-08:00"), -300.0, 0.0, 1.3);
+        fixes.extend(stand(t("2026-11-24T10:24:00-08:00"), 0.0, 10));
+        fixes.extend(walk(t("2026-11-24T10:35:00-08:00"), 0.0, 600.0, 1.3));
+        let events = e.record_locations(&fixes).unwrap().events;
+        assert!(events.iter().any(|ev| matches!(ev.kind, EventKind::VisitEnded { .. })), "{events:?}");
+        e.load_catalog(&signed(&catalog(2, vec![far(), shop()]), &k), t("2026-11-24T11:30:00-08:00")).unwrap();
+        let events = pass_the_shop(&e, "2026-11-24T12:00:00-08:00");
+        assert_eq!(offer_events(&events), vec![("offer_triggered".into(), "fresh".into(), String::new())]);
+    }
+    // Reopened, the stored catalog decides the same again.
+    let e = engine_with(dir.path(), &k);
+    let events = pass_the_shop(&e, "2026-11-25T12:00:00-08:00");
+    let entered = events.iter().filter(|ev| matches!(ev.kind, EventKind::FenceEntered { .. })).count();
+    assert_eq!(entered, 1, "{events:?}");
+}

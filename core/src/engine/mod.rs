@@ -147,10 +147,11 @@ impl Engine {
             noise,
             sensing: None,
         };
-        inner.catalog = match inner.restore_tiles()? {
+        let restored = match inner.restore_tiles()? {
             Some(restored) => Some(restored),
             None => inner.restore_catalog()?,
         };
+        inner.set_catalog(restored);
         // Routines are kept on the wall clock; their instants follow the
         // device into its new zone (zone.rs).
         let events = inner.adopt_zone()?;

@@ -132,6 +132,24 @@ pub(super) fn transition_in(ctx: &mut Ctx<'_>, id: i64, to: OfferState, now: Tim
 }
 
 impl Inner {
+    /// Puts `catalog` in force, and makes the private places learned before
+    /// it that its fences cover their merchants' (`PlaceBook::match_fences`:
+    /// a shop added to the catalog, or a tile that arrived, after the
+    /// shopper stayed in it). Every catalog comes into force here.
+    pub(super) fn set_catalog(&mut self, catalog: Option<Arc<LoadedCatalog>>) {
+        if let Some(cat) = &catalog {
+            let mut hits = Vec::new();
+            let matched = self.places.match_fences(|lat, lon| {
+                cat.visit_hits(lat, lon, &mut hits);
+                !hits.is_empty()
+            });
+            if !matched.is_empty() {
+                tracing::info!(places = matched.len(), "places learned before their catalog fences are now merchants'");
+            }
+        }
+        self.catalog = catalog;
+    }
+
     /// Reloads the stored catalog at open. A stored catalog that no longer
     /// verifies (keys rotated away) or has expired is not used; offers then
     /// wait for the next catalog. A catalog that cannot be read fails the
@@ -221,7 +239,7 @@ impl Engine {
         let written = written?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
-        inner.catalog = Some(loaded);
+        inner.set_catalog(Some(loaded));
         // A single-document catalog replaces any tiles held.
         inner.tiles = None;
         inner.pending.extend(written.events);

@@ -223,8 +223,7 @@ impl Ctx<'_> {
     fn begin_visit(&mut self, lat: f64, lon: f64, arrived_at: Timestamp) -> Result<(i64, i64)> {
         let mut hits = Vec::new();
         if let Some(cat) = self.catalog {
-            cat.index.lookup(lat, lon, policy::MERCHANT_VISIT_MARGIN_M, &mut hits);
-            hits.retain(|h| h.distance_m <= policy::MERCHANT_VISIT_MARGIN_M);
+            cat.visit_hits(lat, lon, &mut hits);
         }
         let (place_id, matched) = match self.places.stay_place(lat, lon, !hits.is_empty()) {
             StayPlace::Private(id) => (id, false),
@@ -274,7 +273,7 @@ impl Ctx<'_> {
             if matches!(place_kind, PlaceKind::Home | PlaceKind::Work) {
                 // Home and work are private, even inside a fence.
                 store::merchant_visits::forget_place(self.conn, place_id)?;
-                self.places.set_private(place_id, true);
+                self.places.set_own(place_id);
             }
             self.emit(detected_at, EventKind::PlaceClassified { place_id, place_kind });
         }

@@ -294,7 +294,7 @@ impl Engine {
         })?;
         let loaded = Arc::new(written.value);
         let summary = info(&loaded);
-        inner.catalog = Some(loaded);
+        inner.set_catalog(Some(loaded));
         inner.tiles = Some(held);
         inner.pending.extend(written.events);
         Ok(summary)

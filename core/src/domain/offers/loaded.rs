@@ -490,6 +490,15 @@ impl LoadedCatalog {
         tracker.update_with_hits(&self.index, fix, hits, |f| self.dwell_ms(f), transitions);
     }
 
+    /// The fences a stay centred at `(lat, lon)` counts as a visit to:
+    /// those within [`crate::policy::MERCHANT_VISIT_MARGIN_M`] of it, in
+    /// `hits` (cleared first).
+    pub fn visit_hits(&self, lat: f64, lon: f64, hits: &mut Vec<crate::domain::fences::FenceHit>) {
+        let margin = crate::policy::MERCHANT_VISIT_MARGIN_M;
+        self.index.lookup(lat, lon, margin, hits);
+        hits.retain(|h| h.distance_m <= margin);
+    }
+
     /// Number of merchants in the catalog.
     pub fn merchant_count(&self) -> usize {
         self.merchants.len()

@@ -1,6 +1,7 @@
 //! Places: where visits cluster. Ids are stable (the database row id) and
 //! never reused. Home and work are inferred on the device from when visits
-//! happen, and every learned place is private.
+//! happen, and every learned place is private until a catalog fence
+//! covers it (home and work for good).
 
 use crate::domain::geo::distance_m;
 use crate::domain::time::{Timestamp, MINUTE_MS};
@@ -84,8 +85,20 @@ pub struct Visit {
 /// Loaded at open and kept in step with the store.
 #[derive(Debug, Clone, Default)]
 pub struct PlaceBook {
-    /// `(id, lat, lon, private)`.
-    places: Vec<(i64, f64, f64, bool)>,
+    /// `(id, lat, lon, whose)`.
+    places: Vec<(i64, f64, f64, Whose)>,
+}
+
+/// Whose a learned place is, as far as the engine can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    /// Home or work: private, even inside a fence.
+    Own,
+    /// Learned where the catalog in force had no fence: private until a
+    /// catalog brings a fence over its centre (see [`PlaceBook::match_fences`]).
+    Unmatched,
+    /// A catalog merchant's place.
+    Merchant,
 }
 
 /// Where a stay that begins belongs (the rule of `docs/geofencing.md`,
@@ -104,13 +117,17 @@ impl PlaceBook {
     /// Builds the index from `(id, lat, lon)` rows, none private.
     #[cfg(test)]
     pub fn new(places: Vec<(i64, f64, f64)>) -> Self {
-        PlaceBook { places: places.into_iter().map(|(id, lat, lon)| (id, lat, lon, false)).collect() }
+        PlaceBook { places: places.into_iter().map(|(id, lat, lon)| (id, lat, lon, Whose::Merchant)).collect() }
     }
     /// Builds the index from the stored places: home, work and every place
     /// no merchant's are private.
     pub fn from_places(places: &[Place]) -> Self {
-        let private = |p: &Place| p.private || matches!(p.kind, PlaceKind::Home | PlaceKind::Work);
-        PlaceBook { places: places.iter().map(|p| (p.id, p.lat, p.lon, private(p))).collect() }
+        let whose = |p: &Place| match (p.kind, p.private) {
+            (PlaceKind::Home | PlaceKind::Work, _) => Whose::Own,
+            (PlaceKind::Other, true) => Whose::Unmatched,
+            (PlaceKind::Other, false) => Whose::Merchant,
+        };
+        PlaceBook { places: places.iter().map(|p| (p.id, p.lat, p.lon, whose(p))).collect() }
     }
     /// The nearest place within the merge radius of `(lat, lon)`.
     pub fn nearest(&self, lat: f64, lon: f64) -> Option<i64> {
@@ -119,7 +136,7 @@ impl PlaceBook {
     fn nearest_with_distance(&self, lat: f64, lon: f64) -> Option<(i64, f64, bool)> {
         self.places
             .iter()
-            .map(|&(id, plat, plon, private)| (id, distance_m(lat, lon, plat, plon), private))
+            .map(|&(id, plat, plon, whose)| (id, distance_m(lat, lon, plat, plon), whose != Whose::Merchant))
             .filter(|&(_, d, _)| d <= policy::PLACE_MERGE_RADIUS_M)
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
@@ -144,20 +161,41 @@ impl PlaceBook {
     }
     /// The centres of the private places.
     pub fn private_centres(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        self.places.iter().filter(|p| p.3).map(|p| (p.1, p.2))
+        self.places.iter().filter(|p| p.3 != Whose::Merchant).map(|p| (p.1, p.2))
     }
-    /// Adds a place (private or not) or moves one (keeping its privacy).
+    /// Adds a place (private: learned where no fence was known; or a
+    /// merchant's) or moves one (keeping whose it is).
     pub fn upsert(&mut self, id: i64, lat: f64, lon: f64, private: bool) {
         match self.places.iter_mut().find(|p| p.0 == id) {
             Some(p) => (p.1, p.2) = (lat, lon),
-            None => self.places.push((id, lat, lon, private)),
+            None => self.places.push((id, lat, lon, if private { Whose::Unmatched } else { Whose::Merchant })),
         }
     }
-    /// Marks a place private (it became home or work) or a merchant's.
-    pub fn set_private(&mut self, id: i64, private: bool) {
+    /// Marks a place the shopper's own (it became home or work): private
+    /// for good, even inside a fence.
+    pub fn set_own(&mut self, id: i64) {
         if let Some(p) = self.places.iter_mut().find(|p| p.0 == id) {
-            p.3 = private;
+            p.3 = Whose::Own;
         }
+    }
+    /// Makes every place learned where no fence was known, whose centre a
+    /// catalog now in force covers (`covered`: within the merchant-visit
+    /// margin of one of its fences), that merchant's place; returns their
+    /// ids. The catalog was not there when the place was learned (a shop
+    /// added later, or a tile that arrived after the shopper stayed in
+    /// it): had it been, the place would have been the merchant's from its
+    /// first stay, so the engine decides now as it would have then. Home
+    /// and work stay private; a merchant's place whose fence has gone
+    /// (an evicted tile) stays a merchant's, with no fence to match.
+    pub fn match_fences(&mut self, mut covered: impl FnMut(f64, f64) -> bool) -> Vec<i64> {
+        let mut matched = Vec::new();
+        for p in self.places.iter_mut().filter(|p| p.3 == Whose::Unmatched) {
+            if covered(p.1, p.2) {
+                p.3 = Whose::Merchant;
+                matched.push(p.0);
+            }
+        }
+        matched
     }
     /// Removes every place.
     pub fn clear(&mut self) {
@@ -273,8 +311,38 @@ mod tests {
         assert!(book.private_within(37.34, -121.89, 20.0) && !book.private_within(37.34, -121.89, 10.0));
         let mut merchant = PlaceBook::new(vec![(2, 37.34, -121.89)]);
         assert_eq!(merchant.stay_place(37.34, -121.89, true), StayPlace::Known(2));
-        merchant.set_private(2, true);
+        merchant.set_own(2);
         assert_eq!(merchant.stay_place(37.34, -121.89, true), StayPlace::Private(2));
+    }
+
+    #[test]
+    fn a_place_learned_before_its_fence_arrived_becomes_the_merchants_but_home_never_does() {
+        let place = |id, kind, private| Place {
+            id,
+            lat: 37.34,
+            lon: -121.89 + id as f64 * 0.01,
+            kind,
+            private,
+            visit_count: 1,
+            total_minutes: 10,
+            first_seen: Timestamp(0),
+            last_seen: Timestamp(0),
+        };
+        let mut book = PlaceBook::from_places(&[
+            place(1, PlaceKind::Home, true),
+            place(2, PlaceKind::Other, true),
+            place(3, PlaceKind::Other, true),
+        ]);
+        let shop = |id: i64| (37.34, -121.89 + id as f64 * 0.01);
+        assert_eq!(book.stay_place(shop(2).0, shop(2).1, true), StayPlace::Private(2));
+        // A catalog now covers home and place 2, not place 3.
+        let covered = |lat: f64, lon: f64| [shop(1), shop(2)].iter().any(|&(a, b)| a == lat && b == lon);
+        assert_eq!(book.match_fences(covered), vec![2]);
+        assert_eq!(book.stay_place(shop(2).0, shop(2).1, true), StayPlace::Known(2));
+        assert_eq!(book.stay_place(shop(1).0, shop(1).1, true), StayPlace::Private(1));
+        assert_eq!(book.stay_place(shop(3).0, shop(3).1, false), StayPlace::Private(3));
+        assert!(!book.private_within(shop(2).0, shop(2).1, 1.0));
+        assert!(book.private_within(shop(1).0, shop(1).1, 1.0));
     }
 
     #[test]
