@@ -129,6 +129,12 @@ impl Line {
                 ),
             },
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),
+            "tiles_loaded" => format!(
+                "catalog tiles under header version {}: {} arrived, {} held",
+                s("header_version"),
+                s("tiles_updated"),
+                s("tiles_held")
+            ),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
             "clock_corrected" => format!("device clock corrected: engine clock back from {} to {}", s("from"), s("to")),
             "app_action" => match self.fields.get("error") {

@@ -251,6 +251,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "notification_held",
         "notification_retried",
         "catalog_loaded",
+        "tiles_loaded",
         "routine_overdue",
         "routine_resumed",
         "on_the_way_reminder",
