@@ -135,6 +135,12 @@ impl Line {
                 s("tiles_updated"),
                 s("tiles_held")
             ),
+            "tile_not_held" => format!(
+                "entered tile {}, which the phone does not hold ({} tiles held): nothing of {} can fire until a sync brings it",
+                s("tile"),
+                s("tiles_held"),
+                s("places")
+            ),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
             "clock_corrected" => format!("device clock corrected: engine clock back from {} to {}", s("from"), s("to")),
             "app_action" => match self.fields.get("error") {
