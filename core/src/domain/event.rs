@@ -334,6 +334,14 @@ impl std::fmt::Display for OfferTrigger {
     }
 }
 
+impl EventKind {
+    /// [`EventKind::TilesLoaded`]: `tiles_updated` tiles arrived (and are
+    /// held), `tiles_held` held in all, under header `header_version`.
+    pub fn tiles_loaded(header_version: u64, tiles_updated: usize, tiles_held: usize) -> EventKind {
+        EventKind::TilesLoaded { header_version, tiles_updated: tiles_updated as u64, tiles_held: tiles_held as u64 }
+    }
+}
+
 impl Event {
     /// An event at `at`.
     pub fn new(at: Timestamp, kind: EventKind) -> Self {
@@ -375,7 +383,7 @@ mod tests {
     #[test]
     fn tiles_loaded_is_counts_and_a_version_without_a_tile_id_or_coordinate() {
         let at = Timestamp::from_millis(1_795_600_800_000);
-        let e = Event::new(at, EventKind::TilesLoaded { header_version: 7, tiles_updated: 2, tiles_held: 9 });
+        let e = Event::new(at, EventKind::tiles_loaded(7, 2, 9));
         let json = serde_json::to_value(&e).unwrap();
         let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();

@@ -289,14 +289,7 @@ impl Engine {
             }
             store::catalog::save(ctx.conn, h.version, &blob, now)?;
             let i = info(&loaded);
-            ctx.emit(
-                now,
-                EventKind::TilesLoaded {
-                    header_version: h.version,
-                    tiles_updated: fresh.len() as u64,
-                    tiles_held: held.tiles.len() as u64,
-                },
-            );
+            ctx.emit(now, EventKind::tiles_loaded(h.version, fresh.len(), held.tiles.len()));
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
         })?;
