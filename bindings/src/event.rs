@@ -599,6 +599,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tiles_loaded_reaches_the_app_with_its_counts_and_version() {
+        let t = kairos_core::Timestamp::from_millis(1_795_600_800_000);
+        let e = KairosEvent::from(kairos_core::Event::new(t, kairos_core::EventKind::tiles_loaded(4, 2, 9)));
+        let want = KairosEvent::TilesLoaded { at: from_core(t), header_version: 4, tiles_updated: 2, tiles_held: 9 };
+        assert_eq!(e, want);
+    }
+
+    #[test]
     fn suppression_reasons_keep_their_kind_and_explanation() {
         let t = kairos_core::Timestamp::from_millis(1_795_600_800_000);
         let core = kairos_core::Event::new(
