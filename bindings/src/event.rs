@@ -401,6 +401,19 @@ pub enum KairosEvent {
         /// Fences it holds.
         fences: i64,
     },
+    /// Catalog tiles were loaded (a sync brought tiles, whole or as
+    /// deltas); a `CatalogLoaded` for the merged catalog follows. Counts
+    /// and a version only: no tile id or coordinate.
+    TilesLoaded {
+        /// When it happened.
+        at: SystemTime,
+        /// The version of the signed catalog header the tiles are under.
+        header_version: i64,
+        /// Tiles that arrived (whole or patched by a delta) and are held.
+        tiles_updated: i64,
+        /// Tiles held after the load.
+        tiles_held: i64,
+    },
     /// The engine's sensing plan changed (only once the app follows it;
     /// `docs/geofencing.md`, "The sensing plan").
     SensingPlanChanged {
@@ -550,6 +563,12 @@ impl From<kairos_core::Event> for KairosEvent {
                 offers: i64::try_from(offers).unwrap_or(i64::MAX),
                 fences: i64::try_from(fences).unwrap_or(i64::MAX),
             },
+            EventKind::TilesLoaded { header_version, tiles_updated, tiles_held } => KairosEvent::TilesLoaded {
+                at,
+                header_version: i64::try_from(header_version).unwrap_or(i64::MAX),
+                tiles_updated: i64::try_from(tiles_updated).unwrap_or(i64::MAX),
+                tiles_held: i64::try_from(tiles_held).unwrap_or(i64::MAX),
+            },
             EventKind::SensingPlanChanged {
                 accuracy,
                 interval_ms,
@@ -579,6 +598,14 @@ impl From<kairos_core::Event> for KairosEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiles_loaded_reaches_the_app_with_its_counts_and_version() {
+        let t = kairos_core::Timestamp::from_millis(1_795_600_800_000);
+        let e = KairosEvent::from(kairos_core::Event::new(t, kairos_core::EventKind::tiles_loaded(4, 2, 9)));
+        let want = KairosEvent::TilesLoaded { at: from_core(t), header_version: 4, tiles_updated: 2, tiles_held: 9 };
+        assert_eq!(e, want);
+    }
 
     #[test]
     fn suppression_reasons_keep_their_kind_and_explanation() {

@@ -1,7 +1,9 @@
 //! `--sync embedded`: the reference backend, in this process, on loopback,
 //! over a temporary SQLite file, serving the scenario's catalog. The
 //! README's main job uses it so the canonical day ends with its nightly
-//! sync against the real server. A scenario with `[social]` friends also
+//! sync against the real server. A catalog of `[catalog] tiles = true` is
+//! published as tiles (`tile_publishing`, ADR 0012), each signed with the
+//! scenario's signing key, and not as one document. A scenario with `[social]` friends also
 //! seeds them through it (or through a private one when the run has no
 //! embedded backend). Its clock is the replay's (it starts at the
 //! scenario's start and the till moves it to each presentation), so a
@@ -10,14 +12,31 @@
 
 use crate::scenario::till::{Till, TillAnswer};
 use crate::scenario::Scenario;
-use kairos_backend::catalog_publishing;
 use kairos_backend::clock::Clock;
 use kairos_backend::server::ServerBuilder;
 use kairos_backend::storage::{SqliteStorage, Storage};
+use kairos_backend::{catalog_publishing, tile_publishing};
+use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
 use kairos_core::sync::{HttpMethod, HttpRequest, HttpTransport, ReqwestTransport, SyncOptions};
 use kairos_core::{Engine, Timestamp};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// How the embedded backend publishes a scenario's catalog.
+pub enum Publication<'a> {
+    /// One signed envelope, served whole at `/v1/catalog`.
+    Envelope(&'a [u8]),
+    /// Cut into tiles, each signed with `pk8` (a PKCS#8 Ed25519 key)
+    /// under `key_id`.
+    Tiles {
+        /// The catalog document.
+        catalog: &'a Catalog,
+        /// The key id the engine trusts.
+        key_id: &'a str,
+        /// The signing key.
+        pk8: &'a [u8],
+    },
+}
 
 /// A running embedded backend; stops when dropped.
 pub struct Embedded {
@@ -37,12 +56,15 @@ impl Embedded {
     /// The backend for `sc`: its catalog published, its clock at the
     /// scenario's start.
     pub fn for_scenario(sc: &Scenario) -> Result<Embedded, String> {
-        Embedded::start(sc.catalog.as_ref().map(|c| c.envelope.as_slice()), Clock::manual(sc.start.0))
+        let publication = sc.catalog.as_ref().map(|c| match &c.tiles {
+            Some(pk8) => Publication::Tiles { catalog: &c.catalog, key_id: &c.key_id, pk8 },
+            None => Publication::Envelope(&c.envelope),
+        });
+        Embedded::start(publication, Clock::manual(sc.start.0))
     }
 
-    /// Starts the backend on `clock`, publishing `catalog` (a signed
-    /// envelope) if given.
-    pub fn start(catalog: Option<&[u8]>, clock: Clock) -> Result<Embedded, String> {
+    /// Starts the backend on `clock`, publishing `catalog` if given.
+    pub fn start(catalog: Option<Publication<'_>>, clock: Clock) -> Result<Embedded, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("embedded backend: {e}"))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -53,12 +75,21 @@ impl Embedded {
             SqliteStorage::open(&dir.path().join("kairos-backend.db")).map_err(|e| format!("embedded backend: {e}"))?,
         );
         let (url, stop) = runtime.block_on(async {
-            if let Some(envelope) = catalog {
-                let record =
-                    catalog_publishing::prepare(envelope, None).map_err(|e| format!("embedded backend: {e}"))?;
-                catalog_publishing::publish(storage.as_ref(), record)
-                    .await
-                    .map_err(|e| format!("embedded backend: {e}"))?;
+            match catalog {
+                Some(Publication::Envelope(envelope)) => {
+                    let record =
+                        catalog_publishing::prepare(envelope, None).map_err(|e| format!("embedded backend: {e}"))?;
+                    catalog_publishing::publish(storage.as_ref(), record)
+                        .await
+                        .map_err(|e| format!("embedded backend: {e}"))?;
+                }
+                Some(Publication::Tiles { catalog, key_id, pk8 }) => {
+                    let key = keypair_from_pkcs8(pk8).map_err(|e| format!("embedded backend: tiles' key: {e}"))?;
+                    tile_publishing::publish(storage.as_ref(), catalog, key_id, &key)
+                        .await
+                        .map_err(|e| format!("embedded backend: publishing the catalog as tiles: {e}"))?;
+                }
+                None => {}
             }
             let mut server = ServerBuilder::new(storage.clone())
                 .clock(clock.clone())

@@ -57,9 +57,11 @@ enum Command {
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
         /// After the replay (at the scenario's sync_at), sync with the
-        /// backend at URL through Engine::sync and print what it did;
+        /// backend at URL through Engine::sync and print what it did (the
+        /// scenario's [[sync]]s during the replay go there too);
         /// `embedded` starts the reference backend in this process on
-        /// loopback (serving the scenario's catalog) and syncs with it.
+        /// loopback (serving the scenario's catalog, as tiles with
+        /// `[catalog] tiles = true`) and syncs with it.
         #[arg(long, value_name = "URL")]
         sync: Option<String>,
         /// Keep the engine's data directory (database, WAL, SHM, anything

@@ -129,6 +129,18 @@ impl Line {
                 ),
             },
             "catalog_loaded" => format!("version {}: {} offers, {} fences", s("version"), s("offers"), s("fences")),
+            "tiles_loaded" => format!(
+                "catalog tiles under header version {}: {} arrived, {} held",
+                s("header_version"),
+                s("tiles_updated"),
+                s("tiles_held")
+            ),
+            "tile_not_held" => format!(
+                "entered tile {}, which the phone does not hold ({} tiles held): nothing of {} can fire until a sync brings it",
+                s("tile"),
+                s("tiles_held"),
+                s("places")
+            ),
             "database_recovered" => format!("{} (moved to {})", s("reason"), s("moved_to")),
             "clock_corrected" => format!("device clock corrected: engine clock back from {} to {}", s("from"), s("to")),
             "app_action" => match self.fields.get("error") {

@@ -324,3 +324,121 @@ fn the_canonical_days_redemption_token_is_verified_once_by_the_embedded_backends
         .collect();
     assert_eq!(verified, vec![(1, 200, "valid"), (2, 409, "already_redeemed")]);
 }
+
+/// `scenario` (a file of tests/scenarios/) with each `(from, to)` of
+/// `edits` applied, run from a copy next to it with `args`; `files` are
+/// written beside it for the run (and removed after).
+fn edited(scenario: &str, edits: &[(&str, &str)], files: &[(&str, String)], args: &[&str]) -> Output {
+    let dir = root().join("tests/scenarios");
+    let mut body = std::fs::read_to_string(dir.join(scenario)).unwrap();
+    for (from, to) in edits {
+        assert!(body.contains(from), "{scenario} has no {from:?}");
+        body = body.replacen(from, to, 1);
+    }
+    // Tests run in parallel: each copy has a name of its own.
+    static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let copy = dir.join(format!("{}.edited-{n}.tmp-toml", scenario.trim_end_matches(".toml")));
+    std::fs::write(&copy, body).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let mut all = vec!["run", copy.to_str().unwrap()];
+    all.extend(args);
+    let out = sim(&all);
+    std::fs::remove_file(&copy).unwrap();
+    for (name, _) in files {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_tiled_scenario_says_when_tiles_arrived_with_counts_and_no_tile_id() {
+    let out = sim(&["run", "tests/scenarios/tile-travel.toml", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let lines = json_lines(&out);
+    let loaded: Vec<&serde_json::Value> = lines.iter().filter(|l| l["kind"] == "tiles_loaded").collect();
+    let at: Vec<&str> = loaded.iter().map(|l| l["t"].as_str().unwrap()).collect();
+    assert_eq!(at, ["2026-11-24T16:05:00Z", "2026-11-24T20:00:00Z"], "at each [[sync]] that brought tiles");
+    let mut keys: Vec<&str> = loaded[1].as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["header_version", "kind", "t", "tiles_held", "tiles_updated"], "no tile id, no coordinate");
+    assert_eq!((loaded[1]["tiles_updated"].as_u64(), loaded[1]["tiles_held"].as_u64()), (Some(1), Some(2)));
+    let why = lines.iter().find(|l| l["kind"] == "tile_not_held" && l["t"] == "2026-11-24T18:30:00Z").unwrap();
+    assert_eq!(why["places"], "la-bakery-main", "{why}");
+    // With --sync embedded the same backend serves the syncs and the run
+    // ends with the nightly sync as other scenarios do.
+    let out = sim(&["run", "tests/scenarios/tile-travel.toml", "--sync", "embedded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn each_tile_expectation_fails_on_the_bug_it_guards() {
+    // The 12:00 sync removed: the bakery's tile never arrives.
+    let out = edited("tile-travel.toml", &[("[[sync]]\nat = \"12:00\"\n", "")], &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    for failed in [
+        "✗ exactly 1 × tiles_loaded with header_version = 1, tiles_held = 2, tiles_updated = 1 at 12:00:00",
+        "✗ exactly 1 × fence_entered with place_id = \"la-bakery-main\" between 12:10:00 and 12:20:00",
+        "✗ exactly 1 × offer_triggered with offer_id = \"la-bakery-welcome\", trigger = \"enter\" between 12:10:00",
+    ] {
+        assert!(t.contains(failed), "{failed} in {t}");
+    }
+    // The catalog loaded whole instead of tiled: the offer fires before
+    // the trip's sync, and nothing says a tile was missing.
+    let out = edited("tile-travel.toml", &[("tiles = true\n", "")], &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    for failed in [
+        "✗ never offer_triggered between 08:00:00 and 12:00:00",
+        "✗ never fence_entered between 08:00:00 and 12:00:00",
+        "✗ exactly 1 × tile_not_held with places = containing \"la-bakery-main\"",
+        "✗ exactly 1 × tiles_loaded with header_version = 1, tiles_held = 1, tiles_updated = 1 at 08:05:00",
+    ] {
+        assert!(t.contains(failed), "{failed} in {t}");
+    }
+    // A border fence counted twice (as a merge that kept each tile's copy
+    // would): two enters and two exits.
+    let mut catalog: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/scenarios/tile-border.catalog.json")).unwrap(),
+    )
+    .unwrap();
+    let mut copy = catalog["merchants"][0].clone();
+    copy["id"] = "border-bakery-copy".into();
+    copy["places"][0]["id"] = "border-bakery-copy-main".into();
+    copy["offers"] = serde_json::json!([]);
+    catalog["merchants"].as_array_mut().unwrap().push(copy);
+    let out = edited(
+        "tile-border.toml",
+        &[("tile-border.catalog.json", "tile-border-twice.tmp-catalog.json")],
+        &[("tile-border-twice.tmp-catalog.json", catalog.to_string())],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("✗ exactly 1 × fence_entered between 10:00:00 and 10:25:00"), "{t}");
+    assert!(t.contains("✗ exactly 1 × fence_exited between 10:00:00 and 10:25:00"), "{t}");
+}
+
+#[test]
+fn a_tiled_catalog_without_a_sync_an_envelope_or_a_foreign_backend_is_refused() {
+    let out = edited("tile-border.toml", &[("[[sync]]\nat = \"10:02\"\n", "")], &[], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("[catalog] tiles = true needs at least one [[sync]]"), "{}", text(&out));
+    let out = edited("tile-border.toml", &[("tiles = true\n", "tiles = true\nload_at = \"10:00\"\n")], &[], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("load_at does not apply with tiles = true"), "{}", text(&out));
+    let out = edited(
+        "tile-border.toml",
+        &[("document = \"tile-border.catalog.json\"", "envelope = \"../catalogs/shop-street.signed.json\"")],
+        &[],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("tiles = true needs document"), "{}", text(&out));
+    let out = sim(&["run", "tests/scenarios/tile-border.toml", "--sync", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("run with --sync embedded"), "{}", text(&out));
+}

@@ -232,6 +232,19 @@ pub enum EventKind {
         /// Fences it holds.
         fences: u64,
     },
+    /// Catalog tiles were loaded (ADR 0012): at a sync that brought tiles
+    /// (whole or as deltas), or through `Engine::load_tiles`. Followed by
+    /// the `CatalogLoaded` of the merged catalog. Counts and a version
+    /// only: no tile id or coordinate, so it says when a region's offers
+    /// arrived without saying where the phone is.
+    TilesLoaded {
+        /// The version of the signed catalog header the tiles are under.
+        header_version: u64,
+        /// Tiles that arrived (whole or patched by a delta) and are held.
+        tiles_updated: u64,
+        /// Tiles held after the load (the region within the memory budget).
+        tiles_held: u64,
+    },
     /// The sensing plan changed enough for the app to re-tune its location
     /// requests (reported once the app has asked for the plan with
     /// `Engine::sensing_plan`; `docs/geofencing.md`, "The sensing plan").
@@ -321,6 +334,14 @@ impl std::fmt::Display for OfferTrigger {
     }
 }
 
+impl EventKind {
+    /// [`EventKind::TilesLoaded`]: `tiles_updated` tiles arrived (and are
+    /// held), `tiles_held` held in all, under header `header_version`.
+    pub fn tiles_loaded(header_version: u64, tiles_updated: usize, tiles_held: usize) -> EventKind {
+        EventKind::TilesLoaded { header_version, tiles_updated: tiles_updated as u64, tiles_held: tiles_held as u64 }
+    }
+}
+
 impl Event {
     /// An event at `at`.
     pub fn new(at: Timestamp, kind: EventKind) -> Self {
@@ -357,5 +378,17 @@ mod tests {
         {
             assert_eq!((t.as_str(), serde_json::to_value(t).unwrap()), (name, serde_json::json!(name)));
         }
+    }
+
+    #[test]
+    fn tiles_loaded_is_counts_and_a_version_without_a_tile_id_or_coordinate() {
+        let at = Timestamp::from_millis(1_795_600_800_000);
+        let e = Event::new(at, EventKind::tiles_loaded(7, 2, 9));
+        let json = serde_json::to_value(&e).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["header_version", "kind", "t", "tiles_held", "tiles_updated"]);
+        assert_eq!(json["kind"], "tiles_loaded");
+        assert_eq!((json["header_version"].as_u64(), json["tiles_updated"].as_u64()), (Some(7), Some(2)));
     }
 }

@@ -289,6 +289,7 @@ impl Engine {
             }
             store::catalog::save(ctx.conn, h.version, &blob, now)?;
             let i = info(&loaded);
+            ctx.emit(now, EventKind::tiles_loaded(h.version, fresh.len(), held.tiles.len()));
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });
             Ok(loaded)
         })?;

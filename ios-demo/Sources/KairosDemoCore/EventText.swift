@@ -17,6 +17,7 @@ public enum EventText {
              let .offerSuppressed(at, _, _, _, _, _, _), let .offerHeldOut(at, _, _, _), let .offerExpired(at, _, _),
              let .routineOverdue(at, _, _, _, _, _), let .routineResumed(at, _, _, _), let .onTheWayReminder(at, _, _, _, _, _),
              let .notificationHeld(at, _, _, _, _), let .notificationRetried(at, _, _, _), let .catalogLoaded(at, _, _, _),
+             let .tilesLoaded(at, _, _, _),
              let .databaseRecovered(at, _, _),
              let .clockCorrected(at, _, _),
              let .sensingPlanChanged(at, _, _, _, _, _, _):
@@ -45,6 +46,8 @@ public enum EventText {
         case let .notificationHeld(_, message, _, _, explanation): return "Held (\(message)): \(explanation)"
         case let .notificationRetried(_, message, _, outcome): return "Held \(message): \(outcome)"
         case let .catalogLoaded(_, version, offers, _): return "Catalog v\(version) loaded: \(offers) offers"
+        case let .tilesLoaded(_, headerVersion, tilesUpdated, tilesHeld):
+            return "Catalog tiles: \(tilesUpdated) arrived, \(tilesHeld) held (v\(headerVersion))"
         case let .databaseRecovered(_, _, reason): return "Database recovered: \(reason)"
         case let .clockCorrected(_, from, _): return "Device clock corrected: back from \(from)"
         case let .sensingPlanChanged(_, accuracy, intervalMs, _, _, reason, _):

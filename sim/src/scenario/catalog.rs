@@ -30,6 +30,9 @@ pub struct CatalogPlan {
     pub source: String,
     /// Explicit load time, if given.
     pub load_at: Option<kairos_core::Timestamp>,
+    /// `tiles = true`: the PKCS#8 key the embedded backend signs each tile
+    /// with (the document's signing key); the engine loads nothing whole.
+    pub tiles: Option<Vec<u8>>,
 }
 
 fn read(dir: &Path, name: &str) -> Result<(Vec<u8>, String), String> {
@@ -41,6 +44,14 @@ fn read(dir: &Path, name: &str) -> Result<(Vec<u8>, String), String> {
 /// Reads and prepares `[catalog]`, paths relative to `dir`.
 pub fn resolve(c: &CatalogFile, dir: &Path, load_at: Option<kairos_core::Timestamp>) -> Result<CatalogPlan, String> {
     let key_id = c.key_id.clone().unwrap_or_else(|| TEST_KEY_ID.to_string());
+    if c.tiles && c.load_at.is_some() {
+        return Err("[catalog] load_at does not apply with tiles = true: the tiles arrive at the [[sync]]s".into());
+    }
+    if c.tiles && c.envelope.is_some() {
+        return Err("[catalog] tiles = true needs document (and its signing_key): each tile is signed on its own, \
+                    and a signed envelope cannot be cut into tiles"
+            .into());
+    }
     match (&c.document, &c.envelope) {
         (Some(doc), None) => {
             if c.public_key.is_some() {
@@ -55,8 +66,12 @@ pub fn resolve(c: &CatalogFile, dir: &Path, load_at: Option<kairos_core::Timesta
             let pair: Ed25519KeyPair = keypair_from_pkcs8(&pk8).map_err(|e| format!("[catalog] signing_key: {e}"))?;
             let envelope = sign(&bytes, &key_id, &pair);
             let public_key = decode_key(&public_key_base64(&pair))?;
-            let source = format!("{shown} (signed at run time with key {key_id})");
-            Ok(CatalogPlan { envelope, key_id, public_key, catalog, source, load_at })
+            let source = match c.tiles {
+                true => format!("{shown} (served as tiles, each signed at run time with key {key_id})"),
+                false => format!("{shown} (signed at run time with key {key_id})"),
+            };
+            let tiles = c.tiles.then_some(pk8);
+            Ok(CatalogPlan { envelope, key_id, public_key, catalog, source, load_at, tiles })
         }
         (None, Some(env)) => {
             if c.signing_key.is_some() {
@@ -69,7 +84,7 @@ pub fn resolve(c: &CatalogFile, dir: &Path, load_at: Option<kairos_core::Timesta
             };
             let public_key = decode_key(&public_b64)?;
             let catalog = open_envelope(&envelope, &key_id, &public_key).map_err(|e| format!("{shown}: {e}"))?;
-            Ok(CatalogPlan { envelope, key_id, public_key, catalog, source: shown, load_at })
+            Ok(CatalogPlan { envelope, key_id, public_key, catalog, source: shown, load_at, tiles: None })
         }
         _ => Err("[catalog] needs exactly one of document (signed at run time) or envelope (already signed)".into()),
     }

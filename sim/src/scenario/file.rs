@@ -35,6 +35,10 @@ pub struct ScenarioFile {
     pub consent: Option<ConsentFile>,
     /// When `run --sync URL` syncs (default: the end of the replay).
     pub sync_at: Option<String>,
+    /// Syncs during the replay (`[[sync]]`), with whatever backend the
+    /// run has (a private embedded one when it has none).
+    #[serde(default)]
+    pub sync: Vec<SyncFile>,
     /// Friends seeded through an embedded backend before the day.
     pub social: Option<SocialFile>,
     /// The catalog to load, if any.
@@ -172,6 +176,19 @@ pub struct CatalogFile {
     pub key_id: Option<String>,
     /// When the app loads it (default: the first input, history included).
     pub load_at: Option<String>,
+    /// Serve it as tiles (ADR 0012) through the embedded backend instead
+    /// of loading it whole: the phone gets the tiles of its region at each
+    /// `[[sync]]`.
+    #[serde(default)]
+    pub tiles: bool,
+}
+
+/// `[[sync]]`: one sync during the replay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncFile {
+    /// When the app syncs.
+    pub at: String,
 }
 
 /// `[history]`: what happened before the replay.

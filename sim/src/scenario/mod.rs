@@ -11,6 +11,7 @@
 //! | `tracks.rs` | every `[[track]]`: files read and checked, inline ones generated |
 //! | `matchers.rs` | field matchers of expectations |
 //! | `run.rs` | the run through the real engine |
+//! | `tiles.rs` | `[[sync]]` and tiled catalogs: the `tile_not_held` line |
 //! | `expect.rs` | judging expectations and explaining failures |
 //!
 //! `docs/scenarios.md` documents the format field by field.
@@ -22,6 +23,7 @@ pub mod file;
 pub mod matchers;
 pub mod run;
 mod segments;
+pub mod tiles;
 pub mod till;
 mod tracks;
 
@@ -63,6 +65,8 @@ pub struct Scenario {
     pub consent: Option<Consent>,
     /// When `--sync` syncs, if given.
     pub sync_at: Option<Timestamp>,
+    /// `[[sync]]`: syncs during the replay, in time order.
+    pub syncs: Vec<Timestamp>,
     /// Friends seeded through an embedded backend, and the shopper's sync
     /// that fetches their counts, if given.
     pub social: Option<Social>,
@@ -230,8 +234,17 @@ impl Expectation {
 }
 
 /// Line kinds the simulator itself adds beside the engine's events.
-pub const SIM_KINDS: [&str; 8] =
-    ["app_action", "today", "place", "outbox", "consent", "sync", "fix_rejected", till::VERIFIED_KIND];
+pub const SIM_KINDS: [&str; 9] = [
+    "app_action",
+    "today",
+    "place",
+    "outbox",
+    "consent",
+    "sync",
+    "fix_rejected",
+    till::VERIFIED_KIND,
+    tiles::NOT_HELD_KIND,
+];
 
 /// Every kind of line an expectation may name.
 pub fn known_kinds() -> Vec<&'static str> {
@@ -251,6 +264,7 @@ pub fn known_kinds() -> Vec<&'static str> {
         "notification_held",
         "notification_retried",
         "catalog_loaded",
+        "tiles_loaded",
         "routine_overdue",
         "routine_resumed",
         "on_the_way_reminder",
@@ -377,6 +391,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         None => None,
     };
     let sync_at = f.sync_at.as_deref().map(|t| r.time(t)).transpose().map_err(|e| format!("sync_at: {e}"))?;
+    let syncs = tiles::syncs(&f.sync, &r, catalog.as_ref())?;
     let social = match &f.social {
         Some(s) => {
             let at = r.time(&s.sync_at).map_err(|e| format!("[social] sync_at: {e}"))?;
@@ -499,7 +514,9 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         path: path.to_path_buf(),
         name: f.name,
         description: f.description,
-        needs_dense_sensing: f.needs_dense_sensing,
+        needs_dense_sensing: f
+            .needs_dense_sensing
+            .or_else(|| catalog.as_ref().and_then(|c| c.tiles.as_ref()).map(|_| tiles::DENSE_ONLY.to_string())),
         tz,
         start,
         until,
@@ -508,6 +525,7 @@ fn resolve(path: &Path, f: ScenarioFile) -> Result<Scenario, String> {
         catalog,
         consent,
         sync_at,
+        syncs,
         social,
         places,
         history,

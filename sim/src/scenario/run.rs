@@ -3,6 +3,7 @@
 //! [`kairos_core::replay::Replayer`], acting for the app and probing the
 //! engine at the scenario's times.
 
+use super::tiles::TileWatch;
 use super::till::{Till, VERIFIED_KIND};
 use super::{Act, Refusal, Scenario, Social};
 use crate::embedded_backend::Embedded;
@@ -52,6 +53,8 @@ enum Scheduled {
     Today,
     Place((f64, f64)),
     Outbox,
+    /// A `[[sync]]`.
+    Sync,
 }
 
 /// Runs `sc`, calling `on_line` as each line happens, and syncs with the
@@ -67,7 +70,10 @@ pub fn run(sc: &Scenario, sync_url: Option<&str>, on_line: &mut dyn FnMut(&Line)
 /// the embedded backend at `sync_url` when it is one: a scenario's
 /// `[social]` friends are seeded through it (else through a private
 /// embedded backend of their own), and redemption tokens are presented at
-/// its till (without one they are shown but not verified).
+/// its till (without one they are shown but not verified). `[[sync]]`s go
+/// to `sync_url`, or to a private embedded backend when there is none; a
+/// tiled catalog is only published by an embedded backend, so it refuses
+/// another `sync_url`.
 pub fn run_in(
     sc: &Scenario,
     sync_url: Option<&str>,
@@ -75,6 +81,18 @@ pub fn run_in(
     data_dir: &std::path::Path,
     on_line: &mut dyn FnMut(&Line),
 ) -> Result<RunOutput, String> {
+    let tiled = sc.catalog.as_ref().is_some_and(|c| c.tiles.is_some());
+    if let (true, Some(url), None) = (tiled, sync_url, backend) {
+        return Err(format!(
+            "[catalog] tiles = true: the tiles are published by the embedded backend only; run with --sync embedded \
+             (or without --sync), not --sync {url}"
+        ));
+    }
+    let private = match backend.is_none() && (sc.social.is_some() || (!sc.syncs.is_empty() && sync_url.is_none())) {
+        true => Some(Embedded::for_scenario(sc)?),
+        false => None,
+    };
+    let during_url = sync_url.or(private.as_ref().map(|p| p.url.as_str()));
     let till = backend.map(|b| b as &dyn Till);
     let mut config = sc.config.clone();
     config.data_dir = data_dir.to_path_buf();
@@ -93,7 +111,7 @@ pub fn run_in(
             r.push(line);
         }
     }
-    if let Some(c) = &sc.catalog {
+    if let Some(c) = sc.catalog.as_ref().filter(|c| c.tiles.is_none()) {
         let at = c.load_at.unwrap_or(first);
         engine
             .load_catalog(&c.envelope, at)
@@ -103,14 +121,7 @@ pub fn run_in(
     }
 
     if let Some(social) = &sc.social {
-        let private;
-        let backend = match backend {
-            Some(b) => b,
-            None => {
-                private = Embedded::for_scenario(sc)?;
-                &private
-            }
-        };
+        let backend = backend.or(private.as_ref()).expect("a scenario with [social] has a backend");
         r.social(social, backend)?;
     }
 
@@ -140,6 +151,7 @@ pub fn run_in(
             schedule.push((at, item));
         }
     }
+    schedule.extend(sc.syncs.iter().map(|at| (*at, Scheduled::Sync)));
     schedule.sort_by_key(|(t, _)| *t);
     let until = schedule.iter().map(|(t, _)| *t).chain(sc.until).max();
     let opts = ReplayOptions { window_ms: sc.window_ms, until };
@@ -151,6 +163,7 @@ pub fn run_in(
     }
     let (mut curve, mut failures) = (Vec::new(), Vec::new());
     let mut pending = schedule.into_iter().peekable();
+    let mut watch = TileWatch::new(sc);
     let mut end = sc.start;
     loop {
         let tick = rp.next_tick();
@@ -161,6 +174,7 @@ pub fn run_in(
                 None => engine.tick(at),
             }
             .map_err(|e| e.to_string())?;
+            r.watch(&mut watch, at);
             r.emit(&events, false);
             r.rejected(rp.take_rejected());
             let (_, item) = pending.next().expect("peeked");
@@ -173,11 +187,13 @@ pub fn run_in(
                 Scheduled::Today => r.today(at)?,
                 Scheduled::Place(p) => r.place(at, p)?,
                 Scheduled::Outbox => r.outbox(at)?,
+                Scheduled::Sync => r.sync(during_url.expect("a scenario with [[sync]] has a backend"), at)?,
             }
             end = end.max(at);
             continue;
         }
         let Some((t, events)) = rp.step().map_err(|e| e.to_string())? else { break };
+        r.watch(&mut watch, t);
         r.emit(&events, false);
         r.rejected(rp.take_rejected());
         let today = engine.today(t).map_err(|e| e.to_string())?;
@@ -228,6 +244,13 @@ impl Run<'_> {
             let mut line = Line::from_event(e);
             line.history = history;
             self.label(&mut line);
+            self.push(line);
+        }
+    }
+
+    /// The `tile_not_held` lines of the fixes delivered up to `t`.
+    fn watch(&mut self, watch: &mut Option<TileWatch>, t: Timestamp) {
+        for line in watch.as_mut().map(|w| w.lines(self.engine, t)).unwrap_or_default() {
             self.push(line);
         }
     }

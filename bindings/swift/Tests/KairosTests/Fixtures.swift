@@ -105,6 +105,7 @@ extension KairosEvent {
         case let .notificationHeld(at, _, _, _, _): return at
         case let .notificationRetried(at, _, _, _): return at
         case let .catalogLoaded(at, _, _, _): return at
+        case let .tilesLoaded(at, _, _, _): return at
         case let .sensingPlanChanged(at, _, _, _, _, _, _): return at
         case let .databaseRecovered(at, _, _): return at
         case let .clockCorrected(at, _, _): return at

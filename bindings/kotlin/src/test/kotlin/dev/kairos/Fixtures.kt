@@ -90,6 +90,7 @@ val KairosEvent.time: Instant
         is KairosEvent.NotificationHeld -> at
         is KairosEvent.NotificationRetried -> at
         is KairosEvent.CatalogLoaded -> at
+        is KairosEvent.TilesLoaded -> at
         is KairosEvent.SensingPlanChanged -> at
         is KairosEvent.DatabaseRecovered -> at
         is KairosEvent.ClockCorrected -> at

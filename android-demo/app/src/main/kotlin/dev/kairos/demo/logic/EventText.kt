@@ -29,6 +29,7 @@ object EventText {
         is KairosEvent.NotificationHeld -> event.at
         is KairosEvent.NotificationRetried -> event.at
         is KairosEvent.CatalogLoaded -> event.at
+        is KairosEvent.TilesLoaded -> event.at
         is KairosEvent.DatabaseRecovered -> event.at
         is KairosEvent.ClockCorrected -> event.at
         is KairosEvent.SensingPlanChanged -> event.at
@@ -54,6 +55,7 @@ object EventText {
         is KairosEvent.NotificationHeld -> "Held (${event.message.name.lowercase()}): ${event.explanation}"
         is KairosEvent.NotificationRetried -> "Held ${event.message.name.lowercase()}: ${event.outcome.name.lowercase()}"
         is KairosEvent.CatalogLoaded -> "Catalog v${event.version} loaded: ${event.offers} offers"
+        is KairosEvent.TilesLoaded -> "Catalog tiles: ${event.tilesUpdated} arrived, ${event.tilesHeld} held (v${event.headerVersion})"
         is KairosEvent.DatabaseRecovered -> "Database recovered: ${event.reason}"
         is KairosEvent.ClockCorrected -> "Device clock corrected: back from ${event.from}"
         is KairosEvent.SensingPlanChanged -> SensingStatus.text(event.accuracy, event.intervalMs, event.reason)
