@@ -1,8 +1,17 @@
 //! The catalog in force (its signed bytes, so a restart reloads and
 //! verifies it again; see [`crate::domain::catalog::verify_stored`]) and
 //! the stable fence id of every catalog place.
+//!
+//! A single-document catalog is stored in clear: it is the same signed
+//! document for every install and says nothing about the shopper. A tiled
+//! catalog's row (the signed header, which is the same for everyone, with
+//! the list of tiles held, which is not) is sealed whole
+//! ([`save_sealed`]: [`SEALED_MAGIC`], then the value sealed under the
+//! label `catalog`), since the tiles a phone holds are a coarse map of
+//! where the shopper lives and goes (`docs/privacy.md`).
 
 use crate::domain::fences::FenceId;
+use crate::domain::privacy::seal::Sealer;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use foldhash::HashMap;
@@ -19,6 +28,51 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     )?
     .execute(params![version as i64, envelope, at.0])?;
     Ok(())
+}
+
+/// First bytes of a sealed catalog row (never a signed catalog's, JSON's
+/// or the clear tile layouts').
+pub const SEALED_MAGIC: &[u8; 8] = b"\0KSEALD1";
+
+/// Label of a sealed catalog row.
+const SEALED_LABEL: &[u8] = b"catalog";
+
+/// Stores `plain` (a tiled catalog's list of tiles, with its header of
+/// `version`) sealed as the catalog in force.
+pub fn save_sealed(conn: &Connection, sealer: &Sealer, version: u64, plain: &[u8], at: Timestamp) -> Result<()> {
+    let sealed = [&SEALED_MAGIC[..], &sealer.seal(SEALED_LABEL, plain)?].concat();
+    save(conn, version, &sealed, at)
+}
+
+/// The opened value of a sealed catalog row and when it was loaded;
+/// `None` when no catalog is stored or it is not sealed (a
+/// single-document catalog: [`load`]). A sealed row that does not open is
+/// an error.
+pub fn load_sealed(conn: &Connection, sealer: &Sealer) -> Result<Option<(Vec<u8>, Timestamp)>> {
+    let Some((stored, at)) = load(conn)? else { return Ok(None) };
+    let Some(sealed) = stored.strip_prefix(SEALED_MAGIC) else { return Ok(None) };
+    Ok(Some((sealer.open(SEALED_LABEL, sealed)?, at)))
+}
+
+/// Whether the stored catalog is sealed (a tiled catalog).
+pub fn holds_sealed(conn: &Connection) -> Result<bool> {
+    Ok(load(conn)?.is_some_and(|(stored, _)| stored.starts_with(SEALED_MAGIC)))
+}
+
+/// Forgets the stored catalog and the fence ids of its places (erase of a
+/// tiled catalog: both name the shopper's region). The highest versions
+/// loaded stay (the rollback guard; they name no place).
+pub fn forget(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM catalog; DELETE FROM fence_ids;")?;
+    Ok(())
+}
+
+/// Re-seals a sealed catalog row under `new` (key rotation); a clear one
+/// is left as it is.
+pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
+    let Some((plain, at)) = load_sealed(conn, old)? else { return Ok(()) };
+    let version: i64 = conn.query_row("SELECT version FROM catalog WHERE id = 1", [], |r| r.get(0))?;
+    save_sealed(conn, new, version as u64, &plain, at)
 }
 
 /// `meta` key of the highest catalog version ever loaded, per signing key.
