@@ -258,19 +258,23 @@ fn a_version_9_profile_s_clear_tiles_are_dropped_unreadable_and_its_schema_is_a_
     c.execute("INSERT INTO catalog VALUES (1, 3, ?1, 1795000000000)", [list]).unwrap();
     c.execute("INSERT INTO fence_ids VALUES ('corner-cafe-place', 1)", []).unwrap();
     drop(c);
+    let unreadable = |when: &str| {
+        for name in ["kairos.db", "kairos.db-wal"] {
+            let Ok(bytes) = std::fs::read(dir.path().join(name)) else { continue };
+            for needle in [&b"r6366c2903"[..], b"r6367c2904", b"37.331234"] {
+                let found = bytes.windows(needle.len()).any(|w| w == needle);
+                assert!(!found, "{} readable in {name} {when}", String::from_utf8_lossy(needle));
+            }
+        }
+    };
     let e = open(dir.path());
     assert!(e.catalog_tiles().is_none() && e.catalog_info().is_none(), "the tiles come back at the next sync");
+    unreadable("with the migrated engine open");
     drop(e);
+    unreadable("after the migration");
     let migrated = schema_of(dir.path());
     let fresh = fresh_schema();
     assert!(migrated == fresh, "v9 migrated differs from a new profile: {}", difference(&migrated, &fresh));
-    for name in ["kairos.db", "kairos.db-wal"] {
-        let Ok(bytes) = std::fs::read(dir.path().join(name)) else { continue };
-        for needle in [&b"r6366c2903"[..], b"r6367c2904", b"37.331234"] {
-            let found = bytes.windows(needle.len()).any(|w| w == needle);
-            assert!(!found, "{} readable in {name} after the migration", String::from_utf8_lossy(needle));
-        }
-    }
 }
 
 #[test]

@@ -286,9 +286,16 @@ async fn a_tiled_region_leaves_no_tile_id_and_no_coordinate_of_its_places_in_any
     assert!(ids.is_empty(), "tile ids of the region at rest: {ids:?}");
     let hits = scanner.scan_dir(dir.path()).unwrap();
     assert!(hits.is_empty(), "the region's places at rest: {:#?}", &hits[..hits.len().min(10)]);
-    // Reopened with its key, the engine reads its tiles back.
+    // Reopened with its key, the engine reads its tiles back; and after a
+    // key rotation, with the new key only.
     let e = Engine::open(kairos_e2e::catalog::config(dir.path(), tiled::INSTALL)).unwrap();
     assert_eq!(e.catalog_tiles().expect("tiles restored").held, held);
+    e.rotate_key(&[42; 32]).unwrap();
+    drop(e);
+    let mut rotated = kairos_e2e::catalog::config(dir.path(), tiled::INSTALL);
+    rotated.sealing_key = [42; 32];
+    let e = Engine::open(rotated).unwrap();
+    assert_eq!(e.catalog_tiles().expect("tiles restored under the new key").held, held);
     assert_eq!(e.catalog_info().unwrap().fences, 2);
     p.b.server.shutdown().await.unwrap();
 }
@@ -301,8 +308,10 @@ fn the_tile_finder_finds_a_tile_id_and_the_scanner_a_place_in_the_clear_tile_row
     let (id, cafe) = ("r6366c2903", tiled::PLACES[0].1);
     let entry = format!(r#"{{"id":"corner-cafe","places":[{{"fence":{{"lat":{},"lon":{}}}}}]}}"#, cafe.lat, cafe.lon);
     let db = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
-    db.execute_batch("CREATE TABLE catalog_tiles (tile TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL);")
-        .unwrap();
+    db.execute_batch(
+        "CREATE TABLE catalog_tiles (tile TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL);",
+    )
+    .unwrap();
     db.execute("INSERT INTO catalog_tiles VALUES (?1, 3, ?2)", rusqlite::params![id, entry.as_bytes()]).unwrap();
     drop(db);
     let ids = tiled::tile_id_hits(dir.path(), &[id.to_string()]).unwrap();

@@ -66,7 +66,13 @@ impl Sealer {
         let prefix = random_u64(&rng)?;
         let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), KEYED_ID_DERIVATION);
         let ids = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
-        Ok(Sealer { key: LessSafeKey::new(unbound), ids, prefix: AtomicU64::new(prefix), counter: AtomicU64::new(0), rng })
+        Ok(Sealer {
+            key: LessSafeKey::new(unbound),
+            ids,
+            prefix: AtomicU64::new(prefix),
+            counter: AtomicU64::new(0),
+            rng,
+        })
     }
 
     fn next_nonce(&self) -> Result<[u8; NONCE_LEN]> {
