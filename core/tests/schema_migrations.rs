@@ -261,7 +261,7 @@ fn a_version_9_profile_s_clear_tiles_are_dropped_unreadable_and_its_schema_is_a_
     let unreadable = |when: &str| {
         for name in ["kairos.db", "kairos.db-wal"] {
             let Ok(bytes) = std::fs::read(dir.path().join(name)) else { continue };
-            for needle in [&b"r6366c2903"[..], b"r6367c2904", b"37.331234"] {
+            for needle in [&b"r6366c2903"[..], b"r6367c2904", b"37.331234", b"corner-cafe"] {
                 let found = bytes.windows(needle.len()).any(|w| w == needle);
                 assert!(!found, "{} readable in {name} {when}", String::from_utf8_lossy(needle));
             }
@@ -272,6 +272,11 @@ fn a_version_9_profile_s_clear_tiles_are_dropped_unreadable_and_its_schema_is_a_
     unreadable("with the migrated engine open");
     drop(e);
     unreadable("after the migration");
+    let c = Connection::open(dir.path().join("kairos.db")).unwrap();
+    let kept: (String, i64) =
+        c.query_row("SELECT typeof(place_id), fence_id FROM fence_ids", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(kept, ("blob".to_string(), 1), "the place keeps its fence id, under a keyed place id");
+    drop(c);
     let migrated = schema_of(dir.path());
     let fresh = fresh_schema();
     assert!(migrated == fresh, "v9 migrated differs from a new profile: {}", difference(&migrated, &fresh));

@@ -89,21 +89,43 @@ pub fn fix(at: Timestamp, p: Target) -> LocationFix {
 pub fn tile_id_hits(dir: &Path, ids: &[String]) -> std::io::Result<Vec<(PathBuf, String, usize)>> {
     let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
     for id in ids {
-        needles.push((id.clone(), id.as_bytes().to_vec()));
+        needles.extend(tile_needles(id));
+    }
+    find(dir, &needles)
+}
+
+/// Where the ids of the held tiles' merchants (and so of their places,
+/// `<merchant>-place`) are readable as text in a file under `dir`.
+pub fn merchant_id_hits(dir: &Path) -> std::io::Result<Vec<(PathBuf, String, usize)>> {
+    let needles: Vec<(String, Vec<u8>)> =
+        PLACES[..2].iter().map(|(id, _)| (id.to_string(), id.as_bytes().to_vec())).collect();
+    find(dir, &needles)
+}
+
+/// A tile id as text and as its row and column (u32, both byte orders).
+fn tile_needles(id: &str) -> Vec<(String, Vec<u8>)> {
+    let mut needles = Vec::new();
+    {
+        needles.push((id.to_string(), id.as_bytes().to_vec()));
         let (row, col) = id[1..].split_once('c').expect("a tile id is r<row>c<col>");
         let (row, col): (u32, u32) = (row.parse().expect("a row"), col.parse().expect("a column"));
-        needles.push((id.clone(), [row.to_le_bytes(), col.to_le_bytes()].concat()));
-        needles.push((id.clone(), [row.to_be_bytes(), col.to_be_bytes()].concat()));
+        needles.push((id.to_string(), [row.to_le_bytes(), col.to_le_bytes()].concat()));
+        needles.push((id.to_string(), [row.to_be_bytes(), col.to_be_bytes()].concat()));
     }
+    needles
+}
+
+/// Every file under `dir` holding one of `needles` (named), and where.
+fn find(dir: &Path, needles: &[(String, Vec<u8>)]) -> std::io::Result<Vec<(PathBuf, String, usize)>> {
     let mut hits = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            hits.extend(tile_id_hits(&path, ids)?);
+            hits.extend(find(&path, needles)?);
             continue;
         }
         let bytes = std::fs::read(&path)?;
-        for (id, needle) in &needles {
+        for (id, needle) in needles {
             if let Some(at) = bytes.windows(needle.len()).position(|w| w == &needle[..]) {
                 hits.push((path.clone(), id.clone(), at));
             }

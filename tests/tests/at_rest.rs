@@ -278,12 +278,16 @@ async fn a_tiled_region_leaves_no_tile_id_and_no_coordinate_of_its_places_in_any
     let scanner = Scanner::new(tiled::held_places(), TOLERANCE_DEG);
     let ids = tiled::tile_id_hits(p.dir.path(), &region).unwrap();
     assert!(ids.is_empty(), "tile ids of the region in the open profile: {ids:?}");
+    let names = tiled::merchant_id_hits(p.dir.path()).unwrap();
+    assert!(names.is_empty(), "the region's merchants and places named in the open profile: {names:?}");
     let hits = scanner.scan_dir(p.dir.path()).unwrap();
     assert!(hits.is_empty(), "the region's places in the open profile: {:#?}", &hits[..hits.len().min(10)]);
     let dir = p.dir;
     drop(p.e);
     let ids = tiled::tile_id_hits(dir.path(), &region).unwrap();
     assert!(ids.is_empty(), "tile ids of the region at rest: {ids:?}");
+    let names = tiled::merchant_id_hits(dir.path()).unwrap();
+    assert!(names.is_empty(), "the region's merchants and places named at rest: {names:?}");
     let hits = scanner.scan_dir(dir.path()).unwrap();
     assert!(hits.is_empty(), "the region's places at rest: {:#?}", &hits[..hits.len().min(10)]);
     // Reopened with its key, the engine reads its tiles back; and after a
@@ -318,4 +322,21 @@ fn the_tile_finder_finds_a_tile_id_and_the_scanner_a_place_in_the_clear_tile_row
     assert!(ids.iter().any(|(_, found, _)| found == id), "{ids:?}");
     let hits = Scanner::new(tiled::held_places(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
     assert!(hits.iter().any(|h| h.rendering == Rendering::DecimalText), "{hits:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fence_of_a_tiled_catalog_is_named_by_its_place_id_in_the_export_though_stored_keyed() {
+    let p = tiled::published().await;
+    let start = t("2026-11-24T07:00:00-08:00");
+    p.e.record_location(tiled::fix(start, tiled::HOME)).unwrap();
+    p.e.sync(&tiled::options(&p.b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    let cafe = tiled::PLACES[0].1;
+    for minute in 1..=3 {
+        p.e.record_location(tiled::fix(start.plus_millis(minute * MINUTE_MS), cafe)).unwrap();
+    }
+    let export: serde_json::Value = serde_json::from_str(&p.e.export_profile().unwrap()).unwrap();
+    let named: Vec<&str> =
+        export["fence_ids"].as_array().unwrap().iter().filter_map(|f| f["catalog_place_id"].as_str()).collect();
+    assert_eq!(named, ["corner-cafe-place"], "{}", export["fence_ids"]);
+    p.b.server.shutdown().await.unwrap();
 }

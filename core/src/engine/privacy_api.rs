@@ -147,6 +147,10 @@ impl Engine {
             store::meta::reseal(ctx.conn, &old, &new)?;
             store::catalog::reseal(ctx.conn, &old, &new)?;
             store::tiles::reseal(ctx.conn, &old, &new)?;
+            let catalog = ctx.catalog;
+            store::catalog::rekey_fence_ids(ctx.conn, &new, |fence| {
+                catalog.and_then(|c| c.place(fence)).map(|p| p.id().to_string())
+            })?;
             store::set_key_check(ctx.conn, &new)
         });
         if resealed.is_err() {

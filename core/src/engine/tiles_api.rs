@@ -12,7 +12,7 @@
 //! not asked for; held tiles no longer needed keep the room left, least
 //! recently needed evicted first.
 
-use super::offers_api::{info, prepare, prepare_and_save};
+use super::offers_api::{info, prepare_and_save};
 use super::tiles_build::{build, Built};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
@@ -162,7 +162,9 @@ impl Inner {
         };
         // Tiles left out for the limits stay held until the next load
         // evicts them; the catalog in force is built without them.
-        let loaded = prepare(&self.conn, built.pending)?;
+        let mut fence_ids = store::catalog::FenceIdAssigner::keyed(&self.conn, &self.sealer)?;
+        fence_ids.add(built.pending.place_ids());
+        let loaded = prepare_and_save(built.pending, fence_ids, None, &self.conn, now)?;
         self.tiles = Some(held);
         Ok(Some(Arc::new(loaded)))
     }
@@ -276,7 +278,7 @@ impl Engine {
                 }
             }
             store::catalog::raise_highest_version(ctx.conn, key_id, h.version)?;
-            let mut fence_ids = store::catalog::FenceIdAssigner::new(ctx.conn)?;
+            let mut fence_ids = store::catalog::FenceIdAssigner::keyed(ctx.conn, ctx.sealer)?;
             fence_ids.add(pending.place_ids());
             let loaded = prepare_and_save(pending, fence_ids, None, ctx.conn, now)?;
             for (id, body) in &fresh {

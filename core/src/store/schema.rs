@@ -209,11 +209,32 @@ DELETE FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553';",
 /// locates the shopper coarsely; `docs/privacy.md`, "Catalog tiles"): the
 /// tiles' rows are found by a keyed id and hold one sealed value
 /// (`store::tiles`), the catalog row's list of tiles is sealed
-/// (`store::catalog::save_sealed`). The clear rows are
+/// (`store::catalog::save_sealed`), and a tiled catalog's places are kept
+/// in `fence_ids` by the keyed id of their place id (`fence_ids` label;
+/// the rows of a profile holding tiles are re-keyed here, keeping their
+/// fence ids, which the engine state names). The clear tile rows are
 /// dropped, not re-sealed: the next sync fetches the tiles again. Run with
 /// `secure_delete` on, and checkpointed by [`migrate`], so nothing of them
 /// stays readable in the database or WAL files.
-fn upgrade_from_9(conn: &Connection, _: &Sealer) -> Result<()> {
+fn upgrade_from_9(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let tiled: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553')",
+        [],
+        |r| r.get(0),
+    )?;
+    if tiled {
+        let places: Vec<(String, i64)> = conn
+            .prepare("SELECT place_id, fence_id FROM fence_ids WHERE typeof(place_id) = 'text'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (place, fence) in places {
+            let keyed = sealer.keyed_id(b"fence_ids", place.as_bytes());
+            conn.execute(
+                "UPDATE fence_ids SET place_id = ?2 WHERE fence_id = ?1",
+                rusqlite::params![fence, &keyed[..]],
+            )?;
+        }
+    }
     conn.execute_batch(
         "DELETE FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553';
 DELETE FROM catalog_tiles;
