@@ -91,6 +91,13 @@ pub fn forget(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Forgets the fence ids stored by keyed place id (those of a tiled
+/// catalog a single-document one replaced; erase).
+pub fn forget_keyed_fence_ids(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM fence_ids WHERE typeof(place_id) = 'blob'", [])?;
+    Ok(())
+}
+
 /// Re-seals a sealed catalog row under `new` (key rotation); a clear one
 /// is left as it is.
 pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {

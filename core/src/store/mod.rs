@@ -195,8 +195,9 @@ const PROFILE_TABLES: [&str; 11] = [
 /// document for every install). A tiled catalog goes: the tiles held are
 /// the shopper's region (home, work, routines, trips), so the tiles'
 /// bodies, the sealed catalog row (header and list of tiles) and the fence
-/// ids of its places are deleted; the next sync fetches the tiles of the
-/// region anew. `meta` and `sealed_meta` stay: the caller says what of
+/// ids of its places are deleted (and those of an earlier tiled catalog,
+/// stored keyed, when a single document replaced it); the next sync
+/// fetches the tiles of the region anew. `meta` and `sealed_meta` stay: the caller says what of
 /// those it forgets.
 pub fn erase_profile(conn: &Connection) -> Result<bool> {
     for table in PROFILE_TABLES {
@@ -205,6 +206,8 @@ pub fn erase_profile(conn: &Connection) -> Result<bool> {
     let tiled = catalog::holds_sealed(conn)?;
     if tiled {
         catalog::forget(conn)?;
+    } else {
+        catalog::forget_keyed_fence_ids(conn)?;
     }
     tiles::clear(conn)?;
     Ok(tiled)
