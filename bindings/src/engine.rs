@@ -452,8 +452,12 @@ impl Engine {
     /// from the database files, then queues one deletion request for
     /// everything, which the next `sync` sends so the backend forgets too.
     /// The install is forgotten: the deletion goes under the old
-    /// pseudonym, and later uploads register a new one. The catalog in
-    /// force (not personal) stays; every purpose is off again.
+    /// pseudonym, and later uploads register a new one. A single-document
+    /// catalog (the same for every install) stays in force. A tiled
+    /// catalog does not: the tiles held are the shopper's region, so they
+    /// go with the profile (no catalog is in force until the next `sync`,
+    /// which fetches the tiles around the positions recorded after the
+    /// erase, under the new pseudonym). Every purpose is off again.
     pub fn erase_all(&self, now: SystemTime) -> Result<(), KairosError> {
         self.core_call(|core| core.erase_all(to_core(now)))
     }

@@ -200,7 +200,7 @@ fn fresh_schema() -> Vec<String> {
 #[test]
 fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
     let fresh = fresh_schema();
-    assert!(fresh[0].ends_with(" 9"), "{}", fresh[0]);
+    assert!(fresh[0].ends_with(" 10"), "{}", fresh[0]);
     for version in 1..=7 {
         let dir = tempfile::tempdir().unwrap();
         old_profile(dir.path(), version);
@@ -240,6 +240,46 @@ fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
             .collect();
         assert_eq!(clear, ["key_check"], "v{version}: only the key check stays in meta");
     }
+}
+
+#[test]
+fn a_version_9_profile_s_clear_tiles_are_dropped_unreadable_and_its_schema_is_a_new_one_s() {
+    // Schema 9 kept the tiles held in clear: each tile's id as its row's
+    // key and its entries (a merchant's JSON, with its places' coordinates)
+    // as the body, and the list of tiles (`\0KTILES3`) as the catalog row.
+    let dir = tempfile::tempdir().unwrap();
+    let c = Connection::open(dir.path().join("kairos.db")).unwrap();
+    c.execute_batch(&fixture(9)).unwrap();
+    c.pragma_update(None, "user_version", 9).unwrap();
+    c.pragma_update(None, "journal_mode", "WAL").unwrap();
+    let entry = br#"{"id":"corner-cafe","places":[{"fence":{"lat":37.331234,"lon":-121.931234}}]}"#;
+    c.execute("INSERT INTO catalog_tiles VALUES ('r6366c2903', 3, ?1)", [&entry[..]]).unwrap();
+    let list = [&b"\0KTILES3"[..], b"r6366c2903 r6367c2904"].concat();
+    c.execute("INSERT INTO catalog VALUES (1, 3, ?1, 1795000000000)", [list]).unwrap();
+    c.execute("INSERT INTO fence_ids VALUES ('corner-cafe-place', 1)", []).unwrap();
+    drop(c);
+    let unreadable = |when: &str| {
+        for name in ["kairos.db", "kairos.db-wal"] {
+            let Ok(bytes) = std::fs::read(dir.path().join(name)) else { continue };
+            for needle in [&b"r6366c2903"[..], b"r6367c2904", b"37.331234", b"corner-cafe"] {
+                let found = bytes.windows(needle.len()).any(|w| w == needle);
+                assert!(!found, "{} readable in {name} {when}", String::from_utf8_lossy(needle));
+            }
+        }
+    };
+    let e = open(dir.path());
+    assert!(e.catalog_tiles().is_none() && e.catalog_info().is_none(), "the tiles come back at the next sync");
+    unreadable("with the migrated engine open");
+    drop(e);
+    unreadable("after the migration");
+    let c = Connection::open(dir.path().join("kairos.db")).unwrap();
+    let kept: (String, i64) =
+        c.query_row("SELECT typeof(place_id), fence_id FROM fence_ids", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(kept, ("blob".to_string(), 1), "the place keeps its fence id, under a keyed place id");
+    drop(c);
+    let migrated = schema_of(dir.path());
+    let fresh = fresh_schema();
+    assert!(migrated == fresh, "v9 migrated differs from a new profile: {}", difference(&migrated, &fresh));
 }
 
 #[test]

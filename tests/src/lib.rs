@@ -3,7 +3,8 @@
 //! those tests share: an engine and a real backend on loopback, and the
 //! test catalog re-signed at any version ([`catalog`]), and a scanner for
 //! coordinates at rest in a profile directory ([`scan`]) and one for the
-//! times of private visits ([`scan_times`]). The crash-and-kill
+//! times of private visits ([`scan_times`]), and a tiled catalog around a
+//! shopper's home and work with a finder of tile ids at rest ([`tiled`]). The crash-and-kill
 //! harness is the `crash-test` binary (`src/bin/crash-test/`, run by
 //! `cargo xtask crash-test`; docs/RELIABILITY.md).
 
@@ -13,6 +14,7 @@ pub mod catalog;
 pub mod scan;
 pub mod scan_times;
 pub mod sealed;
+pub mod tiled;
 
 use kairos_backend::faults::FaultConfig;
 use kairos_backend::limits::ServerLimits;

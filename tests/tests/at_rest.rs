@@ -1,14 +1,15 @@
 //! No readable coordinate at rest: days of fixes through the engine leave
 //! nothing near the shopper's places in any file of the profile, and the
 //! scanner that says so finds every rendering it looks for; nor any
-//! readable time of a visit to a private place.
+//! readable time of a visit to a private place; nor, on a phone holding a
+//! tiled catalog, which tiles it holds or where their places are.
 
 #![forbid(unsafe_code)]
 
 use kairos_core::{Engine, EngineConfig, LocationFix, Timestamp};
 use kairos_e2e::scan::{Rendering, Scanner, Target};
 use kairos_e2e::scan_times::{self, TimeRendering};
-use kairos_e2e::t;
+use kairos_e2e::{t, tiled};
 use std::path::Path;
 
 const HOME: Target = Target { lat: 34.061_123_4, lon: -118.301_234_5 };
@@ -247,4 +248,95 @@ fn the_time_scanner_finds_every_rendering_of_an_instant() {
     }
     let file = noise_with(dir.path(), "f", b"");
     assert_eq!(scan_times::scan_bytes(&file, &std::fs::read(&file).unwrap(), &[ms]), vec![]);
+}
+
+/// A phone holding a tiled catalog: the tiles around home and work,
+/// fetched by its own syncs from the real backend.
+async fn holding_tiles() -> (tiled::Published, Vec<String>) {
+    let p = tiled::published().await;
+    let url = p.b.server.url();
+    let start = t("2026-11-24T07:00:00-08:00");
+    p.e.record_location(tiled::fix(start, tiled::HOME)).unwrap();
+    p.e.sync(&tiled::options(&url), start.plus_millis(1_000)).await.unwrap();
+    let at_work = start.plus_millis(2 * 3_600_000);
+    p.e.record_location(tiled::fix(at_work, tiled::WORK)).unwrap();
+    let report = p.e.sync(&tiled::options(&url), at_work.plus_millis(1_000)).await.unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+    let held = p.e.catalog_tiles().expect("tiles held").held;
+    for place in tiled::held_places() {
+        let tile = tiled::tile_of(place);
+        assert!(held.contains(&tile), "{tile} held: {held:?}");
+    }
+    assert_eq!(p.e.catalog_info().unwrap().fences, 2, "the places near home and work, not San Francisco's");
+    (p, held)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiled_region_leaves_no_tile_id_and_no_coordinate_of_its_places_in_any_file() {
+    let (p, held) = holding_tiles().await;
+    let region = tiled::region_tiles();
+    let scanner = Scanner::new(tiled::held_places(), TOLERANCE_DEG);
+    let ids = tiled::tile_id_hits(p.dir.path(), &region).unwrap();
+    assert!(ids.is_empty(), "tile ids of the region in the open profile: {ids:?}");
+    let names = tiled::merchant_id_hits(p.dir.path()).unwrap();
+    assert!(names.is_empty(), "the region's merchants and places named in the open profile: {names:?}");
+    let hits = scanner.scan_dir(p.dir.path()).unwrap();
+    assert!(hits.is_empty(), "the region's places in the open profile: {:#?}", &hits[..hits.len().min(10)]);
+    let dir = p.dir;
+    drop(p.e);
+    let ids = tiled::tile_id_hits(dir.path(), &region).unwrap();
+    assert!(ids.is_empty(), "tile ids of the region at rest: {ids:?}");
+    let names = tiled::merchant_id_hits(dir.path()).unwrap();
+    assert!(names.is_empty(), "the region's merchants and places named at rest: {names:?}");
+    let hits = scanner.scan_dir(dir.path()).unwrap();
+    assert!(hits.is_empty(), "the region's places at rest: {:#?}", &hits[..hits.len().min(10)]);
+    // Reopened with its key, the engine reads its tiles back; and after a
+    // key rotation, with the new key only.
+    let e = Engine::open(kairos_e2e::catalog::config(dir.path(), tiled::INSTALL)).unwrap();
+    assert_eq!(e.catalog_tiles().expect("tiles restored").held, held);
+    e.rotate_key(&[42; 32]).unwrap();
+    drop(e);
+    let mut rotated = kairos_e2e::catalog::config(dir.path(), tiled::INSTALL);
+    rotated.sealing_key = [42; 32];
+    let e = Engine::open(rotated).unwrap();
+    assert_eq!(e.catalog_tiles().expect("tiles restored under the new key").held, held);
+    assert_eq!(e.catalog_info().unwrap().fences, 2);
+    p.b.server.shutdown().await.unwrap();
+}
+
+#[test]
+fn the_tile_finder_finds_a_tile_id_and_the_scanner_a_place_in_the_clear_tile_rows_of_schema_9() {
+    // Schema 9 kept a tile's id as its row's key and its entries (each a
+    // merchant's JSON) in clear.
+    let dir = tempfile::tempdir().unwrap();
+    let (id, cafe) = ("r6366c2903", tiled::PLACES[0].1);
+    let entry = format!(r#"{{"id":"corner-cafe","places":[{{"fence":{{"lat":{},"lon":{}}}}}]}}"#, cafe.lat, cafe.lon);
+    let db = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE catalog_tiles (tile TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL);",
+    )
+    .unwrap();
+    db.execute("INSERT INTO catalog_tiles VALUES (?1, 3, ?2)", rusqlite::params![id, entry.as_bytes()]).unwrap();
+    drop(db);
+    let ids = tiled::tile_id_hits(dir.path(), &[id.to_string()]).unwrap();
+    assert!(ids.iter().any(|(_, found, _)| found == id), "{ids:?}");
+    let hits = Scanner::new(tiled::held_places(), TOLERANCE_DEG).scan_dir(dir.path()).unwrap();
+    assert!(hits.iter().any(|h| h.rendering == Rendering::DecimalText), "{hits:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fence_of_a_tiled_catalog_is_named_by_its_place_id_in_the_export_though_stored_keyed() {
+    let p = tiled::published().await;
+    let start = t("2026-11-24T07:00:00-08:00");
+    p.e.record_location(tiled::fix(start, tiled::HOME)).unwrap();
+    p.e.sync(&tiled::options(&p.b.server.url()), start.plus_millis(1_000)).await.unwrap();
+    let cafe = tiled::PLACES[0].1;
+    for minute in 1..=3 {
+        p.e.record_location(tiled::fix(start.plus_millis(minute * MINUTE_MS), cafe)).unwrap();
+    }
+    let export: serde_json::Value = serde_json::from_str(&p.e.export_profile().unwrap()).unwrap();
+    let named: Vec<&str> =
+        export["fence_ids"].as_array().unwrap().iter().filter_map(|f| f["catalog_place_id"].as_str()).collect();
+    assert_eq!(named, ["corner-cafe-place"], "{}", export["fence_ids"]);
+    p.b.server.shutdown().await.unwrap();
 }

@@ -1,14 +1,15 @@
 //! Erase forgets the install: after `erase_all`, the next sync delivers the
 //! deletion of everything under the old install id and token first, then
 //! registers a new install id, and nothing it sends afterwards carries the
-//! old credentials.
+//! old credentials. A tiled catalog (the shopper's region) goes with the
+//! profile and comes back at that sync, asked for under the new id.
 
 #![forbid(unsafe_code)]
 
 use kairos_core::privacy::Purpose;
 use kairos_core::sync::{HttpMethod, HttpRequest, HttpTransport, ReqwestTransport, SyncOptions, TransportFuture};
 use kairos_core::{Engine, EngineConfig, Timestamp};
-use kairos_e2e::{backend, step_days, t};
+use kairos_e2e::{backend, step_days, t, tiled};
 use std::sync::Mutex;
 
 /// One request as it left the device.
@@ -178,5 +179,53 @@ async fn an_erasure_the_backend_already_forgot_is_done_without_registering_the_o
     assert!(new_id != old_id && text(&sent[1].body).contains(&new_id), "only the new id registers");
     assert!(!text(&sent[1].body).contains(&old_id));
     assert!(b.storage.held_by(old_id).await.unwrap().activity.is_empty());
+    b.server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erase_forgets_the_tiled_region_and_the_next_sync_fetches_it_again_under_the_new_pseudonym() {
+    let tiled::Published { b, dir, e } = tiled::published().await;
+    let url = b.server.url();
+    let net = Recording::new();
+    let start = t("2026-11-24T07:00:00-08:00");
+    e.record_location(tiled::fix(start, tiled::HOME)).unwrap();
+    e.sync_with(&tiled::options(&url), &net, start.plus_millis(1_000)).await.unwrap();
+    let held = e.catalog_tiles().expect("tiles held").held;
+    let cafe_tile = tiled::tile_of(tiled::PLACES[0].1);
+    assert!(held.contains(&cafe_tile), "the café's tile, near home: {held:?}");
+    let old_token = net.tokens.lock().unwrap().last().cloned().unwrap();
+    net.take();
+
+    e.erase_all(start.plus_millis(60_000)).unwrap();
+    assert_eq!(e.catalog_tiles(), None, "the region goes with the profile");
+    assert!(e.catalog_info().is_none(), "no catalog in force until the next sync");
+    let db = rusqlite::Connection::open(dir.path().join("kairos.db")).unwrap();
+    for table in ["catalog_tiles", "catalog", "fence_ids"] {
+        let rows: i64 = db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 0, "{table} keeps rows after the erase");
+    }
+    drop(db);
+    let ids = tiled::tile_id_hits(dir.path(), &tiled::region_tiles()).unwrap();
+    assert!(ids.is_empty(), "tile ids of the region after the erase: {ids:?}");
+    let hits = kairos_e2e::scan::Scanner::new(tiled::held_places(), 2e-4).scan_dir(dir.path()).unwrap();
+    assert!(hits.is_empty(), "the region's places after the erase: {:#?}", &hits[..hits.len().min(10)]);
+
+    // The next position and sync: the deletion first, then the tiles,
+    // asked for under the new pseudonym only.
+    let later = start.plus_millis(3_600_000);
+    e.record_location(tiled::fix(later, tiled::HOME)).unwrap();
+    let report = e.sync_with(&tiled::options(&url), &net, later.plus_millis(1_000)).await.unwrap();
+    assert!(report.catalog_updated && report.deletions_sent == 1, "{report:?}");
+    assert!(e.catalog_tiles().expect("tiles again").held.contains(&cafe_tile));
+    assert_eq!(e.catalog_info().unwrap().fences, 1, "the café near home again");
+    let sent = net.take();
+    assert_eq!(sent[0].path, "/v1/deletion-requests", "{sent:#?}");
+    let new_token = net.tokens.lock().unwrap().last().cloned().unwrap();
+    let tiles: Vec<&Sent> = sent.iter().filter(|s| s.path.starts_with("/v1/catalog")).collect();
+    assert!(tiles.iter().any(|s| s.path == "/v1/catalog/tiles"), "{sent:#?}");
+    for s in tiles {
+        assert_eq!(s.bearer.as_deref(), Some(new_token.as_str()), "{} asked under the new pseudonym", s.path);
+        assert_ne!(s.bearer.as_deref(), Some(old_token.as_str()));
+    }
     b.server.shutdown().await.unwrap();
 }

@@ -322,10 +322,20 @@ fn remap_fences(state: &mut Value, map: &BTreeMap<FenceId, FenceId>) {
 impl Inner {
     fn export(&self) -> Result<ExportDoc> {
         let t = portable::dump(&self.conn, &self.sealer)?;
-        let fence_ids = portable::fence_places(&self.conn, &state_fences(&self.st))?
-            .into_iter()
-            .map(|(catalog_place_id, fence_id)| FencePlace { catalog_place_id, fence_id })
-            .collect();
+        let fences = state_fences(&self.st);
+        let mut named = portable::fence_places(&self.conn, &fences)?;
+        // A tiled catalog's fences are stored by a keyed place id: the
+        // catalog in force names them.
+        for &fence in &fences {
+            if !named.iter().any(|&(_, f)| f == fence) {
+                if let Some(p) = self.catalog.as_ref().and_then(|c| c.place(fence)) {
+                    named.push((p.id().to_string(), fence));
+                }
+            }
+        }
+        named.sort_by_key(|&(_, f)| f);
+        let fence_ids =
+            named.into_iter().map(|(catalog_place_id, fence_id)| FencePlace { catalog_place_id, fence_id }).collect();
         Ok(ExportDoc {
             format: EXPORT_FORMAT.to_string(),
             install_id: Some(self.install_id.clone()),

@@ -85,8 +85,13 @@ impl Engine {
     /// Erases everything held about the shopper: every row of the profile,
     /// the outbox included, with SQLite's `secure_delete`, then a WAL
     /// checkpoint that truncates and a `VACUUM`, so nothing is recoverable
-    /// from the database, WAL or shared-memory files. The catalog in force
-    /// (not personal) stays.
+    /// from the database, WAL or shared-memory files. A single-document
+    /// catalog (the same for every install) stays in force. A tiled
+    /// catalog does not: the tiles held are the shopper's region (home,
+    /// work, routines, trips), so they go with the profile (their bodies,
+    /// the list of tiles and the fence ids of their places), and the engine
+    /// holds no catalog until the next sync fetches the tiles around the
+    /// positions recorded after the erase, under the new pseudonym.
     ///
     /// The install is forgotten too: a deletion request for everything is
     /// queued under the current install id and token (kept sealed for that
@@ -100,8 +105,8 @@ impl Engine {
         let fresh = super::new_install_id()?;
         let mut inner = self.lock();
         let forgotten = inner.install_id.clone();
-        inner.write(|ctx| {
-            store::erase_profile(ctx.conn)?;
+        let tiled = inner.write(|ctx| {
+            let tiled = store::erase_profile(ctx.conn)?;
             let keep_clock = ctx.st.clock;
             *ctx.st = Default::default();
             ctx.st.clock = keep_clock;
@@ -115,8 +120,13 @@ impl Engine {
             // made anew, so no token links the two.
             store::redemption::forget(ctx.conn)?;
             store::social::forget_counts(ctx.conn)?;
-            store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)
+            store::meta::save(ctx.conn, ctx.sealer, SealedKey::InstallId, &fresh)?;
+            Ok(tiled)
         })?;
+        if tiled.value || inner.tiles.is_some() {
+            inner.tiles = None;
+            inner.catalog = None;
+        }
         inner.install_id = fresh;
         inner.pending.clear();
         store::compact(&inner.conn)?;
@@ -135,6 +145,12 @@ impl Engine {
             store::fixes::reseal(ctx.conn, &old, &new)?;
             store::profile::reseal(ctx.conn, &old, &new)?;
             store::meta::reseal(ctx.conn, &old, &new)?;
+            store::catalog::reseal(ctx.conn, &old, &new)?;
+            store::tiles::reseal(ctx.conn, &old, &new)?;
+            let catalog = ctx.catalog;
+            store::catalog::rekey_fence_ids(ctx.conn, &new, |fence| {
+                catalog.and_then(|c| c.place(fence)).map(|p| p.id().to_string())
+            })?;
             store::set_key_check(ctx.conn, &new)
         });
         if resealed.is_err() {

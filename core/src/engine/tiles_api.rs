@@ -12,7 +12,7 @@
 //! not asked for; held tiles no longer needed keep the room left, least
 //! recently needed evicted first.
 
-use super::offers_api::{info, prepare, prepare_and_save};
+use super::offers_api::{info, prepare_and_save};
 use super::tiles_build::{build, Built};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
@@ -112,7 +112,7 @@ impl Inner {
     /// The stored body of tile `id` at `version` (refused as garbled when
     /// the store holds another version or none).
     fn stored_body(&self, id: TileId, version: u64) -> Result<TileBody> {
-        match store::tiles::get(&self.conn, &id.to_string())? {
+        match store::tiles::get(&self.conn, &self.sealer, &id.to_string())? {
             Some((v, blob)) if v == version => Ok(TileBody::decode(&blob).map_err(CatalogError::from)?),
             _ => Err(CatalogError::from(TileError::BadStored).into()),
         }
@@ -132,7 +132,7 @@ impl Inner {
     /// tiled, or its tiles no longer verify (keys rotated away, expired,
     /// a body missing from the store or garbled).
     pub(super) fn restore_tiles(&mut self) -> Result<Option<Arc<LoadedCatalog>>> {
-        let Some((stored, loaded_at)) = store::catalog::load(&self.conn)? else { return Ok(None) };
+        let Some((stored, loaded_at)) = store::catalog::load_sealed(&self.conn, &self.sealer)? else { return Ok(None) };
         let Some(held) = HeldTiles::decode(&stored) else { return Ok(None) };
         let now = self.st.clock.map_or(loaded_at, |c| c.max(loaded_at));
         let unusable =
@@ -162,7 +162,9 @@ impl Inner {
         };
         // Tiles left out for the limits stay held until the next load
         // evicts them; the catalog in force is built without them.
-        let loaded = prepare(&self.conn, built.pending)?;
+        let mut fence_ids = store::catalog::FenceIdAssigner::keyed(&self.conn, &self.sealer)?;
+        fence_ids.add(built.pending.place_ids());
+        let loaded = prepare_and_save(built.pending, fence_ids, None, &self.conn, now)?;
         self.tiles = Some(held);
         Ok(Some(Arc::new(loaded)))
     }
@@ -276,18 +278,18 @@ impl Engine {
                 }
             }
             store::catalog::raise_highest_version(ctx.conn, key_id, h.version)?;
-            let mut fence_ids = store::catalog::FenceIdAssigner::new(ctx.conn)?;
+            let mut fence_ids = store::catalog::FenceIdAssigner::keyed(ctx.conn, ctx.sealer)?;
             fence_ids.add(pending.place_ids());
             let loaded = prepare_and_save(pending, fence_ids, None, ctx.conn, now)?;
             for (id, body) in &fresh {
                 if let Some(t) = held.tiles.get(id) {
-                    store::tiles::put(ctx.conn, &id.to_string(), t.version, &body.encode())?;
+                    store::tiles::put(ctx.conn, ctx.sealer, &id.to_string(), t.version, &body.encode())?;
                 }
             }
             for id in &gone {
-                store::tiles::remove(ctx.conn, &id.to_string())?;
+                store::tiles::remove(ctx.conn, ctx.sealer, &id.to_string())?;
             }
-            store::catalog::save(ctx.conn, h.version, &blob, now)?;
+            store::catalog::save_sealed(ctx.conn, ctx.sealer, h.version, &blob, now)?;
             let i = info(&loaded);
             ctx.emit(now, EventKind::tiles_loaded(h.version, fresh.len(), held.tiles.len()));
             ctx.emit(now, EventKind::CatalogLoaded { version: i.version, offers: i.offers, fences: i.fences });

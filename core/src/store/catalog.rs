@@ -1,12 +1,24 @@
 //! The catalog in force (its signed bytes, so a restart reloads and
 //! verifies it again; see [`crate::domain::catalog::verify_stored`]) and
 //! the stable fence id of every catalog place.
+//!
+//! A single-document catalog is stored in clear: it is the same signed
+//! document for every install and says nothing about the shopper. A tiled
+//! catalog's row (the signed header, which is the same for everyone, with
+//! the list of tiles held, which is not) is sealed whole
+//! ([`save_sealed`]: [`SEALED_MAGIC`], then the value sealed under the
+//! label `catalog`), since the tiles a phone holds are a coarse map of
+//! where the shopper lives and goes (`docs/privacy.md`). For the same
+//! reason a tiled catalog's places are stored in `fence_ids` by the keyed
+//! id of their place id ([`FenceIdAssigner::keyed`], label `fence_ids`, a
+//! BLOB), a single-document catalog's by the place id itself (TEXT).
 
 use crate::domain::fences::FenceId;
+use crate::domain::privacy::seal::Sealer;
 use crate::domain::time::Timestamp;
 use crate::error::Result;
 use foldhash::HashMap;
-use rusqlite::types::Type;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
@@ -19,6 +31,79 @@ pub fn save(conn: &Connection, version: u64, envelope: &[u8], at: Timestamp) -> 
     )?
     .execute(params![version as i64, envelope, at.0])?;
     Ok(())
+}
+
+/// First bytes of a sealed catalog row (never a signed catalog's, JSON's
+/// or the clear tile layouts').
+pub const SEALED_MAGIC: &[u8; 8] = b"\0KSEALD1";
+
+/// Label of a sealed catalog row.
+const SEALED_LABEL: &[u8] = b"catalog";
+
+/// Stores `plain` (a tiled catalog's list of tiles, with its header of
+/// `version`) sealed as the catalog in force.
+pub fn save_sealed(conn: &Connection, sealer: &Sealer, version: u64, plain: &[u8], at: Timestamp) -> Result<()> {
+    let sealed = [&SEALED_MAGIC[..], &sealer.seal(SEALED_LABEL, plain)?].concat();
+    save(conn, version, &sealed, at)
+}
+
+/// The opened value of a sealed catalog row and when it was loaded;
+/// `None` when no catalog is stored or it is not sealed (a
+/// single-document catalog: [`load`]). A sealed row that does not open is
+/// an error.
+pub fn load_sealed(conn: &Connection, sealer: &Sealer) -> Result<Option<(Vec<u8>, Timestamp)>> {
+    let Some((stored, at)) = load(conn)? else { return Ok(None) };
+    let Some(sealed) = stored.strip_prefix(SEALED_MAGIC) else { return Ok(None) };
+    Ok(Some((sealer.open(SEALED_LABEL, sealed)?, at)))
+}
+
+/// Whether the stored catalog is sealed (a tiled catalog).
+pub fn holds_sealed(conn: &Connection) -> Result<bool> {
+    Ok(load(conn)?.is_some_and(|(stored, _)| stored.starts_with(SEALED_MAGIC)))
+}
+
+/// Label of a tiled catalog's keyed place ids in `fence_ids`.
+const FENCE_LABEL: &[u8] = b"fence_ids";
+
+/// Gives the keyed place ids of `fence_ids` the key of `new` (key
+/// rotation): `place_of` names the place of a fence (the catalog in force
+/// does); a row whose place it cannot name keeps its old keyed id, which
+/// nothing finds again (its fence id is never reused).
+pub fn rekey_fence_ids(conn: &Connection, new: &Sealer, place_of: impl Fn(FenceId) -> Option<String>) -> Result<()> {
+    let fences: Vec<FenceId> = conn
+        .prepare("SELECT fence_id FROM fence_ids WHERE typeof(place_id) = 'blob'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE fence_ids SET place_id = ?2 WHERE fence_id = ?1")?;
+    for fence in fences {
+        if let Some(place) = place_of(fence) {
+            update.execute(params![fence, &new.keyed_id(FENCE_LABEL, place.as_bytes())[..]])?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the stored catalog and the fence ids of its places (erase of a
+/// tiled catalog: both name the shopper's region). The highest versions
+/// loaded stay (the rollback guard; they name no place).
+pub fn forget(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM catalog; DELETE FROM fence_ids;")?;
+    Ok(())
+}
+
+/// Forgets the fence ids stored by keyed place id (those of a tiled
+/// catalog a single-document one replaced; erase).
+pub fn forget_keyed_fence_ids(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM fence_ids WHERE typeof(place_id) = 'blob'", [])?;
+    Ok(())
+}
+
+/// Re-seals a sealed catalog row under `new` (key rotation); a clear one
+/// is left as it is.
+pub fn reseal(conn: &Connection, old: &Sealer, new: &Sealer) -> Result<()> {
+    let Some((plain, at)) = load_sealed(conn, old)? else { return Ok(()) };
+    let version: i64 = conn.query_row("SELECT version FROM catalog WHERE id = 1", [], |r| r.get(0))?;
+    save_sealed(conn, new, version as u64, &plain, at)
 }
 
 /// `meta` key of the highest catalog version ever loaded, per signing key.
@@ -81,7 +166,11 @@ pub fn fence_ids<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a 
 /// of the table's B-trees grow at their ends), many rows per statement.
 pub struct FenceIdAssigner<'c> {
     conn: &'c Connection,
-    known: HashMap<Box<str>, FenceId>,
+    /// Set for a tiled catalog: places are stored and found by their keyed
+    /// id under this sealer.
+    keyed: Option<&'c Sealer>,
+    /// Stored places (their id's bytes, or keyed id) and fence ids.
+    known: HashMap<Box<[u8]>, FenceId>,
     next: FenceId,
     /// 0 for a new place.
     ids: Vec<FenceId>,
@@ -90,22 +179,42 @@ pub struct FenceIdAssigner<'c> {
 }
 
 impl<'c> FenceIdAssigner<'c> {
-    /// Reads the stored ids.
+    /// Reads the stored ids of a single-document catalog's places (by
+    /// place id, in clear).
     pub fn new(conn: &'c Connection) -> Result<Self> {
+        Self::reading(conn, None)
+    }
+
+    /// Reads the stored ids of a tiled catalog's places (by the keyed id
+    /// of their place id under `sealer`).
+    pub fn keyed(conn: &'c Connection, sealer: &'c Sealer) -> Result<Self> {
+        Self::reading(conn, Some(sealer))
+    }
+
+    fn reading(conn: &'c Connection, keyed: Option<&'c Sealer>) -> Result<Self> {
         let mut known = HashMap::default();
-        let mut next: FenceId = 1;
-        let mut st = conn.prepare_cached("SELECT place_id, fence_id FROM fence_ids")?;
-        let mut rows = st.query([])?;
+        let next: FenceId =
+            conn.prepare_cached("SELECT COALESCE(MAX(fence_id), 0) + 1 FROM fence_ids")?.query_row([], |r| r.get(0))?;
+        let kind = if keyed.is_some() { "blob" } else { "text" };
+        let mut st = conn.prepare_cached("SELECT place_id, fence_id FROM fence_ids WHERE typeof(place_id) = ?1")?;
+        let mut rows = st.query([kind])?;
         while let Some(row) = rows.next()? {
             let fence: FenceId = row.get(1)?;
-            next = next.max(fence + 1);
-            let place = row
-                .get_ref(0)?
-                .as_str()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, e.into()))?;
+            let place = match row.get_ref(0)? {
+                ValueRef::Text(b) | ValueRef::Blob(b) => b,
+                _ => unreachable!("the query selects text or blob place ids"),
+            };
             known.insert(place.into(), fence);
         }
-        Ok(FenceIdAssigner { conn, known, next, ids: Vec::new(), new: Vec::new() })
+        Ok(FenceIdAssigner { conn, keyed, known, next, ids: Vec::new(), new: Vec::new() })
+    }
+
+    /// The stored form of place id `place`.
+    fn key(&self, place: &str) -> Box<[u8]> {
+        match self.keyed {
+            Some(sealer) => sealer.keyed_id(FENCE_LABEL, place.as_bytes()).into(),
+            None => place.as_bytes().into(),
+        }
     }
 
     /// How many places were given so far.
@@ -116,7 +225,11 @@ impl<'c> FenceIdAssigner<'c> {
     /// Looks up the next places.
     pub fn add<'a>(&mut self, place_ids: impl IntoIterator<Item = &'a str>) {
         for place in place_ids {
-            match self.known.get(place) {
+            let found = match self.keyed {
+                Some(sealer) => self.known.get(&sealer.keyed_id(FENCE_LABEL, place.as_bytes())[..]),
+                None => self.known.get(place.as_bytes()),
+            };
+            match found {
                 Some(&id) => self.ids.push(id),
                 None => {
                     self.new.push(self.ids.len());
@@ -134,21 +247,22 @@ impl<'c> FenceIdAssigner<'c> {
         if self.new.is_empty() {
             return Ok(self.ids);
         }
-        let mut new: Vec<(&str, usize)> = self.new.iter().map(|&i| (place_id(i), i)).collect();
+        let mut new: Vec<(Box<[u8]>, usize)> = self.new.iter().map(|&i| (self.key(place_id(i)), i)).collect();
         new.sort_unstable();
+        let keyed = self.keyed.is_some();
         // Many rows per statement: one statement step per row costs more
         // than the B-tree inserts themselves.
         let mut chunks = new.chunks_exact(FENCE_ID_ROWS_PER_INSERT);
         {
             let mut insert = self.conn.prepare_cached(&insert_rows_sql(FENCE_ID_ROWS_PER_INSERT))?;
             for chunk in chunks.by_ref() {
-                insert_rows(&mut insert, chunk, &mut self.ids, &mut self.next)?;
+                insert_rows(&mut insert, chunk, keyed, &mut self.ids, &mut self.next)?;
             }
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut insert = self.conn.prepare(&insert_rows_sql(rest.len()))?;
-            insert_rows(&mut insert, rest, &mut self.ids, &mut self.next)?;
+            insert_rows(&mut insert, rest, keyed, &mut self.ids, &mut self.next)?;
         }
         Ok(self.ids)
     }
@@ -166,17 +280,22 @@ fn insert_rows_sql(rows: usize) -> String {
     sql
 }
 
-/// Gives the places of `chunk` (place id, position in `ids`) the next ids,
-/// and inserts them with `insert` (made by `insert_rows_sql(chunk.len())`).
+/// Gives the places of `chunk` (stored form of the place id, position in
+/// `ids`) the next ids, and inserts them with `insert` (made by
+/// `insert_rows_sql(chunk.len())`): as BLOBs when `keyed`, else as TEXT.
 fn insert_rows(
     insert: &mut rusqlite::Statement<'_>,
-    chunk: &[(&str, usize)],
+    chunk: &[(Box<[u8]>, usize)],
+    keyed: bool,
     ids: &mut [FenceId],
     next: &mut FenceId,
 ) -> Result<()> {
-    for (k, &(place, i)) in chunk.iter().enumerate() {
+    for (k, (place, i)) in chunk.iter().enumerate() {
+        let i = *i;
         ids[i] = *next;
         *next += 1;
+        let place =
+            rusqlite::types::ToSqlOutput::Borrowed(if keyed { ValueRef::Blob(place) } else { ValueRef::Text(place) });
         insert.raw_bind_parameter(2 * k + 1, place)?;
         insert.raw_bind_parameter(2 * k + 2, ids[i])?;
     }
@@ -226,5 +345,36 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), 1_200, "no id given twice");
+    }
+
+    #[test]
+    fn a_tiled_catalog_s_places_are_stored_by_keyed_id_apart_from_clear_ones_and_ids_are_never_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let sealer = Sealer::new(&[7; 32]).unwrap();
+        let conn = crate::store::open(dir.path(), &sealer).unwrap().conn;
+        let clear = fence_ids(&conn, ["p0", "p1"]).unwrap();
+        let keyed = |conn: &Connection, sealer: &Sealer, places: &[&str]| {
+            let mut a = FenceIdAssigner::keyed(conn, sealer).unwrap();
+            a.add(places.iter().copied());
+            a.finish(|i| places[i]).unwrap()
+        };
+        let tiled = keyed(&conn, &sealer, &["p1", "cafe-main-st"]);
+        assert_eq!(tiled, vec![3, 4], "a keyed place is new to the clear ones, and no id is shared");
+        assert_eq!(keyed(&conn, &sealer, &["cafe-main-st", "p1"]), vec![4, 3], "found again by keyed id");
+        assert_eq!(fence_ids(&conn, ["p1", "p0"]).unwrap(), vec![clear[1], clear[0]], "the clear ones too");
+        let stored: Vec<Vec<u8>> = conn
+            .prepare("SELECT place_id FROM fence_ids WHERE typeof(place_id) = 'blob'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(stored.len(), 2);
+        assert!(stored.iter().all(|k| !k.windows(4).any(|w| w == b"cafe")), "no keyed place id names its place");
+        // Another key: rotation gives the places it can name the new key.
+        let new = Sealer::new(&[9; 32]).unwrap();
+        rekey_fence_ids(&conn, &new, |f| (f == 4).then(|| "cafe-main-st".to_string())).unwrap();
+        assert_eq!(keyed(&conn, &new, &["cafe-main-st"]), vec![4]);
+        assert_eq!(keyed(&conn, &new, &["p1"]), vec![5], "a place it could not name is new, under a new id");
     }
 }

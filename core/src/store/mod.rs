@@ -6,7 +6,8 @@
 //! | file | holds |
 //! | --- | --- |
 //! | `schema.rs` | the schema and its `user_version` migrations |
-//! | `catalog.rs` | the catalog in force, stable fence ids, the WAL checkpoint pause of a large load |
+//! | `catalog.rs` | the catalog in force (a tiled one's row sealed), stable fence ids, the WAL checkpoint pause of a large load |
+//! | `tiles.rs` | the bodies of the catalog tiles held, sealed, each row found by the tile id's keyed id |
 //! | `fixes.rs` | raw fixes and their retention |
 //! | `profile.rs` | places and visits |
 //! | `steps.rs` | per-minute steps, daily totals, the week |
@@ -188,13 +189,28 @@ const PROFILE_TABLES: [&str; 11] = [
 ];
 
 /// Deletes every row of the shopper's profile, inside the caller's
-/// transaction. The catalog and its fence ids (public data) stay, and so do
-/// `meta` and `sealed_meta`: the caller says what of those it forgets.
-pub fn erase_profile(conn: &Connection) -> Result<()> {
+/// transaction; returns whether a tiled catalog went with it.
+///
+/// A single-document catalog and its fence ids stay (the same public
+/// document for every install). A tiled catalog goes: the tiles held are
+/// the shopper's region (home, work, routines, trips), so the tiles'
+/// bodies, the sealed catalog row (header and list of tiles) and the fence
+/// ids of its places are deleted (and those of an earlier tiled catalog,
+/// stored keyed, when a single document replaced it); the next sync
+/// fetches the tiles of the region anew. `meta` and `sealed_meta` stay: the caller says what of
+/// those it forgets.
+pub fn erase_profile(conn: &Connection) -> Result<bool> {
     for table in PROFILE_TABLES {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
-    Ok(())
+    let tiled = catalog::holds_sealed(conn)?;
+    if tiled {
+        catalog::forget(conn)?;
+    } else {
+        catalog::forget_keyed_fence_ids(conn)?;
+    }
+    tiles::clear(conn)?;
+    Ok(tiled)
 }
 
 /// Leaves nothing erased recoverable from the files: a WAL checkpoint that

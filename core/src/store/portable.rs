@@ -453,10 +453,14 @@ pub fn restore(conn: &Connection, sealer: &Sealer, t: &Tables) -> Result<()> {
 }
 
 /// The catalog place each of `fence_ids` stands for (the engine state
-/// names fences by these local ids; an import maps them to its own).
+/// names fences by these local ids; an import maps them to its own), when
+/// stored in clear: a tiled catalog's places are stored by a keyed id
+/// (`store::catalog`), which names no place (the caller names them from
+/// the catalog in force).
 pub fn fence_places(conn: &Connection, fence_ids: &[crate::domain::fences::FenceId]) -> Result<Vec<(String, u32)>> {
     use rusqlite::OptionalExtension;
-    let mut st = conn.prepare_cached("SELECT place_id FROM fence_ids WHERE fence_id = ?1")?;
+    let mut st =
+        conn.prepare_cached("SELECT place_id FROM fence_ids WHERE fence_id = ?1 AND typeof(place_id) = 'text'")?;
     let mut out = Vec::new();
     for &id in fence_ids {
         if let Some(place) = st.query_row([id], |r| r.get::<_, String>(0)).optional()? {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 9;
+pub const VERSION: u32 = 10;
 
 /// The `meta` table, as version 1 created it. The key check creates it
 /// before the first migration (it must record the key before anything is
@@ -41,6 +41,7 @@ fn step(version: u32) -> Option<Step> {
         6 => upgrade_from_6,
         7 => upgrade_from_7,
         8 => upgrade_from_8,
+        9 => upgrade_from_9,
         _ => return None,
     })
 }
@@ -204,6 +205,45 @@ DELETE FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553';",
     Ok(())
 }
 
+/// 9 -> 10: a tiled catalog is sealed at rest (which tiles a phone holds
+/// locates the shopper coarsely; `docs/privacy.md`, "Catalog tiles"): the
+/// tiles' rows are found by a keyed id and hold one sealed value
+/// (`store::tiles`), the catalog row's list of tiles is sealed
+/// (`store::catalog::save_sealed`), and a tiled catalog's places are kept
+/// in `fence_ids` by the keyed id of their place id (`fence_ids` label;
+/// the rows of a profile holding tiles are re-keyed here, keeping their
+/// fence ids, which the engine state names). The clear tile rows are
+/// dropped, not re-sealed: the next sync fetches the tiles again. Run with
+/// `secure_delete` on, and checkpointed by [`migrate`], so nothing of them
+/// stays readable in the database or WAL files.
+fn upgrade_from_9(conn: &Connection, sealer: &Sealer) -> Result<()> {
+    let tiled: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553')",
+        [],
+        |r| r.get(0),
+    )?;
+    if tiled {
+        let places: Vec<(String, i64)> = conn
+            .prepare("SELECT place_id, fence_id FROM fence_ids WHERE typeof(place_id) = 'text'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (place, fence) in places {
+            let keyed = sealer.keyed_id(b"fence_ids", place.as_bytes());
+            conn.execute(
+                "UPDATE fence_ids SET place_id = ?2 WHERE fence_id = ?1",
+                rusqlite::params![fence, &keyed[..]],
+            )?;
+        }
+    }
+    conn.execute_batch(
+        "DELETE FROM catalog WHERE substr(envelope, 1, 7) = x'004b54494c4553';
+DELETE FROM catalog_tiles;
+DROP TABLE catalog_tiles;
+CREATE TABLE catalog_tiles (tile BLOB PRIMARY KEY, sealed BLOB NOT NULL);",
+    )?;
+    Ok(())
+}
+
 /// Re-seals a version-7 database's places as `[lat, lon, first_seen,
 /// last_seen]` and visits as `[lat, lon, arrived_at, departed_at]`
 /// (milliseconds as `f64`, `NaN` for a visit under way), and seals each
@@ -345,6 +385,12 @@ pub fn migrate(conn: &mut Connection, sealer: &Sealer) -> Result<()> {
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
+    if found > 0 {
+        // What a step deleted (`secure_delete` zeroes it in the pages) is
+        // still in the database file until the WAL is checkpointed, and
+        // in the WAL until it is truncated.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
     Ok(())
 }
 

@@ -6,18 +6,36 @@
 //! counter, so they never repeat under one key (the prefix is redrawn
 //! before the counter wraps). A known value sealed at first open lets a
 //! wrong key be detected before anything is read or written.
+//!
+//! A keyed id ([`Sealer::keyed_id`]: HMAC-SHA-256 under a key derived from
+//! the sealing key, cut to 16 bytes) stands in for a value a row must be
+//! found by but that must not be readable (a catalog tile's id): equal
+//! values give equal ids under one key, and without the key an id says
+//! nothing about its value.
 
 use crate::error::{Error, Result};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Length of the key the app passes, in bytes.
 pub const KEY_LEN: usize = 32;
 
+/// Length of a keyed id, in bytes (128 bits: no two of the few hundred
+/// values a profile keys collide, and nothing is guessed from it).
+pub const KEYED_ID_LEN: usize = 16;
+
+/// What the keyed ids' key is derived with (HMAC-SHA-256 of this under the
+/// sealing key).
+const KEYED_ID_DERIVATION: &[u8] = b"kairos keyed ids v1";
+
 /// Seals and opens values under one key.
 pub struct Sealer {
     key: LessSafeKey,
+    /// The key of keyed ids, derived from the sealing key (never the same
+    /// key for two primitives).
+    ids: hmac::Key,
     /// High 64 bits: random prefix; low 32 bits of the nonce: counter.
     prefix: AtomicU64,
     counter: AtomicU64,
@@ -46,7 +64,15 @@ impl Sealer {
             UnboundKey::new(&AES_256_GCM, key).map_err(|_| Error::InvalidConfig("unusable sealing key".into()))?;
         let rng = SystemRandom::new();
         let prefix = random_u64(&rng)?;
-        Ok(Sealer { key: LessSafeKey::new(unbound), prefix: AtomicU64::new(prefix), counter: AtomicU64::new(0), rng })
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), KEYED_ID_DERIVATION);
+        let ids = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
+        Ok(Sealer {
+            key: LessSafeKey::new(unbound),
+            ids,
+            prefix: AtomicU64::new(prefix),
+            counter: AtomicU64::new(0),
+            rng,
+        })
     }
 
     fn next_nonce(&self) -> Result<[u8; NONCE_LEN]> {
@@ -91,6 +117,20 @@ impl Sealer {
         Ok(plain.to_vec())
     }
 
+    /// The keyed id of `value` for use `label` (see the module's doc):
+    /// the same for the same value, label and key; another key or label
+    /// gives an unrelated id.
+    pub fn keyed_id(&self, label: &[u8], value: &[u8]) -> [u8; KEYED_ID_LEN] {
+        let mut ctx = hmac::Context::with_key(&self.ids);
+        ctx.update(&(label.len() as u32).to_le_bytes());
+        ctx.update(label);
+        ctx.update(value);
+        let tag = ctx.sign();
+        let mut id = [0u8; KEYED_ID_LEN];
+        id.copy_from_slice(&tag.as_ref()[..KEYED_ID_LEN]);
+        id
+    }
+
     /// Seals a list of `f64` (coordinates and the like).
     pub fn seal_f64s(&self, label: &[u8], values: &[f64]) -> Result<Vec<u8>> {
         let plain: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -127,5 +167,18 @@ mod tests {
         assert!(other.open(b"fixes", &a).is_err());
         assert!(Sealer::new(&[1u8; 31]).is_err());
         assert!(s.open(b"fixes", &a[..10]).is_err());
+    }
+
+    #[test]
+    fn keyed_ids_are_stable_under_one_key_and_unrelated_under_another_key_or_label() {
+        let s = Sealer::new(&[7u8; 32]).unwrap();
+        let again = Sealer::new(&[7u8; 32]).unwrap();
+        let other = Sealer::new(&[8u8; 32]).unwrap();
+        let id = s.keyed_id(b"catalog_tiles", b"r6384c2938");
+        assert_eq!(id, again.keyed_id(b"catalog_tiles", b"r6384c2938"), "the same key finds the row again");
+        assert_ne!(id, other.keyed_id(b"catalog_tiles", b"r6384c2938"));
+        assert_ne!(id, s.keyed_id(b"fence_ids", b"r6384c2938"));
+        assert_ne!(id, s.keyed_id(b"catalog_tiles", b"r6384c2939"));
+        assert!(!id.windows(4).any(|w| w == b"r638"), "the value is not in its id");
     }
 }
