@@ -9,7 +9,6 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{assert_error, backends, start, Api};
 use hyper::Method;
-use kairos_backend::storage::Storage;
 use kairos_backend::tile_publishing::{publish, TilePublishError};
 use kairos_core::catalog::tiles::{
     decode_pack, verify_header, CatalogHeader, HeldTiles, TileBodies, TileError, TileId, TileUpdate,
