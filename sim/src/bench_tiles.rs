@@ -26,13 +26,13 @@
 //!
 //! Progress goes to stderr, one line a phase with the seconds since the
 //! start (generation, the first publication and its storing, each day's
-//! publication and sync), so a long run (1,000,000 places: about 20 minutes
+//! publication and sync), so a long run (1,000,000 places: 12 to 43 minutes
 //! on the shared 2-core machine) shows where its wall time goes; the
 //! figures are unchanged by it. The whole process's peak RSS
-//! (`peak_rss_bytes`, 5.3 GB at 1M) is the national catalog (held all
+//! (`peak_rss_bytes`, 5–6 GB at 1M) is the national catalog (held all
 //! month: each day's changes are made to it and it is published again)
-//! and its first publication (the whole cut, then every entry's JSON and
-//! the rows to store); it is not the device's memory, which is
+//! and its publications (the whole cut, then every entry's JSON and the
+//! rows to store); it is not the device's memory, which is
 //! `device_catalog_rss_bytes`.
 
 use crate::bench::peak_rss_bytes;
