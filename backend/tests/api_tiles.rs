@@ -301,3 +301,21 @@ async fn publishing_an_older_version_or_other_content_at_the_same_version_is_ref
     let same = publish(b.storage.as_ref(), &catalog(5, "First", false), "k1", &pair).await.unwrap();
     assert_eq!(same.changed, 0, "the same content again changes nothing");
 }
+
+#[tokio::test]
+async fn a_catalog_with_invalid_tiles_is_refused_whole_naming_its_first_invalid_tile_in_id_order() {
+    let b = common::sqlite();
+    let (pair, _) = key();
+    let mut invalid = catalog(1, "First", false);
+    // The second and third places' tiles (in id order, as in the catalog).
+    for i in [1, 2] {
+        invalid.merchants[i].name = String::new();
+    }
+    let tile_of = |i: usize| TileId::of(37.315 + 0.05 * i as f64, -121.93);
+    assert!(tile_of(0) < tile_of(1) && tile_of(1) < tile_of(2));
+    for _ in 0..5 {
+        let e = publish(b.storage.as_ref(), &invalid, "k1", &pair).await.unwrap_err();
+        assert!(matches!(&e, TilePublishError::InvalidTile { tile, .. } if *tile == tile_of(1)), "{e}");
+    }
+    assert_eq!(b.storage.tile_index().await.unwrap(), Default::default(), "nothing was published");
+}
