@@ -184,6 +184,38 @@ fn insert_rows(
     Ok(())
 }
 
+/// [`fence_ids`] for a few places (those a tiled load reads again): each
+/// looked up by its key instead of the whole table read; the new ones get
+/// the next ids, as [`FenceIdAssigner`] gives them (in place id order).
+pub fn fence_ids_of<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<FenceId>> {
+    let mut ids = Vec::new();
+    let mut new: Vec<(&str, usize)> = Vec::new();
+    {
+        let mut get = conn.prepare_cached("SELECT fence_id FROM fence_ids WHERE place_id = ?1")?;
+        for place in place_ids {
+            match get.query_row([place], |r| r.get::<_, FenceId>(0)).optional()? {
+                Some(id) => ids.push(id),
+                None => {
+                    new.push((place, ids.len()));
+                    ids.push(0);
+                }
+            }
+        }
+    }
+    if new.is_empty() {
+        return Ok(ids);
+    }
+    new.sort_unstable();
+    let mut next: FenceId = conn.query_row("SELECT COALESCE(MAX(fence_id), 0) + 1 FROM fence_ids", [], |r| r.get(0))?;
+    let mut insert = conn.prepare_cached("INSERT INTO fence_ids (place_id, fence_id) VALUES (?1, ?2)")?;
+    for (place, i) in new {
+        ids[i] = next;
+        insert.execute(rusqlite::params![place, next])?;
+        next += 1;
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +241,12 @@ mod tests {
                 assert!(*id > 1_234, "{place} gets a new id, {id}");
             }
         }
+        // Looked up one by one: the same ids, and new places the next ones.
+        assert_eq!(fence_ids_of(&conn, ["p7", "p1499"]).unwrap(), vec![a[7], b[0]]);
+        let fresh = fence_ids_of(&conn, ["q2", "p0", "q1"]).unwrap();
+        let next = b.iter().max().unwrap() + 1;
+        assert_eq!(fresh, vec![next + 1, a[0], next], "new places in place id order, after every id given");
+        assert_eq!(fence_ids(&conn, ["q1", "q2"]).unwrap(), vec![next, next + 1], "and stored");
         // Places that left and come back keep their first id too.
         assert_eq!(fence_ids(&conn, ["p7", "p0"]).unwrap(), vec![a[7], a[0]]);
         assert_eq!(fence_ids(&conn, std::iter::empty()).unwrap(), Vec::<FenceId>::new());
