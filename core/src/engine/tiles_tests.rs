@@ -123,7 +123,7 @@ fn a_delta_of_one_merchant_reads_only_that_merchant_and_gives_the_catalog_a_whol
     // At open the catalog is built whole from the stored tiles.
     let e = f.open();
     assert_eq!(e.tile_patch_stats(), None);
-    assert_eq!(catalog_of(&e), patched, "the patched catalog is the one a whole build gives");
+    assert!(catalog_of(&e) == patched, "the patched catalog is the one a whole build gives");
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn a_merchant_in_two_tiles_changed_in_one_is_merged_again_from_both_and_a_remove
     let patched = catalog_of(&e);
     drop(e);
     let e = f.open();
-    assert_eq!(catalog_of(&e), patched, "the patched catalog is the one a whole build gives");
+    assert!(catalog_of(&e) == patched, "the patched catalog is the one a whole build gives");
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn a_tampered_stored_body_read_by_a_patch_refuses_the_load_and_the_catalog_in_fo
     let delta = f.delta(a, 1, 2, &ea2, &["both"], &[]);
     let refused = e.load_tiles(Some(&f.header(2)), vec![delta], Timestamp(NOW + 1)).unwrap_err();
     assert!(refused.to_string().contains("signature"), "{refused}");
-    assert_eq!(catalog_of(&e), before, "the catalog in force stays");
+    assert!(catalog_of(&e) == before, "the catalog in force stays");
     drop(e);
     // And at open, where every stored body is verified, the tiles are not used.
     let e = f.open();
