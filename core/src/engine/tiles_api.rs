@@ -17,8 +17,8 @@ use super::tiles_build::{build, Built};
 use super::tiles_patch::{patch, PatchInput, PatchStats};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
-    plan, rank, touched, verify_header, verify_stored_header, Anchor, AnchorPoint, BuiltTiles, CatalogHeader,
-    Entries, HeldCost, HeldTiles, RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
+    plan, rank, touched, verify_header, verify_stored_header, Anchor, AnchorPoint, BuiltTiles, CatalogHeader, Entries,
+    HeldCost, HeldTiles, RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
 };
 use crate::domain::catalog::{signing_key_id, CatalogError};
 use crate::domain::event::EventKind;
@@ -300,7 +300,8 @@ impl Engine {
             if let (Some(ids), Some(true)) =
                 (touched.ids.get(&id), prev.as_ref().map(|p| p.tiles.get(&id).is_some_and(|t| t.version == version)))
             {
-                replaced.insert(id, ids.iter().filter_map(|m| Some((m.clone(), body.entries.get(m)?.clone()))).collect());
+                replaced
+                    .insert(id, ids.iter().filter_map(|m| Some((m.clone(), body.entries.get(m)?.clone()))).collect());
             }
             fresh.insert(id, body);
         }

@@ -11,9 +11,9 @@
 //! - every merchant of a tile new to the build (arrived, or held but not
 //!   taken last time) or arrived whole, and every merchant of a tile that
 //!   left the build (evicted, left out for the limits, replaced whole);
-//! - when the order of the tiles taken changed, every merchant held by
-//!   more than one tile (a merged merchant keeps the first tile's shared
-//!   data, so the order matters for it).
+//! - a merchant held by several tiles whose relative order changed (a
+//!   merged merchant keeps the first tile's shared data, so the order
+//!   matters for it).
 //!
 //! A merchant read again is merged from its entries in every tile taken,
 //! in build order: from the bodies just arrived (verified as they
@@ -23,8 +23,8 @@
 
 use super::tiles_build::Merging;
 use crate::domain::catalog::tiles::{
-    merchant_hash, parse_entry, verify_held_tile, BuiltTiles, CatalogHeader, Entries, TileBodies, TileBody,
-    TileCounts, TileError, TileId, TileTaken, Touched,
+    merchant_hash, parse_entry, verify_held_tile, BuiltTiles, CatalogHeader, Entries, TileBodies, TileBody, TileCounts,
+    TileError, TileId, TileTaken, Touched,
 };
 use crate::domain::catalog::{CatalogError, CatalogKeys, Merchant};
 use crate::domain::offers::loaded::LoadedCatalog;
@@ -130,7 +130,8 @@ pub(super) fn patch<'o>(
                 let mut gone = TileCounts::default();
                 for m in touched.ids.get(&id).into_iter().flatten() {
                     if let Some(e) = old_entries.get(m) {
-                        let was: Merchant = serde_json::from_slice(e).map_err(|e| invalid(id, CatalogError::at("merchants", e.to_string())))?;
+                        let was: Merchant = serde_json::from_slice(e)
+                            .map_err(|e| invalid(id, CatalogError::at("merchants", e.to_string())))?;
                         gone = gone.plus(TileCounts::of(&was));
                         stats.entries_read += 1;
                     }
@@ -185,18 +186,29 @@ pub(super) fn patch<'o>(
             hashes.extend(p.merchants.iter().copied());
         }
     }
-    // The order of the tiles kept changed: merchants in several tiles.
+    // A merchant in several tiles kept whose relative order changed (its
+    // merged form keeps the first tile's shared data): walking the tiles
+    // in the new order, a tile that came before the last one holding the
+    // merchant in the old order.
     let kept = |order: &[TileId]| -> Vec<TileId> {
-        order.iter().filter(|id| prev.tiles.contains_key(*id) && taken.tiles.contains_key(*id) && !whole.contains(*id)).copied().collect()
+        order
+            .iter()
+            .filter(|id| prev.tiles.contains_key(*id) && taken.tiles.contains_key(*id) && !whole.contains(*id))
+            .copied()
+            .collect()
     };
-    if kept(&prev.order) != kept(&taken.order) {
-        let mut seen: HashMap<u64, u32> = HashMap::new();
-        for t in taken.tiles.values() {
-            for &h in t.merchants.iter() {
-                *seen.entry(h).or_default() += 1;
+    let kept_now = kept(&taken.order);
+    if kept(&prev.order) != kept_now {
+        let prev_position: HashMap<TileId, usize> = prev.order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut last: HashMap<u64, usize> = HashMap::new();
+        for id in &kept_now {
+            let at = prev_position[id];
+            for &h in taken.tiles[id].merchants.iter() {
+                if last.insert(h, at).is_some_and(|before| before > at) {
+                    hashes.insert(h);
+                }
             }
         }
-        hashes.extend(seen.into_iter().filter(|&(_, n)| n > 1).map(|(h, _)| h));
     }
     // The merchant ids to read again.
     let mut again: BTreeSet<String> = BTreeSet::new();

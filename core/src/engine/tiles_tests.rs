@@ -51,7 +51,15 @@ impl Fixture {
 
     /// A delta of tile `id` from `base` to `version`, whose entries become
     /// `after` (`upserts` changed, `removed` gone).
-    fn delta(&self, id: TileId, base: u64, version: u64, after: &Entries, upserts: &[&str], removed: &[&str]) -> TileUpdate {
+    fn delta(
+        &self,
+        id: TileId,
+        base: u64,
+        version: u64,
+        after: &Entries,
+        upserts: &[&str],
+        removed: &[&str],
+    ) -> TileUpdate {
         TileUpdate {
             id,
             version,
@@ -110,7 +118,8 @@ fn a_delta_of_one_merchant_reads_only_that_merchant_and_gives_the_catalog_a_whol
     assert_eq!(e.tile_patch_stats(), None, "the first load builds the catalog whole");
     let mut ea2 = ea.clone();
     ea2.insert("a03".into(), merchant("a03", "A changed", &[("a03-p", 39.0065, -98.01)]));
-    let info = e.load_tiles(Some(&f.header(2)), vec![f.delta(a, 1, 2, &ea2, &["a03"], &[])], Timestamp(NOW + 1)).unwrap();
+    let info =
+        e.load_tiles(Some(&f.header(2)), vec![f.delta(a, 1, 2, &ea2, &["a03"], &[])], Timestamp(NOW + 1)).unwrap();
     assert_eq!((info.version, info.fences), (2, 42));
     assert_eq!(
         e.tile_patch_stats(),
@@ -170,4 +179,29 @@ fn a_tampered_stored_body_read_by_a_patch_refuses_the_load_and_the_catalog_in_fo
     // And at open, where every stored body is verified, the tiles are not used.
     let e = f.open();
     assert!(e.lock().catalog.is_none(), "a tampered stored body is refused at open too");
+}
+
+#[test]
+fn a_merchant_in_two_tiles_whose_order_changed_is_merged_again_in_the_new_order() {
+    let f = Fixture::new();
+    let e = f.open();
+    let (a, ea, b, mut eb) = tiles();
+    // Tile B's entry of the merchant in both tiles carries other shared
+    // data (a tile not refreshed yet): the first tile in build order wins.
+    eb.insert("both".into(), merchant("both", "Both in B", &[("both-b", 39.031, -98.012)]));
+    e.load_tiles(Some(&f.header(1)), vec![f.whole(a, 1, &ea), f.whole(b, 1, &eb)], Timestamp(NOW)).unwrap();
+    let first = catalog_of(&e);
+    assert!(first.contains("Both offer") && !first.contains("Both in B"), "tile A first: its merchant's data");
+    // A delta of tile B alone, not touching that merchant: B was needed
+    // last, so it now comes first.
+    let mut eb2 = eb.clone();
+    eb2.insert("b03".into(), merchant("b03", "B changed", &[("b03-p", 39.0265, -98.01)]));
+    e.load_tiles(Some(&f.header(2)), vec![f.delta(b, 1, 2, &eb2, &["b03"], &[])], Timestamp(NOW + 1)).unwrap();
+    let stats = e.tile_patch_stats().expect("patched");
+    assert_eq!(stats.entries_read, 2 + 2, "b03 old and new, and the merchant in both from each tile: {stats:?}");
+    let patched = catalog_of(&e);
+    assert!(patched.contains("Both in B offer") && !patched.contains("Both offer"), "tile B first now");
+    drop(e);
+    let e = f.open();
+    assert!(catalog_of(&e) == patched, "the patched catalog is the one a whole build gives");
 }

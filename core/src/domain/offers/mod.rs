@@ -23,8 +23,8 @@ pub mod held;
 pub mod holdout;
 mod instance;
 pub mod loaded;
-pub mod loaded_read;
 pub(crate) mod loaded_patch;
+pub mod loaded_read;
 #[cfg(test)]
 mod loaded_tests;
 mod loaded_views;

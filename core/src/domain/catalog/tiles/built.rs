@@ -144,7 +144,10 @@ pub fn parse_entry(entry: &[u8], tile_merchants: &Entries) -> Result<Merchant, C
     let path = path.item(0);
     check_id(&m.id, &path.key("id"))?;
     if m.id == "self" {
-        return Err(CatalogError::at(path.key("id"), "\"self\" is reserved (it names the offer's own merchant in targeting)"));
+        return Err(CatalogError::at(
+            path.key("id"),
+            "\"self\" is reserved (it names the offer's own merchant in targeting)",
+        ));
     }
     check_merchant(&m, &path)?;
     let mut places = HashSet::with_capacity(m.places.len());
