@@ -69,7 +69,8 @@ pub struct TilesInfo {
     /// Bytes of the held tiles' entries (kept in the store, not in memory).
     pub document_bytes: u64,
     /// Heap bytes of the catalog the engine evaluates (built from the
-    /// tiles held): the catalog's memory.
+    /// tiles held), and of what it was built from (8 bytes a merchant a
+    /// tile, for the next load's patch): the catalog's memory.
     pub catalog_memory_bytes: u64,
 }
 

@@ -206,12 +206,11 @@ pub fn fence_ids_of<'a>(conn: &Connection, place_ids: impl IntoIterator<Item = &
         return Ok(ids);
     }
     new.sort_unstable();
-    let mut next: FenceId = conn.query_row("SELECT COALESCE(MAX(fence_id), 0) + 1 FROM fence_ids", [], |r| r.get(0))?;
+    let next: FenceId = conn.query_row("SELECT COALESCE(MAX(fence_id), 0) + 1 FROM fence_ids", [], |r| r.get(0))?;
     let mut insert = conn.prepare_cached("INSERT INTO fence_ids (place_id, fence_id) VALUES (?1, ?2)")?;
-    for (place, i) in new {
-        ids[i] = next;
-        insert.execute(rusqlite::params![place, next])?;
-        next += 1;
+    for (id, (place, i)) in (next..).zip(new) {
+        ids[i] = id;
+        insert.execute(params![place, id])?;
     }
     Ok(ids)
 }
