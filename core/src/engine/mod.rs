@@ -23,6 +23,7 @@ mod state;
 pub mod sync;
 mod tiles_api;
 mod tiles_build;
+mod tiles_patch;
 mod zone;
 
 pub use offers_api::{CatalogInfo, WakeRegion};
@@ -70,6 +71,8 @@ struct Inner {
     keys: CatalogKeys,
     /// The tiles held, when the catalog in force is tiled (ADR 0012).
     tiles: Option<crate::domain::catalog::tiles::HeldTiles>,
+    /// What the catalog in force was built from, when built from tiles.
+    tiles_built: Option<tiles_api::TilesBuilt>,
     /// This install's id (holdout buckets).
     install_id: String,
     /// Seals raw fixes and coordinates at rest.
@@ -141,6 +144,7 @@ impl Engine {
             fault_after: None,
             catalog: None,
             tiles: None,
+            tiles_built: None,
             keys,
             install_id,
             sealer,
@@ -434,3 +438,6 @@ mod tests {
         assert_eq!(e.clock(), Some(t.plus_millis(2_000)));
     }
 }
+
+#[cfg(test)]
+mod tiles_tests;

@@ -14,10 +14,11 @@
 
 use super::offers_api::{info, prepare_and_save};
 use super::tiles_build::{build, Built};
+use super::tiles_patch::{patch, PatchInput, PatchStats};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
-    plan, rank, verify_header, verify_stored_header, Anchor, AnchorPoint, CatalogHeader, HeldCost, HeldTiles,
-    RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
+    plan, rank, touched, verify_header, verify_stored_header, Anchor, AnchorPoint, BuiltTiles, CatalogHeader, Entries,
+    HeldCost, HeldTiles, RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
 };
 use crate::domain::catalog::{signing_key_id, CatalogError};
 use crate::domain::event::EventKind;
@@ -28,7 +29,35 @@ use crate::error::Result;
 use crate::policy::{CATALOG_REFRESH_MS, MAX_TILES_WANTED, TILE_COST_GUESS_BYTES, TILE_MEMORY_BUDGET_BYTES};
 use crate::store;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+
+/// What the catalog in force was built from, when it was built from tiles
+/// (ADR 0012, "Revised: incremental load"): the next load patches it.
+#[derive(Debug, Clone)]
+pub(super) struct TilesBuilt {
+    /// The tiles taken, their counts and merchants' hashes.
+    built: BuiltTiles,
+    /// The catalog they built (the patch applies to no other).
+    catalog: Weak<LoadedCatalog>,
+    /// What the last load read (`None`: it built the catalog whole); the
+    /// tests read it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    stats: Option<PatchStats>,
+}
+
+impl TilesBuilt {
+    /// What `catalog` was built from, if it is that catalog.
+    fn of<'a>(built: Option<&'a TilesBuilt>, catalog: Option<&Arc<LoadedCatalog>>) -> Option<&'a TilesBuilt> {
+        built.filter(|b| catalog.is_some_and(|c| std::ptr::eq(Arc::as_ptr(c), b.catalog.as_ptr())))
+    }
+}
+
+/// The catalog a load built, before its places get their fence ids: whole,
+/// or patched from the catalog in force.
+enum Pending<'o> {
+    Whole(crate::domain::offers::loaded::PendingCatalog),
+    Patch(crate::domain::offers::loaded_patch::PendingPatch<'o>),
+}
 
 /// The tiles a phone holds, in brief.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +69,8 @@ pub struct TilesInfo {
     /// Bytes of the held tiles' entries (kept in the store, not in memory).
     pub document_bytes: u64,
     /// Heap bytes of the catalog the engine evaluates (built from the
-    /// tiles held): the catalog's memory.
+    /// tiles held), and of what it was built from (8 bytes a merchant a
+    /// tile, for the next load's patch): the catalog's memory.
     pub catalog_memory_bytes: u64,
 }
 
@@ -111,7 +141,7 @@ impl Inner {
 
     /// The stored body of tile `id` at `version` (refused as garbled when
     /// the store holds another version or none).
-    fn stored_body(&self, id: TileId, version: u64) -> Result<TileBody> {
+    pub(super) fn stored_body(&self, id: TileId, version: u64) -> Result<TileBody> {
         match store::tiles::get(&self.conn, &self.sealer, &id.to_string())? {
             Some((v, blob)) if v == version => Ok(TileBody::decode(&blob).map_err(CatalogError::from)?),
             _ => Err(CatalogError::from(TileError::BadStored).into()),
@@ -164,9 +194,10 @@ impl Inner {
         // evicts them; the catalog in force is built without them.
         let mut fence_ids = store::catalog::FenceIdAssigner::keyed(&self.conn, &self.sealer)?;
         fence_ids.add(built.pending.place_ids());
-        let loaded = prepare_and_save(built.pending, fence_ids, None, &self.conn, now)?;
+        let loaded = Arc::new(prepare_and_save(built.pending, fence_ids, None, &self.conn, now)?);
         self.tiles = Some(held);
-        Ok(Some(Arc::new(loaded)))
+        self.tiles_built = Some(TilesBuilt { built: built.taken, catalog: Arc::downgrade(&loaded), stats: None });
+        Ok(Some(loaded))
     }
 }
 
@@ -180,7 +211,9 @@ impl Engine {
             header_version: header.map_or(0, |h| h.version),
             held: held.tiles.keys().map(ToString::to_string).collect(),
             document_bytes: held.document_bytes() as u64,
-            catalog_memory_bytes: inner.catalog.as_ref().map_or(0, |c| c.heap_bytes() as u64),
+            catalog_memory_bytes: inner.catalog.as_ref().map_or(0, |c| c.heap_bytes() as u64)
+                + TilesBuilt::of(inner.tiles_built.as_ref(), inner.catalog.as_ref())
+                    .map_or(0, |b| b.built.heap_bytes() as u64),
         })
     }
 
@@ -201,6 +234,13 @@ impl Engine {
         if let Some(held) = self.lock().tiles.as_mut() {
             held.confirm(asked, version);
         }
+    }
+
+    /// What the last load of tiles read when it patched the catalog in
+    /// force (`None`: it built it whole, or none was loaded).
+    #[cfg(test)]
+    pub(crate) fn tile_patch_stats(&self) -> Option<PatchStats> {
+        self.lock().tiles_built.as_ref().and_then(|b| b.stats)
     }
 
     /// The tiles held (for the sync's delta request).
@@ -251,22 +291,53 @@ impl Engine {
             }
             None => (verify_stored_header(&held.header, &keys, now)?, held.header.clone()),
         };
+        // The catalog in force and what it was built from, to patch it.
+        let old = inner.catalog.clone();
+        let prev = TilesBuilt::of(inner.tiles_built.as_ref(), old.as_ref()).map(|b| b.built.clone());
+        let touched = touched(&updates);
+        let mut replaced: BTreeMap<TileId, Entries> = BTreeMap::new();
         let mut fresh = TileBodies::new();
         for id in held.bases(&updates) {
             let version = held.tiles[&id].version;
-            fresh.insert(id, inner.stored_body(id, version)?);
+            let body = inner.stored_body(id, version)?;
+            if let (Some(ids), Some(true)) =
+                (touched.ids.get(&id), prev.as_ref().map(|p| p.tiles.get(&id).is_some_and(|t| t.version == version)))
+            {
+                replaced
+                    .insert(id, ids.iter().filter_map(|m| Some((m.clone(), body.entries.get(m)?.clone()))).collect());
+            }
+            fresh.insert(id, body);
         }
         held.apply(&h, stored, updates, asked, &keys, now, &mut fresh).map_err(CatalogError::from)?;
         let region = inner.region_plan(Some(&held), now)?;
         held.mark_needed(&region.keep, now);
         held.evict(&region.evict);
         fresh.retain(|id, _| held.tiles.contains_key(id));
-        let built = inner.build_tiles(&h, &build_order(&held, &region.keep), &fresh)?;
-        held.evict(&built.left_out);
+        let order = build_order(&held, &region.keep);
+        let (pending, left_out, taken, stats) = match (&prev, &old) {
+            (Some(prev), Some(old)) => {
+                let input = PatchInput {
+                    header: &h,
+                    keys: &keys,
+                    order: &order,
+                    fresh: &fresh,
+                    before: &replaced,
+                    touched: &touched,
+                    prev,
+                    old,
+                };
+                let p = patch(input, &mut |id, version| inner.stored_body(id, version))?;
+                (Pending::Patch(p.pending), p.left_out, p.taken, Some(p.stats))
+            }
+            _ => {
+                let b = inner.build_tiles(&h, &order, &fresh)?;
+                (Pending::Whole(b.pending), b.left_out, b.taken, None)
+            }
+        };
+        held.evict(&left_out);
         let blob = held.encode();
         let gone: Vec<TileId> = before.iter().filter(|id| !held.tiles.contains_key(id)).copied().collect();
         let in_force = inner.catalog.as_ref().map(|c| c.version);
-        let pending = built.pending;
         let written = inner.write(|ctx| {
             let key_id = signing_key_id(&held.header).ok_or_else(|| CatalogError::MalformedEnvelope {
                 reason: "the verified header does not name its key".into(),
@@ -278,9 +349,17 @@ impl Engine {
                 }
             }
             store::catalog::raise_highest_version(ctx.conn, key_id, h.version)?;
-            let mut fence_ids = store::catalog::FenceIdAssigner::keyed(ctx.conn, ctx.sealer)?;
-            fence_ids.add(pending.place_ids());
-            let loaded = prepare_and_save(pending, fence_ids, None, ctx.conn, now)?;
+            let loaded = match pending {
+                Pending::Whole(pending) => {
+                    let mut fence_ids = store::catalog::FenceIdAssigner::keyed(ctx.conn, ctx.sealer)?;
+                    fence_ids.add(pending.place_ids());
+                    prepare_and_save(pending, fence_ids, None, ctx.conn, now)?
+                }
+                Pending::Patch(pending) => {
+                    let ids = store::catalog::fence_ids_of(ctx.conn, ctx.sealer, pending.new_place_ids())?;
+                    pending.number_fences(&ids)?
+                }
+            };
             for (id, body) in &fresh {
                 if let Some(t) = held.tiles.get(id) {
                     store::tiles::put(ctx.conn, ctx.sealer, &id.to_string(), t.version, &body.encode())?;
@@ -296,6 +375,7 @@ impl Engine {
             Ok(loaded)
         })?;
         let loaded = Arc::new(written.value);
+        inner.tiles_built = Some(TilesBuilt { built: taken, catalog: Arc::downgrade(&loaded), stats });
         let summary = info(&loaded);
         inner.set_catalog(Some(loaded));
         inner.tiles = Some(held);

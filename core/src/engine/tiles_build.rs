@@ -19,7 +19,9 @@
 //! (the current position's) is always taken: alone over the limits, the
 //! load is refused as a single catalog over them would be.
 
-use crate::domain::catalog::tiles::{entries_document, verify_held_tile, CatalogHeader, TileBody, TileError, TileId};
+use crate::domain::catalog::tiles::{
+    entries_document, verify_held_tile, BuiltTiles, CatalogHeader, TileBody, TileCounts, TileError, TileId, TileTaken,
+};
 use crate::domain::catalog::{parse_document, read_merchants, CatalogError, CatalogKeys, Merchant};
 use crate::domain::offers::loaded::{PendingCatalog, TableBuilder};
 use crate::error::Result;
@@ -33,6 +35,31 @@ pub(super) struct Built {
     pub pending: PendingCatalog,
     /// Tiles left out (over the limits), to evict.
     pub left_out: Vec<TileId>,
+    /// What it was built from (for the next load's patch).
+    pub taken: BuiltTiles,
+}
+
+/// The refusal of tile `id`, first in rank order, alone over a catalog's
+/// limits with `c`.
+pub(super) fn alone_over_limits(id: TileId, c: TileCounts) -> CatalogError {
+    let (m, p, o) = (c.merchants, c.places, c.offers);
+    CatalogError::at(
+        "merchants",
+        format!(
+            "tile {id} alone holds {m} merchants, {p} places, {o} offers: more than a catalog's limits \
+             ({MAX_CATALOG_MERCHANTS}, {MAX_CATALOG_PLACES}, {MAX_CATALOG_OFFERS})"
+        ),
+    )
+}
+
+/// The refusal of place `place` found under merchant `merchant` and an
+/// earlier one (each tile is valid on its own; a place in two tiles is one
+/// place of one merchant).
+pub(super) fn place_twice(merchant: &str, place: &str) -> CatalogError {
+    CatalogError::at(
+        format!("merchants[{merchant:?}].places"),
+        format!("place id {place:?} appears under two merchants in the tiles held"),
+    )
 }
 
 /// Checks tile `id` at `version` (its signature under `header` and
@@ -110,7 +137,7 @@ pub(super) fn build(
     let (mut merchants, mut places, mut offers) = (0, 0, 0);
     let mut merging = Merging::default();
     let mut left_out = Vec::new();
-    let mut taken = 0;
+    let mut taken = BuiltTiles::default();
     for tile in tiles {
         let (id, version, body) = tile?;
         if !left_out.is_empty() {
@@ -118,44 +145,34 @@ pub(super) fn build(
             continue;
         }
         let tile = read_tile(header, keys, id, version, &body)?;
-        drop(body);
         let m = tile.len();
         let p: usize = tile.iter().map(|m| m.places.len()).sum();
         let o: usize = tile.iter().map(|m| m.offers.len()).sum();
         let over =
             merchants + m > MAX_CATALOG_MERCHANTS || places + p > MAX_CATALOG_PLACES || offers + o > MAX_CATALOG_OFFERS;
-        if over && taken > 0 {
+        if over && !taken.order.is_empty() {
             left_out.push(id);
             continue;
         }
+        let counts = TileCounts { merchants: m, places: p, offers: o };
         if over {
-            return Err(CatalogError::at(
-                "merchants",
-                format!(
-                    "tile {id} alone holds {m} merchants, {p} places, {o} offers: more than a catalog's limits \
-                     ({MAX_CATALOG_MERCHANTS}, {MAX_CATALOG_PLACES}, {MAX_CATALOG_OFFERS})"
-                ),
-            )
-            .into());
+            return Err(alone_over_limits(id, counts).into());
         }
-        (merchants, places, offers, taken) = (merchants + m, places + p, offers + o, taken + 1);
+        (merchants, places, offers) = (merchants + m, places + p, offers + o);
+        taken.order.push(id);
+        taken.tiles.insert(id, TileTaken::new(version, counts, &body.entries));
+        drop(body);
         tile.into_iter().for_each(|m| merging.add(m));
     }
     let mut tables = TableBuilder::new();
     let mut seen = std::collections::HashSet::new();
     for m in merging.finish() {
         if let Some(p) = m.places.iter().find(|p| !seen.insert(p.id.clone())) {
-            // Each tile is valid on its own; a place in two tiles is one
-            // place of one merchant.
-            return Err(CatalogError::at(
-                format!("merchants[{:?}].places", m.id),
-                format!("place id {:?} appears under two merchants in the tiles held", p.id),
-            )
-            .into());
+            return Err(place_twice(&m.id, &p.id).into());
         }
         tables.add_merchant(&m);
     }
-    Ok(Built { pending: tables.finish(header.version, header.issued_at, header.expires_at), left_out })
+    Ok(Built { pending: tables.finish(header.version, header.issued_at, header.expires_at), left_out, taken })
 }
 
 #[cfg(test)]

@@ -303,6 +303,44 @@ fn insert_rows(
     Ok(())
 }
 
+/// The fence ids of a few places of a tiled catalog (those a tiled load
+/// reads again), found by their keyed id under `sealer` as
+/// [`FenceIdAssigner::keyed`] stores them: each looked up by its key
+/// instead of the whole table read; the new ones get the next ids (in
+/// keyed-id order, as the assigner gives them).
+pub fn fence_ids_of<'a>(
+    conn: &Connection,
+    sealer: &Sealer,
+    place_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<FenceId>> {
+    let mut ids = Vec::new();
+    let mut new: Vec<([u8; crate::domain::privacy::seal::KEYED_ID_LEN], usize)> = Vec::new();
+    {
+        let mut get = conn.prepare_cached("SELECT fence_id FROM fence_ids WHERE place_id = ?1")?;
+        for place in place_ids {
+            let key = sealer.keyed_id(FENCE_LABEL, place.as_bytes());
+            match get.query_row([&key[..]], |r| r.get::<_, FenceId>(0)).optional()? {
+                Some(id) => ids.push(id),
+                None => {
+                    new.push((key, ids.len()));
+                    ids.push(0);
+                }
+            }
+        }
+    }
+    if new.is_empty() {
+        return Ok(ids);
+    }
+    new.sort_unstable();
+    let next: FenceId = conn.query_row("SELECT COALESCE(MAX(fence_id), 0) + 1 FROM fence_ids", [], |r| r.get(0))?;
+    let mut insert = conn.prepare_cached("INSERT INTO fence_ids (place_id, fence_id) VALUES (?1, ?2)")?;
+    for (id, (key, i)) in (next..).zip(new) {
+        ids[i] = id;
+        insert.execute(params![&key[..], id])?;
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +414,33 @@ mod tests {
         rekey_fence_ids(&conn, &new, |f| (f == 4).then(|| "cafe-main-st".to_string())).unwrap();
         assert_eq!(keyed(&conn, &new, &["cafe-main-st"]), vec![4]);
         assert_eq!(keyed(&conn, &new, &["p1"]), vec![5], "a place it could not name is new, under a new id");
+    }
+
+    #[test]
+    fn a_tiled_patch_finds_keyed_fence_ids_one_by_one_and_gives_new_places_the_next_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let sealer = crate::domain::privacy::seal::Sealer::new(&[7; 32]).unwrap();
+        let conn = crate::store::open(dir.path(), &sealer).unwrap().conn;
+        let clear = fence_ids(&conn, ["c1", "c2"]).unwrap();
+        let places = ["p0", "p1", "p2"];
+        let mut whole = FenceIdAssigner::keyed(&conn, &sealer).unwrap();
+        whole.add(places);
+        let a = whole.finish(|i| places[i]).unwrap();
+        // The same ids, found one by one, in the order asked.
+        assert_eq!(fence_ids_of(&conn, &sealer, ["p2", "p0"]).unwrap(), vec![a[2], a[0]]);
+        // A place of the same id in clear (a single-document catalog's) is another place.
+        assert_ne!(fence_ids_of(&conn, &sealer, ["c1"]).unwrap(), vec![clear[0]]);
+        let next = fence_ids(&conn, ["c3"]).unwrap()[0] + 1;
+        let mut fresh = fence_ids_of(&conn, &sealer, ["q2", "q1"]).unwrap();
+        assert_eq!(fence_ids_of(&conn, &sealer, ["q1", "q2"]).unwrap(), vec![fresh[1], fresh[0]], "and stored");
+        fresh.sort_unstable();
+        assert_eq!(fresh, vec![next, next + 1], "new places after every id given");
+        let mut whole = FenceIdAssigner::keyed(&conn, &sealer).unwrap();
+        whole.add(["q1"]);
+        assert_eq!(
+            whole.finish(|_| "q1").unwrap(),
+            fence_ids_of(&conn, &sealer, ["q1"]).unwrap(),
+            "as the assigner reads them"
+        );
     }
 }

@@ -107,6 +107,39 @@ impl FenceIndex {
             let geom = Geometry::compile(shape.borrow()).map_err(|error| FenceError::Shape { fence: id, error })?;
             compiled.push(Fence { id, geom });
         }
+        Self::from_compiled(compiled)
+    }
+
+    /// An index of the fences `kept` (ids of fences of `old`, whose checked
+    /// and compiled geometry is reused as it is) and the fences `new`
+    /// (checked and compiled as [`FenceIndex::build`] does): what a
+    /// catalog patched merchant by merchant indexes (ADR 0012, "Revised:
+    /// incremental load"). The same index as [`FenceIndex::build`] of the
+    /// same fences.
+    ///
+    /// # Panics
+    /// If a kept id is not a fence of `old`.
+    pub fn rebuild<S: Borrow<FenceShape>>(
+        old: &FenceIndex,
+        kept: impl IntoIterator<Item = FenceId>,
+        new: impl IntoIterator<Item = (FenceId, S)>,
+    ) -> Result<Self, FenceError> {
+        let mut compiled: Vec<Fence> = kept
+            .into_iter()
+            .map(|id| {
+                let slot = old.slot_of(id).unwrap_or_else(|| panic!("fence {id} is not in the old index"));
+                old.fences[slot].clone()
+            })
+            .collect();
+        for (id, shape) in new {
+            let geom = Geometry::compile(shape.borrow()).map_err(|error| FenceError::Shape { fence: id, error })?;
+            compiled.push(Fence { id, geom });
+        }
+        Self::from_compiled(compiled)
+    }
+
+    /// The index of fences already compiled.
+    fn from_compiled(mut compiled: Vec<Fence>) -> Result<Self, FenceError> {
         compiled.sort_unstable_by_key(|f| f.id);
         if let Some(w) = compiled.windows(2).find(|w| w[0].id == w[1].id) {
             return Err(FenceError::DuplicateId { fence: w[0].id });

@@ -82,7 +82,7 @@ pub(super) enum FenceTable {
 }
 
 impl FenceTable {
-    fn build(fences: &[FenceId]) -> Self {
+    pub(super) fn build(fences: &[FenceId]) -> Self {
         let (Some(&lo), Some(&hi)) = (fences.iter().min(), fences.iter().max()) else {
             return FenceTable::Sorted(Vec::new());
         };
@@ -155,9 +155,9 @@ pub struct LoadedCatalog {
 /// but what evaluation needs, and its fence shape until the fence ids are
 /// known.
 pub(crate) struct TableBuilder {
-    cat: LoadedCatalog,
-    interner: Interner,
-    shapes: Vec<FenceShape>,
+    pub(super) cat: LoadedCatalog,
+    pub(super) interner: Interner,
+    pub(super) shapes: Vec<FenceShape>,
 }
 
 impl TableBuilder {
@@ -220,6 +220,11 @@ impl PendingCatalog {
     /// When it was issued and when it expires.
     pub fn dates(&self) -> (Timestamp, Timestamp) {
         (self.cat.issued_at, self.cat.expires_at)
+    }
+
+    /// Its tables and its places' shapes (for a patched catalog).
+    pub(super) fn into_parts(self) -> (LoadedCatalog, Vec<FenceShape>) {
+        (self.cat, self.shapes)
     }
 
     /// The id of its `i`th place (in document order).
@@ -300,7 +305,7 @@ fn covering_circle(shape: &FenceShape) -> (f64, f64, f64) {
 
 /// Index of `value` in `table`, where index 0 holds the default: the
 /// default and a repeat of the last value stored are not stored again.
-fn side<T: PartialEq + Default>(table: &mut Vec<T>, value: T) -> u32 {
+pub(super) fn side<T: PartialEq + Default>(table: &mut Vec<T>, value: T) -> u32 {
     if value == T::default() {
         0
     } else if table.len() > 1 && table.last() == Some(&value) {
@@ -375,7 +380,7 @@ impl LoadedCatalog {
         // When none names places, every place shares one run of all of them.
         let all = (self.place_offers.len() as u32, (self.place_offers.len() + m.offers.len()) as u32);
         let per_place = m.offers.iter().any(|o| !o.places.is_empty());
-        if !per_place {
+        if !per_place && !m.places.is_empty() {
             self.place_offers.extend(first_offer..first_offer + m.offers.len() as u32);
         }
         let position: foldhash::HashMap<&str, usize> = if per_place && m.places.len() > 16 {
@@ -450,7 +455,7 @@ impl LoadedCatalog {
         }
     }
 
-    fn shrink_to_fit(&mut self) {
+    pub(super) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.merchants.shrink_to_fit();
         self.places.shrink_to_fit();

@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | `loaded.rs` | a catalog in force, prepared for evaluation (fence index, offers per fence) |
 //! | `loaded_read.rs` | reading a document straight into those tables, for a load |
+//! | `loaded_patch.rs` | the next catalog built from the one in force, merchant by merchant (each copied or read anew), for a tiled load |
 //! | `loaded_views.rs` | its merchants, places and offers, as evaluation reads them |
 //! | `text.rs` | the loaded catalog's strings, in one buffer |
 //! | `budget.rs` | one notification budget for offers, reminders, goal messages and nudges |
@@ -22,6 +23,7 @@ pub mod held;
 pub mod holdout;
 mod instance;
 pub mod loaded;
+pub(crate) mod loaded_patch;
 pub mod loaded_read;
 #[cfg(test)]
 mod loaded_tests;

@@ -12,9 +12,11 @@
 //! | `cut` | cutting a catalog into tiles, merging tiles into one catalog |
 //! | `pack` | tiles and deltas in one gzip answer |
 //! | `verify` | the header's envelope, a held tile's signature checked |
+//! | `built` | what the catalog in force was built from (tiles, counts, merchant hashes), the ids an update touches, one entry checked alone |
 //! | `held` | the tiles a phone holds: updates, rollback, sizes, eviction, storage layouts |
 //! | `region` | the tiles a phone needs, ranked, and which fit the memory budget |
 
+mod built;
 mod cut;
 mod grid;
 mod header;
@@ -24,6 +26,7 @@ mod region;
 mod signed;
 mod verify;
 
+pub use built::{merchant_hash, parse_entry, touched, BuiltTiles, TileCounts, TileTaken, Touched};
 pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
 pub use header::{CatalogHeader, HEADER_FORMAT};
