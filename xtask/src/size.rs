@@ -6,7 +6,18 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: 6.1 MB, the
+/// Largest accepted size of the stripped library, in bytes: 6.2 MB, the
+/// measured 6,185,368 bytes (2026-12-05, fourth session) plus 15 KB of
+/// margin. Raised from 6.1 MB, decided, by two changes measured commit by
+/// commit: the tiled catalog sealed at rest (keyed ids, sealed rows), the
+/// `TilesLoaded` event and the FFI's refusals moved below its error type,
+/// +31 KB (6,067,992 bytes at `6a591bf`); then the incremental tile load
+/// (a sync patches the catalog in force instead of rebuilding it: the
+/// patch, the tables copied merchant by merchant, the index rebuilt from
+/// compiled fences), +117 KB, more than its ~1,000 lines should cost: its
+/// symbols are to be looked at (docs/PERFORMANCE.md "Library size").
+///
+/// Before that it was 6.1 MB: the
 /// measured 6,037,144 bytes (2026-12-05, third session) plus 63 KB of
 /// margin. Raised from 6.0 MB by the tiles' second design (ADR 0012
 /// revised), decided: the signed header, each tile signed over bytes
@@ -37,7 +48,7 @@ use crate::cmd::{command, on_path, run, target_dir};
 /// measured. docs/PERFORMANCE.md ("Library size") has the figures and the
 /// levers left. A budget: it fails the build on the next growth, so that
 /// growth is decided, not drifted into.
-pub const BUDGET_BYTES: u64 = 6_100_000;
+pub const BUDGET_BYTES: u64 = 6_200_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].
