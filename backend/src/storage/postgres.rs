@@ -453,23 +453,23 @@ impl Storage for PostgresStorage {
     }
 
     fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
-        super::postgres_tiles::header(self)
+        super::postgres_tiles::header(&self.pool)
     }
 
     fn tile_index(&self) -> StorageFuture<'_, super::TileIndex> {
-        super::postgres_tiles::index(self)
+        super::postgres_tiles::index(&self.pool)
     }
 
     fn tile(&self, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
-        super::postgres_tiles::tile(self, id)
+        super::postgres_tiles::tile(&self.pool, id)
     }
 
     fn tile_answers(&self, wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<super::TileAnswer>> {
-        super::postgres_tiles::answers(self, wanted)
+        super::postgres_tiles::answers(&self.pool, wanted)
     }
 
     fn set_tiles(&self, write: super::TilesWrite) -> StorageFuture<'_, ()> {
-        super::postgres_tiles::set_tiles(self, write)
+        super::postgres_tiles::set_tiles(&self.pool, write)
     }
 
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {

@@ -1,13 +1,13 @@
 //! The catalog tiles on PostgreSQL: as `sqlite_tiles.rs`, rows going in as
 //! arrays through `UNNEST`.
 
-use super::postgres::PostgresStorage;
+use super::postgres_pool::PgPool;
 use super::sqlite_tiles::update;
 use super::tile_types::{EntryState, Owed, TileAnswer, TileIndex, TilesWrite};
 use super::types::{CatalogRecord, StorageError};
 use super::StorageFuture;
 
-pub(super) fn header(s: &PostgresStorage) -> StorageFuture<'_, Option<CatalogRecord>> {
+pub(super) fn header(s: &PgPool) -> StorageFuture<'_, Option<CatalogRecord>> {
     Box::pin(async move {
         let client = s.client().await?;
         let statement = client.prepare_cached("SELECT version, etag, body FROM tile_header WHERE id = 1").await?;
@@ -19,7 +19,7 @@ pub(super) fn header(s: &PostgresStorage) -> StorageFuture<'_, Option<CatalogRec
     })
 }
 
-pub(super) fn index(s: &PostgresStorage) -> StorageFuture<'_, TileIndex> {
+pub(super) fn index(s: &PgPool) -> StorageFuture<'_, TileIndex> {
     Box::pin(async move {
         let client = s.client().await?;
         let mut index = TileIndex {
@@ -46,7 +46,7 @@ pub(super) fn index(s: &PostgresStorage) -> StorageFuture<'_, TileIndex> {
     })
 }
 
-pub(super) fn tile(s: &PostgresStorage, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
+pub(super) fn tile(s: &PgPool, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
     Box::pin(async move {
         let client = s.client().await?;
         let statement =
@@ -55,7 +55,7 @@ pub(super) fn tile(s: &PostgresStorage, id: String) -> StorageFuture<'_, Option<
     })
 }
 
-pub(super) fn answers(s: &PostgresStorage, mut wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<TileAnswer>> {
+pub(super) fn answers(s: &PgPool, mut wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<TileAnswer>> {
     wanted.sort_unstable();
     wanted.dedup_by(|a, b| a.0 == b.0);
     Box::pin(async move {
@@ -98,7 +98,7 @@ pub(super) fn answers(s: &PostgresStorage, mut wanted: Vec<(String, u64)>) -> St
     })
 }
 
-pub(super) fn set_tiles(s: &PostgresStorage, write: TilesWrite) -> StorageFuture<'_, ()> {
+pub(super) fn set_tiles(s: &PgPool, write: TilesWrite) -> StorageFuture<'_, ()> {
     Box::pin(async move {
         let mut client = s.client().await?;
         let tx = client.transaction().await?;

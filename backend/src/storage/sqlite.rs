@@ -374,23 +374,23 @@ impl Storage for SqliteStorage {
     }
 
     fn tile_header(&self) -> StorageFuture<'_, Option<CatalogRecord>> {
-        super::sqlite_tiles::header(self)
+        self.read(super::sqlite_tiles::header)
     }
 
     fn tile_index(&self) -> StorageFuture<'_, super::TileIndex> {
-        super::sqlite_tiles::index(self)
+        self.read(super::sqlite_tiles::index)
     }
 
     fn tile(&self, id: String) -> StorageFuture<'_, Option<(u64, String, Vec<u8>)>> {
-        super::sqlite_tiles::tile(self, id)
+        self.read(move |tx| super::sqlite_tiles::tile(tx, &id))
     }
 
     fn tile_answers(&self, wanted: Vec<(String, u64)>) -> StorageFuture<'_, Vec<super::TileAnswer>> {
-        super::sqlite_tiles::answers(self, wanted)
+        self.read(move |tx| super::sqlite_tiles::answers(tx, wanted))
     }
 
     fn set_tiles(&self, write: super::TilesWrite) -> StorageFuture<'_, ()> {
-        super::sqlite_tiles::set_tiles(self, write)
+        self.write(move |tx| super::sqlite_tiles::set_tiles(tx, &write))
     }
 
     fn prune_idempotency_keys(&self, before: NaiveDate) -> StorageFuture<'_, u64> {
