@@ -19,7 +19,7 @@ pub fn run(
     if profile_dir.is_some() && sensing == kairos_sim::sensing::Sensing::Adaptive {
         return Err("--profile-dir keeps one engine's data directory: use it with --sensing dense".into());
     }
-    let sc = scenario::load(path)?;
+    let sc = scenario::read::load(path)?;
     let profile = ProfileDir::new(profile_dir)?;
     let format = if json { Format::Json } else { Format::Human };
     if !json {

@@ -17,7 +17,7 @@ pub fn validate(path: &Path) -> Result<String, String> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "toml" => {
-            let sc = scenario::load(path)?;
+            let sc = scenario::read::load(path)?;
             let refused = rejections::static_refusals(&sc.read_refusals, &sc.fixes, &sc.fix_sources);
             let mut out = format!(
                 "{shown}: scenario {:?} is valid: {} fixes ({} refused), {} step samples, {} history visits, {} actions, {} expectations",

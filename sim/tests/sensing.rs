@@ -41,7 +41,7 @@ fn meets_the_bar(r: &SensingReport) -> Result<(), String> {
 
 #[test]
 fn the_canonical_day_keeps_its_events_with_a_fifth_of_the_precise_fixes_and_two_fifths_of_the_energy() {
-    let sc = scenario::load(&root().join("tests/scenarios/canonical-day.toml")).unwrap();
+    let sc = scenario::read::load(&root().join("tests/scenarios/canonical-day.toml")).unwrap();
     let run = sensing::run(&sc, None, None, &mut |_| {}).unwrap();
     let r = &run.report;
     assert!(r.events.matched.len() >= 8, "the day's offer, visits and reminder are compared: {:?}", r.events);
@@ -60,7 +60,7 @@ fn a_generated_week_of_ordinary_life_keeps_its_events_with_a_fifth_of_the_precis
     std::fs::write(&catalog, sensing::week::catalog().to_string()).unwrap();
     let path = dir.path().join("week.toml");
     std::fs::write(&path, sensing::week::scenario(7, "week.catalog.json")).unwrap();
-    let sc = scenario::load(&path).unwrap();
+    let sc = scenario::read::load(&path).unwrap();
     let r = sensing::run(&sc, None, None, &mut |_| {}).unwrap().report;
     println!("{}", r.human(sc.tz));
     assert!(r.events.matched.len() >= 40, "the week's offers and visits are compared: {:?}", r.events);

@@ -2,7 +2,7 @@
 //! segments, generated with the core's seeded synthetic track builder.
 
 use super::file::{NoiseFile, SegmentFile, TrackFile};
-use super::Resolver;
+use super::resolver::Resolver;
 use kairos_core::geo::distance_m;
 use kairos_core::track::synth::{NoiseModel, SynthTrack, TrackBuilder};
 use kairos_core::Timestamp;

@@ -6,8 +6,10 @@
 //! enters a tile it does not hold in which the catalog has places: the
 //! reason nothing fires there until a sync brings it.
 
+use super::catalog::CatalogPlan;
 use super::file::SyncFile;
-use super::{CatalogPlan, Resolver, Scenario};
+use super::resolver::Resolver;
+use super::Scenario;
 use crate::timeline::Line;
 use kairos_core::catalog::tiles::{LatLonBox, TileId};
 use kairos_core::{Engine, Timestamp};

@@ -4,7 +4,8 @@
 //! inline segments generated.
 
 use super::file::TrackFile;
-use super::{segments, Resolver};
+use super::resolver::Resolver;
+use super::segments;
 use crate::rejections::{self, FixSource, ReadRefusal};
 use kairos_core::replay::delivery_times;
 use kairos_core::{LocationFix, StepSample, Timestamp};
