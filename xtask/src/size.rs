@@ -14,8 +14,9 @@ use crate::cmd::{command, on_path, run, target_dir};
 /// +31 KB (6,067,992 bytes at `6a591bf`); then the incremental tile load
 /// (a sync patches the catalog in force instead of rebuilding it: the
 /// patch, the tables copied merchant by merchant, the index rebuilt from
-/// compiled fences), +117 KB, more than its ~1,000 lines should cost: its
-/// symbols are to be looked at (docs/PERFORMANCE.md "Library size").
+/// compiled fences), +117 KB, more than its ~1,000 lines should cost:
+/// ~43 KB of it are `BTreeMap` instantiations of new key and value types
+/// (docs/PERFORMANCE.md "Library size", by symbol), the first lever.
 ///
 /// Before that it was 6.1 MB: the
 /// measured 6,037,144 bytes (2026-12-05, third session) plus 63 KB of
