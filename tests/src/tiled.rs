@@ -6,7 +6,7 @@
 use crate::catalog::{config, KEY_ID};
 use crate::scan::Target;
 use crate::{backend, Backend};
-use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
+use kairos_core::catalog::{keypair_from_pkcs8, Catalog, Ed25519KeyPair};
 use kairos_core::sync::SyncOptions;
 use kairos_core::{Engine, LocationFix, Timestamp};
 use serde_json::json;
@@ -29,20 +29,20 @@ pub const PLACES: [(&str, Target); 3] = [
     ("sf-bakery", Target { lat: 37.775_123, lon: -122.419_456 }),
 ];
 
-/// The catalog of [`PLACES`] at `version`, one merchant each.
-pub fn catalog(version: u64) -> Catalog {
-    let merchants: Vec<serde_json::Value> = PLACES
-        .iter()
-        .map(|(id, p)| {
-            json!({
-                "id": id, "name": id, "category": "food", "time_zone": "America/Los_Angeles",
-                "places": [{"id": format!("{id}-place"),
-                            "fence": {"type": "circle", "lat": p.lat, "lon": p.lon, "radius_m": 40}}],
-                "offers": [{"id": format!("{id}-offer"), "title": format!("{id} offer"),
-                            "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
-            })
-        })
-        .collect();
+/// A merchant `id` with one 40 m circle at (`lat`, `lon`) and one enter
+/// offer.
+pub fn shop(id: &str, lat: f64, lon: f64) -> serde_json::Value {
+    json!({
+        "id": id, "name": id, "category": "food", "time_zone": "America/Los_Angeles",
+        "places": [{"id": format!("{id}-place"),
+                    "fence": {"type": "circle", "lat": lat, "lon": lon, "radius_m": 40}}],
+        "offers": [{"id": format!("{id}-offer"), "title": format!("{id} offer"),
+                    "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
+    })
+}
+
+/// A catalog of `merchants` at `version`, valid from 2026-11-20 to 2027-01-20.
+pub fn catalog_of(version: u64, merchants: Vec<serde_json::Value>) -> Catalog {
     serde_json::from_value(json!({
         "version": version, "issued_at": "2026-11-20T00:00:00Z", "expires_at": "2027-01-20T00:00:00Z",
         "merchants": merchants
@@ -50,27 +50,40 @@ pub fn catalog(version: u64) -> Catalog {
     .expect("the tiled test catalog is a catalog")
 }
 
-/// A backend on loopback with [`catalog`] 3 published as tiles, and a
-/// fresh engine over its own directory that has not synced yet.
+/// The catalog of [`PLACES`] at `version`, one merchant each.
+pub fn catalog(version: u64) -> Catalog {
+    catalog_of(version, PLACES.iter().map(|(id, p)| shop(id, p.lat, p.lon)).collect())
+}
+
+/// A backend on loopback with a catalog published as tiles, the key it
+/// was signed with, and a fresh engine over its own directory that has
+/// not synced yet.
 pub struct Published {
     /// The backend.
     pub b: Backend,
+    /// The catalog key (for later publications).
+    pub key: Ed25519KeyPair,
     /// The engine's data directory.
     pub dir: tempfile::TempDir,
     /// The engine.
     pub e: Engine,
 }
 
-/// See [`Published`].
+/// [`Published`] with [`catalog`] 3.
 pub async fn published() -> Published {
+    published_with(&catalog(3)).await
+}
+
+/// [`Published`] with `catalog`.
+pub async fn published_with(catalog: &Catalog) -> Published {
     let b = backend(None).await;
     let key = keypair_from_pkcs8(PRIVATE_KEY).expect("test-key.pk8 is a key");
-    kairos_backend::tile_publishing::publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key)
+    kairos_backend::tile_publishing::publish(b.storage.as_ref(), catalog, KEY_ID, &key)
         .await
         .expect("the tiled catalog is published");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let e = Engine::open(config(dir.path(), INSTALL)).expect("the engine opens");
-    Published { b, dir, e }
+    Published { b, key, dir, e }
 }
 
 /// Sync options for the loopback backend (the catalog fetched).

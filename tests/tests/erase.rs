@@ -184,7 +184,7 @@ async fn an_erasure_the_backend_already_forgot_is_done_without_registering_the_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erase_forgets_the_tiled_region_and_the_next_sync_fetches_it_again_under_the_new_pseudonym() {
-    let tiled::Published { b, dir, e } = tiled::published().await;
+    let tiled::Published { b, dir, e, .. } = tiled::published().await;
     let url = b.server.url();
     let net = Recording::new();
     let start = t("2026-11-24T07:00:00-08:00");

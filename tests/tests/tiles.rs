@@ -11,34 +11,24 @@
 use kairos_backend::storage::TileIndex;
 use kairos_backend::tile_publishing::{build, publish};
 use kairos_core::catalog::tiles::{decode_pack, TileId};
-use kairos_core::catalog::{keypair_from_pkcs8, Catalog};
-use kairos_core::sync::SyncOptions;
+use kairos_core::catalog::Catalog;
 use kairos_core::{Engine, Event, EventKind, LocationFix, Timestamp};
 use kairos_e2e::catalog::{config, KEY_ID};
-use kairos_e2e::{backend, t};
-use serde_json::json;
-
-const INSTALL: &str = "0123456789abcdef0123456789abcdef";
-const PRIVATE_KEY: &[u8] = include_bytes!("../catalogs/test-key.pk8");
+use kairos_e2e::t;
+use kairos_e2e::tiled::{self, catalog_of, options, shop, Published, INSTALL};
 
 /// San José: a shop whose fence straddles the border between two tiles
 /// (longitude −121.96 is a cell edge), and a café. San Francisco, 60 km
 /// away: a bakery.
 fn catalog(version: u64) -> Catalog {
-    let shop = |id: &str, lat: f64, lon: f64| {
-        json!({
-            "id": id, "name": id, "category": "food", "time_zone": "America/Los_Angeles",
-            "places": [{"id": format!("{id}-place"), "fence": {"type": "circle", "lat": lat, "lon": lon, "radius_m": 40}}],
-            "offers": [{"id": format!("{id}-offer"), "title": format!("{id} offer"),
-                        "trigger": {"type": "enter"}, "claim_window_minutes": 60}]
-        })
-    };
-    serde_json::from_value(json!({
-        "version": version, "issued_at": "2026-11-20T00:00:00Z", "expires_at": "2027-01-20T00:00:00Z",
-        "merchants": [shop("border-shop", 37.3225, -121.96), shop("cafe", 37.33, -121.93),
-                      shop("sf-bakery", 37.7751, -122.4194)]
-    }))
-    .unwrap()
+    catalog_of(
+        version,
+        vec![
+            shop("border-shop", 37.3225, -121.96),
+            shop("cafe", 37.33, -121.93),
+            shop("sf-bakery", 37.7751, -122.4194),
+        ],
+    )
 }
 
 fn fix(at: Timestamp, lat: f64, lon: f64, speed: f64) -> LocationFix {
@@ -62,30 +52,13 @@ fn walk(e: &Engine, start: Timestamp, from: (f64, f64), to: (f64, f64)) -> (Vec<
     (events, at)
 }
 
-fn options(url: &str) -> SyncOptions {
-    SyncOptions { allow_insecure_loopback: true, ..SyncOptions::new(url) }
-}
-
 fn count(events: &[Event], what: impl Fn(&EventKind) -> bool) -> usize {
     events.iter().filter(|e| what(&e.kind)).count()
 }
 
-/// A backend on loopback with version 3 published as tiles, its key, and a
-/// fresh engine (with its directory) that has not synced yet.
-struct Published {
-    b: kairos_e2e::Backend,
-    key: kairos_core::catalog::Ed25519KeyPair,
-    dir: tempfile::TempDir,
-    e: Engine,
-}
-
+/// The shared setup ([`tiled::published_with`]) with this file's catalog 3.
 async fn published() -> Published {
-    let b = backend(None).await;
-    let key = keypair_from_pkcs8(PRIVATE_KEY).unwrap();
-    publish(b.storage.as_ref(), &catalog(3), KEY_ID, &key).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let e = Engine::open(config(dir.path(), INSTALL)).unwrap();
-    Published { b, key, dir, e }
+    tiled::published_with(&catalog(3)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
