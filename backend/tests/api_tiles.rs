@@ -11,7 +11,7 @@ use common::{assert_error, backends, start, Api};
 use hyper::Method;
 use kairos_backend::tile_publishing::{publish, TilePublishError};
 use kairos_core::catalog::tiles::{
-    decode_pack, verify_header, CatalogHeader, HeldTiles, TileBodies, TileError, TileId, TileUpdate,
+    decode_pack, verify_header, CatalogHeader, HeldTiles, TileBodies, TileBody, TileError, TileId, TileUpdate,
 };
 use kairos_core::catalog::{generate_keypair, keypair_from_pkcs8, Catalog, CatalogKeys, Ed25519KeyPair};
 use kairos_core::time::Timestamp;
@@ -91,7 +91,20 @@ impl Phone {
         ids: &[TileId],
         keys: &CatalogKeys,
     ) -> Result<(), TileError> {
-        self.held.apply(h, stored, updates, ids, keys, now(), &mut self.bodies)
+        let heads = self.bodies.iter().map(|(id, b)| (*id, b.head.clone())).collect();
+        for (id, arrived) in self.held.apply(h, stored, updates, ids, keys, now(), &heads)? {
+            let body = self
+                .bodies
+                .entry(id)
+                .or_insert_with(|| TileBody { head: arrived.head.clone(), entries: Default::default() });
+            if arrived.whole {
+                body.entries.clear();
+            }
+            body.entries.retain(|m, _| arrived.head.manifest.contains_key(m));
+            body.entries.extend(arrived.entries);
+            body.head = arrived.head;
+        }
+        Ok(())
     }
 }
 

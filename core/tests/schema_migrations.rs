@@ -200,7 +200,7 @@ fn fresh_schema() -> Vec<String> {
 #[test]
 fn a_profile_of_every_earlier_version_migrates_to_the_schema_of_a_new_one() {
     let fresh = fresh_schema();
-    assert!(fresh[0].ends_with(" 10"), "{}", fresh[0]);
+    assert!(fresh[0].ends_with(" 11"), "{}", fresh[0]);
     for version in 1..=7 {
         let dir = tempfile::tempdir().unwrap();
         old_profile(dir.path(), version);
@@ -280,6 +280,38 @@ fn a_version_9_profile_s_clear_tiles_are_dropped_unreadable_and_its_schema_is_a_
     let migrated = schema_of(dir.path());
     let fresh = fresh_schema();
     assert!(migrated == fresh, "v9 migrated differs from a new profile: {}", difference(&migrated, &fresh));
+}
+
+#[test]
+fn a_version_10_profile_s_tiles_signed_over_their_entries_are_dropped_and_its_schema_is_a_new_one_s() {
+    // Schema 10 kept each tile held whole in one sealed row, signed over its
+    // whole entries (`KTILE2`, which no longer verifies), and the list of
+    // tiles as the sealed catalog row.
+    let dir = tempfile::tempdir().unwrap();
+    let c = Connection::open(dir.path().join("kairos.db")).unwrap();
+    c.execute_batch(&fixture(10)).unwrap();
+    c.pragma_update(None, "user_version", 10).unwrap();
+    c.pragma_update(None, "journal_mode", "WAL").unwrap();
+    let body = seal("catalog_tiles", b"\x0a\0\0\0r6366c2903 and its entries, signed over them");
+    c.execute("INSERT INTO catalog_tiles VALUES (?1, ?2)", rusqlite::params![&[1u8; 16][..], body]).unwrap();
+    let list = [&b"\0KSEALD1"[..], &seal("catalog", b"\0KTILES3 the tiles held")].concat();
+    c.execute("INSERT INTO catalog VALUES (1, 3, ?1, 1795000000000)", [list]).unwrap();
+    c.execute("INSERT INTO fence_ids VALUES (?1, 1)", [&[2u8; 16][..]]).unwrap();
+    drop(c);
+    let e = open(dir.path());
+    assert!(e.catalog_tiles().is_none() && e.catalog_info().is_none(), "the tiles come back at the next sync");
+    drop(e);
+    let c = Connection::open(dir.path().join("kairos.db")).unwrap();
+    let count =
+        |table: &str| -> i64 { c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+    assert_eq!((count("catalog_tiles"), count("catalog")), (0, 0), "the tiles and their catalog row are dropped");
+    let kept: (Vec<u8>, i64) =
+        c.query_row("SELECT place_id, fence_id FROM fence_ids", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(kept, (vec![2u8; 16], 1), "the places keep their fence ids");
+    drop(c);
+    let migrated = schema_of(dir.path());
+    let fresh = fresh_schema();
+    assert!(migrated == fresh, "v10 migrated differs from a new profile: {}", difference(&migrated, &fresh));
 }
 
 #[test]

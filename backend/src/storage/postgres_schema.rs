@@ -173,6 +173,10 @@ const MIGRATIONS: &[&str] = &[
         body        BYTEA,
         PRIMARY KEY (tile_id, merchant_id)
     );",
+    // 7 -> 8 (tiles signed over their manifest, `KTILE3`): as SQLite's.
+    "DELETE FROM tile_entries;
+    DELETE FROM catalog_tiles;
+    DELETE FROM tile_header;",
 ];
 
 /// Brings the schema to [`SCHEMA_VERSION`], under an advisory lock so

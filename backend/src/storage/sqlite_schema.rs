@@ -181,6 +181,16 @@ const MIGRATIONS: &[&str] = &[
         body        BLOB,
         PRIMARY KEY (tile_id, merchant_id)
     ) STRICT;",
+    // 7 -> 8 (ADR 0012, tiles signed over their manifest, `KTILE3`, and
+    // packed as `KTP3`): the tiles published under the earlier scheme
+    // (signed over their whole entries) would not verify on a phone, and
+    // the server holds no key to sign them again: they are dropped, with
+    // the header, and `publish-tiles` publishes them again (phones that
+    // asked in between are told the server has no tiles, and keep what
+    // they hold).
+    "DELETE FROM tile_entries;
+    DELETE FROM catalog_tiles;
+    DELETE FROM tile_header;",
 ];
 
 /// Sets a connection's per-connection options: a busy timeout, and
@@ -308,5 +318,36 @@ mod tests {
         }
         let left: i64 = old.query_row("SELECT COUNT(*) FROM catalog_tiles", [], |r| r.get(0)).unwrap();
         assert_eq!(left, 0, "version-6 tiles cannot be re-signed: published again");
+    }
+
+    #[test]
+    fn a_version_7_file_s_tiles_signed_over_their_entries_are_dropped_to_be_published_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            for step in &MIGRATIONS[..6] {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 7;
+                 INSERT INTO tile_header VALUES (1, 3, '\"e\"', x'00');
+                 INSERT INTO catalog_tiles VALUES ('r1c1', 3, 0, 1, 'k1', x'00', '\"t\"', x'00');
+                 INSERT INTO tile_entries VALUES ('r1c1', 'm', 3, x'00', x'00');
+                 INSERT INTO activity_days VALUES ('i', '2026-11-24', 1400, 1, NULL);",
+            )
+            .unwrap();
+        }
+        let mut old = Connection::open(&path).unwrap();
+        prepare(&mut old).unwrap();
+        let count =
+            |table: &str| -> i64 { old.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            (count("tile_header"), count("catalog_tiles"), count("tile_entries")),
+            (0, 0, 0),
+            "KTILE2 tiles cannot be re-signed here: published again"
+        );
+        assert_eq!(count("activity_days"), 1, "nothing else is touched");
     }
 }

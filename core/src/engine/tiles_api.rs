@@ -14,11 +14,12 @@
 
 use super::offers_api::{info, prepare_and_save};
 use super::tiles_build::{build, Built};
-use super::tiles_patch::{patch, PatchInput, PatchStats};
+use super::tiles_patch::{patch, PatchInput, PatchStats, Reader, StoredTiles};
 use super::{ApiResult, CatalogInfo, Engine, Inner};
 use crate::domain::catalog::tiles::{
-    plan, rank, touched, verify_header, verify_stored_header, Anchor, AnchorPoint, BuiltTiles, CatalogHeader, Entries,
-    HeldCost, HeldTiles, RegionPlan, TileBodies, TileBody, TileError, TileId, TileUpdate,
+    plan, rank, touched, verify_header, verify_held_tile, verify_stored_header, Anchor, AnchorPoint, ArrivedTiles,
+    BuiltTiles, CatalogHeader, Entries, EntryHash, HeldCost, HeldTiles, RegionPlan, TileError, TileHead, TileId,
+    TileUpdate,
 };
 use crate::domain::catalog::{signing_key_id, CatalogError};
 use crate::domain::event::EventKind;
@@ -139,23 +140,14 @@ impl Inner {
         Ok(self.region_plan(self.tiles.as_ref(), now)?.keep.into_iter().collect())
     }
 
-    /// The stored body of tile `id` at `version` (refused as garbled when
-    /// the store holds another version or none).
-    pub(super) fn stored_body(&self, id: TileId, version: u64) -> Result<TileBody> {
-        match store::tiles::get(&self.conn, &self.sealer, &id.to_string())? {
-            Some((v, blob)) if v == version => Ok(TileBody::decode(&blob).map_err(CatalogError::from)?),
-            _ => Err(CatalogError::from(TileError::BadStored).into()),
-        }
-    }
-
-    /// Builds the evaluated catalog of `order`'s tiles under `header`, the
-    /// body of each from `fresh` when it just arrived, else from the store.
-    fn build_tiles(&self, header: &CatalogHeader, order: &[(TileId, u64)], fresh: &TileBodies) -> Result<Built> {
-        let tiles = order.iter().map(|&(id, version)| match fresh.get(&id) {
-            Some(body) => Ok((id, version, body.clone())),
-            None => Ok((id, version, self.stored_body(id, version)?)),
-        });
-        build(header, &self.keys, tiles)
+    /// Builds the evaluated catalog of `order`'s tiles under `header`, each
+    /// from what arrived in `fresh` (a delta completed from the store), else
+    /// from the store.
+    fn build_tiles(&self, header: &CatalogHeader, order: &[(TileId, u64)], fresh: &ArrivedTiles) -> Result<Built> {
+        let keys = self.keys.clone();
+        let mut reader = Reader::new(self, header, &keys);
+        let tiles = order.iter().map(|&(id, version)| Ok((id, version, reader.body(id, version, fresh.get(&id))?)));
+        build(header, &keys, tiles)
     }
 
     /// Reloads held tiles at open: `None` when the stored catalog is not
@@ -182,7 +174,7 @@ impl Inner {
             }
         };
         let region = self.region_plan(Some(&held), now)?;
-        let built = match self.build_tiles(&header, &build_order(&held, &region.keep), &TileBodies::new()) {
+        let built = match self.build_tiles(&header, &build_order(&held, &region.keep), &ArrivedTiles::new()) {
             Ok(built) => built,
             Err(crate::error::Error::Catalog(e)) => {
                 unusable(&e);
@@ -198,6 +190,22 @@ impl Inner {
         self.tiles = Some(held);
         self.tiles_built = Some(TilesBuilt { built: built.taken, catalog: Arc::downgrade(&loaded), stats: None });
         Ok(Some(loaded))
+    }
+}
+
+impl StoredTiles for Inner {
+    fn head(&self, id: TileId, version: u64) -> Result<TileHead> {
+        match store::tiles::get_head(&self.conn, &self.sealer, &id.to_string())? {
+            Some((v, head)) if v == version => Ok(head),
+            _ => Err(CatalogError::from(TileError::BadStored).into()),
+        }
+    }
+
+    fn entry(&self, id: TileId, merchant: &str, hash: &EntryHash) -> Result<Vec<u8>> {
+        match store::tiles::get_entry(&self.conn, &self.sealer, &id.to_string(), merchant)? {
+            Some(entry) if hash.matches(&entry) => Ok(entry),
+            _ => Err(CatalogError::from(TileError::BadStored).into()),
+        }
     }
 }
 
@@ -295,20 +303,38 @@ impl Engine {
         let old = inner.catalog.clone();
         let prev = TilesBuilt::of(inner.tiles_built.as_ref(), old.as_ref()).map(|b| b.built.clone());
         let touched = touched(&updates);
+        // The heads of the tiles held that the updates name (a delta patches
+        // its head; a whole tile's entries replace those its head names), and
+        // the old entries of the merchants a delta touches, for the patch.
         let mut replaced: BTreeMap<TileId, Entries> = BTreeMap::new();
-        let mut fresh = TileBodies::new();
+        let mut heads: BTreeMap<TileId, TileHead> = BTreeMap::new();
         for id in held.bases(&updates) {
             let version = held.tiles[&id].version;
-            let body = inner.stored_body(id, version)?;
+            let delta = updates.iter().any(|u| u.id == id && u.base != 0);
+            let head = match inner.head(id, version) {
+                Ok(head) => head,
+                // A tile replaced whole needs no base: a head that no longer
+                // reads only leaves its entries' rows behind (sealed, cleared
+                // with the tiles), never the update refused.
+                Err(e) if !delta => {
+                    tracing::warn!(tile = %id, error = %e, "a stored tile head is unreadable; replacing the tile whole");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            verify_held_tile(&h, id, version, &head, &keys).map_err(CatalogError::from)?;
             if let (Some(ids), Some(true)) =
                 (touched.ids.get(&id), prev.as_ref().map(|p| p.tiles.get(&id).is_some_and(|t| t.version == version)))
             {
-                replaced
-                    .insert(id, ids.iter().filter_map(|m| Some((m.clone(), body.entries.get(m)?.clone()))).collect());
+                let mut before = Entries::new();
+                for (m, hash) in ids.iter().filter_map(|m| Some((m, head.manifest.get(m)?))) {
+                    before.insert(m.clone(), inner.entry(id, m, hash)?);
+                }
+                replaced.insert(id, before);
             }
-            fresh.insert(id, body);
+            heads.insert(id, head);
         }
-        held.apply(&h, stored, updates, asked, &keys, now, &mut fresh).map_err(CatalogError::from)?;
+        let mut fresh = held.apply(&h, stored, updates, asked, &keys, now, &heads).map_err(CatalogError::from)?;
         let region = inner.region_plan(Some(&held), now)?;
         held.mark_needed(&region.keep, now);
         held.evict(&region.evict);
@@ -326,7 +352,7 @@ impl Engine {
                     prev,
                     old,
                 };
-                let p = patch(input, &mut |id, version| inner.stored_body(id, version))?;
+                let p = patch(input, &*inner)?;
                 (Pending::Patch(p.pending), p.left_out, p.taken, Some(p.stats))
             }
             _ => {
@@ -360,10 +386,20 @@ impl Engine {
                     pending.number_fences(&ids)?
                 }
             };
-            for (id, body) in &fresh {
-                if let Some(t) = held.tiles.get(id) {
-                    store::tiles::put(ctx.conn, ctx.sealer, &id.to_string(), t.version, &body.encode())?;
+            // Only what changed is written: the entries that arrived, the
+            // rows of those a tile no longer holds, and the new heads.
+            for (id, arrived) in &fresh {
+                let Some(t) = held.tiles.get(id) else { continue };
+                let tile = id.to_string();
+                if let Some(old) = heads.get(id) {
+                    for m in old.manifest.keys().filter(|m| !arrived.head.manifest.contains_key(*m)) {
+                        store::tiles::remove_entry(ctx.conn, ctx.sealer, &tile, m)?;
+                    }
                 }
+                for (m, entry) in &arrived.entries {
+                    store::tiles::put_entry(ctx.conn, ctx.sealer, &tile, m, entry)?;
+                }
+                store::tiles::put_head(ctx.conn, ctx.sealer, &tile, t.version, &arrived.head)?;
             }
             for id in &gone {
                 store::tiles::remove(ctx.conn, ctx.sealer, &id.to_string())?;

@@ -1,7 +1,8 @@
 //! The catalog the engine evaluates, built straight from the tiles held
 //! (ADR 0012, "The phone's region"): each tile's own signature is checked
-//! on the canonical bytes rebuilt from its entries (`verify_held_tile`),
-//! then its entries (each one merchant's JSON, joined into the tile's
+//! on the canonical bytes of its manifest (`verify_held_tile`; every entry
+//! is the one its manifest hashes: hashed as it arrived, or checked as it
+//! was read from the store), then its entries (each one merchant's JSON, joined into the tile's
 //! document without re-serialising anything) are read merchant by merchant
 //! with the checks of a catalog load (the streaming reader, falling back
 //! to the whole-document parser, which gives the precise error); the
@@ -71,7 +72,7 @@ fn read_tile(
     version: u64,
     body: &TileBody,
 ) -> std::result::Result<Vec<Merchant>, CatalogError> {
-    verify_held_tile(header, id, version, body, keys)?;
+    verify_held_tile(header, id, version, &body.head, keys)?;
     let bytes = entries_document(version, &body.entries);
     let mut merchants = Vec::new();
     if read_merchants(&bytes, &AtomicBool::new(false), |m| merchants.push(m.clone())).is_some() {
@@ -160,7 +161,7 @@ pub(super) fn build(
         }
         (merchants, places, offers) = (merchants + m, places + p, offers + o);
         taken.order.push(id);
-        taken.tiles.insert(id, TileTaken::new(version, counts, &body.entries));
+        taken.tiles.insert(id, TileTaken::new(version, counts, body.entries.keys()));
         drop(body);
         tile.into_iter().for_each(|m| merging.add(m));
     }
@@ -248,10 +249,8 @@ mod tests {
     #[test]
     fn tiles_beyond_a_catalog_s_limits_are_left_out_in_rank_order_and_the_first_is_always_taken() {
         let (keys, sign) = signer();
-        let body = |id: TileId, entries: crate::domain::catalog::tiles::Entries| TileBody {
-            signature: sign(id, &entries),
-            entries,
-        };
+        let body =
+            |id: TileId, entries: crate::domain::catalog::tiles::Entries| TileBody::new(sign(id, &entries), entries);
         let big = MAX_CATALOG_MERCHANTS / 2 + 1;
         let ids = [TileId { row: 1, col: 1 }, TileId { row: 1, col: 2 }, TileId { row: 1, col: 3 }];
         let bodies =
@@ -266,12 +265,13 @@ mod tests {
     }
 
     #[test]
-    fn a_tile_whose_stored_body_no_longer_matches_its_signature_is_refused() {
+    fn a_tile_whose_stored_manifest_no_longer_matches_its_signature_is_refused() {
         let (keys, sign) = signer();
         let id = TileId { row: 1, col: 1 };
-        let mut body = TileBody { signature: sign(id, &entries(0, 2)), entries: entries(0, 2) };
+        let mut body = TileBody::new(sign(id, &entries(0, 2)), entries(0, 2));
         let header = header();
         assert!(build(&header, &keys, [Ok((id, 1, body.clone()))]).is_ok());
+        body.head.manifest.remove("m1");
         body.entries.remove("m1");
         let e = build(&header, &keys, [Ok((id, 1, body))]).err();
         assert!(

@@ -16,15 +16,17 @@
 //!   matters for it).
 //!
 //! A merchant read again is merged from its entries in every tile taken,
-//! in build order: from the bodies just arrived (verified as they
-//! arrived), else from the store, each body read verified on its own
-//! signature first. The tiles' counts for a catalog's limits come from
-//! the build before, patched by the entries that changed.
+//! in build order: from the entries just arrived (their manifest verified
+//! as they arrived), else from the store, one entry at a time, each
+//! checked against its hash in the tile's manifest (a head read from the
+//! store is verified on its own signature first). The tiles' counts for a
+//! catalog's limits come from the build before, patched by the entries
+//! that changed.
 
 use super::tiles_build::Merging;
 use crate::domain::catalog::tiles::{
-    merchant_hash, parse_entry, verify_held_tile, BuiltTiles, CatalogHeader, Entries, TileBodies, TileBody, TileCounts,
-    TileError, TileId, TileTaken, Touched,
+    merchant_hash, parse_entry, verify_held_tile, Arrived, ArrivedTiles, BuiltTiles, CatalogHeader, Entries, EntryHash,
+    TileBody, TileCounts, TileError, TileHead, TileId, TileTaken, Touched,
 };
 use crate::domain::catalog::{CatalogError, CatalogKeys, Merchant};
 use crate::domain::offers::loaded::LoadedCatalog;
@@ -39,8 +41,87 @@ pub(crate) struct PatchStats {
     /// Entries parsed and checked (merchants read again, and the old
     /// entries a delta replaced, for the counts).
     pub entries_read: usize,
-    /// Tile bodies read from the store (each verified).
-    pub bodies_read: usize,
+    /// Tile heads read from the store (each verified).
+    pub heads_read: usize,
+    /// Entries read from the store (each checked against its head).
+    pub stored_entries_read: usize,
+}
+
+/// The tiles held at rest, as a load reads them.
+pub(super) trait StoredTiles {
+    /// The head of tile `id` as stored at `version` (refused as garbled
+    /// when the store holds another version or none).
+    fn head(&self, id: TileId, version: u64) -> Result<TileHead>;
+    /// Entry `merchant` of tile `id` as stored, checked against `hash`
+    /// (refused as garbled when it is not that entry, or missing).
+    fn entry(&self, id: TileId, merchant: &str, hash: &EntryHash) -> Result<Vec<u8>>;
+}
+
+/// Reads tiles from the store for one load: each head once, verified
+/// under the header and keys; entries checked against their heads.
+pub(super) struct Reader<'s> {
+    store: &'s dyn StoredTiles,
+    header: &'s CatalogHeader,
+    keys: &'s CatalogKeys,
+    heads: BTreeMap<TileId, TileHead>,
+    /// What was read.
+    pub stats: PatchStats,
+}
+
+impl<'s> Reader<'s> {
+    /// A reader of `store` checking heads under `header` and `keys`.
+    pub(super) fn new(store: &'s dyn StoredTiles, header: &'s CatalogHeader, keys: &'s CatalogKeys) -> Reader<'s> {
+        Reader { store, header, keys, heads: BTreeMap::new(), stats: PatchStats::default() }
+    }
+
+    /// The head of tile `id` at `version`, read and verified once.
+    pub(super) fn head(&mut self, id: TileId, version: u64) -> Result<&TileHead> {
+        if !self.heads.contains_key(&id) {
+            let head = self.store.head(id, version)?;
+            verify_held_tile(self.header, id, version, &head, self.keys).map_err(CatalogError::from)?;
+            self.stats.heads_read += 1;
+            self.heads.insert(id, head);
+        }
+        Ok(&self.heads[&id])
+    }
+
+    /// Entry `merchant` of tile `id` (at `version`), if the tile holds it:
+    /// from what arrived, else from the store.
+    fn entry(
+        &mut self,
+        id: TileId,
+        version: u64,
+        arrived: Option<&Arrived>,
+        merchant: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        if let Some(e) = arrived.and_then(|a| a.entries.get(merchant)) {
+            return Ok(Some(e.clone()));
+        }
+        let hash = match arrived {
+            Some(a) => a.head.manifest.get(merchant).copied(),
+            None => self.head(id, version)?.manifest.get(merchant).copied(),
+        };
+        let Some(hash) = hash else { return Ok(None) };
+        self.stats.stored_entries_read += 1;
+        self.store.entry(id, merchant, &hash).map(Some)
+    }
+
+    /// The whole of tile `id` at `version`: what `arrived` (completed from
+    /// the store when it was a delta), else its head and entries as stored.
+    pub(super) fn body(&mut self, id: TileId, version: u64, arrived: Option<&Arrived>) -> Result<TileBody> {
+        let (head, mut entries) = match arrived {
+            Some(a) if a.whole => return Ok(TileBody { head: a.head.clone(), entries: a.entries.clone() }),
+            Some(a) => (a.head.clone(), a.entries.clone()),
+            None => (self.head(id, version)?.clone(), Entries::new()),
+        };
+        for (m, hash) in &head.manifest {
+            if !entries.contains_key(m) {
+                self.stats.stored_entries_read += 1;
+                entries.insert(m.clone(), self.store.entry(id, m, hash)?);
+            }
+        }
+        Ok(TileBody { head, entries })
+    }
 }
 
 /// What a load patches the catalog in force with.
@@ -51,8 +132,8 @@ pub(super) struct PatchInput<'a> {
     pub keys: &'a CatalogKeys,
     /// The tiles held, in build order, with their versions.
     pub order: &'a [(TileId, u64)],
-    /// The bodies of the tiles that arrived (verified).
-    pub fresh: &'a TileBodies,
+    /// The tiles that arrived (verified).
+    pub fresh: &'a ArrivedTiles,
     /// For each tile a delta patched onto the version the catalog in force
     /// was built with: the old entries of the merchants it touched.
     pub before: &'a BTreeMap<TileId, Entries>,
@@ -84,9 +165,10 @@ fn invalid(tile: TileId, e: CatalogError) -> CatalogError {
 /// Every entry of `body` (tile `id`), read and checked.
 fn parse_all(id: TileId, body: &TileBody, stats: &mut PatchStats) -> Result<BTreeMap<String, Merchant>> {
     stats.entries_read += body.entries.len();
+    let holds = |m: &str| body.entries.contains_key(m);
     let mut out = BTreeMap::new();
     for (m, e) in &body.entries {
-        out.insert(m.clone(), parse_entry(e, &body.entries).map_err(|e| invalid(id, e))?);
+        out.insert(m.clone(), parse_entry(e, &holds).map_err(|e| invalid(id, e))?);
     }
     Ok(out)
 }
@@ -97,20 +179,11 @@ fn counts<'m>(merchants: impl Iterator<Item = &'m Merchant>) -> TileCounts {
 }
 
 /// Patches `input.old` into the catalog of `input.order`'s tiles (see the
-/// module's doc); `read` reads a tile's body from the store.
-pub(super) fn patch<'o>(
-    input: PatchInput<'o>,
-    read: &mut dyn FnMut(TileId, u64) -> Result<TileBody>,
-) -> Result<Patched<'o>> {
+/// module's doc), reading what it needs of the tiles at rest from `store`.
+pub(super) fn patch<'o>(input: PatchInput<'o>, store: &dyn StoredTiles) -> Result<Patched<'o>> {
     let PatchInput { header, keys, order, fresh, before, touched, prev, old } = input;
+    let mut reader = Reader::new(store, header, keys);
     let mut stats = PatchStats::default();
-    let mut stored: BTreeMap<TileId, TileBody> = BTreeMap::new();
-    let mut read_verified = |id: TileId, version: u64, stats: &mut PatchStats| -> Result<TileBody> {
-        let body = read(id, version)?;
-        verify_held_tile(header, id, version, &body, keys).map_err(CatalogError::from)?;
-        stats.bodies_read += 1;
-        Ok(body)
-    };
     // The tiles taken, within a catalog's limits, as `tiles_build::build`.
     let mut taken = BuiltTiles::default();
     // Merchants already read, by tile; tiles whose every merchant is read.
@@ -125,7 +198,9 @@ pub(super) fn patch<'o>(
         }
         let mut read_whole = false;
         let (tile, read_now) = match (fresh.get(&id), prev.tiles.get(&id), before.get(&id)) {
-            (Some(body), Some(p), Some(old_entries)) if !touched.whole.contains(&id) => {
+            (Some(arrived), Some(p), Some(old_entries)) if !arrived.whole => {
+                let manifest = &arrived.head.manifest;
+                let holds = |m: &str| manifest.contains_key(m);
                 let mut now = BTreeMap::new();
                 let mut gone = TileCounts::default();
                 for m in touched.ids.get(&id).into_iter().flatten() {
@@ -135,27 +210,20 @@ pub(super) fn patch<'o>(
                         gone = gone.plus(TileCounts::of(&was));
                         stats.entries_read += 1;
                     }
-                    if let Some(e) = body.entries.get(m) {
-                        now.insert(m.clone(), parse_entry(e, &body.entries).map_err(|e| invalid(id, e))?);
+                    if let Some(e) = arrived.entries.get(m) {
+                        now.insert(m.clone(), parse_entry(e, &holds).map_err(|e| invalid(id, e))?);
                         stats.entries_read += 1;
                     }
                 }
                 let c = p.counts.minus(gone).plus(counts(now.values()));
-                (TileTaken::new(version, c, &body.entries), now)
-            }
-            (Some(body), _, _) => {
-                let all = parse_all(id, body, &mut stats)?;
-                read_whole = true;
-                (TileTaken::new(version, counts(all.values()), &body.entries), all)
+                (TileTaken::new(version, c, manifest.keys()), now)
             }
             (None, Some(p), _) if p.version == version => (p.clone(), BTreeMap::new()),
-            (None, _, _) => {
-                let body = read_verified(id, version, &mut stats)?;
+            (arrived, _, _) => {
+                let body = reader.body(id, version, arrived)?;
                 let all = parse_all(id, &body, &mut stats)?;
                 read_whole = true;
-                let t = TileTaken::new(version, counts(all.values()), &body.entries);
-                stored.insert(id, body);
-                (t, all)
+                (TileTaken::new(version, counts(all.values()), body.entries.keys()), all)
             }
         };
         let c = tile.counts;
@@ -239,18 +307,23 @@ pub(super) fn patch<'o>(
                 merging.add(merchant);
                 continue;
             }
-            if !fresh.contains_key(id) && !stored.contains_key(id) {
-                let body = read_verified(*id, t.version, &mut stats)?;
-                stored.insert(*id, body);
+            if whole.contains(id) {
+                continue; // every merchant it holds was read above
             }
-            let body = fresh.get(id).or_else(|| stored.get(id)).expect("read above");
-            if let Some(e) = body.entries.get(m) {
+            let arrived = fresh.get(id);
+            if let Some(e) = reader.entry(*id, t.version, arrived, m)? {
                 stats.entries_read += 1;
-                merging.add(parse_entry(e, &body.entries).map_err(|e| invalid(*id, e))?);
+                let manifest = match arrived {
+                    Some(a) => &a.head.manifest,
+                    None => &reader.head(*id, t.version)?.manifest,
+                };
+                let holds = |m: &str| manifest.contains_key(m);
+                merging.add(parse_entry(&e, &holds).map_err(|e| invalid(*id, e))?);
             }
         }
     }
-    drop(stored);
+    stats.heads_read = reader.stats.heads_read;
+    stats.stored_entries_read = reader.stats.stored_entries_read;
     let merged: Vec<Merchant> = merging.finish().collect();
 
     // Every merchant in id order: copied unless read again.

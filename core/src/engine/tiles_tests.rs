@@ -123,8 +123,8 @@ fn a_delta_of_one_merchant_reads_only_that_merchant_and_gives_the_catalog_a_whol
     assert_eq!((info.version, info.fences), (2, 42));
     assert_eq!(
         e.tile_patch_stats(),
-        Some(PatchStats { entries_read: 2, bodies_read: 0 }),
-        "the old and the new entry of the one merchant changed; no other entry, no body from the store"
+        Some(PatchStats { entries_read: 2, heads_read: 0, stored_entries_read: 0 }),
+        "the old and the new entry of the one merchant changed; no other entry, nothing else from the store"
     );
     let patched = catalog_of(&e);
     assert!(patched.contains("A changed offer"));
@@ -148,7 +148,11 @@ fn a_merchant_in_two_tiles_changed_in_one_is_merged_again_from_both_and_a_remove
     let info = e.load_tiles(Some(&f.header(2)), vec![delta], Timestamp(NOW + 1)).unwrap();
     assert_eq!(info.fences, 42, "one place more for the merchant in both tiles, one merchant less");
     let stats = e.tile_patch_stats().expect("patched");
-    assert_eq!(stats.bodies_read, 1, "tile B's body, read for its entry of the merchant in both: {stats:?}");
+    assert_eq!(
+        (stats.heads_read, stats.stored_entries_read),
+        (1, 1),
+        "tile B's head, and its entry of the merchant in both, alone: {stats:?}"
+    );
     let patched = catalog_of(&e);
     drop(e);
     let e = f.open();
@@ -156,29 +160,30 @@ fn a_merchant_in_two_tiles_changed_in_one_is_merged_again_from_both_and_a_remove
 }
 
 #[test]
-fn a_tampered_stored_body_read_by_a_patch_refuses_the_load_and_the_catalog_in_force_stays() {
+fn a_tampered_stored_entry_read_by_a_patch_refuses_the_load_and_the_catalog_in_force_stays() {
     let f = Fixture::new();
     let e = f.open();
     let (a, ea, b, eb) = tiles();
     e.load_tiles(Some(&f.header(1)), vec![f.whole(a, 1, &ea), f.whole(b, 1, &eb)], Timestamp(NOW)).unwrap();
     let before = catalog_of(&e);
-    // Tile B's stored entry of the merchant in both tiles, changed at rest.
+    // Tile B's stored entry of the merchant in both tiles, changed at rest
+    // (sealed with the profile's key: an older row put back, or a writer
+    // holding the key).
     {
         let inner = e.lock();
-        let mut body = inner.stored_body(b, 1).unwrap();
-        body.entries.insert("both".into(), merchant("both", "Forged", &[("both-b", 39.031, -98.012)]));
-        crate::store::tiles::put(&inner.conn, &inner.sealer, &b.to_string(), 1, &body.encode()).unwrap();
+        let forged = merchant("both", "Forged", &[("both-b", 39.031, -98.012)]);
+        crate::store::tiles::put_entry(&inner.conn, &inner.sealer, &b.to_string(), "both", &forged).unwrap();
     }
     let mut ea2 = ea.clone();
     ea2.insert("both".into(), merchant("both", "Both", &[("both-a", 39.0111, -98.012)]));
     let delta = f.delta(a, 1, 2, &ea2, &["both"], &[]);
     let refused = e.load_tiles(Some(&f.header(2)), vec![delta], Timestamp(NOW + 1)).unwrap_err();
-    assert!(refused.to_string().contains("signature"), "{refused}");
+    assert!(refused.to_string().contains("garbled"), "{refused}");
     assert!(catalog_of(&e) == before, "the catalog in force stays");
     drop(e);
-    // And at open, where every stored body is verified, the tiles are not used.
+    // And at open, where every stored entry is checked, the tiles are not used.
     let e = f.open();
-    assert!(e.lock().catalog.is_none(), "a tampered stored body is refused at open too");
+    assert!(e.lock().catalog.is_none(), "a tampered stored entry is refused at open too");
 }
 
 #[test]

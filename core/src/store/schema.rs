@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 10;
+pub const VERSION: u32 = 11;
 
 /// The `meta` table, as version 1 created it. The key check creates it
 /// before the first migration (it must record the key before anything is
@@ -42,6 +42,7 @@ fn step(version: u32) -> Option<Step> {
         7 => upgrade_from_7,
         8 => upgrade_from_8,
         9 => upgrade_from_9,
+        10 => upgrade_from_10,
         _ => return None,
     })
 }
@@ -240,6 +241,25 @@ fn upgrade_from_9(conn: &Connection, sealer: &Sealer) -> Result<()> {
 DELETE FROM catalog_tiles;
 DROP TABLE catalog_tiles;
 CREATE TABLE catalog_tiles (tile BLOB PRIMARY KEY, sealed BLOB NOT NULL);",
+    )?;
+    Ok(())
+}
+
+/// 10 -> 11: a tile's entries are stored one row each
+/// (`catalog_tile_entries`, sealed, found by a keyed id of tile and
+/// merchant), and its row holds its head (signature and manifest), so that
+/// a sync writes and reads only what changed (ADR 0012, "Revised: entries
+/// at rest"). Tiles are now signed over their manifest (`KTILE3`): the
+/// tiles held, signed over their whole entries, would not verify, so they
+/// are dropped with the tiled catalog row (sealed: its `\0KSEALD1` prefix),
+/// and the next sync fetches them again. The keyed fence ids stay, so the
+/// places keep their fence ids. Run with `secure_delete` on, and
+/// checkpointed by [`migrate`].
+fn upgrade_from_10(conn: &Connection, _: &Sealer) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM catalog WHERE substr(envelope, 1, 8) = x'004b5345414c4431';
+DELETE FROM catalog_tiles;
+CREATE TABLE catalog_tile_entries (entry BLOB PRIMARY KEY, sealed BLOB NOT NULL);",
     )?;
     Ok(())
 }

@@ -13,7 +13,7 @@
 
 use super::grid::TileId;
 use super::pack::TileUpdate;
-use super::signed::{entry_merchant_id, Entries};
+use super::signed::entry_merchant_id;
 use crate::domain::catalog::doc_path::DocPath;
 use crate::domain::catalog::validate::{check_id, check_merchant, check_offer, PlaceIndex};
 use crate::domain::catalog::{CatalogError, Merchant};
@@ -74,9 +74,9 @@ pub struct TileTaken {
 }
 
 impl TileTaken {
-    /// A tile at `version` with `counts` and the merchants of `entries`.
-    pub fn new(version: u64, counts: TileCounts, entries: &Entries) -> TileTaken {
-        let mut merchants: Vec<u64> = entries.keys().map(|m| merchant_hash(m)).collect();
+    /// A tile at `version` with `counts` and the merchants `merchant_ids`.
+    pub fn new<'a>(version: u64, counts: TileCounts, merchant_ids: impl IntoIterator<Item = &'a String>) -> TileTaken {
+        let mut merchants: Vec<u64> = merchant_ids.into_iter().map(|m| merchant_hash(m)).collect();
         merchants.sort_unstable();
         TileTaken { version, counts, merchants: merchants.into_boxed_slice() }
     }
@@ -131,14 +131,14 @@ pub fn touched(updates: &[TileUpdate]) -> Touched {
     t
 }
 
-/// Reads entry `entry` (one merchant's JSON) of a tile whose merchants are
-/// `tile_merchants`, with the checks a catalog load makes of one merchant:
+/// Reads entry `entry` (one merchant's JSON) of a tile that holds the
+/// merchants for which `tile_holds` is true, with the checks a catalog load makes of one merchant:
 /// its id, fields, places and offers, the uniqueness of its own place and
 /// offer ids, and that every merchant its targeting names is in the tile.
 /// (Place ids repeated across merchants are refused over the whole merged
 /// catalog by the build; offer ids repeated across merchants of one tile
 /// are refused by the full build at every open.)
-pub fn parse_entry(entry: &[u8], tile_merchants: &Entries) -> Result<Merchant, CatalogError> {
+pub fn parse_entry(entry: &[u8], tile_holds: &dyn Fn(&str) -> bool) -> Result<Merchant, CatalogError> {
     let m: Merchant = serde_json::from_slice(entry).map_err(|e| CatalogError::at("merchants", e.to_string()))?;
     let path = DocPath::Root.key("merchants");
     let path = path.item(0);
@@ -162,7 +162,7 @@ pub fn parse_entry(entry: &[u8], tile_merchants: &Entries) -> Result<Merchant, C
         if !offers.insert(o.id.as_str()) {
             return Err(CatalogError::at(path.key("id"), format!("duplicate offer id {:?}", o.id)));
         }
-        check_offer(o, &m, &place_index, &mut |id| tile_merchants.contains_key(id), &path)?;
+        check_offer(o, &m, &place_index, &mut |id| tile_holds(id), &path)?;
     }
     Ok(m)
 }

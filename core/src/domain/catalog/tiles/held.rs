@@ -6,22 +6,26 @@
 //! patches), eviction of what the region decided, and the layout they are
 //! stored in.
 //!
-//! A tile's body (its signature and entries, [`TileBody`]) is not held in
-//! memory: the store keeps it, one row a tile (`store::tiles`), and it is
-//! read only when a sync patches the tile or the catalog is rebuilt.
+//! A tile's body is not held in memory: the store keeps its head (its
+//! signature and manifest, [`TileHead`]) in one row and each entry in a
+//! row of its own (`store::tiles`); a sync reads the heads of the tiles it
+//! updates and the few entries it needs, and the catalog is rebuilt from
+//! every entry only at open.
 //!
 //! Layout: `MAGIC`, the stored header (length-prefixed), the tiles known
 //! absent (count, then id and header version each), the number of tiles,
 //! then per tile its id, version, version confirmed, last-needed instant,
 //! key id and size in bytes; lengths u32 and numbers little-endian. A
-//! body's layout: `BODY_MAGIC`, the key id, the signature, then its entries
-//! (count, then merchant id and bytes each).
+//! head's layout: `HEAD_MAGIC`, the key id, the signature, then its
+//! manifest (count, then merchant id, SHA-256 and length each).
 
 use super::grid::TileId;
 use super::header::CatalogHeader;
 use super::pack::TileUpdate;
 use super::region::HeldCost;
-use super::signed::{entry_merchant_id, verify_tile, Entries, TileSignature, SIGNATURE_LEN};
+use super::signed::{
+    entry_merchant_id, manifest_of, verify_manifest, Entries, EntryHash, Manifest, TileSignature, SIGNATURE_LEN,
+};
 use super::TileError;
 use crate::domain::catalog::CatalogKeys;
 use crate::domain::time::Timestamp;
@@ -30,12 +34,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// First bytes of stored tiles (never a stored catalog's nor JSON's). The
 /// earlier layouts (`\0KTILES1`: tiles under a manifest; `\0KTILES2`: each
 /// tile's signature and entries inline, or, on the device branch, sizes
-/// under a manifest) read as garbled: the engine then fetches its tiles
-/// again (a version-8 database's are dropped by the schema-9 migration).
-pub const MAGIC: &[u8; 8] = b"\0KTILES3";
+/// under a manifest; `\0KTILES3`: the tiles' signatures over their whole
+/// entries, `KTILE2`) read as garbled: the engine then fetches its tiles
+/// again (the schema migrations 8 -> 9, 9 -> 10 and 10 -> 11 drop them).
+pub const MAGIC: &[u8; 8] = b"\0KTILES4";
 
-/// First bytes of a stored tile body.
-pub const BODY_MAGIC: &[u8; 8] = b"\0KTBODY1";
+/// First bytes of a stored tile head.
+pub const HEAD_MAGIC: &[u8; 8] = b"\0KTHEAD1";
 
 /// One tile held (its body is in the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +57,62 @@ pub struct HeldTile {
     pub last_needed: Timestamp,
 }
 
-/// What a tile is made of beyond the bookkeeping: its signature and its
-/// entries (stored one row a tile, not held in memory).
+/// A tile's head: its signature and its manifest (stored one row a tile;
+/// its entries are stored one row each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileHead {
+    /// Its signature at its version (over the manifest's hashes).
+    pub signature: TileSignature,
+    /// Its entries' hashes and lengths, by merchant id.
+    pub manifest: Manifest,
+}
+
+impl TileHead {
+    /// Bytes of its entries.
+    pub fn byte_size(&self) -> u64 {
+        self.manifest.values().map(|e| u64::from(e.len)).sum()
+    }
+
+    /// The stored layout (see the module's doc).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 * self.manifest.len() + 96);
+        out.extend_from_slice(HEAD_MAGIC);
+        put_bytes(&mut out, self.signature.key_id.as_bytes());
+        out.extend_from_slice(&self.signature.signature);
+        out.extend_from_slice(&(self.manifest.len() as u32).to_le_bytes());
+        for (m, e) in &self.manifest {
+            put_bytes(&mut out, m.as_bytes());
+            out.extend_from_slice(&e.sha256);
+            out.extend_from_slice(&e.len.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads the stored layout back.
+    pub fn decode(blob: &[u8]) -> Result<TileHead, TileError> {
+        let head = |mut rest: &[u8]| -> Option<TileHead> {
+            let key_id = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
+            let signature: [u8; SIGNATURE_LEN] = take(&mut rest, SIGNATURE_LEN)?.try_into().ok()?;
+            let mut manifest = Manifest::new();
+            for _ in 0..u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) {
+                let m = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
+                let sha256 = take(&mut rest, 32)?.try_into().ok()?;
+                let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+                manifest.insert(m, EntryHash { sha256, len });
+            }
+            rest.is_empty().then_some(TileHead { signature: TileSignature { key_id, signature }, manifest })
+        };
+        blob.strip_prefix(HEAD_MAGIC).and_then(head).ok_or(TileError::BadStored)
+    }
+}
+
+/// A whole tile: its head and every entry, each entry the one its
+/// manifest hashes (built from entries that arrived, hashing them, or read
+/// back from the store, checking them; [`TileBody::new`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TileBody {
-    /// Its signature at its version.
-    pub signature: TileSignature,
+    /// Its head.
+    pub head: TileHead,
     /// Its entries, by merchant id.
     pub entries: Entries,
 }
@@ -66,40 +121,28 @@ pub struct TileBody {
 pub type TileBodies = BTreeMap<TileId, TileBody>;
 
 impl TileBody {
-    /// Bytes of its entries.
-    pub fn byte_size(&self) -> usize {
-        self.entries.values().map(Vec::len).sum()
-    }
-
-    /// The stored layout (see the module's doc).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.byte_size() + 32 * self.entries.len() + 96);
-        out.extend_from_slice(BODY_MAGIC);
-        put_bytes(&mut out, self.signature.key_id.as_bytes());
-        out.extend_from_slice(&self.signature.signature);
-        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
-        for (m, e) in &self.entries {
-            put_bytes(&mut out, m.as_bytes());
-            put_bytes(&mut out, e);
-        }
-        out
-    }
-
-    /// Reads the stored layout back.
-    pub fn decode(blob: &[u8]) -> Result<TileBody, TileError> {
-        let body = |mut rest: &[u8]| -> Option<TileBody> {
-            let key_id = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
-            let signature: [u8; SIGNATURE_LEN] = take(&mut rest, SIGNATURE_LEN)?.try_into().ok()?;
-            let mut entries = Entries::new();
-            for _ in 0..u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) {
-                let m = String::from_utf8(take_bytes(&mut rest)?.to_vec()).ok()?;
-                entries.insert(m, take_bytes(&mut rest)?.to_vec());
-            }
-            rest.is_empty().then_some(TileBody { signature: TileSignature { key_id, signature }, entries })
-        };
-        blob.strip_prefix(BODY_MAGIC).and_then(body).ok_or(TileError::BadStored)
+    /// The tile of `entries` under `signature` (the manifest computed).
+    pub fn new(signature: TileSignature, entries: Entries) -> TileBody {
+        TileBody { head: TileHead { signature, manifest: manifest_of(&entries) }, entries }
     }
 }
+
+/// A tile an update brought (its signature checked on the manifest
+/// rebuilt): its new head, and the entries that came with the update, all
+/// of them when it came `whole`, else only those upserted (the others are
+/// in the store, as its manifest names them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrived {
+    /// Its head at the new version.
+    pub head: TileHead,
+    /// The entries that came, by merchant id.
+    pub entries: Entries,
+    /// Whether it came whole (replacing anything held).
+    pub whole: bool,
+}
+
+/// Tiles that arrived, by tile id.
+pub type ArrivedTiles = BTreeMap<TileId, Arrived>;
 
 /// The tiles held and the header (stored form, signed) in force.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,13 +160,13 @@ impl HeldTiles {
     /// Takes `updates` under `header` (already verified; its stored form
     /// `stored_header`), all or none, each checked against `keys`: a whole
     /// tile replaces the one held unless older; a delta applies only onto
-    /// the version it names as its base, whose body `bodies` must hold (the
-    /// caller reads it from the store); no version is after the header's;
-    /// every tile's signature holds on the entries rebuilt. On success the
-    /// updated tiles' bodies are in `bodies` (for the store and the build).
-    /// Then every tile of `asked` (the tiles a delta request named under
-    /// this header) is confirmed current at the header's version, or known
-    /// absent if not held. Tiles updated are marked needed at `now`.
+    /// the version it names as its base, whose head `heads` must hold (the
+    /// caller reads it from the store: [`HeldTiles::bases`]); no version is
+    /// after the header's; every tile's signature holds on the manifest
+    /// rebuilt. Returns the tiles that arrived (for the store and the
+    /// build). Then every tile of `asked` (the tiles a delta request named
+    /// under this header) is confirmed current at the header's version, or
+    /// known absent if not held. Tiles updated are marked needed at `now`.
     #[allow(clippy::too_many_arguments)]
     pub fn apply(
         &mut self,
@@ -133,32 +176,39 @@ impl HeldTiles {
         asked: &[TileId],
         keys: &CatalogKeys,
         now: Timestamp,
-        bodies: &mut TileBodies,
-    ) -> Result<(), TileError> {
+        heads: &BTreeMap<TileId, TileHead>,
+    ) -> Result<ArrivedTiles, TileError> {
         let mut tiles = self.tiles.clone();
-        let mut fresh = TileBodies::new();
+        let mut fresh = ArrivedTiles::new();
         for u in updates {
             let id = u.id;
-            let base = fresh.get(&id).or_else(|| bodies.get(&id));
-            let (tile, body) = apply_one(tiles.get(&id), base, header, u, keys, now)?;
+            let before = fresh.remove(&id);
+            let base = before.as_ref().map(|a| &a.head).or_else(|| heads.get(&id));
+            let (tile, mut arrived) = apply_one(tiles.get(&id), base, header, u, keys, now)?;
+            if let (Some(before), false) = (before, arrived.whole) {
+                // A second update of the tile in one answer: what the first brought stays.
+                let mut entries = before.entries;
+                entries.retain(|m, _| arrived.head.manifest.contains_key(m));
+                entries.append(&mut arrived.entries);
+                arrived.entries = entries;
+                arrived.whole = before.whole;
+            }
             tiles.insert(id, tile);
-            fresh.insert(id, body);
+            fresh.insert(id, arrived);
         }
         self.tiles = tiles;
-        bodies.extend(fresh);
         self.absent.retain(|id, _| !self.tiles.contains_key(id));
         self.header = stored_header;
         self.confirm(asked, header.version);
-        Ok(())
+        Ok(fresh)
     }
 
-    /// The tiles `updates` patch (deltas onto a version held): their bodies
-    /// must be read from the store before [`HeldTiles::apply`].
+    /// The tiles held that `updates` name: their heads must be read from
+    /// the store before [`HeldTiles::apply`] (a delta patches its head; a
+    /// whole tile's entries replace those its head names).
     pub fn bases(&self, updates: &[TileUpdate]) -> Vec<TileId> {
-        let mut out: Vec<TileId> =
-            updates.iter().filter(|u| u.base != 0 && self.tiles.contains_key(&u.id)).map(|u| u.id).collect();
-        out.dedup();
-        out
+        let ids: BTreeSet<TileId> = updates.iter().filter(|u| self.tiles.contains_key(&u.id)).map(|u| u.id).collect();
+        ids.into_iter().collect()
     }
 
     /// Records that the server, asked for `asked` under a header of
@@ -269,16 +319,16 @@ impl HeldTiles {
     }
 }
 
-/// One update applied onto the tile held (if any, with its body `base`):
-/// the new tile and its body, checked.
+/// One update applied onto the tile held (if any, with its head `base`):
+/// the new tile and what arrived, checked.
 fn apply_one(
     held: Option<&HeldTile>,
-    base: Option<&TileBody>,
+    base: Option<&TileHead>,
     header: &CatalogHeader,
     u: TileUpdate,
     keys: &CatalogKeys,
     now: Timestamp,
-) -> Result<(HeldTile, TileBody), TileError> {
+) -> Result<(HeldTile, Arrived), TileError> {
     let id = u.id;
     if u.version > header.version {
         return Err(TileError::AfterHeader { tile: id, version: u.version, header: header.version });
@@ -288,36 +338,39 @@ fn apply_one(
             return Err(TileError::Rollback { tile: id, offered: u.version, held: h.version });
         }
     }
-    let mut entries = match (u.base, held) {
+    let mut manifest = match (u.base, held) {
         (0, _) => {
             if !u.removed.is_empty() {
                 return Err(TileError::BadPack { reason: format!("tile {id}: a whole tile removes nothing") });
             }
-            Entries::new()
+            Manifest::new()
         }
-        (base_version, Some(h)) if h.version == base_version => base.ok_or(TileError::BadStored)?.entries.clone(),
+        (base_version, Some(h)) if h.version == base_version => base.ok_or(TileError::BadStored)?.manifest.clone(),
         (base_version, h) => {
             return Err(TileError::DeltaBase { tile: id, base: base_version, held: h.map_or(0, |h| h.version) })
         }
     };
+    let mut entries = Entries::new();
     for m in &u.removed {
-        entries.remove(m);
+        manifest.remove(m);
     }
     for e in u.upserts {
-        entries.insert(entry_merchant_id(id, &e)?, e);
+        let m = entry_merchant_id(id, &e)?;
+        manifest.insert(m.clone(), EntryHash::of(&e));
+        entries.insert(m, e);
     }
-    verify_tile(id, u.version, &entries, &u.signature, keys)?;
+    verify_manifest(id, u.version, &manifest, &u.signature, keys)?;
     let last_needed = held.map_or(now, |h| h.last_needed.max(now));
     let current_at = u.version.max(held.map_or(0, |h| h.current_at));
-    let body = TileBody { signature: u.signature, entries };
+    let head = TileHead { signature: u.signature, manifest };
     let tile = HeldTile {
         version: u.version,
         current_at,
-        key_id: body.signature.key_id.clone(),
-        bytes: body.byte_size() as u64,
+        key_id: head.signature.key_id.clone(),
+        bytes: head.byte_size(),
         last_needed,
     };
-    Ok((tile, body))
+    Ok((tile, Arrived { head, entries, whole: u.base == 0 }))
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {

@@ -8,12 +8,12 @@
 //! | --- | --- |
 //! | `grid` | the grid, tile ids, which tiles a fence or a radius touches |
 //! | `header` | the signed catalog header (version, dates, grid) |
-//! | `signed` | a tile's entries, canonical bytes and signature |
+//! | `signed` | a tile's entries, manifest, canonical bytes and signature |
 //! | `cut` | cutting a catalog into tiles, merging tiles into one catalog |
 //! | `pack` | tiles and deltas in one gzip answer |
 //! | `verify` | the header's envelope, a held tile's signature checked |
 //! | `built` | what the catalog in force was built from (tiles, counts, merchant hashes), the ids an update touches, one entry checked alone |
-//! | `held` | the tiles a phone holds: updates, rollback, sizes, eviction, storage layouts |
+//! | `held` | the tiles a phone holds: updates (on manifests), rollback, sizes, eviction, storage layouts (heads) |
 //! | `region` | the tiles a phone needs, ranked, and which fit the memory budget |
 
 mod built;
@@ -30,12 +30,12 @@ pub use built::{merchant_hash, parse_entry, touched, BuiltTiles, TileCounts, Til
 pub use cut::{cut, merge};
 pub use grid::{BadTileId, LatLonBox, TileId};
 pub use header::{CatalogHeader, HEADER_FORMAT};
-pub use held::{HeldTile, HeldTiles, TileBodies, TileBody};
+pub use held::{Arrived, ArrivedTiles, HeldTile, HeldTiles, TileBodies, TileBody, TileHead};
 pub use pack::{decode_pack, encode_pack, encode_pack_at, write_update, TileUpdate};
 pub use region::{plan, rank, reach_m, Anchor, AnchorPoint, HeldCost, RegionPlan};
 pub use signed::{
-    canonical_bytes, entries_document, entry_merchant_id, sha256_of, sign_tile, tile_entries, verify_tile, Entries,
-    TileSignature, SIGNATURE_LEN,
+    canonical_bytes, entries_document, entry_merchant_id, manifest_of, sha256_of, sign_manifest, sign_tile,
+    tile_entries, verify_manifest, verify_tile, Entries, EntryHash, Manifest, TileSignature, SIGNATURE_LEN,
 };
 pub use verify::{sign_header, tile_document, verify_header, verify_held_tile, verify_stored_header};
 

@@ -4,7 +4,7 @@
 //! (`application/vnd.kairos.tiles+gzip`, docs/protocol.md section 4).
 //!
 //! Inflated, each tile is the line
-//! `KTP2 <tile id> <version> <base> <upserts> <removals> <signature base64> <key id>`
+//! `KTP3 <tile id> <version> <base> <upserts> <removals> <signature base64> <key id>`
 //! (`base` 0: the whole tile, replacing anything held; otherwise the
 //! version it patches, which must be the one held), then each upserted
 //! entry and each removed merchant id as `<length>\n<bytes>\n`. A pack is
@@ -22,8 +22,10 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::{Read, Write};
 
-/// First word of each tile's head line.
-const MAGIC: &str = "KTP2";
+/// First word of each tile's head line. `KTP3`: the signature is over the
+/// tile's manifest (`KTILE3`); a `KTP2` tile (signed over its whole
+/// entries) is refused by name: its server must publish its tiles again.
+const MAGIC: &str = "KTP3";
 
 /// One tile of a pack: the whole tile, or a delta against the version held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +129,11 @@ fn read_update(rest: &mut &[u8]) -> Result<TileUpdate, TileError> {
     let [magic, id, version, base, ups, rms, sig, key_id] = fields[..] else {
         return Err(bad("a tile's head line has too few fields"));
     };
+    if magic == "KTP2" {
+        return Err(bad(
+            "a tile of the earlier format KTP2 (signed over its whole entries): the server must publish its tiles again",
+        ));
+    }
     if magic != MAGIC {
         return Err(bad(format!("a tile's head line does not start with {MAGIC}")));
     }
@@ -195,11 +202,18 @@ mod tests {
         assert!(matches!(decode_pack(b"not gzip", 1 << 20), Err(TileError::BadPack { .. })));
         let mut raw = Vec::new();
         GzDecoder::new(&pack[..]).read_to_end(&mut raw).unwrap();
-        for (from, to) in [("10000", "20000"), (" 1 1 ", " 9 1 "), ("KTP2", "KTP1")] {
+        for (from, to) in [("10000", "20000"), (" 1 1 ", " 9 1 "), ("KTP3", "KTP1"), ("KTP3", "KTP2")] {
             let lying = String::from_utf8(raw.clone()).unwrap().replacen(from, to, 1);
             let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
             gz.write_all(lying.as_bytes()).unwrap();
-            assert!(matches!(decode_pack(&gz.finish().unwrap(), 1 << 20), Err(TileError::BadPack { .. })), "{to}");
+            let e = decode_pack(&gz.finish().unwrap(), 1 << 20);
+            assert!(matches!(&e, Err(TileError::BadPack { .. })), "{to}");
+            if to == "KTP2" {
+                assert!(
+                    e.unwrap_err().to_string().contains("must publish its tiles again"),
+                    "the earlier format named"
+                );
+            }
         }
     }
     #[test]

@@ -124,9 +124,27 @@ fn header(version: u64) -> CatalogHeader {
 fn holding(s: &Signer, version: u64) -> (BTreeMap<TileId, Catalog>, HeldTiles, TileBodies) {
     let tiles = cut(&catalog()).unwrap();
     let mut held = HeldTiles::default();
-    let mut bodies = TileBodies::new();
-    held.apply(&header(version), b"h".to_vec(), whole(s, &tiles, version), &[], &s.keys, now(), &mut bodies).unwrap();
+    let arrived = held
+        .apply(&header(version), b"h".to_vec(), whole(s, &tiles, version), &[], &s.keys, now(), &no_heads())
+        .unwrap();
+    let bodies = arrived
+        .into_iter()
+        .map(|(id, a)| {
+            assert!(a.whole);
+            (id, TileBody { head: a.head, entries: a.entries })
+        })
+        .collect();
     (tiles, held, bodies)
+}
+
+/// No tile held (what a first sync reads from the store).
+fn no_heads() -> BTreeMap<TileId, TileHead> {
+    BTreeMap::new()
+}
+
+/// The heads of `bodies` (what the engine reads from the store).
+fn heads_of(bodies: &TileBodies) -> BTreeMap<TileId, TileHead> {
+    bodies.iter().map(|(id, b)| (*id, b.head.clone())).collect()
 }
 
 #[test]
@@ -134,28 +152,28 @@ fn whole_tiles_are_taken_only_when_their_own_signature_holds_and_never_after_the
     let s = signer();
     let tiles = cut(&catalog()).unwrap();
     let mut held = HeldTiles::default();
-    let mut bodies = TileBodies::new();
+    let bodies = no_heads();
     let mut forged = whole(&s, &tiles, 7);
     let first = forged[0].id;
     forged[0].upserts[0] = forged[0].upserts[0].replace_str("Shop", "Sh0p");
     assert_eq!(
-        held.apply(&header(7), vec![], forged, &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(7), vec![], forged, &[], &s.keys, now(), &bodies),
         Err(TileError::BadSignature { tile: first })
     );
-    assert!(held.tiles.is_empty() && bodies.is_empty(), "all or none");
+    assert!(held.tiles.is_empty(), "all or none");
     let mut moved = whole(&s, &tiles, 7);
     moved[0].id = TileId { row: 1, col: 1 };
     assert!(matches!(
-        held.apply(&header(7), vec![], moved, &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(7), vec![], moved, &[], &s.keys, now(), &bodies),
         Err(TileError::BadSignature { .. })
     ));
-    let e = held.apply(&header(6), vec![], whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies);
+    let e = held.apply(&header(6), vec![], whole(&s, &tiles, 7), &[], &s.keys, now(), &bodies);
     assert!(matches!(e, Err(TileError::AfterHeader { version: 7, header: 6, .. })), "{e:?}");
     let other = signer();
-    let e = held.apply(&header(7), vec![], whole(&other, &tiles, 7), &[], &s.keys, now(), &mut bodies);
+    let e = held.apply(&header(7), vec![], whole(&other, &tiles, 7), &[], &s.keys, now(), &bodies);
     assert!(matches!(e, Err(TileError::BadSignature { .. })), "another key under the same id: {e:?}");
-    held.apply(&header(7), vec![1], whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies).unwrap();
-    assert_eq!((held.tiles.len(), bodies.len()), (tiles.len(), tiles.len()));
+    let arrived = held.apply(&header(7), vec![1], whole(&s, &tiles, 7), &[], &s.keys, now(), &bodies).unwrap();
+    assert_eq!((held.tiles.len(), arrived.len()), (tiles.len(), tiles.len()));
 }
 
 trait ReplaceStr {
@@ -189,66 +207,61 @@ fn a_delta_of_changed_entries_rebuilds_the_tile_whose_signature_then_holds() {
     let far = TileId::of(37.775, -122.425);
     assert_eq!(bodies[&far].entries.keys().collect::<Vec<_>>(), ["chain", "shop"]);
     let d = delta(&s, &bodies, far);
-    assert_eq!(held.bases(std::slice::from_ref(&d)), [far], "the body to read from the store");
-    let mut patched = TileBodies::from([(far, bodies[&far].clone())]);
-    held.apply(&header(8), vec![], vec![d], &[], &s.keys, now(), &mut patched).unwrap();
-    let (t, b) = (&held.tiles[&far], &patched[&far]);
-    assert_eq!((t.version, b.entries.keys().map(String::as_str).collect::<Vec<_>>()), (8, vec!["shop"]));
-    assert!(String::from_utf8_lossy(&b.entries["shop"]).contains("Shop & Co"));
-    assert_eq!((t.bytes, t.key_id.as_str()), (b.byte_size() as u64, "k1"), "the size and key kept in memory");
-    // Without the body it patches, a delta is refused (the store lost it).
+    assert_eq!(held.bases(std::slice::from_ref(&d)), [far], "the head to read from the store");
+    let heads = BTreeMap::from([(far, bodies[&far].head.clone())]);
+    let arrived = held.apply(&header(8), vec![], vec![d], &[], &s.keys, now(), &heads).unwrap();
+    let (t, a) = (&held.tiles[&far], &arrived[&far]);
+    assert_eq!((t.version, a.head.manifest.keys().map(String::as_str).collect::<Vec<_>>()), (8, vec!["shop"]));
+    assert_eq!(a.entries.keys().collect::<Vec<_>>(), ["shop"], "only the entry that came");
+    assert!(!a.whole);
+    assert!(String::from_utf8_lossy(&a.entries["shop"]).contains("Shop & Co"));
+    assert_eq!((t.bytes, t.key_id.as_str()), (a.entries["shop"].len() as u64, "k1"), "the size and key kept in memory");
+    // Without the head it patches, a delta is refused (the store lost it).
     let mut held_again = holding(&s, 7).1;
-    let e = held_again.apply(
-        &header(8),
-        vec![],
-        vec![delta(&s, &bodies, far)],
-        &[],
-        &s.keys,
-        now(),
-        &mut TileBodies::new(),
-    );
+    let e = held_again.apply(&header(8), vec![], vec![delta(&s, &bodies, far)], &[], &s.keys, now(), &no_heads());
     assert_eq!(e, Err(TileError::BadStored));
 }
 
 #[test]
 fn a_tampered_delta_or_one_onto_another_version_is_refused_and_the_tiles_held_stay() {
     let s = signer();
-    let (_, mut held, mut bodies) = holding(&s, 7);
-    let before = (held.clone(), bodies.clone());
+    let (_, mut held, bodies) = holding(&s, 7);
+    let before = held.clone();
+    let heads = heads_of(&bodies);
     let far = TileId::of(37.775, -122.425);
     let mut tampered = delta(&s, &bodies, far);
     tampered.upserts[0] = tampered.upserts[0].replace_str("Shop & Co", "Shop & Cie");
     assert_eq!(
-        held.apply(&header(8), vec![], vec![tampered], &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(8), vec![], vec![tampered], &[], &s.keys, now(), &heads),
         Err(TileError::BadSignature { tile: far })
     );
     let mut kept = delta(&s, &bodies, far);
     kept.removed.clear();
     assert_eq!(
-        held.apply(&header(8), vec![], vec![kept], &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(8), vec![], vec![kept], &[], &s.keys, now(), &heads),
         Err(TileError::BadSignature { tile: far })
     );
     let mut other_base = delta(&s, &bodies, far);
     other_base.base = 6;
     assert_eq!(
-        held.apply(&header(8), vec![], vec![other_base], &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(8), vec![], vec![other_base], &[], &s.keys, now(), &heads),
         Err(TileError::DeltaBase { tile: far, base: 6, held: 7 })
     );
     let mut unheld = delta(&s, &bodies, far);
     unheld.id = TileId { row: 1, col: 1 };
     assert!(matches!(
-        held.apply(&header(8), vec![], vec![unheld], &[], &s.keys, now(), &mut bodies),
+        held.apply(&header(8), vec![], vec![unheld], &[], &s.keys, now(), &heads),
         Err(TileError::DeltaBase { held: 0, .. })
     ));
-    assert_eq!((held, bodies), before);
+    assert_eq!(held, before);
 }
 
 #[test]
 fn a_tile_older_than_the_one_held_is_refused_as_a_rollback() {
     let s = signer();
-    let (tiles, mut held, mut bodies) = holding(&s, 7);
+    let (tiles, mut held, bodies) = holding(&s, 7);
     // An old tile replayed, validly signed at its version.
-    let e = held.apply(&header(7), vec![], whole(&s, &tiles, 5), &[], &s.keys, now(), &mut bodies);
+    let e = held.apply(&header(7), vec![], whole(&s, &tiles, 5), &[], &s.keys, now(), &heads_of(&bodies));
     assert!(matches!(e, Err(TileError::Rollback { offered: 5, held: 7, .. })), "{e:?}");
 }
 
@@ -271,7 +284,8 @@ fn held_tiles_keep_each_tile_s_size_not_its_body_and_evict_what_the_region_names
     let s = signer();
     let (tiles, mut held, bodies) = holding(&s, 7);
     let ids: Vec<TileId> = tiles.keys().copied().collect();
-    assert_eq!(held.tiles[&ids[0]].bytes, bodies[&ids[0]].byte_size() as u64);
+    let entry_bytes: usize = bodies[&ids[0]].entries.values().map(Vec::len).sum();
+    assert_eq!((held.tiles[&ids[0]].bytes, bodies[&ids[0]].head.byte_size()), (entry_bytes as u64, entry_bytes as u64));
     assert_eq!(held.costs()[&ids[1]].cost, held.tiles[&ids[1]].bytes);
     let later = crate::domain::time::Timestamp(now().0 + 1_000);
     held.mark_needed(&[ids[1]], later);
@@ -281,7 +295,7 @@ fn held_tiles_keep_each_tile_s_size_not_its_body_and_evict_what_the_region_names
 }
 
 #[test]
-fn held_tiles_and_bodies_read_back_as_stored_and_a_garbled_or_earlier_format_store_is_refused() {
+fn held_tiles_and_heads_read_back_as_stored_and_a_garbled_or_earlier_format_store_is_refused() {
     let s = signer();
     let (tiles, mut held, bodies) = holding(&s, 7);
     held.confirm(&[*tiles.keys().next().unwrap(), TileId { row: 10, col: 10 }], 8);
@@ -290,10 +304,11 @@ fn held_tiles_and_bodies_read_back_as_stored_and_a_garbled_or_earlier_format_sto
     assert_eq!(HeldTiles::decode(&blob[..blob.len() - 1]), Some(Err(TileError::BadStored)));
     assert_eq!(HeldTiles::decode(b"\0KTILES1\0\0\0\0"), Some(Err(TileError::BadStored)));
     assert_eq!(HeldTiles::decode(b"\0KTILES2\0\0\0\0"), Some(Err(TileError::BadStored)), "entries inline");
+    assert_eq!(HeldTiles::decode(b"\0KTILES3\0\0\0\0"), Some(Err(TileError::BadStored)), "signed over entries");
     for body in bodies.values() {
-        let blob = body.encode();
-        assert_eq!(TileBody::decode(&blob).as_ref(), Ok(body));
-        assert_eq!(TileBody::decode(&blob[..blob.len() - 1]), Err(TileError::BadStored));
+        let blob = body.head.encode();
+        assert_eq!(TileHead::decode(&blob).as_ref(), Ok(&body.head));
+        assert_eq!(TileHead::decode(&blob[..blob.len() - 1]), Err(TileError::BadStored));
     }
     assert_eq!(HeldTiles::decode(b"{\"key_id\": 1}"), None);
 }
@@ -308,14 +323,21 @@ fn a_signed_header_verifies_and_its_tiles_check_and_a_forged_or_foreign_one_is_r
     let (verified, stored) = verify_header(&envelope, &s.keys, now()).unwrap();
     assert_eq!(verified, h);
     let mut held = HeldTiles::default();
-    let mut bodies = TileBodies::new();
-    held.apply(&verified, stored, whole(&s, &tiles, 7), &[], &s.keys, now(), &mut bodies).unwrap();
+    let arrived = held.apply(&verified, stored, whole(&s, &tiles, 7), &[], &s.keys, now(), &no_heads()).unwrap();
     for (id, t) in &held.tiles {
-        verify_held_tile(&verified, *id, t.version, &bodies[id], &s.keys).unwrap();
+        let head = &arrived[id].head;
+        verify_held_tile(&verified, *id, t.version, head, &s.keys).unwrap();
         // Restored under other keys, or after an older header, it no longer verifies.
-        assert!(verify_held_tile(&verified, *id, t.version, &bodies[id], &signer().keys).is_err());
+        assert!(verify_held_tile(&verified, *id, t.version, head, &signer().keys).is_err());
+        let mut tampered = head.clone();
+        tampered.manifest.values_mut().next().unwrap().sha256[0] ^= 1;
+        assert_eq!(
+            verify_held_tile(&verified, *id, t.version, &tampered, &s.keys),
+            Err(TileError::BadSignature { tile: *id }),
+            "a manifest whose hash of one entry changed"
+        );
         assert!(matches!(
-            verify_held_tile(&header(6), *id, t.version, &bodies[id], &s.keys),
+            verify_held_tile(&header(6), *id, t.version, head, &s.keys),
             Err(TileError::AfterHeader { .. })
         ));
     }

@@ -4,8 +4,8 @@
 
 use super::grid::TileId;
 use super::header::{CatalogHeader, ReadHeader};
-use super::held::TileBody;
-use super::signed::verify_tile;
+use super::held::TileHead;
+use super::signed::verify_manifest;
 use super::TileError;
 use crate::domain::catalog::envelope::{verify_for_storage_with, verify_stored_with};
 use crate::domain::catalog::{sign, Catalog, CatalogError, CatalogKeys, Ed25519KeyPair};
@@ -36,19 +36,20 @@ pub fn tile_document(tile: &Catalog) -> Vec<u8> {
     serde_json::to_vec(tile).expect("a catalog always serialises")
 }
 
-/// Checks tile `id` held at `version` with `body` (read back from the
+/// Checks tile `id` held at `version` with `head` (read back from the
 /// store, or just rebuilt) under `header`: not after the header, and its
-/// own signature holds on the canonical bytes rebuilt from its entries
-/// (at open the keys may have changed; a stored row may be garbled).
+/// own signature holds on the canonical bytes of its manifest (at open the
+/// keys may have changed; a stored row may be garbled). The entries read
+/// with it are checked against the manifest as they are read.
 pub fn verify_held_tile(
     header: &CatalogHeader,
     id: TileId,
     version: u64,
-    body: &TileBody,
+    head: &TileHead,
     keys: &CatalogKeys,
 ) -> Result<(), TileError> {
     if version > header.version {
         return Err(TileError::AfterHeader { tile: id, version, header: header.version });
     }
-    verify_tile(id, version, &body.entries, &body.signature, keys)
+    verify_manifest(id, version, &head.manifest, &head.signature, keys)
 }
