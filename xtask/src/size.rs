@@ -6,7 +6,17 @@
 
 use crate::cmd::{command, on_path, run, target_dir};
 
-/// Largest accepted size of the stripped library, in bytes: 6.2 MB, the
+/// Largest accepted size of the stripped library, in bytes: 6.24 MB, the
+/// measured 6,220,568 bytes (2026-12-05, fifth session) plus 19 KB of
+/// margin. Raised from 6.2 MB, decided: tiles signed over their manifest
+/// and kept one store row an entry (ADR 0012, the nightly load at 1M from
+/// ~150 ms to ~25 ms of the device's time), +35 KB stripped; by symbol
+/// (unstripped builds of `24137ee` and `19db457`), +24 KB of code: the
+/// manifest's map (`BTreeMap<String, EntryHash>`, ~12 KB of `btree`
+/// instantiations), the store's head and entry rows (~7 KB), the reader of
+/// heads and entries (~4 KB); the whole tile body's codec went.
+///
+/// Before that it was 6.2 MB, the
 /// measured 6,185,368 bytes (2026-12-05, fourth session) plus 15 KB of
 /// margin. Raised from 6.1 MB, decided, by two changes measured commit by
 /// commit: the tiled catalog sealed at rest (keyed ids, sealed rows), the
@@ -49,7 +59,7 @@ use crate::cmd::{command, on_path, run, target_dir};
 /// measured. docs/PERFORMANCE.md ("Library size") has the figures and the
 /// levers left. A budget: it fails the build on the next growth, so that
 /// growth is decided, not drifted into.
-pub const BUDGET_BYTES: u64 = 6_200_000;
+pub const BUDGET_BYTES: u64 = 6_240_000;
 
 /// Builds the release library, prints its stripped size, and fails above
 /// [`BUDGET_BYTES`].
