@@ -242,6 +242,20 @@ mod tests {
         s.query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect()
     }
 
+    /// A file of schema `version` in `dir`, built by the steps up to it,
+    /// holding `rows`.
+    fn file_at(dir: &std::path::Path, version: usize, rows: &str) -> std::path::PathBuf {
+        let path = dir.join(format!("v{version}.db"));
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        for step in &MIGRATIONS[..version - 1] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {version};")).unwrap();
+        conn.execute_batch(rows).unwrap();
+        path
+    }
+
     #[test]
     fn a_version_1_file_is_migrated_keeping_its_rows() {
         let dir = tempfile::tempdir().unwrap();
@@ -285,20 +299,12 @@ mod tests {
     #[test]
     fn a_version_6_file_with_manifest_tiles_is_migrated_to_the_tables_of_a_new_one_without_them() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v6.db");
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(SCHEMA_V1).unwrap();
-            for step in &MIGRATIONS[..5] {
-                conn.execute_batch(step).unwrap();
-            }
-            conn.execute_batch(
-                "PRAGMA user_version = 6;
-                 INSERT INTO tile_manifest VALUES (1, 3, '\"e\"', x'00');
-                 INSERT INTO catalog_tiles VALUES ('r1c1', 3, x'00', x'00');",
-            )
-            .unwrap();
-        }
+        let path = file_at(
+            dir.path(),
+            6,
+            "INSERT INTO tile_manifest VALUES (1, 3, '\"e\"', x'00');
+             INSERT INTO catalog_tiles VALUES ('r1c1', 3, x'00', x'00');",
+        );
         let mut old = Connection::open(&path).unwrap();
         prepare(&mut old).unwrap();
         let mut new = Connection::open(dir.path().join("new.db")).unwrap();
@@ -323,22 +329,14 @@ mod tests {
     #[test]
     fn a_version_7_file_s_tiles_signed_over_their_entries_are_dropped_to_be_published_again() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v7.db");
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(SCHEMA_V1).unwrap();
-            for step in &MIGRATIONS[..6] {
-                conn.execute_batch(step).unwrap();
-            }
-            conn.execute_batch(
-                "PRAGMA user_version = 7;
-                 INSERT INTO tile_header VALUES (1, 3, '\"e\"', x'00');
-                 INSERT INTO catalog_tiles VALUES ('r1c1', 3, 0, 1, 'k1', x'00', '\"t\"', x'00');
-                 INSERT INTO tile_entries VALUES ('r1c1', 'm', 3, x'00', x'00');
-                 INSERT INTO activity_days VALUES ('i', '2026-11-24', 1400, 1, NULL);",
-            )
-            .unwrap();
-        }
+        let path = file_at(
+            dir.path(),
+            7,
+            "INSERT INTO tile_header VALUES (1, 3, '\"e\"', x'00');
+             INSERT INTO catalog_tiles VALUES ('r1c1', 3, 0, 1, 'k1', x'00', '\"t\"', x'00');
+             INSERT INTO tile_entries VALUES ('r1c1', 'm', 3, x'00', x'00');
+             INSERT INTO activity_days VALUES ('i', '2026-11-24', 1400, 1, NULL);",
+        );
         let mut old = Connection::open(&path).unwrap();
         prepare(&mut old).unwrap();
         let count =
