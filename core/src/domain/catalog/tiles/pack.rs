@@ -74,12 +74,17 @@ pub fn encode_pack<'a>(updates: impl IntoIterator<Item = &'a TileUpdate>) -> Vec
 
 /// Writes `updates` as one gzip member at compression `level` (the backend
 /// stores whole tiles at `Compression::fast()`: every changed tile of a
-/// national catalog is compressed at each publication).
+/// national catalog is compressed at each publication). The pack is
+/// written out in memory first and compressed in one call: fed line by
+/// line, flate2 zero-fills its 32 KB output buffer at every small write
+/// (9% of a publication's time, perf at 100,000 places).
 pub fn encode_pack_at<'a>(updates: impl IntoIterator<Item = &'a TileUpdate>, level: Compression) -> Vec<u8> {
-    let mut gz = GzEncoder::new(Vec::new(), level);
+    let mut raw = Vec::new();
     for u in updates {
-        write_update(&mut gz, u).expect("writing to memory never fails");
+        write_update(&mut raw, u).expect("writing to memory never fails");
     }
+    let mut gz = GzEncoder::new(Vec::with_capacity(raw.len() / 4 + 64), level);
+    gz.write_all(&raw).expect("writing to memory never fails");
     gz.finish().expect("writing to memory never fails")
 }
 
