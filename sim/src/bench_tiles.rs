@@ -24,7 +24,10 @@
 //! * `first_sync_bytes`, `daily_sync_bytes` (p50, p99): bytes on the wire
 //!   (request and answer bodies) of the first and of the later syncs;
 //! * `eval_p50_ns`, `eval_p99_ns`: per-fix fence evaluation of the month's
-//!   fixes on the device's merged catalog;
+//!   fixes on the device's merged catalog (rebuilt from the tiles it holds
+//!   and timed on the device's thread: built in the arena the backend's
+//!   publications fragment, the same catalog's evaluation varied from 1.2
+//!   to 1.9 µs p50 between runs);
 //! * `backend_tile_build_ms`: cutting, checking and signing the catalog
 //!   (the first publication); `backend_tiles_per_sec`: `GET` of tiles
 //!   drawn at random from every published tile (most are small, a few
@@ -143,7 +146,20 @@ struct Month {
     syncs: Vec<f64>,
     daily: Vec<f64>,
     first_sync_bytes: u64,
-    fixes: Vec<LocationFix>,
+    /// Per-fix evaluation of the month's fixes on the catalog of the tiles
+    /// held at its end, in ns, sorted.
+    eval_ns: Vec<u64>,
+    /// The heap of that catalog, rebuilt by the bench.
+    rebuilt_heap_bytes: usize,
+}
+
+/// The tiles held at the month's end, as the backend serves them (one pack
+/// each), and the catalog's version and dates, for the evaluation.
+struct Held {
+    packs: Vec<Vec<u8>>,
+    version: u64,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
 }
 
 /// The device: its engine, its sync client, on a thread of its own. A
@@ -163,19 +179,29 @@ struct Device<'a> {
 impl Device<'_> {
     /// Lives the month: for each day `published` names (the backend has
     /// published that day's catalog), syncs, then records the day's fixes,
-    /// and says so on `synced`.
+    /// and says so on `synced`. Then times the per-fix evaluation of the
+    /// month's fixes on the catalog of the tiles `held` (built here, so
+    /// that it too lives in the device's arena).
     fn month(
         self,
         life: Life,
         published: std::sync::mpsc::Receiver<i64>,
         synced: std::sync::mpsc::Sender<()>,
+        held: std::sync::mpsc::Receiver<Held>,
         progress: &(dyn Fn(std::fmt::Arguments<'_>) + Sync),
     ) -> Result<Month, String> {
         let err = |e: &dyn std::fmt::Display| e.to_string();
         let Device { engine, transport, opts, rt } = self;
         let Life { home, work, shop, away } = life;
-        let mut m =
-            Month { loads: Vec::new(), syncs: Vec::new(), daily: Vec::new(), first_sync_bytes: 0, fixes: Vec::new() };
+        let mut m = Month {
+            loads: Vec::new(),
+            syncs: Vec::new(),
+            daily: Vec::new(),
+            first_sync_bytes: 0,
+            eval_ns: Vec::new(),
+            rebuilt_heap_bytes: 0,
+        };
+        let mut month = Vec::new();
         engine.record_location(LocationFix::new(Timestamp(START_MS), home.0, home.1, 10.0)).map_err(|e| err(&e))?;
         for d in published {
             let before = transport.bytes.load(Ordering::Relaxed);
@@ -204,13 +230,47 @@ impl Device<'_> {
             ));
             let fixes = day(d, home, work, shop, (d == 15).then_some(away));
             engine.record_locations(&fixes).map_err(|e| err(&e))?;
-            m.fixes.extend(fixes);
+            month.extend(fixes);
             if synced.send(()).is_err() {
                 break;
             }
         }
+        let held = held.recv().map_err(|_| "the tiles held never came".to_string())?;
+        (m.eval_ns, m.rebuilt_heap_bytes) = evaluate(&held, &month)?;
         Ok(m)
     }
+}
+
+/// Rebuilds the catalog of the tiles `held` and times the evaluation of
+/// each of `fixes` on it: the sorted times in ns, and its heap bytes.
+fn evaluate(held: &Held, fixes: &[LocationFix]) -> Result<(Vec<u64>, usize), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let mut tiles: Vec<Catalog> = Vec::new();
+    for packed in &held.packs {
+        for u in decode_pack(packed, usize::MAX).map_err(|e| err(&e))? {
+            let merchants =
+                u.upserts.iter().map(|e| serde_json::from_slice(e)).collect::<Result<_, _>>().map_err(|e| err(&e))?;
+            tiles.push(Catalog {
+                version: held.version,
+                issued_at: held.issued_at,
+                expires_at: held.expires_at,
+                merchants,
+            });
+        }
+    }
+    let merged = merge(&tiles, held.version, held.issued_at, held.expires_at);
+    let fence_ids: Vec<u32> = (1..=merged.merchants.iter().map(|m| m.places.len()).sum::<usize>() as u32).collect();
+    let loaded = LoadedCatalog::build(&merged, &fence_ids).map_err(|e| err(&e))?;
+    let mut tracker = FenceTracker::new();
+    let (mut hits, mut transitions, mut samples) = (Vec::new(), Vec::new(), Vec::with_capacity(fixes.len()));
+    for fix in fixes {
+        let t = Instant::now();
+        loaded.track(&mut tracker, fix, &mut hits, &mut transitions);
+        samples.push(t.elapsed().as_nanos() as u64);
+        transitions.clear();
+    }
+    samples.sort_unstable();
+    Ok((samples, loaded.heap_bytes()))
 }
 
 fn point(centre: (f64, f64), east_m: f64, north_m: f64) -> (f64, f64) {
@@ -362,10 +422,11 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
     // backend's publications on this one, each day in turn.
     let (published, published_rx) = std::sync::mpsc::channel::<i64>();
     let (synced_tx, synced) = std::sync::mpsc::channel::<()>();
-    let Month { mut loads, mut syncs, mut daily, first_sync_bytes, fixes: month } =
-        std::thread::scope(|s| -> Result<Month, String> {
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<Held>();
+    let (Month { mut loads, mut syncs, mut daily, first_sync_bytes, eval_ns: samples, rebuilt_heap_bytes }, held) =
+        std::thread::scope(|s| -> Result<_, String> {
             let device = Device { engine: &engine, transport: &transport, opts: &opts, rt: &rt };
-            let device = s.spawn(move || device.month(places_of_her_life, published_rx, synced_tx, &progress));
+            let device = s.spawn(move || device.month(places_of_her_life, published_rx, synced_tx, held_rx, &progress));
             for d in 0..30 {
                 if d > 0 {
                     // 1% of offers change.
@@ -388,46 +449,28 @@ pub fn run(places: usize, area_km: f64) -> Result<Figures, String> {
                 }
             }
             drop(published);
-            device.join().map_err(|_| "the device's thread panicked".to_string())?
+            // The tiles the device holds, as served, for its evaluation.
+            let held = engine.catalog_tiles().ok_or("the device holds no tiles")?;
+            let mut packs = Vec::new();
+            for id in &held.held {
+                let (_, _, packed) =
+                    rt.block_on(storage.tile(id.clone())).map_err(|e| err(&e))?.ok_or("a held tile is gone")?;
+                packs.push(packed);
+            }
+            let (version, issued_at, expires_at) = (national.version, national.issued_at, national.expires_at);
+            let _ = held_tx.send(Held { packs, version, issued_at, expires_at });
+            let month = device.join().map_err(|_| "the device's thread panicked".to_string())??;
+            Ok((month, held))
         })?;
-    let held = engine.catalog_tiles().ok_or("the device holds no tiles")?;
-
-    // The device's catalog, rebuilt from the tiles it holds, for its size
-    // and the per-fix evaluation.
-    let mut tiles: Vec<Catalog> = Vec::new();
-    for id in &held.held {
-        let (_, _, packed) =
-            rt.block_on(storage.tile(id.clone())).map_err(|e| err(&e))?.ok_or("a held tile is gone")?;
-        for u in decode_pack(&packed, usize::MAX).map_err(|e| err(&e))? {
-            let merchants =
-                u.upserts.iter().map(|e| serde_json::from_slice(e)).collect::<Result<_, _>>().map_err(|e| err(&e))?;
-            tiles.push(Catalog {
-                version: national.version,
-                issued_at: national.issued_at,
-                expires_at: national.expires_at,
-                merchants,
-            });
-        }
-    }
-    let merged = merge(&tiles, national.version, national.issued_at, national.expires_at);
-    let fence_ids: Vec<u32> = (1..=merged.merchants.iter().map(|m| m.places.len()).sum::<usize>() as u32).collect();
-    let loaded = LoadedCatalog::build(&merged, &fence_ids).map_err(|e| err(&e))?;
+    // The device's catalog, rebuilt from the tiles it holds (on its thread,
+    // above), for its size and the per-fix evaluation.
     let device_catalog_rss_bytes = held.catalog_memory_bytes;
-    if loaded.heap_bytes() as u64 != device_catalog_rss_bytes {
+    if rebuilt_heap_bytes as u64 != device_catalog_rss_bytes {
         eprintln!(
-            "bench-tiles: the engine's catalog takes {device_catalog_rss_bytes} B, the same tiles rebuilt here {} B",
-            loaded.heap_bytes()
+            "bench-tiles: the engine's catalog takes {device_catalog_rss_bytes} B, the same tiles rebuilt here \
+             {rebuilt_heap_bytes} B"
         );
     }
-    let mut tracker = FenceTracker::new();
-    let (mut hits, mut transitions, mut samples) = (Vec::new(), Vec::new(), Vec::with_capacity(month.len()));
-    for fix in &month {
-        let t = Instant::now();
-        loaded.track(&mut tracker, fix, &mut hits, &mut transitions);
-        samples.push(t.elapsed().as_nanos() as u64);
-        transitions.clear();
-    }
-    samples.sort_unstable();
     let pct = |p: f64| samples[((samples.len() - 1) as f64 * p) as usize];
 
     // Every published tile (the publisher's index), in a fixed order, shuffled.
