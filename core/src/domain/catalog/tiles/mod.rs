@@ -43,7 +43,7 @@ pub use verify::{sign_header, tile_document, verify_header, verify_held_tile, ve
 /// they were.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TileError {
-    /// A tile whose signature does not hold on its rebuilt bytes: forged,
+    /// A tile whose signature does not hold on its rebuilt manifest: forged,
     /// or a delta tampered with or applied to other entries.
     #[error("tile {tile}: the signature does not match its entries")]
     BadSignature {
