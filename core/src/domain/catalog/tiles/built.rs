@@ -106,14 +106,13 @@ impl BuiltTiles {
 }
 
 /// The merchant ids `updates` touch: per tile, the ids a delta upserts or
-/// removes, or, for a whole tile, every id it holds (with the tile in
-/// `whole`: the merchants of the version it replaces are touched too).
+/// removes, or, for a whole tile, every id it holds (whether a tile came
+/// whole is `Arrived::whole`: the merchants of the version it replaces are
+/// touched too).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Touched {
     /// Merchant ids, by tile.
     pub ids: BTreeMap<TileId, BTreeSet<String>>,
-    /// Tiles that arrived whole.
-    pub whole: BTreeSet<TileId>,
 }
 
 /// What `updates` touch (an entry whose id cannot be read is skipped: the
@@ -124,9 +123,6 @@ pub fn touched(updates: &[TileUpdate]) -> Touched {
         let ids = t.ids.entry(u.id).or_default();
         ids.extend(u.upserts.iter().filter_map(|e| entry_merchant_id(u.id, e).ok()));
         ids.extend(u.removed.iter().cloned());
-        if u.base == 0 {
-            t.whole.insert(u.id);
-        }
     }
     t
 }
